@@ -1,0 +1,52 @@
+// The interface between the runner (harness/) and the checks (suites/): what
+// one check of one rule on one operation is given to work with. The runner
+// builds one CheckContext per cell, in an account of its own when the target
+// has the `accounts` capability, and records every exchange as evidence.
+import type { ProtonClient } from '@aws-sdk/client-proton';
+import type { Capability, Hooks, WaitOptions } from './types.ts';
+
+export interface ClientOptions {
+  /**
+   * Drop the response of the first N attempts after the target has processed
+   * them (the request reaches the target, the client sees a network error),
+   * so that the SDK's own retry strategy resends the same serialized request.
+   */
+  loseResponses?: number;
+  /** SDK max attempts (default: the SDK's own default). */
+  maxAttempts?: number;
+}
+
+export interface CheckContext {
+  /** Recording, shape-validating SDK client for this cell's account. */
+  readonly client: ProtonClient;
+  /** Another client on the same account, e.g. to lose responses on the wire. */
+  newClient(options?: ClientOptions): ProtonClient;
+  /** Hooks scoped to this cell's account; undefined when the target has none. */
+  readonly hooks: Hooks | undefined;
+  readonly capabilities: ReadonlySet<Capability>;
+  /** Throws SkipCheck naming the capability when the target lacks it. */
+  require(capability: Capability, why: string): void;
+  /**
+   * A resource name unique to this run and cell (valid ResourceName: starts
+   * with an alphanumeric, then [0-9A-Za-z_-], at most 100 characters).
+   */
+  uniqueName(hint: string): string;
+  /** Tags every resource the suite creates carries (run id, cell). */
+  readonly tags: { key: string; value: string }[];
+  /** Seed and run count for fast-check in this cell. */
+  readonly seed: number;
+  readonly numRuns: number;
+  /** When replaying one property failure: the fast-check path. */
+  readonly path: string | undefined;
+  /**
+   * Poll `probe` until `done(value)` holds; with the clock capability the
+   * virtual clock is advanced between probes instead of waiting.
+   */
+  waitFor<T>(description: string, probe: () => Promise<T>, done: (value: T) => boolean, options?: WaitOptions): Promise<T>;
+  /** A readable step for the evidence trail ("create template t1"). */
+  step(description: string): void;
+  /** Registers a cleanup action, run after the check whatever its outcome. */
+  onCleanup(action: () => Promise<void>): void;
+  /** Aborted when the run is interrupted or the cell times out. */
+  readonly signal: AbortSignal;
+}

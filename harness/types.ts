@@ -1,0 +1,129 @@
+// Shared vocabulary of the harness: the names used by specs, suites, the
+// runner and the reporters. Kept in one small file so that every part of the
+// project agrees on what a verdict, a rule and a result are.
+
+/** The four categories of the seed, plus the rules that span them. */
+export type Category =
+  | 'client-token'
+  | 'idempotent-create'
+  | 'idempotent-delete'
+  | 'async-delete'
+  | 'shape'
+  | 'general';
+
+/** RFC 2119 level of a rule (CONTRACT.md). */
+export type Level = 'MUST' | 'SHOULD';
+
+/** CONTRACT.md "Verdicts". */
+export type Verdict = 'pass' | 'fail' | 'warn' | 'inconclusive' | 'skipped';
+
+export const VERDICTS: readonly Verdict[] = ['pass', 'fail', 'warn', 'inconclusive', 'skipped'];
+
+/**
+ * What a target can do beyond the Proton API, discovered through the
+ * emulator hooks (README "Emulator hooks"). A rule that needs a capability
+ * the target lacks is `skipped`, with the reason.
+ */
+export type Capability = 'clock' | 'durations' | 'reset' | 'counts';
+
+/** One HTTP exchange, as recorded for evidence (credentials redacted). */
+export interface Exchange {
+  /** Proton operation name, from X-Amz-Target. */
+  operation: string;
+  request: { headers: Record<string, string>; body: unknown };
+  /** Absent when no response arrived (network error, injected loss). */
+  response?: { status: number; headers: Record<string, string>; body: unknown };
+  /** Network-level error, when there was no response. */
+  error?: string;
+  /** Wall-clock start and duration, milliseconds. */
+  startedAt: number;
+  durationMs: number;
+}
+
+/** How to replay one property-based failure exactly. */
+export interface Replay {
+  seed: number;
+  path: string;
+  /** One-line shell command that replays exactly this case. */
+  command: string;
+}
+
+/** One cell of the matrix: a rule checked on one operation. */
+export interface RuleResult {
+  rule: string;
+  category: Category;
+  level: Level;
+  operation: string;
+  verdict: Verdict;
+  reason: string;
+  evidence: Exchange[];
+  replay?: Replay;
+  /** Wall-clock time the check took, milliseconds. */
+  durationMs?: number;
+}
+
+export interface Summary {
+  pass: number;
+  fail: number;
+  warn: number;
+  inconclusive: number;
+  skipped: number;
+}
+
+/** The JSON report written by `--json FILE` (schema: specs/report.schema.json). */
+export interface Report {
+  target: {
+    endpoint: string;
+    embedded: boolean;
+    region: string;
+    capabilities: Capability[];
+  };
+  startedAt: string;
+  finishedAt: string;
+  seed: number;
+  numRuns: number;
+  summary: Summary;
+  results: RuleResult[];
+}
+
+/** What a check returns; the runner adds rule, operation and evidence. */
+export interface Outcome {
+  verdict: Verdict;
+  reason: string;
+  replay?: Replay;
+}
+
+/** Thrown inside a check when the target lacks what the check needs. */
+export class SkipCheck extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'SkipCheck';
+  }
+}
+
+/** Thrown inside a check when its precondition could not be observed. */
+export class InconclusiveCheck extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'InconclusiveCheck';
+  }
+}
+
+/** Options of one poll: waitFor keeps probing until the predicate holds. */
+export interface WaitOptions {
+  /** Give up after this much (virtual, when the clock is controlled) time. */
+  timeoutMs?: number;
+  /** Step between probes, milliseconds. */
+  intervalMs?: number;
+}
+
+/** The emulator hooks (docs/emulator-hooks.md), scoped to one account. */
+export interface Hooks {
+  readonly capabilities: ReadonlySet<Capability>;
+  now(): Promise<number>;
+  advance(ms: number): Promise<number>;
+  getDurations(): Promise<Record<string, number>>;
+  setDurations(durations: Record<string, number>): Promise<Record<string, number>>;
+  reset(): Promise<void>;
+  counts(): Promise<Record<string, number>>;
+}
