@@ -142,7 +142,13 @@ function withoutNullMembers(value: unknown): unknown {
   if (Array.isArray(value)) return value.map((v) => (v === undefined ? null : withoutNullMembers(v)));
   if (!isObject(value)) return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) if (v !== null && v !== undefined) out[k] = withoutNullMembers(v);
+  // defineProperty, not assignment: a member named `__proto__` must stay a
+  // member (and be judged unknown), not replace the copy's prototype.
+  for (const [k, v] of Object.entries(value)) {
+    if (v !== null && v !== undefined) {
+      Object.defineProperty(out, k, { value: withoutNullMembers(v), enumerable: true, writable: true, configurable: true });
+    }
+  }
   return out;
 }
 
@@ -192,8 +198,11 @@ function locate(doc: SchemaDoc, rootShape: string, root: unknown, segments: read
       next = refName(definition?.items);
     } else {
       path.push(segment);
-      value = isObject(value) ? value[segment] : undefined;
-      const member = definition?.properties?.[segment];
+      // Own members only: `constructor` or `toString` are unknown members,
+      // not Object.prototype's.
+      value = isObject(value) && Object.hasOwn(value, segment) ? value[segment] : undefined;
+      const properties = definition?.properties;
+      const member = properties && Object.hasOwn(properties, segment) ? properties[segment] : undefined;
       const mapValue = definition?.additionalProperties;
       next = refName(member ?? (typeof mapValue === 'object' ? mapValue : undefined));
     }

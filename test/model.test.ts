@@ -423,6 +423,19 @@ describe('validateInput', () => {
     ]);
   });
 
+  it('unknown-member: names of Object.prototype are members like any other', () => {
+    // Found by the fuzz test: inherited keys must neither throw nor slip through.
+    for (const name of ['constructor', 'toString', 'hasOwnProperty']) {
+      expect(pick(validateInput('CreateEnvironmentTemplate', { name: 'a', [name]: 'x' }))).toEqual([
+        { path: name, constraint: 'unknown-member' },
+      ]);
+    }
+    const withProto = JSON.parse('{"name": "a", "__proto__": {"x": 1}}') as unknown;
+    expect(pick(validateInput('CreateEnvironmentTemplate', withProto))).toEqual([
+      { path: '__proto__', constraint: 'unknown-member' },
+    ]);
+  });
+
   it('union: exactly one member set', () => {
     expect(validateInput('CreateEnvironmentTemplateVersion', { ...validVersion, source: {} })).toEqual([
       {

@@ -1,0 +1,84 @@
+// `npm run emulator`: the reference emulator as a standalone server.
+import { parseArgs } from 'node:util';
+import { startEmulator, type RunningEmulator } from './index.ts';
+
+/** Default port: next to LocalStack's 4566 range, clear of its 4510-4559 and 4566. */
+export const DEFAULT_PORT = 4580;
+
+const USAGE = `Usage: npm run emulator -- [options]
+
+The reference emulator of the AWS Proton API (AWS JSON 1.0), with the
+conformance hooks under /_conformance/v1/ (docs/emulator-hooks.md).
+
+Options:
+  --port N         port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
+  --host HOST      address to listen on (default 127.0.0.1)
+  --log            one line per request: time, account, operation, status, ms
+  --fault NAME     inject a fault of the catalogue (repeatable)
+  --variant NAME   show a conforming variant (repeatable)
+  -h, --help       this text
+
+Point a client at it:
+  aws proton list-environment-templates --endpoint-url http://127.0.0.1:${DEFAULT_PORT}
+  new ProtonClient({ endpoint: 'http://127.0.0.1:${DEFAULT_PORT}', region: 'us-east-1', credentials })
+Any credentials work; the access key id chooses the account (a 12-digit one is the account id).`;
+
+function fail(message: string): never {
+  process.stderr.write(`proton-emulator: ${message}\n`);
+  process.exit(2);
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) fail(`--port must be an integer from 0 to 65535, not "${text}"`);
+  return port;
+}
+
+async function main(): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        log: { type: 'boolean' },
+        fault: { type: 'string', multiple: true },
+        variant: { type: 'string', multiple: true },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    fail(`${(error as Error).message} (see --help)`);
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  let emulator: RunningEmulator;
+  try {
+    emulator = await startEmulator({
+      port: values.port === undefined ? DEFAULT_PORT : parsePort(values.port),
+      host: values.host ?? '127.0.0.1',
+      log: values.log ?? false,
+      faults: values.fault ?? [],
+      variants: values.variant ?? [],
+    });
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  process.stdout.write(`Proton emulator listening on ${emulator.url} (hooks: ${emulator.url}/_conformance/v1/)\n`);
+  let closing = false;
+  const stop = () => {
+    if (closing) process.exit(130); // a second Ctrl-C: don't wait
+    closing = true;
+    emulator.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+await main();

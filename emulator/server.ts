@@ -1,0 +1,133 @@
+// HTTP and routing: hook requests to hooks.ts, everything else through the
+// AWS JSON 1.0 framing (protocol.ts), the model checks (validation.ts) and
+// the operation's handler. No request, however malformed, escapes as an
+// exception, and a rejected request changes nothing: every check runs before
+// a handler touches state.
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { World } from './accounts.ts';
+import type { RequestContext } from './context.ts';
+import { answerHook, HOOKS_PREFIX } from './hooks.ts';
+import { accountOf, callerOf } from './identity.ts';
+import { isModelOperation, OPERATIONS } from './operations.ts';
+import {
+  ApiError,
+  checkContentType,
+  internalError,
+  MAX_BODY_BYTES,
+  parseBody,
+  parseTarget,
+  requestTooLarge,
+  sendError,
+  sendResult,
+  unknownOperation,
+  validation,
+} from './protocol.ts';
+import { checkedInput } from './validation.ts';
+
+export interface ServerConfig {
+  world: World;
+  /** Receives one line per request when set. */
+  log?: (line: string) => void;
+}
+
+interface Exchange {
+  account: string;
+  operation: string;
+  status: number;
+}
+
+export function createEmulatorServer(config: ServerConfig): Server {
+  const server = createServer((req, res) => {
+    const started = performance.now();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      // Past the limit the rest is read and dropped, so that the client
+      // still gets its answer on an intact connection.
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    req.on('error', () => {
+      // The client went away; there is no one to answer.
+    });
+    req.on('end', () => {
+      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      const done = (exchange: Exchange) => {
+        if (config.log !== undefined) config.log(logLine(exchange, performance.now() - started));
+      };
+      if (req.url?.startsWith(HOOKS_PREFIX)) done(handleHook(config.world, req, res, body, size));
+      else void handleApi(config.world, req, res, body, size).then(done);
+    });
+  });
+  // Keep-alive connections from SDK clients outlive a burst of requests.
+  server.keepAliveTimeout = 60_000;
+  return server;
+}
+
+function handleHook(world: World, req: IncomingMessage, res: ServerResponse, body: Buffer, size: number): Exchange {
+  const path = req.url!.slice(HOOKS_PREFIX.length).split('?', 1)[0]!;
+  const accountHeader = header(req, 'x-conformance-account');
+  const answer =
+    size > MAX_BODY_BYTES
+      ? { status: 413, body: { message: `Body over ${MAX_BODY_BYTES} bytes` } }
+      : answerHook(world, req.method ?? 'GET', path, accountHeader, body);
+  const text = JSON.stringify(answer.body);
+  res.writeHead(answer.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+  return { account: accountOf(accountHeader), operation: `hook ${req.method} ${path}`, status: answer.status };
+}
+
+async function handleApi(
+  world: World,
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Buffer,
+  size: number,
+): Promise<Exchange> {
+  const requestId = randomUUID();
+  const caller = callerOf(header(req, 'authorization'));
+  const exchange: Exchange = { account: caller.account, operation: '-', status: 200 };
+  try {
+    if (req.method !== 'POST' || (req.url !== '/' && !req.url?.startsWith('/?'))) {
+      throw unknownOperation(`Proton's API answers POST / only, not ${req.method} ${req.url}`);
+    }
+    const operation = parseTarget(req.headers['x-amz-target']);
+    exchange.operation = operation;
+    checkContentType(header(req, 'content-type'));
+    if (size > MAX_BODY_BYTES) {
+      throw requestTooLarge(`The request body of ${size} bytes is over the limit of ${MAX_BODY_BYTES} bytes`);
+    }
+    if (!isModelOperation(operation)) throw unknownOperation(`Unknown operation ${operation}`);
+    const handler = OPERATIONS.get(operation);
+    const raw = parseBody(body);
+    if (handler === undefined) {
+      throw validation(`UnsupportedOperation: ${operation} is not supported by the proton-conformance emulator`);
+    }
+    const input = checkedInput(operation, raw, body.includes('null'));
+    const account = world.account(caller.account);
+    const ctx: RequestContext = { world, account, region: caller.region, now: account.clock.now(), policy: world.policy };
+    const result = handler(ctx, input);
+    sendResult(res, requestId, result instanceof Promise ? await result : result);
+  } catch (error) {
+    const answer = error instanceof ApiError ? error : unexpected(error);
+    exchange.status = answer.status;
+    sendError(res, requestId, answer);
+  }
+  return exchange;
+}
+
+function unexpected(error: unknown): ApiError {
+  // A bug of the emulator, never the client's doing: say so, keep serving.
+  console.error('proton emulator: internal error:', error);
+  return internalError('The emulator failed to answer this request (an emulator bug; see its standard error)');
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function logLine(exchange: Exchange, ms: number): string {
+  return `${new Date().toISOString()} ${exchange.account} ${exchange.operation} ${exchange.status} ${ms.toFixed(1)}ms`;
+}
