@@ -101,6 +101,27 @@ for (const entry of Object.values(operations)) Object.freeze(entry.errors); // h
 // ---------- validators, compiled on first use ----------
 
 let ajv: Ajv | undefined;
+
+/**
+ * Patterns are not tested on strings longer than this. Every patterned string
+ * in the model is at most 2,048 characters long, so such a string already
+ * fails its length constraint; some model patterns backtrack quadratically
+ * (`^[0-9A-Za-z]+[0-9A-Za-z_\-]*$` on "aaa...a!"), and testing them on a huge
+ * value would block the emulator's event loop for minutes (found by the fuzz test).
+ */
+export const PATTERN_INPUT_LIMIT = 4096;
+
+function boundedRegExp(pattern: string, flags: string): { test(value: string): boolean; toString(): string } {
+  const regExp = new RegExp(pattern, flags);
+  return {
+    test: (value: string) => value.length > PATTERN_INPUT_LIMIT || regExp.test(value),
+    // ajv caches compiled patterns under this string: it must name the pattern.
+    toString: () => regExp.toString(),
+  };
+}
+// ajv wants the engine's source name for standalone code; never used here.
+boundedRegExp.code = 'boundedRegExp';
+
 const validators = new Map<string, ValidateFunction>();
 
 function getAjv(): Ajv {
@@ -110,6 +131,7 @@ function getAjv(): Ajv {
       verbose: true, // errors carry the failing value
       strict: true,
       unicodeRegExp: true, // every model pattern compiles with `u` (tested)
+      code: { regExp: boundedRegExp },
     });
     ajv.addKeyword({ keyword: SENSITIVE_KEYWORD, schemaType: 'boolean' });
     ajv.addKeyword({ keyword: TYPE_KEYWORD, schemaType: 'string' });

@@ -436,6 +436,15 @@ describe('validateInput', () => {
     ]);
   });
 
+  it('a huge off-pattern string costs its length check only, not a quadratic pattern test', () => {
+    // Found by the fuzz test: 100,000 characters blocked the emulator for seconds.
+    const started = performance.now();
+    const violations = validateInput('CreateEnvironmentTemplate', { name: `${'a'.repeat(100_000)}!` });
+    expect(pick(violations)).toEqual([{ path: 'name', constraint: 'length' }]);
+    // Generous bound: the quadratic test takes tens of seconds here.
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
   it('union: exactly one member set', () => {
     expect(validateInput('CreateEnvironmentTemplateVersion', { ...validVersion, source: {} })).toEqual([
       {

@@ -1,0 +1,173 @@
+// proton-conformance: the whole contract against one target. Flags and exit
+// codes: cli/usage.ts. Every error ends in one line on stderr, never a stack
+// (PROTON_CONFORMANCE_DEBUG=1 prints it).
+import { pathToFileURL } from 'node:url';
+import { loadCatalog } from '../harness/default-catalog.ts';
+import { UnreachableError, UsageError, describeError } from '../harness/errors.ts';
+import { newRunId } from '../harness/names.ts';
+import { exitCodeOf } from '../harness/results.ts';
+import { runConformance } from '../harness/runner.ts';
+import { selectCells } from '../harness/select.ts';
+import type { Selection } from '../harness/select.ts';
+import { resolveTarget } from '../harness/target.ts';
+import type { Target } from '../harness/target.ts';
+import { formatMs } from '../harness/wait.ts';
+import { consoleReporter } from '../reporters/console.ts';
+import { jsonReporter } from '../reporters/json.ts';
+import type { Reporter } from '../reporters/reporter.ts';
+import { parseCli } from './args.ts';
+import type { CliOptions } from './args.ts';
+import { createProgress } from './progress.ts';
+import { USAGE } from './usage.ts';
+
+export const EXIT_INTERRUPTED = 130;
+
+// The SDK warns on stderr that its 2027 releases will need Node 22; this
+// package supports Node 20.19+ (package.json engines), so the warning is noise.
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+
+const DEFAULTS = {
+  embedded: { concurrency: 8, cellTimeoutS: 60 },
+  remote: { concurrency: 4, cellTimeoutS: 900 },
+};
+
+/** Runs the CLI; resolves with the exit code. */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  try {
+    const options = parseCli(argv);
+    if (options.help) {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    return await runWith(options);
+  } catch (error) {
+    return fatal(error);
+  }
+}
+
+async function runWith(options: CliOptions): Promise<number> {
+  const wallStart = performance.now();
+  // The target starts (or is probed) while the suites load; a selection error
+  // still wins over an unreachable target, and closes what was started.
+  const pendingTarget = resolveTarget({ endpoint: options.endpoint });
+  pendingTarget.catch(() => undefined);
+  let selection: Selection;
+  let catalog: Awaited<ReturnType<typeof loadCatalog>>;
+  let model: typeof import('../specs/model.ts');
+  try {
+    [catalog, model] = await Promise.all([loadCatalog(), import('../specs/model.ts')]);
+    selection = selectCells(catalog.rules, { rules: options.rules, operations: options.operations });
+    if (options.path !== undefined && (selection.cells.length !== 1 || selection.exerciseOnly)) {
+      throw new UsageError(
+        `--path replays one property case of one cell: narrow --rules and --operations to one rule and one operation (they select ${selection.cells.length} cells)`,
+      );
+    }
+  } catch (error) {
+    await pendingTarget.then((target) => target.close()).catch(() => undefined);
+    throw error;
+  }
+  const reporters: Reporter[] = [consoleReporter(process.stdout)];
+  if (options.json !== undefined) reporters.push(jsonReporter(options.json));
+  try {
+    for (const reporter of reporters) await reporter.prepare?.();
+  } catch (error) {
+    await pendingTarget.then((target) => target.close()).catch(() => undefined);
+    throw error;
+  }
+  const seed = options.seed ?? randomSeed();
+  const target = await pendingTarget;
+  const defaults = target.embedded ? DEFAULTS.embedded : DEFAULTS.remote;
+  const interrupt = new AbortController();
+  const progress = createProgress();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts++;
+    if (interrupts > 1) process.exit(EXIT_INTERRUPTED);
+    progress.note('proton-conformance: interrupted; stopping the cells and running their cleanups (Ctrl-C again to quit at once)');
+    interrupt.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const stray = collectStrayRejections();
+  try {
+    process.stdout.write(`${header(target, seed, options, selection)}\n`);
+    const outcome = await runConformance({
+      catalog,
+      selection,
+      target,
+      shapeModel: model,
+      runId: newRunId(),
+      seed,
+      numRuns: options.numRuns,
+      path: options.path,
+      concurrency: options.concurrency ?? defaults.concurrency,
+      cellTimeoutMs: (options.cellTimeout ?? defaults.cellTimeoutS) * 1000,
+      signal: interrupt.signal,
+      progress,
+    });
+    progress.finish(outcome.requests);
+    if (stray.count() > 0) process.stderr.write(`proton-conformance: note: ${stray.count()} promise rejection(s) escaped their checks (first: ${stray.first()})\n`);
+    const info = { requests: outcome.requests, wallMs: performance.now() - wallStart, interrupted: outcome.interrupted };
+    for (const reporter of reporters) await reporter.write(outcome.report, info);
+    return outcome.interrupted ? EXIT_INTERRUPTED : exitCodeOf(outcome.report);
+  } finally {
+    process.off('SIGINT', onSigint);
+    stray.stop();
+    await target.close();
+  }
+}
+
+function header(target: Target, seed: number, options: CliOptions, selection: Selection): string {
+  const where = target.embedded ? 'embedded emulator' : `from ${target.source}`;
+  const hooks = [...target.capabilities, ...(target.accounts ? ['accounts'] : [])];
+  return [
+    `proton-conformance: target ${target.endpoint} (${where}; hooks: ${hooks.length ? hooks.join(', ') : 'none'}; region ${target.region})`,
+    `seed ${seed} (--seed ${seed} repeats this run), ${options.numRuns} run${options.numRuns === 1 ? '' : 's'} per property, ${cellsText(selection)}`,
+  ].join('\n');
+}
+
+function cellsText(selection: Selection): string {
+  const checked = selection.exerciseOnly ? `${selection.cells.length} cells run to exercise the operations` : `${selection.cells.length} cells`;
+  return selection.harnessRules.length > 0 ? `${checked}, plus ${selection.harnessRules.map((r) => r.id).join(', ')} on every operation they call` : checked;
+}
+
+/** A 31-bit seed: positive, so it copies without a sign. */
+function randomSeed(): number {
+  return Math.floor(Math.random() * 2 ** 31);
+}
+
+/** Rejections no check awaited (a stray promise after a timeout) must not end the run. */
+function collectStrayRejections(): { count(): number; first(): string; stop(): void } {
+  const seen: string[] = [];
+  const handler = (reason: unknown): void => {
+    seen.push(describeError(reason));
+  };
+  process.on('unhandledRejection', handler);
+  return {
+    count: () => seen.length,
+    first: () => seen[0] ?? '',
+    stop: () => process.off('unhandledRejection', handler),
+  };
+}
+
+function fatal(error: unknown): number {
+  if (process.env['PROTON_CONFORMANCE_DEBUG'] && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  if (error instanceof UsageError || error instanceof UnreachableError) {
+    process.stderr.write(`proton-conformance: ${error.message}\n`);
+    return error.exitCode;
+  }
+  process.stderr.write(`proton-conformance: internal error: ${describeError(error)} (PROTON_CONFORMANCE_DEBUG=1 shows where)\n`);
+  return 2;
+}
+
+/** Ends the process with `code` once output is flushed (stdout and stderr are synchronous on Linux). */
+export function exitWith(code: number): never {
+  process.exit(code);
+}
+
+const isEntry = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (isEntry) {
+  const started = performance.now();
+  const code = await runCli(process.argv.slice(2));
+  if (process.env['PROTON_CONFORMANCE_DEBUG']) process.stderr.write(`proton-conformance: exit ${code} after ${formatMs(performance.now() - started)}\n`);
+  exitWith(code);
+}

@@ -1,0 +1,44 @@
+// The SDK client of a cell: the real ProtonClient (its serializers, signing,
+// idempotency-token filling and retry strategy are part of what is tested),
+// with the recording handler underneath. Every response it sees goes to the
+// cell's recorder, the run's shape ledger and the request counter.
+import { ProtonClient } from '@aws-sdk/client-proton';
+import type { ProtonClientConfig } from '@aws-sdk/client-proton';
+import type { Dispatcher } from 'undici';
+import type { ClientOptions } from './context.ts';
+import { RecordingHandler } from './http-handler.ts';
+import type { ExchangeSink } from './recorder.ts';
+
+export type Credentials = NonNullable<ProtonClientConfig['credentials']>;
+
+export interface ClientEnvironment {
+  endpoint: string;
+  region: string;
+  /** Undefined: the SDK's default chain. */
+  credentials: Credentials | undefined;
+  pool: Dispatcher;
+  sink: ExchangeSink;
+  /** The cell's current signal, read per request. */
+  signal?: () => AbortSignal | undefined;
+  gate?: () => Promise<void> | undefined;
+}
+
+export function createProtonClient(env: ClientEnvironment, options: ClientOptions = {}): ProtonClient {
+  const handler = new RecordingHandler({
+    pool: env.pool,
+    sink: env.sink,
+    loseResponses: options.loseResponses ?? 0,
+    ...(env.signal ? { signal: env.signal } : {}),
+    ...(env.gate ? { gate: env.gate } : {}),
+  });
+  const config: ProtonClientConfig = {
+    endpoint: env.endpoint,
+    region: env.region,
+    requestHandler: handler,
+    // The suite's own environment must not change what it sends.
+    ignoreConfiguredEndpointUrls: true,
+  };
+  if (env.credentials !== undefined) config.credentials = env.credentials;
+  if (options.maxAttempts !== undefined) config.maxAttempts = options.maxAttempts;
+  return new ProtonClient(config);
+}

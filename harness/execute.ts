@@ -1,0 +1,95 @@
+// One execution of a check in a fresh cell: the cell's hold on the run lock
+// (exclusive when it moves global time without per-account isolation), the
+// race between the check, the per-cell timeout and Ctrl-C, and the cleanups,
+// which run whatever happened.
+import type { Catalog } from './catalog.ts';
+import { createCell } from './cell.ts';
+import type { Cell, RunEnvironment } from './cell.ts';
+import { fromOutcome, fromThrown } from './results.ts';
+import type { Verdicted } from './results.ts';
+import type { CellPlan } from './select.ts';
+import type { Capability, Level } from './types.ts';
+import { formatMs } from './wait.ts';
+
+export interface ExecuteOptions<O> {
+  catalog: Catalog<O>;
+  cellTimeoutMs: number;
+  cleanupTimeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+const GLOBAL_HOOKS: readonly Capability[] = ['clock', 'durations', 'reset'];
+
+export interface Executed {
+  cell: Cell;
+  result: Verdicted;
+}
+
+/** One execution of a check in a fresh cell: exclusivity, timeout, interruption, cleanups. */
+export async function execute<O>(
+  options: ExecuteOptions<O>,
+  env: RunEnvironment,
+  plan: CellPlan,
+  index: number,
+  adjust: (env: RunEnvironment) => RunEnvironment,
+): Promise<Executed> {
+  const { rule, operation } = plan;
+  const cell = createCell(adjust(env), { index, rule: rule.id, operation });
+  const check = options.catalog.checks[rule.id]!;
+  const entry = options.catalog.operation(operation) as O;
+  await cell.hold.enter();
+  const needsGlobal = [...rule.requires, ...rule.prefers].some((c) => GLOBAL_HOOKS.includes(c) && env.capabilities.has(c));
+  if (needsGlobal) await cell.hold.upgrade();
+  let result: Verdicted;
+  let failures: string[] = [];
+  try {
+    result = await raceCheck(options, cell, () => check(cell.context, entry), rule.level);
+  } finally {
+    failures = await cell.runCleanups(options.cleanupTimeoutMs ?? 30_000);
+    cell.hold.leave();
+  }
+  // Cleanups do not change a verdict; what they left behind is reported.
+  if (failures.length > 0) result = { ...result, reason: `${result.reason} (cleanup failed: ${failures.join('; ')})` };
+  return { cell, result };
+}
+
+type Race = { kind: 'done'; value: unknown } | { kind: 'threw'; error: unknown } | { kind: 'timeout' } | { kind: 'interrupted' };
+
+async function raceCheck<O>(options: ExecuteOptions<O>, cell: Cell, run: () => Promise<unknown>, level: Level): Promise<Verdicted> {
+  const lastStep = (): string | undefined => cell.steps[cell.steps.length - 1];
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const outcome = await Promise.race<Race>([
+    Promise.resolve()
+      .then(run)
+      .then(
+        (value) => ({ kind: 'done', value }) as const,
+        (error: unknown) => ({ kind: 'threw', error }) as const,
+      ),
+    new Promise<Race>((resolve) => {
+      timer = setTimeout(() => resolve({ kind: 'timeout' }), options.cellTimeoutMs);
+    }),
+    new Promise<Race>((resolve) => {
+      if (!options.signal) return;
+      onAbort = () => resolve({ kind: 'interrupted' });
+      if (options.signal.aborted) onAbort();
+      else options.signal.addEventListener('abort', onAbort, { once: true });
+    }),
+  ]);
+  clearTimeout(timer);
+  if (onAbort) options.signal?.removeEventListener('abort', onAbort);
+  switch (outcome.kind) {
+    case 'done':
+      return fromOutcome(outcome.value, level);
+    case 'threw':
+      return fromThrown(outcome.error, level, lastStep());
+    case 'timeout': {
+      cell.abort('cell timeout');
+      const where = lastStep() ? ` (last step: ${lastStep()})` : '';
+      return { verdict: level === 'SHOULD' ? 'warn' : 'fail', reason: `the check did not finish within ${formatMs(options.cellTimeoutMs)}${where}` };
+    }
+    case 'interrupted':
+      cell.abort('interrupted');
+      return { verdict: 'inconclusive', reason: 'interrupted (Ctrl-C) before the check finished' };
+  }
+}

@@ -1,0 +1,212 @@
+// Runs the cells of a selection with bounded concurrency, each in a context of
+// its own (harness/cell.ts), and turns what the checks did into the Report:
+// verdicts mapped by level, evidence from the recorder, the shape rule's
+// results from the ledger, and the number of requests sent.
+import type { Dispatcher } from 'undici';
+import type { Catalog, CatalogRule } from './catalog.ts';
+import type { Cell, RunEnvironment } from './cell.ts';
+import type { Credentials } from './client.ts';
+import { CellLock } from './lock.ts';
+import { RequestCounter } from './recorder.ts';
+import { execute } from './execute.ts';
+import { cellCommand, fromThrown, summarize } from './results.ts';
+import type { CellResult } from './results.ts';
+import type { CellPlan, Selection } from './select.ts';
+import { ShapeLedger } from './shape.ts';
+import type { ShapeModel } from './shape.ts';
+import type { Capability, Report, Replay } from './types.ts';
+
+export interface RunTarget {
+  endpoint: string;
+  embedded: boolean;
+  region: string;
+  capabilities: ReadonlySet<Capability>;
+  accounts: boolean;
+  credentials: Credentials | undefined;
+  pool: Dispatcher;
+}
+
+/** Progress of a run as it goes (the CLI prints it on stderr). */
+export interface RunProgress {
+  start(total: number): void;
+  cellDone(result: CellResult, done: number, total: number): void;
+}
+
+export interface RunOptions<O> {
+  catalog: Catalog<O>;
+  selection: Selection;
+  target: RunTarget;
+  shapeModel: ShapeModel;
+  runId: string;
+  seed: number;
+  numRuns: number;
+  path?: string | undefined;
+  concurrency: number;
+  /** Per-cell budget, milliseconds. */
+  cellTimeoutMs: number;
+  /** Budget of a cell's cleanups, milliseconds. */
+  cleanupTimeoutMs?: number;
+  /** Aborted on Ctrl-C: running cells are interrupted, cleanups run, the report is partial. */
+  signal?: AbortSignal;
+  progress?: RunProgress;
+  /** Exchanges kept as evidence of a passing cell (non-pass cells keep up to 200). */
+  passEvidence?: number;
+}
+
+export interface RunOutcome {
+  report: Report;
+  /** Requests sent: every SDK attempt and every hook call. */
+  requests: number;
+  interrupted: boolean;
+}
+
+export async function runConformance<O>(options: RunOptions<O>): Promise<RunOutcome> {
+  const startedAt = new Date();
+  const counter = new RequestCounter();
+  const shape = new ShapeLedger(options.shapeModel);
+  const lock = options.target.accounts ? undefined : new CellLock();
+  const env: RunEnvironment = {
+    endpoint: options.target.endpoint,
+    region: options.target.region,
+    capabilities: options.target.capabilities,
+    accounts: options.target.accounts,
+    credentials: options.target.credentials,
+    pool: options.target.pool,
+    runId: options.runId,
+    seed: options.seed,
+    numRuns: options.numRuns,
+    path: options.path,
+    sinks: [shape, counter],
+    countRequest: () => counter.count++,
+    lock,
+  };
+  const cells = scheduleOrder(options.selection.cells);
+  const results = new Map<CellPlan, CellResult>();
+  let nextIndex = 0;
+  let cellIndex = 0;
+  let done = 0;
+  options.progress?.start(cells.length);
+
+  const worker = async (): Promise<void> => {
+    while (!options.signal?.aborted && nextIndex < cells.length) {
+      const plan = cells[nextIndex++]!;
+      const result = await runCell(options, env, plan, () => cellIndex++);
+      results.set(plan, result);
+      done++;
+      options.progress?.cellDone(result, done, cells.length);
+    }
+  };
+  const workers = Math.max(1, Math.min(options.concurrency, cells.length));
+  await Promise.all(Array.from({ length: workers }, worker));
+
+  const cellResults = options.selection.exerciseOnly
+    ? []
+    : options.selection.cells.flatMap((plan) => (results.has(plan) ? [results.get(plan)!] : []));
+  const shapeResults = options.selection.harnessRules.some((rule) => rule.id === 'shape/responses-match-model') ? shape.results() : [];
+  const ordered = orderResults(options.catalog.rules, [...cellResults, ...shapeResults]);
+  const interrupted = options.signal?.aborted === true;
+  const report: Report & { runId: string; interrupted: boolean; requests: number } = {
+    target: targetInfo(options.target),
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    seed: options.seed,
+    numRuns: options.numRuns,
+    summary: summarize(ordered),
+    results: ordered,
+    runId: options.runId,
+    interrupted,
+    requests: counter.count,
+  };
+  return { report, requests: counter.count, interrupted };
+}
+
+function targetInfo(target: RunTarget): Report['target'] & { accounts: boolean } {
+  return {
+    endpoint: target.endpoint,
+    embedded: target.embedded,
+    region: target.region,
+    capabilities: [...target.capabilities].sort(),
+    accounts: target.accounts,
+  };
+}
+
+/** Property checks first: they are the long ones, and starting them early shortens the run. */
+function scheduleOrder(cells: readonly CellPlan[]): CellPlan[] {
+  const weight = (plan: CellPlan): number => (plan.rule.checkedBy.includes('property') ? 0 : 1);
+  return [...cells].sort((a, b) => weight(a) - weight(b));
+}
+
+function orderResults(rules: readonly CatalogRule[], results: CellResult[]): CellResult[] {
+  const ruleOrder = new Map(rules.map((rule, i) => [rule.id, i]));
+  const opOrder = (result: CellResult): number => {
+    const rule = rules.find((r) => r.id === result.rule);
+    const index = rule ? rule.operations.indexOf(result.operation) : -1;
+    return index === -1 ? Number.MAX_SAFE_INTEGER : index;
+  };
+  return results
+    .map((result, i) => ({ result, i }))
+    .sort(
+      (a, b) =>
+        (ruleOrder.get(a.result.rule) ?? 1e9) - (ruleOrder.get(b.result.rule) ?? 1e9) ||
+        opOrder(a.result) - opOrder(b.result) ||
+        a.result.operation.localeCompare(b.result.operation) ||
+        a.i - b.i,
+    )
+    .map(({ result }) => result);
+}
+
+async function runCell<O>(options: RunOptions<O>, env: RunEnvironment, plan: CellPlan, allocate: () => number): Promise<CellResult> {
+  const { rule, operation } = plan;
+  const started = performance.now();
+  const base = { rule: rule.id, category: rule.category, level: rule.level, operation };
+  const missing = rule.requires.filter((capability) => !env.capabilities.has(capability));
+  if (missing.length > 0) {
+    return {
+      ...base,
+      verdict: 'skipped',
+      reason: `the target lacks the ${missing.map((c) => `'${c}'`).join(', ')} capability (emulator hooks), which this rule requires`,
+      evidence: [],
+      durationMs: 0,
+    };
+  }
+  const check = options.catalog.checks[rule.id];
+  const entry = options.catalog.operation(operation);
+  if (!check || entry === undefined) {
+    const what = !check ? `no check is registered for ${rule.id} (suites/registry.ts)` : `no operation entry for ${operation} (specs/operations/)`;
+    return { ...base, ...fromThrown(new Error(what), rule.level, undefined), evidence: [], durationMs: 0 };
+  }
+
+  const verdicted = await execute(options, env, plan, allocate(), (same) => same);
+  const cell = verdicted.cell;
+  let evidenceCell: Cell = cell;
+  let note = '';
+  if (verdicted.result.replay && verdicted.result.verdict !== 'pass' && !options.signal?.aborted) {
+    // The evidence of a property failure is that of its final, shrunk case:
+    // replay exactly that case in a fresh cell and keep its exchanges.
+    const { seed, path } = verdicted.result.replay;
+    const again = await execute(options, env, plan, allocate(), (e) => ({ ...e, seed, path, numRuns: 1 }));
+    if (again.result.verdict === verdicted.result.verdict) evidenceCell = again.cell;
+    else note = ` (replaying seed ${seed} path ${path} gave '${again.result.verdict}': the evidence is the last exchanges of the whole property run)`;
+  }
+  const verdict = verdicted.result.verdict;
+  const evidenceLimit = verdict === 'pass' ? (options.passEvidence ?? 3) : 200;
+  const result: CellResult = {
+    ...base,
+    verdict,
+    reason: verdicted.result.reason + note,
+    evidence: evidenceCell.recorder.evidence(evidenceLimit),
+    durationMs: Math.round(performance.now() - started),
+    steps: [...evidenceCell.steps],
+    requests: cell.recorder.total,
+  };
+  const endpoint = options.target.embedded ? undefined : options.target.endpoint;
+  if (verdicted.result.replay) {
+    const { seed, path } = verdicted.result.replay;
+    const replay: Replay = { seed, path, command: cellCommand({ endpoint, rule: rule.id, operation, seed, path }) };
+    result.replay = replay;
+  }
+  if (verdict !== 'pass') {
+    result.rerun = cellCommand({ endpoint, rule: rule.id, operation, seed: options.seed, numRuns: options.numRuns });
+  }
+  return result;
+}

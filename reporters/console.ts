@@ -1,0 +1,120 @@
+// The console report: the matrix first (read at a glance), then every result
+// that is not a pass (failures and warnings with their evidence and the
+// command that replays them; inconclusive and skipped grouped by reason),
+// then one summary line.
+import type { Report, RuleResult, Verdict } from '../harness/types.ts';
+import type { ResultExtras } from '../harness/results.ts';
+import { scrub } from '../harness/redact.ts';
+import { formatMs } from '../harness/wait.ts';
+import { renderEvidence } from './evidence.ts';
+import { legendLines, matrixOperations, renderMatrix } from './matrix.ts';
+import type { Reporter, RunInfo } from './reporter.ts';
+import { shortNames } from './short-names.ts';
+import { SYMBOL, coloured, plain, useColour } from './style.ts';
+import type { Palette } from './style.ts';
+
+export interface ConsoleOptions {
+  colour: boolean;
+  width: number;
+  /** Exchanges shown per failure. */
+  evidenceLimit: number;
+  /** Steps shown per failure (the latest). */
+  stepLimit: number;
+}
+
+type Result = RuleResult & ResultExtras;
+
+export function renderConsole(report: Report, info: RunInfo, options: ConsoleOptions): string {
+  const palette = options.colour ? coloured : plain;
+  const results = report.results as readonly Result[];
+  const names = shortNames(matrixOperations(results));
+  const lines: string[] = [];
+  if (results.length > 0) {
+    lines.push(...renderMatrix(results, { palette, width: options.width, names }));
+    lines.push(...legendLines(names, options.width).map((line) => palette.dim(line)), '');
+  }
+  for (const verdict of ['fail', 'warn'] as const) {
+    const list = results.filter((r) => r.verdict === verdict);
+    if (list.length === 0) continue;
+    lines.push(palette.bold(`${verdict === 'fail' ? 'Failures' : 'Warnings'} (${list.length})`), '');
+    for (const result of list) lines.push(...detail(result, palette, options), '');
+  }
+  const grouped = groupByReason(results.filter((r) => r.verdict === 'inconclusive' || r.verdict === 'skipped'));
+  if (grouped.length > 0) {
+    lines.push(palette.bold(`Inconclusive and skipped (${grouped.reduce((n, g) => n + g.cells.length, 0)})`), '');
+    for (const group of grouped) {
+      lines.push(`${palette.verdict(group.verdict, `${SYMBOL[group.verdict]} ${group.verdict}`)}: ${group.reason}`);
+      for (const cell of group.cells) lines.push(`    ${cell}`);
+    }
+    lines.push('');
+  }
+  lines.push(summaryLine(report, info, palette));
+  return scrub(lines.join('\n')) + '\n';
+}
+
+function detail(result: Result, palette: Palette, options: ConsoleOptions): string[] {
+  const head = `${palette.verdict(result.verdict, `${SYMBOL[result.verdict]} ${result.verdict.toUpperCase()}`)}  ${palette.bold(result.rule)}  ${result.operation}  (${result.level})`;
+  const lines = [head, `    ${result.reason}`];
+  const steps = result.steps ?? [];
+  if (steps.length > 0) {
+    lines.push('    steps:');
+    const shown = steps.slice(-options.stepLimit);
+    if (shown.length < steps.length) lines.push(`      ... ${steps.length - shown.length} earlier steps`);
+    for (const step of shown) lines.push(`      ${step}`);
+  }
+  if (result.evidence.length > 0) {
+    lines.push('    evidence:');
+    lines.push(...renderEvidence(result.evidence, result.requests, { limit: options.evidenceLimit, bodyChars: 240, indent: '      ' }));
+  }
+  if (result.replay) lines.push(`    replay: ${result.replay.command}`);
+  if (result.rerun) lines.push(`    rerun:  ${result.rerun}`);
+  return lines;
+}
+
+interface Group {
+  verdict: Verdict;
+  reason: string;
+  cells: string[];
+}
+
+function groupByReason(results: readonly Result[]): Group[] {
+  const groups = new Map<string, Group>();
+  for (const result of results) {
+    const key = `${result.verdict}\u0000${result.reason}`;
+    let group = groups.get(key);
+    if (!group) {
+      group = { verdict: result.verdict, reason: result.reason, cells: [] };
+      groups.set(key, group);
+    }
+    group.cells.push(`${result.rule}  ${result.operation}`);
+  }
+  return [...groups.values()];
+}
+
+export function summaryLine(report: Report, info: RunInfo, palette: Palette = plain): string {
+  const s = report.summary;
+  const total = s.pass + s.fail + s.warn + s.inconclusive + s.skipped;
+  const mustFailed = report.results.filter((r) => r.verdict === 'fail' && r.level === 'MUST').length;
+  const verdict = info.interrupted
+    ? palette.verdict('warn', 'INTERRUPTED')
+    : mustFailed > 0
+      ? palette.verdict('fail', `FAIL (${mustFailed} MUST cell${mustFailed === 1 ? '' : 's'} failed)`)
+      : palette.verdict('pass', 'PASS (every MUST cell passed)');
+  const counts = `${s.pass} pass, ${s.fail} fail, ${s.warn} warn, ${s.inconclusive} inconclusive, ${s.skipped} skipped`;
+  return `${verdict}: ${total} cells (${counts}); ${info.requests} requests in ${formatMs(info.wallMs)}; seed ${report.seed}, ${report.numRuns} run${report.numRuns === 1 ? '' : 's'} per property`;
+}
+
+export function consoleReporter(stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number } = process.stdout): Reporter {
+  return {
+    name: 'console',
+    async write(report, info) {
+      const text = renderConsole(report, info, {
+        colour: useColour(stream),
+        width: stream.isTTY && stream.columns ? Math.max(60, stream.columns) : 100,
+        evidenceLimit: 12,
+        stepLimit: 15,
+      });
+      await new Promise<void>((resolve, reject) => stream.write(text, (error) => (error ? reject(error) : resolve())));
+    },
+  };
+}

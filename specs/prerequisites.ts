@@ -1,0 +1,120 @@
+// Builders of the prerequisites the operation entries name: templates with
+// published versions, environments. Each waits for asynchronous settling by
+// polling (the harness's waitFor advances the virtual clock when it can).
+import { environmentTemplateVersion, serviceTemplateVersion } from './resources.ts';
+import type { Input, Resource, ResourceSpec, SpecEnv } from './types.ts';
+import { BUCKETS, bundle, compact, environmentSpec, roleArn, serviceSpec } from './values.ts';
+
+/** A version number `major.minor`, as the prerequisites name them. */
+export type VersionNumber = `${number}.${number}`;
+
+function member(output: Input, name: string): Resource {
+  const value = output[name];
+  if (value === null || typeof value !== 'object') throw new Error(`response lacks ${name}`);
+  return value as Resource;
+}
+
+/** Waits until the resource has settled (spec.ready), reading it with Get. */
+export async function settle(env: SpecEnv, spec: ResourceSpec, resource: Resource): Promise<Resource> {
+  const ready = spec.ready;
+  if (!ready || ready.values.includes(String(resource[ready.field]))) return resource;
+  return env.waitFor(
+    `${spec.kind} ${JSON.stringify(spec.get.input(resource))} reaches ${ready.values.join(' or ')}`,
+    async () => member(await env.call(spec.get.operation, spec.get.input(resource)), spec.member),
+    (current) => ready.values.includes(String(current[ready.field])),
+  );
+}
+
+async function publish(env: SpecEnv, spec: ResourceSpec, version: Resource): Promise<void> {
+  const settled = await settle(env, spec, version);
+  await env.call(`Update${pascal(spec.kind)}`, { ...spec.get.input(settled), status: 'PUBLISHED' });
+}
+
+/** `environmentTemplateVersion` -> `EnvironmentTemplateVersion`, for operation names. */
+export function pascal(kind: string): string {
+  return kind.charAt(0).toUpperCase() + kind.slice(1);
+}
+
+function splitVersion(version: VersionNumber): [string, string] {
+  const [major, minor] = version.split('.') as [string, string];
+  return [major, minor];
+}
+
+/**
+ * Creates the versions in order (a new major leaves majorVersion out, a
+ * further minor names it) and checks the numbers the target gave them.
+ */
+async function createVersions(
+  env: SpecEnv,
+  spec: ResourceSpec,
+  templateName: string,
+  versions: readonly VersionNumber[],
+  extra: Input,
+  publishThem: boolean,
+): Promise<void> {
+  const majors = new Set<string>();
+  for (const version of versions) {
+    const [major, minor] = splitVersion(version);
+    const input = compact({
+      templateName,
+      majorVersion: majors.has(major) ? major : undefined,
+      source: bundle(BUCKETS[0], `${templateName}/${version}.tar.gz`),
+      tags: [...env.tags],
+      ...extra,
+    });
+    majors.add(major);
+    const created = member(await env.call(`Create${pascal(spec.kind)}`, input), spec.member);
+    if (created.majorVersion !== major || created.minorVersion !== minor) {
+      throw new Error(
+        `prerequisite ${templateName}: expected version ${version}, the target created ${String(created.majorVersion)}.${String(created.minorVersion)}`,
+      );
+    }
+    if (publishThem) await publish(env, spec, created);
+  }
+}
+
+/** An environment template with the given versions (published unless said otherwise); returns its name. */
+export async function environmentTemplateWith(
+  env: SpecEnv,
+  hint: string,
+  versions: readonly VersionNumber[],
+  options: { publish?: boolean } = {},
+): Promise<string> {
+  const name = env.uniqueName(hint);
+  env.step(`prerequisite: environment template ${name} with versions ${versions.join(', ') || 'none'}`);
+  await env.call('CreateEnvironmentTemplate', { name, tags: [...env.tags] });
+  await createVersions(env, environmentTemplateVersion, name, versions, {}, options.publish ?? true);
+  return name;
+}
+
+/** A service template with the given versions, each compatible with `compatible` (an environment template's major). */
+export async function serviceTemplateWith(
+  env: SpecEnv,
+  hint: string,
+  versions: readonly VersionNumber[],
+  compatible: { templateName: string; majorVersion: string },
+  options: { publish?: boolean } = {},
+): Promise<string> {
+  const name = env.uniqueName(hint);
+  env.step(`prerequisite: service template ${name} with versions ${versions.join(', ') || 'none'}`);
+  await env.call('CreateServiceTemplate', { name, tags: [...env.tags] });
+  await createVersions(env, serviceTemplateVersion, name, versions, { compatibleEnvironmentTemplates: [compatible] }, options.publish ?? true);
+  return name;
+}
+
+/** The input of CreateEnvironment on a published template version. */
+export function environmentInput(name: string, templateName: string, major: string, minor: string | undefined): Input {
+  return compact({
+    name,
+    templateName,
+    templateMajorVersion: major,
+    templateMinorVersion: minor,
+    spec: environmentSpec('small'),
+    protonServiceRoleArn: roleArn('proton-service'),
+  });
+}
+
+/** The input of CreateService on a published template version. */
+export function serviceInput(name: string, templateName: string, major: string, minor: string | undefined): Input {
+  return compact({ name, templateName, templateMajorVersion: major, templateMinorVersion: minor, spec: serviceSpec('small') });
+}

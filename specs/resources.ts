@@ -1,0 +1,146 @@
+// The seven kinds of resource the fourteen operations create or delete: how
+// each is read (Get), counted (List), modified (Update), removed (Delete),
+// what names it (identity) and what may change between reads (progress).
+import type { Resource, ResourceKind, ResourceSpec } from './types.ts';
+
+const str = (ref: Resource, field: string): string => {
+  const value = ref[field];
+  if (typeof value !== 'string') throw new Error(`resource reference lacks ${field}: ${JSON.stringify(ref)}`);
+  return value;
+};
+
+const byName = (ref: Resource) => ({ name: str(ref, 'name') });
+const byVersion = (ref: Resource) => ({
+  templateName: str(ref, 'templateName'),
+  majorVersion: str(ref, 'majorVersion'),
+  minorVersion: str(ref, 'minorVersion'),
+});
+
+// Identity of the name-identified kinds: the contract's "same arn and createdAt".
+const namedIdentity = ['name', 'arn', 'createdAt'] as const;
+// Recommended versions move when other versions are published: updated information.
+const templateProgress = ['lastModifiedAt', 'recommendedVersion'] as const;
+const versionProgress = ['status', 'statusMessage', 'lastModifiedAt', 'recommendedMinorVersion'] as const;
+
+export const environmentTemplate: ResourceSpec = {
+  kind: 'environmentTemplate',
+  member: 'environmentTemplate',
+  countKey: 'environmentTemplates',
+  identity: namedIdentity,
+  progress: templateProgress,
+  get: { operation: 'GetEnvironmentTemplate', input: byName },
+  list: { operation: 'ListEnvironmentTemplates', input: () => ({}), items: 'templates' },
+  modify: { operation: 'UpdateEnvironmentTemplate', field: 'description', input: (ref, value) => ({ ...byName(ref), description: value }) },
+  // CONTRACT.md: "UpdateEnvironmentTemplate / UpdateServiceTemplate: displayName or description".
+  modifyAlso: [{ operation: 'UpdateEnvironmentTemplate', field: 'displayName', input: (ref, value) => ({ ...byName(ref), displayName: value }) }],
+  remove: { operation: 'DeleteEnvironmentTemplate', input: byName },
+};
+
+export const serviceTemplate: ResourceSpec = {
+  kind: 'serviceTemplate',
+  member: 'serviceTemplate',
+  countKey: 'serviceTemplates',
+  identity: namedIdentity,
+  progress: templateProgress,
+  get: { operation: 'GetServiceTemplate', input: byName },
+  list: { operation: 'ListServiceTemplates', input: () => ({}), items: 'templates' },
+  modify: { operation: 'UpdateServiceTemplate', field: 'description', input: (ref, value) => ({ ...byName(ref), description: value }) },
+  modifyAlso: [{ operation: 'UpdateServiceTemplate', field: 'displayName', input: (ref, value) => ({ ...byName(ref), displayName: value }) }],
+  remove: { operation: 'DeleteServiceTemplate', input: byName },
+};
+
+export const environmentTemplateVersion: ResourceSpec = {
+  kind: 'environmentTemplateVersion',
+  member: 'environmentTemplateVersion',
+  countKey: 'environmentTemplateVersions',
+  identity: ['templateName', 'majorVersion', 'minorVersion', 'arn'],
+  progress: versionProgress,
+  ready: { field: 'status', values: ['DRAFT', 'PUBLISHED'], durationHook: 'templateVersionRegistration' },
+  get: { operation: 'GetEnvironmentTemplateVersion', input: byVersion },
+  list: { operation: 'ListEnvironmentTemplateVersions', input: (ref) => ({ templateName: str(ref, 'templateName') }), items: 'templateVersions' },
+  modify: {
+    operation: 'UpdateEnvironmentTemplateVersion',
+    field: 'description',
+    input: (ref, value) => ({ ...byVersion(ref), description: value }),
+  },
+  remove: { operation: 'DeleteEnvironmentTemplateVersion', input: byVersion },
+};
+
+export const serviceTemplateVersion: ResourceSpec = {
+  kind: 'serviceTemplateVersion',
+  member: 'serviceTemplateVersion',
+  countKey: 'serviceTemplateVersions',
+  identity: ['templateName', 'majorVersion', 'minorVersion', 'arn'],
+  progress: versionProgress,
+  ready: { field: 'status', values: ['DRAFT', 'PUBLISHED'], durationHook: 'templateVersionRegistration' },
+  get: { operation: 'GetServiceTemplateVersion', input: byVersion },
+  list: { operation: 'ListServiceTemplateVersions', input: (ref) => ({ templateName: str(ref, 'templateName') }), items: 'templateVersions' },
+  modify: {
+    operation: 'UpdateServiceTemplateVersion',
+    field: 'description',
+    input: (ref, value) => ({ ...byVersion(ref), description: value }),
+  },
+  remove: { operation: 'DeleteServiceTemplateVersion', input: byVersion },
+};
+
+export const environment: ResourceSpec = {
+  kind: 'environment',
+  member: 'environment',
+  countKey: 'environments',
+  identity: namedIdentity,
+  progress: [
+    'deploymentStatus',
+    'deploymentStatusMessage',
+    'lastDeploymentAttemptedAt',
+    'lastDeploymentSucceededAt',
+    'lastAttemptedDeploymentId',
+    'lastSucceededDeploymentId',
+  ],
+  ready: { field: 'deploymentStatus', values: ['SUCCEEDED'], durationHook: 'environmentDeployment' },
+  get: { operation: 'GetEnvironment', input: byName },
+  list: { operation: 'ListEnvironments', input: () => ({}), items: 'environments' },
+  modify: {
+    operation: 'UpdateEnvironment',
+    field: 'description',
+    input: (ref, value) => ({ ...byName(ref), deploymentType: 'NONE', description: value }),
+  },
+  remove: { operation: 'DeleteEnvironment', input: byName },
+  asyncDeletion: { statusField: 'deploymentStatus', inProgress: 'DELETE_IN_PROGRESS', durationHook: 'environmentDeletion' },
+};
+
+export const service: ResourceSpec = {
+  kind: 'service',
+  member: 'service',
+  countKey: 'services',
+  identity: namedIdentity,
+  // The pipeline block reports its own deployments.
+  progress: ['status', 'statusMessage', 'lastModifiedAt', 'pipeline'],
+  ready: { field: 'status', values: ['ACTIVE'], durationHook: 'serviceCreation' },
+  get: { operation: 'GetService', input: byName },
+  list: { operation: 'ListServices', input: () => ({}), items: 'services' },
+  modify: { operation: 'UpdateService', field: 'description', input: (ref, value) => ({ ...byName(ref), description: value }) },
+  remove: { operation: 'DeleteService', input: byName },
+  asyncDeletion: { statusField: 'status', inProgress: 'DELETE_IN_PROGRESS', durationHook: 'serviceDeletion' },
+};
+
+export const environmentAccountConnection: ResourceSpec = {
+  kind: 'environmentAccountConnection',
+  member: 'environmentAccountConnection',
+  countKey: 'environmentAccountConnections',
+  identity: ['id', 'arn'],
+  progress: ['status', 'lastModifiedAt'],
+  get: { operation: 'GetEnvironmentAccountConnection', input: (ref) => ({ id: str(ref, 'id') }) },
+  // The caller requests connections: it is the environment account.
+  list: { operation: 'ListEnvironmentAccountConnections', input: () => ({ requestedBy: 'ENVIRONMENT_ACCOUNT' }), items: 'environmentAccountConnections' },
+  remove: { operation: 'DeleteEnvironmentAccountConnection', input: (ref) => ({ id: str(ref, 'id') }) },
+};
+
+export const RESOURCES: Record<ResourceKind, ResourceSpec> = {
+  environmentTemplate,
+  environmentTemplateVersion,
+  serviceTemplate,
+  serviceTemplateVersion,
+  environment,
+  service,
+  environmentAccountConnection,
+};

@@ -1,0 +1,99 @@
+// Observation with Get and List (and the hooks' counts when the target has
+// them): what "creates nothing" and "changes nothing" are checked with.
+import type { CheckContext } from '../../harness/context.ts';
+import { attempt, send } from '../../specs/commands.ts';
+import type { Input, Resource, ResourceSpec } from '../../specs/types.ts';
+import { identityKey } from './compare.ts';
+
+function resourceOf(output: Input, member: string): Resource | undefined {
+  const value = output[member];
+  return value !== null && typeof value === 'object' ? (value as Resource) : undefined;
+}
+
+/** The resource a response carries, if any (an empty response carries none). */
+export function carried(spec: ResourceSpec, output: Input): Resource | undefined {
+  return resourceOf(output, spec.member);
+}
+
+/** Get: the resource, or undefined when the target answers ResourceNotFoundException. */
+export async function read(ctx: CheckContext, spec: ResourceSpec, ref: Resource): Promise<Resource | undefined> {
+  const result = await attempt(ctx.client, spec.get.operation, spec.get.input(ref), ctx.signal);
+  if (result.ok) return carried(spec, result.output);
+  if (result.error.name === 'ResourceNotFoundException') return undefined;
+  throw new Error(`${spec.get.operation} failed unexpectedly: ${result.error.name}: ${result.error.message}`);
+}
+
+const prefixes = new WeakMap<CheckContext, string>();
+
+/** What every name this cell makes starts with (the common start of two of its unique names). */
+function cellPrefix(ctx: CheckContext): string {
+  let prefix = prefixes.get(ctx);
+  if (prefix === undefined) {
+    const [a, b] = [ctx.uniqueName('a'), ctx.uniqueName('b')];
+    let length = 0;
+    while (length < a.length && a[length] === b[length]) length++;
+    prefix = a.slice(0, length);
+    prefixes.set(ctx, prefix);
+  }
+  return prefix;
+}
+
+/**
+ * Whether a listed resource is this cell's: its name (or its template's, or
+ * its environment's) carries the cell's prefix. On a target where cells share
+ * an account, counts then see only the cell's own resources.
+ */
+function mine(ctx: CheckContext, item: Resource): boolean {
+  const prefix = cellPrefix(ctx);
+  if (prefix.length < 4) return true;
+  return ['name', 'templateName', 'environmentName'].some((field) => {
+    const value = item[field];
+    return typeof value === 'string' && value.startsWith(prefix);
+  });
+}
+
+/** List, every page, in the scope of `ref`: the cell's own resources. */
+export async function listAll(ctx: CheckContext, spec: ResourceSpec, ref: Resource): Promise<Resource[]> {
+  const items: Resource[] = [];
+  let nextToken: string | undefined;
+  do {
+    const input: Input = { ...spec.list.input(ref), maxResults: 100, ...(nextToken ? { nextToken } : {}) };
+    const output = await send(ctx.client, spec.list.operation, input, ctx.signal);
+    const page = output[spec.list.items];
+    if (Array.isArray(page)) items.push(...(page as Resource[]));
+    nextToken = typeof output.nextToken === 'string' ? output.nextToken : undefined;
+  } while (nextToken);
+  return items.filter((item) => mine(ctx, item));
+}
+
+export interface Observation {
+  /** Get of the resource (undefined: not found, or not asked). */
+  resource: Resource | undefined;
+  /** Identity keys of the resources List shows in the scope. */
+  listed: Set<string>;
+  /** The hooks' count of this kind in the account, when the target has counts. */
+  hookCount: number | undefined;
+}
+
+export async function hookCount(ctx: CheckContext, spec: ResourceSpec): Promise<number | undefined> {
+  if (!ctx.hooks || !ctx.capabilities.has('counts')) return undefined;
+  return (await ctx.hooks.counts())[spec.countKey];
+}
+
+/** Get of `target` (when it names one) and List of the scope of `scope`, at once. */
+export async function observe(ctx: CheckContext, spec: ResourceSpec, scope: Resource, target?: Resource): Promise<Observation> {
+  const [resource, items, count] = await Promise.all([
+    target ? read(ctx, spec, target) : Promise.resolve(undefined),
+    listAll(ctx, spec, scope),
+    hookCount(ctx, spec),
+  ]);
+  return { resource, listed: new Set(items.map((item) => identityKey(spec, item))), hookCount: count };
+}
+
+/** Identity keys in `after` that were not in `before`, and the reverse. */
+export function listDelta(before: Observation, after: Observation): { added: string[]; removed: string[] } {
+  return {
+    added: [...after.listed].filter((key) => !before.listed.has(key)),
+    removed: [...before.listed].filter((key) => !after.listed.has(key)),
+  };
+}

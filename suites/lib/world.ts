@@ -1,0 +1,94 @@
+// What every check does first: a SpecEnv over its CheckContext, fast
+// asynchronous transitions where the target lets us set them, and the
+// operation's prerequisites, built once per check.
+import type { CheckContext } from '../../harness/context.ts';
+import { attempt, send } from '../../specs/commands.ts';
+import { RESOURCES } from '../../specs/resources.ts';
+import type { Fixture, Input, Needs, OperationSpec, Resource, ResourceSpec, SpecEnv } from '../../specs/types.ts';
+
+/** The transitions of docs/emulator-hooks.md a check does not observe: made instant. */
+const TRANSITIONS = [
+  'templateVersionRegistration',
+  'environmentDeployment',
+  'environmentDeletion',
+  'serviceCreation',
+  'serviceUpdate',
+  'serviceDeletion',
+] as const;
+
+/**
+ * On a target that cannot be reset (a real service), what a check creates is
+ * deleted after it, last created first; an emulator's accounts are left as
+ * they are. Asynchronous deletions are waited for, so that a template's
+ * versions can go after the environments and services on them.
+ */
+export function track(ctx: CheckContext, spec: ResourceSpec, resource: Resource): void {
+  if (ctx.capabilities.has('reset')) return;
+  ctx.onCleanup(async () => {
+    const result = await attempt(ctx.client, spec.remove.operation, spec.remove.input(resource));
+    if (!result.ok && result.error.name !== 'ResourceNotFoundException') {
+      throw new Error(`${spec.remove.operation}: ${result.error.name}: ${result.error.message}`);
+    }
+    if (spec.asyncDeletion) {
+      await ctx.waitFor(
+        `${spec.kind} deleted`,
+        () => attempt(ctx.client, spec.get.operation, spec.get.input(resource)),
+        (probe) => !probe.ok && probe.error.name === 'ResourceNotFoundException',
+        { timeoutMs: 120_000 },
+      );
+    }
+  });
+}
+
+/** Tracks the resource a Create* output carries. */
+function trackOutput(ctx: CheckContext, operation: string, output: Input): void {
+  if (!operation.startsWith('Create')) return;
+  for (const spec of Object.values(RESOURCES)) {
+    const value = output[spec.member];
+    if (value !== null && typeof value === 'object') track(ctx, spec, value as Resource);
+  }
+}
+
+export function specEnv(ctx: CheckContext): SpecEnv {
+  return {
+    call: async (operation: string, input: Input) => {
+      const output = await send(ctx.client, operation, input, ctx.signal);
+      trackOutput(ctx, operation, output);
+      return output;
+    },
+    uniqueName: (hint) => ctx.uniqueName(hint),
+    tags: ctx.tags,
+    waitFor: (description, probe, done, options) => ctx.waitFor(description, probe, done, options),
+    step: (description) => ctx.step(description),
+  };
+}
+
+/**
+ * With the durations capability: every transition instant, except those in
+ * `keep` (virtual milliseconds). Returns whether durations were set.
+ */
+export async function setDurations(ctx: CheckContext, keep: Record<string, number> = {}): Promise<boolean> {
+  if (!ctx.hooks || !ctx.capabilities.has('durations')) return false;
+  const durations: Record<string, number> = Object.fromEntries(TRANSITIONS.map((name) => [name, 0]));
+  await ctx.hooks.setDurations({ ...durations, ...keep });
+  return true;
+}
+
+/** Prerequisites already built in a cell, by what was asked (scenario and property of one rule share them). */
+const prepared = new WeakMap<CheckContext, Map<string, Promise<Fixture>>>();
+
+/**
+ * Durations set (when possible), then the operation's prerequisites, built
+ * once per cell: a later call with the same needs (or `base` after
+ * `alternatives`, which builds more) gets the same fixture.
+ */
+export function prepare(ctx: CheckContext, spec: OperationSpec, needs: Needs, keep: Record<string, number> = {}): Promise<Fixture> {
+  let cell = prepared.get(ctx);
+  if (!cell) prepared.set(ctx, (cell = new Map()));
+  const key = (what: Needs): string => `${spec.operation} ${what} ${JSON.stringify(keep)}`;
+  const existing = cell.get(key(needs)) ?? (needs === 'base' ? cell.get(key('alternatives')) : undefined);
+  if (existing) return existing;
+  const building = setDurations(ctx, keep).then(() => spec.prepare(specEnv(ctx), needs));
+  cell.set(key(needs), building);
+  return building;
+}

@@ -1,0 +1,176 @@
+// general/exact-resource-count on the create operations: random sequences of
+// create, identical retry, changed retry, modify, delete, clock jump and
+// concurrent identical requests, each answer judged by the contract model;
+// after every sequence the count (the hooks', or List where there are none)
+// and Get of what the sequence deleted, and at the end List identity by
+// identity, must show exactly the resources the model predicts.
+import fc from 'fast-check';
+import type { CheckContext } from '../../harness/context.ts';
+import type { Outcome } from '../../harness/types.ts';
+import { attempt } from '../../specs/commands.ts';
+import { settle } from '../../specs/prerequisites.ts';
+import type { CreateOperationSpec, Input, ParameterSpec, Resource } from '../../specs/types.ts';
+import { identityKey } from '../lib/compare.ts';
+import { TOKEN_LIFETIME_MS } from '../lib/contract-model.ts';
+import { answerText, freshToken } from '../lib/create.ts';
+import { change } from '../lib/expectations.ts';
+import { read } from '../lib/observe.ts';
+import { runProperty } from '../lib/property.ts';
+import { expect } from '../lib/verdict.ts';
+import { specEnv } from '../lib/world.ts';
+import { withCensus } from './create-retries.ts';
+import { PLACEHOLDER, PropertyWorld } from './world.ts';
+import type { Sent } from './world.ts';
+
+const RULE = 'general/exact-resource-count';
+const CONCURRENCY = 2;
+const MAX_COMMANDS = 2;
+
+interface Entry extends Sent {
+  deleted: boolean;
+}
+
+/** The model of one sequence: what it sent, and what it deleted. */
+interface Run {
+  entries: Entry[];
+  deletedThisRun: Resource[];
+}
+
+type Command = fc.AsyncCommand<Run, PropertyWorld>;
+
+/** Entries a retry may pick: by name, only resources that still exist (re-creating a deleted name is no retry). */
+function retryable(run: Run, spec: CreateOperationSpec): Entry[] {
+  return run.entries.filter((entry) => entry.resource !== undefined && (spec.token || !entry.deleted));
+}
+
+function live(run: Run): Entry[] {
+  return run.entries.filter((entry) => entry.resource !== undefined && !entry.deleted && entry.observed.kind === 'new');
+}
+
+function record(run: Run, sent: Sent): void {
+  if (sent.observed.kind === 'new') run.entries.push({ ...sent, deleted: false });
+}
+
+class CreateCommand implements Command {
+  constructor(private readonly generated: Input) {}
+  check = (): boolean => true;
+  async run(run: Run, world: PropertyWorld): Promise<void> {
+    const token = world.spec.token ? freshToken() : undefined;
+    record(run, await world.request(`[${RULE}] create`, world.fresh(this.generated), token));
+  }
+  toString = (): string => `create(${fc.stringify(this.generated)})`;
+}
+
+class RetryCommand implements Command {
+  constructor(
+    private readonly pick: number,
+    private readonly changed: readonly ParameterSpec[],
+  ) {}
+  check = (run: Run): boolean => run.entries.length > 0;
+  async run(run: Run, world: PropertyWorld): Promise<void> {
+    const choices = retryable(run, world.spec);
+    if (choices.length === 0) return;
+    const entry = choices[this.pick % choices.length]!;
+    const input = this.changed.length === 0 ? entry.input : change(world.fx, entry.input, this.changed);
+    const what = this.changed.length === 0 ? 'identical retry' : `retry with ${this.changed.map((p) => p.name).join(', ')} changed`;
+    record(run, await world.request(`[${RULE}] ${what}`, input, entry.token));
+  }
+  toString = (): string => (this.changed.length === 0 ? `retry(#${this.pick})` : `retry(#${this.pick}, changed: ${this.changed.map((p) => p.name).join(',')})`);
+}
+
+class ConcurrentCommand implements Command {
+  constructor(private readonly pick: number) {}
+  check = (run: Run): boolean => run.entries.length > 0;
+  async run(run: Run, world: PropertyWorld): Promise<void> {
+    const choices = retryable(run, world.spec);
+    if (choices.length === 0) return;
+    const entry = choices[this.pick % choices.length]!;
+    record(run, await world.concurrent(`[${RULE}] identical retries at once`, entry.input, entry.token, CONCURRENCY));
+  }
+  toString = (): string => `concurrent(#${this.pick} x${CONCURRENCY})`;
+}
+
+class ModifyCommand implements Command {
+  constructor(private readonly pick: number) {}
+  check = (run: Run): boolean => live(run).length > 0;
+  async run(run: Run, world: PropertyWorld): Promise<void> {
+    const modify = world.spec.resource.modify!;
+    const entry = live(run)[this.pick % live(run).length]!;
+    const resource = await settle(specEnv(world.ctx), world.spec.resource, entry.resource!);
+    world.ctx.step(`[${RULE}] modify: ${modify.operation} ${modify.field}`);
+    const result = await attempt(world.ctx.client, modify.operation, modify.input(resource, `modified ${this.pick}`), world.ctx.signal);
+    expect(result.ok, () => `${modify.operation}, needed to modify the resource, failed: ${answerText(world.spec.resource, result)}.`);
+    if (!world.spec.token) world.names.modified(String(entry.input.name));
+  }
+  toString = (): string => `modify(#${this.pick})`;
+}
+
+class DeleteCommand implements Command {
+  constructor(private readonly pick: number) {}
+  check = (run: Run): boolean => live(run).length > 0;
+  async run(run: Run, world: PropertyWorld): Promise<void> {
+    const { spec, ctx } = world;
+    const entry = live(run)[this.pick % live(run).length]!;
+    const resource = await settle(specEnv(ctx), spec.resource, entry.resource!);
+    ctx.step(`[${RULE}] delete ${world.describe(resource)}`);
+    const result = await attempt(ctx.client, spec.resource.remove.operation, spec.resource.remove.input(resource), ctx.signal);
+    expect(result.ok, () => `${spec.resource.remove.operation} of ${world.describe(resource)} failed: ${answerText(spec.resource, result)}.`);
+    entry.deleted = true;
+    if (spec.resource.asyncDeletion) {
+      // Waiting for the deletion to end reads it with Get: that is the check of the deletion as well.
+      await ctx.waitFor(`${world.describe(resource)} deleted`, () => read(ctx, spec.resource, resource), (current) => current === undefined);
+    } else {
+      run.deletedThisRun.push(resource);
+    }
+    world.tokens.deleted(identityKey(spec.resource, resource));
+    if (!spec.token) world.names.deleted(String(entry.input.name));
+    world.census.removed(spec.ref(entry.input), resource);
+  }
+  toString = (): string => `delete(#${this.pick})`;
+}
+
+class AdvanceCommand implements Command {
+  constructor(private readonly ms: number) {}
+  check = (): boolean => true;
+  async run(_run: Run, world: PropertyWorld): Promise<void> {
+    world.ctx.step(`[${RULE}] advance the clock ${this.ms} ms`);
+    await world.timeline.advance(this.ms);
+  }
+  toString = (): string => `advance(${this.ms})`;
+}
+
+function commandArbs(world: PropertyWorld): fc.Arbitrary<Command>[] {
+  const { spec } = world;
+  const pick = fc.nat(20);
+  const arbs: fc.Arbitrary<Command>[] = [
+    spec.arbitrary(world.fx, PLACEHOLDER).map((generated) => new CreateCommand(generated)),
+    pick.map((n) => new RetryCommand(n, [])),
+    fc.tuple(pick, fc.subarray([...spec.parameters], { minLength: 1 })).map(([n, changed]) => new RetryCommand(n, changed)),
+    pick.map((n) => new ConcurrentCommand(n)),
+    pick.map((n) => new DeleteCommand(n)),
+  ];
+  if (!spec.token && spec.resource.modify) arbs.push(pick.map((n) => new ModifyCommand(n)));
+  if (spec.token && world.ctx.capabilities.has('clock')) {
+    arbs.push(fc.constantFrom(3_600_000, TOKEN_LIFETIME_MS - 1_000, TOKEN_LIFETIME_MS, TOKEN_LIFETIME_MS + 1_000).map((ms) => new AdvanceCommand(ms)));
+  }
+  return arbs;
+}
+
+export async function exactResourceCountProperty(ctx: CheckContext, spec: CreateOperationSpec): Promise<Outcome> {
+  const world = await PropertyWorld.open(ctx, spec);
+  // Every sequence opens with a create, so that retries, deletes and the rest have something to act on.
+  const opening = spec.arbitrary(world.fx, PLACEHOLDER).map((generated) => new CreateCommand(generated));
+  const property = fc.asyncProperty(opening, fc.commands(commandArbs(world), { maxCommands: MAX_COMMANDS }), async (first, commands) => {
+    const run: Run = { entries: [], deletedThisRun: [] };
+    await fc.asyncModelRun(() => ({ model: run, real: world }), [first, ...commands]);
+    // After every sequence: the count (the hooks', else List), and Get of what it deleted; List identity by identity at the end.
+    await world.census.checkRun();
+    for (const resource of run.deletedThisRun) {
+      const found = await read(ctx, spec.resource, resource);
+      expect(found === undefined, () => `Get still finds ${world.describe(found)}, which the sequence deleted.`);
+    }
+  });
+  return withCensus(world, () =>
+    runProperty(ctx, RULE, spec.operation, `random sequences of a create and up to ${MAX_COMMANDS} more creates, retries, changed retries, deletes${spec.token ? ', clock jumps' : ', modifications'} and concurrent retries`, property),
+  );
+}

@@ -1,0 +1,147 @@
+// Scenarios of the client-token category that only tokens have: expiry,
+// retry after delete, the token's format, the SDK's default token.
+import type { CheckContext } from '../../harness/context.ts';
+import type { Outcome } from '../../harness/types.ts';
+import { InconclusiveCheck } from '../../harness/types.ts';
+import { attempt } from '../../specs/commands.ts';
+import type { CallResult } from '../../specs/commands.ts';
+import type { CreateOperationSpec, Resource } from '../../specs/types.ts';
+import { describe, fingerprint, identityKey, sameIdentity } from '../lib/compare.ts';
+import { TOKEN_LIFETIME_MS, TokenModel, allows, explain, explainAll } from '../lib/contract-model.ts';
+import { answerText, classify, created, freshToken, sendCreate } from '../lib/create.ts';
+import { expectOneCreated } from '../lib/expectations.ts';
+import { carried, observe } from '../lib/observe.ts';
+import { Timeline } from '../lib/timeline.ts';
+import { TOKEN_PATTERN } from '../lib/tokens.ts';
+import { expect, pass } from '../lib/verdict.ts';
+import { specEnv } from '../lib/world.ts';
+import { settle } from '../../specs/prerequisites.ts';
+import { open, original } from './start.ts';
+
+const EXPIRY = 'client-token/expiry';
+const AFTER_DELETE = 'client-token/retry-after-delete';
+const FORMAT = 'client-token/format';
+const SDK_DEFAULT = 'client-token/sdk-default';
+
+/** Retries 1 s before the 8-hour mark (the original), then at the mark (a new resource). */
+export async function expiry(ctx: CheckContext, spec: CreateOperationSpec): Promise<Outcome> {
+  ctx.require('clock', 'move the virtual clock eight hours');
+  // 'alternatives': the property that follows in the same cell builds on the same prerequisites.
+  const opening = await open(ctx, spec, 'alternatives');
+  const token = opening.token!;
+  const timeline = new Timeline(ctx);
+  const model = new TokenModel();
+  const print = fingerprint(opening.input);
+  const sent = await timeline.timed(() => original(ctx, spec, opening, EXPIRY));
+  const first = sent.value;
+  model.created(token, print, sent.at, identityKey(spec.resource, first));
+  const known = new Set([identityKey(spec.resource, first)]);
+
+  const retryAt = async (advanceMs: number, label: string): Promise<CallResult> => {
+    await timeline.advance(advanceMs);
+    ctx.step(`[${EXPIRY}] retry with the same token and parameters ${label}`);
+    const { value: result, at } = await timeline.timed(() => sendCreate(ctx, spec.operation, opening.input, token));
+    const predicted = model.predict(token, print, at);
+    if (predicted.length > 1) throw new InconclusiveCheck(`the retry ${label} could not be placed on one side of the 8-hour mark (the requests took too long)`);
+    const observed = classify(spec.resource, result, predicted, known);
+    expect(allows(predicted, observed), () => `A retry ${label} was to return ${explainAll(predicted)}; it returned ${explain(observed)}.`);
+    return result;
+  };
+
+  await retryAt(TOKEN_LIFETIME_MS - 1_000, '8 h - 1 s after the original');
+  const before = await observe(ctx, spec.resource, opening.scope, first);
+  const late = await retryAt(1_000, '8 h after the original (and 1 s after the previous retry)');
+  const fresh = created(ctx, spec.resource, late, 'The retry at 8 h');
+  const after = await observe(ctx, spec.resource, opening.scope, first);
+  expectOneCreated(spec.resource, before, after, identityKey(spec.resource, fresh), 'The retry at 8 h');
+  expect(after.resource !== undefined, () => `The original ${describe(spec.resource, first)} disappeared when its token expired.`);
+  return pass(
+    `A retry 8 h - 1 s after the original returned it; a retry at 8 h (1 s after that retry) created ${describe(spec.resource, fresh)}: expiry counts from the original request.`,
+  );
+}
+
+/** Create, delete the original, retry: a new resource. */
+export async function retryAfterDelete(ctx: CheckContext, spec: CreateOperationSpec): Promise<Outcome> {
+  const opening = await open(ctx, spec, 'base');
+  const first = await settle(specEnv(ctx), spec.resource, await original(ctx, spec, opening, AFTER_DELETE));
+  ctx.step(`[${AFTER_DELETE}] delete the original ${describe(spec.resource, first)}`);
+  const removal = await attempt(ctx.client, spec.resource.remove.operation, spec.resource.remove.input(first), ctx.signal);
+  if (!removal.ok) throw new InconclusiveCheck(`the original could not be deleted (${answerText(spec.resource, removal)})`);
+  const before = await observe(ctx, spec.resource, opening.scope, first);
+  if (before.resource !== undefined) throw new InconclusiveCheck(`the original was still there after its delete succeeded`);
+  ctx.step(`[${AFTER_DELETE}] retry with the same token and the same parameters`);
+  const retry = await sendCreate(ctx, spec.operation, opening.input, opening.token);
+  expect(retry.ok, () => `The retry after the original was deleted was to create a new resource; it answered ${answerText(spec.resource, retry)}.`);
+  const fresh = carried(spec.resource, retry.output);
+  expect(fresh !== undefined, () => `The retry after the delete succeeded without a resource in its response.`);
+  expect(!sameIdentity(spec.resource, fresh, first), () => `The retry after the delete returned the deleted original ${describe(spec.resource, first)}.`);
+  const after = await observe(ctx, spec.resource, opening.scope, fresh);
+  expectOneCreated(spec.resource, before, after, identityKey(spec.resource, fresh), 'The retry after the delete');
+  return pass(`After ${describe(spec.resource, first)} was deleted, the retry created ${describe(spec.resource, fresh)}.`);
+}
+
+/** A 64-character valid token: a UUID and 28 more printable characters, the edges of the range among them. */
+function longToken(): string {
+  return `${freshToken()}!~${'Zz09'.repeat(6)}#$`;
+}
+
+/** The edges: 1 and 64 characters accepted; 65, a space, a non-ASCII letter rejected. */
+export async function formatEdges(ctx: CheckContext, spec: CreateOperationSpec, used: Set<string>): Promise<Outcome> {
+  const opening = await open(ctx, spec, 'base');
+  const accepted = ['~', longToken()];
+  const rejected = [`${longToken()}x`, `with space ${freshToken().slice(0, 8)}`, `caf\u00e9-${freshToken().slice(0, 8)}`];
+  for (const token of accepted) {
+    used.add(token);
+    ctx.step(`[${FORMAT}] a token of ${token.length} printable ASCII characters is accepted`);
+    const result = await sendCreate(ctx, spec.operation, opening.input, token);
+    expect(result.ok, () => `The valid token ${JSON.stringify(token)} (${token.length} characters) was refused: ${answerText(spec.resource, result)}.`);
+    created(ctx, spec.resource, result, `The request with token ${JSON.stringify(token)}`);
+  }
+  for (const token of rejected) {
+    ctx.step(`[${FORMAT}] the token ${JSON.stringify(token)} is rejected`);
+    const result = await sendCreate(ctx, spec.operation, opening.input, token);
+    expect(
+      !result.ok && result.error.name === 'ValidationException',
+      () => `The invalid token ${JSON.stringify(token)} (${TOKEN_PATTERN.test(token) ? 'valid characters, ' : ''}${token.length} characters) was to be rejected with ValidationException; it answered ${answerText(spec.resource, result)}.`,
+    );
+  }
+  return pass('Tokens of 1 and 64 printable ASCII characters were accepted; 65 characters, a space and a non-ASCII letter were rejected with ValidationException.');
+}
+
+/** A serialized request body as text (the SDK hands over a string or bytes). */
+function bodyText(body: unknown): string | undefined {
+  if (typeof body === 'string') return body;
+  if (body instanceof Uint8Array) return new TextDecoder().decode(body);
+  return undefined;
+}
+
+/** Without a token, through a client whose first response is lost: the SDK's retry reuses its token; one resource. */
+export async function sdkDefault(ctx: CheckContext, spec: CreateOperationSpec): Promise<Outcome> {
+  const opening = await open(ctx, spec, 'base');
+  const client = ctx.newClient({ loseResponses: 1 });
+  const tokens: unknown[] = [];
+  // Inside the retry loop: sees every attempt's serialized body.
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const text = bodyText((args.request as { body?: unknown }).body);
+      if (text !== undefined) tokens.push((JSON.parse(text) as { clientToken?: unknown }).clientToken);
+      return next(args);
+    },
+    { step: 'finalizeRequest', priority: 'low', name: 'conformanceTokenProbe' },
+  );
+  const before = await observe(ctx, spec.resource, opening.scope);
+  ctx.step(`[${SDK_DEFAULT}] ${spec.operation} without a token, the first response lost on the wire`);
+  const result = await sendCreate(ctx, spec.operation, opening.input, undefined, client);
+  if (tokens.length < 2) {
+    throw new InconclusiveCheck(`the SDK made ${tokens.length} attempt(s): no lost response was retried (${answerText(spec.resource, result)})`);
+  }
+  const first = tokens[0];
+  expect(typeof first === 'string' && TOKEN_PATTERN.test(first), () => `The SDK sent ${JSON.stringify(first)} as the token: not 1 to 64 printable ASCII characters.`);
+  expect(tokens.every((token) => token === first), () => `The SDK's attempts carried different tokens: ${tokens.map((t) => JSON.stringify(t)).join(', ')}.`);
+  const resource: Resource = created(ctx, spec.resource, result, `The call without a token (after the SDK's retry)`);
+  const after = await observe(ctx, spec.resource, opening.scope, resource);
+  expectOneCreated(spec.resource, before, after, identityKey(spec.resource, resource), `The call whose first response was lost`);
+  return pass(
+    `The SDK supplied token ${JSON.stringify(first)} and reused it on all ${tokens.length} attempts; exactly one resource (${describe(spec.resource, resource)}) exists.`,
+  );
+}

@@ -1,0 +1,139 @@
+// Scenarios both create categories share, with a token where the operation
+// has one: the identical retry, the retry with different parameters, and
+// identical requests sent at once.
+import type { CheckContext } from '../../harness/context.ts';
+import type { Outcome } from '../../harness/types.ts';
+import type { CreateOperationSpec, Resource } from '../../specs/types.ts';
+import { canonical, describe, identityKey } from '../lib/compare.ts';
+import { answerText, sendCreate } from '../lib/create.ts';
+import { change, changeLabel, expectMismatch, expectNothingCreated, expectOneCreated, expectOriginal, expectUnchanged } from '../lib/expectations.ts';
+import { carried, observe } from '../lib/observe.ts';
+import type { Observation } from '../lib/observe.ts';
+import { expect, pass } from '../lib/verdict.ts';
+import { open, original } from './start.ts';
+import type { Opening } from './start.ts';
+import { settle } from '../../specs/prerequisites.ts';
+import { setDurations, specEnv } from '../lib/world.ts';
+
+/** How many identical requests the concurrency scenarios send at once. */
+export const CONCURRENT_REQUESTS = 8;
+
+const sameRequest = (spec: CreateOperationSpec): string =>
+  spec.token ? 'the same token and the same parameters' : 'the same name and the same parameters';
+
+/** How long the resource's own transition is made (durations hook) so that a retry sees it in progress: virtual with the clock, real without. */
+const PROGRESS_MS = { virtual: 5_000, real: 1_000 };
+
+/**
+ * Makes the resource's own transition (e.g. registration, deployment) last,
+ * so that the original answers in progress and a later retry meets a status
+ * that progressed; resolves with a function that makes it instant again.
+ */
+async function lengthenTransition(ctx: CheckContext, spec: CreateOperationSpec): Promise<() => Promise<void>> {
+  const hook = spec.resource.ready?.durationHook;
+  if (hook === undefined || !ctx.hooks || !ctx.capabilities.has('durations')) return async () => undefined;
+  await ctx.hooks.setDurations({ [hook]: ctx.capabilities.has('clock') ? PROGRESS_MS.virtual : PROGRESS_MS.real });
+  return async () => {
+    await setDurations(ctx);
+  };
+}
+
+/** client-token/same-token-same-params, idempotent-create/unmodified-retry. */
+export async function identicalRetry(ctx: CheckContext, spec: CreateOperationSpec, rule: string): Promise<Outcome> {
+  // 'alternatives': the property that follows in the same cell builds on the same prerequisites.
+  const opening = await open(ctx, spec, 'alternatives');
+  const restore = await lengthenTransition(ctx, spec);
+  try {
+    const first = await original(ctx, spec, opening, rule);
+    const before = await observe(ctx, spec.resource, opening.scope, first);
+    ctx.step(`[${rule}] retry with ${sameRequest(spec)}`);
+    const retry = await sendCreate(ctx, spec.operation, opening.input, opening.token);
+    expectOriginal(spec.resource, retry, first, 'The identical retry');
+    const after = await observe(ctx, spec.resource, opening.scope, first);
+    expectNothingCreated(spec.resource, before, after, 'The identical retry');
+    const progressed = await retryOnceSettled(ctx, spec, opening, first, rule);
+    return pass(
+      `The identical retry returned the original ${describe(spec.resource, first)}; ${spec.resource.list.operation} still lists ${after.listed.size}.${progressed}`,
+    );
+  } finally {
+    await restore();
+  }
+}
+
+/**
+ * "The result might contain updated information, such as the current creation
+ * status": once the resource has settled (its status progressed), an identical
+ * retry still returns the original and creates nothing.
+ */
+async function retryOnceSettled(ctx: CheckContext, spec: CreateOperationSpec, opening: Opening, first: Resource, rule: string): Promise<string> {
+  const ready = spec.resource.ready;
+  if (!ready) return '';
+  const settled = await settle(specEnv(ctx), spec.resource, first);
+  const before = await observe(ctx, spec.resource, opening.scope, first);
+  const status = `${ready.field} ${String(settled[ready.field])}`;
+  ctx.step(`[${rule}] retry with ${sameRequest(spec)} once the resource has settled (${status})`);
+  const retry = await sendCreate(ctx, spec.operation, opening.input, opening.token);
+  expectOriginal(spec.resource, retry, first, `The identical retry once the resource had settled (${status}; the original answered ${ready.field} ${String(first[ready.field])})`);
+  const after = await observe(ctx, spec.resource, opening.scope, first);
+  expectNothingCreated(spec.resource, before, after, 'The identical retry once the resource had settled');
+  return ` Once it had settled (the original answered ${ready.field} ${String(first[ready.field])}, Get then ${String(settled[ready.field])}), another identical retry returned it too.`;
+}
+
+/** client-token/same-token-different-params, idempotent-create/different-params: each parameter, then all at once. */
+export async function differentParameters(ctx: CheckContext, spec: CreateOperationSpec, rule: string): Promise<Outcome> {
+  const opening = await open(ctx, spec, 'alternatives');
+  const first = await original(ctx, spec, opening, rule);
+  const variants = [
+    ...spec.parameters.map((parameter) => [parameter] as const),
+    ...(spec.parameters.length > 1 ? [spec.parameters] : []),
+  ].map((parameters) => ({ label: changeLabel(opening.input, parameters, opening.fx), input: change(opening.fx, opening.input, parameters) }));
+  // A changed parameter can point elsewhere (another template): nothing may appear there either.
+  const scopes = new Map<string, Resource>();
+  for (const ref of [opening.scope, ...variants.map((variant) => spec.ref(variant.input))]) scopes.set(canonical(ref), ref);
+  const observeAll = (): Promise<Observation[]> =>
+    Promise.all([...scopes.values()].map((scope, index) => observe(ctx, spec.resource, scope, index === 0 ? first : undefined)));
+  const before = await observeAll();
+  for (const variant of variants) {
+    ctx.step(`[${rule}] retry with ${spec.token ? 'the same token' : 'the same name'} and ${variant.label}`);
+    const result = await sendCreate(ctx, spec.operation, variant.input, opening.token);
+    expectMismatch(spec.resource, result, `The retry with ${variant.label}`);
+  }
+  const after = await observeAll();
+  before.forEach((observation, index) => expectNothingCreated(spec.resource, observation, after[index]!, 'A retry with different parameters'));
+  expectUnchanged(spec.resource, before[0]!.resource, after[0]!.resource, 'A retry with different parameters');
+  return pass(
+    `${variants.length} retries with different parameters (${spec.parameters.map((p) => p.name).join(', ')}, one at a time, then all) ` +
+      `each failed with IdempotentParameterMismatch; nothing was created and ${describe(spec.resource, first)} is unchanged.`,
+  );
+}
+
+/** client-token/concurrent-retries, idempotent-create/concurrent-retries. */
+export async function concurrentRequests(ctx: CheckContext, spec: CreateOperationSpec, rule: string): Promise<Outcome> {
+  const opening = await open(ctx, spec, 'base');
+  const before = await observe(ctx, spec.resource, opening.scope);
+  ctx.step(`[${rule}] send ${CONCURRENT_REQUESTS} identical requests at once (${sameRequest(spec)})`);
+  const results = await Promise.all(
+    Array.from({ length: CONCURRENT_REQUESTS }, () => sendCreate(ctx, spec.operation, opening.input, opening.token)),
+  );
+  const named = new Set<string>();
+  let first: Resource | undefined;
+  for (const result of results) {
+    if (result.ok) {
+      const resource = carried(spec.resource, result.output);
+      expect(resource !== undefined, () => `A successful response carried no ${spec.resource.member}.`);
+      first ??= resource;
+      named.add(identityKey(spec.resource, resource));
+    } else {
+      // An identical request still in flight may be refused; anything else is not the contract.
+      expect(result.error.name === 'ConflictException', () => `One of the identical requests answered ${answerText(spec.resource, result)}.`);
+    }
+  }
+  expect(first !== undefined, () => `None of the ${CONCURRENT_REQUESTS} identical requests succeeded.`);
+  expect(named.size === 1, () => `The successful responses named ${named.size} different resources: ${[...named].slice(0, 3).join(', ')}.`);
+  const after = await observe(ctx, spec.resource, opening.scope, first);
+  expectOneCreated(spec.resource, before, after, identityKey(spec.resource, first), `${CONCURRENT_REQUESTS} identical requests`);
+  const successes = results.filter((result) => result.ok).length;
+  return pass(
+    `${CONCURRENT_REQUESTS} identical requests at once: ${successes} succeeded, all naming ${describe(spec.resource, first)}; exactly one resource was created.`,
+  );
+}

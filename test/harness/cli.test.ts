@@ -1,0 +1,155 @@
+// The CLI as a user meets it (spawned through the bin shim): exit codes and
+// one-line messages for bad flags, bad endpoints and an unreachable target.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { awsError, closedPort, startFakeTarget } from './fake-target.ts';
+import type { FakeTarget } from './fake-target.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/proton-conformance.js', import.meta.url));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      // A clean environment: no endpoint or profile of the developer's leaks in.
+      env: { PATH: process.env['PATH'], HOME: '/nonexistent', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr, ms: performance.now() - started }));
+  });
+}
+
+/** One line on stderr, no stack trace. */
+function expectOneLine(run: Run, pattern: RegExp): void {
+  const lines = run.stderr.trimEnd().split('\n');
+  expect(lines, run.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(pattern);
+  expect(run.stderr).not.toMatch(/\n\s+at /);
+}
+
+describe('proton-conformance CLI', () => {
+  let port: number;
+  let broken: FakeTarget;
+  let dir: string;
+  beforeAll(async () => {
+    port = await closedPort();
+    // A target without hooks that rejects every call.
+    broken = await startFakeTarget({ proton: () => awsError(500, 'InternalServerException', 'nothing works here') });
+    dir = await mkdtemp(join(tmpdir(), 'pc-cli-'));
+  });
+  afterAll(async () => {
+    await broken.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it.concurrent('a target without hooks and no credentials is a configuration error (exit 2)', async () => {
+    const run = await cli(['--endpoint', broken.url], { AWS_EC2_METADATA_DISABLED: 'true' });
+    expect(run.code).toBe(2);
+    expectOneLine(run, new RegExp(`^proton-conformance: no AWS credentials for ${broken.url} `));
+  });
+
+  it.concurrent('a MUST cell that fails exits 1, with the failure, its evidence and the JSON report', async () => {
+    const json = join(dir, 'report.json');
+    const secret = 'cliSecretKeyThatMustNotAppear0123456789ab';
+    const run = await cli(['--endpoint', broken.url, '--rules', 'client-token/format', '--operations', 'CreateEnvironmentTemplateVersion', '--seed', '9', '--json', json], {
+      AWS_ACCESS_KEY_ID: 'AKIAEXAMPLECLI000001',
+      AWS_SECRET_ACCESS_KEY: secret,
+      AWS_REGION: 'eu-west-1',
+    });
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stdout).toContain(`proton-conformance: target ${broken.url} (from --endpoint; hooks: none; region eu-west-1)`);
+    expect(run.stdout).toContain('seed 9 (--seed 9 repeats this run)');
+    expect(run.stdout).toMatch(/✗ FAIL {2}client-token\/format {2}CreateEnvironmentTemplateVersion {2}\(MUST\)/);
+    expect(run.stdout).toContain('← 500 InternalServerException');
+    expect(run.stdout).toMatch(/^FAIL \(\d+ MUST cells? failed\)/m);
+    const report = JSON.parse(await readFile(json, 'utf8')) as { target: { endpoint: string; embedded: boolean }; summary: { fail: number } };
+    expect(report.target).toMatchObject({ endpoint: broken.url, embedded: false });
+    expect(report.summary.fail).toBeGreaterThan(0);
+    for (const text of [run.stdout, run.stderr, await readFile(json, 'utf8')]) expect(text).not.toContain(secret);
+  });
+
+  it.concurrent('--help prints the flags and exits 0', async () => {
+    const run = await cli(['--help']);
+    expect(run.code).toBe(0);
+    for (const flag of ['--endpoint', '--rules', '--operations', '--num-runs', '--seed', '--path', '--json', '--concurrency', '--help']) {
+      expect(run.stdout).toContain(flag);
+    }
+  });
+
+  it.concurrent('an unknown flag exits 2 with one line', async () => {
+    const run = await cli(['--frobnicate']);
+    expect(run.code).toBe(2);
+    expectOneLine(run, /^proton-conformance: unknown option '--frobnicate'/);
+  });
+
+  it.concurrent('a bad number exits 2 naming the flag', async () => {
+    const run = await cli(['--num-runs', 'many']);
+    expect(run.code).toBe(2);
+    expectOneLine(run, /^proton-conformance: --num-runs: 'many' is not an integer$/);
+  });
+
+  it.concurrent('--path without --seed exits 2', async () => {
+    const run = await cli(['--path', '1:2']);
+    expect(run.code).toBe(2);
+    expectOneLine(run, /--path replays one case of one run: give the --seed/);
+  });
+
+  it.concurrent('a rule pattern that matches nothing exits 2', async () => {
+    const run = await cli(['--rules', 'no-such-category/*']);
+    expect(run.code).toBe(2);
+    expectOneLine(run, /^proton-conformance: --rules: 'no-such-category\/\*' matches no rule/);
+  });
+
+  it.concurrent('an unknown operation exits 2', async () => {
+    const run = await cli(['--operations', 'CreateEnvironment,MakeCoffee']);
+    expect(run.code).toBe(2);
+    expectOneLine(run, /^proton-conformance: --operations: unknown operation 'MakeCoffee'/);
+  });
+
+  it.concurrent('an invalid endpoint URL exits 2, from the flag or from the environment', async () => {
+    const flag = await cli(['--endpoint', 'not a url']);
+    expect(flag.code).toBe(2);
+    expectOneLine(flag, /^proton-conformance: --endpoint: 'not a url' is not a valid URL/);
+    const env = await cli([], { AWS_ENDPOINT_URL_PROTON: 'ftp://example.com' });
+    expect(env.code).toBe(2);
+    expectOneLine(env, /^proton-conformance: AWS_ENDPOINT_URL_PROTON: 'ftp:\/\/example.com' must be an http:\/\/ or https:\/\/ URL$/);
+  });
+
+  it.concurrent('a --json file that cannot be written exits 2 before anything runs', async () => {
+    // Under a regular file: no directory can be made there.
+    const run = await cli(['--json', `${BIN}/sub/report.json`]);
+    expect(run.code).toBe(2);
+    expectOneLine(run, /^proton-conformance: --json: cannot write .*\/sub\/report\.json \(ENOTDIR\)$/);
+    expect(run.stdout).toBe('');
+  });
+
+  it.concurrent('an endpoint where nothing listens exits 3 within seconds', async () => {
+    const run = await cli(['--endpoint', `http://127.0.0.1:${port}`]);
+    expect(run.code).toBe(3);
+    expectOneLine(run, new RegExp(`^proton-conformance: target http://127.0.0.1:${port} is unreachable: connection refused \\(ECONNREFUSED\\)$`));
+    expect(run.ms).toBeLessThan(8_000);
+  });
+
+  it.concurrent('an endpoint whose host does not resolve exits 3 (AWS_ENDPOINT_URL)', async () => {
+    const run = await cli([], { AWS_ENDPOINT_URL: 'http://no-such-host.invalid:4566' });
+    expect(run.code).toBe(3);
+    expectOneLine(run, /^proton-conformance: target http:\/\/no-such-host.invalid:4566 is unreachable: DNS lookup failed \(E(NOTFOUND|AI_AGAIN)\)$/);
+    expect(run.ms).toBeLessThan(10_000);
+  });
+});

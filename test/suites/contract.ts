@@ -1,0 +1,49 @@
+// Reads ../shared/CONTRACT.md and the seed the way a person does: the rule
+// tables under each category heading, the operations each category lists.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const SHARED = fileURLToPath(new URL('../../../shared/', import.meta.url));
+
+export interface ContractRule {
+  id: string;
+  level: string;
+  category: string;
+  operations: string[];
+}
+
+export function readSeed(): string {
+  return readFileSync(`${SHARED}seed/idempotency-section-en.txt`, 'utf8');
+}
+
+export function readContract(): ContractRule[] {
+  const text = readFileSync(`${SHARED}CONTRACT.md`, 'utf8');
+  const rules: ContractRule[] = [];
+  let operations: string[] = [];
+  let inRules = false;
+  const everyOperation: string[] = [];
+  for (const line of text.split('\n')) {
+    if (line.startsWith('## ')) {
+      inRules = line.startsWith('## Category') || line.startsWith('## Across categories');
+      operations = line.startsWith('## Across categories') ? everyOperation : [];
+      continue;
+    }
+    const listed = /^Operations: (.*)$/.exec(line);
+    if (inRules && listed) {
+      operations = listed[1]!.replace(/\.$/, '').split(',').map((name) => name.trim()).filter(Boolean);
+      everyOperation.push(...operations);
+      continue;
+    }
+    // A continued "Operations:" line (the list wraps).
+    if (inRules && operations.length > 0 && /^[A-Z][A-Za-z]+(, [A-Z][A-Za-z]+)*[.,]?$/.test(line.trim()) && !line.startsWith('|')) {
+      const more = line.replace(/\.$/, '').split(',').map((name) => name.trim()).filter(Boolean);
+      operations.push(...more);
+      everyOperation.push(...more);
+      continue;
+    }
+    const row = /^\| ([a-z-]+\/[a-z-]+) \| (MUST|SHOULD) \|/.exec(line);
+    if (inRules && row) rules.push({ id: row[1]!, level: row[2]!, category: row[1]!.split('/')[0]!, operations: [...operations] });
+  }
+  // The rules across categories apply to every operation (listed after the categories).
+  return rules.map((rule) => (rule.category === 'shape' || rule.category === 'general' ? { ...rule, operations: [...everyOperation] } : rule));
+}

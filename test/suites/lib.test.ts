@@ -1,0 +1,87 @@
+// The suites' own machinery: the contract model's predictions (the 8-hour
+// boundary measured with intervals), the token generators, comparisons.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { environmentTemplate, environmentTemplateVersion } from '../../specs/resources.ts';
+import { changedFields, fingerprint, identityKey, normalize } from '../../suites/lib/compare.ts';
+import { NameModel, TOKEN_LIFETIME_MS, TokenModel, allows } from '../../suites/lib/contract-model.ts';
+import { TOKEN_PATTERN, caseVariant, invalidTokenArb, lettered, validTokenArb } from '../../suites/lib/tokens.ts';
+
+const at = (start: number, end = start + 5) => ({ start, end });
+
+describe('TokenModel', () => {
+  const model = new TokenModel();
+  model.created('t', 'p', at(1_000), 'key-1');
+
+  it('predicts the original before eight hours, a new resource at eight hours, either when the measure straddles it', () => {
+    expect(model.predict('t', 'p', at(1_000 + TOKEN_LIFETIME_MS - 1_000))).toEqual([{ kind: 'original', key: 'key-1' }]);
+    expect(model.predict('t', 'p', at(1_005 + TOKEN_LIFETIME_MS))).toEqual([{ kind: 'new' }]);
+    expect(model.predict('t', 'p', at(1_000 + TOKEN_LIFETIME_MS - 2))).toEqual([{ kind: 'original', key: 'key-1' }, { kind: 'new' }]);
+  });
+
+  it('predicts a mismatch for other parameters, a new resource for an unknown token', () => {
+    expect(model.predict('t', 'other', at(2_000))).toEqual([{ kind: 'mismatch' }]);
+    expect(model.predict('T', 'p', at(2_000))).toEqual([{ kind: 'new' }]);
+  });
+
+  it('predicts a new resource once the original is deleted (and either answer for other parameters: the seed is silent)', () => {
+    const deleted = new TokenModel();
+    deleted.created('t', 'p', at(0), 'key-1');
+    deleted.deleted('key-1');
+    expect(deleted.predict('t', 'p', at(10))).toEqual([{ kind: 'new' }]);
+    expect(deleted.predict('t', 'other', at(10))).toEqual([{ kind: 'mismatch' }, { kind: 'new' }]);
+  });
+
+  it('judges outcomes by kind and, for the original, by key', () => {
+    expect(allows([{ kind: 'original', key: 'a' }], { kind: 'original', key: 'a' })).toBe(true);
+    expect(allows([{ kind: 'original', key: 'a' }], { kind: 'other', key: 'b' })).toBe(false);
+    expect(allows([{ kind: 'new' }], { kind: 'error', name: 'ValidationException', message: '' })).toBe(false);
+  });
+});
+
+describe('NameModel', () => {
+  it('predicts the original, a conflict once modified, a mismatch for other parameters', () => {
+    const model = new NameModel();
+    expect(model.predict('n', 'p')).toEqual([{ kind: 'new' }]);
+    model.created('n', 'p', 'key');
+    expect(model.predict('n', 'p')).toEqual([{ kind: 'original', key: 'key' }]);
+    expect(model.predict('n', 'q')).toEqual([{ kind: 'mismatch' }]);
+    model.modified('n');
+    expect(model.predict('n', 'p')).toEqual([{ kind: 'conflict' }]);
+    expect(model.predict('n', 'q')).toEqual([{ kind: 'mismatch' }, { kind: 'conflict' }]);
+  });
+});
+
+describe('tokens', () => {
+  it('generates valid tokens inside the contract and invalid ones outside it', () => {
+    fc.assert(fc.property(validTokenArb, (token) => TOKEN_PATTERN.test(token)), { seed: 1 });
+    fc.assert(fc.property(invalidTokenArb, (token) => !TOKEN_PATTERN.test(token)), { seed: 1 });
+  });
+
+  it('makes case variants that differ in case only', () => {
+    fc.assert(
+      fc.property(lettered, fc.array(fc.nat(63), { minLength: 1 }), (token, picks) => {
+        const variant = caseVariant(token, picks);
+        return TOKEN_PATTERN.test(token) && variant !== token && variant.toLowerCase() === token.toLowerCase();
+      }),
+      { seed: 1 },
+    );
+  });
+});
+
+describe('comparisons', () => {
+  it('normalizes dates and key order; the token is not a parameter', () => {
+    expect(normalize({ b: new Date(0), a: [1] })).toEqual({ a: [1], b: '1970-01-01T00:00:00.000Z' });
+    expect(fingerprint({ a: 1, clientToken: 'x' })).toBe(fingerprint({ clientToken: 'y', a: 1 }));
+    expect(fingerprint({ a: 1 })).not.toBe(fingerprint({ a: 2 }));
+  });
+
+  it('compares identity on the identity fields and changes outside progress fields', () => {
+    const a = { templateName: 't', majorVersion: '1', minorVersion: '0', arn: 'x', status: 'DRAFT' };
+    expect(identityKey(environmentTemplateVersion, a)).toBe(identityKey(environmentTemplateVersion, { ...a, status: 'PUBLISHED' }));
+    expect(identityKey(environmentTemplateVersion, a)).not.toBe(identityKey(environmentTemplateVersion, { ...a, minorVersion: '1' }));
+    const t = { name: 'n', arn: 'a', createdAt: new Date(1), lastModifiedAt: new Date(1), description: 'd' };
+    expect(changedFields(environmentTemplate, t, { ...t, lastModifiedAt: new Date(2) })).toEqual([]);
+    expect(changedFields(environmentTemplate, t, { ...t, description: 'e' })).toEqual(['description']);
+  });
+});
