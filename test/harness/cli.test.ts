@@ -6,8 +6,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { awsError, closedPort, startFakeTarget } from './fake-target.ts';
-import type { FakeTarget } from './fake-target.ts';
+import { awsError, closedPort, startFakeTarget } from '../../fixtures/fake-target.ts';
+import type { FakeTarget } from '../../fixtures/fake-target.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/proton-conformance.js', import.meta.url));
 

@@ -7,8 +7,8 @@ import { createPool } from '../../harness/http.ts';
 import { Recorder, RequestCounter } from '../../harness/recorder.ts';
 import { ShapeLedger } from '../../harness/shape.ts';
 import * as model from '../../specs/model.ts';
-import { awsError, startFakeTarget } from './fake-target.ts';
-import type { FakeTarget } from './fake-target.ts';
+import { awsError, startFakeTarget } from '../../fixtures/fake-target.ts';
+import type { FakeTarget } from '../../fixtures/fake-target.ts';
 
 const template = (name: string) => ({ name, arn: `arn:aws:proton:us-east-1:123456789012:environment-template/${name}`, createdAt: 1_700_000_000, lastModifiedAt: 1_700_000_000 });
 

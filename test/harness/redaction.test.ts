@@ -12,8 +12,8 @@ import { selectCells } from '../../harness/select.ts';
 import { renderConsole } from '../../reporters/console.ts';
 import { reportJson } from '../../reporters/json.ts';
 import * as model from '../../specs/model.ts';
-import { startFakeTarget } from './fake-target.ts';
-import type { FakeTarget } from './fake-target.ts';
+import { startFakeTarget } from '../../fixtures/fake-target.ts';
+import type { FakeTarget } from '../../fixtures/fake-target.ts';
 
 const SECRET = 'je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY';
 const TOKEN = 'IQoJb3JpZ2luX2VjEXAMPLEsessiontokenABCDEF';

@@ -12,8 +12,8 @@ import { selectCells } from '../../harness/select.ts';
 import { InconclusiveCheck, SkipCheck } from '../../harness/types.ts';
 import type { Capability, Outcome } from '../../harness/types.ts';
 import * as model from '../../specs/model.ts';
-import { startFakeTarget } from './fake-target.ts';
-import type { FakeTarget } from './fake-target.ts';
+import { startFakeTarget } from '../../fixtures/fake-target.ts';
+import type { FakeTarget } from '../../fixtures/fake-target.ts';
 
 let fake: FakeTarget;
 

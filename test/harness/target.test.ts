@@ -12,8 +12,8 @@ import { parseCapabilities, probeTarget } from '../../harness/probe.ts';
 import { resolveTarget } from '../../harness/target.ts';
 import { SkipCheck } from '../../harness/types.ts';
 import type { Capability } from '../../harness/types.ts';
-import { closedPort, startFakeTarget } from './fake-target.ts';
-import type { FakeTarget } from './fake-target.ts';
+import { closedPort, startFakeTarget } from '../../fixtures/fake-target.ts';
+import type { FakeTarget } from '../../fixtures/fake-target.ts';
 
 const DOC = { protocol: 'proton-conformance-hooks', version: 1, capabilities: ['clock', 'counts', 'accounts', 'teleport'] };
 
