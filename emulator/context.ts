@@ -1,7 +1,7 @@
 // What an operation handler is given: the caller's account and region, the
 // account's virtual time when the request arrived, and the policy.
 import type { AccountState, World } from './accounts.ts';
-import type { Output, Params, Policy } from './policy.ts';
+import type { Headers, Output, Params, Policy } from './policy.ts';
 
 export interface RequestContext {
   readonly world: World;
@@ -10,6 +10,8 @@ export interface RequestContext {
   /** The account's virtual time (ms) when the request arrived. */
   readonly now: number;
   readonly policy: Policy;
+  /** The request's headers (a few faults of the catalogue read the SDK's attempt header). */
+  readonly headers: Headers;
 }
 
 /**

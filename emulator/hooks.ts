@@ -21,9 +21,17 @@ const fail = (status: number, message: string): HookAnswer => ({ status, body: {
 export function answerHook(world: World, method: string, path: string, accountHeader: string | undefined, body: Buffer): HookAnswer {
   const account = world.account(accountOf(accountHeader));
   const route = `${method} ${path}`;
+  // A variant may offer fewer hooks (policy.ts offersHook): those it lacks are unknown.
+  const capability = path === 'clock/advance' ? 'clock' : path;
+  if ((CAPABILITIES as readonly string[]).includes(capability) && !world.policy.offersHook(capability)) {
+    return fail(404, `No hook ${HOOKS_PREFIX}${path}: this target does not offer the '${capability}' capability`);
+  }
   switch (route) {
     case 'GET capabilities':
-      return { status: 200, body: { protocol: 'proton-conformance-hooks', version: 1, capabilities: CAPABILITIES } };
+      return {
+        status: 200,
+        body: { protocol: 'proton-conformance-hooks', version: 1, capabilities: CAPABILITIES.filter((c) => world.policy.offersHook(c)) },
+      };
     case 'GET clock':
       return { status: 200, body: { epochMs: account.clock.now() } };
     case 'POST clock/advance': {

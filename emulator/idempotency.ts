@@ -8,6 +8,7 @@
 // requests are serialized by Node's single thread: exactly one creates.
 import type { RequestContext } from './context.ts';
 import type { Output, Params } from './policy.ts';
+import { validation } from './protocol.ts';
 
 /** client-token: tokens are scoped per account and operation. */
 function tokenSlot(operation: string, key: string): string {
@@ -31,33 +32,47 @@ export function clientTokenCreate<R>(ctx: RequestContext, spec: ClientTokenCreat
   const token = spec.input['clientToken'];
   // No token (or an empty one): no idempotency, every call creates.
   if (typeof token !== 'string' || token === '') return spec.answer(spec.create());
-  const slot = tokenSlot(spec.operation, policy.tokenKey(token));
+  const refused = policy.tokenRefused(token);
+  if (refused !== undefined) throw validation(refused);
   const params = policy.comparedParameters(spec.operation, spec.input);
+  const key = policy.tokenKey(token, { operation: spec.operation, params, headers: ctx.headers });
+  if (key === undefined) return spec.answer(spec.create());
+  const slot = tokenSlot(spec.operation, key);
+  const bind = (): Output => {
+    const resource = spec.create();
+    const answer = spec.answer(resource);
+    account.tokens.set(slot, { params, issuedAt: now, lastUsedAt: now, resource, answer });
+    return answer;
+  };
   return policy.checkThenInsert(
+    `${account.id}\u0000${slot}`,
     () => {
       const record = account.tokens.get(slot);
       if (record === undefined) return undefined;
       if (now >= policy.tokenExpiresAt(record)) {
+        policy.tokenExpired(spec.operation, record);
         account.tokens.delete(slot);
         return undefined;
       }
       const original = record.resource as R;
-      if (!spec.exists(original)) return policy.originalGone(record);
-      if (!policy.sameParameters(record.params, params)) {
+      const sameParameters = policy.sameParameters(record.params, params);
+      if (!spec.exists(original)) return policy.originalGone(spec.operation, record, sameParameters);
+      if (!sameParameters) {
         throw policy.mismatchError(
           spec.operation,
           `client token ${JSON.stringify(token)} was first used with different parameters`,
         );
       }
       record.lastUsedAt = now;
-      return policy.retryAnswer(spec.answer(original));
+      return policy.retry({
+        operation: spec.operation,
+        headers: ctx.headers,
+        original: () => spec.answer(original),
+        stored: record.answer,
+        again: () => spec.answer(spec.create()),
+      });
     },
-    () => {
-      const resource = spec.create();
-      const answer = spec.answer(resource);
-      account.tokens.set(slot, { params, issuedAt: now, lastUsedAt: now, resource, answer });
-      return answer;
-    },
+    bind,
   );
 }
 
@@ -65,8 +80,15 @@ export function clientTokenCreate<R>(ctx: RequestContext, spec: ClientTokenCreat
 export interface CreatedByName {
   /** The compared parameters of the request that created it. */
   readonly createParams: Params;
-  /** Successful Updates since creation. */
+  /** Successful Updates since creation (those the policy counts as modifications). */
   updateCount: number;
+  /** The answer its create got (kept for the policy's questions). */
+  createdAnswer?: Output;
+}
+
+/** After a successful Update of a resource created by name: counts it as a modification (policy.ts). */
+export function recordUpdate(ctx: RequestContext, operation: string, resource: CreatedByName, input: Params): void {
+  if (ctx.policy.countsAsModification(operation, input)) resource.updateCount += 1;
 }
 
 export interface NameCreate<R extends CreatedByName> {
@@ -86,14 +108,26 @@ export interface NameCreate<R extends CreatedByName> {
 export function nameCreate<R extends CreatedByName>(ctx: RequestContext, spec: NameCreate<R>): Output | Promise<Output> {
   const { policy } = ctx;
   const params = policy.comparedParameters(spec.operation, spec.input);
+  const insert = (): Output => {
+    const resource = spec.create(params);
+    const answer = spec.answer(resource);
+    resource.createdAnswer = answer;
+    return answer;
+  };
   return policy.checkThenInsert(
+    `${ctx.account.id}\u0000${spec.operation}\u0000${String(spec.input['name'])}`,
     () => {
       const existing = spec.find();
       if (existing === undefined) return undefined;
       const deleting = spec.deleting(existing);
       const decision = policy.createRetry({
         sameParameters: policy.sameParameters(existing.createParams, params),
-        modified: policy.isModified(existing),
+        modified: policy.isModified({
+          operation: spec.operation,
+          updateCount: existing.updateCount,
+          created: existing.createdAnswer,
+          current: () => spec.answer(existing),
+        }),
         deleting,
       });
       if (decision === 'mismatch') {
@@ -107,16 +141,25 @@ export function nameCreate<R extends CreatedByName>(ctx: RequestContext, spec: N
             : `${spec.label} was modified after it was created; a retry of its create can't return it`,
         );
       }
-      return policy.retryAnswer(spec.answer(existing));
+      return policy.retry({
+        operation: spec.operation,
+        headers: ctx.headers,
+        original: () => spec.answer(existing),
+        stored: existing.createdAnswer,
+        again: insert,
+      });
     },
-    () => spec.answer(spec.create(params)),
+    insert,
   );
 }
 
 export interface RememberedDelete<R> {
+  operation: string;
   /** The identity deletions are remembered under (arn or equivalent). */
   identity: string;
   find(): R | undefined;
+  /** The other resources of the kind in the same scope (asked only by the policy's faults). */
+  siblings(): R[];
   /** Checks that the resource may go (throws ConflictException otherwise) and removes it. */
   remove(resource: R): void;
   answer(resource: R): Output;
@@ -125,15 +168,23 @@ export interface RememberedDelete<R> {
 /** Idempotent delete APIs (DeleteEnvironmentTemplate, ...). */
 export function rememberedDelete<R>(ctx: RequestContext, spec: RememberedDelete<R>): Output {
   const { account, now, policy } = ctx;
+  const key = policy.deletionKey(spec.identity);
   const existing = spec.find();
-  if (existing === undefined) return policy.deleteRetry(account.recall(spec.identity, now));
+  if (existing === undefined) {
+    return policy.deleteRetry({
+      operation: spec.operation,
+      remembered: account.recall(key, now),
+      siblings: () => spec.siblings().map((sibling) => ({ answer: () => spec.answer(sibling), remove: () => spec.remove(sibling) })),
+    });
+  }
   const answer = spec.answer(existing);
   spec.remove(existing);
-  account.remember(spec.identity, answer, now);
+  account.remember(key, answer, now);
   return answer;
 }
 
 export interface AsyncDelete<R> {
+  operation: string;
   /** The resource, if it still exists (being deleted or not). */
   find(): R | undefined;
   deleting(resource: R): boolean;
@@ -146,12 +197,13 @@ export interface AsyncDelete<R> {
 export function asyncDelete<R>(ctx: RequestContext, spec: AsyncDelete<R>): Output {
   const { policy } = ctx;
   const existing = spec.find();
-  if (existing === undefined) return policy.asyncDeleteAbsent();
+  if (existing === undefined) return policy.asyncDeleteAbsent(spec.operation);
   if (!spec.deleting(existing)) {
     spec.start(existing);
     return spec.answer(existing);
   }
   return policy.asyncDeleteRetry({
+    operation: spec.operation,
     view: () => spec.answer(existing),
     restart: () => spec.start(existing),
   });

@@ -1,13 +1,20 @@
 // The one seam through which every idempotency decision of the emulator
 // passes. `CONFORMING` is the contract (../shared/CONTRACT.md); a fault of the
-// catalogue (issue 4) is a small override of one decision, and a conforming
-// variant an override that the contract allows. The engines in
-// idempotency.ts ask these questions and carry out the answers.
+// catalogue (emulator/faults/, issue 4) is a small override of one decision,
+// and a conforming variant (emulator/variants/) an override that the contract
+// allows. The engines in idempotency.ts ask these questions and carry out the
+// answers; server.ts, validation.ts and hooks.ts ask the three request-level
+// ones (tolerates, latency, offersHook).
 import { ApiError, conflict, validation } from './protocol.ts';
 import type { Durations } from './durations.ts';
+import type { ModelViolation } from '../specs/model.ts';
+import { FAULT_CATALOGUE } from './faults/index.ts';
+import { VARIANT_CATALOGUE } from './variants/index.ts';
 
 export type Params = Record<string, unknown>;
 export type Output = Record<string, unknown>;
+/** Request headers as node:http gives them (lower-case names). */
+export type Headers = Readonly<Record<string, string | string[] | undefined>>;
 
 /** What is kept of a client token's first successful request. */
 export interface TokenRecord {
@@ -23,6 +30,14 @@ export interface TokenRecord {
   readonly answer: Output;
 }
 
+/** What a token is looked up with. */
+export interface TokenFacts {
+  operation: string;
+  /** The compared parameters of this request. */
+  params: Params;
+  headers: Headers;
+}
+
 /** An existing resource met by an idempotent create of the same name. */
 export interface CreateRetryFacts {
   sameParameters: boolean;
@@ -31,8 +46,47 @@ export interface CreateRetryFacts {
   deleting: boolean;
 }
 
+/** A resource created by name, as the is-modified question sees it. */
+export interface ModifiedFacts {
+  operation: string;
+  /** Successful Updates that counted as modifications since creation. */
+  updateCount: number;
+  /** The answer its create got (undefined for records made before it was kept). */
+  created: Output | undefined;
+  /** Its answer now. */
+  current(): Output;
+}
+
+/** A retry that finds its original (same token and parameters, or same name and parameters, unmodified). */
+export interface RetryFacts {
+  operation: string;
+  headers: Headers;
+  /** The original resource's answer, as it is now. */
+  original(): Output;
+  /** The answer the original request got, when it was kept. */
+  stored: Output | undefined;
+  /** Runs the create again (a new resource, or over the old one for names) and answers it. */
+  again(): Output;
+}
+
+/** Another resource of the same kind and scope as an absent one a delete names. */
+export interface Sibling {
+  answer(): Output;
+  /** Removes it (with the checks the delete makes; may throw ConflictException). */
+  remove(): void;
+}
+
+export interface DeleteRetryFacts {
+  operation: string;
+  /** The answer of the resource's remembered deletion, if it is remembered. */
+  remembered: Output | undefined;
+  /** The other resources of its kind in its scope, newest last. */
+  siblings(): Sibling[];
+}
+
 /** A delete retry that finds its resource's deletion in progress. */
 export interface DeletionInProgress {
+  operation: string;
   /** The resource's details now (status DELETE_IN_PROGRESS). */
   view(): Output;
   /** Starts the deletion over, from now. */
@@ -40,38 +94,64 @@ export interface DeletionInProgress {
 }
 
 export interface Policy {
-  /** client-token: the key a token is stored and found under (case-sensitive). */
-  tokenKey(token: string): string;
-  /** client-token: the virtual instant a token expires: 8 h after the original request. */
+  // --- requests (server.ts, validation.ts, hooks.ts)
+  /** Whether an input that breaks the model is let through anyway: never. */
+  tolerates(operation: string, violation: ModelViolation): boolean;
+  /** Milliseconds (real) a request waits before it is handled: none. */
+  latency(operation: string): number;
+  /** Whether the hooks offer this capability (docs/emulator-hooks.md): all of them. */
+  offersHook(capability: string): boolean;
+
+  // --- client-token
+  /** The key a token is stored and found under (case-sensitive); undefined ignores the token. */
+  tokenKey(token: string, facts: TokenFacts): string | undefined;
+  /** Why a token the model accepts is refused anyway (ValidationException): never. */
+  tokenRefused(token: string): string | undefined;
+  /** The virtual instant a token expires: 8 h after the original request. */
   tokenExpiresAt(record: TokenRecord): number;
+  /** Called for a retry whose token expired, before the token is freed (a new resource); may throw. */
+  tokenExpired(operation: string, record: TokenRecord): void;
   /** Which input members are compared between an original request and its retry: all but the token. */
   comparedParameters(operation: string, input: Params): Params;
   /** Whether a retry's compared parameters are those of the original. */
   sameParameters(original: Params, retry: Params): boolean;
   /** The error that answers a retry with different parameters. */
   mismatchError(operation: string, detail: string): ApiError;
-  /** client-token: the answer when the token's resource was deleted; undefined creates a new one. */
-  originalGone(record: TokenRecord): Output | undefined;
-  /** idempotent-create: whether the resource counts as modified since it was created. */
-  isModified(resource: { updateCount: number }): boolean;
-  /** idempotent-create: what a create meeting an existing resource of the same name answers. */
+  /** The answer when the token's resource was deleted; undefined creates a new one. May throw. */
+  originalGone(operation: string, record: TokenRecord, sameParameters: boolean): Output | undefined;
+
+  // --- idempotent-create
+  /** Whether a successful Update counts as a modification: every one does. */
+  countsAsModification(operation: string, input: Params): boolean;
+  /** Whether the resource counts as modified since it was created. */
+  isModified(facts: ModifiedFacts): boolean;
+  /** What a create meeting an existing resource of the same name answers. */
   createRetry(facts: CreateRetryFacts): 'original' | 'mismatch' | 'conflict';
   /** The error that answers a create retry on a modified or deleting resource. */
   conflictError(operation: string, detail: string): ApiError;
-  /** idempotent-delete: the answer to deleting an absent resource, given its remembered deletion. */
-  deleteRetry(remembered: Output | undefined): Output;
-  /** async-delete: the answer to a delete retry while the deletion is in progress. */
-  asyncDeleteRetry(deletion: DeletionInProgress): Output;
-  /** async-delete: the answer once the deletion is complete (or the resource never existed). */
-  asyncDeleteAbsent(): Output;
-  /** The identity a retry's answer carries: the original resource's. */
-  retryAnswer(answer: Output): Output;
+
+  // --- both create categories
+  /** What a retry that found its original answers: the original resource, as it is now. */
+  retry(facts: RetryFacts): Output;
   /**
-   * Runs a check-then-insert. Conforming: synchronously, so that no other
-   * request can run between the lookup and the insert (Node runs one
-   * callback at a time): N concurrent identical creates leave one resource.
+   * Runs a check-then-insert under `key` (account, operation, token or name).
+   * Conforming: synchronously, so that no other request can run between the
+   * lookup and the insert (Node runs one callback at a time): N concurrent
+   * identical creates leave one resource.
    */
-  checkThenInsert<T>(check: () => T | undefined, insert: () => T): T | Promise<T>;
+  checkThenInsert<T>(key: string, check: () => T | undefined, insert: () => T): T | Promise<T>;
+
+  // --- idempotent-delete
+  /** The key a deletion is remembered under: the resource's identity. */
+  deletionKey(identity: string): string;
+  /** The answer to deleting an absent resource. */
+  deleteRetry(facts: DeleteRetryFacts): Output;
+
+  // --- async-delete
+  /** The answer to a delete retry while the deletion is in progress. */
+  asyncDeleteRetry(deletion: DeletionInProgress): Output;
+  /** The answer once the deletion is complete (or the resource never existed). */
+  asyncDeleteAbsent(operation: string): Output;
 }
 
 export const TOKEN_LIFETIME_MS = 8 * 60 * 60 * 1000;
@@ -92,8 +172,13 @@ export function sameJson(a: unknown, b: unknown): boolean {
 }
 
 export const CONFORMING: Policy = {
+  tolerates: () => false,
+  latency: () => 0,
+  offersHook: () => true,
   tokenKey: (token) => token,
+  tokenRefused: () => undefined,
   tokenExpiresAt: (record) => record.issuedAt + TOKEN_LIFETIME_MS,
+  tokenExpired: () => undefined,
   comparedParameters: (_operation, input) => {
     const { clientToken: _token, ...rest } = input;
     return rest;
@@ -101,42 +186,59 @@ export const CONFORMING: Policy = {
   sameParameters: sameJson,
   mismatchError: (_operation, detail) => validation(`IdempotentParameterMismatch: ${detail}`),
   originalGone: () => undefined,
-  isModified: (resource) => resource.updateCount > 0,
+  countsAsModification: () => true,
+  isModified: ({ updateCount }) => updateCount > 0,
   // The parameters are judged against the original create first: a retry
   // that differs is a mismatch whatever happened to the resource since.
   createRetry: ({ sameParameters, modified, deleting }) =>
     !sameParameters ? 'mismatch' : modified || deleting ? 'conflict' : 'original',
   conflictError: (_operation, detail) => conflict(detail),
-  deleteRetry: (remembered) => remembered ?? {},
+  retry: ({ original }) => original(),
+  checkThenInsert: (_key, check, insert) => check() ?? insert(),
+  deletionKey: (identity) => identity,
+  deleteRetry: ({ remembered }) => remembered ?? {},
   asyncDeleteRetry: (deletion) => deletion.view(),
   asyncDeleteAbsent: () => ({}),
-  retryAnswer: (answer) => answer,
-  checkThenInsert: (check, insert) => check() ?? insert(),
 };
+
+/**
+ * A partial policy, or a maker of one from the policy it overrides (so that it
+ * can delegate, e.g. for the operations it leaves alone; called once per
+ * emulator, so that state it keeps is the emulator's own).
+ */
+export type PolicyOverride = Partial<Policy> | ((base: Policy) => Partial<Policy>);
 
 /** A documented deviation from one rule of the contract (issue 4). */
 export interface Fault {
   /** The CONTRACT.md rule id it violates. */
   rule: string;
+  /** What a buggy implementation does, in one sentence. */
   description: string;
-  policy: Partial<Policy>;
+  policy: PolicyOverride;
+  /** Durations it needs (rare: most faults are decisions). */
+  durations?: Partial<Durations>;
 }
 
 /** A behaviour the contract allows but the defaults do not show (issue 4). */
 export interface Variant {
   description: string;
-  policy?: Partial<Policy>;
+  policy?: PolicyOverride;
   durations?: Partial<Durations>;
 }
 
-/** The catalogues, by name; empty until issue 4 fills them. */
-export const FAULTS: Readonly<Record<string, Fault>> = {};
-export const VARIANTS: Readonly<Record<string, Variant>> = {};
+/** The catalogues, by name (emulator/faults/README.md). */
+export const FAULTS: Readonly<Record<string, Fault>> = FAULT_CATALOGUE;
+export const VARIANTS: Readonly<Record<string, Variant>> = VARIANT_CATALOGUE;
 
 export interface Behaviour {
   policy: Policy;
-  /** Durations the chosen variants set, under the options' own. */
+  /** Durations the chosen faults and variants set, under the options' own. */
   durations: Partial<Durations>;
+}
+
+function overrideOf(override: PolicyOverride | undefined, base: Policy): Partial<Policy> {
+  if (override === undefined) return {};
+  return typeof override === 'function' ? override(base) : override;
 }
 
 /** The policy and durations of the chosen faults and variants; throws on an unknown name. */
@@ -146,12 +248,13 @@ export function behaviourOf(faults: readonly string[] = [], variants: readonly s
   for (const name of faults) {
     const fault = Object.hasOwn(FAULTS, name) ? FAULTS[name] : undefined;
     if (fault === undefined) throw new Error(`unknown fault "${name}" (known: ${known(FAULTS)})`);
-    policy = { ...policy, ...fault.policy };
+    policy = { ...policy, ...overrideOf(fault.policy, policy) };
+    durations = { ...durations, ...fault.durations };
   }
   for (const name of variants) {
     const variant = Object.hasOwn(VARIANTS, name) ? VARIANTS[name] : undefined;
     if (variant === undefined) throw new Error(`unknown variant "${name}" (known: ${known(VARIANTS)})`);
-    policy = { ...policy, ...variant.policy };
+    policy = { ...policy, ...overrideOf(variant.policy, policy) };
     durations = { ...durations, ...variant.durations };
   }
   return { policy, durations };
@@ -159,5 +262,5 @@ export function behaviourOf(faults: readonly string[] = [], variants: readonly s
 
 function known(catalogue: Readonly<Record<string, unknown>>): string {
   const names = Object.keys(catalogue);
-  return names.length === 0 ? 'none yet' : names.join(', ');
+  return names.length === 0 ? 'none' : names.join(', ');
 }

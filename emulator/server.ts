@@ -104,9 +104,19 @@ async function handleApi(
     if (handler === undefined) {
       throw validation(`UnsupportedOperation: ${operation} is not supported by the proton-conformance emulator`);
     }
-    const input = checkedInput(operation, raw, body.includes('null'));
+    const input = checkedInput(operation, raw, body.includes('null'), world.policy);
+    // A variant's latency (policy.ts); conforming: none, and no await.
+    const pause = world.policy.latency(operation);
+    if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
     const account = world.account(caller.account);
-    const ctx: RequestContext = { world, account, region: caller.region, now: account.clock.now(), policy: world.policy };
+    const ctx: RequestContext = {
+      world,
+      account,
+      region: caller.region,
+      now: account.clock.now(),
+      policy: world.policy,
+      headers: req.headers,
+    };
     const result = handler(ctx, input);
     sendResult(res, requestId, result instanceof Promise ? await result : result);
   } catch (error) {

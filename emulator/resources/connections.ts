@@ -168,11 +168,13 @@ const rejectConnection: Handler = (ctx, params) => {
 const deleteConnection: Handler = (ctx, params) => {
   const { id } = params as { id: string };
   return rememberedDelete(ctx, {
+    operation: 'DeleteEnvironmentAccountConnection',
     identity: `environment-account-connection/${id}`,
     find: () => visible(ctx, id),
+    siblings: () => [...ctx.world.connections.values()].filter((c) => c.id !== id && c.environmentAccountId === ctx.account.id),
     remove: (connection) => {
       asEnvironmentAccount(ctx, connection, 'delete');
-      ctx.world.connections.delete(id);
+      ctx.world.connections.delete(connection.id);
     },
     answer,
   });

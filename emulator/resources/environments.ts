@@ -9,7 +9,7 @@ import type {
 } from '@aws-sdk/client-proton';
 import { arnOf } from '../arn.ts';
 import { seconds, type Handler, type RequestContext, type Valid } from '../context.ts';
-import { asyncDelete, nameCreate, type CreatedByName } from '../idempotency.ts';
+import { asyncDelete, nameCreate, recordUpdate, type CreatedByName } from '../idempotency.ts';
 import { paginate } from '../pagination.ts';
 import type { Output } from '../policy.ts';
 import { conflict, notFound, validation } from '../protocol.ts';
@@ -240,13 +240,14 @@ const updateEnvironment: Handler = (ctx, params) => {
     env.version = version;
     if (input.spec !== undefined) env.spec = input.spec;
   }
-  env.updateCount += 1;
+  recordUpdate(ctx, 'UpdateEnvironment', env, params);
   return answer(env, ctx.now);
 };
 
 const deleteEnvironment: Handler = (ctx, params) => {
   const { name } = params as { name: string };
   return asyncDelete<EnvironmentRecord>(ctx, {
+    operation: 'DeleteEnvironment',
     find: () => live(ctx.account.environments, name, ctx.now),
     deleting: isDeleting,
     start: (env) => {

@@ -3,7 +3,7 @@
 import type { CreateServiceInput, ListServicesInput, UpdateServiceInput } from '@aws-sdk/client-proton';
 import { arnOf } from '../arn.ts';
 import { seconds, type Handler, type RequestContext, type Valid } from '../context.ts';
-import { asyncDelete, nameCreate, type CreatedByName } from '../idempotency.ts';
+import { asyncDelete, nameCreate, recordUpdate, type CreatedByName } from '../idempotency.ts';
 import { paginate } from '../pagination.ts';
 import type { Output } from '../policy.ts';
 import { conflict, notFound } from '../protocol.ts';
@@ -111,13 +111,14 @@ const updateService: Handler = (ctx, params) => {
     service.operation = { kind: 'UPDATE', endsAt: ctx.now + ctx.account.durations.serviceUpdate };
   }
   service.lastModifiedAt = ctx.now;
-  service.updateCount += 1;
+  recordUpdate(ctx, 'UpdateService', service, params);
   return answer(service, ctx.now);
 };
 
 const deleteService: Handler = (ctx, params) => {
   const { name } = params as { name: string };
   return asyncDelete<ServiceRecord>(ctx, {
+    operation: 'DeleteService',
     find: () => live(ctx.account.services, name, ctx.now),
     deleting: isDeleting,
     start: (service) => {

@@ -14,7 +14,7 @@ import type {
 } from '@aws-sdk/client-proton';
 import { arnOf } from '../arn.ts';
 import type { Handler, RequestContext, Valid } from '../context.ts';
-import { clientTokenCreate, nameCreate, rememberedDelete } from '../idempotency.ts';
+import { clientTokenCreate, nameCreate, recordUpdate, rememberedDelete } from '../idempotency.ts';
 import { paginate } from '../pagination.ts';
 import type { Output } from '../policy.ts';
 import { conflict, validation } from '../protocol.ts';
@@ -97,7 +97,7 @@ export function templateOperations(kind: TemplateKind): Record<string, Handler> 
     if (input.displayName !== undefined) template.displayName = input.displayName;
     if (input.description !== undefined) template.description = input.description;
     template.lastModifiedAt = ctx.now;
-    template.updateCount += 1;
+    recordUpdate(ctx, `Update${prefix}`, template, params);
     return templateAnswer(template);
   };
 
@@ -105,13 +105,15 @@ export function templateOperations(kind: TemplateKind): Record<string, Handler> 
     const { name } = params as { name: string };
     const table = kind.table(ctx.account);
     return rememberedDelete(ctx, {
+      operation: `Delete${prefix}`,
       identity: `${kind.arnType}/${name}`,
       find: () => table.get(name),
+      siblings: () => [...table.values()].filter((template) => template.name !== name),
       remove: (template) => {
         if (template.versions.size > 0) {
-          throw conflict(`The ${kind.noun} '${name}' has versions: delete its versions before the template`);
+          throw conflict(`The ${kind.noun} '${template.name}' has versions: delete its versions before the template`);
         }
-        table.delete(name);
+        table.delete(template.name);
       },
       answer: templateAnswer,
     });
@@ -169,11 +171,13 @@ export function templateOperations(kind: TemplateKind): Record<string, Handler> 
     const key = versionKey(input.majorVersion, input.minorVersion);
     const template = kind.table(ctx.account).get(input.templateName);
     return rememberedDelete(ctx, {
+      operation: `Delete${prefix}Version`,
       identity: `${kind.arnType}/${input.templateName}:${key}`,
       find: () => template?.versions.get(key),
+      siblings: () => [...(template?.versions.values() ?? [])].filter((version) => versionKey(version.major, version.minor) !== key),
       remove: (version) => {
         checkVersionMayGo(kind, ctx, version);
-        version.template.versions.delete(key);
+        version.template.versions.delete(versionKey(version.major, version.minor));
       },
       answer: (version) => versionAnswer(version, ctx.now),
     });

@@ -45,8 +45,9 @@ export async function retryInProgress(ctx: CheckContext, spec: DeleteOperationSp
 
   /** One retry while the deletion should be in progress. */
   const retryWhileDeleting = async (label: string): Promise<void> => {
+    const inText = `${label.charAt(0).toLowerCase()}${label.slice(1)}`;
     const current = await read(ctx, spec.resource, target);
-    if (current === undefined) throw new InconclusiveCheck(`the deletion finished before ${label} could observe it`);
+    if (current === undefined) throw new InconclusiveCheck(`the deletion finished before ${inText} could observe it`);
     const status = String(current[facts.statusField]);
     statuses.push(status);
     if (status !== facts.inProgress) throw new InconclusiveCheck(`after the delete, Get showed ${facts.statusField} ${status}, not ${facts.inProgress}`);
@@ -55,7 +56,7 @@ export async function retryInProgress(ctx: CheckContext, spec: DeleteOperationSp
     expect(retry.ok, () => `${label} during ${facts.inProgress} was to succeed; it answered ${answerText(spec.resource, retry)}.`);
     const returned = carried(spec.resource, retry.output);
     if (returned === undefined && (await read(ctx, spec.resource, target)) === undefined) {
-      throw new InconclusiveCheck(`the deletion finished while ${label} was in flight`);
+      throw new InconclusiveCheck(`the deletion finished while ${inText} was in flight`);
     }
     expect(
       returned !== undefined && sameIdentity(spec.resource, returned, target),

@@ -77,7 +77,9 @@ describe('operation entries', () => {
       expect(violations(spec.resource.get.operation, spec.resource.get.input(ref))).toEqual([]);
       expect(violations(spec.resource.list.operation, spec.resource.list.input(ref))).toEqual([]);
       expect(violations(spec.resource.remove.operation, spec.resource.remove.input(ref))).toEqual([]);
-      if (spec.resource.modify) expect(violations(spec.resource.modify.operation, spec.resource.modify.input(ref, 'changed'))).toEqual([]);
+      for (const modify of [...(spec.resource.modify ? [spec.resource.modify] : []), ...(spec.resource.modifyAlso ?? [])]) {
+        expect(violations(modify.operation, modify.input(ref, 'changed')), modify.field).toEqual([]);
+      }
       expect(spec.category === 'idempotent-create' ? spec.resource.modify : true).toBeTruthy();
     });
   });

@@ -1,0 +1,165 @@
+// Faults of the idempotent-create category (CreateEnvironmentTemplate,
+// CreateServiceTemplate, CreateEnvironment, CreateService: identity = name).
+import { isDeepStrictEqual } from 'node:util';
+import type { Fault, Params } from '../policy.ts';
+import { conflict, validation } from '../protocol.ts';
+import { NAME_OPERATIONS as NAME_OPS, fault, mintedIdentity, operationOfKey, roundTrip } from './support.ts';
+
+const UNMODIFIED = 'idempotent-create/unmodified-retry';
+const MODIFIED = 'idempotent-create/modified-retry';
+const DIFFERENT = 'idempotent-create/different-params';
+const CONCURRENT = 'idempotent-create/concurrent-retries';
+
+const REQUIRED: Readonly<Record<string, readonly string[]>> = {
+  CreateEnvironmentTemplate: ['name'],
+  CreateServiceTemplate: ['name'],
+  CreateEnvironment: ['name', 'templateName', 'templateMajorVersion', 'spec'],
+  CreateService: ['name', 'templateName', 'templateMajorVersion', 'spec'],
+};
+
+/** Members of an Update that name the resource or say how to deploy, not what changes. */
+const ADDRESSING = new Set(['name', 'deploymentType']);
+
+/** The members an Update sets, besides those that name the resource. */
+function updated(input: Params): string[] {
+  return Object.keys(input).filter((member) => !ADDRESSING.has(member) && input[member] !== undefined);
+}
+
+function only(input: Params, members: readonly string[]): Params {
+  return Object.fromEntries(members.filter((m) => input[m] !== undefined).map((m) => [m, input[m]]));
+}
+
+export const idempotentCreateFaults: Record<string, Fault> = {
+  // --- unmodified-retry
+  'name-retry-new-identity': fault(
+    UNMODIFIED,
+    'An identical retry of an unmodified resource answers its details under a freshly minted identity (a new ARN and creation time), though it creates nothing.',
+    (base) => ({ retry: (facts) => (NAME_OPS.has(facts.operation) ? mintedIdentity(base.retry(facts)) : base.retry(facts)) }),
+  ),
+  'name-retry-recreates': fault(
+    UNMODIFIED,
+    'An identical retry creates the resource over again (an upsert): a new creation time, and for environments and services a new deployment.',
+    (base) => ({ retry: (facts) => (NAME_OPS.has(facts.operation) ? facts.again() : base.retry(facts)) }),
+  ),
+  'name-always-modified': fault(
+    UNMODIFIED,
+    'Every existing resource counts as modified: an identical retry of an unmodified resource fails with ConflictException.',
+    (base) => ({ isModified: (facts) => NAME_OPS.has(facts.operation) || base.isModified(facts) }),
+  ),
+  'name-progress-is-modification': fault(
+    UNMODIFIED,
+    "A resource counts as modified when its details differ from those its create answered: a deployment or creation that finished (a status that progressed) makes an identical retry fail with ConflictException.",
+    (base) => ({
+      isModified: (facts) =>
+        base.isModified(facts) ||
+        (NAME_OPS.has(facts.operation) && facts.created !== undefined && !isDeepStrictEqual(JSON.parse(JSON.stringify(facts.current())), JSON.parse(JSON.stringify(facts.created)))),
+    }),
+  ),
+
+  // --- modified-retry
+  'name-conflict-never': fault(
+    MODIFIED,
+    'Modifications are not tracked: an identical retry after an Update returns the resource instead of failing with ConflictException.',
+    (base) => ({ createRetry: (facts) => base.createRetry({ ...facts, modified: false }) }),
+  ),
+  'name-conflict-as-validation': fault(
+    MODIFIED,
+    'An identical retry after an Update fails with ValidationException instead of ConflictException.',
+    { conflictError: (_operation, detail) => validation(detail) },
+  ),
+  'name-description-not-tracked': fault(
+    MODIFIED,
+    'An Update that changes only the description does not count as a modification (other fields do): an identical retry after it returns the resource.',
+    (base) => ({
+      countsAsModification: (operation, input) => {
+        const members = updated(input);
+        return !(members.length === 1 && members[0] === 'description') && base.countsAsModification(operation, input);
+      },
+    }),
+  ),
+  'name-display-name-not-tracked': fault(
+    MODIFIED,
+    "An UpdateEnvironmentTemplate / UpdateServiceTemplate that changes only the display name does not count as a modification: an identical retry after it returns the template.",
+    (base) => ({
+      countsAsModification: (operation, input) => {
+        const members = updated(input);
+        return !(members.length === 1 && members[0] === 'displayName') && base.countsAsModification(operation, input);
+      },
+    }),
+  ),
+
+  // --- different-params
+  'name-compares-required-only': fault(
+    DIFFERENT,
+    'Only the required members are compared (the name; the template, major version and spec): a retry that changes an optional one returns the original.',
+    (base) => ({
+      comparedParameters: (operation, input) =>
+        NAME_OPS.has(operation) ? only(input, REQUIRED[operation] ?? []) : base.comparedParameters(operation, input),
+    }),
+  ),
+  'name-tags-not-compared': fault(
+    DIFFERENT,
+    'Tags are left out of the comparison: a retry that changes only the tags returns the original.',
+    (base) => ({
+      comparedParameters: (operation, input) => {
+        const compared = base.comparedParameters(operation, input);
+        if (!NAME_OPS.has(operation)) return compared;
+        const { tags: _tags, ...rest } = compared;
+        return rest;
+      },
+    }),
+  ),
+  'name-mismatch-conflict': fault(
+    DIFFERENT,
+    'A retry with different parameters is answered with ConflictException (its message names IdempotentParameterMismatch) instead of ValidationException.',
+    (base) => ({
+      mismatchError: (operation, detail) =>
+        NAME_OPS.has(operation) ? conflict(`IdempotentParameterMismatch: ${detail}`) : base.mismatchError(operation, detail),
+    }),
+  ),
+  'name-mismatch-unmarked': fault(
+    DIFFERENT,
+    'A retry with different parameters is answered with a ValidationException whose message lacks the IdempotentParameterMismatch marker.',
+    (base) => ({
+      mismatchError: (operation, detail) => (NAME_OPS.has(operation) ? validation(detail) : base.mismatchError(operation, detail)),
+    }),
+  ),
+
+  // --- concurrent-retries
+  'name-in-flight-mismatch': fault(
+    CONCURRENT,
+    'The name is reserved before the parameters are stored: an identical create arriving while the first is being created is answered with IdempotentParameterMismatch.',
+    (base) => {
+      const inFlight = new Set<string>();
+      return {
+        checkThenInsert: async (key, check, insert) => {
+          if (!NAME_OPS.has(operationOfKey(key))) return base.checkThenInsert(key, check, insert);
+          if (inFlight.has(key)) throw validation('IdempotentParameterMismatch: the name is held by a create with other parameters');
+          const found = check();
+          if (found !== undefined) return found;
+          inFlight.add(key);
+          try {
+            await roundTrip();
+            return insert();
+          } finally {
+            inFlight.delete(key);
+          }
+        },
+      };
+    },
+  ),
+  'name-race-already-exists': fault(
+    CONCURRENT,
+    "The name lookup and the insert are separated by a round trip to the store: identical creates sent at once all miss the name, and the losers hit the store's unique name and answer ValidationException (already exists).",
+    (base) => ({
+      checkThenInsert: async (key, check, insert) => {
+        if (!NAME_OPS.has(operationOfKey(key))) return base.checkThenInsert(key, check, insert);
+        const found = check();
+        if (found !== undefined) return found;
+        await roundTrip();
+        if (check() !== undefined) throw validation('A resource with this name already exists');
+        return insert();
+      },
+    }),
+  ),
+};

@@ -1,0 +1,86 @@
+// What the faults of the catalogue share: which operations belong to which
+// category, the SDK's attempt header, a real pause (a database round trip),
+// identities minted afresh, and the helper that declares a fault.
+import { randomUUID } from 'node:crypto';
+import type { Fault, Headers, Output, PolicyOverride } from '../policy.ts';
+
+export const CLIENT_TOKEN_OPERATIONS: ReadonlySet<string> = new Set([
+  'CreateEnvironmentTemplateVersion',
+  'CreateServiceTemplateVersion',
+  'CreateEnvironmentAccountConnection',
+]);
+
+export const NAME_OPERATIONS: ReadonlySet<string> = new Set([
+  'CreateEnvironmentTemplate',
+  'CreateServiceTemplate',
+  'CreateEnvironment',
+  'CreateService',
+]);
+
+export const HOUR_MS = 60 * 60 * 1000;
+/** The contract's token lifetime (faults must not import values from policy.ts: it imports them). */
+export const TOKEN_LIFETIME_MS = 8 * HOUR_MS;
+
+/** How long a racy fault holds a create between its lookup and its insert (real ms). */
+export const ROUND_TRIP_MS = 15;
+
+/** A real pause, as a round trip to a store between a lookup and an insert would be. */
+export function roundTrip(ms = ROUND_TRIP_MS): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The SDK's attempt number (`amz-sdk-request: attempt=2; max=3`); 1 when absent. */
+export function sdkAttempt(headers: Headers): number {
+  const raw = headers['amz-sdk-request'];
+  const value = Array.isArray(raw) ? raw[0] : raw;
+  const match = value === undefined ? null : /attempt=(\d+)/.exec(value);
+  return match ? Number(match[1]) : 1;
+}
+
+/** The operation a checkThenInsert key names (`account \0 operation \0 ...`, idempotency.ts). */
+export function operationOfKey(key: string): string {
+  return key.split('\u0000')[1] ?? '';
+}
+
+/** Declares a fault of the catalogue. */
+export function fault(rule: string, description: string, policy: PolicyOverride): Fault {
+  return { rule, description, policy };
+}
+
+const VERSION_MEMBERS = ['environmentTemplateVersion', 'serviceTemplateVersion'] as const;
+const NAMED_MEMBERS = ['environmentTemplate', 'serviceTemplate', 'environment', 'service'] as const;
+
+/**
+ * The answer with the resource's identity minted afresh, as an
+ * implementation that builds its answer from a new record would: the next
+ * minor version, a new connection id, a new ARN and creation time for a
+ * resource named by its name. Nothing is created.
+ */
+export function mintedIdentity(answer: Output): Output {
+  const out: Output = { ...answer };
+  for (const member of VERSION_MEMBERS) {
+    const version = answer[member] as Record<string, unknown> | undefined;
+    if (version === undefined) continue;
+    const minor = (BigInt(String(version['minorVersion'])) + 1n).toString();
+    out[member] = {
+      ...version,
+      minorVersion: minor,
+      arn: String(version['arn']).replace(/\.\d+$/, `.${minor}`),
+    };
+  }
+  const connection = answer['environmentAccountConnection'] as Record<string, unknown> | undefined;
+  if (connection !== undefined) {
+    const id = randomUUID();
+    out['environmentAccountConnection'] = { ...connection, id, arn: String(connection['arn']).replace(/[^/]+$/, id) };
+  }
+  for (const member of NAMED_MEMBERS) {
+    const resource = answer[member] as Record<string, unknown> | undefined;
+    if (resource === undefined) continue;
+    out[member] = {
+      ...resource,
+      arn: `${String(resource['arn'])}-${randomUUID().slice(0, 8)}`,
+      createdAt: Date.now() / 1000,
+    };
+  }
+  return out;
+}

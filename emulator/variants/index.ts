@@ -1,0 +1,111 @@
+// Conforming variants (issue 4): behaviours the contract allows but the
+// defaults do not show. The suite must pass on every one of them
+// (`npm run mutation`); emulator/faults/README.md lists them.
+import type { Durations } from '../durations.ts';
+import type { Variant } from '../policy.ts';
+import { ApiError, conflict, validation } from '../protocol.ts';
+
+const TRANSITIONS = [
+  'templateVersionRegistration',
+  'environmentDeployment',
+  'environmentDeletion',
+  'serviceCreation',
+  'serviceUpdate',
+  'serviceDeletion',
+] as const;
+
+function transitions(ms: number): Partial<Durations> {
+  return Object.fromEntries(TRANSITIONS.map((name) => [name, ms]));
+}
+
+/** Without the durations hook the suite can't shorten the transitions: it meets them as a real service has them. */
+const withoutDurationsHook = { offersHook: (capability: string) => capability !== 'durations' };
+
+/** mulberry32: a small seeded generator, so that the jitter is the same from run to run. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export const JITTER_MAX_MS = 12;
+const JITTER_SEED = 0x5eed;
+
+export const VARIANT_CATALOGUE: Readonly<Record<string, Variant>> = Object.freeze({
+  'progressing-status': {
+    description:
+      'Asynchronous steps take 2 s (virtual) and the suite cannot shorten them (no durations hook): originals answer IN_PROGRESS / REGISTRATION_IN_PROGRESS, later retries the progressed status.',
+    policy: withoutDurationsHook,
+    durations: transitions(2_000),
+  },
+  'slow-async': {
+    description: 'Asynchronous steps take 30 min (virtual), far beyond the defaults, and the suite cannot shorten them (no durations hook).',
+    policy: withoutDurationsHook,
+    durations: transitions(30 * 60_000),
+  },
+  'fast-async': {
+    description:
+      'Asynchronous steps end at once (0 ms) and the suite cannot lengthen them (no durations hook): a deletion is over before a retry can see it in progress (inconclusive, not a failure).',
+    policy: withoutDurationsHook,
+    durations: transitions(0),
+  },
+  'forgets-deletions-quickly': {
+    description: "A deleted resource's metadata is forgotten 1 s (virtual) after the deletion: later delete retries answer an empty response.",
+    durations: { deletedMetadataRetention: 1_000 },
+  },
+  'forgets-deletions-at-once': {
+    description: "A deleted resource's metadata is not kept at all: every delete retry answers an empty response (a SHOULD, not a MUST).",
+    durations: { deletedMetadataRetention: 0 },
+  },
+  'latency-jitter': {
+    description: `Every API request waits 0 to ${JITTER_MAX_MS} ms (real, from a generator seeded with a constant) before it is handled, so concurrent requests arrive in shuffled order.`,
+    policy: () => {
+      const next = seeded(JITTER_SEED);
+      return { latency: () => Math.floor(next() * (JITTER_MAX_MS + 1)) };
+    },
+  },
+  'reworded-errors': {
+    description:
+      'Mismatch and conflict messages are worded otherwise; the mismatch message carries IdempotentParameterMismatch in its middle, not as a prefix.',
+    policy: {
+      mismatchError: (operation, detail) =>
+        validation(`${operation} refused: the parameters differ from the original request's (IdempotentParameterMismatch). ${detail}.`),
+      conflictError: (operation, detail) => conflict(`${operation} can't be retried now. Reason: ${detail}.`),
+    },
+  },
+  'coral-validation-namespace': {
+    description:
+      "Mismatch errors carry the __type namespace of AWS's Coral validation layer (com.amazon.coral.validate#ValidationException) instead of Proton's.",
+    policy: {
+      mismatchError: (_operation, detail) =>
+        new ApiError('ValidationException', `IdempotentParameterMismatch: ${detail}`, 400, 'com.amazon.coral.validate'),
+    },
+  },
+  'conflict-before-mismatch': {
+    description:
+      'A create retry on a modified resource is answered with ConflictException even when its parameters also differ (the seed is silent on which error wins).',
+    policy: {
+      createRetry: ({ sameParameters, modified, deleting }) => (modified || deleting ? 'conflict' : sameParameters ? 'original' : 'mismatch'),
+    },
+  },
+  'deleted-original-mismatch': {
+    description:
+      "A retry with different parameters whose token's original was deleted is answered with IdempotentParameterMismatch instead of creating (the seed is silent).",
+    policy: (base) => ({
+      originalGone: (operation, record, sameParameters) => {
+        if (!sameParameters) throw base.mismatchError(operation, 'the client token was first used with different parameters');
+        return base.originalGone(operation, record, sameParameters);
+      },
+    }),
+  },
+  'replays-original-response': {
+    description:
+      'A retry that finds its original answers the response the original request got, as it was then (statuses not brought up to date).',
+    policy: (base) => ({ retry: (facts) => facts.stored ?? base.retry(facts) }),
+  },
+});

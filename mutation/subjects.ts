@@ -1,0 +1,74 @@
+// What a mutation analysis runs the suite against: each fault of the
+// catalogue (with the rule it targets) and each conforming variant, and which
+// cells each run needs.
+import { FAULTS, VARIANTS } from '../emulator/policy.ts';
+import { UsageError } from '../harness/errors.ts';
+import { CATEGORY_OPERATIONS, RULES } from '../specs/rules.ts';
+
+export type ContractCategory = keyof typeof CATEGORY_OPERATIONS;
+
+export interface FaultSubject {
+  kind: 'fault';
+  name: string;
+  targetRule: string;
+  category: ContractCategory;
+  description: string;
+}
+
+export interface VariantSubject {
+  kind: 'variant';
+  name: string;
+  description: string;
+}
+
+export type Subject = FaultSubject | VariantSubject;
+
+/** How much of the suite a fault run has: its target's category (plus the cross-category rules on its operations), or all of it. */
+export type FaultScope = 'category' | 'full';
+
+/** The rules and operations a run selects (harness/select.ts syntax); undefined: every cell. */
+export interface CellFilter {
+  rules?: string;
+  operations?: string;
+}
+
+export function categoryOf(ruleId: string): ContractCategory {
+  const category = ruleId.split('/')[0] ?? '';
+  if (!Object.hasOwn(CATEGORY_OPERATIONS, category)) throw new Error(`rule ${ruleId} is in no category of the contract`);
+  return category as ContractCategory;
+}
+
+function pick<T>(names: readonly string[] | undefined, all: Readonly<Record<string, T>>, what: string): string[] {
+  if (names === undefined) return Object.keys(all);
+  for (const name of names) {
+    if (!Object.hasOwn(all, name)) throw new UsageError(`unknown ${what} '${name}' (known: ${Object.keys(all).join(', ')})`);
+  }
+  return [...new Set(names)];
+}
+
+export function faultSubjects(names?: readonly string[]): FaultSubject[] {
+  return pick(names, FAULTS, 'fault').map((name) => {
+    const fault = FAULTS[name]!;
+    return { kind: 'fault', name, targetRule: fault.rule, category: categoryOf(fault.rule), description: fault.description };
+  });
+}
+
+export function variantSubjects(names?: readonly string[]): VariantSubject[] {
+  return pick(names, VARIANTS, 'variant').map((name) => ({ kind: 'variant', name, description: VARIANTS[name]!.description }));
+}
+
+/** The MUST rules of the four categories: those every fault must target. */
+export function mustRulesOfCategories(): string[] {
+  return RULES.filter((rule) => rule.level === 'MUST' && Object.hasOwn(CATEGORY_OPERATIONS, rule.category)).map((rule) => rule.id);
+}
+
+/**
+ * The cells of a fault's run: with scope 'category', every rule of the
+ * target's category and the cross-category rules (shape, general), on the
+ * category's operations, so that "caught by" lists every rule of those that
+ * fails; with 'full', the whole suite.
+ */
+export function faultCells(subject: FaultSubject, scope: FaultScope): CellFilter {
+  if (scope === 'full') return {};
+  return { rules: `${subject.category}/*,general/*,shape/*`, operations: CATEGORY_OPERATIONS[subject.category].join(',') };
+}
