@@ -54,7 +54,10 @@ export function parseCli(argv: readonly string[]): CliOptions {
   if (values.seed !== undefined) options.seed = integer('--seed', values.seed, -(2 ** 31), 2 ** 31 - 1);
   if (values.path !== undefined) {
     const path = values.path.trim();
-    if (!/^\d+(:\d+)*$/.test(path)) throw new UsageError(`--path: '${values.path}' is not a fast-check path (digits separated by ':', e.g. 3:0:1)`);
+    // A commands property adds its commands' replay path after '@' (suites/lib/property.ts).
+    if (!/^\d+(:\d+)*(@[A-Za-z0-9+/=:]*)?$/.test(path)) {
+      throw new UsageError(`--path: '${values.path}' is not a fast-check path (digits separated by ':', e.g. 3:0:1, as printed with the failure)`);
+    }
     if (options.seed === undefined) throw new UsageError('--path replays one case of one run: give the --seed it was printed with');
     options.path = path;
     // One case: fast-check replays the path, and without this would go on

@@ -26,10 +26,12 @@ Properties:
 
 Output and execution:
   --json FILE           also write the JSON report (specs/report.schema.json)
-  --concurrency N       cells run at once (default 8; 4 for a remote target)
+  --concurrency N       cells run at once (default 12; 4 for a remote target)
   --cell-timeout S      seconds a cell may take (default 60; 900 for a remote target)
   --help                this text
 
-Exit codes: 0 every MUST rule passes; 1 a MUST rule fails; 2 usage or
-configuration error; 3 the target is unreachable; 130 interrupted.
+Exit codes: 0 no MUST rule fails (the summary says when cells were skipped
+or inconclusive: not every rule was checked); 1 a MUST rule fails; 2 usage or
+configuration error; 3 the target is unreachable; 4 internal error (a bug in
+proton-conformance: please report it); 130 interrupted.
 `;

@@ -61,6 +61,12 @@ export interface Cell {
 const STEP_LIMIT = 500;
 const GLOBAL_HOOKS = new Set<Capability>(['clock', 'durations', 'reset']);
 
+/** The access key id the client signs with (a static identity or the chain's provider). */
+async function accessKeyIdOf(credentials: Credentials): Promise<string | undefined> {
+  const identity = typeof credentials === 'function' ? await credentials() : credentials;
+  return identity.accessKeyId;
+}
+
 export function createCell(env: RunEnvironment, id: CellIdentity): Cell {
   const controller = new AbortController();
   let requestSignal: AbortSignal = controller.signal;
@@ -72,7 +78,8 @@ export function createCell(env: RunEnvironment, id: CellIdentity): Cell {
   // Without accounts: the standard chain's (undefined lets the SDK resolve it).
   const own = isolated ? cellCredentials(env.runId, id.index) : undefined;
   const credentials: Credentials | undefined = own ?? env.credentials;
-  const account = own?.accessKeyId;
+  // Hooks act on the account the requests are signed for: the cell's own, or the chain's.
+  const account = own?.accessKeyId ?? (env.credentials !== undefined ? () => accessKeyIdOf(env.credentials!) : undefined);
   let counter = 0;
 
   const step = (description: string): void => {
@@ -115,6 +122,7 @@ export function createCell(env: RunEnvironment, id: CellIdentity): Cell {
     newClient,
     hooks,
     capabilities: env.capabilities,
+    runsAlone: () => isolated || hold.exclusive,
     require(capability: Capability, why: string) {
       if (!env.capabilities.has(capability)) {
         throw new SkipCheck(`the target lacks the '${capability}' capability (emulator hooks), needed to ${why}`);

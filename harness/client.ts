@@ -37,6 +37,8 @@ export function createProtonClient(env: ClientEnvironment, options: ClientOption
     requestHandler: handler,
     // The suite's own environment must not change what it sends.
     ignoreConfiguredEndpointUrls: true,
+    // Resolve each command's middleware stack once per client, not per call.
+    cacheMiddleware: true,
   };
   if (env.credentials !== undefined) config.credentials = env.credentials;
   if (options.maxAttempts !== undefined) config.maxAttempts = options.maxAttempts;

@@ -24,6 +24,13 @@ export interface CheckContext {
   /** Hooks scoped to this cell's account; undefined when the target has none. */
   readonly hooks: Hooks | undefined;
   readonly capabilities: ReadonlySet<Capability>;
+  /**
+   * Whether no other cell can create or delete in this cell's account right
+   * now: it has an account of its own (hooks `accounts`), or it runs alone
+   * (exclusive, without per-account isolation). Only then do account-wide
+   * observations (the hooks' counts) speak of this cell's doings alone.
+   */
+  runsAlone(): boolean;
   /** Throws SkipCheck naming the capability when the target lacks it. */
   require(capability: Capability, why: string): void;
   /**

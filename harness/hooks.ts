@@ -11,8 +11,12 @@ export interface HooksOptions {
   endpoint: string;
   pool: Dispatcher;
   capabilities: ReadonlySet<Capability>;
-  /** Access key id naming the account; undefined: the unsigned default account. */
-  account: string | undefined;
+  /**
+   * Access key id naming the account (or how to learn it: the credential
+   * chain's, resolved at the first hook call); undefined: the unsigned
+   * default account.
+   */
+  account: string | (() => Promise<string | undefined>) | undefined;
   /** Counts every hook request (the run's request total). */
   onRequest?: () => void;
   signal?: AbortSignal;
@@ -21,10 +25,14 @@ export interface HooksOptions {
 type Method = 'GET' | 'POST' | 'PUT';
 
 export function createHooks(options: HooksOptions): Hooks {
+  let account: Promise<string | undefined> | undefined;
+  const accountOf = (): Promise<string | undefined> =>
+    (account ??= typeof options.account === 'function' ? options.account() : Promise.resolve(options.account));
   const call = async (method: Method, hook: string, body?: unknown): Promise<Record<string, unknown>> => {
     options.onRequest?.();
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (options.account !== undefined) headers['x-conformance-account'] = options.account;
+    const named = await accountOf();
+    if (named !== undefined) headers['x-conformance-account'] = named;
     if (body !== undefined) headers['content-type'] = 'application/json';
     const response = await options.pool.request({
       origin: new URL(options.endpoint).origin,

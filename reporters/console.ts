@@ -95,11 +95,15 @@ export function summaryLine(report: Report, info: RunInfo, palette: Palette = pl
   const s = report.summary;
   const total = s.pass + s.fail + s.warn + s.inconclusive + s.skipped;
   const mustFailed = report.results.filter((r) => r.verdict === 'fail' && r.level === 'MUST').length;
+  const unjudged = s.skipped + s.inconclusive;
+  // No MUST failed: exit 0. But a skipped or inconclusive cell is a rule not checked, and the line says so.
   const verdict = info.interrupted
     ? palette.verdict('warn', 'INTERRUPTED')
     : mustFailed > 0
       ? palette.verdict('fail', `FAIL (${mustFailed} MUST cell${mustFailed === 1 ? '' : 's'} failed)`)
-      : palette.verdict('pass', 'PASS (every MUST cell passed)');
+      : unjudged > 0
+        ? palette.verdict('inconclusive', `PASS (no MUST cell failed; ${s.skipped} skipped, ${s.inconclusive} inconclusive: not every rule was checked)`)
+        : palette.verdict('pass', 'PASS (every MUST cell passed)');
   const counts = `${s.pass} pass, ${s.fail} fail, ${s.warn} warn, ${s.inconclusive} inconclusive, ${s.skipped} skipped`;
   return `${verdict}: ${total} cells (${counts}); ${info.requests} requests in ${formatMs(info.wallMs)}; seed ${report.seed}, ${report.numRuns} run${report.numRuns === 1 ? '' : 's'} per property`;
 }

@@ -2,7 +2,8 @@
 // published versions, environments. Each waits for asynchronous settling by
 // polling (the harness's waitFor advances the virtual clock when it can).
 import { environmentTemplateVersion, serviceTemplateVersion } from './resources.ts';
-import type { Input, Resource, ResourceSpec, SpecEnv } from './types.ts';
+import type { ProtonOperation } from './commands.ts';
+import type { Input, Resource, ResourceKind, ResourceSpec, SpecEnv } from './types.ts';
 import { BUCKETS, bundle, compact, environmentSpec, roleArn, serviceSpec } from './values.ts';
 
 /** A version number `major.minor`, as the prerequisites name them. */
@@ -25,14 +26,22 @@ export async function settle(env: SpecEnv, spec: ResourceSpec, resource: Resourc
   );
 }
 
-async function publish(env: SpecEnv, spec: ResourceSpec, version: Resource): Promise<void> {
-  const settled = await settle(env, spec, version);
-  await env.call(`Update${pascal(spec.kind)}`, { ...spec.get.input(settled), status: 'PUBLISHED' });
+/** The operations that create and publish a template's versions, by kind. */
+const VERSION_OPERATIONS = {
+  environmentTemplateVersion: { create: 'CreateEnvironmentTemplateVersion', update: 'UpdateEnvironmentTemplateVersion' },
+  serviceTemplateVersion: { create: 'CreateServiceTemplateVersion', update: 'UpdateServiceTemplateVersion' },
+} as const satisfies Partial<Record<ResourceKind, { create: ProtonOperation; update: ProtonOperation }>>;
+
+type VersionKind = keyof typeof VERSION_OPERATIONS;
+
+function versionOperations(spec: ResourceSpec): (typeof VERSION_OPERATIONS)[VersionKind] {
+  if (!(spec.kind in VERSION_OPERATIONS)) throw new Error(`${spec.kind} is not a template version`);
+  return VERSION_OPERATIONS[spec.kind as VersionKind];
 }
 
-/** `environmentTemplateVersion` -> `EnvironmentTemplateVersion`, for operation names. */
-export function pascal(kind: string): string {
-  return kind.charAt(0).toUpperCase() + kind.slice(1);
+async function publish(env: SpecEnv, spec: ResourceSpec, version: Resource): Promise<void> {
+  const settled = await settle(env, spec, version);
+  await env.call(versionOperations(spec).update, { ...spec.get.input(settled), status: 'PUBLISHED' });
 }
 
 function splitVersion(version: VersionNumber): [string, string] {
@@ -63,7 +72,7 @@ async function createVersions(
       ...extra,
     });
     majors.add(major);
-    const created = member(await env.call(`Create${pascal(spec.kind)}`, input), spec.member);
+    const created = member(await env.call(versionOperations(spec).create, input), spec.member);
     if (created.majorVersion !== major || created.minorVersion !== minor) {
       throw new Error(
         `prerequisite ${templateName}: expected version ${version}, the target created ${String(created.majorVersion)}.${String(created.minorVersion)}`,

@@ -16,8 +16,9 @@ const byVersion = (ref: Resource) => ({
   minorVersion: str(ref, 'minorVersion'),
 });
 
-// Identity of the name-identified kinds: the contract's "same arn and createdAt".
-const namedIdentity = ['name', 'arn', 'createdAt'] as const;
+// Identity of the name-identified kinds: the contract's "same arn and createdAt"
+// (createdAt is every kind's `created`).
+const namedIdentity = ['name', 'arn'] as const;
 // Recommended versions move when other versions are published: updated information.
 const templateProgress = ['lastModifiedAt', 'recommendedVersion'] as const;
 const versionProgress = ['status', 'statusMessage', 'lastModifiedAt', 'recommendedMinorVersion'] as const;
@@ -27,6 +28,8 @@ export const environmentTemplate: ResourceSpec = {
   member: 'environmentTemplate',
   countKey: 'environmentTemplates',
   identity: namedIdentity,
+  created: 'createdAt',
+  owner: ['name'],
   progress: templateProgress,
   get: { operation: 'GetEnvironmentTemplate', input: byName },
   list: { operation: 'ListEnvironmentTemplates', input: () => ({}), items: 'templates' },
@@ -34,6 +37,7 @@ export const environmentTemplate: ResourceSpec = {
   // CONTRACT.md: "UpdateEnvironmentTemplate / UpdateServiceTemplate: displayName or description".
   modifyAlso: [{ operation: 'UpdateEnvironmentTemplate', field: 'displayName', input: (ref, value) => ({ ...byName(ref), displayName: value }) }],
   remove: { operation: 'DeleteEnvironmentTemplate', input: byName },
+  contains: { kind: 'environmentTemplateVersion', ref: (ref) => ({ templateName: str(ref, 'name') }) },
 };
 
 export const serviceTemplate: ResourceSpec = {
@@ -41,12 +45,15 @@ export const serviceTemplate: ResourceSpec = {
   member: 'serviceTemplate',
   countKey: 'serviceTemplates',
   identity: namedIdentity,
+  created: 'createdAt',
+  owner: ['name'],
   progress: templateProgress,
   get: { operation: 'GetServiceTemplate', input: byName },
   list: { operation: 'ListServiceTemplates', input: () => ({}), items: 'templates' },
   modify: { operation: 'UpdateServiceTemplate', field: 'description', input: (ref, value) => ({ ...byName(ref), description: value }) },
   modifyAlso: [{ operation: 'UpdateServiceTemplate', field: 'displayName', input: (ref, value) => ({ ...byName(ref), displayName: value }) }],
   remove: { operation: 'DeleteServiceTemplate', input: byName },
+  contains: { kind: 'serviceTemplateVersion', ref: (ref) => ({ templateName: str(ref, 'name') }) },
 };
 
 export const environmentTemplateVersion: ResourceSpec = {
@@ -54,6 +61,9 @@ export const environmentTemplateVersion: ResourceSpec = {
   member: 'environmentTemplateVersion',
   countKey: 'environmentTemplateVersions',
   identity: ['templateName', 'majorVersion', 'minorVersion', 'arn'],
+  // A target may number a version re-created after a delete as the deleted one was.
+  created: 'createdAt',
+  owner: ['templateName'],
   progress: versionProgress,
   ready: { field: 'status', values: ['DRAFT', 'PUBLISHED'], durationHook: 'templateVersionRegistration' },
   get: { operation: 'GetEnvironmentTemplateVersion', input: byVersion },
@@ -71,6 +81,9 @@ export const serviceTemplateVersion: ResourceSpec = {
   member: 'serviceTemplateVersion',
   countKey: 'serviceTemplateVersions',
   identity: ['templateName', 'majorVersion', 'minorVersion', 'arn'],
+  // A target may number a version re-created after a delete as the deleted one was.
+  created: 'createdAt',
+  owner: ['templateName'],
   progress: versionProgress,
   ready: { field: 'status', values: ['DRAFT', 'PUBLISHED'], durationHook: 'templateVersionRegistration' },
   get: { operation: 'GetServiceTemplateVersion', input: byVersion },
@@ -88,6 +101,8 @@ export const environment: ResourceSpec = {
   member: 'environment',
   countKey: 'environments',
   identity: namedIdentity,
+  created: 'createdAt',
+  owner: ['name'],
   progress: [
     'deploymentStatus',
     'deploymentStatusMessage',
@@ -113,6 +128,8 @@ export const service: ResourceSpec = {
   member: 'service',
   countKey: 'services',
   identity: namedIdentity,
+  created: 'createdAt',
+  owner: ['name'],
   // The pipeline block reports its own deployments.
   progress: ['status', 'statusMessage', 'lastModifiedAt', 'pipeline'],
   ready: { field: 'status', values: ['ACTIVE'], durationHook: 'serviceCreation' },
@@ -128,6 +145,9 @@ export const environmentAccountConnection: ResourceSpec = {
   member: 'environmentAccountConnection',
   countKey: 'environmentAccountConnections',
   identity: ['id', 'arn'],
+  created: 'requestedAt',
+  // The suite names the environment a connection is requested for.
+  owner: ['environmentName'],
   progress: ['status', 'lastModifiedAt'],
   get: { operation: 'GetEnvironmentAccountConnection', input: (ref) => ({ id: str(ref, 'id') }) },
   // The caller requests connections: it is the environment account.

@@ -74,7 +74,7 @@ export const RULES: readonly RuleSpec[] = [
     requires: [],
     prefers: ['durations'],
     checkedBy: 'scenario+property',
-    how: 'scenario: one create and its retry, observed with Get and List (and the hooks count), the resource\'s own transition lengthened (durations) so that the retry meets it in progress, then another retry once it has settled; property: random valid inputs with random tokens (up to 16 originals), each retried identically again and again, every answer judged by the token model, List checked identity by identity at the end',
+    how: 'scenario: one create and its retry, observed with Get and List (and the hooks count), the resource\'s own transition lengthened (durations) so that the retry meets it in progress, then another retry once it has settled; property: each run a random valid original of its own with a random token (salted: unique to the run and cell), retried identically, every answer judged by the run\'s own token model (a run stands alone: seed and path replay it), List checked identity by identity at the end',
   },
   {
     id: 'client-token/same-token-different-params',
@@ -86,7 +86,7 @@ export const RULES: readonly RuleSpec[] = [
     requires: [],
     prefers: [],
     checkedBy: 'scenario+property',
-    how: 'scenario: each parameter changed on its own, then all at once, Get and List before and after; property: random valid originals with random tokens (up to 12), retried with random combinations of changed parameters',
+    how: 'scenario: each parameter changed on its own, then all at once, Get and List before and after; property: each run a random valid original of its own with a random (salted) token, retried with a random combination of changed parameters',
   },
   {
     id: 'client-token/expiry',
@@ -98,7 +98,7 @@ export const RULES: readonly RuleSpec[] = [
     requires: ['clock'],
     prefers: [],
     checkedBy: 'scenario+property',
-    how: 'scenario: retries at 8 h - 1 s, then at 8 h from the original; property: one token retried run after run at random times (8 h - 1 s .. 8 h + 1 s) after the request that bound it, half the runs after an earlier retry; the token model (with measured request intervals) names each answer',
+    how: 'scenario: retries at 8 h - 1 s, then at 8 h from the original; property: each run a token of its own, retried at a random time (8 h - 1 s .. 8 h + 1 s) after the request that bound it, half the runs after an earlier retry, some again around 8 h after a retry that bound it anew; the token model (with measured request intervals) names each answer',
   },
   {
     id: 'client-token/retry-after-delete',
@@ -110,7 +110,7 @@ export const RULES: readonly RuleSpec[] = [
     requires: [],
     prefers: [],
     checkedBy: 'scenario',
-    how: 'scenario: create, delete (the spec knows the pairing), retry, observe a new identity and one resource',
+    how: 'scenario: create, delete (the spec knows the pairing), retry; "new" from evidence: Get found nothing after the delete, the retry succeeds, Get and List then show the resource it names, which is not the deleted one (another identity, or the same numbers with another creation time)',
   },
   {
     id: 'client-token/case-sensitive',
@@ -122,7 +122,7 @@ export const RULES: readonly RuleSpec[] = [
     requires: [],
     prefers: [],
     checkedBy: 'property',
-    how: 'property: random tokens with at least one letter, UUID-shaped ones among them (up to 12 originals), and random case variants of each, same parameters; every variant creates a new resource',
+    how: 'property: each run a random (salted) token with at least one letter, UUID-shaped ones among them, and a random case variant of it, same parameters; the variant creates a new resource',
   },
   {
     id: 'client-token/format',
@@ -134,7 +134,7 @@ export const RULES: readonly RuleSpec[] = [
     requires: [],
     prefers: [],
     checkedBy: 'scenario+property',
-    how: 'scenario: the edges (1 and 64 characters accepted; 65 characters, a space, a non-ASCII letter rejected); property: random valid and invalid tokens',
+    how: 'scenario: the edges (1 and 64 characters accepted; 65 characters, a space, a non-ASCII letter rejected); property: random valid tokens of every length (salted in place; one too short for the salt may meet an earlier binding: a mismatch then shows it was accepted) and random invalid ones',
   },
   {
     id: 'client-token/sdk-default',
@@ -158,7 +158,7 @@ export const RULES: readonly RuleSpec[] = [
     requires: [],
     prefers: [],
     checkedBy: 'scenario',
-    how: 'scenario: eight identical requests at once; every success names the one resource; List count +1',
+    how: 'scenario: eight identical requests at once; every success names the one resource, the others may be refused with any error but a ValidationException (noted); List count +1',
   },
   {
     id: 'idempotent-create/unmodified-retry',
@@ -170,7 +170,7 @@ export const RULES: readonly RuleSpec[] = [
     requires: [],
     prefers: ['durations'],
     checkedBy: 'scenario+property',
-    how: 'scenario: create and retry, observed with Get and List, then another retry once the resource has settled (its deployment or creation finished); property: random valid inputs (up to 16 originals), each retried identically again and again, List checked identity by identity at the end',
+    how: 'scenario: create and retry, observed with Get and List, then another retry once the resource has settled (its deployment or creation finished); property: each run a random valid original of its own, retried identically, List checked identity by identity at the end',
   },
   {
     id: 'idempotent-create/modified-retry',
@@ -194,7 +194,7 @@ export const RULES: readonly RuleSpec[] = [
     requires: [],
     prefers: [],
     checkedBy: 'scenario+property',
-    how: 'scenario: each parameter changed on its own, then all at once, Get and List before and after; property: random valid originals (up to 12) retried with random combinations of changed parameters',
+    how: 'scenario: each parameter changed on its own, then all at once, Get and List before and after; property: each run a random valid original of its own, retried with a random combination of changed parameters',
   },
   {
     id: 'idempotent-create/concurrent-retries',
@@ -206,7 +206,7 @@ export const RULES: readonly RuleSpec[] = [
     requires: [],
     prefers: [],
     checkedBy: 'scenario',
-    how: 'scenario: eight identical creates at once; List count +1 and Get names the one resource',
+    how: 'scenario: eight identical creates at once; List count +1 and Get names the one resource; the others may be refused with any error but a ValidationException (noted)',
   },
   {
     id: 'idempotent-delete/retry-succeeds',
@@ -266,7 +266,7 @@ export const RULES: readonly RuleSpec[] = [
     requires: [],
     prefers: ['durations', 'clock'],
     checkedBy: 'scenario',
-    how: 'scenario: a long deletion (durations hook), retries while in progress, the deletion ends when first announced (clock); inconclusive when the deletion was over before a retry saw it',
+    how: 'scenario: a long deletion (durations hook), retries while in progress, the deletion ends when first announced (virtual time with the clock, real time without); inconclusive when the deletion was over before a retry saw it, and when nothing times the deletion (no durations hook): then a restart or prolongation cannot be observed',
   },
   {
     id: 'async-delete/retry-after-complete',
@@ -302,7 +302,7 @@ export const RULES: readonly RuleSpec[] = [
     requires: [],
     prefers: ['clock', 'durations'],
     checkedBy: 'scenario+property',
-    how: 'creates: a model-based property (random sequences of create, identical and changed retries, modify, delete, clock jumps and concurrent retries, judged by a model of the contract; after each sequence the count (hooks, else List) and Get of what it deleted, List identity by identity at the end); deletes: a scenario (creates, deletes, delete retries, a delete of nothing, List and Get after every step)',
+    how: 'creates: a model-based property (random sequences of create, identical and changed retries, modify, delete, clock jumps and concurrent retries, judged by a model of the contract of its own; after each sequence its own count, before and after (hooks where the cell runs alone in its account, else List), and Get of what it deleted, List identity by identity at the end); deletes: a scenario (creates, deletes, delete retries, a delete of nothing, List and Get after every step)',
   },
 ];
 

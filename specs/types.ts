@@ -3,9 +3,14 @@
 // adding an operation to a category is a new entry, not a new test file.
 import type { Arbitrary } from 'fast-check';
 import type { Capability, Category, Level, WaitOptions } from '../harness/types.ts';
+import type { ProtonOperation } from './commands.ts';
+import type { TransitionName } from './transitions.ts';
+
+/** Only operations the SDK has: a misspelled name in the union below does not typecheck. */
+type SdkOperation<Name extends ProtonOperation> = Name;
 
 /** The fourteen operations the seed groups by how they ensure idempotency. */
-export type OperationName =
+export type OperationName = SdkOperation<
   | 'CreateEnvironmentTemplateVersion'
   | 'CreateServiceTemplateVersion'
   | 'CreateEnvironmentAccountConnection'
@@ -19,7 +24,8 @@ export type OperationName =
   | 'DeleteServiceTemplateVersion'
   | 'DeleteEnvironmentAccountConnection'
   | 'DeleteEnvironment'
-  | 'DeleteService';
+  | 'DeleteService'
+>;
 
 /** Who produces a rule's verdicts: a scenario check, a property check, both, or the harness. */
 export type CheckedBy = 'scenario' | 'property' | 'scenario+property' | 'harness';
@@ -57,7 +63,7 @@ export type Fixture = Readonly<Record<string, string>>;
 /** What a spec needs to build its prerequisites: a narrow view of CheckContext. */
 export interface SpecEnv {
   /** Sends one operation; resolves with the output members, rejects on an error response. */
-  call(operation: string, input: Input): Promise<Input>;
+  call(operation: ProtonOperation, input: Input): Promise<Input>;
   uniqueName(hint: string): string;
   readonly tags: readonly Tag[];
   waitFor<T>(description: string, probe: () => Promise<T>, done: (value: T) => boolean, options?: WaitOptions): Promise<T>;
@@ -84,8 +90,20 @@ export interface ResourceSpec {
   member: string;
   /** Key of this kind in the hooks' `counts` (docs/emulator-hooks.md). */
   countKey: string;
-  /** Fields that name the resource: equal identity means the same resource. */
+  /** Fields that name the resource (the contract's identity: arn, name, version numbers, id). */
   identity: readonly string[];
+  /**
+   * The field that says when the resource was created (`createdAt`,
+   * `requestedAt`). With `identity` it tells one resource from another: a
+   * resource re-created under the same name or numbers is a new one.
+   */
+  created: string;
+  /**
+   * Fields of a List item (or a resource) that carry a name the suite gave
+   * (the run and cell prefix): its own name, its template's. A listed item is
+   * attributed to a cell by these; one that carries none cannot be attributed.
+   */
+  owner: readonly string[];
   /** Fields that report progress: they may change between two reads of one resource. */
   progress: readonly string[];
   /**
@@ -93,10 +111,10 @@ export interface ResourceSpec {
    * and Delete wait for it. `durationHook`: the transition of
    * docs/emulator-hooks.md that ends there (checks lengthen it to see progress).
    */
-  ready?: { field: string; values: readonly string[]; durationHook?: string };
-  get: { operation: string; input(ref: Resource): Input };
+  ready?: { field: string; values: readonly string[]; durationHook?: TransitionName };
+  get: { operation: ProtonOperation; input(ref: Resource): Input };
   list: {
-    operation: string;
+    operation: ProtonOperation;
     /** The input of the first page; the scope the count is taken in. */
     input(ref: Resource): Input;
     /** Output member holding the page's items. */
@@ -107,13 +125,18 @@ export interface ResourceSpec {
   /** Other Updates the contract names as modifications (each one on its own). */
   modifyAlso?: readonly ModifySpec[];
   remove: { operation: OperationName; input(ref: Resource): Input };
+  /**
+   * The kind of resource that lives inside this one (a template's versions)
+   * and must be removed before it; `ref`: the List scope of those inside.
+   */
+  contains?: { kind: ResourceKind; ref(parent: Resource): Resource };
   /** Asynchronous deletion: the status field and its in-progress value. */
-  asyncDeletion?: { statusField: string; inProgress: string; durationHook: string };
+  asyncDeletion?: { statusField: string; inProgress: string; durationHook: TransitionName };
 }
 
 /** An Update call that modifies a resource, and the field it changes. */
 export interface ModifySpec {
-  operation: string;
+  operation: ProtonOperation;
   field: string;
   input(ref: Resource, value: string): Input;
 }

@@ -66,14 +66,12 @@ const byRule: Record<string, Check> = {
   'client-token/expiry': both(expiry, expiryProperty),
   'client-token/retry-after-delete': onCreate(retryAfterDelete),
   'client-token/case-sensitive': onCreate(caseSensitiveProperty),
-  'client-token/format': onCreate((ctx, spec) => {
-    // Tokens the scenario used are not drawn again by the property.
-    const used = new Set<string>();
-    return allOf(
-      () => formatEdges(ctx, spec, used),
-      () => formatProperty(ctx, spec, used),
-    );
-  }),
+  'client-token/format': onCreate((ctx, spec) =>
+    allOf(
+      () => formatEdges(ctx, spec),
+      () => formatProperty(ctx, spec),
+    ),
+  ),
   'client-token/sdk-default': onCreate(sdkDefault),
   'client-token/concurrent-retries': onCreate(rule('client-token/concurrent-retries', concurrentRequests)),
   'idempotent-create/unmodified-retry': both(

@@ -32,13 +32,25 @@ export function fingerprint(input: Input): string {
   return print;
 }
 
+/** The naming fields and the creation time: one resource, told from one re-created under the same name. */
 export function identityOf(spec: ResourceSpec, resource: Resource): Record<string, unknown> {
-  return Object.fromEntries(spec.identity.map((field) => [field, normalize(resource[field])]));
+  return Object.fromEntries([...spec.identity, spec.created].map((field) => [field, normalize(resource[field])]));
 }
 
-/** One string per resource, for sets and messages. */
+/** Same naming fields (the contract's identity), whatever the creation time. */
+export function sameName(spec: ResourceSpec, a: Resource, b: Resource): boolean {
+  return spec.identity.every((field) => canonical(a[field]) === canonical(b[field]));
+}
+
+const identityKeys = new WeakMap<Resource, { spec: ResourceSpec; key: string }>();
+
+/** One string per resource, for sets and messages. (Resources as answered are never mutated: cached.) */
 export function identityKey(spec: ResourceSpec, resource: Resource): string {
-  return canonical(identityOf(spec, resource));
+  const cached = identityKeys.get(resource);
+  if (cached?.spec === spec) return cached.key;
+  const key = canonical(identityOf(spec, resource));
+  identityKeys.set(resource, { spec, key });
+  return key;
 }
 
 export function sameIdentity(spec: ResourceSpec, a: Resource, b: Resource): boolean {

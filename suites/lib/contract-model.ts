@@ -12,7 +12,12 @@ export type Expected =
   | { kind: 'mismatch' }
   | { kind: 'conflict' };
 
-export type Observed = Expected | { kind: 'other'; key: string } | { kind: 'error'; name: string; message: string };
+export type Observed =
+  | Expected
+  | { kind: 'other'; key: string }
+  /** The very resource (same identity and creation time) the model knows was deleted. */
+  | { kind: 'deleted'; key: string }
+  | { kind: 'error'; name: string; message: string };
 
 export function allows(predicted: readonly Expected[], observed: Observed): boolean {
   return predicted.some((expected) => {
@@ -29,6 +34,8 @@ export function explain(outcome: Observed): string {
       return `the original resource (${outcome.key})`;
     case 'other':
       return `another existing resource (${outcome.key})`;
+    case 'deleted':
+      return `the deleted resource (${outcome.key}) again, not a new one`;
     case 'mismatch':
       return 'ValidationException with IdempotentParameterMismatch';
     case 'conflict':
@@ -53,9 +60,14 @@ interface TokenEntry {
 export class TokenModel {
   private readonly entries = new Map<string, TokenEntry>();
 
-  predict(token: string, fingerprint: string, at: Interval): Expected[] {
+  /**
+   * `weak`: a token too short to carry the run's salt (suites/lib/tokens.ts),
+   * which another run, cell or earlier test run may have bound to another
+   * request: unknown here, it may still answer a mismatch.
+   */
+  predict(token: string, fingerprint: string, at: Interval, weak = false): Expected[] {
     const entry = this.entries.get(token);
-    if (!entry) return [{ kind: 'new' }];
+    if (!entry) return weak ? [{ kind: 'new' }, { kind: 'mismatch' }] : [{ kind: 'new' }];
     const youngest = at.start - entry.issued.end;
     const oldest = at.end - entry.issued.start;
     let live: Expected[];
@@ -81,6 +93,11 @@ export class TokenModel {
 
   has(token: string): boolean {
     return this.entries.has(token);
+  }
+
+  /** The resource the token was last bound to (deleted or expired or not). */
+  keyOf(token: string): string | undefined {
+    return this.entries.get(token)?.key;
   }
 }
 
@@ -111,6 +128,10 @@ export class NameModel {
   modified(name: string): void {
     const entry = this.entries.get(name);
     if (entry) entry.modified = true;
+  }
+
+  keyOf(name: string): string | undefined {
+    return this.entries.get(name)?.key;
   }
 
   /** The name is free again (and never reused by the suites: re-creating is not a retry). */

@@ -7,9 +7,9 @@ import type { CheckContext } from '../../harness/context.ts';
 import { attempt } from '../../specs/commands.ts';
 import type { CallResult } from '../../specs/commands.ts';
 import { withRunTags } from '../../specs/operations/index.ts';
-import type { CreateOperationSpec, DeleteOperationSpec, Fixture, Input, Resource, ResourceSpec } from '../../specs/types.ts';
+import type { CreateOperationSpec, DeleteOperationSpec, Fixture, Input, OperationName, Resource, ResourceSpec } from '../../specs/types.ts';
 import { describe, identityKey } from './compare.ts';
-import type { Expected, Observed } from './contract-model.ts';
+import type { Observed } from './contract-model.ts';
 import { carried } from './observe.ts';
 import { settle } from '../../specs/prerequisites.ts';
 import { specEnv, track } from './world.ts';
@@ -36,7 +36,7 @@ export function withToken(input: Input, token: string | undefined): Input {
   return token === undefined ? input : { ...input, clientToken: token };
 }
 
-export function sendCreate(ctx: CheckContext, operation: string, input: Input, token?: string, client: ProtonClient = ctx.client): Promise<CallResult> {
+export function sendCreate(ctx: CheckContext, operation: OperationName, input: Input, token?: string, client: ProtonClient = ctx.client): Promise<CallResult> {
   return attempt(client, operation, withToken(input, token), ctx.signal);
 }
 
@@ -58,12 +58,36 @@ export async function createToDelete(ctx: CheckContext, spec: DeleteOperationSpe
   return settle(specEnv(ctx), spec.resource, resource);
 }
 
+/**
+ * Whether an error may answer one of identical requests sent at once while
+ * another of them succeeds: a refusal (throttled, conflict, in progress,
+ * unavailable, ...) is conforming. A ValidationException is not: it calls
+ * invalid (or mismatched) a request whose identical twin succeeded.
+ */
+export function refusesDuplicate(result: CallResult): boolean {
+  return !result.ok && result.error.name !== 'ValidationException';
+}
+
 export function isMismatch(result: CallResult): boolean {
   return !result.ok && result.error.name === 'ValidationException' && result.error.message.includes(MISMATCH);
 }
 
-/** What a create answered, in the contract model's terms. */
-export function classify(spec: ResourceSpec, result: CallResult, predicted: readonly Expected[], known: ReadonlySet<string>): Observed {
+/** What a check has seen of one kind of resource, by identity key (identity and creation time: compare.ts). */
+export interface Seen {
+  /** Resources it believes exist. */
+  live: ReadonlySet<string>;
+  /** Resources it deleted. */
+  deleted: ReadonlySet<string>;
+}
+
+/**
+ * What a create answered, in the contract model's terms. `original`: the key
+ * of the resource the token (or name) was bound to, whatever was predicted,
+ * so that an answer naming it is called the original even where a new
+ * resource was due. A resource re-created under a deleted one's name or
+ * numbers is new: its creation time differs (the key holds it).
+ */
+export function classify(spec: ResourceSpec, result: CallResult, original: string | undefined, seen: Seen): Observed {
   if (!result.ok) {
     if (isMismatch(result)) return { kind: 'mismatch' };
     if (result.error.name === 'ConflictException') return { kind: 'conflict' };
@@ -72,9 +96,9 @@ export function classify(spec: ResourceSpec, result: CallResult, predicted: read
   const resource = carried(spec, result.output);
   if (!resource) return { kind: 'error', name: 'EmptyResponse', message: `the response carries no ${spec.member}` };
   const key = identityKey(spec, resource);
-  const original = predicted.find((expected) => expected.kind === 'original');
-  if (original?.kind === 'original' && original.key === key) return { kind: 'original', key };
-  if (known.has(key)) return { kind: 'other', key };
+  if (seen.deleted.has(key)) return { kind: 'deleted', key };
+  if (key === original) return { kind: 'original', key };
+  if (seen.live.has(key)) return { kind: 'other', key };
   return { kind: 'new' };
 }
 

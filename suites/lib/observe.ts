@@ -39,17 +39,24 @@ function cellPrefix(ctx: CheckContext): string {
 }
 
 /**
- * Whether a listed resource is this cell's: its name (or its template's, or
- * its environment's) carries the cell's prefix. On a target where cells share
- * an account, counts then see only the cell's own resources.
+ * Whether a listed resource is this cell's: one of its owner fields (its
+ * name, its template's, its environment's: specs/resources.ts) carries the
+ * cell's prefix. On a target where cells share an account, counts then see
+ * only the cell's own resources. An item that carries none of them cannot be
+ * attributed: that is an error, never a silent "not mine" (which would make
+ * "creates nothing" hold unobserved).
  */
-function mine(ctx: CheckContext, item: Resource): boolean {
+function mine(ctx: CheckContext, spec: ResourceSpec, item: Resource): boolean {
+  const owners = spec.owner.map((field) => item[field]).filter((value): value is string => typeof value === 'string');
+  if (owners.length === 0) {
+    throw new Error(
+      `${spec.list.operation} listed an item without any of ${spec.owner.join(', ')} (specs/resources.ts owner fields): ` +
+        `it cannot be attributed to a cell (${JSON.stringify(item).slice(0, 200)})`,
+    );
+  }
   const prefix = cellPrefix(ctx);
   if (prefix.length < 4) return true;
-  return ['name', 'templateName', 'environmentName'].some((field) => {
-    const value = item[field];
-    return typeof value === 'string' && value.startsWith(prefix);
-  });
+  return owners.some((value) => value.startsWith(prefix));
 }
 
 /** List, every page, in the scope of `ref`: the cell's own resources. */
@@ -63,7 +70,7 @@ export async function listAll(ctx: CheckContext, spec: ResourceSpec, ref: Resour
     if (Array.isArray(page)) items.push(...(page as Resource[]));
     nextToken = typeof output.nextToken === 'string' ? output.nextToken : undefined;
   } while (nextToken);
-  return items.filter((item) => mine(ctx, item));
+  return items.filter((item) => mine(ctx, spec, item));
 }
 
 export interface Observation {
@@ -71,13 +78,22 @@ export interface Observation {
   resource: Resource | undefined;
   /** Identity keys of the resources List shows in the scope. */
   listed: Set<string>;
-  /** The hooks' count of this kind in the account, when the target has counts. */
+  /**
+   * The hooks' count of this kind in the account, when the target has counts
+   * and the cell runs alone in its account (else other cells' doings are in it).
+   */
   hookCount: number | undefined;
 }
 
+/** The hooks' count of this kind, when it speaks of this cell alone (CheckContext.runsAlone); else undefined. */
 export async function hookCount(ctx: CheckContext, spec: ResourceSpec): Promise<number | undefined> {
-  if (!ctx.hooks || !ctx.capabilities.has('counts')) return undefined;
+  if (!ctx.hooks || !ctx.capabilities.has('counts') || !ctx.runsAlone()) return undefined;
   return (await ctx.hooks.counts())[spec.countKey];
+}
+
+/** Whether two observations' hook counts can be compared (both taken while the cell ran alone). */
+export function countsComparable(before: Observation, after: Observation): boolean {
+  return before.hookCount !== undefined && after.hookCount !== undefined;
 }
 
 /** Get of `target` (when it names one) and List of the scope of `scope`, at once. */

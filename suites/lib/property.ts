@@ -12,6 +12,32 @@ export function replayCommand(rule: string, operation: string, seed: number, pat
   return `npx proton-conformance --rules ${rule} --operations ${operation} --seed ${seed} --path ${path}`;
 }
 
+/**
+ * A replay path as the suite prints it: fast-check's path, and for a property
+ * over `fc.commands` the commands' own replay path after '@' (without it a
+ * shrunk command sequence does not replay).
+ */
+export function splitPath(path: string): { path: string; commands: string | undefined } {
+  const at = path.indexOf('@');
+  return at === -1 ? { path, commands: undefined } : { path: path.slice(0, at), commands: path.slice(at + 1) };
+}
+
+/** Options for `fc.commands` in a replay: the commands' replay path, when the printed path carries one. */
+export function commandsReplay(ctx: CheckContext): { replayPath?: string } {
+  const commands = ctx.path === undefined ? undefined : splitPath(ctx.path).commands;
+  return commands === undefined ? {} : { replayPath: commands };
+}
+
+/** The replay path of the commands in a counterexample, if it holds any (fc.commands). */
+function commandsPathOf(counterexample: unknown): string | undefined {
+  for (const value of Array.isArray(counterexample) ? (counterexample as unknown[]) : [counterexample]) {
+    const metadata = (value as { metadataForReplay?: () => string } | null)?.metadataForReplay?.();
+    const found = metadata === undefined ? null : /replayPath="([^"]*)"/.exec(metadata);
+    if (found) return found[1];
+  }
+  return undefined;
+}
+
 function counterexampleText(value: unknown): string {
   const text = fc.stringify(value);
   return text.length > 600 ? `${text.slice(0, 600)}...` : text;
@@ -28,7 +54,7 @@ export async function runProperty<Ts>(
   const details = await fc.check(property, {
     seed: ctx.seed,
     numRuns: ctx.numRuns,
-    ...(ctx.path !== undefined ? { path: ctx.path, endOnFailure: true } : {}),
+    ...(ctx.path !== undefined ? { path: splitPath(ctx.path).path, endOnFailure: true } : {}),
   });
   if (!details.failed) {
     if (details.numRuns === 0) throw new InconclusiveCheck(`no case of the property ran (${what})`);
@@ -41,7 +67,9 @@ export async function runProperty<Ts>(
     throw new InconclusiveCheck(`the property could not finish: ${details.interrupted ? 'interrupted' : 'too many skipped cases'} (${what})`);
   }
   const cause = error instanceof Violation ? error.reason : `the case threw: ${error instanceof Error ? error.message : String(error)}`;
-  const { seed, counterexamplePath: path } = details;
+  const commands = commandsPathOf(details.counterexample);
+  const { seed } = details;
+  const path = commands === undefined ? details.counterexamplePath : `${details.counterexamplePath}@${commands}`;
   return {
     verdict: 'fail',
     reason: `${cause} Counterexample (after ${details.numRuns} runs, ${details.numShrinks} shrinks): ${counterexampleText(details.counterexample)}`,

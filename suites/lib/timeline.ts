@@ -25,6 +25,28 @@ export class Timeline {
     this.offset += ms;
   }
 
+  /**
+   * Waits in real time until now() reaches `at` (for a target whose clock
+   * cannot be moved: the only way to let real time pass). Aborted with the cell.
+   */
+  async sleepUntil(at: number): Promise<void> {
+    const ms = at - this.now();
+    if (ms <= 0) return;
+    const { signal } = this.ctx;
+    signal.throwIfAborted();
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        clearTimeout(timer);
+        reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+      };
+      const timer = setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
   /** Runs `request` and records when it was in flight. */
   async timed<T>(request: () => Promise<T>): Promise<{ value: T; at: Interval }> {
     const start = this.now();

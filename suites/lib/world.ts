@@ -3,18 +3,15 @@
 // operation's prerequisites, built once per check.
 import type { CheckContext } from '../../harness/context.ts';
 import { attempt, send } from '../../specs/commands.ts';
+import type { ProtonOperation } from '../../specs/commands.ts';
 import { RESOURCES } from '../../specs/resources.ts';
+import { TRANSITION_NAMES } from '../../specs/transitions.ts';
+import type { TransitionName } from '../../specs/transitions.ts';
 import type { Fixture, Input, Needs, OperationSpec, Resource, ResourceSpec, SpecEnv } from '../../specs/types.ts';
+import { listAll } from './observe.ts';
 
-/** The transitions of docs/emulator-hooks.md a check does not observe: made instant. */
-const TRANSITIONS = [
-  'templateVersionRegistration',
-  'environmentDeployment',
-  'environmentDeletion',
-  'serviceCreation',
-  'serviceUpdate',
-  'serviceDeletion',
-] as const;
+/** Kinds that live inside another (a template's versions). */
+const RESOURCE_INSIDE = new Set(Object.values(RESOURCES).flatMap((spec) => (spec.contains ? [spec.contains.kind] : [])));
 
 /**
  * On a target that cannot be reset (a real service), what a check creates is
@@ -25,8 +22,10 @@ const TRANSITIONS = [
 export function track(ctx: CheckContext, spec: ResourceSpec, resource: Resource): void {
   if (ctx.capabilities.has('reset')) return;
   ctx.onCleanup(async () => {
+    if (spec.contains) await removeContents(ctx, RESOURCES[spec.contains.kind], spec.contains.ref(resource));
     const result = await attempt(ctx.client, spec.remove.operation, spec.remove.input(resource));
-    if (!result.ok && result.error.name !== 'ResourceNotFoundException') {
+    // Gone already, or (a template's version) refused while others remain: the template's cleanup removes them all.
+    if (!result.ok && result.error.name !== 'ResourceNotFoundException' && !(RESOURCE_INSIDE.has(spec.kind) && result.error.name === 'ConflictException')) {
       throw new Error(`${spec.remove.operation}: ${result.error.name}: ${result.error.message}`);
     }
     if (spec.asyncDeletion) {
@@ -40,8 +39,37 @@ export function track(ctx: CheckContext, spec: ResourceSpec, resource: Resource)
   });
 }
 
+/**
+ * Removes what is left inside a resource (a template's versions), in passes:
+ * a target may refuse some until others are gone (the recommended version
+ * last), so what is refused is tried again while a pass makes progress.
+ */
+async function removeContents(ctx: CheckContext, spec: ResourceSpec, scope: Resource): Promise<void> {
+  let left: Resource[];
+  try {
+    left = await listAll(ctx, spec, scope);
+  } catch (error) {
+    // The resource itself is gone already: nothing is left inside it.
+    if (error instanceof Error && error.name === 'ResourceNotFoundException') return;
+    throw error;
+  }
+  let refusals: string[] = [];
+  while (left.length > 0) {
+    const refused: Resource[] = [];
+    refusals = [];
+    for (const item of left) {
+      const result = await attempt(ctx.client, spec.remove.operation, spec.remove.input(item));
+      if (result.ok || result.error.name === 'ResourceNotFoundException') continue;
+      refused.push(item);
+      refusals.push(`${result.error.name}: ${result.error.message}`);
+    }
+    if (refused.length === left.length) throw new Error(`${spec.remove.operation}: ${refusals.slice(0, 2).join('; ')}`);
+    left = refused;
+  }
+}
+
 /** Tracks the resource a Create* output carries. */
-function trackOutput(ctx: CheckContext, operation: string, output: Input): void {
+function trackOutput(ctx: CheckContext, operation: ProtonOperation, output: Input): void {
   if (!operation.startsWith('Create')) return;
   for (const spec of Object.values(RESOURCES)) {
     const value = output[spec.member];
@@ -51,7 +79,7 @@ function trackOutput(ctx: CheckContext, operation: string, output: Input): void 
 
 export function specEnv(ctx: CheckContext): SpecEnv {
   return {
-    call: async (operation: string, input: Input) => {
+    call: async (operation: ProtonOperation, input: Input) => {
       const output = await send(ctx.client, operation, input, ctx.signal);
       trackOutput(ctx, operation, output);
       return output;
@@ -67,9 +95,10 @@ export function specEnv(ctx: CheckContext): SpecEnv {
  * With the durations capability: every transition instant, except those in
  * `keep` (virtual milliseconds). Returns whether durations were set.
  */
-export async function setDurations(ctx: CheckContext, keep: Record<string, number> = {}): Promise<boolean> {
+export async function setDurations(ctx: CheckContext, keep: Partial<Record<TransitionName, number>> = {}): Promise<boolean> {
   if (!ctx.hooks || !ctx.capabilities.has('durations')) return false;
-  const durations: Record<string, number> = Object.fromEntries(TRANSITIONS.map((name) => [name, 0]));
+  // The transitions a check does not observe: made instant.
+  const durations: Record<string, number> = Object.fromEntries(TRANSITION_NAMES.map((name) => [name, 0]));
   await ctx.hooks.setDurations({ ...durations, ...keep });
   return true;
 }
@@ -82,7 +111,7 @@ const prepared = new WeakMap<CheckContext, Map<string, Promise<Fixture>>>();
  * once per cell: a later call with the same needs (or `base` after
  * `alternatives`, which builds more) gets the same fixture.
  */
-export function prepare(ctx: CheckContext, spec: OperationSpec, needs: Needs, keep: Record<string, number> = {}): Promise<Fixture> {
+export function prepare(ctx: CheckContext, spec: OperationSpec, needs: Needs, keep: Partial<Record<TransitionName, number>> = {}): Promise<Fixture> {
   let cell = prepared.get(ctx);
   if (!cell) prepared.set(ctx, (cell = new Map()));
   const key = (what: Needs): string => `${spec.operation} ${what} ${JSON.stringify(keep)}`;

@@ -3,15 +3,15 @@
 import fc from 'fast-check';
 import type { CheckContext } from '../../harness/context.ts';
 import type { Outcome } from '../../harness/types.ts';
-import type { CreateOperationSpec, Input } from '../../specs/types.ts';
+import type { CreateOperationSpec } from '../../specs/types.ts';
 import { TOKEN_LIFETIME_MS } from '../lib/contract-model.ts';
 import { answerText, sendCreate } from '../lib/create.ts';
 import { runProperty } from '../lib/property.ts';
-import { casedTokenArb, caseVariant, invalidTokenArb, validTokenArb } from '../lib/tokens.ts';
+import { casedTokenArb, caseVariant, invalidTokenArb, saltInPlace, validTokenArb } from '../lib/tokens.ts';
 import { expect } from '../lib/verdict.ts';
 import { withCensus } from './create-retries.ts';
-import { OriginalPool, POOL_SLOTS } from './pool.ts';
 import { PLACEHOLDER, PropertyWorld } from './world.ts';
+import type { PropertyRun, Sent } from './world.ts';
 
 const EXPIRY = 'client-token/expiry';
 const CASE = 'client-token/case-sensitive';
@@ -33,70 +33,83 @@ function hours(ms: number): string {
 }
 
 /**
- * One token, retried by run after run: each run moves the clock to a random
- * point around 8 h after the request that bound the token (the original, or
- * the retry that last created a resource), sometimes with an earlier retry
- * first. The model names each answer; expiry counts from the binding request.
+ * Each run: an original with a token of its own, sometimes an earlier retry,
+ * then a retry at a random point around 8 h after the request that bound the
+ * token; when that retry created a new resource (the token bound anew), some
+ * runs retry once more around 8 h after it. The model names each answer:
+ * expiry counts from the binding request, never from a later retry.
  */
 export async function expiryProperty(ctx: CheckContext, spec: CreateOperationSpec): Promise<Outcome> {
   ctx.require('clock', 'move the virtual clock around the 8-hour mark');
   const world = await PropertyWorld.open(ctx, spec);
-  let chain: { input: Input; token: string; boundAt: number } | undefined;
-  const property = fc.asyncProperty(spec.arbitrary(world.fx, PLACEHOLDER), validTokenArb, earlierArb, offsetArb, async (generated, token, earlier, offset) => {
-    if (!chain) {
-      fc.pre(world.claim(token));
-      const input = world.fresh(generated);
-      await world.request(`[${EXPIRY}] the original request`, input, token);
-      chain = { input, token, boundAt: world.timeline.now() };
+  const again = fc.option(offsetArb, { nil: undefined, freq: 2 });
+  const property = fc.asyncProperty(spec.arbitrary(world.fx, PLACEHOLDER), validTokenArb, earlierArb, offsetArb, again, async (generated, token, earlier, offset, second) => {
+    const run = await world.run();
+    const { timeline } = run;
+    const input = run.fresh(generated);
+    const bound = run.token(token);
+    await run.request(`[${EXPIRY}] the original request`, input, bound);
+    let boundAt = timeline.now();
+    if (earlier !== undefined) {
+      await timeline.advance(Math.max(0, earlier - (timeline.now() - boundAt)));
+      await run.request(`[${EXPIRY}] a retry ${hours(earlier)} after the original`, input, bound);
     }
-    const { input, token: bound, boundAt } = chain;
-    if (earlier !== undefined && world.timeline.now() - boundAt < earlier) {
-      await world.timeline.advance(earlier - (world.timeline.now() - boundAt));
-      await world.request(`[${EXPIRY}] a retry ${hours(earlier)} after the binding request`, input, bound);
+    const retryAround = async (ms: number, what: string): Promise<Sent> => {
+      await timeline.advance(Math.max(0, boundAt + TOKEN_LIFETIME_MS + ms - timeline.now()));
+      return run.request(`[${EXPIRY}] a retry 8 h ${ms < 0 ? '-' : '+'} ${Math.abs(ms)} ms after ${what}`, input, bound);
+    };
+    const retry = await retryAround(offset, 'the original');
+    if (retry.observed.kind === 'new' && second !== undefined) {
+      // The new resource binds the token anew, from this retry on (its end: at or after the mark is then certain).
+      boundAt = timeline.now();
+      await retryAround(second, 'the retry that bound the token anew');
     }
-    const target = boundAt + TOKEN_LIFETIME_MS + offset;
-    await world.timeline.advance(Math.max(0, target - world.timeline.now()));
-    const retry = await world.request(`[${EXPIRY}] a retry 8 h ${offset < 0 ? '-' : '+'} ${Math.abs(offset)} ms after the binding request`, input, bound);
-    // A new resource binds the token anew, from this retry on (the end of the request: at or after the mark is then certain).
-    if (retry.observed.kind === 'new') chain = { input, token: bound, boundAt: world.timeline.now() };
+    await run.finish();
   });
   return withCensus(world, () =>
-    runProperty(ctx, EXPIRY, spec.operation, 'one token retried at random times around the 8-hour mark, some runs with an earlier retry', property),
+    runProperty(ctx, EXPIRY, spec.operation, 'a token per run retried at random times around the 8-hour mark, some runs with an earlier retry, some again after the token was bound anew', property),
   );
 }
 
+/** Each run: an original with a lettered token of its own, then the same create with a case variant of it. */
 export async function caseSensitiveProperty(ctx: CheckContext, spec: CreateOperationSpec): Promise<Outcome> {
   const world = await PropertyWorld.open(ctx, spec);
-  const pool = new OriginalPool();
   const picks = fc.array(fc.nat(63), { minLength: 1, maxLength: 8 });
-  const property = fc.asyncProperty(fc.nat(POOL_SLOTS - 1), spec.arbitrary(world.fx, PLACEHOLDER), casedTokenArb, picks, async (slot, generated, token, flips) => {
-    const original = await pool.get(slot, async () => {
-      fc.pre(world.claim(token));
-      return world.request(`[${CASE}] a create with token ${JSON.stringify(token)} (original ${slot})`, world.fresh(generated), token);
-    });
-    const variant = caseVariant(original.token!, flips);
-    fc.pre(world.claim(variant));
-    const other = await world.request(`[${CASE}] the same create with ${JSON.stringify(variant)}, which differs in case only`, original.input, variant);
-    expect(other.observed.kind === 'new', () => `The token ${JSON.stringify(variant)} was taken for ${JSON.stringify(original.token)}.`);
+  const property = fc.asyncProperty(spec.arbitrary(world.fx, PLACEHOLDER), casedTokenArb, picks, async (generated, token, flips) => {
+    const run: PropertyRun = await world.run();
+    // The salt is digits: the variant differs from the salted token in the generated letters only.
+    const salted = run.token(token);
+    const original = await run.request(`[${CASE}] a create with token ${JSON.stringify(salted)}`, run.fresh(generated), salted);
+    const variant = caseVariant(salted, flips);
+    const other = await run.request(`[${CASE}] the same create with ${JSON.stringify(variant)}, which differs in case only`, original.input, variant);
+    expect(other.observed.kind === 'new', () => `The token ${JSON.stringify(variant)} was taken for ${JSON.stringify(salted)}.`);
+    await run.finish();
   });
   return withCensus(world, () =>
-    runProperty(ctx, CASE, spec.operation, `random lettered tokens, UUID-shaped ones among them (${POOL_SLOTS} originals at most), and random case variants of each, same parameters`, property),
+    runProperty(ctx, CASE, spec.operation, 'random lettered tokens, UUID-shaped ones among them, each with a random case variant, same parameters', property),
   );
 }
 
-export async function formatProperty(ctx: CheckContext, spec: CreateOperationSpec, used: Set<string>): Promise<Outcome> {
+/**
+ * Each run: one create with a random valid token (salted in place: its length
+ * kept, so every length from 1 to 64 is tried), which is accepted, or a random
+ * invalid one, which is rejected.
+ */
+export async function formatProperty(ctx: CheckContext, spec: CreateOperationSpec): Promise<Outcome> {
   const world = await PropertyWorld.open(ctx, spec, 'base');
-  for (const token of used) world.claim(token);
   const tokenCase = fc.oneof(
     validTokenArb.map((token) => ({ token, valid: true })),
     invalidTokenArb.map((token) => ({ token, valid: false })),
   );
-  const property = fc.asyncProperty(tokenCase, async ({ token, valid }) => {
-    const input = world.fresh(spec.input(world.fx, PLACEHOLDER));
+  const property = fc.asyncProperty(tokenCase, async ({ token: generated, valid }) => {
+    const run = await world.run();
+    const input = run.fresh(spec.input(world.fx, PLACEHOLDER));
     if (valid) {
-      fc.pre(world.claim(token));
-      await world.request(`[${FORMAT}] a create with the valid token ${JSON.stringify(token)}`, input, token);
+      // A token too short for the salt may be bound elsewhere: a mismatch then shows it was accepted.
+      const { token, weak } = saltInPlace(generated, run.nextSalt());
+      await run.request(`[${FORMAT}] a create with the valid token ${JSON.stringify(token)}`, input, token, weak);
     } else {
+      const token = generated;
       ctx.step(`[${FORMAT}] a create with the invalid token ${JSON.stringify(token)}`);
       const result = await sendCreate(ctx, spec.operation, input, token);
       expect(
@@ -104,6 +117,7 @@ export async function formatProperty(ctx: CheckContext, spec: CreateOperationSpe
         () => `The invalid token ${JSON.stringify(token)} (${token.length} characters) was to be rejected with ValidationException; it answered ${answerText(spec.resource, result)}.`,
       );
     }
+    await run.finish();
   });
   return withCensus(world, () => runProperty(ctx, FORMAT, spec.operation, 'random valid tokens accepted, random invalid ones rejected', property));
 }

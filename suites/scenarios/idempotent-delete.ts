@@ -11,7 +11,7 @@ import { answerText, createToDelete, pairingInput, sendCreate } from '../lib/cre
 import { expectUnchanged } from '../lib/expectations.ts';
 import { carried, listAll, observe, read } from '../lib/observe.ts';
 import { expect, pass } from '../lib/verdict.ts';
-import { prepare } from '../lib/world.ts';
+import { prepare, track } from '../lib/world.ts';
 
 const SUCCEEDS = 'idempotent-delete/retry-succeeds';
 const METADATA = 'idempotent-delete/retry-returns-metadata';
@@ -126,6 +126,9 @@ async function lateRetryOnRecreated(ctx: CheckContext, spec: DeleteOperationSpec
   ctx.step(`[${NO_FURTHER}] (the seed is silent) re-create ${name}, then retry the old delete`);
   const again = await sendCreate(ctx, spec.create.operation, pairingInput(ctx, spec, fx, name));
   if (!again.ok) return ` (Re-creating ${name} failed: ${again.error.name}; the late-retry observation was not made.)`;
+  const recreated = carried(spec.resource, again.output);
+  // Removed after the check on a target without reset (if the late retry did not remove it already).
+  if (recreated) track(ctx, spec.resource, recreated);
   const retry = await remove(ctx, spec, target);
   const survived = (await observe(ctx, spec.resource, target, target)).resource !== undefined;
   return ` Where the seed is silent: after ${name} was re-created, a late retry of the old delete answered ${answerText(spec.resource, retry)} and the new ${name} ${survived ? 'survived' : 'was deleted'}.`;

@@ -1,8 +1,14 @@
 // The pieces of a cell's context: names, waitFor on a virtual or real clock,
-// and per-cell accounts.
+// per-cell accounts, and the account hooks act on when cells share one.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { createCell } from '../../harness/cell.ts';
+import type { RunEnvironment } from '../../harness/cell.ts';
 import { cellAccountId } from '../../harness/credentials.ts';
+import { createPool } from '../../harness/http.ts';
+import { CellLock } from '../../harness/lock.ts';
+import type { Capability } from '../../harness/types.ts';
+import { startFakeTarget } from '../../fixtures/fake-target.ts';
 import { RESOURCE_NAME, makeUniqueName, newRunId } from '../../harness/names.ts';
 import { WaitTimeout, waitFor } from '../../harness/wait.ts';
 
@@ -30,6 +36,53 @@ describe('accounts', () => {
     expect(new Set(ids).size).toBe(500);
     for (const id of ids) expect(id).toMatch(/^\d{12}$/);
     expect(cellAccountId('run1', 7)).toBe(cellAccountId('run1', 7));
+  });
+});
+
+describe('a cell on a target without per-account isolation', () => {
+  it("names the signing key's account in its hook calls, and runs alone only once exclusive", async () => {
+    const accounts: unknown[] = [];
+    const fake = await startFakeTarget({
+      proton: () => ({ status: 200, body: {} }),
+      hooks: (_method, _path, _body, headers) => {
+        accounts.push(headers['x-conformance-account']);
+        return { status: 200, body: { counts: { environments: 0 } } };
+      },
+    });
+    const pool = createPool();
+    const lock = new CellLock();
+    const env = (accounts: boolean): RunEnvironment => ({
+      endpoint: fake.url,
+      region: 'us-east-1',
+      capabilities: new Set<Capability>(['counts', 'clock']),
+      accounts,
+      // The standard chain, as a provider: the key id is learnt at the first hook call.
+      credentials: async () => ({ accessKeyId: 'AKIACHAINKEY', secretAccessKey: 'secret' }),
+      pool,
+      runId: 'testrun',
+      seed: 1,
+      numRuns: 1,
+      path: undefined,
+      sinks: [],
+      countRequest: () => undefined,
+      lock: accounts ? undefined : lock,
+    });
+    try {
+      const shared = createCell(env(false), { index: 0, rule: 'r/x', operation: 'Op' });
+      await shared.hold.enter();
+      expect(shared.context.runsAlone()).toBe(false);
+      await shared.context.hooks!.counts();
+      await shared.hold.upgrade();
+      expect(shared.context.runsAlone()).toBe(true);
+      shared.hold.leave();
+      const own = createCell(env(true), { index: 1, rule: 'r/x', operation: 'Op' });
+      expect(own.context.runsAlone()).toBe(true);
+      await own.context.hooks!.counts();
+      expect(accounts).toEqual(['AKIACHAINKEY', cellAccountId('testrun', 1)]);
+    } finally {
+      await pool.close();
+      await fake.close();
+    }
   });
 });
 

@@ -100,6 +100,20 @@ describe('console reporter', () => {
     );
   });
 
+  it('says when no MUST cell failed but not every rule was checked, and when every MUST cell passed', () => {
+    const lastLine = (results: CellResult[]): string => {
+      const report = { ...sampleReport(), results, summary: summarize(results) };
+      return renderConsole(report, info, { colour: false, width: 100, evidenceLimit: 12, stepLimit: 15 }).trimEnd().split('\n').at(-1)!;
+    };
+    const expiry = (verdict: CellResult['verdict']): CellResult =>
+      result({ rule: 'client-token/expiry', operation: 'CreateEnvironmentTemplateVersion', verdict, reason: "the target lacks the 'clock' capability" });
+    expect(lastLine([expiry('skipped'), expiry('skipped'), expiry('skipped')])).toMatch(
+      /^PASS \(no MUST cell failed; 3 skipped, 0 inconclusive: not every rule was checked\): 3 cells \(0 pass, 0 fail, 0 warn, 0 inconclusive, 3 skipped\)/,
+    );
+    expect(lastLine([expiry('pass'), expiry('inconclusive')])).toMatch(/^PASS \(no MUST cell failed; 0 skipped, 1 inconclusive: not every rule was checked\)/);
+    expect(lastLine([expiry('pass'), { ...expiry('warn'), level: 'SHOULD' }])).toMatch(/^PASS \(every MUST cell passed\)/);
+  });
+
   it('never prints a registered secret, and colours only when asked', () => {
     expect(text).not.toContain(LEAKED);
     expect(text).not.toContain('\u001b[');

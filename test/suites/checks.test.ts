@@ -15,6 +15,9 @@ import {
   forgetsTokensWhenTimePasses,
   hidesMismatch,
   ignoresTokens,
+  listsAnonymousItems,
+  reusesVersionNumbers,
+  throttlesConcurrentDuplicates,
 } from './tampers.ts';
 
 let target: Target;
@@ -59,6 +62,58 @@ describe('on a tampered emulator, the mirrored rule fails', () => {
         (result.verdict !== (result.level === 'MUST' ? 'fail' : 'warn') || /threw unexpectedly/.test(result.reason)),
     );
     expect(summary(notFailing)).toBe("");
+  });
+
+  it('accepts a version re-created under the deleted one\'s numbers (max + 1 numbering) as new: it is told apart by its createdAt', async () => {
+    const results = await runCells(target, {
+      rules: 'client-token/retry-after-delete,general/exact-resource-count,client-token/same-token-same-params',
+      operations: 'CreateEnvironmentTemplateVersion,CreateServiceTemplateVersion',
+      numRuns: 30,
+      tamper: reusesVersionNumbers,
+    });
+    const cells = results.filter((result) => result.rule !== 'shape/responses-match-model');
+    expect(cells).toHaveLength(6);
+    expect(summary(cells.filter((result) => result.verdict !== 'pass'))).toBe('');
+    for (const result of cells.filter((r) => r.rule === 'client-token/retry-after-delete')) {
+      expect(result.reason).toMatch(/the retry created templateName=\S+ majorVersion=1 minorVersion=1 again, a new resource \(createdAt/);
+    }
+  });
+
+  it('accepts identical requests sent at once that lose with any error (here throttled), as long as one resource is made and named', async () => {
+    const results = await runCells(target, {
+      rules: 'client-token/concurrent-retries,idempotent-create/concurrent-retries,general/exact-resource-count',
+      operations: 'CreateEnvironmentTemplateVersion,CreateEnvironmentAccountConnection,CreateEnvironmentTemplate,CreateService',
+      numRuns: 30,
+      tamper: throttlesConcurrentDuplicates,
+    });
+    const cells = results.filter((result) => result.rule !== 'shape/responses-match-model');
+    expect(cells).toHaveLength(8);
+    expect(summary(cells.filter((result) => result.verdict !== 'pass'))).toBe('');
+    for (const result of cells.filter((r) => r.rule.endsWith('/concurrent-retries'))) expect(result.reason).toMatch(/the others answered ThrottlingException x7/);
+  });
+
+  it('fails, never passes, when List items cannot be attributed to the cell (no owner field)', async () => {
+    const results = await runCells(target, { rules: 'idempotent-create/unmodified-retry,client-token/same-token-same-params', operations: 'CreateEnvironmentTemplate,CreateEnvironmentTemplateVersion', tamper: listsAnonymousItems });
+    const cells = results.filter((result) => result.rule !== 'shape/responses-match-model');
+    expect(cells.length).toBe(2);
+    for (const result of cells) {
+      expect(result.verdict, result.reason).toBe('fail');
+      expect(result.reason).toMatch(/listed an item without any of (name|templateName).*cannot be attributed/);
+    }
+  });
+
+  it('replays a property failure: its seed and path, alone in a fresh cell, fail the same way', async () => {
+    const cell = { rules: 'general/exact-resource-count', operations: 'CreateEnvironmentTemplateVersion', tamper: ignoresTokens };
+    const [result] = await runCells(target, { ...cell, numRuns: 30 });
+    expect(result?.verdict, result?.reason).toBe('fail');
+    // The runner replays it at once for its evidence; a replay that differed would say so.
+    expect(result?.reason).not.toMatch(/replaying seed/);
+    const replay = result!.replay!;
+    const [again] = await runCells(target, { ...cell, seed: replay.seed, path: replay.path, numRuns: 1 });
+    expect(again?.verdict, again?.reason).toBe('fail');
+    // Same cause; names, tokens and keys differ from cell to cell.
+    const cause = (reason: string): string => reason.split(' Counterexample')[0]!.replace(/\{[^{}]*\}/g, '{...}').replace(/\([^()]*\)/g, '(...)');
+    expect(cause(again!.reason)).toBe(cause(result!.reason));
   });
 
   it('names the counterexample and the replay command of a property failure', async () => {

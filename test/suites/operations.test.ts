@@ -2,6 +2,7 @@
 // alternative, all alternatives at once, random ones, the pairing, the
 // observation calls) passes the model's validation, and every alternative
 // really differs from the base.
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { validateInput } from '../../specs/model.ts';
@@ -120,6 +121,23 @@ describe('resources', () => {
     for (const spec of Object.values(RESOURCES)) {
       expect(spec.identity.length).toBeGreaterThan(0);
       expect(spec.identity.some((field) => spec.progress.includes(field))).toBe(false);
+    }
+  });
+
+  it('attribute every List item by owner fields and tell re-created resources apart by a creation time, all required by the model', () => {
+    const schema = JSON.parse(readFileSync(new URL('../../specs/schemas/output.schema.json', import.meta.url), 'utf8')) as {
+      definitions: Record<string, { properties?: Record<string, { $ref?: string; items?: { $ref?: string } }>; items?: { $ref?: string }; required?: string[] }>;
+    };
+    const definition = (ref: string | undefined) => schema.definitions[String(ref).replace('#/definitions/', '')]!;
+    for (const spec of Object.values(RESOURCES)) {
+      const list = definition(`${spec.list.operation}Output`);
+      const items = definition(list.properties![spec.list.items]!.$ref);
+      const item = definition(items.items!.$ref);
+      expect(spec.owner.length, spec.kind).toBeGreaterThan(0);
+      for (const field of [...spec.owner, spec.created]) expect(item.required, `${spec.kind} ${field}`).toContain(field);
+      const resource = definition(definition(`${spec.get.operation}Output`).properties![spec.member]!.$ref);
+      expect(resource.required, `${spec.kind} ${spec.created}`).toContain(spec.created);
+      expect(spec.progress).not.toContain(spec.created);
     }
   });
 });

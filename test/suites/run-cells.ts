@@ -27,6 +27,8 @@ export interface CellRun {
   operations?: string;
   numRuns?: number;
   seed?: number;
+  /** With `seed`: replay this one property case (fast-check path). */
+  path?: string;
   tamper?: Tamper;
 }
 
@@ -44,6 +46,7 @@ export async function runCells(target: Target, run: CellRun): Promise<RuleResult
     runId: newRunId(),
     seed: run.seed ?? 20_261_126,
     numRuns: run.numRuns ?? 10,
+    ...(run.path !== undefined ? { path: run.path } : {}),
     concurrency: 8,
     cellTimeoutMs: 60_000,
   });

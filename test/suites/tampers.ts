@@ -117,6 +117,94 @@ export const asyncRetryEmpty: Tamper = (ctx) => {
   });
 };
 
+/** List items lose the fields that name them and their template (name, templateName, environmentName). */
+export const listsAnonymousItems: Tamper = (ctx) =>
+  rewritingAnswer(ctx, async (operation, _input, answer) => {
+    const output = await answer;
+    if (!operation.startsWith('List')) return output;
+    return Object.fromEntries(
+      Object.entries(output).map(([member, value]) => [
+        member,
+        Array.isArray(value) ? value.map((item: Members) => Object.fromEntries(Object.entries(item).filter(([field]) => !/^(name|templateName|environmentName)$/.test(field)))) : value,
+      ]),
+    );
+  });
+
+/**
+ * A conforming numbering the emulator does not use: a new minor version is
+ * max(existing minors of its major) + 1, so a version re-created after the
+ * highest one was deleted gets the deleted one's numbers (its createdAt tells
+ * them apart). Shown to the client by renumbering on the wire, both ways.
+ */
+export const reusesVersionNumbers: Tamper = (ctx) => {
+  /** Per template: client minor -> server minor, per major; and the reverse. */
+  const toServer = new Map<string, string>();
+  const toClient = new Map<string, string>();
+  const live = new Set<string>();
+  const key = (template: unknown, major: unknown, minor: unknown) => `${String(template)} ${String(major)} ${String(minor)}`;
+  const isVersion = (value: Members): boolean => typeof value.templateName === 'string' && typeof value.majorVersion === 'string' && typeof value.minorVersion === 'string';
+  const renumber = (value: Members, map: Map<string, string>): Members => {
+    const minor = map.get(key(value.templateName, value.majorVersion, value.minorVersion));
+    if (minor === undefined) return value;
+    const arn = typeof value.arn === 'string' ? value.arn.replace(/:(\d+)\.(\d+)$/, `:$1.${minor}`) : value.arn;
+    return { ...value, minorVersion: minor, ...(arn === undefined ? {} : { arn }) };
+  };
+  const created = (version: Members): Members => {
+    const server = key(version.templateName, version.majorVersion, version.minorVersion);
+    if (!toClient.has(server)) {
+      const taken = [...live].filter((k) => k.startsWith(`${String(version.templateName)} ${String(version.majorVersion)} `)).map((k) => Number(k.split(' ')[2]));
+      const minor = String(taken.length === 0 ? 0 : Math.max(...taken) + 1);
+      toClient.set(server, minor);
+      toServer.set(key(version.templateName, version.majorVersion, minor), String(version.minorVersion));
+      live.add(key(version.templateName, version.majorVersion, minor));
+    }
+    return renumber(version, toClient);
+  };
+  const outward = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(outward);
+    if (value === null || typeof value !== 'object' || value instanceof Date) return value;
+    const members = Object.fromEntries(Object.entries(value as Members).map(([name, member]) => [name, outward(member)]));
+    return isVersion(members) ? renumber(members, toClient) : members;
+  };
+  const tampered = rewritingAnswer(ctx, async (operation, input, answer) => {
+    const output = await answer;
+    if (/^Create(Environment|Service)TemplateVersion$/.test(operation)) {
+      const [member, version] = Object.entries(output).find(([, value]) => value !== null && typeof value === 'object')!;
+      return { ...output, [member]: created(version as Members) };
+    }
+    if (/^Delete(Environment|Service)TemplateVersion$/.test(operation)) live.delete(key(input.templateName, input.majorVersion, input.minorVersion));
+    return outward(output) as Members;
+  });
+  // After the answer's middleware (which sees the client's numbers): the input as the server numbers it.
+  tampered.client.middlewareStack.add(
+    (next) => async (args) => {
+      const input = args.input as Members;
+      return next({ ...args, input: (isVersion(input) ? renumber(input, toServer) : input) as typeof args.input });
+    },
+    { step: 'initialize', name: 'renumberInput' },
+  );
+  return tampered;
+};
+
+/** A conforming target that refuses (throttles) a create while an identical one is in flight. */
+export const throttlesConcurrentDuplicates: Tamper = (ctx) => {
+  const inFlight = new Set<string>();
+  return rewritingAnswer(ctx, async (operation, input, answer) => {
+    const key = `${operation} ${JSON.stringify(input)}`;
+    if (!operation.startsWith('Create')) return answer;
+    if (inFlight.has(key)) {
+      answer.catch(() => undefined);
+      throw serviceError('ThrottlingException', 'Rate exceeded (an identical request is in flight)');
+    }
+    inFlight.add(key);
+    try {
+      return await answer;
+    } finally {
+      inFlight.delete(key);
+    }
+  });
+};
+
 /** Every client-token create also leaves a second resource behind (a duplicate under another token). */
 export const createsTwice: Tamper = (ctx) => {
   const client = ctx.newClient();
