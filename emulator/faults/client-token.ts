@@ -1,7 +1,7 @@
 // Faults of the client-token category (CreateEnvironmentTemplateVersion,
 // CreateServiceTemplateVersion, CreateEnvironmentAccountConnection): each a
 // deviation from one rule, as real implementations get them wrong.
-import type { Fault, Params } from '../policy.ts';
+import type { Fault } from '../policy.ts';
 import { conflict, notFound, validation } from '../protocol.ts';
 import {
   CLIENT_TOKEN_OPERATIONS as TOKEN_OPS,
@@ -9,6 +9,7 @@ import {
   TOKEN_LIFETIME_MS,
   fault,
   mintedIdentity,
+  mismatchFaults,
   operationOfKey,
   roundTrip,
   sdkAttempt,
@@ -29,10 +30,6 @@ const REQUIRED: Readonly<Record<string, readonly string[]>> = {
   CreateServiceTemplateVersion: ['templateName', 'source', 'compatibleEnvironmentTemplates'],
   CreateEnvironmentAccountConnection: ['managementAccountId', 'environmentName'],
 };
-
-function only(input: Params, members: readonly string[]): Params {
-  return Object.fromEntries(members.filter((m) => input[m] !== undefined).map((m) => [m, input[m]]));
-}
 
 /** Object members sorted, so that equal parameters print alike. */
 function stable(value: unknown): string {
@@ -64,42 +61,7 @@ export const clientTokenFaults: Record<string, Fault> = {
   ),
 
   // --- same-token-different-params
-  'token-compares-required-only': fault(
-    DIFFERENT,
-    'Only the required members are compared (template name and source; management account and environment name): a retry that changes an optional one returns the original.',
-    (base) => ({
-      comparedParameters: (operation, input) =>
-        TOKEN_OPS.has(operation) ? only(input, REQUIRED[operation] ?? []) : base.comparedParameters(operation, input),
-    }),
-  ),
-  'token-tags-not-compared': fault(
-    DIFFERENT,
-    'Tags are left out of the comparison: a retry that changes only the tags returns the original.',
-    (base) => ({
-      comparedParameters: (operation, input) => {
-        const compared = base.comparedParameters(operation, input);
-        if (!TOKEN_OPS.has(operation)) return compared;
-        const { tags: _tags, ...rest } = compared;
-        return rest;
-      },
-    }),
-  ),
-  'token-mismatch-conflict': fault(
-    DIFFERENT,
-    'A retry with different parameters is answered with ConflictException (its message names IdempotentParameterMismatch) instead of ValidationException.',
-    (base) => ({
-      mismatchError: (operation, detail) =>
-        TOKEN_OPS.has(operation) ? conflict(`IdempotentParameterMismatch: ${detail}`) : base.mismatchError(operation, detail),
-    }),
-  ),
-  'token-mismatch-unmarked': fault(
-    DIFFERENT,
-    'A retry with different parameters is answered with a ValidationException whose message lacks the IdempotentParameterMismatch marker.',
-    (base) => ({
-      mismatchError: (operation, detail) =>
-        TOKEN_OPS.has(operation) ? validation(`The request does not match the original request: ${detail}`) : base.mismatchError(operation, detail),
-    }),
-  ),
+  ...mismatchFaults('token', DIFFERENT, TOKEN_OPS, REQUIRED, 'template name and source; management account and environment name'),
   'token-params-in-key': fault(
     DIFFERENT,
     'The token is stored under the token and a hash of the parameters: a retry with different parameters is a new request and creates a new resource.',

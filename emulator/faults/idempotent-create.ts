@@ -3,7 +3,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Fault, Params } from '../policy.ts';
 import { conflict, validation } from '../protocol.ts';
-import { NAME_OPERATIONS as NAME_OPS, fault, mintedIdentity, operationOfKey, roundTrip } from './support.ts';
+import { NAME_OPERATIONS as NAME_OPS, fault, mintedIdentity, mismatchFaults, operationOfKey, roundTrip } from './support.ts';
 
 const UNMODIFIED = 'idempotent-create/unmodified-retry';
 const MODIFIED = 'idempotent-create/modified-retry';
@@ -23,10 +23,6 @@ const ADDRESSING = new Set(['name', 'deploymentType']);
 /** The members an Update sets, besides those that name the resource. */
 function updated(input: Params): string[] {
   return Object.keys(input).filter((member) => !ADDRESSING.has(member) && input[member] !== undefined);
-}
-
-function only(input: Params, members: readonly string[]): Params {
-  return Object.fromEntries(members.filter((m) => input[m] !== undefined).map((m) => [m, input[m]]));
 }
 
 export const idempotentCreateFaults: Record<string, Fault> = {
@@ -89,41 +85,7 @@ export const idempotentCreateFaults: Record<string, Fault> = {
   ),
 
   // --- different-params
-  'name-compares-required-only': fault(
-    DIFFERENT,
-    'Only the required members are compared (the name; the template, major version and spec): a retry that changes an optional one returns the original.',
-    (base) => ({
-      comparedParameters: (operation, input) =>
-        NAME_OPS.has(operation) ? only(input, REQUIRED[operation] ?? []) : base.comparedParameters(operation, input),
-    }),
-  ),
-  'name-tags-not-compared': fault(
-    DIFFERENT,
-    'Tags are left out of the comparison: a retry that changes only the tags returns the original.',
-    (base) => ({
-      comparedParameters: (operation, input) => {
-        const compared = base.comparedParameters(operation, input);
-        if (!NAME_OPS.has(operation)) return compared;
-        const { tags: _tags, ...rest } = compared;
-        return rest;
-      },
-    }),
-  ),
-  'name-mismatch-conflict': fault(
-    DIFFERENT,
-    'A retry with different parameters is answered with ConflictException (its message names IdempotentParameterMismatch) instead of ValidationException.',
-    (base) => ({
-      mismatchError: (operation, detail) =>
-        NAME_OPS.has(operation) ? conflict(`IdempotentParameterMismatch: ${detail}`) : base.mismatchError(operation, detail),
-    }),
-  ),
-  'name-mismatch-unmarked': fault(
-    DIFFERENT,
-    'A retry with different parameters is answered with a ValidationException whose message lacks the IdempotentParameterMismatch marker.',
-    (base) => ({
-      mismatchError: (operation, detail) => (NAME_OPS.has(operation) ? validation(detail) : base.mismatchError(operation, detail)),
-    }),
-  ),
+  ...mismatchFaults('name', DIFFERENT, NAME_OPS, REQUIRED, 'the name; the template, major version and spec'),
 
   // --- concurrent-retries
   'name-in-flight-mismatch': fault(

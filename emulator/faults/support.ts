@@ -2,7 +2,8 @@
 // category, the SDK's attempt header, a real pause (a database round trip),
 // identities minted afresh, and the helper that declares a fault.
 import { randomUUID } from 'node:crypto';
-import type { Fault, Headers, Output, PolicyOverride } from '../policy.ts';
+import type { Fault, Headers, Output, Params, PolicyOverride } from '../policy.ts';
+import { conflict, validation } from '../protocol.ts';
 
 export const CLIENT_TOKEN_OPERATIONS: ReadonlySet<string> = new Set([
   'CreateEnvironmentTemplateVersion',
@@ -45,6 +46,64 @@ export function operationOfKey(key: string): string {
 /** Declares a fault of the catalogue. */
 export function fault(rule: string, description: string, policy: PolicyOverride): Fault {
   return { rule, description, policy };
+}
+
+/** The input restricted to these members. */
+export function only(input: Params, members: readonly string[]): Params {
+  return Object.fromEntries(members.filter((m) => input[m] !== undefined).map((m) => [m, input[m]]));
+}
+
+/**
+ * The four ways a parameter comparison goes wrong, alike in both create
+ * categories (client token and name): only the required members compared,
+ * tags left out, the wrong exception, the marker missing. `prefix` names
+ * them (`token-...`, `name-...`), `operations` is the category's.
+ */
+export function mismatchFaults(
+  prefix: string,
+  rule: string,
+  operations: ReadonlySet<string>,
+  required: Readonly<Record<string, readonly string[]>>,
+  requiredText: string,
+): Record<string, Fault> {
+  return {
+    [`${prefix}-compares-required-only`]: fault(
+      rule,
+      `Only the required members are compared (${requiredText}): a retry that changes an optional one returns the original.`,
+      (base) => ({
+        comparedParameters: (operation, input) =>
+          operations.has(operation) ? only(input, required[operation] ?? []) : base.comparedParameters(operation, input),
+      }),
+    ),
+    [`${prefix}-tags-not-compared`]: fault(
+      rule,
+      'Tags are left out of the comparison: a retry that changes only the tags returns the original.',
+      (base) => ({
+        comparedParameters: (operation, input) => {
+          const compared = base.comparedParameters(operation, input);
+          if (!operations.has(operation)) return compared;
+          const { tags: _tags, ...rest } = compared;
+          return rest;
+        },
+      }),
+    ),
+    [`${prefix}-mismatch-conflict`]: fault(
+      rule,
+      'A retry with different parameters is answered with ConflictException (its message names IdempotentParameterMismatch) instead of ValidationException.',
+      (base) => ({
+        mismatchError: (operation, detail) =>
+          operations.has(operation) ? conflict(`IdempotentParameterMismatch: ${detail}`) : base.mismatchError(operation, detail),
+      }),
+    ),
+    [`${prefix}-mismatch-unmarked`]: fault(
+      rule,
+      'A retry with different parameters is answered with a ValidationException whose message lacks the IdempotentParameterMismatch marker.',
+      (base) => ({
+        mismatchError: (operation, detail) =>
+          operations.has(operation) ? validation(`The request does not match the original request: ${detail}`) : base.mismatchError(operation, detail),
+      }),
+    ),
+  };
 }
 
 const VERSION_MEMBERS = ['environmentTemplateVersion', 'serviceTemplateVersion'] as const;
