@@ -8,6 +8,7 @@ import {
   HOUR_MS,
   TOKEN_LIFETIME_MS,
   fault,
+  inFlightMismatchFault,
   mintedIdentity,
   mismatchFaults,
   operationOfKey,
@@ -191,26 +192,10 @@ export const clientTokenFaults: Record<string, Fault> = {
       },
     }),
   ),
-  'token-in-flight-mismatch': fault(
+  'token-in-flight-mismatch': inFlightMismatchFault(
     CONCURRENT,
+    TOKEN_OPS,
     'The token is reserved before its parameters are stored: an identical request arriving while the first is being created is answered with IdempotentParameterMismatch.',
-    (base) => {
-      const inFlight = new Set<string>();
-      return {
-        checkThenInsert: async (key, check, insert) => {
-          if (!TOKEN_OPS.has(operationOfKey(key))) return base.checkThenInsert(key, check, insert);
-          if (inFlight.has(key)) throw validation('IdempotentParameterMismatch: the client token is held by a request with other parameters');
-          const found = check();
-          if (found !== undefined) return found;
-          inFlight.add(key);
-          try {
-            await roundTrip();
-            return insert();
-          } finally {
-            inFlight.delete(key);
-          }
-        },
-      };
-    },
+    'the client token',
   ),
 };

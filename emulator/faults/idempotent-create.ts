@@ -3,7 +3,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Fault, Params } from '../policy.ts';
 import { conflict, validation } from '../protocol.ts';
-import { NAME_OPERATIONS as NAME_OPS, fault, mintedIdentity, mismatchFaults, operationOfKey, roundTrip } from './support.ts';
+import { NAME_OPERATIONS as NAME_OPS, fault, inFlightMismatchFault, mintedIdentity, mismatchFaults, operationOfKey, roundTrip } from './support.ts';
 
 const UNMODIFIED = 'idempotent-create/unmodified-retry';
 const MODIFIED = 'idempotent-create/modified-retry';
@@ -88,27 +88,11 @@ export const idempotentCreateFaults: Record<string, Fault> = {
   ...mismatchFaults('name', DIFFERENT, NAME_OPS, REQUIRED, 'the name; the template, major version and spec'),
 
   // --- concurrent-retries
-  'name-in-flight-mismatch': fault(
+  'name-in-flight-mismatch': inFlightMismatchFault(
     CONCURRENT,
+    NAME_OPS,
     'The name is reserved before the parameters are stored: an identical create arriving while the first is being created is answered with IdempotentParameterMismatch.',
-    (base) => {
-      const inFlight = new Set<string>();
-      return {
-        checkThenInsert: async (key, check, insert) => {
-          if (!NAME_OPS.has(operationOfKey(key))) return base.checkThenInsert(key, check, insert);
-          if (inFlight.has(key)) throw validation('IdempotentParameterMismatch: the name is held by a create with other parameters');
-          const found = check();
-          if (found !== undefined) return found;
-          inFlight.add(key);
-          try {
-            await roundTrip();
-            return insert();
-          } finally {
-            inFlight.delete(key);
-          }
-        },
-      };
-    },
+    'the name',
   ),
   'name-race-already-exists': fault(
     CONCURRENT,

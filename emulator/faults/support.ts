@@ -143,3 +143,30 @@ export function mintedIdentity(answer: Output): Output {
   }
   return out;
 }
+
+/**
+ * An idempotency key reserved before its parameters are stored: an identical
+ * request arriving while the first is being created is told its parameters
+ * differ. Both create categories get it wrong alike; `holder` says what holds
+ * the key ("the client token", "the name") in the error.
+ */
+export function inFlightMismatchFault(rule: string, operations: ReadonlySet<string>, description: string, holder: string): Fault {
+  return fault(rule, description, (base) => {
+    const inFlight = new Set<string>();
+    return {
+      checkThenInsert: async (key, check, insert) => {
+        if (!operations.has(operationOfKey(key))) return base.checkThenInsert(key, check, insert);
+        if (inFlight.has(key)) throw validation(`IdempotentParameterMismatch: ${holder} is held by a request with other parameters`);
+        const found = check();
+        if (found !== undefined) return found;
+        inFlight.add(key);
+        try {
+          await roundTrip();
+          return insert();
+        } finally {
+          inFlight.delete(key);
+        }
+      },
+    };
+  });
+}
