@@ -48,6 +48,12 @@ export async function execute<O>(
     failures = await cell.runCleanups(options.cleanupTimeoutMs ?? 30_000);
     cell.hold.leave();
   }
+  // A step that never got past the target's transient answers: whatever the
+  // check made of it afterwards, the cell was not judged on the contract.
+  const exhausted = cell.weather?.exhausted;
+  if (exhausted !== undefined && (result.verdict === 'fail' || result.verdict === 'warn')) {
+    result = { verdict: 'inconclusive', reason: `${exhausted} (the check then said: ${result.reason})` };
+  }
   // Cleanups do not change a verdict; what they left behind is reported.
   if (failures.length > 0) result = { ...result, reason: `${result.reason} (cleanup failed: ${failures.join('; ')})` };
   return { cell, result };

@@ -1,11 +1,14 @@
 // The SDK's request handler for conformance clients: sends each attempt over
-// the run's undici pool, records it (raw, redacted later), and can hide a
+// the run's undici pool, records it (raw, redacted later), sends the same
+// bytes again after a transient answer (harness/weather.ts), and can hide a
 // response the target has already processed, so that the SDK's own retry
 // strategy resends the same serialized request (ClientOptions.loseResponses).
 import type { HttpHandlerOptions, HttpRequest, HttpResponse } from '@smithy/types';
 import type { Dispatcher } from 'undici';
 import { flattenHeaders } from './http.ts';
 import type { ExchangeSink, RawExchange } from './recorder.ts';
+import { answerErrorType, pause, retryAfterMs, transientAnswer, transientFailure } from './weather.ts';
+import type { CellWeather } from './weather.ts';
 
 export interface RecordingHandlerOptions {
   pool: Dispatcher;
@@ -16,6 +19,14 @@ export interface RecordingHandlerOptions {
   signal?: () => AbortSignal | undefined;
   /** Resolves when the cell may send (e.g. once it runs alone); undefined: at once. */
   gate?: () => Promise<void> | undefined;
+  /** The cell's weather: transient answers are retried within its budget (absent: passed on to the SDK). */
+  weather?: CellWeather;
+}
+
+interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  buffer: Buffer;
 }
 
 const TARGET_PREFIX = /^[^.]*\./;
@@ -31,15 +42,52 @@ export class RecordingHandler {
   async handle(request: HttpRequest, handlerOptions: HttpHandlerOptions = {}): Promise<{ response: HttpResponse }> {
     const gate = this.options.gate?.();
     if (gate) await gate;
+    const weather = this.options.weather;
+    weather?.throwIfExhausted();
     const headers = stringHeaders(request.headers);
     const requestBody = bodyText(request.body);
-    const exchange: RawExchange = {
-      operation: (headers['x-amz-target'] ?? '').replace(TARGET_PREFIX, '') || `${request.method} ${request.path}`,
-      requestHeaders: headers,
-      requestBody,
-      startedAt: Date.now(),
-      durationMs: 0,
-    };
+    const operation = (headers['x-amz-target'] ?? '').replace(TARGET_PREFIX, '') || `${request.method} ${request.path}`;
+    const signal = this.signalFor(handlerOptions);
+    let waited = 0;
+    // Weather (harness/weather.ts): the same bytes again, until a plain
+    // answer comes or the step's budget is spent.
+    for (let retry = 1; ; retry++) {
+      const sent = await this.send(request, headers, requestBody, operation, signal);
+      const { exchange, answer } = sent;
+      const kind = answer
+        ? transientAnswer(answer.status, answer.headers, exchange.response!.body)
+        : weather && transientFailure(sent.error)
+          ? 'network'
+          : undefined;
+      if (kind === undefined || weather === undefined) {
+        if (answer) weather?.run.observeLatency(exchange.durationMs);
+        return this.finish(exchange, sent.error, answer, headers);
+      }
+      const what = answer ? describeAnswer(answer.status, answer.headers, exchange.response!.body) : (exchange.error ?? 'a network error');
+      let waitMs: number;
+      try {
+        waitMs = weather.transient(kind, operation, what, retry, waited, answer ? retryAfterMs(answer.headers) : undefined);
+      } catch (exhausted) {
+        exchange.transient = { kind };
+        this.options.sink.record(exchange);
+        throw exhausted;
+      }
+      exchange.transient = { kind, waitMs };
+      this.options.sink.record(exchange);
+      await pause(waitMs, signal);
+      waited += waitMs;
+    }
+  }
+
+  /** One attempt on the wire; never throws (a failure is returned with its exchange). */
+  private async send(
+    request: HttpRequest,
+    headers: Record<string, string>,
+    requestBody: string,
+    operation: string,
+    signal: AbortSignal | undefined,
+  ): Promise<{ exchange: RawExchange; answer?: Answer; error?: unknown }> {
+    const exchange: RawExchange = { operation, requestHeaders: headers, requestBody, startedAt: Date.now(), durationMs: 0 };
     const started = performance.now();
     try {
       const answer = await this.options.pool.request({
@@ -48,29 +96,36 @@ export class RecordingHandler {
         method: request.method as Dispatcher.HttpMethod,
         headers,
         body: requestBody === '' ? null : requestBody,
-        signal: this.signalFor(handlerOptions) ?? null,
+        signal: signal ?? null,
       });
       const buffer = Buffer.from(await answer.body.arrayBuffer());
       const responseHeaders = flattenHeaders(answer.headers);
       exchange.durationMs = performance.now() - started;
       exchange.response = { status: answer.statusCode, headers: responseHeaders, body: buffer.toString('utf8') };
-      if (attemptOf(headers) <= this.loseResponses) {
-        exchange.lost = true;
-        exchange.error = `response lost on purpose (the target answered HTTP ${answer.statusCode}; the client was shown ECONNRESET)`;
-        this.options.sink.record(exchange);
-        throw lostResponse();
-      }
-      this.options.sink.record(exchange);
-      // A Uint8Array body: the SDK's collectBody takes it as is (no stream).
-      return { response: { statusCode: answer.statusCode, headers: responseHeaders, body: new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength) } };
+      return { exchange, answer: { status: answer.statusCode, headers: responseHeaders, buffer } };
     } catch (error) {
-      if (!exchange.lost) {
-        exchange.durationMs = performance.now() - started;
-        exchange.error = error instanceof Error ? `${(error as { code?: string }).code ?? error.name}: ${error.message}` : String(error);
-        this.options.sink.record(exchange);
-      }
+      exchange.durationMs = performance.now() - started;
+      exchange.error = error instanceof Error ? `${(error as { code?: string }).code ?? error.name}: ${error.message}` : String(error);
+      return { exchange, error };
+    }
+  }
+
+  /** The answer the SDK gets: the response, a deliberately lost one, or the failure. */
+  private finish(exchange: RawExchange, error: unknown, answer: Answer | undefined, headers: Record<string, string>): { response: HttpResponse } {
+    if (!answer) {
+      this.options.sink.record(exchange);
       throw error;
     }
+    if (attemptOf(headers) <= this.loseResponses) {
+      exchange.lost = true;
+      exchange.error = `response lost on purpose (the target answered HTTP ${answer.status}; the client was shown ECONNRESET)`;
+      this.options.sink.record(exchange);
+      throw lostResponse();
+    }
+    this.options.sink.record(exchange);
+    const { buffer } = answer;
+    // A Uint8Array body: the SDK's collectBody takes it as is (no stream).
+    return { response: { statusCode: answer.status, headers: answer.headers, body: new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength) } };
   }
 
   updateHttpClientConfig(): void {}
@@ -93,6 +148,12 @@ export class RecordingHandler {
 /** What a dropped connection looks like to the SDK: a transient, retryable error. */
 function lostResponse(): Error {
   return Object.assign(new Error('socket hang up (response lost on purpose by the conformance harness)'), { code: 'ECONNRESET' });
+}
+
+/** "HTTP 503 ServiceUnavailable" / "ThrottlingException (HTTP 400)": a transient answer in a few words. */
+function describeAnswer(status: number, headers: Record<string, string>, body: string): string {
+  const type = answerErrorType(headers, body);
+  return type === undefined ? `HTTP ${status}` : `${type} (HTTP ${status})`;
 }
 
 /** The SDK's attempt number (`amz-sdk-request: attempt=2; max=3`); 1 when absent. */

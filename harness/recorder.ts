@@ -14,6 +14,8 @@ export interface RawExchange {
   error?: string;
   /** The target answered, but the client was shown a network error (ClientOptions.loseResponses). */
   lost?: boolean;
+  /** Weather (harness/weather.ts): the request was sent again after it (after waitMs), unless its step gave up. */
+  transient?: Exchange['transient'];
   startedAt: number;
   durationMs: number;
 }
@@ -77,6 +79,7 @@ export function toExchange(raw: RawExchange): Exchange {
     };
   }
   if (raw.error !== undefined) exchange.error = scrub(raw.error);
+  if (raw.transient !== undefined) exchange.transient = { ...raw.transient };
   return exchange;
 }
 

@@ -2,6 +2,7 @@
 // clients see: each is validated against the model (specs/model.ts) as it
 // arrives; the ledger keeps, per operation, how many were checked and the
 // first offending exchanges as evidence. One result per operation exercised.
+import { answerErrorType } from './weather.ts';
 import type { Exchange, RuleResult } from './types.ts';
 import type { ExchangeSink, RawExchange } from './recorder.ts';
 import { parseBody, toExchange } from './recorder.ts';
@@ -39,6 +40,10 @@ export class ShapeLedger implements ExchangeSink {
     // No answer at all (a network error): nothing to validate. A response the
     // harness hid from the client (`lost`) is still the target's answer.
     if (!exchange.response) return;
+    // A 5xx that names no error type is the weather in front of the target (a
+    // load balancer's or proxy's page), not an answer of the API: not judged.
+    const { status, headers, body } = exchange.response;
+    if (status >= 500 && answerErrorType(headers, body) === undefined) return;
     const violations = this.validate(exchange.operation, exchange.response);
     const ledger = this.ledgerOf(exchange.operation);
     ledger.checked++;

@@ -38,6 +38,25 @@ export interface Exchange {
   /** Wall-clock start and duration, milliseconds. */
   startedAt: number;
   durationMs: number;
+  /**
+   * A transient answer (harness/weather.ts): its kind, and the wait before
+   * the same request was sent again (absent when the step gave up on it).
+   */
+  transient?: { kind: 'throttle' | 'server-error' | 'network'; waitMs?: number };
+}
+
+/** Transient answers met (weather, not violations) and what became of them. */
+export interface TransientCounts {
+  /** ThrottlingException and its kin, HTTP 429. */
+  throttle: number;
+  /** Any 5xx. */
+  serverError: number;
+  /** A reset, refused or timed-out connection. */
+  network: number;
+  /** Requests sent again because of one of them. */
+  retries: number;
+  /** Steps that never got past them within their budget (their cells are inconclusive). */
+  exhausted: number;
 }
 
 /** How to replay one property-based failure exactly. */
@@ -60,6 +79,8 @@ export interface RuleResult {
   replay?: Replay;
   /** Wall-clock time the check took, milliseconds. */
   durationMs?: number;
+  /** The weather the cell met (absent: none). */
+  transient?: TransientCounts;
 }
 
 export interface Summary {
@@ -84,6 +105,8 @@ export interface Report {
   numRuns: number;
   summary: Summary;
   results: RuleResult[];
+  /** The weather of the whole run: every transient answer, the checks' and their cleanups'. */
+  transient?: TransientCounts;
 }
 
 /** What a check returns; the runner adds rule, operation and evidence. */

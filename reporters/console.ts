@@ -48,6 +48,8 @@ export function renderConsole(report: Report, info: RunInfo, options: ConsoleOpt
     }
     lines.push('');
   }
+  const weather = weatherLine(report);
+  if (weather !== undefined) lines.push(palette.dim(weather));
   lines.push(summaryLine(report, info, palette));
   return scrub(lines.join('\n')) + '\n';
 }
@@ -89,6 +91,22 @@ function groupByReason(results: readonly Result[]): Group[] {
     group.cells.push(`${result.rule}  ${result.operation}`);
   }
   return [...groups.values()];
+}
+
+/** How busy the target was: its transient answers, none of them a verdict (harness/weather.ts). */
+export function weatherLine(report: Report): string | undefined {
+  const t = report.transient;
+  if (t === undefined) return undefined;
+  const total = t.throttle + t.serverError + t.network;
+  if (total === 0) return 'Weather: no transient answers (throttles, 5xx, resets).';
+  const parts = [
+    `${t.throttle} throttle${t.throttle === 1 ? '' : 's'}`,
+    `${t.serverError} 5xx`,
+    `${t.network} network failure${t.network === 1 ? '' : 's'}`,
+  ];
+  const cells = report.results.filter((r) => r.transient !== undefined).length;
+  const gaveUp = t.exhausted > 0 ? `; ${t.exhausted} step${t.exhausted === 1 ? '' : 's'} never got past them (those cells are inconclusive)` : '';
+  return `Weather: ${total} transient answer${total === 1 ? '' : 's'} (${parts.join(', ')}) in ${cells} cell${cells === 1 ? '' : 's'} and their cleanups, ${t.retries} retried with the same request${gaveUp}; weather is not a verdict.`;
 }
 
 export function summaryLine(report: Report, info: RunInfo, palette: Palette = plain): string {

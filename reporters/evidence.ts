@@ -25,6 +25,10 @@ export function renderEvidence(evidence: readonly Exchange[], total: number | un
       lines.push(`${options.indent}← ${exchange.response.status}${type ? ` ${type}` : ''} ${compact(exchange.response.body, options.bodyChars)}`);
     }
     if (exchange.error) lines.push(`${options.indent}× ${exchange.error}`);
+    if (exchange.transient) {
+      const then = exchange.transient.waitMs === undefined ? 'the step gave up' : `the same request sent again after ${exchange.transient.waitMs} ms`;
+      lines.push(`${options.indent}  (transient: ${exchange.transient.kind}; ${then})`);
+    }
   }
   return lines;
 }

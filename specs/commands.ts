@@ -53,13 +53,25 @@ export interface CallError {
 
 export type CallResult = { ok: true; output: Input } | { ok: false; error: CallError };
 
-/** Like send, but an error response (or a network failure) is a value, not an exception. */
+/**
+ * Like send, but an error response (or a network failure) is a value, not an
+ * exception. Not an answer, and so thrown on: the harness's word that the
+ * step cannot be judged (an InconclusiveCheck, e.g. when the target's
+ * transient answers outlasted the step's retry budget) or that the check
+ * lacks a capability (SkipCheck).
+ */
 export async function attempt(client: ProtonClient, operation: ProtonOperation, input: Input, signal?: AbortSignal): Promise<CallResult> {
   try {
     return { ok: true, output: await send(client, operation, input, signal) };
   } catch (thrown) {
+    if (isVerdictSignal(thrown)) throw thrown;
     return { ok: false, error: toCallError(thrown) };
   }
+}
+
+/** The harness's InconclusiveCheck or SkipCheck (harness/types.ts), known by name. */
+export function isVerdictSignal(thrown: unknown): boolean {
+  return thrown instanceof Error && (thrown.name === 'InconclusiveCheck' || thrown.name === 'SkipCheck');
 }
 
 export function toCallError(thrown: unknown): CallError {

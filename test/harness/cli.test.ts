@@ -46,15 +46,18 @@ function expectOneLine(run: Run, pattern: RegExp): void {
 describe('proton-conformance CLI', () => {
   let port: number;
   let broken: FakeTarget;
+  let stormy: FakeTarget;
   let dir: string;
   beforeAll(async () => {
     port = await closedPort();
-    // A target without hooks that rejects every call.
-    broken = await startFakeTarget({ proton: () => awsError(500, 'InternalServerException', 'nothing works here') });
+    // A target without hooks that rejects every call (a contract answer, not weather).
+    broken = await startFakeTarget({ proton: () => awsError(400, 'ValidationException', 'nothing works here') });
+    stormy = await startFakeTarget({ proton: () => awsError(500, 'InternalServerException', 'always failing') });
     dir = await mkdtemp(join(tmpdir(), 'pc-cli-'));
   });
   afterAll(async () => {
     await broken.close();
+    await stormy.close();
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -76,12 +79,27 @@ describe('proton-conformance CLI', () => {
     expect(run.stdout).toContain(`proton-conformance: target ${broken.url} (from --endpoint; hooks: none; region eu-west-1)`);
     expect(run.stdout).toContain('seed 9 (--seed 9 repeats this run)');
     expect(run.stdout).toMatch(/✗ FAIL {2}client-token\/format {2}CreateEnvironmentTemplateVersion {2}\(MUST\)/);
-    expect(run.stdout).toContain('← 500 InternalServerException');
+    expect(run.stdout).toContain('← 400 ValidationException');
     expect(run.stdout).toMatch(/^FAIL \(\d+ MUST cells? failed\)/m);
     const report = JSON.parse(await readFile(json, 'utf8')) as { target: { endpoint: string; embedded: boolean }; summary: { fail: number } };
     expect(report.target).toMatchObject({ endpoint: broken.url, embedded: false });
     expect(report.summary.fail).toBeGreaterThan(0);
     for (const text of [run.stdout, run.stderr, await readFile(json, 'utf8')]) expect(text).not.toContain(secret);
+  });
+
+  it.concurrent('a target that only ever answers 500 gets an inconclusive cell with the weather counted, never a failure (exit 0)', async () => {
+    const json = join(dir, 'stormy.json');
+    const run = await cli(['--endpoint', stormy.url, '--rules', 'idempotent-create/unmodified-retry', '--operations', 'CreateEnvironmentTemplate', '--seed', '3', '--json', json], {
+      AWS_ACCESS_KEY_ID: 'AKIAEXAMPLECLI000002',
+      AWS_SECRET_ACCESS_KEY: 'stormySecretKey0123456789abcdefghijklmno',
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/\? inconclusive: the target kept answering transiently: CreateEnvironmentTemplate got InternalServerException \(HTTP 500\)/);
+    expect(run.stdout).toMatch(/^Weather: 11 transient answers \(0 throttles, 11 5xx, 0 network failures\) in 1 cell and their cleanups, 10 retried with the same request; 1 step never got past them/m);
+    const report = JSON.parse(await readFile(json, 'utf8')) as { transient: Record<string, number>; results: { verdict: string; transient?: Record<string, number> }[] };
+    expect(report.transient).toEqual({ throttle: 0, serverError: 11, network: 0, retries: 10, exhausted: 1 });
+    const cell = report.results.find((r) => r.verdict === 'inconclusive');
+    expect(cell?.transient).toMatchObject({ serverError: 11, exhausted: 1 });
   });
 
   it.concurrent('--help prints the flags and exits 0', async () => {
