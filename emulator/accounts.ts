@@ -58,9 +58,21 @@ export class World {
     /** Durations a fresh account starts with. */
     readonly durations: Durations,
     readonly policy: Policy,
+    /**
+     * The one account every request lands in, whatever key id signs it, when
+     * the target does not offer the `accounts` capability (as a service with
+     * one account would); undefined: one account per key id.
+     */
+    readonly singleAccount?: string,
   ) {}
 
-  account(id: string): AccountState {
+  /** The account a request of this (key-id-derived) account id lands in. */
+  accountIdOf(id: string): string {
+    return this.singleAccount ?? id;
+  }
+
+  account(requested: string): AccountState {
+    const id = this.accountIdOf(requested);
     let account = this.accounts.get(id);
     if (account === undefined) {
       account = new AccountState(id, this.durations);
@@ -70,7 +82,8 @@ export class World {
   }
 
   /** Back to a fresh start: the account's state, and the connections it requested. */
-  reset(id: string): void {
+  reset(requested: string): void {
+    const id = this.accountIdOf(requested);
     this.accounts.delete(id);
     for (const [connectionId, connection] of this.connections) {
       if (connection.environmentAccountId === id) this.connections.delete(connectionId);

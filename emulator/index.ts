@@ -6,12 +6,16 @@
 import type { AddressInfo } from 'node:net';
 import { World } from './accounts.ts';
 import { DEFAULT_DURATIONS, durationsProblem, type Durations } from './durations.ts';
+import { CAPABILITIES } from './hooks.ts';
+import { DEFAULT_ACCOUNT } from './identity.ts';
 import { batchedWriter } from './log.ts';
-import { behaviourOf } from './policy.ts';
+import { behaviourOf, type Policy } from './policy.ts';
 import { createEmulatorServer } from './server.ts';
+import { weatherProblem, type Weather } from './weather.ts';
 
 export type { Durations } from './durations.ts';
 export { DEFAULT_DURATIONS } from './durations.ts';
+export type { Weather } from './weather.ts';
 
 export interface EmulatorOptions {
   /** 0 (the default here) picks a free port. */
@@ -26,16 +30,47 @@ export interface EmulatorOptions {
   faults?: string[];
   /** Conforming variants to show (policy.ts VARIANTS). */
   variants?: string[];
+  /**
+   * The hook capabilities offered (docs/emulator-hooks.md: clock, durations,
+   * reset, counts, accounts); default all, [] none. A variant may hide more.
+   * Without `accounts`, every request lands in one account whatever key id
+   * signs it.
+   */
+  hooks?: readonly string[];
+  /** Transient failures (weather.ts), over the weather variants' presets. Default: none. */
+  weather?: Weather;
+  /** Seed of the weather (default weather.ts DEFAULT_SEED): one seed, one sequence of answers. */
+  seed?: number;
 }
 
 export interface RunningEmulator {
   url: string;
   port: number;
+  /** The hook capabilities it offers. */
+  hooks: string[];
+  /** The weather in force (options and variants together). */
+  weather: Weather;
   close(): Promise<void>;
 }
 
+/** The policy with only the chosen hook capabilities offered (and no more than it offered already). */
+function withHooks(policy: Policy, hooks: readonly string[] | undefined): Policy {
+  if (hooks === undefined) return policy;
+  for (const name of hooks) {
+    if (!(CAPABILITIES as readonly string[]).includes(name)) {
+      throw new Error(`unknown hook capability "${name}" (known: ${CAPABILITIES.join(', ')})`);
+    }
+  }
+  const offered = new Set(hooks);
+  return { ...policy, offersHook: (capability) => offered.has(capability) && policy.offersHook(capability) };
+}
+
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
-  const behaviour = behaviourOf(options.faults, options.variants);
+  const weatherIssue = options.weather === undefined ? undefined : weatherProblem(options.weather);
+  if (weatherIssue !== undefined) throw new Error(weatherIssue);
+  if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) throw new Error(`seed must be an integer, not ${options.seed}`);
+  const behaviour = behaviourOf(options.faults, options.variants, { weather: options.weather, seed: options.seed });
+  const policy = withHooks(behaviour.policy, options.hooks);
   const problem = options.durations === undefined ? undefined : durationsProblem(options.durations);
   if (problem !== undefined) throw new Error(problem);
   const durations: Durations = { ...DEFAULT_DURATIONS, ...behaviour.durations, ...options.durations };
@@ -45,7 +80,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       : typeof options.log === 'function'
         ? options.log
         : undefined;
-  const server = createEmulatorServer({ world: new World(durations, behaviour.policy), log });
+  const singleAccount = policy.offersHook('accounts') ? undefined : DEFAULT_ACCOUNT;
+  const server = createEmulatorServer({ world: new World(durations, policy, singleAccount), log });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
@@ -62,6 +98,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   return {
     url: `http://${urlHost}:${port}`,
     port,
+    hooks: CAPABILITIES.filter((capability) => policy.offersHook(capability)),
+    weather: behaviour.weather,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

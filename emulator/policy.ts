@@ -3,13 +3,15 @@
 // catalogue (emulator/faults/, issue 4) is a small override of one decision,
 // and a conforming variant (emulator/variants/) an override that the contract
 // allows. The engines in idempotency.ts ask these questions and carry out the
-// answers; server.ts, validation.ts and hooks.ts ask the three request-level
-// ones (tolerates, latency, offersHook).
+// answers; server.ts, validation.ts and hooks.ts ask the request-level ones
+// (tolerates, latency, offersHook, and the weather: throttles,
+// failsAfterActing).
 import { ApiError, conflict, validation } from './protocol.ts';
 import type { Durations } from './durations.ts';
 import type { ModelViolation } from '../specs/model.ts';
 import { FAULT_CATALOGUE } from './faults/index.ts';
 import { VARIANT_CATALOGUE } from './variants/index.ts';
+import { DEFAULT_SEED, weatherDecisions, type Weather } from './weather.ts';
 
 export type Params = Record<string, unknown>;
 export type Output = Record<string, unknown>;
@@ -101,6 +103,14 @@ export interface Policy {
   latency(operation: string): number;
   /** Whether the hooks offer this capability (docs/emulator-hooks.md): all of them. */
   offersHook(capability: string): boolean;
+  /** Whether an API request is answered ThrottlingException before anything is checked or done: never (weather.ts). */
+  throttles(operation: string): boolean;
+  /**
+   * Whether a create or delete that succeeded (state changed, token recorded,
+   * deletion started) is answered InternalServerException instead of its
+   * result: never (weather.ts).
+   */
+  failsAfterActing(operation: string): boolean;
 
   // --- client-token
   /** The key a token is stored and found under (case-sensitive); undefined ignores the token. */
@@ -175,6 +185,8 @@ export const CONFORMING: Policy = {
   tolerates: () => false,
   latency: () => 0,
   offersHook: () => true,
+  throttles: () => false,
+  failsAfterActing: () => false,
   tokenKey: (token) => token,
   tokenRefused: () => undefined,
   tokenExpiresAt: (record) => record.issuedAt + TOKEN_LIFETIME_MS,
@@ -224,6 +236,12 @@ export interface Variant {
   description: string;
   policy?: PolicyOverride;
   durations?: Partial<Durations>;
+  /**
+   * Weather it brings (weather.ts): a preset of the emulator's `weather`
+   * option. Such a variant overrides the two weather decisions only, so that
+   * it composes with any fault or other variant.
+   */
+  weather?: Weather;
 }
 
 /** The catalogues, by name (emulator/faults/README.md). */
@@ -234,6 +252,15 @@ export interface Behaviour {
   policy: Policy;
   /** Durations the chosen faults and variants set, under the options' own. */
   durations: Partial<Durations>;
+  /** The weather in force: the weather variants' presets, under the options' own. */
+  weather: Weather;
+}
+
+export interface BehaviourOptions {
+  /** Weather over the variants' presets (each rate on its own). */
+  weather?: Weather;
+  /** Seed of the weather's generators (default DEFAULT_SEED). */
+  seed?: number;
 }
 
 function overrideOf(override: PolicyOverride | undefined, base: Policy): Partial<Policy> {
@@ -241,8 +268,16 @@ function overrideOf(override: PolicyOverride | undefined, base: Policy): Partial
   return typeof override === 'function' ? override(base) : override;
 }
 
-/** The policy and durations of the chosen faults and variants; throws on an unknown name. */
-export function behaviourOf(faults: readonly string[] = [], variants: readonly string[] = []): Behaviour {
+/**
+ * The policy, durations and weather of the chosen faults and variants (in that
+ * order: a variant overrides only the decisions it names, so it keeps a
+ * fault's), with the options' weather last; throws on an unknown name.
+ */
+export function behaviourOf(
+  faults: readonly string[] = [],
+  variants: readonly string[] = [],
+  options: BehaviourOptions = {},
+): Behaviour {
   let policy: Policy = CONFORMING;
   let durations: Partial<Durations> = {};
   for (const name of faults) {
@@ -251,13 +286,27 @@ export function behaviourOf(faults: readonly string[] = [], variants: readonly s
     policy = { ...policy, ...overrideOf(fault.policy, policy) };
     durations = { ...durations, ...fault.durations };
   }
+  let weather: Weather = {};
   for (const name of variants) {
     const variant = Object.hasOwn(VARIANTS, name) ? VARIANTS[name] : undefined;
     if (variant === undefined) throw new Error(`unknown variant "${name}" (known: ${known(VARIANTS)})`);
     policy = { ...policy, ...overrideOf(variant.policy, policy) };
     durations = { ...durations, ...variant.durations };
+    weather = { ...weather, ...variant.weather };
   }
-  return { policy, durations };
+  weather = { ...weather, ...definedOf(options.weather) };
+  if (weather.throttle || weather.errorAfter) policy = { ...policy, ...weatherDecisions(weather, options.seed ?? DEFAULT_SEED) };
+  return { policy, durations, weather };
+}
+
+/** The weather the named variants bring together (for reports); throws on an unknown name. */
+export function weatherOfVariants(variants: readonly string[]): Weather {
+  return behaviourOf([], variants).weather;
+}
+
+function definedOf(weather: Weather | undefined): Weather {
+  if (weather === undefined) return {};
+  return Object.fromEntries(Object.entries(weather).filter(([, rate]) => rate !== undefined)) as Weather;
 }
 
 function known(catalogue: Readonly<Record<string, unknown>>): string {

@@ -41,6 +41,7 @@ export const conflict = (message: string) => modelError('ConflictException', mes
 export const notFound = (message: string) => modelError('ResourceNotFoundException', message);
 export const accessDenied = (message: string) => modelError('AccessDeniedException', message);
 export const internalError = (message: string) => modelError('InternalServerException', message);
+export const throttling = (message: string) => modelError('ThrottlingException', message);
 // Protocol-level errors, answered before an operation is known or its input read.
 export const serialization = (message: string) =>
   new ApiError('SerializationException', message, 400, CORAL_NAMESPACE);

@@ -1,8 +1,10 @@
-// HTTP and routing: hook requests to hooks.ts, everything else through the
-// AWS JSON 1.0 framing (protocol.ts), the model checks (validation.ts) and
-// the operation's handler. No request, however malformed, escapes as an
-// exception, and a rejected request changes nothing: every check runs before
-// a handler touches state.
+// HTTP and routing: hook requests to hooks.ts, STS's GetCallerIdentity to
+// sts.ts, everything else through the AWS JSON 1.0 framing (protocol.ts), the
+// model checks (validation.ts) and the operation's handler. No request,
+// however malformed, escapes as an exception, and a rejected request changes
+// nothing: every check runs before a handler touches state. The weather
+// (weather.ts) comes in twice: a throttle before the checks, an error after
+// a successful handler.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { World } from './accounts.ts';
@@ -20,9 +22,11 @@ import {
   requestTooLarge,
   sendError,
   sendResult,
+  throttling,
   unknownOperation,
   validation,
 } from './protocol.ts';
+import { answerSts, isStsRequest } from './sts.ts';
 import { checkedInput } from './validation.ts';
 
 export interface ServerConfig {
@@ -57,6 +61,7 @@ export function createEmulatorServer(config: ServerConfig): Server {
         if (config.log !== undefined) config.log(logLine(exchange, performance.now() - started));
       };
       if (req.url?.startsWith(HOOKS_PREFIX)) done(handleHook(config.world, req, res, body, size));
+      else if (isStsRequest(req.method, header(req, 'content-type'), req.headers['x-amz-target'])) done(handleSts(config.world, req, res, body));
       else void handleApi(config.world, req, res, body, size).then(done);
     });
   });
@@ -75,7 +80,20 @@ function handleHook(world: World, req: IncomingMessage, res: ServerResponse, bod
   const text = JSON.stringify(answer.body);
   res.writeHead(answer.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
-  return { account: accountOf(accountHeader), operation: `hook ${req.method} ${path}`, status: answer.status };
+  return { account: world.accountIdOf(accountOf(accountHeader)), operation: `hook ${req.method} ${path}`, status: answer.status };
+}
+
+function handleSts(world: World, req: IncomingMessage, res: ServerResponse, body: Buffer): Exchange {
+  const requestId = randomUUID();
+  const caller = callerOf(header(req, 'authorization'));
+  const answer = answerSts(world, caller, body, requestId);
+  res.writeHead(answer.status, {
+    'Content-Type': 'text/xml',
+    'Content-Length': Buffer.byteLength(answer.xml),
+    'x-amzn-RequestId': requestId,
+  });
+  res.end(answer.xml);
+  return { account: world.accountIdOf(caller.account), operation: answer.operation, status: answer.status };
 }
 
 async function handleApi(
@@ -87,7 +105,7 @@ async function handleApi(
 ): Promise<Exchange> {
   const requestId = randomUUID();
   const caller = callerOf(header(req, 'authorization'));
-  const exchange: Exchange = { account: caller.account, operation: '-', status: 200 };
+  const exchange: Exchange = { account: world.accountIdOf(caller.account), operation: '-', status: 200 };
   try {
     if (req.method !== 'POST' || (req.url !== '/' && !req.url?.startsWith('/?'))) {
       throw unknownOperation(`Proton's API answers POST / only, not ${req.method} ${req.url}`);
@@ -99,6 +117,8 @@ async function handleApi(
       throw requestTooLarge(`The request body of ${size} bytes is over the limit of ${MAX_BODY_BYTES} bytes`);
     }
     if (!isModelOperation(operation)) throw unknownOperation(`Unknown operation ${operation}`);
+    // Weather: throttled before anything is read or done, so nothing changes.
+    if (world.policy.throttles(operation)) throw throttling('Rate exceeded');
     const handler = OPERATIONS.get(operation);
     const raw = parseBody(body);
     if (handler === undefined) {
@@ -118,7 +138,12 @@ async function handleApi(
       headers: req.headers,
     };
     const result = handler(ctx, input);
-    sendResult(res, requestId, result instanceof Promise ? await result : result);
+    const output = result instanceof Promise ? await result : result;
+    // Weather: the request was carried out in full; only its answer is lost.
+    if (world.policy.failsAfterActing(operation)) {
+      throw internalError(`We encountered an internal error. Please try again. (emulator weather: ${operation} was carried out)`);
+    }
+    sendResult(res, requestId, output);
   } catch (error) {
     const answer = error instanceof ApiError ? error : unexpected(error);
     exchange.status = answer.status;

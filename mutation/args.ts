@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { UsageError } from '../harness/errors.ts';
 import { DEFAULT_NUM_RUNS } from '../harness/results.ts';
 import { splitList } from '../harness/select.ts';
+import { allWeatherVariants, weatherVariants } from './subjects.ts';
 import type { FaultScope } from './subjects.ts';
 
 export const DEFAULT_FLAKY_RUNS = 20;
@@ -19,6 +20,8 @@ export interface MutationOptions {
   json?: string;
   /** Flakiness mode: this many runs of the full suite on the reference emulator. */
   flaky?: number;
+  /** Weather variants added to every subject and to the flaky runs (issue 11). */
+  weather: string[];
 }
 
 export const USAGE = `Usage: npm run mutation -- [options]
@@ -43,6 +46,9 @@ Options:
   --flaky [N]        instead: the full suite against the reference emulator N
                      times (default ${DEFAULT_FLAKY_RUNS}) with seeds seed, seed+1, ...; every
                      MUST verdict other than pass is reported (exit 1 if any)
+  --weather LIST     comma-separated weather variants (throttling,
+                     errors-after-acting) added to every fault and variant and
+                     to the --flaky runs; seeded with each run's seed
   -h, --help         this text
 `;
 
@@ -54,6 +60,7 @@ const OPTIONS = {
   'num-runs': { type: 'string' },
   json: { type: 'string' },
   flaky: { type: 'string' },
+  weather: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -91,7 +98,10 @@ export function parseMutationArgs(argv: readonly string[]): MutationOptions {
     help: values.help === true,
     numRuns: values['num-runs'] === undefined ? DEFAULT_NUM_RUNS : integer('--num-runs', values['num-runs'], 1, 1_000_000),
     scope,
+    weather: [],
   };
+  // 'all': every weather variant; each name checked here, so a typo is a usage error before any run.
+  if (values.weather !== undefined) options.weather = weatherVariants(names('--weather', values.weather) ?? allWeatherVariants());
   let faults = names('--faults', values.faults);
   let variants = names('--variants', values.variants);
   // One list alone runs that list alone.

@@ -13,7 +13,7 @@ parentPort.on('message', async (message) => {
   const { id, kind } = message;
   try {
     if (kind === 'start') {
-      const emulator = await startEmulator({ port: 0, faults: message.faults, variants: message.variants });
+      const emulator = await startEmulator({ port: 0, faults: message.faults, variants: message.variants, seed: message.seed });
       running.set(id, emulator);
       parentPort.postMessage({ id, url: emulator.url });
     } else if (kind === 'stop') {

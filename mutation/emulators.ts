@@ -10,6 +10,8 @@ import type { Target } from '../harness/target.ts';
 export interface EmulatorChoice {
   faults?: readonly string[];
   variants?: readonly string[];
+  /** Seed of the emulator's weather (the run's seed, so that --seed repeats it). */
+  seed?: number;
 }
 
 interface Reply {
@@ -74,7 +76,12 @@ export class EmulatorHost {
 
   /** An emulator with the chosen faults and variants, as a target of the suite. */
   async target(choice: EmulatorChoice): Promise<Target> {
-    const started = await this.request({ kind: 'start', faults: [...(choice.faults ?? [])], variants: [...(choice.variants ?? [])] });
+    const started = await this.request({
+      kind: 'start',
+      faults: [...(choice.faults ?? [])],
+      variants: [...(choice.variants ?? [])],
+      seed: choice.seed,
+    });
     const emulator = started.id!;
     const stop = async (): Promise<void> => {
       await this.request({ kind: 'stop', emulator }).catch(() => undefined);

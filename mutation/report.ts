@@ -1,8 +1,15 @@
 // The analysis as text (stdout) and as JSON (--json FILE).
 import type { Analysis, Flakiness } from './analysis.ts';
+import { describeWeather } from '../emulator/weather.ts';
 import type { CellNote } from './findings.ts';
+import type { WeatherRecord } from './subjects.ts';
 
 const percent = (score: number): string => `${Math.round(score * 1000) / 10}%`;
+
+/** "; weather throttling (throttle 10%)", or nothing without weather. */
+function weatherNote(weather: WeatherRecord): string {
+  return weather.variants.length === 0 ? '' : `; weather ${weather.variants.join(', ')} (${describeWeather(weather)})`;
+}
 
 function cell(note: CellNote): string {
   return `${note.verdict} ${note.rule} x ${note.operation}: ${note.reason}`;
@@ -38,7 +45,7 @@ export function analysisText(analysis: Analysis): string {
     `Mutation score ${percent(analysis.score)} (${caught}/${analysis.faults.length} faults caught by their rule); ` +
       `median time to catch ${median(catchTimes)?.toFixed(2) ?? '-'} s; ` +
       `${falsePositives} false positive(s) over ${analysis.variants.length} variants; ` +
-      `seed ${analysis.seed}, ${analysis.numRuns} runs per property, ${analysis.seconds} s`,
+      `seed ${analysis.seed}, ${analysis.numRuns} runs per property${weatherNote(analysis.weather)}, ${analysis.seconds} s`,
   );
   return lines.join('\n');
 }
@@ -59,6 +66,7 @@ export function analysisJson(analysis: Analysis): string {
       seed: analysis.seed,
       numRuns: analysis.numRuns,
       scope: analysis.scope,
+      weather: analysis.weather,
       seconds: analysis.seconds,
     },
     null,
@@ -70,12 +78,12 @@ export function flakinessText(result: Flakiness): string {
   const lines = result.runs.flatMap((run) => run.notPassing.map((note) => `  seed ${run.seed}: ${cell(note)}`));
   const seeds = result.runs.map((run) => run.seed);
   lines.push(
-    `Flakiness: ${result.runs.length} full runs on the reference emulator (seeds ${seeds[0]}..${seeds.at(-1)}): ` +
+    `Flakiness: ${result.runs.length} full runs on the reference emulator (seeds ${seeds[0]}..${seeds.at(-1)}${weatherNote(result.weather)}): ` +
       `${result.flaky} MUST verdict(s) other than pass; ${result.seconds} s`,
   );
   return lines.join('\n');
 }
 
 export function flakinessJson(result: Flakiness): string {
-  return `${JSON.stringify({ flaky: result.flaky, runs: result.runs, seconds: result.seconds }, null, 2)}\n`;
+  return `${JSON.stringify({ flaky: result.flaky, weather: result.weather, runs: result.runs, seconds: result.seconds }, null, 2)}\n`;
 }

@@ -2,6 +2,7 @@
 // catalogue (with the rule it targets) and each conforming variant, and which
 // cells each run needs.
 import { FAULTS, VARIANTS } from '../emulator/policy.ts';
+import type { Weather } from '../emulator/weather.ts';
 import { UsageError } from '../harness/errors.ts';
 import { CATEGORY_OPERATIONS, RULES } from '../specs/rules.ts';
 
@@ -53,8 +54,38 @@ export function faultSubjects(names?: readonly string[]): FaultSubject[] {
   });
 }
 
+/** Whether a variant is weather (a preset of the emulator's weather option, issue 11). */
+export function isWeatherVariant(name: string): boolean {
+  return Object.hasOwn(VARIANTS, name) && VARIANTS[name]!.weather !== undefined;
+}
+
+/**
+ * The variants to run, each a subject of its own; by default every variant
+ * but the weather ones, which --weather adds to every subject instead (named
+ * here, they run alone like any other).
+ */
 export function variantSubjects(names?: readonly string[]): VariantSubject[] {
-  return pick(names, VARIANTS, 'variant').map((name) => ({ kind: 'variant', name, description: VARIANTS[name]!.description }));
+  const chosen = names ?? Object.keys(VARIANTS).filter((name) => !isWeatherVariant(name));
+  return pick(chosen, VARIANTS, 'variant').map((name) => ({ kind: 'variant', name, description: VARIANTS[name]!.description }));
+}
+
+/** Every weather variant of the catalogue. */
+export function allWeatherVariants(): string[] {
+  return Object.keys(VARIANTS).filter(isWeatherVariant);
+}
+
+/** The weather variants --weather names, checked (a usage error for any other name). */
+export function weatherVariants(names: readonly string[] = []): string[] {
+  const known = allWeatherVariants();
+  for (const name of names) {
+    if (!isWeatherVariant(name)) throw new UsageError(`--weather: '${name}' is not a weather variant (known: ${known.join(', ')})`);
+  }
+  return [...new Set(names)];
+}
+
+/** The weather of a run, as reports record it: the variants and the rates they bring. */
+export interface WeatherRecord extends Weather {
+  variants: string[];
 }
 
 /** The MUST rules of the four categories: those every fault must target. */

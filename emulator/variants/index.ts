@@ -4,6 +4,7 @@
 import type { Durations } from '../durations.ts';
 import type { Variant } from '../policy.ts';
 import { ApiError, conflict, validation } from '../protocol.ts';
+import { seeded } from '../random.ts';
 
 const TRANSITIONS = [
   'templateVersionRegistration',
@@ -20,18 +21,6 @@ function transitions(ms: number): Partial<Durations> {
 
 /** Without the durations hook the suite can't shorten the transitions: it meets them as a real service has them. */
 const withoutDurationsHook = { offersHook: (capability: string) => capability !== 'durations' };
-
-/** mulberry32: a small seeded generator, so that the jitter is the same from run to run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export const JITTER_MAX_MS = 12;
 const JITTER_SEED = 0x5eed;
@@ -102,6 +91,19 @@ export const VARIANT_CATALOGUE: Readonly<Record<string, Variant>> = Object.freez
         return base.originalGone(operation, record, sameParameters);
       },
     }),
+  },
+  // Weather (issue 11): presets of the emulator's `weather` option. Not
+  // subjects of the mutation analysis of their own: `npm run mutation --
+  // --weather NAME` adds them to every fault and variant.
+  throttling: {
+    description:
+      'Ten percent of API requests (reads too) are answered ThrottlingException before anything is checked or done, from a generator of the emulator\'s seed (transient: a retry may pass).',
+    weather: { throttle: 0.1 },
+  },
+  'errors-after-acting': {
+    description:
+      'Twenty percent of the contract\'s creates and deletes are carried out in full and then answered InternalServerException (HTTP 500) instead of their result; the state stays, and a same-token or same-name retry gets the original.',
+    weather: { errorAfter: 0.2 },
   },
   'replays-original-response': {
     description:
