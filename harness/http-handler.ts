@@ -61,6 +61,7 @@ export class RecordingHandler {
           : undefined;
       if (kind === undefined || weather === undefined) {
         if (answer) weather?.run.observeLatency(exchange.durationMs);
+        if (retry > 1 && weather) weather.settled(operation, retry - 1, answer ? describeAnswer(answer.status, answer.headers, exchange.response!.body) : exchange.error ?? 'a failure');
         return this.finish(exchange, sent.error, answer, headers);
       }
       const what = answer ? describeAnswer(answer.status, answer.headers, exchange.response!.body) : (exchange.error ?? 'a network error');

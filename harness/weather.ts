@@ -181,6 +181,8 @@ export class CellWeather {
   readonly counts = emptyCounts();
   private exhaustedReason: string | undefined;
   private frozen = false;
+  /** The step in progress met an answer after which the target may have acted. */
+  private ambiguous = false;
 
   constructor(
     readonly run: RunWeather,
@@ -237,9 +239,22 @@ export class CellWeather {
     // Throttles are routine and visible in the exchanges; an error after which
     // the target may have acted is worth a line in the trail.
     if (kind !== 'throttle' && !this.frozen) {
+      this.ambiguous = true;
       this.step(`weather: ${operation} got ${what} (the target may or may not have acted); the same request (same token or name) is sent again after ${waitMs} ms`);
     }
     return waitMs;
+  }
+
+  /**
+   * A step got a plain answer after `transients` transient ones. Where one of
+   * them may have followed the target's action (a 5xx, a reset), the trail
+   * says what came after it: the answer the check judges, the one the
+   * contract prescribes for a retry of the same request.
+   */
+  settled(operation: string, transients: number, answer: string): void {
+    if (this.frozen || !this.ambiguous) return;
+    this.ambiguous = false;
+    this.step(`weather: ${operation} answered ${answer} after ${transients} transient answer${transients === 1 ? '' : 's'}: the check judges this answer, the one a retry of the same request must give`);
   }
 }
 

@@ -4,6 +4,7 @@
 import { loadCatalog } from '../harness/default-catalog.ts';
 import { newRunId } from '../harness/names.ts';
 import type { CellResult } from '../harness/results.ts';
+import type { TransientCounts } from '../harness/types.ts';
 import { runConformance } from '../harness/runner.ts';
 import { selectCells } from '../harness/select.ts';
 import * as model from '../specs/model.ts';
@@ -25,6 +26,8 @@ export interface SubjectRun {
   finishedAtMs: Map<CellResult, number>;
   wallMs: number;
   requests: number;
+  /** The weather the run met (harness/weather.ts). */
+  transient?: TransientCounts;
 }
 
 let catalog: ReturnType<typeof loadCatalog> | undefined;
@@ -60,6 +63,7 @@ export async function runSuite(host: EmulatorHost, choice: EmulatorChoice, cells
       finishedAtMs,
       wallMs: performance.now() - started,
       requests: outcome.requests,
+      ...(outcome.report.transient ? { transient: outcome.report.transient } : {}),
     };
   } finally {
     await target.close();

@@ -122,6 +122,7 @@ describe('retrying through the weather', () => {
     expect(evidence.map((e) => e.transient?.kind)).toEqual(['throttle', 'server-error', 'throttle', undefined]);
     expect(evidence.slice(0, 3).every((e) => typeof e.transient?.waitMs === 'number')).toBe(true);
     expect(steps.some((s) => s.includes('InternalServerException (HTTP 500)') && s.includes('may or may not have acted'))).toBe(true);
+    expect(steps.at(-1)).toMatch(/^weather: CreateEnvironmentTemplateVersion answered HTTP 200 after 3 transient answers: the check judges this answer/);
     // Modelled weather is still judged for its shape, and passes.
     expect(shape.results().map((r) => [r.verdict, r.reason])).toEqual([['pass', 'all 4 responses match the model']]);
     await pool.close();
