@@ -17,6 +17,12 @@ export interface CliOptions {
   concurrency?: number;
   /** Seconds. */
   cellTimeout?: number;
+  /** The interlock: a remote endpoint (maybe a real account) needs this. */
+  allowRealAccount: boolean;
+  /** The account the credentials must act in (checked with STS before anything is created). */
+  account?: string;
+  /** Seconds the end-of-run cleanup of a target without `reset` may take. */
+  cleanupTimeout?: number;
 }
 
 
@@ -30,6 +36,9 @@ const OPTIONS = {
   json: { type: 'string' },
   concurrency: { type: 'string' },
   'cell-timeout': { type: 'string' },
+  'allow-real-account': { type: 'boolean' },
+  account: { type: 'string' },
+  'cleanup-timeout': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -46,6 +55,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
   }
   const options: CliOptions = {
     help: values.help === true,
+    allowRealAccount: values['allow-real-account'] === true,
     numRuns: values['num-runs'] === undefined ? DEFAULT_NUM_RUNS : integer('--num-runs', values['num-runs'], 1, 1_000_000),
   };
   if (values.endpoint !== undefined) options.endpoint = nonEmpty('--endpoint', values.endpoint);
@@ -67,10 +77,19 @@ export function parseCli(argv: readonly string[]): CliOptions {
   if (values.json !== undefined) options.json = nonEmpty('--json', values.json);
   if (values.concurrency !== undefined) options.concurrency = integer('--concurrency', values.concurrency, 1, 256);
   if (values['cell-timeout'] !== undefined) options.cellTimeout = seconds('--cell-timeout', values['cell-timeout']);
+  if (values.account !== undefined) options.account = accountId(values.account);
+  if (values['cleanup-timeout'] !== undefined) options.cleanupTimeout = seconds('--cleanup-timeout', values['cleanup-timeout']);
   return options;
 }
 
-function nonEmpty(flag: string, value: string): string {
+/** --account: a 12-digit AWS account id. */
+export function accountId(raw: string): string {
+  const value = raw.trim();
+  if (!/^\d{12}$/.test(value)) throw new UsageError(`--account: '${raw}' is not a 12-digit AWS account id`);
+  return value;
+}
+
+export function nonEmpty(flag: string, value: string): string {
   if (value.trim() === '') throw new UsageError(`${flag}: empty value`);
   return value;
 }
@@ -83,14 +102,14 @@ function integer(flag: string, raw: string, min: number, max: number): number {
   return value;
 }
 
-function seconds(flag: string, raw: string): number {
+export function seconds(flag: string, raw: string): number {
   const value = Number(raw.trim());
   if (raw.trim() === '' || !Number.isFinite(value) || value <= 0) throw new UsageError(`${flag}: '${raw}' is not a positive number of seconds`);
   return value;
 }
 
 /** node:util's parseArgs messages, shortened to one line that names the flag. */
-function parseArgsMessage(error: unknown): string {
+export function parseArgsMessage(error: unknown): string {
   const code = (error as { code?: string }).code;
   const message = error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error);
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {

@@ -18,9 +18,13 @@ import type { Reporter } from '../reporters/reporter.ts';
 import { parseCli } from './args.ts';
 import type { CliOptions } from './args.ts';
 import { createProgress } from './progress.ts';
+import { announceAccount, cleanUpRun, cleansUp, sweepCommand } from './real-target.ts';
+import { RunOwnership } from '../harness/ownership.ts';
 import { USAGE } from './usage.ts';
 
 export const EXIT_INTERRUPTED = 130;
+/** Ended by SIGTERM (after the cleanups and the end-of-run cleanup). */
+export const EXIT_TERMINATED = 143;
 /** A bug in proton-conformance itself (not the target's, not the user's): its own code, so that scripts can tell. */
 export const EXIT_INTERNAL = 4;
 
@@ -38,6 +42,11 @@ const DEFAULTS = {
 /** Runs the CLI; resolves with the exit code. */
 export async function runCli(argv: readonly string[]): Promise<number> {
   try {
+    // A subcommand is a file in cli/.
+    if (argv[0] === 'sweep') {
+      const { runSweep } = await import('./sweep.ts');
+      return await runSweep(argv.slice(1));
+    }
     const options = parseCli(argv);
     if (options.help) {
       process.stdout.write(USAGE);
@@ -53,7 +62,8 @@ async function runWith(options: CliOptions): Promise<number> {
   const wallStart = performance.now();
   // The target starts (or is probed) while the suites load; a selection error
   // still wins over an unreachable target, and closes what was started.
-  const pendingTarget = resolveTarget({ endpoint: options.endpoint });
+  // The interlock: a remote endpoint without --allow-real-account stops here, before any request.
+  const pendingTarget = resolveTarget({ endpoint: options.endpoint, allowRealAccount: options.allowRealAccount });
   pendingTarget.catch(() => undefined);
   let selection: Selection;
   let catalog: Awaited<ReturnType<typeof loadCatalog>>;
@@ -80,17 +90,46 @@ async function runWith(options: CliOptions): Promise<number> {
   }
   const seed = options.seed ?? randomSeed();
   const target = await pendingTarget;
+  try {
+    // Before anything is created: the account, region and endpoint (and --account).
+    await announceAccount(target, options.account);
+  } catch (error) {
+    await target.close();
+    throw error;
+  }
+  const runId = newRunId();
+  // Every Delete* against anything but the embedded emulator goes through the ownership guard.
+  const ownership = target.embedded ? undefined : new RunOwnership(runId);
+  const cleanup = cleansUp(target);
   const defaults = target.embedded ? DEFAULTS.embedded : DEFAULTS.remote;
   const interrupt = new AbortController();
   const progress = createProgress();
   let interrupts = 0;
-  const onSigint = (): void => {
+  let terminated = false;
+  let cleaning = false;
+  const quitNow = (): never => {
+    if (cleanup) {
+      const left = ownership && ownership.ledger.size > 0 ? ` (created and not deleted by its checks: ${ownership.ledger.summary()})` : '';
+      process.stderr.write(
+        `proton-conformance: quitting at once; what run ${runId} created may be left at ${target.endpoint}${left}; remove it with: ${sweepCommand(target, runId)}\n`,
+      );
+    }
+    process.exit(terminated ? EXIT_TERMINATED : EXIT_INTERRUPTED);
+  };
+  const onSignal = (signal: 'SIGINT' | 'SIGTERM'): void => {
     interrupts++;
-    if (interrupts > 1) process.exit(EXIT_INTERRUPTED);
-    progress.note('proton-conformance: interrupted; stopping the cells and running their cleanups (Ctrl-C again to quit at once)');
+    if (signal === 'SIGTERM') terminated = true;
+    // A second signal, or Ctrl-C while cleaning up: quit now, saying what may be left.
+    if (interrupts > 1 || (cleaning && signal === 'SIGINT')) quitNow();
+    if (cleaning) return;
+    const what = cleanup ? 'running their cleanups, then removing what the run created' : 'running their cleanups';
+    progress.note(`proton-conformance: ${signal === 'SIGINT' ? 'interrupted' : 'terminated'}; stopping the cells and ${what} (Ctrl-C again to quit at once)`);
     interrupt.abort();
   };
+  const onSigint = (): void => onSignal('SIGINT');
+  const onSigterm = (): void => onSignal('SIGTERM');
   process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
   const stray = collectStrayRejections();
   try {
     process.stdout.write(`${header(target, seed, options, selection)}\n`);
@@ -99,7 +138,8 @@ async function runWith(options: CliOptions): Promise<number> {
       selection,
       target,
       shapeModel: model,
-      runId: newRunId(),
+      runId,
+      ...(ownership ? { ownership } : {}),
       seed,
       numRuns: options.numRuns,
       path: options.path,
@@ -111,10 +151,23 @@ async function runWith(options: CliOptions): Promise<number> {
     progress.finish(outcome.requests);
     if (stray.count() > 0) process.stderr.write(`proton-conformance: note: ${stray.count()} promise rejection(s) escaped their checks (first: ${stray.first()})\n`);
     const info = { requests: outcome.requests, wallMs: performance.now() - wallStart, interrupted: outcome.interrupted };
-    for (const reporter of reporters) await reporter.write(outcome.report, info);
-    return outcome.interrupted ? EXIT_INTERRUPTED : exitCodeOf(outcome.report);
+    // The matrix first; then the cleanup of a target without `reset` (success,
+    // failure, Ctrl-C or SIGTERM alike); then the JSON report, which carries it.
+    for (const reporter of reporters) if (reporter.name !== 'json') await reporter.write(outcome.report, info);
+    if (cleanup) {
+      cleaning = true;
+      const cleaned = await cleanUpRun(target, runId, {
+        ...(options.cleanupTimeout !== undefined ? { timeoutMs: options.cleanupTimeout * 1000 } : {}),
+        note: (line) => progress.note(line),
+      });
+      Object.assign(outcome.report, { cleanup: cleaned });
+    }
+    for (const reporter of reporters) if (reporter.name === 'json') await reporter.write(outcome.report, info);
+    if (outcome.interrupted) return terminated ? EXIT_TERMINATED : EXIT_INTERRUPTED;
+    return exitCodeOf(outcome.report);
   } finally {
     process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
     stray.stop();
     await target.close();
   }

@@ -1,5 +1,6 @@
 // The --help text.
 export const USAGE = `Usage: proton-conformance [options]
+       proton-conformance sweep [options]   (see proton-conformance sweep --help)
 
 Checks an endpoint against the idempotency contract of the AWS Proton API
 (every rule on every operation of its category) and prints a matrix of
@@ -7,10 +8,24 @@ verdicts, the evidence of every failure, and a summary.
 
 Target (first that is set):
   --endpoint URL        the target, e.g. http://127.0.0.1:4566
+  --endpoint aws        the AWS SDK's default Proton endpoint for the region
+                        (https://proton.<region>.amazonaws.com)
   AWS_ENDPOINT_URL_PROTON, AWS_ENDPOINT_URL, a profile's endpoint_url
                         as the AWS SDK reads them
   (none)                the embedded reference emulator, on an ephemeral port
   Region and credentials come from the standard AWS chain.
+
+Real targets (anything not on loopback 127.0.0.0/8, ::1, localhost; and aws):
+  --allow-real-account  required: without it the run stops before any
+                        request (exit 2). The run prints the account (STS
+                        GetCallerIdentity), region and endpoint first.
+  --account ID          the 12-digit account the credentials must act in
+                        (exit 2 on a mismatch or when it cannot be told)
+  --cleanup-timeout S   seconds the end-of-run cleanup may take (default 300)
+  Every delete is checked first by the ownership guard (name prefix
+  pc<run id>- and tag proton-conformance:run); after the run (also after
+  Ctrl-C or SIGTERM) everything it created is removed. Test-only:
+  PROTON_CONFORMANCE_TREAT_AS_REMOTE=1 makes a loopback endpoint count as remote.
 
 Selection:
   --rules PATTERN       rule ids to run: comma-separated globs or substrings
@@ -33,5 +48,28 @@ Output and execution:
 Exit codes: 0 no MUST rule fails (the summary says when cells were skipped
 or inconclusive: not every rule was checked); 1 a MUST rule fails; 2 usage or
 configuration error; 3 the target is unreachable; 4 internal error (a bug in
-proton-conformance: please report it); 130 interrupted.
+proton-conformance: please report it); 130 interrupted (Ctrl-C); 143
+terminated (SIGTERM).
+`;
+
+export const SWEEP_USAGE = `Usage: proton-conformance sweep [options]
+
+Finds what earlier runs left on a target (resources named pc<run id>-...
+and tagged proton-conformance:run=<run id>; a connection by its tag), lists
+it, and with --yes removes it: services, environments, environment account
+connections, template versions (a template's recommended version last),
+templates, waiting for asynchronous deletes within a bound.
+
+  --endpoint URL|aws    the target (else AWS_ENDPOINT_URL_PROTON, AWS_ENDPOINT_URL)
+  --allow-real-account  required for a remote endpoint (as for a run)
+  --account ID          the 12-digit account the credentials must act in
+  --run ID              only this run's resources (default: any run's)
+  --older-than DURATION only runs at least this old (90m, 2h, 7d, 1h30m), by
+                        the run id's time or the resource's createdAt
+  --yes                 remove them (default: a dry run that only lists)
+  --cleanup-timeout S   seconds the removal may take (default 300)
+  --help                this text
+
+Exit codes: 0 nothing left to remove (or a dry run); 1 something could not
+be removed (listed); 2 usage or configuration error; 3 unreachable target.
 `;

@@ -15,6 +15,8 @@ import { createHooks } from './hooks.ts';
 import { CellHold } from './lock.ts';
 import type { CellLock } from './lock.ts';
 import { TAG_CELL, TAG_RUN, makeUniqueName } from './names.ts';
+import { createReader } from './ownership.ts';
+import type { RefusedDelete, RunOwnership } from './ownership.ts';
 import { Recorder } from './recorder.ts';
 import type { ExchangeSink } from './recorder.ts';
 import { waitFor } from './wait.ts';
@@ -39,6 +41,8 @@ export interface RunEnvironment {
   countRequest: () => void;
   /** Shared lock of cells when the target has no accounts (clock and durations are global). */
   lock: CellLock | undefined;
+  /** The ownership guard of every Delete* (harness/ownership.ts); absent for the embedded emulator. */
+  ownership?: RunOwnership;
 }
 
 export interface CellIdentity {
@@ -52,6 +56,8 @@ export interface Cell {
   readonly recorder: Recorder;
   readonly steps: readonly string[];
   readonly hold: CellHold;
+  /** Deletes the ownership guard refused (the cell is then inconclusive). */
+  readonly refusedDeletes: readonly RefusedDelete[];
   /** Aborts the check (timeout, Ctrl-C); cleanups can still send requests. */
   abort(reason: string): void;
   /** Runs every cleanup (last registered first); returns the failures, described. */
@@ -86,6 +92,14 @@ export function createCell(env: RunEnvironment, id: CellIdentity): Cell {
     if (steps.length >= STEP_LIMIT) steps.shift();
     steps.push(description);
   };
+  const refusedDeletes: RefusedDelete[] = [];
+  const guardReader = env.ownership ? createReader({ endpoint: env.endpoint, region: env.region, credentials }) : undefined;
+  // Refusals during the check make the cell inconclusive; the report lists those of its cleanups too.
+  let cleaning = false;
+  const guard = env.ownership?.forCell(guardReader!, `${id.rule} ${id.operation}`, (refused) => {
+    if (cleaning) refused.cell = `${refused.cell ?? ''} (cleanup)`.trim();
+    else refusedDeletes.push(refused);
+  });
   const onCleanup = (action: () => Promise<void>): void => {
     cleanups.push(action);
   };
@@ -99,6 +113,7 @@ export function createCell(env: RunEnvironment, id: CellIdentity): Cell {
         sink: recorder,
         signal: () => requestSignal,
         gate: () => hold.pending(),
+        ...(guard ? { ownership: guard } : {}),
       },
       options,
     );
@@ -156,12 +171,14 @@ export function createCell(env: RunEnvironment, id: CellIdentity): Cell {
     recorder,
     steps,
     hold,
+    refusedDeletes,
     abort(reason: string) {
       controller.abort(new Error(reason));
     },
     async runCleanups(timeoutMs: number) {
       // The check's signal may be aborted; cleanups get a signal of their own.
       const deadline = AbortSignal.timeout(timeoutMs);
+      cleaning = true;
       requestSignal = deadline;
       recorder.freeze();
       const failures: string[] = [];
@@ -176,6 +193,7 @@ export function createCell(env: RunEnvironment, id: CellIdentity): Cell {
           failures.push(describeError(error));
         }
       }
+      guardReader?.destroy();
       return failures;
     },
   };

@@ -8,6 +8,8 @@ import type { Dispatcher } from 'undici';
 import type { ClientOptions } from './context.ts';
 import { RecordingHandler } from './http-handler.ts';
 import type { ExchangeSink } from './recorder.ts';
+import { addOwnershipGuard } from './ownership.ts';
+import type { GuardOptions } from './ownership.ts';
 
 export type Credentials = NonNullable<ProtonClientConfig['credentials']>;
 
@@ -21,6 +23,8 @@ export interface ClientEnvironment {
   /** The cell's current signal, read per request. */
   signal?: () => AbortSignal | undefined;
   gate?: () => Promise<void> | undefined;
+  /** The ownership guard of Delete* commands (harness/ownership.ts); absent: none (the embedded emulator). */
+  ownership?: GuardOptions;
 }
 
 export function createProtonClient(env: ClientEnvironment, options: ClientOptions = {}): ProtonClient {
@@ -42,5 +46,7 @@ export function createProtonClient(env: ClientEnvironment, options: ClientOption
   };
   if (env.credentials !== undefined) config.credentials = env.credentials;
   if (options.maxAttempts !== undefined) config.maxAttempts = options.maxAttempts;
-  return new ProtonClient(config);
+  const client = new ProtonClient(config);
+  if (env.ownership) addOwnershipGuard(client, env.ownership);
+  return client;
 }

@@ -1,15 +1,19 @@
 // Which endpoint a run talks to, and where that choice came from. Order:
-// --endpoint, then what the SDK itself would use (AWS_ENDPOINT_URL_PROTON,
+// --endpoint (a URL, or `aws`: the AWS SDK's default endpoint for the
+// region), then what the SDK itself would use (AWS_ENDPOINT_URL_PROTON,
 // AWS_ENDPOINT_URL, a profile's endpoint_url; AWS_IGNORE_CONFIGURED_ENDPOINT_URLS
 // turns the configured ones off), else the embedded emulator.
 import { ProtonClient } from '@aws-sdk/client-proton';
 import { UsageError } from './errors.ts';
+import { AWS_ENDPOINT_WORD } from './interlock.ts';
 
 export interface EndpointChoice {
   /** Normalised URL (origin plus path), or undefined for the embedded emulator. */
   url: string | undefined;
   /** Where it came from, for messages: "--endpoint", "AWS_ENDPOINT_URL_PROTON", ... */
   source: string;
+  /** `--endpoint aws`: the SDK's default Proton endpoint for the region (url is resolved with the region). */
+  aws?: boolean;
 }
 
 /** Parses and checks an endpoint URL; `source` names the flag or variable in the message. */
@@ -37,6 +41,7 @@ export function parseEndpoint(raw: string, source: string): string {
 const ENV_SOURCES = ['AWS_ENDPOINT_URL_PROTON', 'AWS_ENDPOINT_URL'] as const;
 
 export async function chooseEndpoint(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<EndpointChoice> {
+  if (flag !== undefined && flag.trim().toLowerCase() === AWS_ENDPOINT_WORD) return { url: undefined, source: '--endpoint aws', aws: true };
   if (flag !== undefined) return { url: parseEndpoint(flag, '--endpoint'), source: '--endpoint' };
   if (isTrue(env['AWS_IGNORE_CONFIGURED_ENDPOINT_URLS'])) return { url: undefined, source: 'embedded' };
   for (const name of ENV_SOURCES) {

@@ -12,6 +12,7 @@ import { execute } from './execute.ts';
 import { cellCommand, fromThrown, summarize } from './results.ts';
 import type { CellResult } from './results.ts';
 import type { CellPlan, Selection } from './select.ts';
+import type { RunOwnership } from './ownership.ts';
 import { ShapeLedger } from './shape.ts';
 import type { ShapeModel } from './shape.ts';
 import type { Capability, Report, Replay } from './types.ts';
@@ -51,6 +52,8 @@ export interface RunOptions<O> {
   progress?: RunProgress;
   /** Exchanges kept as evidence of a passing cell (non-pass cells keep up to 200). */
   passEvidence?: number;
+  /** The ownership guard of every Delete* (harness/ownership.ts): any target but the embedded emulator. */
+  ownership?: RunOwnership;
 }
 
 export interface RunOutcome {
@@ -79,6 +82,7 @@ export async function runConformance<O>(options: RunOptions<O>): Promise<RunOutc
     sinks: [shape, counter],
     countRequest: () => counter.count++,
     lock,
+    ...(options.ownership ? { ownership: options.ownership } : {}),
   };
   const cells = scheduleOrder(options.selection.cells);
   const results = new Map<CellPlan, CellResult>();
@@ -117,6 +121,7 @@ export async function runConformance<O>(options: RunOptions<O>): Promise<RunOutc
     interrupted,
     requests: counter.count,
   };
+  if (options.ownership) Object.assign(report, { refusedDeletes: [...options.ownership.refused] });
   return { report, requests: counter.count, interrupted };
 }
 
@@ -188,12 +193,14 @@ async function runCell<O>(options: RunOptions<O>, env: RunEnvironment, plan: Cel
     if (again.result.verdict === verdicted.result.verdict) evidenceCell = again.cell;
     else note = ` (replaying seed ${seed} path ${path} gave '${again.result.verdict}': the evidence is the last exchanges of the whole property run)`;
   }
-  const verdict = verdicted.result.verdict;
+  // A delete the ownership guard refused during the check: its observation is not the target's.
+  const refused = cell.refusedDeletes.map((r) => `${r.operation} of ${r.resource}: ${r.reason}`).join('; ');
+  const verdict = refused ? 'inconclusive' : verdicted.result.verdict;
   const evidenceLimit = verdict === 'pass' ? (options.passEvidence ?? 3) : 200;
   const result: CellResult = {
     ...base,
     verdict,
-    reason: verdicted.result.reason + note,
+    reason: refused ? `the ownership guard refused ${refused} (the check said ${verdicted.result.verdict}: ${verdicted.result.reason})` : verdicted.result.reason + note,
     evidence: evidenceCell.recorder.evidence(evidenceLimit),
     durationMs: Math.round(performance.now() - started),
     steps: [...evidenceCell.steps],

@@ -6,6 +6,7 @@ import type { ProtonClientConfig } from '@aws-sdk/client-proton';
 import type { Dispatcher } from 'undici';
 import type { Capability } from './types.ts';
 import { chooseEndpoint } from './endpoint.ts';
+import { awsEndpoint, checkInterlock, isRemoteEndpoint } from './interlock.ts';
 import { startEmbedded } from './embedded.ts';
 import type { EmbeddedMode } from './embedded.ts';
 import { UsageError } from './errors.ts';
@@ -21,6 +22,13 @@ export interface Target {
   embedded: boolean;
   /** Where the endpoint came from ("--endpoint", "AWS_ENDPOINT_URL", "embedded"). */
   source: string;
+  /** `--endpoint aws`: the AWS SDK's default endpoint for the region. */
+  aws: boolean;
+  /**
+   * May be a real account (harness/interlock.ts): not on loopback, the AWS
+   * endpoint, or PROTON_CONFORMANCE_TREAT_AS_REMOTE. Never the embedded emulator.
+   */
+  remote: boolean;
   region: string;
   capabilities: ReadonlySet<Capability>;
   /** Per-account isolation (hooks `accounts`): each cell signs as its own account. */
@@ -38,6 +46,12 @@ export interface TargetOptions {
   probeTimeoutMs?: number;
   /** Connections per origin in the shared pool. */
   connections?: number;
+  /**
+   * The interlock (harness/interlock.ts): when given, a remote endpoint
+   * without it set is refused (UsageError) before any request is sent.
+   * Undefined: no interlock (programmatic use, the project's own tests).
+   */
+  allowRealAccount?: boolean;
 }
 
 const DEFAULT_REGION = 'us-east-1';
@@ -45,19 +59,30 @@ const CAPABILITIES: readonly Capability[] = ['clock', 'durations', 'reset', 'cou
 
 export async function resolveTarget(options: TargetOptions = {}): Promise<Target> {
   const choice = await chooseEndpoint(options.endpoint, options.env);
-  const embedded = choice.url === undefined ? await startEmbedded(options.embeddedMode) : undefined;
-  const endpoint = choice.url ?? embedded!.url.replace(/\/+$/, '');
+  const aws = choice.aws === true;
+  // `--endpoint aws` needs the region to name its endpoint.
+  const awsRegion = aws ? await resolveRegion() : undefined;
+  const chosen = awsRegion !== undefined ? await awsEndpoint(awsRegion) : choice.url;
+  // The interlock comes before anything is started or sent.
+  if (chosen !== undefined && options.allowRealAccount !== undefined) {
+    checkInterlock(chosen, choice.source, { aws, allowed: options.allowRealAccount, ...(options.env ? { env: options.env } : {}) });
+  }
+  const embedded = chosen === undefined ? await startEmbedded(options.embeddedMode) : undefined;
+  const endpoint = chosen ?? embedded!.url.replace(/\/+$/, '');
+  const remote = embedded === undefined && isRemoteEndpoint(endpoint, { aws, ...(options.env ? { env: options.env } : {}) });
   try {
     const hooks = await probeTarget(endpoint, { timeoutMs: options.probeTimeoutMs ?? 5_000 });
     const capabilities = new Set(CAPABILITIES.filter((c) => hooks.has(c)));
     const accounts = hooks.has('accounts');
-    const region = await resolveRegion();
+    const region = awsRegion ?? (await resolveRegion());
     const credentials = accounts ? undefined : await resolveCredentials(endpoint);
     const pool = createPool({ connections: options.connections ?? 64 });
     return {
       endpoint,
       embedded: embedded !== undefined,
       source: choice.source,
+      aws,
+      remote,
       region,
       capabilities,
       accounts,

@@ -1,0 +1,94 @@
+// What the run and the sweep command share about remote targets: the account
+// line printed before anything is created (and the --account check), the
+// end-of-run cleanup with its summary, and the sweep command that removes
+// what an interrupted run may have left.
+import { callerIdentity, checkAccount, identityLine } from '../harness/account.ts';
+import type { RefusedDelete } from '../harness/ownership.ts';
+import { scrub } from '../harness/redact.ts';
+import { DEFAULT_CLEANUP_TIMEOUT_MS, describeLeft, sweep } from '../harness/sweep.ts';
+import type { Unconfirmed } from '../harness/sweep.ts';
+import type { Target } from '../harness/target.ts';
+
+/**
+ * For a remote target (or when --account is given): asks STS which account
+ * the credentials act in, prints it with the region and the endpoint, and
+ * checks --account (UsageError, exit 2, on a mismatch or an unknown account).
+ */
+export async function announceAccount(target: Target, expected: string | undefined, out: NodeJS.WritableStream = process.stdout): Promise<void> {
+  if (!target.remote && expected === undefined) return;
+  const identity = await callerIdentity(target);
+  out.write(scrub(`proton-conformance: ${identityLine(identity, target)}`) + '\n');
+  checkAccount(expected, identity);
+}
+
+/** Whether a run against this target is cleaned up at its end: any target without `reset`, but the embedded emulator. */
+export function cleansUp(target: Target): boolean {
+  return !target.embedded && !target.capabilities.has('reset');
+}
+
+/** The command that removes what run `runId` left on this target. */
+export function sweepCommand(target: Target, runId: string): string {
+  const endpoint = target.aws ? 'aws' : target.endpoint;
+  return `proton-conformance sweep --endpoint ${endpoint} --run ${runId} --yes${target.remote ? ' --allow-real-account' : ''}`;
+}
+
+/** The end-of-run cleanup, as the JSON report carries it. */
+export interface CleanupReport {
+  removed: string[];
+  left: Unconfirmed[];
+  /** Resources with the run's prefix that lack its tag: never removed. */
+  unconfirmed: Unconfirmed[];
+  refused: RefusedDelete[];
+  /** The cleanup itself failed (e.g. a list call failed). */
+  error?: string;
+}
+
+export interface CleanupOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Progress lines (stderr). */
+  note: (line: string) => void;
+  out?: NodeJS.WritableStream;
+}
+
+/** Removes everything the run created (found by its tag and prefix) and prints one summary line. */
+export async function cleanUpRun(target: Target, runId: string, options: CleanupOptions): Promise<CleanupReport> {
+  const out = options.out ?? process.stdout;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_CLEANUP_TIMEOUT_MS;
+  const started = performance.now();
+  options.note(`proton-conformance: cleaning up: removing what run ${runId} created at ${target.endpoint} (within ${Math.round(timeoutMs / 1000)} s)`);
+  let report: CleanupReport;
+  try {
+    const { findings, removal } = await sweep(target, {
+      runs: runId,
+      timeoutMs,
+      ...(options.signal ? { signal: options.signal } : {}),
+      onProgress: (line) => options.note(`proton-conformance: cleaning up: ${line}`),
+    });
+    report = {
+      removed: removal?.removed ?? [],
+      left: removal?.left ?? [],
+      unconfirmed: findings.unconfirmed,
+      refused: removal?.refused ?? [],
+    };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error);
+    report = { removed: [], left: [], unconfirmed: [], refused: [], error: reason };
+  }
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  const lines: string[] = [];
+  if (report.error !== undefined) {
+    lines.push(`cleanup: failed (${report.error}); what run ${runId} created may be left: remove it with: ${sweepCommand(target, runId)}`);
+  } else if (report.left.length > 0) {
+    lines.push(
+      `cleanup: removed ${report.removed.length}, ${report.left.length} left after ${seconds} s: ${describeLeft(report.left)}; remove them later with: ${sweepCommand(target, runId)}`,
+    );
+  } else {
+    lines.push(`cleanup: removed ${report.removed.length} resource${report.removed.length === 1 ? '' : 's'} of run ${runId} in ${seconds} s; nothing of it is left`);
+  }
+  if (report.unconfirmed.length > 0) {
+    lines.push(`cleanup: not removed, as they lack the run's tag: ${describeLeft(report.unconfirmed)}`);
+  }
+  out.write(scrub(lines.join('\n')) + '\n');
+  return report;
+}

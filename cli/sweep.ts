@@ -1,0 +1,138 @@
+// proton-conformance sweep: finds what earlier runs left on a target (any run
+// id, or one with --run; --older-than by the run id's time or the resource's
+// createdAt), lists it, and with --yes removes it in dependency order through
+// the ownership guard. A dry run unless --yes. The interlock applies as to a
+// run: a remote endpoint needs --allow-real-account.
+import { parseArgs } from 'node:util';
+import { chooseEndpoint } from '../harness/endpoint.ts';
+import { UsageError } from '../harness/errors.ts';
+import { RUN_ID } from '../harness/ownership.ts';
+import { scrub } from '../harness/redact.ts';
+import { describeLeft, parseDuration, runIdTime, sweep } from '../harness/sweep.ts';
+import type { Found } from '../harness/sweep.ts';
+import { resolveTarget } from '../harness/target.ts';
+import { accountId, nonEmpty, parseArgsMessage, seconds } from './args.ts';
+import { announceAccount } from './real-target.ts';
+import { SWEEP_USAGE } from './usage.ts';
+
+export interface SweepCliOptions {
+  help: boolean;
+  endpoint?: string;
+  olderThanMs?: number;
+  /** --older-than as given, for messages. */
+  olderThan?: string;
+  run?: string;
+  yes: boolean;
+  allowRealAccount: boolean;
+  account?: string;
+  /** Seconds. */
+  timeout?: number;
+}
+
+const OPTIONS = {
+  endpoint: { type: 'string' },
+  'older-than': { type: 'string' },
+  run: { type: 'string' },
+  yes: { type: 'boolean' },
+  'allow-real-account': { type: 'boolean' },
+  account: { type: 'string' },
+  'cleanup-timeout': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export function parseSweep(argv: readonly string[]): SweepCliOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: true });
+  } catch (error) {
+    throw new UsageError(`sweep: ${parseArgsMessage(error)}`);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length > 0) throw new UsageError(`sweep: unexpected argument '${positionals[0]}' (see proton-conformance sweep --help)`);
+  const options: SweepCliOptions = { help: values.help === true, yes: values.yes === true, allowRealAccount: values['allow-real-account'] === true };
+  if (values.endpoint !== undefined) options.endpoint = nonEmpty('--endpoint', values.endpoint);
+  if (values['older-than'] !== undefined) {
+    const ms = parseDuration(values['older-than']);
+    if (ms === undefined) throw new UsageError(`--older-than: '${values['older-than']}' is not a duration (e.g. 90m, 2h, 7d, 1h30m)`);
+    options.olderThanMs = ms;
+    options.olderThan = values['older-than'].trim();
+  }
+  if (values.run !== undefined) {
+    const run = values.run.trim().replace(/^pc/, '');
+    if (!RUN_ID.test(run)) throw new UsageError(`--run: '${values.run}' is not a run id (ten of [0-9a-z], as printed by a run)`);
+    options.run = run;
+  }
+  if (values.account !== undefined) options.account = accountId(values.account);
+  if (values['cleanup-timeout'] !== undefined) options.timeout = seconds('--cleanup-timeout', values['cleanup-timeout']);
+  return options;
+}
+
+/** Runs `proton-conformance sweep`; resolves with the exit code (0: nothing left to remove; 1: something is left). */
+export async function runSweep(argv: readonly string[]): Promise<number> {
+  const options = parseSweep(argv);
+  if (options.help) {
+    process.stdout.write(SWEEP_USAGE);
+    return 0;
+  }
+  const choice = await chooseEndpoint(options.endpoint);
+  if (choice.url === undefined && !choice.aws) {
+    throw new UsageError('sweep needs a target: --endpoint URL (or aws), AWS_ENDPOINT_URL_PROTON or AWS_ENDPOINT_URL (the embedded emulator starts empty)');
+  }
+  const target = await resolveTarget({ ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}), allowRealAccount: options.allowRealAccount });
+  const interrupt = new AbortController();
+  let interrupts = 0;
+  const onSignal = (): void => {
+    if (++interrupts > 1) process.exit(130);
+    process.stderr.write('proton-conformance: sweep interrupted; stopping after the current request (Ctrl-C again to quit at once)\n');
+    interrupt.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    await announceAccount(target, options.account);
+    const out = (text: string): void => void process.stdout.write(scrub(text) + '\n');
+    const runs = options.run !== undefined ? options.run : (runId: string) => RUN_ID.test(runId);
+    const scope = `${options.run !== undefined ? `run ${options.run}` : 'any run'}${options.olderThan !== undefined ? `, older than ${options.olderThan}` : ''}`;
+    out(`proton-conformance sweep: ${target.endpoint} (${scope}; ${options.yes ? 'removing' : 'dry run: nothing is removed without --yes'})`);
+    const now = Date.now();
+    const { findings, removal } = await sweep(target, {
+      runs,
+      ...(options.olderThanMs !== undefined ? { olderThanMs: options.olderThanMs } : {}),
+      now,
+      dryRun: !options.yes,
+      ...(options.timeout !== undefined ? { timeoutMs: options.timeout * 1000 } : {}),
+      signal: interrupt.signal,
+      onProgress: (line) => void process.stderr.write(`proton-conformance: sweep: ${line}\n`),
+    });
+    for (const line of listing(findings.found, now)) out(line);
+    if (findings.unconfirmed.length > 0) out(`never removed (a run's name prefix without its tag): ${describeLeft(findings.unconfirmed, 50)}`);
+    const runCount = new Set(findings.found.map((f) => f.runId)).size;
+    const what = `${findings.found.length} resource${findings.found.length === 1 ? '' : 's'} of ${runCount} run${runCount === 1 ? '' : 's'}`;
+    if (removal === undefined) {
+      out(findings.found.length === 0 ? 'nothing to remove' : `dry run: ${what} would be removed; add --yes to remove them`);
+      return 0;
+    }
+    if (removal.left.length > 0) {
+      out(`removed ${removal.removed.length} of ${what}; ${removal.left.length} left: ${describeLeft(removal.left, 50)}`);
+      return 1;
+    }
+    out(findings.found.length === 0 ? 'nothing to remove' : `removed ${what}; nothing is left`);
+    return 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await target.close();
+  }
+}
+
+function listing(found: readonly Found[], now: number): string[] {
+  const byRun = new Map<string, Found[]>();
+  for (const item of found) byRun.set(item.runId, [...(byRun.get(item.runId) ?? []), item]);
+  const lines: string[] = [];
+  for (const [runId, items] of byRun) {
+    const started = runIdTime(runId, now);
+    lines.push(`run ${runId}${started !== undefined ? ` (started ${new Date(started).toISOString()})` : ''}: ${items.length} resource${items.length === 1 ? '' : 's'}`);
+    for (const item of items) lines.push(`  ${item.label}${item.createdAt ? `  created ${item.createdAt.toISOString()}` : ''}`);
+  }
+  return lines;
+}
