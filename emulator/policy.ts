@@ -103,7 +103,7 @@ export interface Policy {
   latency(operation: string): number;
   /** Whether the hooks offer this capability (docs/emulator-hooks.md): all of them. */
   offersHook(capability: string): boolean;
-  /** Whether an API request is answered ThrottlingException before anything is checked or done: never (weather.ts). */
+  /** Whether an API request is answered ThrottlingException before its input is read or checked: never (weather.ts). */
   throttles(operation: string): boolean;
   /**
    * Whether a create or delete that succeeded (state changed, token recorded,

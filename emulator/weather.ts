@@ -5,7 +5,8 @@
 // Two kinds, each a fraction of requests drawn from a seeded generator:
 //
 // - throttle: an API request (any operation, reads too) is answered
-//   ThrottlingException before anything is checked or done;
+//   ThrottlingException once its operation is known, before its input is
+//   read or checked: nothing is done;
 // - error-after: a create or delete of the contract is carried out in full
 //   (resource created, client token recorded, deletion started) and then
 //   answered InternalServerException instead of its result.

@@ -97,7 +97,7 @@ export const VARIANT_CATALOGUE: Readonly<Record<string, Variant>> = Object.freez
   // --weather NAME` adds them to every fault and variant.
   throttling: {
     description:
-      'Ten percent of API requests (reads too) are answered ThrottlingException before anything is checked or done, from a generator of the emulator\'s seed (transient: a retry may pass).',
+      'Ten percent of API requests (reads too) are answered ThrottlingException before their input is read or checked (nothing is done), from a generator of the emulator\'s seed (transient: a retry may pass).',
     weather: { throttle: 0.1 },
   },
   'errors-after-acting': {
