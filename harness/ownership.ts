@@ -288,3 +288,15 @@ export class RunOwnership {
     };
   }
 }
+
+/**
+ * The verdict of a cell whose check had a delete refused: inconclusive (what
+ * it observed after the refusal is not the target's doing), with the refusal
+ * as the reason; undefined when nothing was refused.
+ */
+export function refusalVerdict(refused: readonly RefusedDelete[], judged: { verdict: string; reason: string }): { verdict: 'inconclusive'; reason: string } | undefined {
+  if (refused.length === 0) return undefined;
+  if (judged.verdict === 'inconclusive' && judged.reason.startsWith('the ownership guard refused')) return { verdict: 'inconclusive', reason: judged.reason };
+  const what = refused.map((r) => `${r.operation} of ${r.resource}: ${r.reason}`).join('; ');
+  return { verdict: 'inconclusive', reason: `the ownership guard refused ${what} (nothing was deleted; the check then said ${judged.verdict}: ${judged.reason})` };
+}

@@ -12,6 +12,7 @@ import { execute } from './execute.ts';
 import { cellCommand, fromThrown, summarize } from './results.ts';
 import type { CellResult } from './results.ts';
 import type { CellPlan, Selection } from './select.ts';
+import { refusalVerdict } from './ownership.ts';
 import type { RunOwnership } from './ownership.ts';
 import { ShapeLedger } from './shape.ts';
 import type { ShapeModel } from './shape.ts';
@@ -194,13 +195,13 @@ async function runCell<O>(options: RunOptions<O>, env: RunEnvironment, plan: Cel
     else note = ` (replaying seed ${seed} path ${path} gave '${again.result.verdict}': the evidence is the last exchanges of the whole property run)`;
   }
   // A delete the ownership guard refused during the check: its observation is not the target's.
-  const refused = cell.refusedDeletes.map((r) => `${r.operation} of ${r.resource}: ${r.reason}`).join('; ');
-  const verdict = refused ? 'inconclusive' : verdicted.result.verdict;
+  const refused = refusalVerdict(cell.refusedDeletes, verdicted.result);
+  const verdict = refused?.verdict ?? verdicted.result.verdict;
   const evidenceLimit = verdict === 'pass' ? (options.passEvidence ?? 3) : 200;
   const result: CellResult = {
     ...base,
     verdict,
-    reason: refused ? `the ownership guard refused ${refused} (the check said ${verdicted.result.verdict}: ${verdicted.result.reason})` : verdicted.result.reason + note,
+    reason: refused?.reason ?? verdicted.result.reason + note,
     evidence: evidenceCell.recorder.evidence(evidenceLimit),
     durationMs: Math.round(performance.now() - started),
     steps: [...evidenceCell.steps],

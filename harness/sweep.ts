@@ -277,7 +277,13 @@ export async function removeFound(deleter: ProtonClient, reader: ProtonClient, r
           again.push(item);
           continue;
         }
-        const result = await attempt(deleter, spec.remove.operation, spec.remove.input(item.item));
+        let result: CallResult;
+        try {
+          result = await attempt(deleter, spec.remove.operation, spec.remove.input(item.item));
+        } catch (error) {
+          // The ownership guard's refusal (InconclusiveCheck) is thrown, not answered.
+          result = { ok: false, error: { name: error instanceof Error ? error.name : 'Error', message: error instanceof Error ? error.message : String(error), status: undefined } };
+        }
         if (result.ok) {
           if (spec.asyncDeletion) deleting.push(item);
           else {
