@@ -1,6 +1,7 @@
 // Builds the CheckContext of one cell (one rule on one operation): its own
 // account when the target isolates accounts, a recording client, hooks scoped
 // to that account, unique names, waitFor, the step trail and cleanups.
+import { setMaxListeners } from 'node:events';
 import type { ProtonClient } from '@aws-sdk/client-proton';
 import type { Dispatcher } from 'undici';
 import type { CheckContext, ClientOptions } from './context.ts';
@@ -20,6 +21,8 @@ import type { RefusedDelete, RunOwnership } from './ownership.ts';
 import { Recorder } from './recorder.ts';
 import type { ExchangeSink } from './recorder.ts';
 import { waitFor } from './wait.ts';
+import { CellWeather } from './weather.ts';
+import type { RunWeather } from './weather.ts';
 
 /** What every cell of a run shares. */
 export interface RunEnvironment {
@@ -43,6 +46,8 @@ export interface RunEnvironment {
   lock: CellLock | undefined;
   /** The ownership guard of every Delete* (harness/ownership.ts); absent for the embedded emulator. */
   ownership?: RunOwnership;
+  /** The run's weather (harness/weather.ts): transient answers are retried; absent, they reach the checks. */
+  weather?: RunWeather;
 }
 
 export interface CellIdentity {
@@ -58,6 +63,8 @@ export interface Cell {
   readonly hold: CellHold;
   /** Deletes the ownership guard refused (the cell is then inconclusive). */
   readonly refusedDeletes: readonly RefusedDelete[];
+  /** The transient answers the cell met (undefined when the run does not retry them). */
+  readonly weather: CellWeather | undefined;
   /** Aborts the check (timeout, Ctrl-C); cleanups can still send requests. */
   abort(reason: string): void;
   /** Runs every cleanup (last registered first); returns the failures, described. */
@@ -75,6 +82,9 @@ async function accessKeyIdOf(credentials: Credentials): Promise<string | undefin
 
 export function createCell(env: RunEnvironment, id: CellIdentity): Cell {
   const controller = new AbortController();
+  // Every request of the cell in flight (32 concurrent creates, their
+  // retries' waits) listens to this one signal: many listeners is the design.
+  setMaxListeners(0, controller.signal);
   let requestSignal: AbortSignal = controller.signal;
   const recorder = new Recorder(200, env.sinks);
   const steps: string[] = [];
@@ -92,6 +102,7 @@ export function createCell(env: RunEnvironment, id: CellIdentity): Cell {
     if (steps.length >= STEP_LIMIT) steps.shift();
     steps.push(description);
   };
+  const weather = env.weather ? new CellWeather(env.weather, step) : undefined;
   const refusedDeletes: RefusedDelete[] = [];
   const guardReader = env.ownership ? createReader({ endpoint: env.endpoint, region: env.region, credentials }) : undefined;
   // Refusals during the check make the cell inconclusive; the report lists those of its cleanups too.
@@ -114,6 +125,7 @@ export function createCell(env: RunEnvironment, id: CellIdentity): Cell {
         signal: () => requestSignal,
         gate: () => hold.pending(),
         ...(guard ? { ownership: guard } : {}),
+        ...(weather ? { weather } : {}),
       },
       options,
     );
@@ -171,6 +183,7 @@ export function createCell(env: RunEnvironment, id: CellIdentity): Cell {
     recorder,
     steps,
     hold,
+    weather,
     refusedDeletes,
     abort(reason: string) {
       controller.abort(new Error(reason));
@@ -178,9 +191,11 @@ export function createCell(env: RunEnvironment, id: CellIdentity): Cell {
     async runCleanups(timeoutMs: number) {
       // The check's signal may be aborted; cleanups get a signal of their own.
       const deadline = AbortSignal.timeout(timeoutMs);
+      setMaxListeners(0, deadline);
       cleaning = true;
       requestSignal = deadline;
       recorder.freeze();
+      weather?.freeze();
       const failures: string[] = [];
       for (const action of cleanups.splice(0).reverse()) {
         if (deadline.aborted) {

@@ -10,6 +10,7 @@ import { RecordingHandler } from './http-handler.ts';
 import type { ExchangeSink } from './recorder.ts';
 import { addOwnershipGuard } from './ownership.ts';
 import type { GuardOptions } from './ownership.ts';
+import type { CellWeather } from './weather.ts';
 
 export type Credentials = NonNullable<ProtonClientConfig['credentials']>;
 
@@ -25,6 +26,8 @@ export interface ClientEnvironment {
   gate?: () => Promise<void> | undefined;
   /** The ownership guard of Delete* commands (harness/ownership.ts); absent: none (the embedded emulator). */
   ownership?: GuardOptions;
+  /** The cell's weather: transient answers retried by the handler (harness/weather.ts). */
+  weather?: CellWeather;
 }
 
 export function createProtonClient(env: ClientEnvironment, options: ClientOptions = {}): ProtonClient {
@@ -34,6 +37,7 @@ export function createProtonClient(env: ClientEnvironment, options: ClientOption
     loseResponses: options.loseResponses ?? 0,
     ...(env.signal ? { signal: env.signal } : {}),
     ...(env.gate ? { gate: env.gate } : {}),
+    ...(env.weather ? { weather: env.weather } : {}),
   });
   const config: ProtonClientConfig = {
     endpoint: env.endpoint,

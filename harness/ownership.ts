@@ -6,7 +6,8 @@
 // A resource that does not exist may be "deleted" (an idempotent delete of an
 // absent resource is part of the contract) only if its name carries the
 // prefix. Environment account connections have no name: their tag decides
-// (Get by id, arn, tags); an absent one only if the run created it. Anything
+// (Get by id, arn, tags); an absent one removes nothing and may be deleted
+// (its id is the service's own, never given to another connection). Anything
 // else is refused before it is sent: InconclusiveCheck, listed in the report.
 //
 // The guard also keeps the run's ledger: what its creates made and its deletes
@@ -143,7 +144,7 @@ export interface GuardOptions {
   /** Reads (Get, ListTagsForResource) with the deleting client's identity, not recorded as evidence. */
   reader: ProtonClient;
   runs: RunSelector;
-  /** The run's ledger: created resources, so that an absent connection the run made may be deleted again. */
+  /** The run's ledger: what its creates made and its deletes did not remove (what an interrupted run may leave). */
   ledger?: Ledger;
   /** Told of every refusal before it is thrown. */
   onRefuse?: (refused: RefusedDelete) => void;
@@ -173,11 +174,11 @@ export async function ownershipProblem(options: GuardOptions, operation: string,
   } catch (error) {
     return `it cannot be read to confirm ownership (${error instanceof Error ? error.message : String(error)})`;
   }
-  const absent = (): string | undefined => {
-    if (named) return undefined;
-    if (options.ledger?.knows(spec, input)) return undefined;
-    return 'no such connection exists, and a connection has no name to show it is the run’s (only its tag can)';
-  };
+  // Absent: the delete removes nothing. A named one still needed the run's
+  // prefix (above), so that a resource created under that name between the
+  // Get and the delete can only be the run's own; a connection's id is the
+  // service's, made anew for every connection, so none can appear under it.
+  const absent = (): string | undefined => undefined;
   const got = await attempt(options.reader, spec.get.operation, ref);
   if (!got.ok) {
     if (got.error.name === 'ResourceNotFoundException') return absent();

@@ -17,6 +17,7 @@ import type { RunOwnership } from './ownership.ts';
 import { ShapeLedger } from './shape.ts';
 import type { ShapeModel } from './shape.ts';
 import type { Capability, Report, Replay } from './types.ts';
+import { RunWeather, transientTotal } from './weather.ts';
 
 export interface RunTarget {
   endpoint: string;
@@ -55,6 +56,8 @@ export interface RunOptions<O> {
   passEvidence?: number;
   /** The ownership guard of every Delete* (harness/ownership.ts): any target but the embedded emulator. */
   ownership?: RunOwnership;
+  /** How transient answers are retried (harness/weather.ts); default: a RunWeather with the default budget. */
+  weather?: RunWeather;
 }
 
 export interface RunOutcome {
@@ -84,6 +87,7 @@ export async function runConformance<O>(options: RunOptions<O>): Promise<RunOutc
     countRequest: () => counter.count++,
     lock,
     ...(options.ownership ? { ownership: options.ownership } : {}),
+    weather: options.weather ?? new RunWeather(),
   };
   const cells = scheduleOrder(options.selection.cells);
   const results = new Map<CellPlan, CellResult>();
@@ -118,6 +122,7 @@ export async function runConformance<O>(options: RunOptions<O>): Promise<RunOutc
     numRuns: options.numRuns,
     summary: summarize(ordered),
     results: ordered,
+    transient: { ...env.weather!.counts },
     runId: options.runId,
     interrupted,
     requests: counter.count,
@@ -207,6 +212,8 @@ async function runCell<O>(options: RunOptions<O>, env: RunEnvironment, plan: Cel
     steps: [...evidenceCell.steps],
     requests: cell.recorder.total,
   };
+  const weather = cell.weather?.counts;
+  if (weather && transientTotal(weather) > 0) result.transient = { ...weather };
   const endpoint = options.target.embedded ? undefined : options.target.endpoint;
   if (verdicted.result.replay) {
     const { seed, path } = verdicted.result.replay;

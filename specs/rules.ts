@@ -266,7 +266,7 @@ export const RULES: readonly RuleSpec[] = [
     requires: [],
     prefers: ['durations', 'clock'],
     checkedBy: 'scenario',
-    how: 'scenario: a long deletion (durations hook), retries while in progress, the deletion ends when first announced (virtual time with the clock, real time without); inconclusive when the deletion was over before a retry saw it, and when nothing times the deletion (no durations hook): then a restart or prolongation cannot be observed',
+    how: 'scenario: a long deletion (durations hook), retries while in progress, the deletion ends when first announced (virtual time with the clock, real time without); when nothing times the deletion (no durations hook), a control of the same kind deleted after the target without retries, while the target is retried at every poll: the target must be gone no later than the control plus half its duration and two polls; inconclusive when the deletion was over before a retry saw it',
   },
   {
     id: 'async-delete/retry-after-complete',

@@ -6,10 +6,12 @@ import { InconclusiveCheck } from '../../harness/types.ts';
 import { attempt } from '../../specs/commands.ts';
 import type { CallResult } from '../../specs/commands.ts';
 import type { DeleteOperationSpec, Resource } from '../../specs/types.ts';
+import { formatMs } from '../../harness/wait.ts';
 import { describe, sameIdentity } from '../lib/compare.ts';
 import { answerText, createToDelete } from '../lib/create.ts';
 import { carried, read } from '../lib/observe.ts';
 import { Timeline } from '../lib/timeline.ts';
+import type { Interval } from '../lib/timeline.ts';
 import { expect, pass } from '../lib/verdict.ts';
 import { prepare } from '../lib/world.ts';
 
@@ -37,6 +39,8 @@ export async function retryInProgress(ctx: CheckContext, spec: DeleteOperationSp
   const lengthMs = jumps ? VIRTUAL_DELETION_MS : REAL_DELETION_MS;
   const fx = await prepare(ctx, spec, 'base', timed ? { [facts.durationHook]: lengthMs } : {});
   const target = await createToDelete(ctx, spec, fx, 'target');
+  // Nothing times the deletion: a control of the same kind shows how long one lasts (againstControl).
+  const control = timed ? undefined : await createToDelete(ctx, spec, fx, 'control');
   const timeline = new Timeline(ctx);
   ctx.step(`[${IN_PROGRESS}] ${spec.operation} ${describe(spec.resource, target)}${timed ? ` (the deletion set to take ${lengthMs} ms)` : ''}`);
   const started = await timeline.timed(() => remove(ctx, spec, target));
@@ -105,21 +109,83 @@ export async function retryInProgress(ctx: CheckContext, spec: DeleteOperationSp
         `when a restart by the retry halfway would have kept it ${Math.round(halfway + lengthMs - at.end)} ms longer.`,
     );
   }
-  // Nothing times the deletion: the retries and the status are observed, a restart or prolongation cannot be.
-  const last = await ctx.waitFor(
-    `${describe(spec.resource, target)} deleted`,
-    async () => {
-      const current = await read(ctx, spec.resource, target);
-      if (current !== undefined) statuses.push(String(current[facts.statusField]));
-      return current;
-    },
-    (current) => current === undefined || current[facts.statusField] !== facts.inProgress,
+  return againstControl(ctx, spec, target, control!, started.at, retryWhileDeleting, statuses);
+}
+
+/**
+ * Nothing sets how long the deletion takes: a control of the same kind, made
+ * the same way and deleted right after the target (so that a target deleting
+ * one at a time would end the target first), shows how long a deletion
+ * without retries lasts. The target's delete is retried at every poll while
+ * the control is still there; a retry that restarted the deletion would keep
+ * the target about one whole deletion longer than the control. The target
+ * must be gone no later than the control plus half the control's duration
+ * (deletions of alike resources vary) and two polls (what polling can see).
+ */
+async function againstControl(
+  ctx: CheckContext,
+  spec: DeleteOperationSpec,
+  target: Resource,
+  control: Resource,
+  started: Interval,
+  retryWhileDeleting: (label: string) => Promise<void>,
+  statuses: string[],
+): Promise<Outcome> {
+  const facts = deletion(spec);
+  const timeline = new Timeline(ctx);
+  ctx.step(`[${IN_PROGRESS}] ${spec.operation} ${describe(spec.resource, control)}, the control: deleted without retries`);
+  const controlStart = await timeline.timed(() => remove(ctx, spec, control));
+  expect(controlStart.value.ok, () => `The delete of the control failed: ${answerText(spec.resource, controlStart.value)}.`);
+  const clock = ctx.capabilities.has('clock');
+  const wait = (ms: number): Promise<void> => (clock ? timeline.advance(ms) : timeline.sleepUntil(timeline.now() + ms));
+  const limitMs = clock ? 24 * 3_600_000 : 10 * 60_000;
+  let retries = 1;
+  let controlGone: Interval | undefined;
+  let targetGone: Interval | undefined;
+  let lastPoll = timeline.now();
+  let interval = 100;
+  while (controlGone === undefined || targetGone === undefined) {
+    if (timeline.now() - started.start > limitMs) {
+      throw new InconclusiveCheck(`the deletions had not ended ${formatMs(limitMs)} after they began (${statuses.length} reads of the target)`);
+    }
+    await wait(interval);
+    // What polling can tell: it ended between the previous poll and this one.
+    const polled = { start: lastPoll, end: timeline.now() };
+    const [targetNow, controlNow] = await Promise.all([
+      targetGone ? undefined : read(ctx, spec.resource, target),
+      controlGone ? undefined : read(ctx, spec.resource, control),
+    ]);
+    lastPoll = timeline.now();
+    if (!controlGone && controlNow === undefined) controlGone = polled;
+    if (!targetGone && targetNow === undefined) targetGone = { start: polled.start, end: lastPoll };
+    if (targetNow !== undefined) {
+      const status = String(targetNow[facts.statusField]);
+      statuses.push(status);
+      expect(status === facts.inProgress, () => `The status went from ${facts.inProgress} back to ${status} after a retry.`);
+      // Retried while the control is still being deleted: any restart shows against it.
+      if (!controlGone) {
+        retries++;
+        await retryWhileDeleting(`Retry ${retries}`).catch((error: unknown) => {
+          // Finished while the retry was in flight: the next poll sees it gone.
+          if (!(error instanceof InconclusiveCheck)) throw error;
+        });
+      }
+    }
+    interval = Math.min(Math.max(100, (timeline.now() - started.start) / 10), 30_000);
+  }
+  const controlMs = controlGone.end - controlStart.at.start;
+  const slackMs = Math.max(controlMs / 2, 2 * interval);
+  const late = targetGone.start - controlGone.end;
+  expect(
+    late <= slackMs,
+    () =>
+      `The deletion of ${describe(spec.resource, target)}, retried ${retries} times while ${facts.inProgress}, ended at least ${formatMs(late)} after that of the control ` +
+      `${describe(spec.resource, control)} (deleted after it, never retried, gone within ${formatMs(controlMs)}): more than the ${formatMs(slackMs)} alike deletions may differ by. The retries restarted or prolonged it.`,
   );
-  expect(last === undefined, () => `The status went from ${facts.inProgress} back to ${String(last?.[facts.statusField])} after a retry.`);
-  throw new InconclusiveCheck(
-    `a retry during ${facts.inProgress} returned the resource in that status and the status only went on to deleted (${statuses.length} reads), ` +
-      `but whether the retry restarted or prolonged the deletion was not observed: that needs the 'durations' capability (emulator hooks) to set how long the deletion takes` +
-      `${ctx.capabilities.has('clock') ? '' : ", and 'clock' to check it in virtual time"}`,
+  return pass(
+    `${retries} retries during ${facts.inProgress} returned the resource in that status, the status only went on to deleted (${statuses.length} reads), ` +
+      `and the deletion ended no later than that of a control deleted after it without retries (control gone within ${formatMs(controlMs)}; ` +
+      `the target ${late <= 0 ? 'before it' : `at most ${formatMs(late)} after it, within the ${formatMs(slackMs)} alike deletions may differ by`}).`,
   );
 }
 
