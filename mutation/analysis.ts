@@ -102,7 +102,7 @@ export async function analyse(options: AnalysisOptions): Promise<Analysis> {
 
 export interface FlakyRun {
   seed: number;
-  /** MUST cells other than pass. */
+  /** Cells other than pass, of any level (a SHOULD warn, an inconclusive cell count too). */
   notPassing: CellNote[];
   seconds: number;
 }
@@ -110,7 +110,7 @@ export interface FlakyRun {
 export interface Flakiness {
   weather: WeatherRecord;
   runs: FlakyRun[];
-  /** MUST verdicts other than pass, over all runs (the target is zero). */
+  /** Verdicts other than pass, over all runs (the target is zero). */
   flaky: number;
   seconds: number;
 }
@@ -130,7 +130,7 @@ export async function flakiness(
       const run = await runSuite(host, { variants: weather, seed }, {}, { ...options, seed });
       const bad = notPassing(run);
       runs.push({ seed, notPassing: bad, seconds: Math.round(run.wallMs / 100) / 10 });
-      log(`[flaky ${i + 1}/${options.runs}] seed ${seed}: ${run.results.length} cells, ${bad.length === 0 ? 'every MUST cell passed' : `${bad.length} MUST verdict(s) other than pass`} (${Math.round(run.wallMs / 100) / 10} s)`);
+      log(`[flaky ${i + 1}/${options.runs}] seed ${seed}: ${run.results.length} cells, ${bad.length === 0 ? 'every cell passed' : `${bad.length} verdict(s) other than pass`} (${Math.round(run.wallMs / 100) / 10} s)`);
     }
     return { weather: weatherRecord(weather), runs, flaky: runs.reduce((n, run) => n + run.notPassing.length, 0), seconds: Math.round((performance.now() - started) / 100) / 10 };
   });

@@ -45,7 +45,7 @@ Options:
   --json FILE        write {"faults": [...], "variants": [...], "score"}
   --flaky [N]        instead: the full suite against the reference emulator N
                      times (default ${DEFAULT_FLAKY_RUNS}) with seeds seed, seed+1, ...; every
-                     MUST verdict other than pass is reported (exit 1 if any)
+                     verdict other than pass (any level) is reported (exit 1 if any)
   --weather LIST     comma-separated weather variants (throttling,
                      errors-after-acting) added to every fault and variant and
                      to the --flaky runs; seeded with each run's seed

@@ -74,9 +74,9 @@ export function variantFinding(subject: VariantSubject, run: SubjectRun): Varian
   };
 }
 
-/** MUST cells of a run on the reference emulator that did not pass (a flaky verdict: the target is zero). */
+/** Cells of a run on the reference emulator (any level) that did not pass: a flaky verdict (the target is zero). */
 export function notPassing(run: SubjectRun): CellNote[] {
-  return run.results.filter((result) => result.level === 'MUST' && result.verdict !== 'pass').map(note);
+  return run.results.filter((result) => result.verdict !== 'pass').map(note);
 }
 
 /** Faults caught by the rule they target, over all faults (1 when there are none). */

@@ -79,7 +79,7 @@ export function flakinessText(result: Flakiness): string {
   const seeds = result.runs.map((run) => run.seed);
   lines.push(
     `Flakiness: ${result.runs.length} full runs on the reference emulator (seeds ${seeds[0]}..${seeds.at(-1)}${weatherNote(result.weather)}): ` +
-      `${result.flaky} MUST verdict(s) other than pass; ${result.seconds} s`,
+      `${result.flaky} verdict(s) other than pass; ${result.seconds} s`,
   );
   return lines.join('\n');
 }

@@ -60,12 +60,12 @@ export function isWeatherVariant(name: string): boolean {
 }
 
 /**
- * The variants to run, each a subject of its own; by default every variant
- * but the weather ones, which --weather adds to every subject instead (named
- * here, they run alone like any other).
+ * The variants to run, each a subject of its own: by default every variant,
+ * the weather ones too (a conforming target that throttles or fails after
+ * acting must get no failure); --weather also adds them to every subject.
  */
 export function variantSubjects(names?: readonly string[]): VariantSubject[] {
-  const chosen = names ?? Object.keys(VARIANTS).filter((name) => !isWeatherVariant(name));
+  const chosen = names ?? Object.keys(VARIANTS);
   return pick(chosen, VARIANTS, 'variant').map((name) => ({ kind: 'variant', name, description: VARIANTS[name]!.description }));
 }
 

@@ -47,6 +47,8 @@ const VARIANT_RULES: Readonly<Record<string, string>> = {
   'conflict-before-mismatch': 'idempotent-create/*',
   'deleted-original-mismatch': 'client-token/retry-after-delete,client-token/same-token-different-params',
   'replays-original-response': '*same-token-same-params,*unmodified-retry',
+  throttling: '*same-token-same-params,*unmodified-retry,*concurrent-retries,idempotent-delete/*,async-delete/*,general/*',
+  'errors-after-acting': '*same-token-same-params,*unmodified-retry,*concurrent-retries,idempotent-delete/*,async-delete/*,general/*',
 };
 
 let host: EmulatorHost;

@@ -34,9 +34,9 @@ describe('--weather', () => {
     expect(() => parseMutationArgs(['--weather', ''])).toThrow(UsageError);
   });
 
-  it('keeps the weather variants out of the default variant subjects (they come with --weather)', () => {
+  it('runs the weather variants as subjects of their own by default (and --weather adds them to every subject)', () => {
     expect(allWeatherVariants()).toEqual(['throttling', 'errors-after-acting']);
-    expect(variantSubjects().some((subject) => isWeatherVariant(subject.name))).toBe(false);
+    expect(variantSubjects().filter((subject) => isWeatherVariant(subject.name)).map((subject) => subject.name)).toEqual(['throttling', 'errors-after-acting']);
     expect(variantSubjects(['throttling']).map((subject) => subject.name)).toEqual(['throttling']);
   });
 });

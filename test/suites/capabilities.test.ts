@@ -52,13 +52,17 @@ describe('async-delete/retry-in-progress, restarts and prolongations', () => {
     for (const result of restarts) expect(result.reason).toContain('restarted or prolonged');
   });
 
-  it('without the durations hook, ends inconclusive naming it, after checking what it can (never a pass)', async () => {
-    const target = await targetWith({ capabilities: ['reset', 'counts'], durations: { ...QUICK, environmentDeletion: 1_500, serviceDeletion: 1_500 } });
+  it('without the durations hook, is judged against a control deletion: a pass when conforming, a fail where retries restart it or answer empty', async () => {
+    const durations = { ...QUICK, environmentDeletion: 1_500, serviceDeletion: 1_500 };
+    const target = await targetWith({ capabilities: ['reset', 'counts'], durations });
     const results = await runCells(target, { rules: 'async-delete/retry-in-progress' });
-    expect(results.map((r) => r.verdict), summary(results)).toEqual(['inconclusive', 'inconclusive']);
-    for (const result of results) expect(result.reason).toMatch(/returned the resource in that status.*'durations' capability.*'clock'/);
-    // What it can see still fails: an empty answer during the deletion.
-    const empty = await runCells(await targetWith({ capabilities: ['reset', 'counts'], faults: ['async-retry-empty'], durations: { ...QUICK, environmentDeletion: 1_500, serviceDeletion: 1_500 } }), {
+    expect(results.map((r) => r.verdict), summary(results)).toEqual(['pass', 'pass']);
+    for (const result of results) expect(result.reason).toMatch(/returned the resource in that status.*no later than that of a control deleted after it without retries/);
+    const restarts = await runCells(await targetWith({ capabilities: ['reset', 'counts'], faults: ['async-retry-restarts'], durations }), { rules: 'async-delete/retry-in-progress' });
+    expect(restarts.map((r) => r.verdict), summary(restarts)).toEqual(['fail', 'fail']);
+    for (const result of restarts) expect(result.reason).toMatch(/after that of the control .*restarted or prolonged it/);
+    // What it can see at once still fails: an empty answer during the deletion.
+    const empty = await runCells(await targetWith({ capabilities: ['reset', 'counts'], faults: ['async-retry-empty'], durations }), {
       rules: 'async-delete/retry-in-progress',
     });
     expect(empty.map((r) => r.verdict), summary(empty)).toEqual(['fail', 'fail']);
