@@ -23,6 +23,10 @@ export interface CliOptions {
   account?: string;
   /** Seconds the end-of-run cleanup of a target without `reset` may take. */
   cleanupTimeout?: number;
+  /** client-token/expiry without clock control, in two runs 8 h apart (cli/phase.ts). */
+  phase?: 'record' | 'verify';
+  /** The state file --phase record writes and --phase verify reads. */
+  state?: string;
 }
 
 
@@ -39,6 +43,8 @@ const OPTIONS = {
   'allow-real-account': { type: 'boolean' },
   account: { type: 'string' },
   'cleanup-timeout': { type: 'string' },
+  phase: { type: 'string' },
+  state: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -79,7 +85,26 @@ export function parseCli(argv: readonly string[]): CliOptions {
   if (values['cell-timeout'] !== undefined) options.cellTimeout = seconds('--cell-timeout', values['cell-timeout']);
   if (values.account !== undefined) options.account = accountId(values.account);
   if (values['cleanup-timeout'] !== undefined) options.cleanupTimeout = seconds('--cleanup-timeout', values['cleanup-timeout']);
+  phaseFlags(options, values.phase, values.state);
   return options;
+}
+
+/** --phase record|verify and --state FILE: together, and verify takes what it retries from the state alone. */
+function phaseFlags(options: CliOptions, phase: string | undefined, state: string | undefined): void {
+  if (phase === undefined) {
+    if (state !== undefined) throw new UsageError('--state FILE goes with --phase record or --phase verify');
+    return;
+  }
+  if (phase !== 'record' && phase !== 'verify') throw new UsageError(`--phase: '${phase}' is not record or verify`);
+  if (state === undefined) throw new UsageError(`--phase ${phase} needs --state FILE (the state file record writes and verify reads)`);
+  options.phase = phase;
+  options.state = nonEmpty('--state', state);
+  if (options.path !== undefined) throw new UsageError(`--path replays a property case: not with --phase`);
+  if (phase === 'verify') {
+    for (const [flag, value] of [['--rules', options.rules], ['--operations', options.operations]] as const) {
+      if (value !== undefined) throw new UsageError(`--phase verify retries what the state file recorded: drop ${flag}`);
+    }
+  }
 }
 
 /** --account: a 12-digit AWS account id. */

@@ -17,6 +17,8 @@ import { jsonReporter } from '../reporters/json.ts';
 import type { Reporter } from '../reporters/reporter.ts';
 import { parseCli } from './args.ts';
 import type { CliOptions } from './args.ts';
+import { checkPhaseTarget, finishRecord, phaseSelection, preparePhase } from './phase.ts';
+import type { PhaseTarget } from './phase.ts';
 import { createProgress } from './progress.ts';
 import { announceAccount, cleanUpRun, cleansUp, sweepCommand } from './real-target.ts';
 import { RunOwnership } from '../harness/ownership.ts';
@@ -62,15 +64,17 @@ async function runWith(options: CliOptions): Promise<number> {
   const wallStart = performance.now();
   // The target starts (or is probed) while the suites load; a selection error
   // still wins over an unreachable target, and closes what was started.
+  // --phase verify: the state file and the time are checked first (nothing is sent before 8 h have passed).
+  const phase = await preparePhase(options);
   // The interlock: a remote endpoint without --allow-real-account stops here, before any request.
-  const pendingTarget = resolveTarget({ endpoint: options.endpoint, allowRealAccount: options.allowRealAccount });
+  const pendingTarget = resolveTarget({ endpoint: phase?.endpoint ?? options.endpoint, allowRealAccount: options.allowRealAccount });
   pendingTarget.catch(() => undefined);
   let selection: Selection;
   let catalog: Awaited<ReturnType<typeof loadCatalog>>;
   let model: typeof import('../specs/model.ts');
   try {
     [catalog, model] = await Promise.all([loadCatalog(), import('../specs/model.ts')]);
-    selection = selectCells(catalog.rules, { rules: options.rules, operations: options.operations });
+    selection = phase ? phaseSelection(catalog.rules, phase, options) : selectCells(catalog.rules, { rules: options.rules, operations: options.operations });
     if (options.path !== undefined && (selection.cells.length !== 1 || selection.exerciseOnly)) {
       throw new UsageError(
         `--path replays one property case of one cell: narrow --rules and --operations to one rule and one operation (they select ${selection.cells.length} cells)`,
@@ -90,17 +94,20 @@ async function runWith(options: CliOptions): Promise<number> {
   }
   const seed = options.seed ?? randomSeed();
   const target = await pendingTarget;
+  let phaseTarget: PhaseTarget | undefined;
   try {
     // Before anything is created: the account, region and endpoint (and --account).
     await announceAccount(target, options.account);
+    if (phase) phaseTarget = await checkPhaseTarget(phase, target);
   } catch (error) {
     await target.close();
     throw error;
   }
-  const runId = newRunId();
+  // --phase verify continues the record run: its run id (names, tags, the cleanup's sweep).
+  const runId = phase?.runId ?? newRunId();
   // Every Delete* against anything but the embedded emulator goes through the ownership guard.
   const ownership = target.embedded ? undefined : new RunOwnership(runId);
-  const cleanup = cleansUp(target);
+  const cleanup = cleansUp(target) || phase?.kind === 'verify';
   const defaults = target.embedded ? DEFAULTS.embedded : DEFAULTS.remote;
   const interrupt = new AbortController();
   const progress = createProgress();
@@ -147,6 +154,7 @@ async function runWith(options: CliOptions): Promise<number> {
       cellTimeoutMs: (options.cellTimeout ?? defaults.cellTimeoutS) * 1000,
       signal: interrupt.signal,
       progress,
+      ...(phase ? { phase: phase.run } : {}),
     });
     progress.finish(outcome.requests);
     if (stray.count() > 0) process.stderr.write(`proton-conformance: note: ${stray.count()} promise rejection(s) escaped their checks (first: ${stray.first()})\n`);
@@ -154,16 +162,20 @@ async function runWith(options: CliOptions): Promise<number> {
     // The matrix first; then the cleanup of a target without `reset` (success,
     // failure, Ctrl-C or SIGTERM alike); then the JSON report, which carries it.
     for (const reporter of reporters) if (reporter.name !== 'json') await reporter.write(outcome.report, info);
+    // --phase record: the state file, before the cleanup, which leaves what it names alone.
+    const recorded = phase ? await finishRecord(phase, target, runId, phaseTarget?.account, selection.cells.map((cell) => cell.operation)) : {};
     if (cleanup) {
       cleaning = true;
       const cleaned = await cleanUpRun(target, runId, {
         ...(options.cleanupTimeout !== undefined ? { timeoutMs: options.cleanupTimeout * 1000 } : {}),
         note: (line) => progress.note(line),
+        ...(recorded.keep ? { keep: recorded.keep } : {}),
       });
       Object.assign(outcome.report, { cleanup: cleaned });
     }
     for (const reporter of reporters) if (reporter.name === 'json') await reporter.write(outcome.report, info);
     if (outcome.interrupted) return terminated ? EXIT_TERMINATED : EXIT_INTERRUPTED;
+    if (recorded.error !== undefined) return 2;
     return exitCodeOf(outcome.report);
   } finally {
     process.off('SIGINT', onSigint);

@@ -41,6 +41,8 @@ export interface CleanupReport {
   refused: RefusedDelete[];
   /** The cleanup itself failed (e.g. a list call failed). */
   error?: string;
+  /** Left alone on purpose: what --phase record keeps for --phase verify. */
+  kept?: string[];
 }
 
 export interface CleanupOptions {
@@ -49,6 +51,8 @@ export interface CleanupOptions {
   /** Progress lines (stderr). */
   note: (line: string) => void;
   out?: NodeJS.WritableStream;
+  /** --phase record: resources (by arn) kept for --phase verify, and why, as the summary says it. */
+  keep?: { arns: ReadonlySet<string>; why: string };
 }
 
 /** Removes everything the run created (found by its tag and prefix) and prints one summary line. */
@@ -59,17 +63,20 @@ export async function cleanUpRun(target: Target, runId: string, options: Cleanup
   options.note(`proton-conformance: cleaning up: removing what run ${runId} created at ${target.endpoint} (within ${Math.round(timeoutMs / 1000)} s)`);
   let report: CleanupReport;
   try {
-    const { findings, removal } = await sweep(target, {
+    const keep = options.keep;
+    const { findings, removal, kept } = await sweep(target, {
       runs: runId,
       timeoutMs,
       ...(options.signal ? { signal: options.signal } : {}),
       onProgress: (line) => options.note(`proton-conformance: cleaning up: ${line}`),
+      ...(keep ? { keep: (found) => typeof found.item['arn'] === 'string' && keep.arns.has(found.item['arn']) } : {}),
     });
     report = {
       removed: removal?.removed ?? [],
       left: removal?.left ?? [],
       unconfirmed: findings.unconfirmed,
       refused: removal?.refused ?? [],
+      ...(keep ? { kept: kept.map((found) => found.label) } : {}),
     };
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error);
@@ -84,10 +91,17 @@ export async function cleanUpRun(target: Target, runId: string, options: Cleanup
       `cleanup: removed ${report.removed.length}, ${report.left.length} left after ${seconds} s: ${describeLeft(report.left)}; remove them later with: ${sweepCommand(target, runId)}`,
     );
   } else {
-    lines.push(`cleanup: removed ${report.removed.length} resource${report.removed.length === 1 ? '' : 's'} of run ${runId} in ${seconds} s; nothing of it is left`);
+    const rest = options.keep ? 'nothing else of it is left' : 'nothing of it is left';
+    lines.push(`cleanup: removed ${report.removed.length} resource${report.removed.length === 1 ? '' : 's'} of run ${runId} in ${seconds} s; ${rest}`);
   }
   if (report.unconfirmed.length > 0) {
     lines.push(`cleanup: not removed, as they lack the run's tag: ${describeLeft(report.unconfirmed)}`);
+  }
+  if (options.keep && report.error === undefined) {
+    const kept = report.kept ?? [];
+    lines.push(
+      `cleanup: kept ${kept.length} resource${kept.length === 1 ? '' : 's'} of run ${runId} ${options.keep.why}${kept.length > 0 ? `: ${kept.slice(0, 10).join('; ')}${kept.length > 10 ? `; and ${kept.length - 10} more` : ''}` : ''}`,
+    );
   }
   out.write(scrub(lines.join('\n')) + '\n');
   return report;

@@ -39,6 +39,19 @@ Properties:
   --path P              with --seed, one rule and one operation: replay the
                         single property case P (printed with each failure)
 
+Expiry without clock control (a target without the clock hook):
+  --phase record        run client-token/expiry's first half: create the
+                        originals, retry each right away, keep them, and
+                        write --state FILE (no secret in it; refused if FILE
+                        exists); prints when verify may run
+  --phase verify        at least 8 h after the latest original request
+                        ended (exit 2 before then, sending nothing): retry
+                        each with the same token and input (a new resource),
+                        then remove everything the record run made; endpoint
+                        and region come from FILE
+  --state FILE          the state file record writes and verify reads
+                        (schema specs/expiry-state.schema.json)
+
 Output and execution:
   --json FILE           also write the JSON report (specs/report.schema.json)
   --concurrency N       cells run at once (default 12; 4 for a remote target)

@@ -51,6 +51,8 @@ export class AccountState {
 
 export class World {
   private readonly accounts = new Map<string, AccountState>();
+  /** Virtual time every account has been moved by from outside (advanceClocks): a fresh account starts there too. */
+  private clockOffsetMs = 0;
   /** Environment account connections, by id, seen by both of their accounts. */
   readonly connections = new Map<string, ConnectionRecord>();
 
@@ -76,9 +78,21 @@ export class World {
     let account = this.accounts.get(id);
     if (account === undefined) {
       account = new AccountState(id, this.durations);
+      if (this.clockOffsetMs > 0) account.clock.advance(this.clockOffsetMs);
       this.accounts.set(id, account);
     }
     return account;
+  }
+
+  /** Every account's clock moved on by `ms` (the in-process RunningEmulator.advanceClock: no hook needed). */
+  advanceClocks(ms: number): void {
+    this.clockOffsetMs += ms;
+    for (const account of this.accounts.values()) account.clock.advance(ms);
+  }
+
+  /** The accounts that exist so far. */
+  allAccounts(): AccountState[] {
+    return [...this.accounts.values()];
   }
 
   /** Back to a fresh start: the account's state, and the connections it requested. */

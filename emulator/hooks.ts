@@ -1,7 +1,7 @@
 // The control protocol `proton-conformance-hooks/1` (docs/emulator-hooks.md):
 // virtual clock, durations, reset and resource counts, per account, under
 // /_conformance/v1/.
-import type { World } from './accounts.ts';
+import type { AccountState, World } from './accounts.ts';
 import { durationsProblem, type Durations } from './durations.ts';
 import { accountOf } from './identity.ts';
 import { liveValues } from './resources/lifecycle.ts';
@@ -55,33 +55,31 @@ export function answerHook(world: World, method: string, path: string, accountHe
     case 'POST reset':
       world.reset(account.id);
       return { status: 200, body: {} };
-    case 'GET counts': {
-      const now = account.clock.now();
-      const versions = (templates: Iterable<{ versions: Map<string, unknown> }>) =>
-        [...templates].reduce((n, t) => n + t.versions.size, 0);
-      let connections = 0;
-      for (const c of world.connections.values()) {
-        if (c.environmentAccountId === account.id || c.managementAccountId === account.id) connections += 1;
-      }
-      return {
-        status: 200,
-        body: {
-          counts: {
-            environmentTemplates: account.environmentTemplates.size,
-            environmentTemplateVersions: versions(account.environmentTemplates.values()),
-            serviceTemplates: account.serviceTemplates.size,
-            serviceTemplateVersions: versions(account.serviceTemplates.values()),
-            environments: liveValues(account.environments, now).length,
-            services: liveValues(account.services, now).length,
-            environmentAccountConnections: connections,
-          },
-        },
-      };
-    }
+    case 'GET counts':
+      return { status: 200, body: { counts: countsOf(world, account) } };
   }
   const known = ['capabilities', 'clock', 'clock/advance', 'durations', 'reset', 'counts'];
   if (known.includes(path)) return fail(405, `Method ${method} is not allowed on ${HOOKS_PREFIX}${path}`);
   return fail(404, `No hook ${HOOKS_PREFIX}${path} (protocol proton-conformance-hooks/1: see docs/emulator-hooks.md)`);
+}
+
+/** The resources of one account, by kind (the counts hook; RunningEmulator.counts sums them over accounts). */
+export function countsOf(world: World, account: AccountState): Record<string, number> {
+  const now = account.clock.now();
+  const versions = (templates: Iterable<{ versions: Map<string, unknown> }>) => [...templates].reduce((n, t) => n + t.versions.size, 0);
+  let connections = 0;
+  for (const c of world.connections.values()) {
+    if (c.environmentAccountId === account.id || c.managementAccountId === account.id) connections += 1;
+  }
+  return {
+    environmentTemplates: account.environmentTemplates.size,
+    environmentTemplateVersions: versions(account.environmentTemplates.values()),
+    serviceTemplates: account.serviceTemplates.size,
+    serviceTemplateVersions: versions(account.serviceTemplates.values()),
+    environments: liveValues(account.environments, now).length,
+    services: liveValues(account.services, now).length,
+    environmentAccountConnections: connections,
+  };
 }
 
 function readJson(body: Buffer): unknown {

@@ -6,7 +6,7 @@
 import type { AddressInfo } from 'node:net';
 import { World } from './accounts.ts';
 import { DEFAULT_DURATIONS, durationsProblem, type Durations } from './durations.ts';
-import { CAPABILITIES } from './hooks.ts';
+import { CAPABILITIES, countsOf } from './hooks.ts';
 import { DEFAULT_ACCOUNT } from './identity.ts';
 import { batchedWriter } from './log.ts';
 import { behaviourOf, type Policy } from './policy.ts';
@@ -50,6 +50,14 @@ export interface RunningEmulator {
   hooks: string[];
   /** The weather in force (options and variants together). */
   weather: Weather;
+  /**
+   * In-process control for the project's own tests, whatever hooks are
+   * offered: every account's virtual clock moved on by `ms` (a target
+   * "without clock control" still ages, as a real one does).
+   */
+  advanceClock(ms: number): void;
+  /** Resources of every account, by kind, summed (the counts hook's numbers, without the hook). */
+  counts(): Record<string, number>;
   close(): Promise<void>;
 }
 
@@ -81,7 +89,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         ? options.log
         : undefined;
   const singleAccount = policy.offersHook('accounts') ? undefined : DEFAULT_ACCOUNT;
-  const server = createEmulatorServer({ world: new World(durations, policy, singleAccount), log });
+  const world = new World(durations, policy, singleAccount);
+  const server = createEmulatorServer({ world, log });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
@@ -100,6 +109,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     port,
     hooks: CAPABILITIES.filter((capability) => policy.offersHook(capability)),
     weather: behaviour.weather,
+    advanceClock(ms: number) {
+      if (!Number.isFinite(ms) || ms < 0) throw new Error(`advanceClock: ${ms} is not a finite number of milliseconds >= 0`);
+      world.advanceClocks(ms);
+    },
+    counts() {
+      const total: Record<string, number> = {};
+      for (const account of world.allAccounts()) {
+        for (const [kind, n] of Object.entries(countsOf(world, account))) total[kind] = (total[kind] ?? 0) + n;
+      }
+      return total;
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

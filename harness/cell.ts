@@ -11,6 +11,8 @@ import { createProtonClient } from './client.ts';
 import type { Credentials } from './client.ts';
 import { cellCredentials } from './credentials.ts';
 import { describeError } from './errors.ts';
+import { cellPhase } from './expiry-state.ts';
+import type { RunPhase } from './expiry-state.ts';
 import { sharedAccountHooks, steppedHooks } from './cell-hooks.ts';
 import { createHooks } from './hooks.ts';
 import { CellHold } from './lock.ts';
@@ -48,6 +50,8 @@ export interface RunEnvironment {
   ownership?: RunOwnership;
   /** The run's weather (harness/weather.ts): transient answers are retried; absent, they reach the checks. */
   weather?: RunWeather;
+  /** `--phase record|verify` of client-token/expiry (harness/expiry-state.ts). */
+  phase?: RunPhase;
 }
 
 export interface CellIdentity {
@@ -176,6 +180,7 @@ export function createCell(env: RunEnvironment, id: CellIdentity): Cell {
     step,
     onCleanup,
     signal: controller.signal,
+    ...(env.phase ? { phase: cellPhase(env.phase, id.index, id.operation) } : {}),
   };
 
   return {

@@ -3,6 +3,7 @@
 // builds one CheckContext per cell, in an account of its own when the target
 // has the `accounts` capability, and records every exchange as evidence.
 import type { ProtonClient } from '@aws-sdk/client-proton';
+import type { CellPhase } from './expiry-state.ts';
 import type { Capability, Hooks, WaitOptions } from './types.ts';
 
 export interface ClientOptions {
@@ -56,4 +57,9 @@ export interface CheckContext {
   onCleanup(action: () => Promise<void>): void;
   /** Aborted when the run is interrupted or the cell times out. */
   readonly signal: AbortSignal;
+  /**
+   * The two-phase run of client-token/expiry without clock control
+   * (`--phase record|verify`, harness/expiry-state.ts); undefined otherwise.
+   */
+  readonly phase?: CellPhase;
 }

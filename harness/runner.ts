@@ -6,6 +6,8 @@ import type { Dispatcher } from 'undici';
 import type { Catalog, CatalogRule } from './catalog.ts';
 import type { Cell, RunEnvironment } from './cell.ts';
 import type { Credentials } from './client.ts';
+import { recordedCellIndex } from './expiry-state.ts';
+import type { RunPhase } from './expiry-state.ts';
 import { CellLock } from './lock.ts';
 import { RequestCounter } from './recorder.ts';
 import { execute } from './execute.ts';
@@ -58,6 +60,8 @@ export interface RunOptions<O> {
   ownership?: RunOwnership;
   /** How transient answers are retried (harness/weather.ts); default: a RunWeather with the default budget. */
   weather?: RunWeather;
+  /** `--phase record|verify` of client-token/expiry (harness/expiry-state.ts): given to every cell's context. */
+  phase?: RunPhase;
 }
 
 export interface RunOutcome {
@@ -88,6 +92,7 @@ export async function runConformance<O>(options: RunOptions<O>): Promise<RunOutc
     lock,
     ...(options.ownership ? { ownership: options.ownership } : {}),
     weather: options.weather ?? new RunWeather(),
+    ...(options.phase ? { phase: options.phase } : {}),
   };
   const cells = scheduleOrder(options.selection.cells);
   const results = new Map<CellPlan, CellResult>();
@@ -187,7 +192,9 @@ async function runCell<O>(options: RunOptions<O>, env: RunEnvironment, plan: Cel
     return { ...base, ...fromThrown(new Error(what), rule.level, undefined), evidence: [], durationMs: 0 };
   }
 
-  const verdicted = await execute(options, env, plan, allocate(), (same) => same);
+  // In --phase verify, a cell continues the record cell of its operation: its index (names, account).
+  const index = recordedCellIndex(options.phase, rule.id, operation) ?? allocate();
+  const verdicted = await execute(options, env, plan, index, (same) => same);
   const cell = verdicted.cell;
   let evidenceCell: Cell = cell;
   let note = '';

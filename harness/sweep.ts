@@ -362,6 +362,8 @@ export interface SweepOutcome {
   findings: Findings;
   /** Undefined for a dry run. */
   removal: Removal | undefined;
+  /** Found and left alone on purpose (`keep`): what --phase record keeps for --phase verify. */
+  kept: Found[];
 }
 
 /**
@@ -370,17 +372,19 @@ export interface SweepOutcome {
  */
 export async function sweep(
   target: SweepTarget,
-  options: FindOptions & RemoveOptions & { dryRun?: boolean },
+  options: FindOptions & RemoveOptions & { dryRun?: boolean; keep?: (found: Found) => boolean },
 ): Promise<SweepOutcome> {
   const reader = createReader(target);
   const deleter = createReader(target);
   try {
     const findings = await findLeftovers(reader, options);
-    if (options.dryRun || findings.found.length === 0) {
-      return { findings, removal: options.dryRun ? undefined : { removed: [], left: [], refused: [], timedOut: false } };
+    const kept = options.keep ? findings.found.filter(options.keep) : [];
+    const toRemove = findings.found.filter((found) => !kept.includes(found));
+    if (options.dryRun || toRemove.length === 0) {
+      return { findings, removal: options.dryRun ? undefined : { removed: [], left: [], refused: [], timedOut: false }, kept };
     }
-    const removal = await removeFound(deleter, reader, options.runs, findings.found, options);
-    return { findings, removal };
+    const removal = await removeFound(deleter, reader, options.runs, toRemove, options);
+    return { findings, removal, kept };
   } finally {
     reader.destroy();
     deleter.destroy();

@@ -13,30 +13,48 @@ import { listAll } from './observe.ts';
 /** Kinds that live inside another (a template's versions). */
 const RESOURCE_INSIDE = new Set(Object.values(RESOURCES).flatMap((spec) => (spec.contains ? [spec.contains.kind] : [])));
 
+/** What a check made in --phase record, in creation order: kept for --phase verify, which removes it. */
+const kept = new WeakMap<CheckContext, Array<{ spec: ResourceSpec; resource: Resource }>>();
+
 /**
  * On a target that cannot be reset (a real service), what a check creates is
  * deleted after it, last created first; an emulator's accounts are left as
  * they are. Asynchronous deletions are waited for, so that a template's
- * versions can go after the environments and services on them.
+ * versions can go after the environments and services on them. In --phase
+ * record nothing is deleted: what the check made is kept (keptBy) for verify.
  */
 export function track(ctx: CheckContext, spec: ResourceSpec, resource: Resource): void {
+  if (ctx.phase?.kind === 'record') {
+    let list = kept.get(ctx);
+    if (!list) kept.set(ctx, (list = []));
+    list.push({ spec, resource });
+    return;
+  }
   if (ctx.capabilities.has('reset')) return;
-  ctx.onCleanup(async () => {
-    if (spec.contains) await removeContents(ctx, RESOURCES[spec.contains.kind], spec.contains.ref(resource));
-    const result = await attempt(ctx.client, spec.remove.operation, spec.remove.input(resource));
-    // Gone already, or (a template's version) refused while others remain: the template's cleanup removes them all.
-    if (!result.ok && result.error.name !== 'ResourceNotFoundException' && !(RESOURCE_INSIDE.has(spec.kind) && result.error.name === 'ConflictException')) {
-      throw new Error(`${spec.remove.operation}: ${result.error.name}: ${result.error.message}`);
-    }
-    if (spec.asyncDeletion) {
-      await ctx.waitFor(
-        `${spec.kind} deleted`,
-        () => attempt(ctx.client, spec.get.operation, spec.get.input(resource)),
-        (probe) => !probe.ok && probe.error.name === 'ResourceNotFoundException',
-        { timeoutMs: 120_000 },
-      );
-    }
-  });
+  ctx.onCleanup(() => remove(ctx, spec, resource));
+}
+
+/** What the check made so far in --phase record (track), in creation order. */
+export function keptBy(ctx: CheckContext): ReadonlyArray<{ spec: ResourceSpec; resource: Resource }> {
+  return kept.get(ctx) ?? [];
+}
+
+/** Deletes a resource (a template with what is left inside it), waiting for an asynchronous deletion; gone already is fine. */
+export async function remove(ctx: CheckContext, spec: ResourceSpec, resource: Resource): Promise<void> {
+  if (spec.contains) await removeContents(ctx, RESOURCES[spec.contains.kind], spec.contains.ref(resource));
+  const result = await attempt(ctx.client, spec.remove.operation, spec.remove.input(resource));
+  // Gone already, or (a template's version) refused while others remain: the template's cleanup removes them all.
+  if (!result.ok && result.error.name !== 'ResourceNotFoundException' && !(RESOURCE_INSIDE.has(spec.kind) && result.error.name === 'ConflictException')) {
+    throw new Error(`${spec.remove.operation}: ${result.error.name}: ${result.error.message}`);
+  }
+  if (spec.asyncDeletion) {
+    await ctx.waitFor(
+      `${spec.kind} deleted`,
+      () => attempt(ctx.client, spec.get.operation, spec.get.input(resource)),
+      (probe) => !probe.ok && probe.error.name === 'ResourceNotFoundException',
+      { timeoutMs: 120_000 },
+    );
+  }
 }
 
 /**

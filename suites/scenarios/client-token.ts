@@ -1,12 +1,16 @@
 // Scenarios of the client-token category that only tokens have: expiry,
 // retry after delete, the token's format, the SDK's default token.
 import type { CheckContext } from '../../harness/context.ts';
+import { formatInstant } from '../../harness/expiry-state.ts';
+import type { CellPhase, KeptResource } from '../../harness/expiry-state.ts';
+import { describeRef } from '../../harness/ownership.ts';
 import type { Outcome } from '../../harness/types.ts';
-import { InconclusiveCheck } from '../../harness/types.ts';
+import { InconclusiveCheck, SkipCheck } from '../../harness/types.ts';
 import { attempt } from '../../specs/commands.ts';
 import type { CallResult } from '../../specs/commands.ts';
-import type { CreateOperationSpec, Resource } from '../../specs/types.ts';
-import { describe, fingerprint, identityKey, normalize, sameIdentity, sameName } from '../lib/compare.ts';
+import { RESOURCES } from '../../specs/resources.ts';
+import type { CreateOperationSpec, Input, Resource, ResourceSpec } from '../../specs/types.ts';
+import { canonical, describe, fingerprint, identityKey, normalize, sameIdentity, sameName } from '../lib/compare.ts';
 import { TOKEN_LIFETIME_MS, TokenModel, allows, explain, explainAll } from '../lib/contract-model.ts';
 import { answerText, classify, created, freshToken, isMismatch, sendCreate } from '../lib/create.ts';
 import { expectOneCreated } from '../lib/expectations.ts';
@@ -14,7 +18,7 @@ import { carried, observe } from '../lib/observe.ts';
 import { Timeline } from '../lib/timeline.ts';
 import { TOKEN_PATTERN } from '../lib/tokens.ts';
 import { expect, pass } from '../lib/verdict.ts';
-import { specEnv, track } from '../lib/world.ts';
+import { keptBy, remove, specEnv, track } from '../lib/world.ts';
 import { settle } from '../../specs/prerequisites.ts';
 import { open, original } from './start.ts';
 
@@ -23,8 +27,19 @@ const AFTER_DELETE = 'client-token/retry-after-delete';
 const FORMAT = 'client-token/format';
 const SDK_DEFAULT = 'client-token/sdk-default';
 
-/** Retries 1 s before the 8-hour mark (the original), then at the mark (a new resource). */
+/** Why expiry is skipped on a target without the clock, run without --phase. */
+export const NO_CLOCK_ADVICE =
+  "the target lacks the 'clock' capability (emulator hooks): no clock control: run --phase record, then --phase verify at least 8 hours later (README: Expiry on a real clock)";
+
+/**
+ * Retries 1 s before the 8-hour mark (the original), then at the mark (a new
+ * resource). Without the clock: one half of a two-phase run (--phase record,
+ * then --phase verify 8 h later), or skipped with that advice.
+ */
 export async function expiry(ctx: CheckContext, spec: CreateOperationSpec): Promise<Outcome> {
+  if (ctx.phase?.kind === 'record') return expiryRecord(ctx, spec, ctx.phase);
+  if (ctx.phase?.kind === 'verify') return expiryVerify(ctx, spec, ctx.phase);
+  if (!ctx.capabilities.has('clock')) throw new SkipCheck(NO_CLOCK_ADVICE);
   ctx.require('clock', 'move the virtual clock eight hours');
   // 'alternatives': the property that follows in the same cell builds on the same prerequisites.
   const opening = await open(ctx, spec, 'alternatives');
@@ -57,6 +72,123 @@ export async function expiry(ctx: CheckContext, spec: CreateOperationSpec): Prom
   expect(after.resource !== undefined, () => `The original ${describe(spec.resource, first)} disappeared when its token expired.`);
   return pass(
     `A retry 8 h - 1 s after the original returned it; a retry at 8 h (1 s after that retry) created ${describe(spec.resource, fresh)}: expiry counts from the original request.`,
+  );
+}
+
+/** A resource as JSON (Dates as ISO strings), as the state file keeps it. */
+function asJson(value: unknown): Record<string, unknown> {
+  return normalize(value) as Record<string, unknown>;
+}
+
+function keptResource(spec: ResourceSpec, resource: Resource): KeptResource {
+  const arn = resource['arn'];
+  if (typeof arn !== 'string') throw new InconclusiveCheck(`${describeRef(spec, resource)} was described without an arn: it cannot be kept for --phase verify`);
+  return { kind: spec.kind, arn, label: describeRef(spec, resource), resource: asJson(resource) };
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/**
+ * --phase record: prerequisites, the original with a fresh token, and a
+ * retry right away (before 8 h: the original). Nothing is deleted: the state
+ * file keeps the token, the exact input, the request times and what to
+ * remove; --phase verify, 8 h later, does the rest. A passing record is
+ * `inconclusive`: the rule is not judged until verify.
+ */
+async function expiryRecord(ctx: CheckContext, spec: CreateOperationSpec, phase: Extract<CellPhase, { kind: 'record' }>): Promise<Outcome> {
+  const opening = await open(ctx, spec, 'base');
+  const token = opening.token!;
+  // The retry in 8 h sends these very parameters again, in their order: they must survive JSON.
+  const input = JSON.parse(JSON.stringify(opening.input)) as Record<string, unknown>;
+  if (canonical(input) !== canonical(opening.input)) throw new Error(`the input of ${spec.operation} does not survive JSON: it cannot be kept for --phase verify`);
+  const timeline = new Timeline(ctx);
+  const model = new TokenModel();
+  const print = fingerprint(opening.input);
+  const sent = await timeline.timed(() => original(ctx, spec, opening, EXPIRY));
+  const first = sent.value;
+  const key = identityKey(spec.resource, first);
+  model.created(token, print, sent.at, key);
+  ctx.step(`[${EXPIRY}] retry right away with the same token and parameters (before 8 h: the original)`);
+  const { value: result, at } = await timeline.timed(() => sendCreate(ctx, spec.operation, opening.input, token));
+  const predicted = model.predict(token, print, at);
+  const observed = classify(spec.resource, result, model.keyOf(token), { live: new Set([key]), deleted: new Set() });
+  const extra = result.ok && observed.kind !== 'original' ? carried(spec.resource, result.output) : undefined;
+  // A resource the retry should not have made: kept with the rest, so that verify removes it.
+  if (extra) track(ctx, spec.resource, extra);
+  const originalArn = first['arn'];
+  if (typeof originalArn !== 'string') throw new InconclusiveCheck(`the original ${describe(spec.resource, first)} was described without an arn`);
+  phase.keep({
+    operation: spec.operation,
+    token,
+    input,
+    original: { startedAt: iso(sent.at.start), endedAt: iso(sent.at.end), identityKey: key, arn: originalArn, resource: asJson(first) },
+    retry: { startedAt: iso(at.start), endedAt: iso(at.end), returnedOriginal: observed.kind === 'original', answer: explain(observed) },
+    cleanup: keptBy(ctx).map(({ spec: kind, resource }) => keptResource(kind, resource)),
+  });
+  expect(allows(predicted, observed), () => `A retry right away (before 8 h) was to return ${explainAll(predicted)}; it returned ${explain(observed)}.`);
+  const due = formatInstant(sent.at.end + TOKEN_LIFETIME_MS);
+  throw new InconclusiveCheck(
+    `recorded for --phase verify: the original ${describe(spec.resource, first)} and a retry right away that returned it; the retry after 8 h (a new resource) is judged by --phase verify, not before ${due}`,
+  );
+}
+
+/**
+ * --phase verify: the original (still there) retried with the same token and
+ * input 8 h or more after the original request: a new resource, judged by the
+ * token model from the recorded request times; then everything the state
+ * names is removed, with what the retry created.
+ */
+async function expiryVerify(ctx: CheckContext, spec: CreateOperationSpec, phase: Extract<CellPhase, { kind: 'verify' }>): Promise<Outcome> {
+  const entry = phase.entry;
+  if (!entry) throw new SkipCheck(`the state file holds no original request of ${spec.operation}`);
+  // Registered first, so they run last (cleanups run last registered first): last created removed first.
+  for (const item of entry.cleanup) {
+    const kind = RESOURCES[item.kind as keyof typeof RESOURCES];
+    ctx.onCleanup(() => remove(ctx, kind, item.resource as Resource));
+  }
+  const input = entry.input as Input;
+  const token = entry.token;
+  const first = entry.original.resource as Resource;
+  const key = identityKey(spec.resource, first);
+  if (key !== entry.original.identityKey) {
+    throw new InconclusiveCheck(`the state file's original.identityKey (${entry.original.identityKey}) is not that of its original.resource (${key}): edited since --phase record?`);
+  }
+  const model = new TokenModel();
+  const print = fingerprint(input);
+  const issued = { start: Date.parse(entry.original.startedAt), end: Date.parse(entry.original.endedAt) };
+  model.created(token, print, issued, key);
+  const recordedBy = `run ${phase.state.runId}, ${entry.original.startedAt} to ${entry.original.endedAt}`;
+  ctx.step(`[${EXPIRY}] the original ${describe(spec.resource, first)} (${recordedBy}) is still there`);
+  const scope = spec.ref(input);
+  const before = await observe(ctx, spec.resource, scope, first);
+  if (before.resource === undefined || identityKey(spec.resource, before.resource) !== key) {
+    const what = before.resource === undefined ? 'is gone' : `was replaced (${identityKey(spec.resource, before.resource)})`;
+    throw new InconclusiveCheck(`the original ${describe(spec.resource, first)} ${what} since --phase record: a new resource on the retry would not tell expiry from a retry after a delete`);
+  }
+  const timeline = new Timeline(ctx);
+  const hours = ((timeline.now() - issued.end) / 3_600_000).toFixed(2);
+  ctx.step(`[${EXPIRY}] retry with the same token and the same parameters, ${hours} h after the original request ended`);
+  const { value: late, at } = await timeline.timed(() => sendCreate(ctx, spec.operation, input, token));
+  const predicted = model.predict(token, print, at);
+  if (predicted.length !== 1 || predicted[0]!.kind !== 'new') {
+    throw new InconclusiveCheck(`the retry was sent less than 8 h after the original request (${recordedBy}): it cannot judge expiry`);
+  }
+  const observed = classify(spec.resource, late, model.keyOf(token), { live: new Set([key]), deleted: new Set() });
+  expect(
+    allows(predicted, observed),
+    () => `A retry ${hours} h after the original request (${recordedBy}), its token expired, was to return ${explainAll(predicted)}; it returned ${explain(observed)}.`,
+  );
+  const fresh = created(ctx, spec.resource, late, `The retry ${hours} h after the original`);
+  // track() leaves a target with `reset` alone; what verify made goes in any case.
+  if (ctx.capabilities.has('reset')) ctx.onCleanup(() => remove(ctx, spec.resource, fresh));
+  const after = await observe(ctx, spec.resource, scope, first);
+  expectOneCreated(spec.resource, before, after, identityKey(spec.resource, fresh), `The retry ${hours} h after the original`);
+  expect(after.resource !== undefined, () => `The original ${describe(spec.resource, first)} disappeared when its token expired.`);
+  const earlier = entry.retry.returnedOriginal
+    ? 'a retry right away had returned the original (recorded)'
+    : `the retry right away had not returned the original (${entry.retry.answer}: the record phase failed it)`;
+  return pass(
+    `A retry ${hours} h after the original request (${recordedBy}) created ${describe(spec.resource, fresh)}; the original ${describe(spec.resource, first)} is still there; ${earlier}.`,
   );
 }
 

@@ -1,0 +1,63 @@
+// `proton-conformance merge A.json B.json ... [--json OUT] [--junit FILE]
+// [--html FILE] [--markdown FILE] [--expect FILE [--strict-expectations]]`:
+// the shards' JSON reports (`--shard i/n`) joined into one report and one
+// verdict (harness/merge.ts), printed as a run prints it and written as the
+// reports asked for. Exit codes as a run's: 0, 1, 2.
+import { parseArgs } from 'node:util';
+import { UsageError } from '../harness/errors.ts';
+import { applyExpectations, gateExitCode, loadExpectations } from '../harness/expectations.ts';
+import { mergeReports } from '../harness/merge.ts';
+import { readReport } from '../harness/report-file.ts';
+import { consoleReporter } from '../reporters/console.ts';
+import { parseArgsMessage, nonEmpty } from './args.ts';
+import { fileReporters } from './reports.ts';
+import { MERGE_USAGE } from './usage.ts';
+
+export async function runMerge(argv: readonly string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      options: {
+        json: { type: 'string' },
+        junit: { type: 'string' },
+        html: { type: 'string' },
+        markdown: { type: 'string' },
+        expect: { type: 'string' },
+        'strict-expectations': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: true,
+    });
+  } catch (error) {
+    throw new UsageError(`merge: ${parseArgsMessage(error)}`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(MERGE_USAGE);
+    return 0;
+  }
+  if (positionals.length === 0) throw new UsageError('merge: give the JSON reports of the shards (merge A.json B.json ...)');
+  if (values['strict-expectations'] && values.expect === undefined) throw new UsageError('merge: --strict-expectations goes with --expect FILE');
+  const flags = {
+    json: values.json === undefined ? undefined : nonEmpty('--json', values.json),
+    junit: values.junit === undefined ? undefined : nonEmpty('--junit', values.junit),
+    html: values.html === undefined ? undefined : nonEmpty('--html', values.html),
+    markdown: values.markdown === undefined ? undefined : nonEmpty('--markdown', values.markdown),
+  };
+  const { RULES } = await import('../specs/rules.ts');
+  const known = new Map(RULES.map((rule) => [rule.id, rule.operations as readonly string[]]));
+  const expectations = values.expect === undefined ? undefined : await loadExpectations(values.expect, '--expect', known);
+  const inputs = await Promise.all(positionals.map(async (source) => ({ source, report: await readReport(source, 'merge') })));
+  const report = mergeReports(inputs, RULES);
+  if (expectations) applyExpectations(report, expectations, values.expect!, values['strict-expectations'] === true);
+  const extra = report as { requests?: number; wallMs?: number; interrupted?: boolean };
+  const info = { requests: extra.requests ?? 0, wallMs: extra.wallMs ?? 0, interrupted: extra.interrupted ?? false };
+  const reporters = [consoleReporter(process.stdout), ...fileReporters(flags)];
+  for (const reporter of reporters) await reporter.prepare?.();
+  process.stdout.write(`proton-conformance merge: ${inputs.length} report${inputs.length === 1 ? '' : 's'} (${inputs.map((i) => i.source).join(', ')})\n`);
+  for (const reporter of reporters) await reporter.write(report, info);
+  if (info.interrupted) process.stderr.write('proton-conformance merge: a shard was interrupted: its results are partial\n');
+  return gateExitCode(report);
+}

@@ -1,0 +1,27 @@
+// The report files a run or a merge writes, all from the same Report: --json
+// (the source of truth), --junit, --html, --markdown, and the Markdown summary
+// appended to $GITHUB_STEP_SUMMARY when that is set (a GitHub Actions step).
+import { jsonReporter } from '../reporters/json.ts';
+import { junitReporter } from '../reporters/junit.ts';
+import { htmlReporter } from '../reporters/html.ts';
+import { markdownReporter, stepSummaryReporter } from '../reporters/markdown.ts';
+import type { Reporter } from '../reporters/reporter.ts';
+
+export interface ReportFlags {
+  json?: string | undefined;
+  junit?: string | undefined;
+  html?: string | undefined;
+  markdown?: string | undefined;
+}
+
+/** Every file reporter asked for; the JSON one is named 'json' (a run writes it last, after its cleanup). */
+export function fileReporters(flags: ReportFlags, env: NodeJS.ProcessEnv = process.env): Reporter[] {
+  const reporters: Reporter[] = [];
+  if (flags.json !== undefined) reporters.push(jsonReporter(flags.json));
+  if (flags.junit !== undefined) reporters.push(junitReporter(flags.junit));
+  if (flags.html !== undefined) reporters.push(htmlReporter(flags.html));
+  if (flags.markdown !== undefined) reporters.push(markdownReporter(flags.markdown));
+  const summary = env['GITHUB_STEP_SUMMARY'];
+  if (summary !== undefined && summary.trim() !== '') reporters.push(stepSummaryReporter(summary));
+  return reporters;
+}

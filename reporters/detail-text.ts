@@ -1,0 +1,35 @@
+// A non-pass cell in plain text for JUnit and Markdown: its reason, steps,
+// evidence (the console's compact form, more of it) and the commands that
+// replay or rerun it. The JSON report keeps the full exchanges.
+import type { ResultExtras } from '../harness/results.ts';
+import type { RuleResult } from '../harness/types.ts';
+import { renderEvidence } from './evidence.ts';
+
+export type DetailResult = RuleResult & ResultExtras & { expected?: { reason: string; link?: string } };
+
+export interface DetailOptions {
+  evidenceLimit: number;
+  bodyChars: number;
+  stepLimit: number;
+}
+
+export const DETAIL_DEFAULTS: DetailOptions = { evidenceLimit: 30, bodyChars: 2000, stepLimit: 60 };
+
+export function detailLines(result: DetailResult, options: DetailOptions = DETAIL_DEFAULTS): string[] {
+  const lines = [`${result.verdict.toUpperCase()} ${result.rule} on ${result.operation} (${result.level}): ${result.reason}`];
+  if (result.expected) lines.push(`expected failure: ${result.expected.reason}${result.expected.link ? ` (${result.expected.link})` : ''}`);
+  const steps = result.steps ?? [];
+  if (steps.length > 0) {
+    lines.push('steps:');
+    const shown = steps.slice(-options.stepLimit);
+    if (shown.length < steps.length) lines.push(`  ... ${steps.length - shown.length} earlier steps`);
+    for (const step of shown) lines.push(`  ${step}`);
+  }
+  if (result.evidence.length > 0) {
+    lines.push('evidence:');
+    lines.push(...renderEvidence(result.evidence, result.requests, { limit: options.evidenceLimit, bodyChars: options.bodyChars, indent: '  ' }));
+  }
+  if (result.replay) lines.push(`replay: ${result.replay.command}`);
+  if (result.rerun) lines.push(`rerun: ${result.rerun}`);
+  return lines;
+}
