@@ -3,6 +3,8 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../harness/errors.ts';
 import { DEFAULT_NUM_RUNS } from '../harness/results.ts';
+import { parseShard } from '../harness/shard.ts';
+import type { Shard } from '../harness/shard.ts';
 
 export interface CliOptions {
   help: boolean;
@@ -14,6 +16,16 @@ export interface CliOptions {
   seed?: number;
   path?: string;
   json?: string;
+  /** Reports from the same result (reporters/junit.ts, html.ts, markdown.ts). */
+  junit?: string;
+  html?: string;
+  markdown?: string;
+  /** Known failures (harness/expectations.ts). */
+  expect?: string;
+  strictExpectations: boolean;
+  writeExpectations?: string;
+  /** `--shard i/n` (harness/shard.ts). */
+  shard?: Shard;
   concurrency?: number;
   /** Seconds. */
   cellTimeout?: number;
@@ -38,6 +50,13 @@ const OPTIONS = {
   seed: { type: 'string' },
   path: { type: 'string' },
   json: { type: 'string' },
+  junit: { type: 'string' },
+  html: { type: 'string' },
+  markdown: { type: 'string' },
+  expect: { type: 'string' },
+  'strict-expectations': { type: 'boolean' },
+  'write-expectations': { type: 'string' },
+  shard: { type: 'string' },
   concurrency: { type: 'string' },
   'cell-timeout': { type: 'string' },
   'allow-real-account': { type: 'boolean' },
@@ -62,6 +81,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
   const options: CliOptions = {
     help: values.help === true,
     allowRealAccount: values['allow-real-account'] === true,
+    strictExpectations: values['strict-expectations'] === true,
     numRuns: values['num-runs'] === undefined ? DEFAULT_NUM_RUNS : integer('--num-runs', values['num-runs'], 1, 1_000_000),
   };
   if (values.endpoint !== undefined) options.endpoint = nonEmpty('--endpoint', values.endpoint);
@@ -81,6 +101,13 @@ export function parseCli(argv: readonly string[]): CliOptions {
     if (values['num-runs'] === undefined) options.numRuns = 1;
   }
   if (values.json !== undefined) options.json = nonEmpty('--json', values.json);
+  if (values.junit !== undefined) options.junit = nonEmpty('--junit', values.junit);
+  if (values.html !== undefined) options.html = nonEmpty('--html', values.html);
+  if (values.markdown !== undefined) options.markdown = nonEmpty('--markdown', values.markdown);
+  if (values.expect !== undefined) options.expect = nonEmpty('--expect', values.expect);
+  if (values['write-expectations'] !== undefined) options.writeExpectations = nonEmpty('--write-expectations', values['write-expectations']);
+  if (options.strictExpectations && options.expect === undefined) throw new UsageError('--strict-expectations goes with --expect FILE');
+  if (values.shard !== undefined) options.shard = parseShard(values.shard);
   if (values.concurrency !== undefined) options.concurrency = integer('--concurrency', values.concurrency, 1, 256);
   if (values['cell-timeout'] !== undefined) options.cellTimeout = seconds('--cell-timeout', values['cell-timeout']);
   if (values.account !== undefined) options.account = accountId(values.account);

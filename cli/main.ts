@@ -13,7 +13,11 @@ import { resolveTarget } from '../harness/target.ts';
 import type { Target } from '../harness/target.ts';
 import { formatMs } from '../harness/wait.ts';
 import { consoleReporter } from '../reporters/console.ts';
-import { jsonReporter } from '../reporters/json.ts';
+import { applyExpectations, expectationsFromReport, gateExitCode, loadExpectations, writeExpectations } from '../harness/expectations.ts';
+import type { Expectation } from '../harness/expectations.ts';
+import { shardSelection } from '../harness/shard.ts';
+import type { ShardInfo } from '../harness/shard.ts';
+import { fileReporters } from './reports.ts';
 import type { Reporter } from '../reporters/reporter.ts';
 import { parseCli } from './args.ts';
 import type { CliOptions } from './args.ts';
@@ -49,6 +53,14 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       const { runSweep } = await import('./sweep.ts');
       return await runSweep(argv.slice(1));
     }
+    if (argv[0] === 'diff') {
+      const { runDiff } = await import('./diff.ts');
+      return await runDiff(argv.slice(1));
+    }
+    if (argv[0] === 'merge') {
+      const { runMerge } = await import('./merge.ts');
+      return await runMerge(argv.slice(1));
+    }
     const options = parseCli(argv);
     if (options.help) {
       process.stdout.write(USAGE);
@@ -72,6 +84,8 @@ async function runWith(options: CliOptions): Promise<number> {
   let selection: Selection;
   let catalog: Awaited<ReturnType<typeof loadCatalog>>;
   let model: typeof import('../specs/model.ts');
+  let shardInfo: ShardInfo | undefined;
+  let expectations: Expectation[] | undefined;
   try {
     [catalog, model] = await Promise.all([loadCatalog(), import('../specs/model.ts')]);
     selection = phase ? phaseSelection(catalog.rules, phase, options) : selectCells(catalog.rules, { rules: options.rules, operations: options.operations });
@@ -80,12 +94,17 @@ async function runWith(options: CliOptions): Promise<number> {
         `--path replays one property case of one cell: narrow --rules and --operations to one rule and one operation (they select ${selection.cells.length} cells)`,
       );
     }
+    if (options.shard) ({ selection, info: shardInfo } = shardSelection(selection, options.shard));
+    if (options.expect !== undefined) {
+      const known = new Map(catalog.rules.map((rule) => [rule.id, rule.operations]));
+      expectations = await loadExpectations(options.expect, '--expect', known);
+    }
   } catch (error) {
     await pendingTarget.then((target) => target.close()).catch(() => undefined);
     throw error;
   }
   const reporters: Reporter[] = [consoleReporter(process.stdout)];
-  if (options.json !== undefined) reporters.push(jsonReporter(options.json));
+  reporters.push(...fileReporters(options));
   try {
     for (const reporter of reporters) await reporter.prepare?.();
   } catch (error) {
@@ -140,6 +159,7 @@ async function runWith(options: CliOptions): Promise<number> {
   const stray = collectStrayRejections();
   try {
     process.stdout.write(`${header(target, seed, options, selection)}\n`);
+    if (shardInfo) process.stdout.write(`shard ${shardInfo.index}/${shardInfo.count}: ${shardInfo.cells} of the ${shardInfo.totalCells} cells selected (join the shards' --json reports with proton-conformance merge)\n`);
     const outcome = await runConformance({
       catalog,
       selection,
@@ -159,6 +179,8 @@ async function runWith(options: CliOptions): Promise<number> {
     progress.finish(outcome.requests);
     if (stray.count() > 0) process.stderr.write(`proton-conformance: note: ${stray.count()} promise rejection(s) escaped their checks (first: ${stray.first()})\n`);
     const info = { requests: outcome.requests, wallMs: performance.now() - wallStart, interrupted: outcome.interrupted };
+    if (shardInfo) Object.assign(outcome.report, { shard: shardInfo });
+    if (expectations) applyExpectations(outcome.report, expectations, options.expect!, options.strictExpectations);
     // The matrix first; then the cleanup of a target without `reset` (success,
     // failure, Ctrl-C or SIGTERM alike); then the JSON report, which carries it.
     for (const reporter of reporters) if (reporter.name !== 'json') await reporter.write(outcome.report, info);
@@ -174,9 +196,14 @@ async function runWith(options: CliOptions): Promise<number> {
       Object.assign(outcome.report, { cleanup: cleaned });
     }
     for (const reporter of reporters) if (reporter.name === 'json') await reporter.write(outcome.report, info);
+    if (options.writeExpectations !== undefined) {
+      const written = expectationsFromReport(outcome.report, expectations);
+      await writeExpectations(options.writeExpectations, written);
+      process.stdout.write(`Wrote ${written.expectations.length} expectation${written.expectations.length === 1 ? '' : 's'} to ${options.writeExpectations} (--expect ${options.writeExpectations} accepts these failures)\n`);
+    }
     if (outcome.interrupted) return terminated ? EXIT_TERMINATED : EXIT_INTERRUPTED;
     if (recorded.error !== undefined) return 2;
-    return exitCodeOf(outcome.report);
+    return gateExitCode(outcome.report);
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigterm);

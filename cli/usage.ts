@@ -1,6 +1,8 @@
 // The --help text.
 export const USAGE = `Usage: proton-conformance [options]
        proton-conformance sweep [options]   (see proton-conformance sweep --help)
+       proton-conformance diff OLD.json NEW.json
+       proton-conformance merge A.json B.json ... [--json F] [--junit F] [--html F]
 
 Checks an endpoint against the idempotency contract of the AWS Proton API
 (every rule on every operation of its category) and prints a matrix of
@@ -54,6 +56,23 @@ Expiry without clock control (a target without the clock hook):
 
 Output and execution:
   --json FILE           also write the JSON report (specs/report.schema.json)
+  --junit FILE          also write JUnit XML (one testcase per cell, a
+                        testsuite per category; for CI servers)
+  --html FILE           also write one self-contained HTML page (matrix,
+                        filters, every failure with its requests and responses)
+  --markdown FILE       also write a Markdown summary (appended to
+                        $GITHUB_STEP_SUMMARY too, when that is set)
+  --shard i/n           run the i-th of n disjoint parts of the cells (the
+                        same flags give the same parts; join the shards' JSON
+                        reports with proton-conformance merge)
+
+Known failures:
+  --expect FILE         failures named in FILE (rule, operation, reason,
+                        optional link; specs/expectations.schema.json) do
+                        not fail the run; an entry whose cell passes is "fixed"
+  --strict-expectations with --expect: a fixed entry fails the run (exit 1)
+  --write-expectations FILE
+                        write FILE naming every failure of this run
   --concurrency N       cells run at once (default 12; 4 for a remote target)
   --cell-timeout S      seconds a cell may take (default 60; 900 for a remote target)
   --help                this text
@@ -85,4 +104,30 @@ templates, waiting for asynchronous deletes within a bound.
 
 Exit codes: 0 nothing left to remove (or a dry run); 1 something could not
 be removed (listed); 2 usage or configuration error; 3 unreachable target.
+`;
+
+export const DIFF_USAGE = `Usage: proton-conformance diff OLD.json NEW.json
+
+Compares two JSON reports (--json) cell by cell (rule x operation) and lists
+what got worse, what got better, what is new and what is gone. Verdicts rank
+pass < skipped < inconclusive < warn < fail.
+
+Exit codes: 0 no regression; 1 a cell got worse, or a new cell fails or
+warns; 2 usage error (a file that is not a report).
+`;
+
+export const MERGE_USAGE = `Usage: proton-conformance merge A.json B.json ... [options]
+
+Joins the JSON reports of the shards of one run (--shard i/n, every shard
+once) into one report and one verdict, printed as a run prints it.
+
+  --json FILE           write the merged JSON report
+  --junit FILE          write JUnit XML
+  --html FILE           write the HTML report
+  --markdown FILE       write Markdown (also appended to $GITHUB_STEP_SUMMARY)
+  --expect FILE         known failures, as for a run
+  --strict-expectations with --expect: a fixed entry fails the merge
+
+Exit codes: 0 no MUST cell fails (or every failure is expected); 1 a MUST
+cell fails; 2 usage error (a shard missing or twice, a file not a report).
 `;

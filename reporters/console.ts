@@ -6,6 +6,8 @@ import type { Report, RuleResult, Verdict } from '../harness/types.ts';
 import type { ResultExtras } from '../harness/results.ts';
 import { scrub } from '../harness/redact.ts';
 import { formatMs } from '../harness/wait.ts';
+import { expectationLines } from '../harness/expectations.ts';
+import type { ReportWithExpectations } from '../harness/expectations.ts';
 import { renderEvidence } from './evidence.ts';
 import { legendLines, matrixOperations, renderMatrix } from './matrix.ts';
 import type { Reporter, RunInfo } from './reporter.ts';
@@ -50,6 +52,8 @@ export function renderConsole(report: Report, info: RunInfo, options: ConsoleOpt
   }
   const weather = weatherLine(report);
   if (weather !== undefined) lines.push(palette.dim(weather));
+  // --expect: which failures were expected, which are fixed (harness/expectations.ts).
+  lines.push(...expectationLines(report));
   lines.push(summaryLine(report, info, palette));
   return scrub(lines.join('\n')) + '\n';
 }
@@ -112,16 +116,23 @@ export function weatherLine(report: Report): string | undefined {
 export function summaryLine(report: Report, info: RunInfo, palette: Palette = plain): string {
   const s = report.summary;
   const total = s.pass + s.fail + s.warn + s.inconclusive + s.skipped;
-  const mustFailed = report.results.filter((r) => r.verdict === 'fail' && r.level === 'MUST').length;
+  const expected = report.results.filter((r) => r.verdict === 'fail' && r.level === 'MUST' && (r as { expected?: unknown }).expected).length;
+  const mustFailed = report.results.filter((r) => r.verdict === 'fail' && r.level === 'MUST').length - expected;
+  const fixed = (report as ReportWithExpectations).expectations;
+  const strictFixed = fixed?.strict && fixed.fixed > 0 ? fixed.fixed : 0;
   const unjudged = s.skipped + s.inconclusive;
   // No MUST failed: exit 0. But a skipped or inconclusive cell is a rule not checked, and the line says so.
   const verdict = info.interrupted
     ? palette.verdict('warn', 'INTERRUPTED')
     : mustFailed > 0
-      ? palette.verdict('fail', `FAIL (${mustFailed} MUST cell${mustFailed === 1 ? '' : 's'} failed)`)
-      : unjudged > 0
-        ? palette.verdict('inconclusive', `PASS (no MUST cell failed; ${s.skipped} skipped, ${s.inconclusive} inconclusive: not every rule was checked)`)
-        : palette.verdict('pass', 'PASS (every MUST cell passed)');
+      ? palette.verdict('fail', `FAIL (${mustFailed} MUST cell${mustFailed === 1 ? '' : 's'} failed${expected > 0 ? `, ${expected} more as expected` : ''})`)
+      : strictFixed > 0
+        ? palette.verdict('fail', `FAIL (${strictFixed} expected failure${strictFixed === 1 ? '' : 's'} fixed: --strict-expectations)`)
+        : expected > 0
+          ? palette.verdict('warn', `PASS (every MUST failure is expected: ${expected}, --expect${unjudged > 0 ? `; ${s.skipped} skipped, ${s.inconclusive} inconclusive` : ''})`)
+          : unjudged > 0
+            ? palette.verdict('inconclusive', `PASS (no MUST cell failed; ${s.skipped} skipped, ${s.inconclusive} inconclusive: not every rule was checked)`)
+            : palette.verdict('pass', 'PASS (every MUST cell passed)');
   const counts = `${s.pass} pass, ${s.fail} fail, ${s.warn} warn, ${s.inconclusive} inconclusive, ${s.skipped} skipped`;
   return `${verdict}: ${total} cells (${counts}); ${info.requests} requests in ${formatMs(info.wallMs)}; seed ${report.seed}, ${report.numRuns} run${report.numRuns === 1 ? '' : 's'} per property`;
 }
