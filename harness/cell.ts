@@ -5,7 +5,7 @@ import { setMaxListeners } from 'node:events';
 import type { ProtonClient } from '@aws-sdk/client-proton';
 import type { Dispatcher } from 'undici';
 import type { CheckContext, ClientOptions } from './context.ts';
-import type { Capability, WaitOptions } from './types.ts';
+import type { Capability, WaitOptions, WireEvent } from './types.ts';
 import { SkipCheck } from './types.ts';
 import { createProtonClient } from './client.ts';
 import type { Credentials } from './client.ts';
@@ -23,6 +23,7 @@ import type { RefusedDelete, RunOwnership } from './ownership.ts';
 import { Recorder } from './recorder.ts';
 import type { ExchangeSink } from './recorder.ts';
 import { waitFor } from './wait.ts';
+import { createWireLinks } from './wire-link.ts';
 import { CellWeather } from './weather.ts';
 import type { RunWeather } from './weather.ts';
 
@@ -69,6 +70,8 @@ export interface Cell {
   readonly refusedDeletes: readonly RefusedDelete[];
   /** The transient answers the cell met (undefined when the run does not retry them). */
   readonly weather: CellWeather | undefined;
+  /** The cell's wire history (CheckContext.throughProxy), when it used a proxy. */
+  readonly wireHistory: () => WireEvent[] | undefined;
   /** Aborts the check (timeout, Ctrl-C); cleanups can still send requests. */
   abort(reason: string): void;
   /** Runs every cleanup (last registered first); returns the failures, described. */
@@ -133,6 +136,23 @@ export function createCell(env: RunEnvironment, id: CellIdentity): Cell {
       },
       options,
     );
+  // Clients through the cell's wire proxies: the same client, at the proxy, its exchanges also in the wire history.
+  const wire = createWireLinks(env.endpoint, env.seed, (endpoint, extra, options) =>
+    createProtonClient(
+      {
+        endpoint,
+        region: env.region,
+        credentials,
+        pool: env.pool,
+        sink: { record: (exchange) => (recorder.record(exchange), extra.record(exchange)) },
+        signal: () => requestSignal,
+        gate: () => hold.pending(),
+        ...(guard ? { ownership: guard } : {}),
+        ...(weather ? { weather } : {}),
+      },
+      options,
+    ),
+  );
   const baseHooks =
     env.capabilities.size > 0
       ? createHooks({
@@ -151,6 +171,7 @@ export function createCell(env: RunEnvironment, id: CellIdentity): Cell {
   const context: CheckContext = {
     client: newClient(),
     newClient,
+    throughProxy: (faults, seed) => wire.throughProxy(faults, seed),
     hooks,
     capabilities: env.capabilities,
     runsAlone: () => isolated || hold.exclusive,
@@ -190,6 +211,7 @@ export function createCell(env: RunEnvironment, id: CellIdentity): Cell {
     hold,
     weather,
     refusedDeletes,
+    wireHistory: () => wire.history(),
     abort(reason: string) {
       controller.abort(new Error(reason));
     },
@@ -214,6 +236,7 @@ export function createCell(env: RunEnvironment, id: CellIdentity): Cell {
         }
       }
       guardReader?.destroy();
+      await wire.close();
       return failures;
     },
   };

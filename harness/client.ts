@@ -4,6 +4,7 @@
 // cell's recorder, the run's shape ledger and the request counter.
 import { ProtonClient } from '@aws-sdk/client-proton';
 import type { ProtonClientConfig } from '@aws-sdk/client-proton';
+import { ConfiguredRetryStrategy } from '@smithy/util-retry';
 import type { Dispatcher } from 'undici';
 import type { ClientOptions } from './context.ts';
 import { RecordingHandler } from './http-handler.ts';
@@ -37,7 +38,8 @@ export function createProtonClient(env: ClientEnvironment, options: ClientOption
     loseResponses: options.loseResponses ?? 0,
     ...(env.signal ? { signal: env.signal } : {}),
     ...(env.gate ? { gate: env.gate } : {}),
-    ...(env.weather ? { weather: env.weather } : {}),
+    // weather: false hands transient answers to the SDK's own retry strategy.
+    ...(env.weather && options.weather !== false ? { weather: env.weather } : {}),
   });
   const config: ProtonClientConfig = {
     endpoint: env.endpoint,
@@ -50,6 +52,8 @@ export function createProtonClient(env: ClientEnvironment, options: ClientOption
   };
   if (env.credentials !== undefined) config.credentials = env.credentials;
   if (options.maxAttempts !== undefined) config.maxAttempts = options.maxAttempts;
+  // The SDK's standard retry strategy with a fixed backoff (the wire checks' SDK retries, kept fast).
+  if (options.retryBackoffMs !== undefined) config.retryStrategy = new ConfiguredRetryStrategy(options.maxAttempts ?? 3, options.retryBackoffMs);
   const client = new ProtonClient(config);
   if (env.ownership) addOwnershipGuard(client, env.ownership);
   return client;

@@ -4,6 +4,7 @@
 // has the `accounts` capability, and records every exchange as evidence.
 import type { ProtonClient } from '@aws-sdk/client-proton';
 import type { CellPhase } from './expiry-state.ts';
+import type { Delivery, FaultRule, WireHistory } from './proxy.ts';
 import type { Capability, Hooks, WaitOptions } from './types.ts';
 
 export interface ClientOptions {
@@ -15,6 +16,33 @@ export interface ClientOptions {
   loseResponses?: number;
   /** SDK max attempts (default: the SDK's own default). */
   maxAttempts?: number;
+  /**
+   * false: transient answers (throttles, 5xx, resets) reach the SDK, whose own
+   * retry strategy then resends (harness/weather.ts does not); default true.
+   */
+  weather?: boolean;
+  /** The SDK's backoff between its retries, milliseconds (default: the SDK's own, 100 ms and up with jitter). */
+  retryBackoffMs?: number;
+}
+
+/** A cell's link through a wire proxy (harness/proxy.ts) with one fault schedule. */
+export interface WireLink {
+  /** A new client through the proxy, on the cell's account; `label` names it in the history ("client 2"). */
+  client(options?: ClientOptions & { label?: string }): ProtonClient;
+  /** The proxy's deliveries so far (the target's answers to each). */
+  readonly deliveries: readonly Delivery[];
+  /** The schedule's spec and seed, for reasons ("drop@first, seed 7"). */
+  readonly faults: string;
+  readonly seed: number;
+  /**
+   * Another fault schedule from now on, on the same proxy (its clients reused):
+   * `deliveries` then holds only those that come after.
+   */
+  reschedule(faults: string | readonly FaultRule[]): void;
+  /** The cell's wire history, shared by all its links. */
+  readonly history: WireHistory;
+  /** A line of the check's own in the history ("List shows 1 new"). */
+  note(what: string): void;
 }
 
 export interface CheckContext {
@@ -22,6 +50,12 @@ export interface CheckContext {
   readonly client: ProtonClient;
   /** Another client on the same account, e.g. to lose responses on the wire. */
   newClient(options?: ClientOptions): ProtonClient;
+  /**
+   * A wire proxy of the cell's own between its clients and the target, with
+   * this fault schedule (specs/wire.ts; parseFaults syntax or rules), seeded
+   * with `seed` (default: the cell's); closed after the check.
+   */
+  throughProxy(faults: string | readonly FaultRule[], seed?: number): Promise<WireLink>;
   /** Hooks scoped to this cell's account; undefined when the target has none. */
   readonly hooks: Hooks | undefined;
   readonly capabilities: ReadonlySet<Capability>;

@@ -115,7 +115,7 @@ export class RecordingHandler {
   private finish(exchange: RawExchange, error: unknown, answer: Answer | undefined, headers: Record<string, string>): { response: HttpResponse } {
     if (!answer) {
       this.options.sink.record(exchange);
-      throw error;
+      throw asNodeNetworkError(error);
     }
     if (attemptOf(headers) <= this.loseResponses) {
       exchange.lost = true;
@@ -149,6 +149,18 @@ export class RecordingHandler {
 /** What a dropped connection looks like to the SDK: a transient, retryable error. */
 function lostResponse(): Error {
   return Object.assign(new Error('socket hang up (response lost on purpose by the conformance harness)'), { code: 'ECONNRESET' });
+}
+
+/**
+ * undici reports a connection its peer closed as UND_ERR_SOCKET ("other side
+ * closed"); Node's own http client, which the SDK's default handler uses,
+ * says ECONNRESET ("socket hang up"), and only that is transient to the SDK's
+ * retry strategy. The same failure, in the words the SDK knows (cause kept).
+ */
+function asNodeNetworkError(error: unknown): unknown {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (!(error instanceof Error) || (code !== 'UND_ERR_SOCKET' && code !== 'UND_ERR_CLOSED')) return error;
+  return Object.assign(new Error(`socket hang up (${error.message})`, { cause: error }), { code: 'ECONNRESET' });
 }
 
 /** "HTTP 503 ServiceUnavailable" / "ThrottlingException (HTTP 400)": a transient answer in a few words. */

@@ -221,6 +221,9 @@ async function runCell<O>(options: RunOptions<O>, env: RunEnvironment, plan: Cel
   };
   const weather = cell.weather?.counts;
   if (weather && transientTotal(weather) > 0) result.transient = { ...weather };
+  // What happened on the wire (CheckContext.throughProxy): the history of a result that does not pass.
+  const history = evidenceCell.wireHistory();
+  if (history !== undefined && verdict !== 'pass') result.history = history;
   const endpoint = options.target.embedded ? undefined : options.target.endpoint;
   if (verdicted.result.replay) {
     const { seed, path } = verdicted.result.replay;

@@ -9,7 +9,9 @@ export type Category =
   | 'idempotent-delete'
   | 'async-delete'
   | 'shape'
-  | 'general';
+  | 'general'
+  /** The contract of each category held under faults on the wire (harness/proxy.ts). */
+  | 'wire';
 
 /** RFC 2119 level of a rule (CONTRACT.md). */
 export type Level = 'MUST' | 'SHOULD';
@@ -81,6 +83,20 @@ export interface RuleResult {
   durationMs?: number;
   /** The weather the cell met (absent: none). */
   transient?: TransientCounts;
+  /** What happened on the wire (wire rules, non-pass cells): who sent what, when, what the proxy did, what each client saw. */
+  history?: WireEvent[];
+}
+
+/** One event on the wire of a cell (harness/proxy.ts): a client's request and what it saw, the proxy's doing, the target's answer. */
+export interface WireEvent {
+  /** Milliseconds since the cell's wire history began. */
+  at: number;
+  /** 'client 1', 'proxy', 'target', 'check'. */
+  who: string;
+  /** The proxy's delivery number, when the event belongs to one. */
+  delivery?: number;
+  operation: string;
+  what: string;
 }
 
 export interface Summary {

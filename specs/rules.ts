@@ -17,7 +17,7 @@ export const CATEGORY_OPERATIONS = {
     'DeleteEnvironmentAccountConnection',
   ],
   'async-delete': ['DeleteEnvironment', 'DeleteService'],
-} as const satisfies Record<Exclude<Category, 'shape' | 'general'>, readonly OperationName[]>;
+} as const satisfies Record<Exclude<Category, 'shape' | 'general' | 'wire'>, readonly OperationName[]>;
 
 export const ALL_OPERATIONS: readonly OperationName[] = [
   ...CATEGORY_OPERATIONS['client-token'],
@@ -62,6 +62,8 @@ const ct = CATEGORY_OPERATIONS['client-token'];
 const ic = CATEGORY_OPERATIONS['idempotent-create'];
 const id = CATEGORY_OPERATIONS['idempotent-delete'];
 const ad = CATEGORY_OPERATIONS['async-delete'];
+/** The wire category: every create and delete of the four categories (CONTRACT.md "Wire faults"). */
+export const WIRE_OPERATIONS: readonly OperationName[] = [...ct, ...ic, ...id, ...ad];
 
 export const RULES: readonly RuleSpec[] = [
   {
@@ -282,6 +284,54 @@ export const RULES: readonly RuleSpec[] = [
     prefers: ['durations', 'clock'],
     checkedBy: 'scenario',
     how: 'scenario: delete, wait until Get answers ResourceNotFoundException, retry',
+  },
+  {
+    id: 'wire/lost-response-retry',
+    category: 'wire',
+    level: 'MUST',
+    title: "A lost response's retry (the SDK's own, or the same token or name again) obeys the operation's category as if the response had arrived",
+    cites: [SEED.noMoreThanOnce, SEED.noFurtherAction, SEED.tokenSame, SEED.createUnmodified, SEED.deleteMetadata, SEED.deleteBoth],
+    operations: WIRE_OPERATIONS,
+    requires: [],
+    prefers: [],
+    checkedBy: 'scenario',
+    how: "scenario, through the wire proxy (harness/proxy.ts): the first delivery's response dropped after the target answered, then (apart) the client's connection closed while the target works; each retried by the SDK's own strategy (the harness's retries off, a client without a token for the client-token creates: the SDK's own token) and by the check itself (the same input, token or name again); after each, the resources in scope are exactly those predicted (creates: one new, named by the success; deletes: the target gone, its sibling there) and the retry's success names the resource (deletes: its metadata or empty)",
+  },
+  {
+    id: 'wire/duplicate-delivery',
+    category: 'wire',
+    level: 'MUST',
+    title: 'A request delivered twice (back to back or overlapping) has the effect of one, and both answers obey the category',
+    cites: [SEED.noMoreThanOnce, SEED.noFurtherAction],
+    operations: WIRE_OPERATIONS,
+    requires: [],
+    prefers: [],
+    checkedBy: 'scenario',
+    how: "scenario, through the wire proxy: one request delivered twice back to back, another twice at once; both of the target's answers (from the proxy's history) are judged by the category (a create's successes name the one resource, an overlapping twin may be refused with any error but ValidationException; a delete's answers succeed with its metadata or empty), and the resources in scope are exactly those predicted",
+  },
+  {
+    id: 'wire/server-error-retry',
+    category: 'wire',
+    level: 'MUST',
+    title: 'After a 500, 503 or ThrottlingException, before or after the target acted, the retry leaves exactly the resources predicted',
+    cites: [SEED.noFurtherAction, SEED.tokenSame, SEED.createUnmodified, SEED.deleteBoth],
+    operations: WIRE_OPERATIONS,
+    requires: [],
+    prefers: [],
+    checkedBy: 'scenario',
+    how: "scenario, through the wire proxy: the first delivery answered 500, 503 or ThrottlingException by the proxy, without forwarding and after the target acted (six kinds); each retried with the same bytes (the harness's retry: same token or name), the 500 and the throttle after acting also by the SDK's own strategy; after each, the resources in scope are exactly those predicted and the success names the resource",
+  },
+  {
+    id: 'wire/interleaved-retries',
+    category: 'wire',
+    level: 'MUST',
+    title: 'Any interleaving of retries by several clients yields a history where each token or name has at most one resource and every success names it',
+    cites: [SEED.noMoreThanOnce, SEED.noFurtherAction],
+    operations: WIRE_OPERATIONS,
+    requires: [],
+    prefers: [],
+    checkedBy: 'property',
+    how: "property (few runs: each run sends up to 32 requests through the proxy): each run 2 to 32 clients send the same logical request (one token or name; a delete of one resource) at once through a proxy whose faults fast-check draws (a seeded schedule of drops, closes, duplicates, delays, reorders, 5xx and throttles), each client retrying on its own (the SDK's strategy or the same bytes); a checker over the history of what each client sent and saw: every success names the one resource (deletes: it or empty), no answer is a ValidationException, and the scope gained at most one resource (deletes: the resource gone, its sibling there)",
   },
   {
     id: 'shape/responses-match-model',

@@ -15,6 +15,8 @@ import { concurrentRequests, differentParameters, identicalRetry } from './scena
 import { exactCountForDelete } from './scenarios/general.ts';
 import { modifiedRetry } from './scenarios/idempotent-create.ts';
 import { absentIsEmpty, noFurtherAction, retryReturnsMetadata, retrySucceeds } from './scenarios/idempotent-delete.ts';
+import { interleavedRetries } from './properties/wire.ts';
+import { DUPLICATE, LOST_RESPONSE, SERVER_ERROR, wireScenario } from './scenarios/wire.ts';
 
 export type { OperationSpec } from '../specs/types.ts';
 
@@ -91,6 +93,11 @@ const byRule: Record<string, Check> = {
   'idempotent-delete/no-further-action': onDelete(noFurtherAction),
   'async-delete/retry-in-progress': onDelete(retryInProgress),
   'async-delete/retry-after-complete': onDelete(retryAfterComplete),
+  // Through the wire proxy (harness/proxy.ts), on every create and delete.
+  [LOST_RESPONSE]: (ctx, operation) => wireScenario(ctx, operation, LOST_RESPONSE),
+  [DUPLICATE]: (ctx, operation) => wireScenario(ctx, operation, DUPLICATE),
+  [SERVER_ERROR]: (ctx, operation) => wireScenario(ctx, operation, SERVER_ERROR),
+  'wire/interleaved-retries': interleavedRetries,
   'general/exact-resource-count': (ctx, operation) =>
     operation.kind === 'create' ? exactResourceCountProperty(ctx, operation) : exactCountForDelete(ctx, operation),
 };

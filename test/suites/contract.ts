@@ -21,21 +21,28 @@ export function readContract(): ContractRule[] {
   const rules: ContractRule[] = [];
   let operations: string[] = [];
   let inRules = false;
+  let wire = false;
   const everyOperation: string[] = [];
   for (const line of text.split('\n')) {
     if (line.startsWith('## ')) {
-      inRules = line.startsWith('## Category') || line.startsWith('## Across categories');
+      inRules = line.startsWith('## Category') || line.startsWith('## Across categories') || line.startsWith('## Wire faults');
       operations = line.startsWith('## Across categories') ? everyOperation : [];
+      wire = line.startsWith('## Wire faults');
+      continue;
+    }
+    // The wire category names its operations in words: every create and delete of the four categories.
+    if (inRules && wire && /^Operations: every create and delete of the four categories/.test(line)) {
+      operations = [...everyOperation];
       continue;
     }
     const listed = /^Operations: (.*)$/.exec(line);
-    if (inRules && listed) {
+    if (inRules && listed && !wire) {
       operations = listed[1]!.replace(/\.$/, '').split(',').map((name) => name.trim()).filter(Boolean);
       everyOperation.push(...operations);
       continue;
     }
     // A continued "Operations:" line (the list wraps).
-    if (inRules && operations.length > 0 && /^[A-Z][A-Za-z]+(, [A-Z][A-Za-z]+)*[.,]?$/.test(line.trim()) && !line.startsWith('|')) {
+    if (inRules && !wire && operations.length > 0 && /^[A-Z][A-Za-z]+(, [A-Z][A-Za-z]+)*[.,]?$/.test(line.trim()) && !line.startsWith('|')) {
       const more = line.replace(/\.$/, '').split(',').map((name) => name.trim()).filter(Boolean);
       operations.push(...more);
       everyOperation.push(...more);

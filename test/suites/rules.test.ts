@@ -11,7 +11,7 @@ const contract = readContract();
 
 describe('specs/rules.ts', () => {
   it('reads the contract (sanity of the parser)', () => {
-    expect(contract.length).toBe(20);
+    expect(contract.length).toBe(24);
     expect(contract.find((rule) => rule.id === 'client-token/expiry')?.operations).toEqual([
       'CreateEnvironmentTemplateVersion',
       'CreateServiceTemplateVersion',

@@ -1,0 +1,515 @@
+// The wire proxy: a fault-injecting HTTP proxy between any client and any
+// target (issue 10). It forwards each request byte for byte (the same method,
+// path, headers and body; hop-by-hop headers aside) to the target, and the
+// target's answer back, except where its seeded fault schedule says
+// otherwise: a response dropped after the target sent it, the client's side
+// closed while the target works, a request delivered twice, delayed or
+// overtaken, a 500, 503 or ThrottlingException answered by the proxy itself,
+// before or after forwarding (specs/wire.ts lists them).
+//
+// Signatures: a client signs for the host it sends to, the proxy's. The
+// proxy forwards that Host header unchanged, so the signature still matches
+// what the target receives; a target that checks the Host against its own
+// name (a real AWS endpoint) rejects it. Put a real service behind the proxy
+// only through a client that signs for the service's host name and connects
+// to the proxy (e.g. a resolver or /etc/hosts entry naming the proxy).
+//
+// Everything that happens is kept: each delivery (what came in, the fault,
+// every answer of the target, what the client was shown), and a history of
+// events in time order (harness/types.ts WireEvent) that the checks' own
+// clients add to: the evidence of a wire failure.
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { Agent } from 'undici';
+import type { Dispatcher } from 'undici';
+import { FAULTABLE_OPERATION, WIRE_FAULTS, WIRE_FAULT_KINDS } from '../specs/wire.ts';
+import type { WireFaultKind } from '../specs/wire.ts';
+import type { WireEvent } from './types.ts';
+
+/** When a fault applies to an eligible delivery (a Create* or Delete*). */
+export type FaultWhen =
+  /** The first delivery of each distinct request (operation and body): retries and resends of it pass. */
+  | { kind: 'first' }
+  /** The Nth eligible delivery (1-based, in arrival order). */
+  | { kind: 'nth'; n: number }
+  /** Each eligible delivery with this probability, from the seeded schedule. */
+  | { kind: 'rate'; rate: number };
+
+export interface FaultRule {
+  fault: WireFaultKind;
+  when: FaultWhen;
+  /** The fault's time argument (close, delay, reorder), milliseconds. */
+  ms?: number;
+}
+
+/**
+ * Parses a fault spec: comma-separated `KIND[:MS][@WHEN]`, WHEN one of
+ * `first` (the first delivery of each distinct request), `N` (the Nth
+ * eligible delivery), a rate (`0.25` or `25%`); without @WHEN, every eligible
+ * delivery. Throws an Error with a one-line message.
+ */
+export function parseFaults(spec: string): FaultRule[] {
+  const rules: FaultRule[] = [];
+  for (const raw of spec.split(',')) {
+    const item = raw.trim();
+    if (item === '' || item === 'none') continue;
+    const match = /^([a-z0-9-]+)(?::(\d+))?(?:@(.+))?$/.exec(item);
+    if (!match) throw new Error(`fault '${item}' is not KIND[:MS][@WHEN] (e.g. drop@first, delay:30@0.5, 500-after@2)`);
+    const [, kind, ms, when] = match;
+    if (!(WIRE_FAULT_KINDS as string[]).includes(kind!)) throw new Error(`unknown fault '${kind}' (known: ${WIRE_FAULT_KINDS.join(', ')})`);
+    const fault = kind as WireFaultKind;
+    if (ms !== undefined && WIRE_FAULTS[fault].defaultMs === undefined) throw new Error(`fault '${kind}' takes no :MS`);
+    const rule: FaultRule = { fault, when: parseWhen(when, item) };
+    if (ms !== undefined) rule.ms = Number(ms);
+    rules.push(rule);
+  }
+  return rules;
+}
+
+function parseWhen(when: string | undefined, item: string): FaultWhen {
+  if (when === undefined) return { kind: 'rate', rate: 1 };
+  if (when === 'first') return { kind: 'first' };
+  if (/^[1-9]\d*$/.test(when)) return { kind: 'nth', n: Number(when) };
+  const percent = /^(\d+(?:\.\d+)?)%$/.exec(when);
+  const rate = percent ? Number(percent[1]) / 100 : /^(0(\.\d+)?|1(\.0+)?|\.\d+)$/.test(when) ? Number(when) : NaN;
+  if (!(rate >= 0 && rate <= 1)) throw new Error(`fault '${item}': @${when} is not first, a delivery number or a rate (0..1 or N%)`);
+  return { kind: 'rate', rate };
+}
+
+/** The spec of a list of rules, as parseFaults reads it. */
+export function faultSpec(rules: readonly FaultRule[]): string {
+  if (rules.length === 0) return 'none';
+  return rules
+    .map((rule) => {
+      const when = rule.when.kind === 'first' ? '@first' : rule.when.kind === 'nth' ? `@${rule.when.n}` : rule.when.rate === 1 ? '' : `@${rule.when.rate}`;
+      return `${rule.fault}${rule.ms !== undefined ? `:${rule.ms}` : ''}${when}`;
+    })
+    .join(',');
+}
+
+/** mulberry32 of (seed, delivery, rule): each decision drawn on its own, so a run replays whatever the timing. */
+function draw(seed: number, delivery: number, rule: number): number {
+  let t = (Math.imul(seed ^ 0x5bd1e995, 0x9e3779b1) + Math.imul(delivery, 0x85ebca6b) + Math.imul(rule + 1, 0xc2b2ae35)) >>> 0;
+  t = (t + 0x6d2b79f5) >>> 0;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+
+/** The seeded schedule: which fault (if any) each eligible delivery meets. */
+export class FaultSchedule {
+  private readonly seen = new Set<string>();
+  private eligible = 0;
+
+  constructor(
+    readonly rules: readonly FaultRule[],
+    readonly seed: number,
+  ) {}
+
+  /** The rule for the next eligible delivery of `key` (operation and body); undefined: it passes. */
+  next(key: string): FaultRule | undefined {
+    const n = ++this.eligible;
+    const first = !this.seen.has(key);
+    this.seen.add(key);
+    return this.rules.find((rule, index) => {
+      switch (rule.when.kind) {
+        case 'first':
+          return first;
+        case 'nth':
+          return rule.when.n === n;
+        case 'rate':
+          return rule.when.rate >= 1 || draw(this.seed, n, index) < rule.when.rate;
+      }
+    });
+  }
+}
+
+/** The events of one cell's (or one proxy's) wire, in time order, bounded. */
+export class WireHistory {
+  readonly events: WireEvent[] = [];
+  /** Events dropped past the bound (the earliest are kept: the first faults explain the rest). */
+  dropped = 0;
+
+  constructor(
+    readonly origin: number = performance.now(),
+    private readonly limit = 2_000,
+  ) {}
+
+  add(who: string, operation: string, what: string, delivery?: number, at = performance.now()): void {
+    if (this.events.length >= this.limit) {
+      this.dropped++;
+      return;
+    }
+    const event: WireEvent = { at: Math.round((at - this.origin) * 10) / 10, who, operation, what };
+    if (delivery !== undefined) event.delivery = delivery;
+    this.events.push(event);
+  }
+
+  /** The events in time order (clients report an exchange when it ends, stamped when it began). */
+  sorted(): WireEvent[] {
+    return [...this.events].sort((a, b) => a.at - b.at);
+  }
+}
+
+/** One answer the target gave to a forwarded delivery. */
+export interface TargetAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** One request as it reached the proxy, and what became of it. */
+export interface Delivery {
+  n: number;
+  operation: string;
+  /** The request body, as received and forwarded. */
+  body: string;
+  /** The SDK's attempt number (amz-sdk-request), 1 when absent. */
+  attempt: number;
+  /** The SDK's invocation id (amz-sdk-invocation-id), shortened. */
+  invocation?: string;
+  fault?: WireFaultKind;
+  /** The target's answer to each forward (two for a duplicate); an `error` where none came. */
+  answers: Array<TargetAnswer | { error: string }>;
+  /** What the client was shown: an HTTP status, or 'closed' (its connection closed without an answer). */
+  shown?: number | 'closed';
+}
+
+export interface ProxyOptions {
+  /** The target's origin (http://host:port); a path in it is ignored. */
+  target: string;
+  /** Port to listen on (default 0: any free port). */
+  port?: number;
+  /** Address to listen on (default 127.0.0.1). */
+  host?: string;
+  /** The fault schedule: a spec (parseFaults) or rules; default none. */
+  faults?: string | readonly FaultRule[];
+  seed?: number;
+  /** The history to add to (a cell's, shared by its proxies and clients); default a new one. */
+  history?: WireHistory;
+  /** Called once per delivery, when it is done (e.g. a line per request on the console). */
+  onDelivery?: (delivery: Delivery) => void;
+}
+
+export interface RunningProxy {
+  /** http://127.0.0.1:PORT */
+  readonly url: string;
+  readonly port: number;
+  readonly schedule: FaultSchedule;
+  readonly deliveries: readonly Delivery[];
+  /** From now on, another schedule (its counts start afresh). */
+  reschedule(faults: string | readonly FaultRule[], seed?: number): void;
+  readonly history: WireHistory;
+  close(): Promise<void>;
+}
+
+/** Headers that belong to one connection, never forwarded. */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'expect']);
+
+export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
+  const target = new URL(options.target);
+  const origin = target.origin;
+  const rules = typeof options.faults === 'string' ? parseFaults(options.faults) : [...(options.faults ?? [])];
+  let schedule = new FaultSchedule(rules, options.seed ?? 0);
+  const history = options.history ?? new WireHistory();
+  const upstream = new Agent({ connections: 64, keepAliveTimeout: 10_000 });
+  const deliveries: Delivery[] = [];
+  const held = new Set<() => void>();
+  const sockets = new Set<Socket>();
+  let count = 0;
+
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('error', () => undefined);
+    req.on('end', () => {
+      void handle(req, res, Buffer.concat(chunks)).catch((error: unknown) => {
+        history.add('proxy', '-', `internal error: ${error instanceof Error ? error.message : String(error)}`);
+        if (!res.headersSent) gatewayPage(res, 502, 'Bad Gateway');
+      });
+    });
+  });
+  server.keepAliveTimeout = 10_000;
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  /** One forward to the target; resolves with its answer or the failure (never rejects). */
+  const forward = async (req: IncomingMessage, body: Buffer, delivery: Delivery, signal?: AbortSignal): Promise<TargetAnswer | { error: string }> => {
+    try {
+      const answer = await upstream.request({
+        origin,
+        path: req.url ?? '/',
+        method: (req.method ?? 'POST') as Dispatcher.HttpMethod,
+        headers: forwardedHeaders(req.rawHeaders),
+        body: body.length > 0 ? body : null,
+        signal: signal ?? null,
+      });
+      const text = Buffer.from(await answer.body.arrayBuffer()).toString('utf8');
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(answer.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+      const got: TargetAnswer = { status: answer.statusCode, headers, body: text };
+      delivery.answers.push(got);
+      history.add('target', delivery.operation, `answered ${summarizeAnswer(got)}`, delivery.n);
+      return got;
+    } catch (error) {
+      const failed = { error: error instanceof Error ? `${(error as { code?: string }).code ?? error.name}: ${error.message}` : String(error) };
+      delivery.answers.push(failed);
+      history.add('target', delivery.operation, signal?.aborted ? 'answer not awaited (the forwarded request was aborted with the client connection)' : `no answer (${failed.error})`, delivery.n);
+      return failed;
+    } finally {
+      // A later request has been forwarded and answered: the ones held for reordering may go now.
+      if (delivery.fault !== 'reorder') releaseHeld();
+    }
+  };
+
+  const releaseHeld = (): void => {
+    for (const release of [...held]) release();
+  };
+
+  const reply = (res: ServerResponse, delivery: Delivery, answer: TargetAnswer | { error: string }): void => {
+    if ('error' in answer) {
+      gatewayPage(res, 502, 'Bad Gateway');
+      delivery.shown = 502;
+    } else {
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(answer.headers)) if (!HOP_BY_HOP.has(name) && name !== 'content-length') headers[name] = value;
+      headers['content-length'] = String(Buffer.byteLength(answer.body));
+      res.writeHead(answer.status, headers);
+      res.end(answer.body);
+      delivery.shown = answer.status;
+    }
+    history.add('proxy', delivery.operation, `gave the client ${delivery.shown === 502 ? 'HTTP 502 (the target did not answer)' : `the target's answer (HTTP ${delivery.shown})`}`, delivery.n);
+  };
+
+  const closeClient = (req: IncomingMessage, delivery: Delivery, why: string): void => {
+    req.socket.destroy();
+    delivery.shown = 'closed';
+    history.add('proxy', delivery.operation, `closed the client's connection without an answer (${why})`, delivery.n);
+  };
+
+  const inject = (res: ServerResponse, delivery: Delivery, fault: WireFaultKind): void => {
+    const status = fault.startsWith('500') ? 500 : fault.startsWith('503') ? 503 : 429;
+    if (status === 503) gatewayPage(res, 503, 'Service Unavailable');
+    else {
+      const type = status === 500 ? 'InternalServerException' : 'ThrottlingException';
+      const message = status === 500 ? 'We encountered an internal error. Please try again.' : 'Rate exceeded';
+      const text = JSON.stringify({ __type: `com.amazonaws.proton#${type}`, message: `${message} (injected by the proton-conformance proxy)` });
+      res.writeHead(status, {
+        'content-type': 'application/x-amz-json-1.0',
+        'content-length': String(Buffer.byteLength(text)),
+        'x-amzn-requestid': randomUUID(),
+        'x-amzn-errortype': type,
+      });
+      res.end(text);
+    }
+    delivery.shown = status;
+    const what = status === 500 ? 'InternalServerException (HTTP 500)' : status === 503 ? 'HTTP 503 (gateway page)' : 'ThrottlingException (HTTP 429)';
+    history.add('proxy', delivery.operation, `answered ${what} itself, ${fault.endsWith('before') ? 'without forwarding' : "instead of the target's answer"}`, delivery.n);
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> => {
+    const text = body.toString('utf8');
+    const operation = String(req.headers['x-amz-target'] ?? '').replace(/^[^.]*\./, '') || `${req.method} ${req.url}`;
+    const delivery: Delivery = { n: ++count, operation, body: text, attempt: attemptOf(req.headers['amz-sdk-request']), answers: [] };
+    const invocation = req.headers['amz-sdk-invocation-id'];
+    if (typeof invocation === 'string') delivery.invocation = invocation.slice(0, 8);
+    deliveries.push(delivery);
+    const rule = FAULTABLE_OPERATION.test(operation) ? schedule.next(`${operation}\u0000${text}`) : undefined;
+    if (rule) delivery.fault = rule.fault;
+    const ms = rule?.ms ?? (rule ? WIRE_FAULTS[rule.fault].defaultMs : undefined) ?? 0;
+    if (FAULTABLE_OPERATION.test(operation)) {
+      history.add('proxy', operation, `received ${describeRequest(text, delivery)}${rule ? `; fault ${rule.fault}${ms ? ` (${ms} ms)` : ''}` : ''}`, delivery.n);
+    }
+    try {
+      switch (rule?.fault) {
+        case undefined:
+          reply(res, delivery, await forward(req, body, delivery));
+          return;
+        case 'drop':
+          await forward(req, body, delivery);
+          closeClient(req, delivery, 'the response was dropped after the target sent it');
+          return;
+        case 'close': {
+          const controller = new AbortController();
+          const forwarded = forward(req, body, delivery, controller.signal);
+          await new Promise((resolve) => setTimeout(resolve, ms));
+          closeClient(req, delivery, `the client gave up after ${ms} ms; the forwarded request is aborted, the target finishes what it started`);
+          controller.abort(new Error('the client went away'));
+          await forwarded;
+          return;
+        }
+        case 'duplicate': {
+          const first = await forward(req, body, delivery);
+          history.add('proxy', operation, 'delivered the same request again', delivery.n);
+          await forward(req, body, delivery);
+          reply(res, delivery, first);
+          return;
+        }
+        case 'overlap': {
+          history.add('proxy', operation, 'delivered the same request twice at once', delivery.n);
+          const both = [forward(req, body, delivery), forward(req, body, delivery)];
+          const first = await Promise.race(both);
+          reply(res, delivery, first);
+          await Promise.all(both);
+          return;
+        }
+        case 'delay':
+          await new Promise((resolve) => setTimeout(resolve, ms));
+          history.add('proxy', operation, `forwarded after ${ms} ms`, delivery.n);
+          reply(res, delivery, await forward(req, body, delivery));
+          return;
+        case 'reorder': {
+          await new Promise<void>((resolve) => {
+            const release = (): void => {
+              clearTimeout(timer);
+              held.delete(release);
+              resolve();
+            };
+            const timer = setTimeout(release, ms);
+            held.add(release);
+          });
+          history.add('proxy', operation, 'forwarded after the request that overtook it (or its wait ran out)', delivery.n);
+          reply(res, delivery, await forward(req, body, delivery));
+          return;
+        }
+        case '500-before':
+        case '503-before':
+        case 'throttle-before':
+          inject(res, delivery, rule.fault);
+          return;
+        case '500-after':
+        case '503-after':
+        case 'throttle-after':
+          await forward(req, body, delivery);
+          inject(res, delivery, rule.fault);
+          return;
+      }
+    } finally {
+      options.onDelivery?.(delivery);
+    }
+  };
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = options.host ?? '127.0.0.1';
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    get schedule() {
+      return schedule;
+    },
+    deliveries,
+    reschedule(faults, seed = schedule.seed) {
+      schedule = new FaultSchedule(typeof faults === 'string' ? parseFaults(faults) : [...faults], seed);
+    },
+    history,
+    async close() {
+      releaseHeld();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+      });
+      await upstream.close().catch(() => undefined);
+    },
+  };
+}
+
+function forwardedHeaders(raw: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (!HOP_BY_HOP.has(raw[i]!.toLowerCase())) out.push(raw[i]!, raw[i + 1]!);
+  }
+  return out;
+}
+
+function gatewayPage(res: ServerResponse, status: number, title: string): void {
+  const page = `<html><body><h1>${status} ${title}</h1><p>proton-conformance proxy</p></body></html>`;
+  res.writeHead(status, { 'content-type': 'text/html', 'content-length': String(Buffer.byteLength(page)) });
+  res.end(page);
+}
+
+function attemptOf(header: string | string[] | undefined): number {
+  const value = Array.isArray(header) ? header[0] : header;
+  const match = value === undefined ? null : /attempt=(\d+)/.exec(value);
+  return match ? Number(match[1]) : 1;
+}
+
+/** "attempt 2, token abc…" / "name pc…-x": what tells one logical request from another. */
+export function describeRequest(body: string, delivery: Pick<Delivery, 'attempt' | 'invocation'>): string {
+  const parts = [`attempt ${delivery.attempt}`];
+  if (delivery.invocation) parts.push(`invocation ${delivery.invocation}`);
+  const key = logicalKey(body);
+  if (key) parts.push(key);
+  return parts.join(', ');
+}
+
+/** The token or name a request body carries ("token T", "name N"), for timelines. */
+export function logicalKey(body: string): string | undefined {
+  let input: Record<string, unknown>;
+  try {
+    input = JSON.parse(body) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  if (typeof input['clientToken'] === 'string') return `token ${shorten(input['clientToken'])}`;
+  for (const member of ['name', 'id', 'templateName']) {
+    if (typeof input[member] === 'string') {
+      const minor = typeof input['minorVersion'] === 'string' ? ` ${String(input['majorVersion'])}.${input['minorVersion']}` : '';
+      return `${member} ${shorten(input[member])}${minor}`;
+    }
+  }
+  return undefined;
+}
+
+/** "HTTP 200 naming environment-template/x", "HTTP 200 empty", "ConflictException (HTTP 409)". */
+export function summarizeAnswer(answer: { status: number; headers: Record<string, string>; body: string }): string {
+  if (answer.status >= 200 && answer.status < 300) {
+    const named = namedIn(answer.body);
+    return named ? `HTTP ${answer.status} naming ${named}` : `HTTP ${answer.status} empty`;
+  }
+  const type = answer.headers['x-amzn-errortype']?.split(':')[0] ?? errorTypeIn(answer.body);
+  return type ? `${type} (HTTP ${answer.status})` : `HTTP ${answer.status}`;
+}
+
+/** The resource a success body names: its ARN's resource part (with version numbers), or undefined when empty. */
+export function namedIn(body: string): string | undefined {
+  let output: Record<string, unknown>;
+  try {
+    output = JSON.parse(body) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  for (const value of Object.values(output)) {
+    if (value === null || typeof value !== 'object') continue;
+    const resource = value as Record<string, unknown>;
+    if (typeof resource['arn'] === 'string') {
+      const arn = resource['arn'];
+      const status = ['status', 'deploymentStatus'].map((field) => resource[field]).find((v) => typeof v === 'string');
+      return `${arn.slice(arn.lastIndexOf(':') + 1)}${status ? ` (${String(status)})` : ''}`;
+    }
+  }
+  return undefined;
+}
+
+function errorTypeIn(body: string): string | undefined {
+  try {
+    const type = (JSON.parse(body) as { __type?: unknown }).__type;
+    return typeof type === 'string' ? type.slice(type.lastIndexOf('#') + 1) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function shorten(value: string): string {
+  return value.length > 40 ? `${value.slice(0, 18)}…${value.slice(-18)}` : value;
+}

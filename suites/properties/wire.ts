@@ -1,0 +1,123 @@
+// wire/interleaved-retries: random interleavings of retries of one logical
+// request by 2 to 32 clients at once, through a proxy whose faults fast-check
+// draws (a seeded schedule: which fault meets which delivery), judged by the
+// checker over the history of what each client sent and saw and what the
+// target answered (suites/lib/wire.ts). Few runs: each sends up to 32
+// requests and their retries.
+import fc from 'fast-check';
+import type { ProtonClient } from '@aws-sdk/client-proton';
+import type { CheckContext, WireLink } from '../../harness/context.ts';
+import { faultSpec } from '../../harness/proxy.ts';
+import type { FaultRule } from '../../harness/proxy.ts';
+import type { Outcome } from '../../harness/types.ts';
+import { attempt } from '../../specs/commands.ts';
+import type { CallResult } from '../../specs/commands.ts';
+import { INTERLEAVED_CLIENTS, INTERLEAVING_FAULTS } from '../../specs/wire.ts';
+import type { CreateOperationSpec, DeleteOperationSpec, Fixture, OperationSpec, Resource } from '../../specs/types.ts';
+import { describe } from '../lib/compare.ts';
+import { baseInput, createToDelete, freshToken, withToken } from '../lib/create.ts';
+import { listDelta, observe } from '../lib/observe.ts';
+import { runProperty } from '../lib/property.ts';
+import { expect } from '../lib/verdict.ts';
+import { clientAnswer, judgeCreate, targetAnswers } from '../lib/wire.ts';
+import { prepare } from '../lib/world.ts';
+import { afterDelete, clientOptions, deleteProblems } from '../scenarios/wire.ts';
+import type { RetryMode } from '../scenarios/wire.ts';
+
+export const INTERLEAVED = 'wire/interleaved-retries';
+
+/** Runs per cell at most (each run is up to 32 clients and their retries). */
+export const INTERLEAVED_RUNS = 3;
+
+interface Plan {
+  clients: number;
+  /** How each client retries, by client number modulo the list. */
+  modes: RetryMode[];
+  faults: FaultRule[];
+}
+
+const planArb: fc.Arbitrary<Plan> = fc.record({
+  clients: fc.integer({ min: INTERLEAVED_CLIENTS.min, max: INTERLEAVED_CLIENTS.max }),
+  modes: fc.array(fc.constantFrom<RetryMode>('sdk', 'harness'), { minLength: 1, maxLength: 3 }),
+  faults: fc.uniqueArray(
+    fc.record({
+      fault: fc.constantFrom(...INTERLEAVING_FAULTS),
+      when: fc.integer({ min: 1, max: 40 }).map((n) => ({ kind: 'nth' as const, n })),
+    }),
+    { minLength: 1, maxLength: 6, selector: (rule) => rule.when.n },
+  ),
+});
+
+function planText(plan: Plan): string {
+  return `${plan.clients} clients (${plan.modes.join('/')} retries), faults ${faultSpec(plan.faults)}`;
+}
+
+/**
+ * One proxy for the cell's runs, rescheduled for each, and its clients made
+ * once and reused (a client per number and retry mode): an SDK client costs
+ * milliseconds to make, and a run may need 32.
+ */
+class Wire {
+  private link: WireLink | undefined;
+  private readonly clients = new Map<string, ProtonClient>();
+
+  constructor(private readonly ctx: CheckContext) {}
+
+  async forRun(plan: Plan): Promise<{ link: WireLink; clients: ProtonClient[] }> {
+    if (this.link) this.link.reschedule(plan.faults);
+    else this.link = await this.ctx.throughProxy(plan.faults);
+    const link = this.link;
+    const clients = Array.from({ length: plan.clients }, (_, i) => {
+      const mode = plan.modes[i % plan.modes.length]!;
+      const key = `${mode} ${i + 1}`;
+      let client = this.clients.get(key);
+      if (!client) this.clients.set(key, (client = link.client({ ...clientOptions(mode), label: `client ${i + 1} (${mode})` })));
+      return client;
+    });
+    return { link, clients };
+  }
+}
+
+async function interleavedCreate(ctx: CheckContext, spec: CreateOperationSpec, fx: Fixture, wire: Wire, plan: Plan): Promise<void> {
+  const input = withToken(baseInput(ctx, spec, fx, ctx.uniqueName('wire')), spec.token ? freshToken() : undefined);
+  const scope = spec.ref(input);
+  const before = await observe(ctx, spec.resource, scope);
+  const { link, clients } = await wire.forRun(plan);
+  ctx.step(`[${INTERLEAVED}] ${spec.operation}: ${planText(plan)}`);
+  const results = await Promise.all(clients.map((client) => attempt(client, spec.operation, input, ctx.signal)));
+  const after = await observe(ctx, spec.resource, scope);
+  const { added } = listDelta(before, after);
+  link.note(`List of the scope gained ${added.length}: ${added.join(', ') || 'nothing'}`);
+  const answers = [...results.map((result, i) => clientAnswer(spec.resource, `client ${i + 1}`, result)), ...targetAnswers(spec.resource, spec.operation, link.deliveries)];
+  // Concurrent twins: a refusal (any error but a ValidationException) is allowed; weather is recorded, not judged.
+  const verdict = judgeCreate(spec.resource, answers, added, { mustCreate: false, refusals: true });
+  expect(verdict.problems.length === 0, () => `${planText(plan)}: ${verdict.problems.join('; ')}.`);
+}
+
+async function interleavedDelete(ctx: CheckContext, spec: DeleteOperationSpec, fx: Fixture, sibling: Resource, wire: Wire, plan: Plan): Promise<void> {
+  const target = await createToDelete(ctx, spec, fx, 'wire');
+  const { link, clients } = await wire.forRun(plan);
+  ctx.step(`[${INTERLEAVED}] ${spec.operation} ${describe(spec.resource, target)}: ${planText(plan)}`);
+  const input = spec.resource.remove.input(target);
+  const results: CallResult[] = await Promise.all(clients.map((client) => attempt(client, spec.operation, input, ctx.signal)));
+  // Concurrent twins: a refusal (any error but a ValidationException) is allowed, for the clients' answers too.
+  const answers = [...results.map((result, i) => clientAnswer(spec.resource, `client ${i + 1}`, result)), ...targetAnswers(spec.resource, spec.operation, link.deliveries)];
+  const problems = deleteProblems(spec, target, [], answers, true);
+  // Where some client got through, the resource must be gone (or going); its sibling must stay whatever happened.
+  const through = results.some((result) => result.ok);
+  const after = await afterDelete(ctx, spec, target, sibling, link);
+  problems.push(...(through ? after : after.filter((problem) => problem.includes('sibling'))));
+  expect(problems.length === 0, () => `${planText(plan)}: ${problems.join('; ')}.`);
+}
+
+export async function interleavedRetries(ctx: CheckContext, spec: OperationSpec): Promise<Outcome> {
+  const fx = await prepare(ctx, spec, 'base');
+  const sibling = spec.kind === 'delete' ? await createToDelete(ctx, spec, fx, 'sibling') : undefined;
+  const wire = new Wire(ctx);
+  const property = fc.asyncProperty(planArb, async (plan) => {
+    if (spec.kind === 'create') await interleavedCreate(ctx, spec, fx, wire, plan);
+    else await interleavedDelete(ctx, spec, fx, sibling!, wire, plan);
+  });
+  const runs = { ...ctx, numRuns: Math.min(ctx.numRuns, INTERLEAVED_RUNS) };
+  return runProperty(runs, INTERLEAVED, spec.operation, `2 to 32 clients retrying one ${spec.kind === 'create' ? 'create' : 'delete'} at once through random wire faults`, property);
+}

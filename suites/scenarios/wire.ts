@@ -1,0 +1,168 @@
+// The wire rules (CONTRACT.md "Wire faults"), checked through the wire proxy
+// (harness/proxy.ts) for every create and delete: each case sends one logical
+// request (a fresh token or name; a delete of a fresh resource) through a
+// proxy of its own whose schedule faults the request's first delivery, lets
+// a client retry (the SDK's own strategy, the check's explicit retry of the
+// same input, or the harness's resend of the same bytes), and judges the
+// whole history (suites/lib/wire.ts): what the client finally saw, every
+// answer the target gave the proxy, and what List and Get show after.
+import type { ProtonClient } from '@aws-sdk/client-proton';
+import type { CheckContext, ClientOptions, WireLink } from '../../harness/context.ts';
+import type { Outcome } from '../../harness/types.ts';
+import { attempt } from '../../specs/commands.ts';
+import type { CallResult } from '../../specs/commands.ts';
+import { DUPLICATE_FAULTS, LOST_RESPONSE_FAULTS, SERVER_ERROR_FAULTS } from '../../specs/wire.ts';
+import type { WireFaultKind } from '../../specs/wire.ts';
+import type { CreateOperationSpec, DeleteOperationSpec, Fixture, Input, OperationSpec, Resource } from '../../specs/types.ts';
+import { describe, identityKey } from '../lib/compare.ts';
+import { baseInput, createToDelete, freshToken, withToken } from '../lib/create.ts';
+import { listAll, listDelta, observe, read } from '../lib/observe.ts';
+import { expect, pass, Violation } from '../lib/verdict.ts';
+import { clientAnswer, judgeCreate, judgeDelete, targetAnswers } from '../lib/wire.ts';
+import type { HistoryAnswer } from '../lib/wire.ts';
+import { prepare, track } from '../lib/world.ts';
+
+export const LOST_RESPONSE = 'wire/lost-response-retry';
+export const DUPLICATE = 'wire/duplicate-delivery';
+export const SERVER_ERROR = 'wire/server-error-retry';
+
+/**
+ * Who retries after the fault: the SDK's own strategy (the harness's resends
+ * off; a client-token create without a token carries the SDK's own), the
+ * check (the same input, token or name, sent again after a failure), or the
+ * harness (the same bytes again, harness/weather.ts).
+ */
+export type RetryMode = 'sdk' | 'explicit' | 'harness';
+
+export interface WireCase {
+  fault: WireFaultKind;
+  mode: RetryMode;
+  /** Whether an answer may refuse the identical request (the overlapping twin). */
+  refusals: boolean;
+}
+
+const MODE_TEXT: Record<RetryMode, string> = {
+  sdk: "the SDK's own retry",
+  explicit: 'an explicit retry of the same input',
+  harness: 'the same bytes sent again (harness)',
+};
+
+export const CASES: Readonly<Record<string, readonly WireCase[]>> = {
+  [LOST_RESPONSE]: LOST_RESPONSE_FAULTS.flatMap((fault) => (['sdk', 'explicit'] as const).map((mode) => ({ fault, mode, refusals: false }))),
+  [DUPLICATE]: DUPLICATE_FAULTS.map((fault) => ({ fault, mode: 'harness' as const, refusals: fault === 'overlap' })),
+  [SERVER_ERROR]: [
+    ...SERVER_ERROR_FAULTS.map((fault) => ({ fault, mode: 'harness' as const, refusals: false })),
+    { fault: '500-after', mode: 'sdk', refusals: false },
+    { fault: 'throttle-after', mode: 'sdk', refusals: false },
+  ],
+};
+
+/** The SDK's retries through the proxy: its standard strategy, a short fixed backoff (the proxy is local). */
+export const SDK_RETRY: ClientOptions = { weather: false, maxAttempts: 3, retryBackoffMs: 2 };
+
+export function clientOptions(mode: RetryMode): ClientOptions {
+  if (mode === 'sdk') return SDK_RETRY;
+  if (mode === 'explicit') return { weather: false, maxAttempts: 1 };
+  return {};
+}
+
+/** Whether a failed call may be retried by the check: no answer, a 5xx, a throttle. */
+function retryable(result: CallResult): boolean {
+  if (result.ok) return false;
+  const status = result.error.status;
+  return status === undefined || status >= 500 || status === 429 || result.error.name === 'ThrottlingException';
+}
+
+/** Sends once through `client`; in explicit mode, the same input again (up to 3 times) while the answer is weather. */
+async function sendWithRetries(ctx: CheckContext, link: WireLink, client: ProtonClient, operation: OperationSpec['operation'], input: Input, mode: RetryMode): Promise<CallResult> {
+  let result = await attempt(client, operation, input, ctx.signal);
+  for (let retry = 1; mode === 'explicit' && retryable(result) && retry <= 3; retry++) {
+    link.note(`explicit retry ${retry}: ${operation} with the same input (same ${'clientToken' in input ? 'token' : 'name'}) after ${result.ok ? '' : result.error.name}`);
+    result = await attempt(client, operation, input, ctx.signal);
+  }
+  return result;
+}
+
+function caseLabel(c: WireCase, link: WireLink): string {
+  return `fault ${c.fault} (schedule ${link.faults}, seed ${link.seed}), then ${MODE_TEXT[c.mode]}`;
+}
+
+/** One create case: a fresh token or name through a proxy faulting its first delivery. */
+async function createCase(ctx: CheckContext, spec: CreateOperationSpec, fx: Fixture, c: WireCase, rule: string): Promise<string> {
+  const input = baseInput(ctx, spec, fx, ctx.uniqueName('wire'));
+  // The SDK's own retry of a client-token create: no token given, the SDK's own (it must reuse it).
+  const token = spec.token && c.mode !== 'sdk' ? freshToken() : undefined;
+  const sent = withToken(input, token);
+  const scope = spec.ref(input);
+  const before = await observe(ctx, spec.resource, scope);
+  const link = await ctx.throughProxy(`${c.fault}@first`);
+  ctx.step(`[${rule}] ${spec.operation}${token ? ` with token ${token}` : spec.token ? " without a token (the SDK's own)" : ''} through the proxy: ${caseLabel(c, link)}`);
+  const result = await sendWithRetries(ctx, link, link.client(clientOptions(c.mode)), spec.operation, sent, c.mode);
+  const after = await observe(ctx, spec.resource, scope);
+  const { added } = listDelta(before, after);
+  link.note(`List of the scope gained ${added.length}: ${added.join(', ') || 'nothing'}`);
+  await trackAdded(ctx, spec, scope, added);
+  const answers: HistoryAnswer[] = [clientAnswer(spec.resource, 'the client (after its retries)', result), ...targetAnswers(spec.resource, spec.operation, link.deliveries)];
+  const verdict = judgeCreate(spec.resource, answers, added, { mustCreate: true, refusals: c.refusals });
+  if (!result.ok) verdict.problems.unshift(`the client's final answer was to succeed: ${result.error.name}: ${result.error.message}`);
+  expect(verdict.problems.length === 0, () => `Under ${caseLabel(c, link)}: ${verdict.problems.join('; ')}.`);
+  return `${c.fault}/${c.mode}: ${describe(spec.resource, verdict.resource)}`;
+}
+
+/** What List gained, tracked for removal after the check (targets without reset). */
+async function trackAdded(ctx: CheckContext, spec: CreateOperationSpec, scope: Resource, added: readonly string[]): Promise<void> {
+  if (added.length === 0 || ctx.capabilities.has('reset')) return;
+  for (const item of await listAll(ctx, spec.resource, scope)) if (added.includes(identityKey(spec.resource, item))) track(ctx, spec.resource, item);
+}
+
+/** One delete case: a fresh resource deleted through a proxy faulting the first delivery; its sibling must stay. */
+async function deleteCase(ctx: CheckContext, spec: DeleteOperationSpec, fx: Fixture, c: WireCase, sibling: Resource, rule: string): Promise<string> {
+  const target = await createToDelete(ctx, spec, fx, 'wire');
+  const link = await ctx.throughProxy(`${c.fault}@first`);
+  ctx.step(`[${rule}] ${spec.operation} ${describe(spec.resource, target)} through the proxy: ${caseLabel(c, link)}`);
+  const result = await sendWithRetries(ctx, link, link.client(clientOptions(c.mode)), spec.operation, spec.resource.remove.input(target), c.mode);
+  const problems = deleteProblems(spec, target, [clientAnswer(spec.resource, 'the client (after its retries)', result)], targetAnswers(spec.resource, spec.operation, link.deliveries), c.refusals);
+  if (!result.ok) problems.unshift(`the client's final answer was to succeed: ${result.error.name}: ${result.error.message}`);
+  problems.push(...(await afterDelete(ctx, spec, target, sibling, link)));
+  expect(problems.length === 0, () => `Under ${caseLabel(c, link)}: ${problems.join('; ')}.`);
+  return `${c.fault}/${c.mode}`;
+}
+
+export function deleteProblems(spec: DeleteOperationSpec, target: Resource, clients: HistoryAnswer[], targets: HistoryAnswer[], refusals: boolean): string[] {
+  const facts = spec.resource.asyncDeletion;
+  const inProgress = facts ? { inProgress: { field: facts.statusField, value: facts.inProgress } } : {};
+  return [...judgeDelete(spec.resource, target, clients, { refusals: false, ...inProgress }), ...judgeDelete(spec.resource, target, targets, { refusals, ...inProgress })];
+}
+
+/** After a delete's history: the resource gone (or, for an asynchronous deletion, going) and its sibling there. */
+export async function afterDelete(ctx: CheckContext, spec: DeleteOperationSpec, target: Resource, sibling: Resource, link: WireLink): Promise<string[]> {
+  const problems: string[] = [];
+  const [still, other] = await Promise.all([read(ctx, spec.resource, target), read(ctx, spec.resource, sibling)]);
+  const facts = spec.resource.asyncDeletion;
+  const going = still !== undefined && facts !== undefined && still[facts.statusField] === facts.inProgress;
+  link.note(`Get: the deleted resource ${still === undefined ? 'is gone' : going ? `is ${facts!.inProgress}` : 'is still there'}; its sibling ${other === undefined ? 'is gone' : 'is there'}`);
+  if (still !== undefined && !going) problems.push(`after the delete succeeded, Get still finds ${describe(spec.resource, still)}`);
+  if (other === undefined) problems.push(`the sibling ${describe(spec.resource, sibling)}, never deleted, is gone`);
+  return problems;
+}
+
+/** wire/lost-response-retry, wire/duplicate-delivery, wire/server-error-retry: every case of the rule on one operation. */
+export async function wireScenario(ctx: CheckContext, spec: OperationSpec, rule: string): Promise<Outcome> {
+  const cases = CASES[rule];
+  if (!cases) throw new Error(`no wire cases for ${rule}`);
+  const fx = await prepare(ctx, spec, 'base');
+  const done: string[] = [];
+  try {
+    if (spec.kind === 'create') {
+      for (const c of cases) done.push(await createCase(ctx, spec, fx, c, rule));
+    } else {
+      const sibling = await createToDelete(ctx, spec, fx, 'sibling');
+      for (const c of cases) done.push(await deleteCase(ctx, spec, fx, c, sibling, rule));
+    }
+  } catch (thrown) {
+    if (thrown instanceof Violation && done.length > 0) throw new Violation(`${thrown.reason} (Cases that held before it: ${done.join('; ')}.)`);
+    throw thrown;
+  }
+  const what = spec.kind === 'create' ? 'exactly one resource, named by every success' : 'the resource deleted, every success naming it or empty, its sibling untouched';
+  return pass(`${cases.length} cases through the wire proxy held (${done.join('; ')}): ${what}.`);
+}
