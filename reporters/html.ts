@@ -4,7 +4,8 @@
 // verdict (a cell links to its details), filters by category, level and
 // verdict, and every non-pass cell expandable to its reason, steps, each
 // request and response (as redacted in the JSON report) and the commands
-// that replay or rerun it. `report.html#r-12` opens cell 12 on load.
+// that replay or rerun it. `report.html#r-12` opens cell 12 on load
+// (`#open=r-12` opens it without jumping there).
 // Rendered as static HTML from the same Report as the JSON: readable with
 // scripts off; the script only filters and opens.
 import type { ResultExtras } from '../harness/results.ts';
@@ -83,7 +84,7 @@ function detailHtml(result: Result, id: string): string {
     result.rerun ? `<h4>rerun this cell</h4><pre class="command rerun">${h(result.rerun)}</pre>` : '',
   ].join('');
   return [
-    `<details class="result v-${result.verdict}" id="${id}" data-category="${h(result.category)}" data-level="${result.level}" data-verdict="${result.verdict}">`,
+    `<details class="result" id="${id}" data-category="${h(result.category)}" data-level="${result.level}" data-verdict="${result.verdict}">`,
     `<summary><span class="badge v-${result.verdict}">${SYMBOL[result.verdict]} ${result.verdict}</span> <code>${h(result.rule)}</code> <b>${h(result.operation)}</b> <span class="level">${result.level}</span>${result.expected ? ' <span class="tag">expected</span>' : ''} <span class="short">${h(firstLine(result.reason))}</span></summary>`,
     `<div class="detail">${body}</div></details>`,
   ].join('');
@@ -195,7 +196,7 @@ td.cell.v-pass{background:#aceebb}td.cell.v-fail{background:#ff8182;color:#5c001
 td.cell.v-inconclusive{background:#d8b9ff}td.cell.v-skipped{background:#b6e3ff}td.na{color:#afb8c1}
 td.cell.dim{opacity:.15}.hidden{display:none!important}
 details.result{border:1px solid #d0d7de;border-radius:4px;margin:.4em 0;padding:.3em .6em}
-details.result[open]{box-shadow:0 1px 4px rgba(0,0,0,.12)}details.result>summary{cursor:pointer}
+details.result[open]{box-shadow:0 1px 4px rgba(0,0,0,.12)}details.result[data-verdict=fail]{border-left:4px solid #cf222e}details.result[data-verdict=warn]{border-left:4px solid #bf8700}details.result>summary{cursor:pointer}
 .short{color:#57606a}.level{font-size:.8em;color:#57606a}.tag{background:#eaeef2;border-radius:3px;padding:0 .3em;font-size:.8em}
 .detail{margin:.4em 0 .4em 1em}.reason{font-weight:600}.expected{color:#7d4e00}
 details.exchange{margin:.25em 0}details.exchange>summary{cursor:pointer;font-family:ui-monospace,monospace;font-size:12.5px}
@@ -221,13 +222,13 @@ const SCRIPT = `
     });
   }
   function openHash(){
-    var id=decodeURIComponent(location.hash.slice(1));if(!id)return;
+    var id=decodeURIComponent(location.hash.slice(1)).replace(/^open=/,'');if(!id)return;
     var d=document.getElementById(id);if(!d||d.tagName!=='DETAILS')return;
     d.classList.remove('hidden');
     if(!d.open)d.querySelector('summary').click();
     d.querySelectorAll('details.exchange').forEach(function(e){e.open=true});
     document.body.dataset.expanded=id;
-    d.scrollIntoView();
+    var r=d.getBoundingClientRect();if(r.top<0||r.top>window.innerHeight-40)d.scrollIntoView();
   }
   document.querySelectorAll('input[data-filter]').forEach(function(i){i.addEventListener('change',apply)});
   window.addEventListener('hashchange',openHash);
