@@ -1,0 +1,137 @@
+// The library entry point (`import { runConformance } from 'proton-conformance'`):
+// one run of the contract from a program's own code, resolving with the
+// report (the same object the JSON report holds: specs/report.schema.json).
+// The target is chosen as the CLI chooses it (options.endpoint, else
+// AWS_ENDPOINT_URL_PROTON, else AWS_ENDPOINT_URL, else the embedded
+// emulator); a remote endpoint needs allowRealAccount, the ownership guard
+// checks every delete, and what the run created on a target without the
+// reset hook is removed at the end, as the CLI does.
+import { loadCatalog } from '../harness/default-catalog.ts';
+import { applyExpectations, gateExitCode, loadExpectations } from '../harness/expectations.ts';
+import type { Expectation, ExpectationsSummary } from '../harness/expectations.ts';
+import { newRunId } from '../harness/names.ts';
+import { RunOwnership } from '../harness/ownership.ts';
+import { runConformance as runCells } from '../harness/runner.ts';
+import type { CellResult } from '../harness/results.ts';
+import { selectCells } from '../harness/select.ts';
+import type { Selection } from '../harness/select.ts';
+import { parseShard, shardSelection } from '../harness/shard.ts';
+import type { Shard, ShardInfo } from '../harness/shard.ts';
+import { resolveTarget } from '../harness/target.ts';
+import type { Target } from '../harness/target.ts';
+import type { Report } from '../harness/types.ts';
+import { cleanUpRun, cleansUp } from './real-target.ts';
+
+export type { Report, RuleResult, Verdict, Level, Category, Exchange, Summary, Replay, TransientCounts } from '../harness/types.ts';
+export type { CellResult } from '../harness/results.ts';
+export type { Expectation, ExpectationsSummary } from '../harness/expectations.ts';
+export type { ShardInfo } from '../harness/shard.ts';
+export { gateExitCode } from '../harness/expectations.ts';
+export { mergeReports } from '../harness/merge.ts';
+export { diffReports, renderDiff } from '../harness/diff.ts';
+export { renderJUnit } from '../reporters/junit.ts';
+export { renderHtml } from '../reporters/html.ts';
+export { renderMarkdown } from '../reporters/markdown.ts';
+
+export interface ConformanceOptions {
+  /** The target URL, or 'aws'; default: AWS_ENDPOINT_URL_PROTON, AWS_ENDPOINT_URL, else the embedded emulator. */
+  endpoint?: string;
+  /** Required for an endpoint off this machine's loopback (a real account). */
+  allowRealAccount?: boolean;
+  /** Rule ids to run, as --rules (comma-separated globs or substrings). */
+  rules?: string;
+  /** Operations, as --operations (comma-separated). */
+  operations?: string;
+  /** fast-check seed; default random (in the report). */
+  seed?: number;
+  /** Runs per property (default 100). */
+  numRuns?: number;
+  /** Cells at once (default 12; 4 for a remote target). */
+  concurrency?: number;
+  /** Per-cell budget in seconds (default 60; 900 for a remote target). */
+  cellTimeoutS?: number;
+  /** One part of the cells, as --shard ('2/3' or {index: 2, count: 3}). */
+  shard?: string | Shard;
+  /** Known failures: a file (as --expect) or the entries themselves. */
+  expect?: string | readonly Expectation[];
+  /** A fixed expected failure fails the run (--strict-expectations). */
+  strictExpectations?: boolean;
+  /** Stops the run (running cells are interrupted, their cleanups run; the report is partial). */
+  signal?: AbortSignal;
+  /** Called as each cell finishes. */
+  onCell?: (result: CellResult, done: number, total: number) => void;
+  /** Environment to read the endpoint from (default process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface ConformanceReport extends Report {
+  runId: string;
+  requests: number;
+  interrupted: boolean;
+  /** The CLI's exit code for this report: 0 no MUST cell fails (or every failure is expected), else 1. */
+  exitCode: 0 | 1;
+  shard?: ShardInfo;
+  expectations?: ExpectationsSummary;
+}
+
+const DEFAULTS = { embedded: { concurrency: 12, cellTimeoutS: 60 }, remote: { concurrency: 4, cellTimeoutS: 900 } };
+
+/** The cells a run with these options would have (no target is contacted). */
+export async function planConformance(options: Pick<ConformanceOptions, 'rules' | 'operations' | 'shard'> = {}): Promise<Selection> {
+  const catalog = await loadCatalog();
+  let selection = selectCells(catalog.rules, { rules: options.rules, operations: options.operations });
+  if (options.shard !== undefined) selection = shardSelection(selection, shardOf(options.shard)).selection;
+  return selection;
+}
+
+function shardOf(shard: string | Shard): Shard {
+  return typeof shard === 'string' ? parseShard(shard) : parseShard(`${shard.index}/${shard.count}`);
+}
+
+export async function runConformance(options: ConformanceOptions = {}): Promise<ConformanceReport> {
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+  const [catalog, model] = await Promise.all([loadCatalog(), import('../specs/model.ts')]);
+  let selection = selectCells(catalog.rules, { rules: options.rules, operations: options.operations });
+  let shardInfo: ShardInfo | undefined;
+  if (options.shard !== undefined) ({ selection, info: shardInfo } = shardSelection(selection, shardOf(options.shard)));
+  const known = new Map(catalog.rules.map((rule) => [rule.id, rule.operations]));
+  const expectations =
+    options.expect === undefined ? undefined : typeof options.expect === 'string' ? await loadExpectations(options.expect, 'expect', known) : [...options.expect];
+  const target: Target = await resolveTarget({
+    ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
+    ...(options.env ? { env: options.env } : {}),
+    allowRealAccount: options.allowRealAccount === true,
+  });
+  try {
+    const runId = newRunId();
+    const ownership = target.embedded ? undefined : new RunOwnership(runId);
+    const defaults = target.embedded ? DEFAULTS.embedded : DEFAULTS.remote;
+    const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
+    const outcome = await runCells({
+      catalog,
+      selection,
+      target,
+      shapeModel: model,
+      runId,
+      ...(ownership ? { ownership } : {}),
+      seed,
+      numRuns: options.numRuns ?? 100,
+      concurrency: options.concurrency ?? defaults.concurrency,
+      cellTimeoutMs: (options.cellTimeoutS ?? defaults.cellTimeoutS) * 1000,
+      ...(options.signal ? { signal: options.signal } : {}),
+      progress: { start() {}, cellDone: (result, done, total) => options.onCell?.(result, done, total) },
+    });
+    const report = outcome.report as ConformanceReport;
+    if (cleansUp(target)) {
+      const cleaned = await cleanUpRun(target, runId, { note: () => undefined, out: { write: () => true } as unknown as NodeJS.WritableStream });
+      Object.assign(report, { cleanup: cleaned });
+    }
+    if (shardInfo) report.shard = shardInfo;
+    if (expectations) applyExpectations(report, expectations, typeof options.expect === 'string' ? options.expect : '(given)', options.strictExpectations === true);
+    Object.assign(report, { runId, requests: outcome.requests, interrupted: outcome.interrupted });
+    report.exitCode = gateExitCode(report);
+    return report;
+  } finally {
+    await target.close();
+  }
+}
