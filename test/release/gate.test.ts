@@ -95,7 +95,7 @@ describe('the release gate: reports, known failures, diff', () => {
   });
 
   it('JUnit: skipped, inconclusive, warnings, expected failures and characters XML cannot hold stay valid', async () => {
-    const base = { category: 'client-token', level: 'MUST', evidence: [] } as const;
+    const base = { category: 'client-token' as const, level: 'MUST' as const, evidence: [] };
     const results: RuleResult[] = [
       { ...base, rule: 'client-token/expiry', operation: 'CreateServiceTemplateVersion', verdict: 'skipped', reason: "the target lacks the 'clock' capability" },
       { ...base, rule: 'client-token/format', operation: 'CreateServiceTemplateVersion', verdict: 'inconclusive', reason: 'no answer <within> "budget" & ]]> \u0001\u0007 \ud800' },

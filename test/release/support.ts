@@ -14,9 +14,10 @@ export interface Run {
 }
 
 /** Spawns `command args` (default: node BIN) in a clean environment; resolves when it ends. */
-export function run(args: readonly string[], env: NodeJS.ProcessEnv = {}, command: string = process.execPath, prefix: readonly string[] = [BIN]): Promise<Run> {
+export function run(args: readonly string[], env: NodeJS.ProcessEnv = {}, command: string = process.execPath, prefix: readonly string[] = [BIN], cwd?: string): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, [...prefix, ...args], {
+      ...(cwd ? { cwd } : {}),
       env: {
         PATH: process.env['PATH'],
         HOME: '/nonexistent',

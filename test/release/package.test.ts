@@ -1,0 +1,63 @@
+// A package anyone can install: `npm pack` (which builds dist/ through
+// prepack), the tarball installed into an empty folder with `npm install
+// --omit=dev` (dependencies from the npm registry), then the installed CLI
+// against its embedded emulator to a PASS, the library entry point, and the
+// vitest entry point resolved, with no TypeScript tooling installed.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT, run, said } from './support.ts';
+
+const exec = promisify(execFile);
+const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+describe('the package', () => {
+  let dir: string | undefined;
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('packs, installs into an empty folder with --omit=dev, and runs the installed CLI to a PASS', { timeout: 600_000 }, async () => {
+    dir = await mkdtemp(join(tmpdir(), 'pc-package-'));
+    const env = { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+    await exec(NPM, ['pack', '--pack-destination', dir, '--silent'], { cwd: ROOT, env, timeout: 300_000, maxBuffer: 16 * 1024 * 1024 });
+    const tarball = (await readdir(dir)).find((name) => name.endsWith('.tgz'));
+    expect(tarball).toMatch(/^proton-conformance-\d+\.\d+\.\d+\.tgz$/);
+    const { stdout: listing } = await exec('tar', ['-tzf', join(dir, tarball!)]);
+    expect(listing).toContain('package/dist/cli/bin.js');
+    expect(listing).toContain('package/dist/cli/api.d.ts');
+    expect(listing).toContain('package/dist/harness/emulator-thread.mjs');
+    expect(listing).not.toMatch(/^package\/(cli|harness|test)\/.*\.ts$/m);
+
+    const app = join(dir, 'app');
+    await mkdir(app);
+    await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true, type: 'module' }));
+    await exec(NPM, ['install', '--omit=dev', '--no-audit', '--no-fund', join(dir, tarball!)], { cwd: app, env, timeout: 400_000, maxBuffer: 16 * 1024 * 1024 });
+    // No TypeScript tooling at run time.
+    for (const tool of ['tsx', 'typescript', 'vitest', 'esbuild']) expect(existsSync(join(app, 'node_modules', tool)), tool).toBe(false);
+
+    const bin = join(app, 'node_modules', '.bin', 'proton-conformance');
+    const cli = await run(['--rules', 'client-token/format', '--num-runs', '2', '--seed', '5'], {}, bin, [], app);
+    expect(cli.code, said(cli)).toBe(0);
+    expect(cli.stdout).toMatch(/embedded emulator/);
+    expect(cli.stdout).toMatch(/^PASS \(every MUST cell passed\): 3 /m);
+    expect(cli.stderr).not.toMatch(/warning|error|\n\s+at /i);
+
+    // The library entry point returns the report; the vitest entry point resolves.
+    const script = [
+      "const { runConformance } = await import('proton-conformance');",
+      "const report = await runConformance({ rules: 'client-token/format', numRuns: 2, seed: 5 });",
+      "console.log(JSON.stringify({ exitCode: report.exitCode, summary: report.summary, vitest: import.meta.resolve('proton-conformance/vitest') }));",
+    ].join('\n');
+    const library = await run(['--input-type=module', '-e', script], {}, process.execPath, [], app);
+    expect(library.code, said(library)).toBe(0);
+    const answer = JSON.parse(library.stdout.trim().split('\n').at(-1)!) as { exitCode: number; summary: { pass: number }; vitest: string };
+    expect(answer.exitCode).toBe(0);
+    expect(answer.summary.pass).toBe(3);
+    expect(answer.vitest).toMatch(/node_modules\/proton-conformance\/dist\/cli\/vitest\.js$/);
+  });
+});
