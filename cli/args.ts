@@ -5,6 +5,7 @@ import { UsageError } from '../harness/errors.ts';
 import { DEFAULT_NUM_RUNS } from '../harness/results.ts';
 import { parseShard } from '../harness/shard.ts';
 import type { Shard } from '../harness/shard.ts';
+import { parseTransitionDurations } from '../specs/transitions.ts';
 
 export interface CliOptions {
   help: boolean;
@@ -39,6 +40,12 @@ export interface CliOptions {
   phase?: 'record' | 'verify';
   /** The state file --phase record writes and --phase verify reads. */
   state?: string;
+  /** Whether --num-runs was given (else a target without a clock gets its own default: cli/plan.ts). */
+  numRunsGiven: boolean;
+  /** The durations a target without hooks is expected to have (`real/N`, `name=ms,...`): the plan's (cli/plan.ts). */
+  expectDurations?: string;
+  /** Seconds a wait on one asynchronous step may last before its cell is inconclusive. */
+  waitTimeout?: number;
 }
 
 
@@ -64,6 +71,8 @@ const OPTIONS = {
   'cleanup-timeout': { type: 'string' },
   phase: { type: 'string' },
   state: { type: 'string' },
+  'expect-durations': { type: 'string' },
+  'wait-timeout': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -84,7 +93,17 @@ export function parseCli(argv: readonly string[]): CliOptions {
     strictExpectations: values['strict-expectations'] === true,
     numRuns: values['num-runs'] === undefined ? DEFAULT_NUM_RUNS : integer('--num-runs', values['num-runs'], 1, 1_000_000),
   };
+    numRunsGiven: values['num-runs'] !== undefined,
   if (values.endpoint !== undefined) options.endpoint = nonEmpty('--endpoint', values.endpoint);
+  if (values['expect-durations'] !== undefined) {
+    try {
+      parseTransitionDurations('--expect-durations', values['expect-durations']);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    options.expectDurations = values['expect-durations'];
+  }
+  if (values['wait-timeout'] !== undefined) options.waitTimeout = seconds('--wait-timeout', values['wait-timeout']);
   if (values.rules !== undefined) options.rules = nonEmpty('--rules', values.rules);
   if (values.operations !== undefined) options.operations = nonEmpty('--operations', values.operations);
   if (values.seed !== undefined) options.seed = integer('--seed', values.seed, -(2 ** 31), 2 ** 31 - 1);

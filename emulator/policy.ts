@@ -95,6 +95,27 @@ export interface DeletionInProgress {
   restart(): void;
 }
 
+/** One delivery of a checked API request, before its handler. */
+export interface DeliveryFacts {
+  operation: string;
+  /** The caller's account id. */
+  account: string;
+  input: Params;
+  headers: Headers;
+}
+
+/** A create or delete the emulator has carried out, before its answer is written (server.ts). */
+export interface ActedFacts {
+  operation: string;
+  /** The caller's account id. */
+  account: string;
+  input: Params;
+  output: Output;
+  headers: Headers;
+  /** Whether the client's connection has closed (it gave up, or a proxy dropped it): the answer cannot reach it. */
+  clientGone(): boolean;
+}
+
 export interface Policy {
   // --- requests (server.ts, validation.ts, hooks.ts)
   /** Whether an input that breaks the model is let through anyway: never. */
@@ -111,6 +132,21 @@ export interface Policy {
    * result: never (weather.ts).
    */
   failsAfterActing(operation: string): boolean;
+  /**
+   * What answers a delivery of a checked API request instead of its handler
+   * (an ApiError, or an output): nothing, whatever its connection or its
+   * copies. A request delivered twice is the same request (CONTRACT.md "Wire
+   * faults").
+   */
+  answersDelivery(facts: DeliveryFacts): ApiError | Output | undefined;
+  /**
+   * What happens once a request was carried out, before its answer is
+   * written: nothing, at once (no await). The idempotency record was made
+   * with the action; whether the answer reaches the client changes nothing.
+   * May throw an ApiError (answered instead of the result) or return a
+   * promise (the answer waits for it).
+   */
+  afterActing(facts: ActedFacts): void | Promise<void>;
 
   // --- client-token
   /** The key a token is stored and found under (case-sensitive); undefined ignores the token. */
@@ -187,6 +223,8 @@ export const CONFORMING: Policy = {
   offersHook: () => true,
   throttles: () => false,
   failsAfterActing: () => false,
+  answersDelivery: () => undefined,
+  afterActing: () => undefined,
   tokenKey: (token) => token,
   tokenRefused: () => undefined,
   tokenExpiresAt: (record) => record.issuedAt + TOKEN_LIFETIME_MS,

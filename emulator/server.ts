@@ -106,6 +106,11 @@ async function handleApi(
   const requestId = randomUUID();
   const caller = callerOf(header(req, 'authorization'));
   const exchange: Exchange = { account: world.accountIdOf(caller.account), operation: '-', status: 200 };
+  // The client's connection closed before the answer was written (it gave up, or a proxy dropped it).
+  let clientGone = false;
+  res.once('close', () => {
+    if (!res.writableFinished) clientGone = true;
+  });
   try {
     if (req.method !== 'POST' || (req.url !== '/' && !req.url?.startsWith('/?'))) {
       throw unknownOperation(`Proton's API answers POST / only, not ${req.method} ${req.url}`);
@@ -125,6 +130,13 @@ async function handleApi(
       throw validation(`UnsupportedOperation: ${operation} is not supported by the proton-conformance emulator`);
     }
     const input = checkedInput(operation, raw, body.includes('null'), world.policy);
+    // Wire (policy.ts): a delivery is never answered otherwise for being a copy; conforming: undefined.
+    const instead = world.policy.answersDelivery({ operation, account: world.account(caller.account).id, input, headers: req.headers });
+    if (instead instanceof ApiError) throw instead;
+    if (instead !== undefined) {
+      sendResult(res, requestId, instead);
+      return exchange;
+    }
     // A variant's latency (policy.ts); conforming: none, and no await.
     const pause = world.policy.latency(operation);
     if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
@@ -139,6 +151,16 @@ async function handleApi(
     };
     const result = handler(ctx, input);
     const output = result instanceof Promise ? await result : result;
+    // Wire (policy.ts): what follows the action before the answer is written; conforming: nothing, no await.
+    const acted = world.policy.afterActing({
+      operation,
+      account: account.id,
+      input,
+      output,
+      headers: req.headers,
+      clientGone: () => clientGone || req.socket.destroyed,
+    });
+    if (acted instanceof Promise) await acted;
     // Weather: the request was carried out in full; only its answer is lost.
     if (world.policy.failsAfterActing(operation)) {
       throw internalError(`We encountered an internal error. Please try again. (emulator weather: ${operation} was carried out)`);

@@ -24,7 +24,7 @@ import { Recorder } from './recorder.ts';
 import type { ExchangeSink } from './recorder.ts';
 import { waitFor } from './wait.ts';
 import { createWireLinks } from './wire-link.ts';
-import { CellWeather } from './weather.ts';
+import { CellWeather, pause } from './weather.ts';
 import type { RunWeather } from './weather.ts';
 
 /** What every cell of a run shares. */
@@ -53,6 +53,14 @@ export interface RunEnvironment {
   weather?: RunWeather;
   /** `--phase record|verify` of client-token/expiry (harness/expiry-state.ts). */
   phase?: RunPhase;
+  /**
+   * A rehearsal (harness/plan.ts): the checks see the capabilities of the
+   * target rehearsed for (no clock), while every wait they make moves the
+   * rehearsal emulator's virtual clock instead of passing in real time.
+   */
+  rehearsal?: boolean;
+  /** The bound of a real-time wait that names none, milliseconds (--wait-timeout). */
+  waitTimeoutMs?: number;
 }
 
 export interface CellIdentity {
@@ -70,6 +78,8 @@ export interface Cell {
   readonly refusedDeletes: readonly RefusedDelete[];
   /** The transient answers the cell met (undefined when the run does not retry them). */
   readonly weather: CellWeather | undefined;
+  /** Time the check spent waiting on the target's asynchronous steps (virtual or real), milliseconds. */
+  readonly waitedMs: () => number;
   /** The cell's wire history (CheckContext.throughProxy), when it used a proxy. */
   readonly wireHistory: () => WireEvent[] | undefined;
   /** Aborts the check (timeout, Ctrl-C); cleanups can still send requests. */
@@ -95,7 +105,7 @@ export function createCell(env: RunEnvironment, id: CellIdentity): Cell {
   let requestSignal: AbortSignal = controller.signal;
   const recorder = new Recorder(200, env.sinks);
   const steps: string[] = [];
-  const cleanups: Array<() => Promise<void>> = [];
+  const cleanups: Array<{ action: () => Promise<void>; group: string | undefined }> = [];
   const hold = new CellHold(env.lock);
   const isolated = env.accounts;
   // Without accounts: the standard chain's (undefined lets the SDK resolve it).
@@ -118,8 +128,8 @@ export function createCell(env: RunEnvironment, id: CellIdentity): Cell {
     if (cleaning) refused.cell = `${refused.cell ?? ''} (cleanup)`.trim();
     else refusedDeletes.push(refused);
   });
-  const onCleanup = (action: () => Promise<void>): void => {
-    cleanups.push(action);
+  const onCleanup = (action: () => Promise<void>, group?: string): void => {
+    cleanups.push({ action, group });
   };
   const newClient = (options?: ClientOptions): ProtonClient =>
     createProtonClient(
@@ -164,6 +174,31 @@ export function createCell(env: RunEnvironment, id: CellIdentity): Cell {
         })
       : undefined;
   const scopedHooks = baseHooks && !isolated ? sharedAccountHooks(baseHooks, hold, onCleanup) : baseHooks;
+  // A rehearsal's waits move its emulator's clock, which the checks are not told of.
+  const rehearsalClock = env.rehearsal
+    ? createHooks({ endpoint: env.endpoint, pool: env.pool, capabilities: new Set<Capability>(['clock']), account, onRequest: env.countRequest })
+    : undefined;
+  const waitClock = rehearsalClock ?? (scopedHooks && env.capabilities.has('clock') ? scopedHooks : undefined);
+  // Time spent waiting on the target. In a rehearsal, the virtual time its
+  // waits moved the clock by (waits at once share the one clock of the cell's
+  // account: their moves add up to the time they overlap in); otherwise the
+  // real time during which at least one wait was in progress.
+  let virtualWaitedMs = 0;
+  let realWaitedMs = 0;
+  let waiting = 0;
+  let waitingSince = 0;
+  const waited = (ms: number): void => {
+    virtualWaitedMs += ms;
+  };
+  const whileWaiting = async <T>(wait: () => Promise<T>): Promise<T> => {
+    if (waiting++ === 0) waitingSince = performance.now();
+    try {
+      return await wait();
+    } finally {
+      if (--waiting === 0) realWaitedMs += performance.now() - waitingSince;
+    }
+  };
+  const waitedMs = (): number => (env.rehearsal ? virtualWaitedMs : realWaitedMs);
   // What a check does to time and durations is part of its evidence trail;
   // waitFor's own clock steps are summed up in one step instead.
   const hooks = scopedHooks ? steppedHooks(scopedHooks, step) : undefined;
@@ -195,8 +230,30 @@ export function createCell(env: RunEnvironment, id: CellIdentity): Cell {
     numRuns: env.numRuns,
     path: env.path,
     waitFor<T>(description: string, probe: () => Promise<T>, done: (value: T) => boolean, options?: WaitOptions) {
-      const clock = scopedHooks && env.capabilities.has('clock') ? scopedHooks : undefined;
-      return waitFor({ clock, signal: controller.signal, step }, description, probe, done, options);
+      return whileWaiting(() => waitFor(
+        {
+          clock: waitClock,
+          // The check's, or during cleanups the cleanup budget's.
+          signal: requestSignal,
+          step,
+          waited,
+          realSchedule: env.rehearsal === true,
+          ...(env.waitTimeoutMs !== undefined ? { realTimeoutMs: env.waitTimeoutMs } : {}),
+        },
+        description,
+        probe,
+        done,
+        options,
+      ));
+    },
+    async sleep(ms: number) {
+      waited(ms);
+      if (rehearsalClock) {
+        await rehearsalClock.advance(ms);
+        return ms;
+      }
+      await whileWaiting(() => pause(ms, requestSignal));
+      return 0;
     },
     step,
     onCleanup,
@@ -211,6 +268,7 @@ export function createCell(env: RunEnvironment, id: CellIdentity): Cell {
     hold,
     weather,
     refusedDeletes,
+    waitedMs,
     wireHistory: () => wire.history(),
     abort(reason: string) {
       controller.abort(new Error(reason));
@@ -224,16 +282,18 @@ export function createCell(env: RunEnvironment, id: CellIdentity): Cell {
       recorder.freeze();
       weather?.freeze();
       const failures: string[] = [];
-      for (const action of cleanups.splice(0).reverse()) {
+      const pending = cleanups.splice(0).reverse();
+      while (pending.length > 0) {
         if (deadline.aborted) {
           failures.push(`cleanup not run: the ${Math.round(timeoutMs / 1000)} s cleanup budget ran out`);
           break;
         }
-        try {
-          await action();
-        } catch (error) {
-          failures.push(describeError(error));
-        }
+        // The next action, with those of its group that follow it: at once.
+        const first = pending.shift()!;
+        const batch = [first];
+        while (first.group !== undefined && pending[0]?.group === first.group) batch.push(pending.shift()!);
+        const settled = await Promise.allSettled(batch.map(({ action }) => action()));
+        for (const outcome of settled) if (outcome.status === 'rejected') failures.push(describeError(outcome.reason));
       }
       guardReader?.destroy();
       await wire.close();

@@ -39,6 +39,8 @@ export interface WireLink {
    * `deliveries` then holds only those that come after.
    */
   reschedule(faults: string | readonly FaultRule[]): void;
+  /** Resolves once the proxy holds no delivery (a late one has reached the target): before a check observes the outcome. */
+  idle(): Promise<void>;
   /** The cell's wire history, shared by all its links. */
   readonly history: WireHistory;
   /** A line of the check's own in the history ("List shows 1 new"). */
@@ -85,10 +87,22 @@ export interface CheckContext {
    * virtual clock is advanced between probes instead of waiting.
    */
   waitFor<T>(description: string, probe: () => Promise<T>, done: (value: T) => boolean, options?: WaitOptions): Promise<T>;
+  /**
+   * Lets `ms` of the target's time pass, for a check that must wait in real
+   * time on a target without the clock capability (aborted with the cell).
+   * In a rehearsal (harness/plan.ts) the rehearsal emulator's clock is moved
+   * instead: resolves with the milliseconds it was moved (0 when real time
+   * passed), so that the check's own idea of the target's time follows.
+   */
+  sleep(ms: number): Promise<number>;
   /** A readable step for the evidence trail ("create template t1"). */
   step(description: string): void;
-  /** Registers a cleanup action, run after the check whatever its outcome. */
-  onCleanup(action: () => Promise<void>): void;
+  /**
+   * Registers a cleanup action, run after the check whatever its outcome,
+   * last registered first. Consecutive actions of one `group` (resources of
+   * one kind) run at once: their deletions, and the waits for them, overlap.
+   */
+  onCleanup(action: () => Promise<void>, group?: string): void;
   /** Aborted when the run is interrupted or the cell times out. */
   readonly signal: AbortSignal;
   /**

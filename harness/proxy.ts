@@ -199,6 +199,8 @@ export interface RunningProxy {
   readonly port: number;
   readonly schedule: FaultSchedule;
   readonly deliveries: readonly Delivery[];
+  /** Resolves once no delivery is in the proxy's hands (a late or aborted one has reached the target or failed). */
+  idle(): Promise<void>;
   /** From now on, another schedule (its counts start afresh). */
   reschedule(faults: string | readonly FaultRule[], seed?: number): void;
   readonly history: WireHistory;
@@ -219,6 +221,9 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const held = new Set<() => void>();
   const sockets = new Set<Socket>();
   let count = 0;
+  /** Deliveries the proxy is still working on (held, forwarding, late), and who waits for none. */
+  let active = 0;
+  const idlers: Array<() => void> = [];
 
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -318,6 +323,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     const invocation = req.headers['amz-sdk-invocation-id'];
     if (typeof invocation === 'string') delivery.invocation = invocation.slice(0, 8);
     deliveries.push(delivery);
+    active++;
     const rule = FAULTABLE_OPERATION.test(operation) ? schedule.next(`${operation}\u0000${text}`) : undefined;
     if (rule) delivery.fault = rule.fault;
     const ms = rule?.ms ?? (rule ? WIRE_FAULTS[rule.fault].defaultMs : undefined) ?? 0;
@@ -340,6 +346,13 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
           closeClient(req, delivery, `the client gave up after ${ms} ms; the forwarded request is aborted, the target finishes what it started`);
           controller.abort(new Error('the client went away'));
           await forwarded;
+          return;
+        }
+        case 'late': {
+          closeClient(req, delivery, `the client timed out; the request is forwarded ${ms} ms later`);
+          await new Promise((resolve) => setTimeout(resolve, ms));
+          history.add('proxy', operation, `forwarded the request the client gave up on, ${ms} ms late`, delivery.n);
+          await forward(req, body, delivery);
           return;
         }
         case 'duplicate': {
@@ -390,6 +403,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       }
     } finally {
       options.onDelivery?.(delivery);
+      if (--active === 0) for (const resolve of idlers.splice(0)) resolve();
     }
   };
 
@@ -409,6 +423,9 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       return schedule;
     },
     deliveries,
+    idle() {
+      return active === 0 ? Promise.resolve() : new Promise<void>((resolve) => idlers.push(resolve));
+    },
     reschedule(faults, seed = schedule.seed) {
       schedule = new FaultSchedule(typeof faults === 'string' ? parseFaults(faults) : [...faults], seed);
     },

@@ -100,3 +100,34 @@ export class RequestCounter implements ExchangeSink {
     this.count++;
   }
 }
+
+/**
+ * Counts the resources a run created: every successful Create* answer names
+ * its resource (an arn, or a connection's id); an answer naming one already
+ * seen (a retry that returned the original) counts once.
+ */
+export class CreationCounter implements ExchangeSink {
+  private readonly seen = new Set<string>();
+
+  get count(): number {
+    return this.seen.size;
+  }
+
+  record(exchange: RawExchange): void {
+    if (!exchange.operation.startsWith('Create') || exchange.lost || !exchange.response) return;
+    const { status, body } = exchange.response;
+    if (status < 200 || status >= 300 || !body.startsWith('{')) return;
+    let output: unknown;
+    try {
+      output = JSON.parse(body);
+    } catch {
+      return;
+    }
+    for (const member of Object.values(output as Record<string, unknown>)) {
+      if (member === null || typeof member !== 'object') continue;
+      const { arn, id } = member as Record<string, unknown>;
+      const identity = typeof arn === 'string' ? arn : typeof id === 'string' ? id : undefined;
+      if (identity !== undefined) this.seen.add(identity);
+    }
+  }
+}

@@ -14,6 +14,12 @@ export interface ResultExtras {
   requests?: number;
   /** One-line command that reruns this cell (non-pass results). */
   rerun?: string;
+  /** Time the check spent waiting on the target's asynchronous steps (virtual or real), milliseconds. */
+  waitedMs?: number;
+  /** Cut short by Ctrl-C or SIGTERM (then inconclusive): not counted as run. */
+  interrupted?: boolean;
+  /** Exchanges of the whole property run, when the evidence is that of its replayed case (`requests`). */
+  runRequests?: number;
 }
 
 export type CellResult = RuleResult & ResultExtras;

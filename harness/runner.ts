@@ -9,7 +9,7 @@ import type { Credentials } from './client.ts';
 import { recordedCellIndex } from './expiry-state.ts';
 import type { RunPhase } from './expiry-state.ts';
 import { CellLock } from './lock.ts';
-import { RequestCounter } from './recorder.ts';
+import { CreationCounter, RequestCounter } from './recorder.ts';
 import { execute } from './execute.ts';
 import { cellCommand, fromThrown, summarize } from './results.ts';
 import type { CellResult } from './results.ts';
@@ -69,6 +69,10 @@ export interface RunOutcome {
   /** Requests sent: every SDK attempt and every hook call. */
   requests: number;
   interrupted: boolean;
+  /** A rehearsal of a run against a target without a clock (harness/plan.ts): waits move the rehearsal emulator's clock. */
+  rehearsal?: boolean;
+  /** The bound of a real-time wait that names none, milliseconds (--wait-timeout). */
+  waitTimeoutMs?: number;
 }
 
 export async function runConformance<O>(options: RunOptions<O>): Promise<RunOutcome> {
@@ -81,13 +85,14 @@ export async function runConformance<O>(options: RunOptions<O>): Promise<RunOutc
     region: options.target.region,
     capabilities: options.target.capabilities,
     accounts: options.target.accounts,
+  const creations = new CreationCounter();
     credentials: options.target.credentials,
     pool: options.target.pool,
     runId: options.runId,
     seed: options.seed,
     numRuns: options.numRuns,
     path: options.path,
-    sinks: [shape, counter],
+    sinks: [shape, counter, creations],
     countRequest: () => counter.count++,
     lock,
     ...(options.ownership ? { ownership: options.ownership } : {}),
@@ -100,6 +105,8 @@ export async function runConformance<O>(options: RunOptions<O>): Promise<RunOutc
   let cellIndex = 0;
   let done = 0;
   options.progress?.start(cells.length);
+    ...(options.rehearsal ? { rehearsal: true } : {}),
+    ...(options.waitTimeoutMs !== undefined ? { waitTimeoutMs: options.waitTimeoutMs } : {}),
 
   const worker = async (): Promise<void> => {
     while (!options.signal?.aborted && nextIndex < cells.length) {
@@ -119,7 +126,7 @@ export async function runConformance<O>(options: RunOptions<O>): Promise<RunOutc
   const shapeResults = options.selection.harnessRules.some((rule) => rule.id === 'shape/responses-match-model') ? shape.results() : [];
   const ordered = orderResults(options.catalog.rules, [...cellResults, ...shapeResults]);
   const interrupted = options.signal?.aborted === true;
-  const report: Report & { runId: string; interrupted: boolean; requests: number } = {
+  const report: Report & { runId: string; interrupted: boolean; requests: number; resourcesCreated: number; cells: ReturnType<typeof cellCounts> } = {
     target: targetInfo(options.target),
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
@@ -140,6 +147,8 @@ function targetInfo(target: RunTarget): Report['target'] & { accounts: boolean }
   return {
     endpoint: target.endpoint,
     embedded: target.embedded,
+    resourcesCreated: creations.count,
+    cells: cellCounts(cells.length, [...results.values()]),
     region: target.region,
     capabilities: [...target.capabilities].sort(),
     accounts: target.accounts,
@@ -235,3 +244,8 @@ async function runCell<O>(options: RunOptions<O>, env: RunEnvironment, plan: Cel
   }
   return result;
 }
+  if (verdict !== 'pass') result.steps = cutShort ? evidenceCell.steps.slice(-10) : [...evidenceCell.steps];
+  if (cutShort) result.interrupted = true;
+  if (evidenceCell !== cell) result.runRequests = cell.recorder.total;
+  const waited = cell.waitedMs();
+  if (waited > 0) result.waitedMs = Math.round(waited);

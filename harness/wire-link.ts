@@ -54,6 +54,7 @@ export function createWireLinks(
           return spec;
         },
         seed,
+        idle: () => proxy.idle(),
         reschedule(next) {
           const nextRules = typeof next === 'string' ? parseFaults(next) : next;
           proxy.reschedule(nextRules, seed);

@@ -4,9 +4,15 @@
 import { FAULTS, VARIANTS } from '../emulator/policy.ts';
 import type { Weather } from '../emulator/weather.ts';
 import { UsageError } from '../harness/errors.ts';
-import { CATEGORY_OPERATIONS, RULES } from '../specs/rules.ts';
+import { CATEGORY_OPERATIONS, RULES, WIRE_OPERATIONS } from '../specs/rules.ts';
 
-export type ContractCategory = keyof typeof CATEGORY_OPERATIONS;
+/** The four categories of the seed, and the wire category (their creates and deletes under wire faults). */
+export type ContractCategory = keyof typeof CATEGORY_OPERATIONS | 'wire';
+
+/** The operations of a category of faults. */
+export function operationsOf(category: ContractCategory): readonly string[] {
+  return category === 'wire' ? WIRE_OPERATIONS : CATEGORY_OPERATIONS[category];
+}
 
 export interface FaultSubject {
   kind: 'fault';
@@ -35,7 +41,7 @@ export interface CellFilter {
 
 export function categoryOf(ruleId: string): ContractCategory {
   const category = ruleId.split('/')[0] ?? '';
-  if (!Object.hasOwn(CATEGORY_OPERATIONS, category)) throw new Error(`rule ${ruleId} is in no category of the contract`);
+  if (!Object.hasOwn(CATEGORY_OPERATIONS, category) && category !== 'wire') throw new Error(`rule ${ruleId} is in no category of the contract`);
   return category as ContractCategory;
 }
 
@@ -88,9 +94,9 @@ export interface WeatherRecord extends Weather {
   variants: string[];
 }
 
-/** The MUST rules of the four categories: those every fault must target. */
+/** The MUST rules of the four categories and of the wire category: those every fault must target. */
 export function mustRulesOfCategories(): string[] {
-  return RULES.filter((rule) => rule.level === 'MUST' && Object.hasOwn(CATEGORY_OPERATIONS, rule.category)).map((rule) => rule.id);
+  return RULES.filter((rule) => rule.level === 'MUST' && (Object.hasOwn(CATEGORY_OPERATIONS, rule.category) || rule.category === 'wire')).map((rule) => rule.id);
 }
 
 /**
@@ -101,5 +107,5 @@ export function mustRulesOfCategories(): string[] {
  */
 export function faultCells(subject: FaultSubject, scope: FaultScope): CellFilter {
   if (scope === 'full') return {};
-  return { rules: `${subject.category}/*,general/*,shape/*`, operations: CATEGORY_OPERATIONS[subject.category].join(',') };
+  return { rules: `${subject.category}/*,general/*,shape/*`, operations: operationsOf(subject.category).join(',') };
 }

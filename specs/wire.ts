@@ -8,6 +8,7 @@
 export type WireFaultKind =
   | 'drop'
   | 'close'
+  | 'late'
   | 'duplicate'
   | 'overlap'
   | 'delay'
@@ -38,6 +39,12 @@ export const WIRE_FAULTS: Readonly<Record<WireFaultKind, WireFaultInfo>> = {
     answers: false,
     defaultMs: 5,
   },
+  late: {
+    description: "closes the client's connection at once (the client times out) and forwards the request only after MS: a retry overtakes its original, which the target receives last",
+    forwards: true,
+    answers: false,
+    defaultMs: 20,
+  },
   duplicate: { description: 'delivers the request twice, back to back (the second once the first is answered); the client gets the first answer', forwards: true, answers: true },
   overlap: { description: 'delivers the request twice at once; the client gets the answer that comes first', forwards: true, answers: true },
   delay: { description: 'holds the request for MS before forwarding it', forwards: true, answers: true, defaultMs: 20 },
@@ -53,7 +60,7 @@ export const WIRE_FAULTS: Readonly<Record<WireFaultKind, WireFaultInfo>> = {
 export const WIRE_FAULT_KINDS = Object.keys(WIRE_FAULTS) as WireFaultKind[];
 
 /** The lost-response faults (wire/lost-response-retry). */
-export const LOST_RESPONSE_FAULTS: readonly WireFaultKind[] = ['drop', 'close'];
+export const LOST_RESPONSE_FAULTS: readonly WireFaultKind[] = ['drop', 'close', 'late'];
 /** The duplicate deliveries (wire/duplicate-delivery). */
 export const DUPLICATE_FAULTS: readonly WireFaultKind[] = ['duplicate', 'overlap'];
 /** The server errors (wire/server-error-retry), before and after the target acted. */

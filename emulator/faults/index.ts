@@ -6,10 +6,12 @@ import { asyncDeleteFaults } from './async-delete.ts';
 import { clientTokenFaults } from './client-token.ts';
 import { idempotentCreateFaults } from './idempotent-create.ts';
 import { idempotentDeleteFaults } from './idempotent-delete.ts';
+import { wireFaults } from './wire.ts';
 
 export const FAULT_CATALOGUE: Readonly<Record<string, Fault>> = Object.freeze({
   ...clientTokenFaults,
   ...idempotentCreateFaults,
   ...idempotentDeleteFaults,
   ...asyncDeleteFaults,
+  ...wireFaults,
 });

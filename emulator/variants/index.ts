@@ -105,6 +105,11 @@ export const VARIANT_CATALOGUE: Readonly<Record<string, Variant>> = Object.freez
       'Twenty percent of the contract\'s creates and deletes are carried out in full and then answered InternalServerException (HTTP 500) instead of their result; the state stays, and a same-token or same-name retry gets the original.',
     weather: { errorAfter: 0.2 },
   },
+  'slow-mutations': {
+    description:
+      'Every create and delete waits 15 ms (real) before it is handled, and finishes what it started when its client has gone away meanwhile (a closed connection changes nothing): a proxy that drops the client while the target works meets it still working.',
+    policy: (base) => ({ latency: (operation) => (/^(Create|Delete)/.test(operation) ? 15 : base.latency(operation)) }),
+  },
   'replays-original-response': {
     description:
       'A retry that finds its original answers the response the original request got, as it was then (statuses not brought up to date).',

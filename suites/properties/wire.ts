@@ -12,7 +12,7 @@ import type { FaultRule } from '../../harness/proxy.ts';
 import type { Outcome } from '../../harness/types.ts';
 import { attempt } from '../../specs/commands.ts';
 import type { CallResult } from '../../specs/commands.ts';
-import { INTERLEAVED_CLIENTS, INTERLEAVING_FAULTS } from '../../specs/wire.ts';
+import { INTERLEAVED_CLIENTS, INTERLEAVING_FAULTS, LOST_RESPONSE_FAULTS } from '../../specs/wire.ts';
 import type { CreateOperationSpec, DeleteOperationSpec, Fixture, OperationSpec, Resource } from '../../specs/types.ts';
 import { describe } from '../lib/compare.ts';
 import { baseInput, createToDelete, freshToken, withToken } from '../lib/create.ts';
@@ -36,17 +36,29 @@ interface Plan {
   faults: FaultRule[];
 }
 
-const planArb: fc.Arbitrary<Plan> = fc.record({
-  clients: fc.integer({ min: INTERLEAVED_CLIENTS.min, max: INTERLEAVED_CLIENTS.max }),
-  modes: fc.array(fc.constantFrom<RetryMode>('sdk', 'harness'), { minLength: 1, maxLength: 3 }),
-  faults: fc.uniqueArray(
-    fc.record({
-      fault: fc.constantFrom(...INTERLEAVING_FAULTS),
-      when: fc.integer({ min: 1, max: 40 }).map((n) => ({ kind: 'nth' as const, n })),
-    }),
-    { minLength: 1, maxLength: 6, selector: (rule) => rule.when.n },
-  ),
-});
+/**
+ * Each run: the first delivery meets a lost-response fault (a run without one
+ * retries nothing) and client 1 retries by the SDK's strategy; the other
+ * clients' modes and up to five more faults on later deliveries are drawn.
+ */
+const planArb: fc.Arbitrary<Plan> = fc
+  .record({
+    clients: fc.integer({ min: INTERLEAVED_CLIENTS.min, max: INTERLEAVED_CLIENTS.max }),
+    modes: fc.array(fc.constantFrom<RetryMode>('sdk', 'harness'), { maxLength: 2 }),
+    lost: fc.constantFrom(...LOST_RESPONSE_FAULTS),
+    faults: fc.uniqueArray(
+      fc.record({
+        fault: fc.constantFrom(...INTERLEAVING_FAULTS),
+        when: fc.integer({ min: 2, max: 40 }).map((n) => ({ kind: 'nth' as const, n })),
+      }),
+      { maxLength: 5, selector: (rule) => rule.when.n },
+    ),
+  })
+  .map(({ clients, modes, lost, faults }) => ({
+    clients,
+    modes: ['sdk' as const, ...modes],
+    faults: [{ fault: lost, when: { kind: 'nth' as const, n: 1 } }, ...faults],
+  }));
 
 function planText(plan: Plan): string {
   return `${plan.clients} clients (${plan.modes.join('/')} retries), faults ${faultSpec(plan.faults)}`;
@@ -85,6 +97,7 @@ async function interleavedCreate(ctx: CheckContext, spec: CreateOperationSpec, f
   const { link, clients } = await wire.forRun(plan);
   ctx.step(`[${INTERLEAVED}] ${spec.operation}: ${planText(plan)}`);
   const results = await Promise.all(clients.map((client) => attempt(client, spec.operation, input, ctx.signal)));
+  await link.idle();
   const after = await observe(ctx, spec.resource, scope);
   const { added } = listDelta(before, after);
   link.note(`List of the scope gained ${added.length}: ${added.join(', ') || 'nothing'}`);
@@ -100,6 +113,7 @@ async function interleavedDelete(ctx: CheckContext, spec: DeleteOperationSpec, f
   ctx.step(`[${INTERLEAVED}] ${spec.operation} ${describe(spec.resource, target)}: ${planText(plan)}`);
   const input = spec.resource.remove.input(target);
   const results: CallResult[] = await Promise.all(clients.map((client) => attempt(client, spec.operation, input, ctx.signal)));
+  await link.idle();
   // Concurrent twins: a refusal (any error but a ValidationException) is allowed, for the clients' answers too.
   const answers = [...results.map((result, i) => clientAnswer(spec.resource, `client ${i + 1}`, result)), ...targetAnswers(spec.resource, spec.operation, link.deliveries)];
   const problems = deleteProblems(spec, target, [], answers, true);

@@ -98,6 +98,7 @@ async function createCase(ctx: CheckContext, spec: CreateOperationSpec, fx: Fixt
   const link = await ctx.throughProxy(`${c.fault}@first`);
   ctx.step(`[${rule}] ${spec.operation}${token ? ` with token ${token}` : spec.token ? " without a token (the SDK's own)" : ''} through the proxy: ${caseLabel(c, link)}`);
   const result = await sendWithRetries(ctx, link, link.client(clientOptions(c.mode)), spec.operation, sent, c.mode);
+  await link.idle();
   const after = await observe(ctx, spec.resource, scope);
   const { added } = listDelta(before, after);
   link.note(`List of the scope gained ${added.length}: ${added.join(', ') || 'nothing'}`);
@@ -121,6 +122,7 @@ async function deleteCase(ctx: CheckContext, spec: DeleteOperationSpec, fx: Fixt
   const link = await ctx.throughProxy(`${c.fault}@first`);
   ctx.step(`[${rule}] ${spec.operation} ${describe(spec.resource, target)} through the proxy: ${caseLabel(c, link)}`);
   const result = await sendWithRetries(ctx, link, link.client(clientOptions(c.mode)), spec.operation, spec.resource.remove.input(target), c.mode);
+  await link.idle();
   const problems = deleteProblems(spec, target, [clientAnswer(spec.resource, 'the client (after its retries)', result)], targetAnswers(spec.resource, spec.operation, link.deliveries), c.refusals);
   if (!result.ok) problems.unshift(`the client's final answer was to succeed: ${result.error.name}: ${result.error.message}`);
   problems.push(...(await afterDelete(ctx, spec, target, sibling, link)));

@@ -7,6 +7,7 @@ import { asyncDeleteFaults } from '../../emulator/faults/async-delete.ts';
 import { clientTokenFaults } from '../../emulator/faults/client-token.ts';
 import { idempotentCreateFaults } from '../../emulator/faults/idempotent-create.ts';
 import { idempotentDeleteFaults } from '../../emulator/faults/idempotent-delete.ts';
+import { wireFaults } from '../../emulator/faults/wire.ts';
 import { durationsProblem } from '../../emulator/durations.ts';
 import { startEmulator } from '../../emulator/index.ts';
 import { behaviourOf, CONFORMING, FAULTS, VARIANTS } from '../../emulator/policy.ts';
@@ -15,7 +16,7 @@ import { parseMutationArgs } from '../../mutation/args.ts';
 import { faultSubjects, mustRulesOfCategories, variantSubjects } from '../../mutation/subjects.ts';
 import { ruleById } from '../../specs/rules.ts';
 
-const byFile = [clientTokenFaults, idempotentCreateFaults, idempotentDeleteFaults, asyncDeleteFaults];
+const byFile = [clientTokenFaults, idempotentCreateFaults, idempotentDeleteFaults, asyncDeleteFaults, wireFaults];
 
 describe('the fault catalogue', () => {
   it('has every fault of the category files, each name once', () => {
@@ -26,7 +27,7 @@ describe('the fault catalogue', () => {
   });
 
   it('targets MUST rules of the four categories, each fault one rule, in the file of its category', () => {
-    const categories = ['client-token', 'idempotent-create', 'idempotent-delete', 'async-delete'];
+    const categories = ['client-token', 'idempotent-create', 'idempotent-delete', 'async-delete', 'wire'];
     byFile.forEach((faults, index) => {
       for (const [name, fault] of Object.entries(faults)) {
         const rule = ruleById(fault.rule);
@@ -39,7 +40,7 @@ describe('the fault catalogue', () => {
 
   it('has at least two faults for every MUST rule of the four categories, 32 or more in all', () => {
     const rules = mustRulesOfCategories();
-    expect(rules).toHaveLength(16);
+    expect(rules).toHaveLength(20);
     for (const rule of rules) {
       const faults = Object.entries(FAULTS).filter(([, fault]) => fault.rule === rule).map(([name]) => name);
       expect(faults.length, `${rule}: ${faults.join(', ')}`).toBeGreaterThanOrEqual(2);

@@ -32,6 +32,11 @@ const FAST_SUBSET: readonly string[] = [
   'delete-retry-removes-sibling',
   'async-retry-restarts',
   'async-complete-not-found',
+  // Wire (CONTRACT.md "Wire faults"): faults that show only under faults on the wire.
+  'record-written-with-response',
+  'replay-refused',
+  'error-path-forgets-record',
+  'token-stale-attempt-new',
 ];
 
 /** The rules a variant bears on: where it would show if the suite mistook it for a violation. */
@@ -47,6 +52,7 @@ const VARIANT_RULES: Readonly<Record<string, string>> = {
   'conflict-before-mismatch': 'idempotent-create/*',
   'deleted-original-mismatch': 'client-token/retry-after-delete,client-token/same-token-different-params',
   'replays-original-response': '*same-token-same-params,*unmodified-retry',
+  'slow-mutations': 'wire/*',
   throttling: '*same-token-same-params,*unmodified-retry,*concurrent-retries,idempotent-delete/*,async-delete/*,general/*',
   'errors-after-acting': '*same-token-same-params,*unmodified-retry,*concurrent-retries,idempotent-delete/*,async-delete/*,general/*',
 };
@@ -62,7 +68,7 @@ afterAll(async () => {
 });
 
 describe('the fast subset', () => {
-  it('has one fault for each MUST rule of the four categories', () => {
+  it('has one fault for each MUST rule of the four categories and of the wire category', () => {
     expect(FAST_SUBSET.map((name) => FAULTS[name]?.rule).sort()).toEqual(mustRulesOfCategories().sort());
   });
 

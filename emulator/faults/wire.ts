@@ -1,0 +1,214 @@
+// Faults of the wire category (CONTRACT.md "Wire faults"): idempotency that
+// holds while the network behaves and breaks when it does not. Each shows only
+// when a request's answer is lost, a request arrives twice or late, or the
+// target's own error path runs: the suite catches them through its wire
+// proxy (harness/proxy.ts), never through a calm wire.
+import type { ActedFacts, Fault, Output, Params, Policy } from '../policy.ts';
+import { conflict, internalError, notFound, throttling, validation } from '../protocol.ts';
+import { CLIENT_TOKEN_OPERATIONS as TOKEN_OPS, NAME_OPERATIONS, fault, operationOfKey, roundTrip, sdkAttempt } from './support.ts';
+
+const LOST = 'wire/lost-response-retry';
+const DUPLICATE = 'wire/duplicate-delivery';
+const SERVER_ERROR = 'wire/server-error-retry';
+const INTERLEAVED = 'wire/interleaved-retries';
+
+const MUTATION = /^(Create|Delete)[A-Za-z]+$/;
+
+/** The ARN of the resource an answer carries (its first member that has one). */
+function arnOf(answer: Output | undefined): string | undefined {
+  for (const value of Object.values(answer ?? {})) {
+    if (value !== null && typeof value === 'object' && typeof (value as Record<string, unknown>)['arn'] === 'string') return (value as Record<string, string>)['arn'];
+  }
+  return undefined;
+}
+
+function tokenOf(input: Params): string | undefined {
+  const token = input['clientToken'];
+  return typeof token === 'string' && token !== '' ? token : undefined;
+}
+
+/** The signature of a signed request (SigV4 Authorization), which a copy of the request carries too. */
+function signatureOf(headers: ActedFacts['headers']): string | undefined {
+  const authorization = headers['authorization'];
+  return /Signature=([0-9a-f]+)/.exec(Array.isArray(authorization) ? (authorization[0] ?? '') : (authorization ?? ''))?.[1];
+}
+
+/** Every fourth mutation fails after acting with `error`, its error path rolling the record back. */
+function failingAfterActing(error: (operation: string) => Error): (base: Policy) => Partial<Policy> {
+  return (base) => {
+    const records = forgetting(base);
+    let acted = 0;
+    return {
+      ...records.overrides,
+      afterActing: (facts) => {
+        if (MUTATION.test(facts.operation) && ++acted % 4 === 0) {
+          records.forget(facts);
+          throw error(facts.operation);
+        }
+        return base.afterActing(facts);
+      },
+    };
+  };
+}
+
+/**
+ * What a rolled-back idempotency record looks like afterwards: a forgotten
+ * token is looked up under a fresh key (its retry creates anew), a resource
+ * created by name is in doubt (its identical retry answers ConflictException,
+ * as if modified), a forgotten deletion is not remembered (its retry answers
+ * ResourceNotFoundException; an asynchronous one ConflictException while in
+ * progress). The resource, created or deleted, stays so.
+ */
+function forgetting(base: Policy): { forget(facts: ActedFacts): void; overrides: Partial<Policy> } {
+  const generations = new Map<string, number>();
+  const inDoubt = new Set<string>();
+  return {
+    forget(facts) {
+      const token = tokenOf(facts.input);
+      if (token !== undefined && TOKEN_OPS.has(facts.operation)) {
+        const slot = `${facts.operation}\u0000${token}`;
+        generations.set(slot, (generations.get(slot) ?? 0) + 1);
+        return;
+      }
+      const arn = arnOf(facts.output);
+      if (arn !== undefined) inDoubt.add(arn);
+    },
+    overrides: {
+      tokenKey: (token, facts) => {
+        const key = base.tokenKey(token, facts);
+        const generation = generations.get(`${facts.operation}\u0000${token}`);
+        return key === undefined || generation === undefined ? key : `${key}\u0000forgotten ${generation}`;
+      },
+      isModified: (facts) => inDoubt.has(arnOf(facts.created) ?? '') || base.isModified(facts),
+      deleteRetry: (facts) => {
+        if (inDoubt.has(arnOf(facts.remembered) ?? '')) throw notFound(`${facts.operation}: the resource does not exist`);
+        return base.deleteRetry(facts);
+      },
+      asyncDeleteRetry: (deletion) => {
+        if (inDoubt.has(arnOf(deletion.view()) ?? '')) throw conflict(`${deletion.operation}: a deletion of this resource is already in progress`);
+        return base.asyncDeleteRetry(deletion);
+      },
+    },
+  };
+}
+
+export const wireFaults: Record<string, Fault> = {
+  'record-written-with-response': fault(
+    LOST,
+    'The idempotency record is committed with the answer: when the client went away while the target was working (its connection closed before the answer was written), the action stays done but the record is rolled back, so the retry creates a second resource (a token), is refused with ConflictException (a name), or answers ResourceNotFoundException (a deletion).',
+    (base) => {
+      const records = forgetting(base);
+      return {
+        ...records.overrides,
+        afterActing: async (facts) => {
+          if (!MUTATION.test(facts.operation)) return base.afterActing(facts);
+          // The commit's round trip, during which the client may go away.
+          await roundTrip();
+          if (facts.clientGone()) records.forget(facts);
+          return base.afterActing(facts);
+        },
+      };
+    },
+  ),
+  'in-flight-conflict': fault(
+    LOST,
+    "A create whose token or name is still being committed (a round trip after the insert) refuses an identical request with ConflictException: the retry of a client that gave up on its original while the target was still working is refused instead of answered with the resource.",
+    (base) => {
+      const inFlight = new Set<string>();
+      return {
+        checkThenInsert: async (key, check, insert) => {
+          const operation = operationOfKey(key);
+          if (!TOKEN_OPS.has(operation) && !NAME_OPERATIONS.has(operation)) return base.checkThenInsert(key, check, insert);
+          if (inFlight.has(key)) throw conflict(`${operation}: a request with this client token or name is still being processed; try again later`);
+          inFlight.add(key);
+          try {
+            const answer = await base.checkThenInsert(key, check, insert);
+            await roundTrip();
+            return answer;
+          } finally {
+            inFlight.delete(key);
+          }
+        },
+      };
+    },
+  ),
+  'replay-answered-empty': fault(
+    DUPLICATE,
+    "A delivery whose signature was seen before (the same signed request, delivered twice by the network) is answered from a replay cache that keeps only the status: an empty success, without the resource the request created.",
+    (base) => {
+      const seen = new Set<string>();
+      return {
+        answersDelivery: (facts) => {
+          const signature = signatureOf(facts.headers);
+          if (MUTATION.test(facts.operation) && signature !== undefined) {
+            if (seen.has(signature)) return {};
+            seen.add(signature);
+          }
+          return base.answersDelivery(facts);
+        },
+      };
+    },
+  ),
+  'replay-refused': fault(
+    DUPLICATE,
+    'A delivery whose signature was seen before (the same signed request, delivered twice by the network) is refused as a replay with ValidationException, though the contract makes it the same request.',
+    (base) => {
+      const seen = new Set<string>();
+      return {
+        answersDelivery: (facts) => {
+          const signature = signatureOf(facts.headers);
+          if (!MUTATION.test(facts.operation) || signature === undefined) return base.answersDelivery(facts);
+          if (seen.has(signature)) return validation('The request signature has already been used: a replayed request is refused');
+          seen.add(signature);
+          return base.answersDelivery(facts);
+        },
+      };
+    },
+  ),
+  'error-path-forgets-record': fault(
+    SERVER_ERROR,
+    'Under load (every fourth create or delete) the target fails after acting with InternalServerException, and its error path rolls the idempotency record back but not the action: the retry after the 500 creates a second resource (a token), is refused with ConflictException (a name), or answers ResourceNotFoundException (a deletion).',
+    failingAfterActing((operation) => internalError(`We encountered an internal error. Please try again. (${operation} was carried out)`)),
+  ),
+  'throttle-after-acting-forgets-record': fault(
+    SERVER_ERROR,
+    'A rate limiter placed after the handler answers every fourth create or delete ThrottlingException once it was carried out, and rolls its idempotency record back: the retry after the throttle creates a second resource (a token), is refused with ConflictException (a name), or answers ResourceNotFoundException (a deletion).',
+    failingAfterActing(() => throttling('Rate exceeded')),
+  ),
+  'token-stale-attempt-new': fault(
+    INTERLEAVED,
+    "A client token remembers the highest SDK attempt seen; a request with a lower attempt (an original that arrives after its own retry overtook it) is taken for a new request and creates a second resource.",
+    (base) => {
+      const highest = new Map<string, number>();
+      let stale = 0;
+      return {
+        tokenKey: (token, facts) => {
+          const key = base.tokenKey(token, facts);
+          if (key === undefined || !TOKEN_OPS.has(facts.operation)) return key;
+          const slot = `${facts.operation}\u0000${key}`;
+          const attempt = sdkAttempt(facts.headers);
+          if (attempt < (highest.get(slot) ?? 0)) return `${key}\u0000stale ${++stale}`;
+          highest.set(slot, attempt);
+          return key;
+        },
+      };
+    },
+  ),
+  'name-stale-attempt-mismatch': fault(
+    INTERLEAVED,
+    'A create by name remembers the highest SDK attempt seen for the name; a request with a lower attempt (an original that arrives after its own retry overtook it) is refused with ValidationException (IdempotentParameterMismatch), though its parameters are the same.',
+    (base) => {
+      const highest = new Map<string, number>();
+      return {
+        answersDelivery: (facts) => {
+          if (!NAME_OPERATIONS.has(facts.operation)) return base.answersDelivery(facts);
+          const slot = `${facts.account}\u0000${facts.operation}\u0000${String(facts.input['name'])}`;
+          const attempt = sdkAttempt(facts.headers);
+          if (attempt < (highest.get(slot) ?? 0)) return validation(`IdempotentParameterMismatch: ${String(facts.input['name'])} was created by a later request`);
+          highest.set(slot, attempt);
+          return base.answersDelivery(facts);
+        },
+      };
+    },
+  ),
+};
