@@ -24,6 +24,7 @@ import type { CliOptions } from './args.ts';
 import { checkPhaseTarget, finishRecord, phaseSelection, preparePhase } from './phase.ts';
 import type { PhaseTarget } from './phase.ts';
 import { createProgress } from './progress.ts';
+import { planLine, sizeRun } from './plan.ts';
 import { announceAccount, cleanUpRun, cleansUp, sweepCommand } from './real-target.ts';
 import { RunOwnership } from '../harness/ownership.ts';
 import { USAGE } from './usage.ts';
@@ -158,7 +159,13 @@ async function runWith(options: CliOptions): Promise<number> {
   process.on('SIGTERM', onSigterm);
   const stray = collectStrayRejections();
   try {
-    process.stdout.write(`${header(target, seed, options, selection)}\n`);
+    // Against a target without a clock: rehearsed first, so that the run says what it will cost (cli/plan.ts).
+    const sizing = await sizeRun(target, options, selection, catalog, model, seed, interrupt.signal);
+    const concurrency = options.concurrency ?? sizing.concurrency ?? defaults.concurrency;
+    const cellTimeoutS = options.cellTimeout ?? sizing.cellTimeoutS ?? defaults.cellTimeoutS;
+    process.stdout.write(`${header(target, seed, { ...options, numRuns: sizing.numRuns }, selection)}\n`);
+    process.stdout.write(`${settingsText(concurrency, cellTimeoutS, options, target)}\n`);
+    if (sizing.plan) process.stdout.write(`${planLine(sizing.plan)}\n`);
     if (shardInfo) process.stdout.write(`shard ${shardInfo.index}/${shardInfo.count}: ${shardInfo.cells} of the ${shardInfo.totalCells} cells selected (join the shards' --json reports with proton-conformance merge)\n`);
     const outcome = await runConformance({
       catalog,
@@ -168,10 +175,13 @@ async function runWith(options: CliOptions): Promise<number> {
       runId,
       ...(ownership ? { ownership } : {}),
       seed,
-      numRuns: options.numRuns,
+      numRuns: sizing.numRuns,
       path: options.path,
-      concurrency: options.concurrency ?? defaults.concurrency,
-      cellTimeoutMs: (options.cellTimeout ?? defaults.cellTimeoutS) * 1000,
+      concurrency,
+      cellTimeoutMs: cellTimeoutS * 1000,
+      command: { program: programWords(), flags: outcomeFlags(options, target) },
+      ...(sizing.waitTimeoutMs !== undefined ? { waitTimeoutMs: sizing.waitTimeoutMs } : {}),
+      ...(sizing.cleanupTimeoutMs !== undefined ? { cleanupTimeoutMs: sizing.cleanupTimeoutMs } : {}),
       signal: interrupt.signal,
       progress,
       ...(phase ? { phase: phase.run } : {}),
@@ -188,6 +198,12 @@ async function runWith(options: CliOptions): Promise<number> {
     const recorded = phase ? await finishRecord(phase, target, runId, phaseTarget?.account, selection.cells.map((cell) => cell.operation)) : {};
     if (cleanup) {
       cleaning = true;
+    Object.assign(outcome.report, {
+      tool: { name: 'proton-conformance', version: toolVersion() },
+      settings: runSettings(options, { seed, numRuns: sizing.numRuns, concurrency, cellTimeoutS, cleanup }),
+      selection: { cells: selection.cells.length, rules: [...new Set(selection.cells.map((c) => c.rule.id))], operations: [...new Set(selection.cells.map((c) => c.operation))] },
+    });
+    if (sizing.plan) Object.assign(outcome.report, { plan: sizing.plan, wallMs: Math.round(performance.now() - wallStart) });
       const cleaned = await cleanUpRun(target, runId, {
         ...(options.cleanupTimeout !== undefined ? { timeoutMs: options.cleanupTimeout * 1000 } : {}),
         note: (line) => progress.note(line),

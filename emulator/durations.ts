@@ -1,6 +1,7 @@
 // Durations (virtual milliseconds) of the asynchronous transitions, by the
 // names of docs/emulator-hooks.md. Defaults suit a person trying the emulator
 // by hand: a few seconds for each step, hours for remembered deletions.
+import { TYPICAL_DURATIONS, typicalDurations } from '../specs/transitions.ts';
 
 export interface Durations {
   /** template version REGISTRATION_IN_PROGRESS -> DRAFT */
@@ -34,26 +35,16 @@ export const DURATION_NAMES = Object.keys(DEFAULT_DURATIONS) as (keyof Durations
 /** The asynchronous transitions (every duration but the retention of deleted metadata). */
 export const TRANSITION_NAMES = DURATION_NAMES.filter((name) => name !== 'deletedMetadataRetention');
 
-const MINUTE = 60_000;
-
 /**
  * A real account's typical durations of the transitions (README "Real
- * durations": estimates; the documentation gives none). Registration reads a
- * bundle and takes seconds; every other transition runs CloudFormation
- * stacks and takes minutes.
+ * durations": estimates; the documentation gives none): the contract's data,
+ * in specs/transitions.ts, which the suite's plan reads too.
  */
-export const REAL_DURATIONS: Readonly<Record<(typeof TRANSITION_NAMES)[number], number>> = Object.freeze({
-  templateVersionRegistration: 10_000,
-  environmentDeployment: 5 * MINUTE,
-  environmentDeletion: 5 * MINUTE,
-  serviceCreation: 10 * MINUTE,
-  serviceUpdate: 5 * MINUTE,
-  serviceDeletion: 5 * MINUTE,
-});
+export const REAL_DURATIONS = TYPICAL_DURATIONS;
 
 /** Every transition at a real account's typical duration divided by `divisor` (> 0), in whole milliseconds. */
 export function realDurations(divisor: number): Partial<Durations> {
-  return Object.fromEntries(TRANSITION_NAMES.map((name) => [name, Math.round(REAL_DURATIONS[name] / divisor)]));
+  return typicalDurations(divisor);
 }
 
 function isDurationName(name: string): name is keyof Durations {

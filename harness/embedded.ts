@@ -16,18 +16,28 @@ export function defaultEmbeddedMode(env: NodeJS.ProcessEnv = process.env): Embed
   return env['PROTON_CONFORMANCE_EMULATOR_THREAD'] === 'inline' ? 'inline' : 'worker';
 }
 
-export async function startEmbedded(mode: EmbeddedMode = defaultEmbeddedMode()): Promise<EmbeddedEmulator> {
-  return mode === 'inline' ? startInline() : startInWorker();
+/**
+ * What the embedded emulator is started with (a subset of emulator/index.ts
+ * EmulatorOptions, passed as plain data): a rehearsal (harness/plan.ts) asks
+ * for the target's expected durations and only the hooks it needs.
+ */
+export interface EmbeddedOptions {
+  durations?: Record<string, number>;
+  hooks?: string[];
+}
+
+export async function startEmbedded(mode: EmbeddedMode = defaultEmbeddedMode(), options: EmbeddedOptions = {}): Promise<EmbeddedEmulator> {
+  return mode === 'inline' ? startInline(options) : startInWorker(options);
 }
 
 interface EmulatorModule {
-  startEmulator(options: { port: number }): Promise<{ url: string; port: number; close(): Promise<void> }>;
+  startEmulator(options: { port: number } & EmbeddedOptions): Promise<{ url: string; port: number; close(): Promise<void> }>;
 }
 
-async function startInline(): Promise<EmbeddedEmulator> {
+async function startInline(options: EmbeddedOptions): Promise<EmbeddedEmulator> {
   const modulePath = '../emulator/index.ts';
   const { startEmulator } = (await import(modulePath)) as EmulatorModule;
-  const server = await startEmulator({ port: 0 });
+  const server = await startEmulator({ ...options, port: 0 });
   return { url: server.url, port: server.port, close: () => server.close() };
 }
 
@@ -36,10 +46,10 @@ interface Ready {
   port: number;
 }
 
-function startInWorker(): Promise<EmbeddedEmulator> {
+function startInWorker(options: EmbeddedOptions): Promise<EmbeddedEmulator> {
   // execArgv: [] so the worker does not inherit the parent's loaders (vitest's,
   // tsx's); the entry registers tsx on its own.
-  const worker = new Worker(new URL('./emulator-thread.mjs', import.meta.url), { execArgv: [], stdout: false, stderr: false });
+  const worker = new Worker(new URL('./emulator-thread.mjs', import.meta.url), { execArgv: [], stdout: false, stderr: false, workerData: options });
   return new Promise((resolve, reject) => {
     const onError = (error: Error): void => reject(new Error(`embedded emulator failed to start: ${error.message}`));
     worker.once('error', onError);

@@ -15,7 +15,7 @@ import type {
 import { arnOf } from '../arn.ts';
 import type { Handler, RequestContext, Valid } from '../context.ts';
 import { clientTokenCreate, nameCreate, recordUpdate, rememberedDelete } from '../idempotency.ts';
-import { paginate } from '../pagination.ts';
+import { paginate, versionOrderKey } from '../pagination.ts';
 import type { Output } from '../policy.ts';
 import { conflict, validation } from '../protocol.ts';
 import { tagsOf } from './tag-list.ts';
@@ -87,7 +87,7 @@ export function templateOperations(kind: TemplateKind): Record<string, Handler> 
   };
 
   const listTemplates: Handler = (ctx, params) => {
-    const page = paginate([...kind.table(ctx.account).values()], params as ListEnvironmentTemplatesInput);
+    const page = paginate([...kind.table(ctx.account).values()], params as ListEnvironmentTemplatesInput, (template) => template.name);
     return { templates: page.items.map((t) => templateView(t, true)), nextToken: page.nextToken };
   };
 
@@ -144,7 +144,7 @@ export function templateOperations(kind: TemplateKind): Record<string, Handler> 
     const versions = [...template.versions.values()]
       .filter((v) => input.majorVersion === undefined || v.major === input.majorVersion)
       .sort(compareVersions);
-    const page = paginate(versions, input);
+    const page = paginate(versions, input, (v) => versionOrderKey(v.major, v.minor));
     return { templateVersions: page.items.map((v) => versionView(v, ctx.now, true)), nextToken: page.nextToken };
   };
 

@@ -26,25 +26,14 @@ export class Timeline {
   }
 
   /**
-   * Waits in real time until now() reaches `at` (for a target whose clock
-   * cannot be moved: the only way to let real time pass). Aborted with the cell.
+   * Waits until now() reaches `at` on a target whose clock cannot be moved:
+   * real time (or, in a rehearsal, the rehearsal emulator's clock: CheckContext.sleep).
    */
   async sleepUntil(at: number): Promise<void> {
     const ms = at - this.now();
     if (ms <= 0) return;
-    const { signal } = this.ctx;
-    signal.throwIfAborted();
-    await new Promise<void>((resolve, reject) => {
-      const onAbort = (): void => {
-        clearTimeout(timer);
-        reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-      };
-      const timer = setTimeout(() => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
+    this.ctx.signal.throwIfAborted();
+    this.offset += await this.ctx.sleep(ms);
   }
 
   /** Runs `request` and records when it was in flight. */

@@ -31,7 +31,8 @@ export function track(ctx: CheckContext, spec: ResourceSpec, resource: Resource)
     return;
   }
   if (ctx.capabilities.has('reset')) return;
-  ctx.onCleanup(() => remove(ctx, spec, resource));
+  // One group per kind: a cell's services (its environments, ...) are deleted, and waited for, at once.
+  ctx.onCleanup(() => remove(ctx, spec, resource), spec.kind);
 }
 
 /** What the check made so far in --phase record (track), in creation order. */
@@ -52,7 +53,6 @@ export async function remove(ctx: CheckContext, spec: ResourceSpec, resource: Re
       `${spec.kind} deleted`,
       () => attempt(ctx.client, spec.get.operation, spec.get.input(resource)),
       (probe) => !probe.ok && probe.error.name === 'ResourceNotFoundException',
-      { timeoutMs: 120_000 },
     );
   }
 }
