@@ -79,13 +79,14 @@ const OPTIONS = {
 export function parseCli(argv: readonly string[]): CliOptions {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: true });
+    parsed = parseArgs({ args: joinNegativeValues(argv, OPTIONS), options: OPTIONS, strict: true, allowPositionals: true, tokens: true });
   } catch (error) {
     throw new UsageError(parseArgsMessage(error));
   }
   const { values, positionals } = parsed;
   if (positionals.length > 0) {
     throw new UsageError(`unexpected argument '${positionals[0]}' (options start with --; see --help)`);
+  refuseRepeats(parsed.tokens);
   }
   const options: CliOptions = {
     help: values.help === true,
@@ -157,6 +158,39 @@ function phaseFlags(options: CliOptions, phase: string | undefined, state: strin
 export function accountId(raw: string): string {
   const value = raw.trim();
   if (!/^\d{12}$/.test(value)) throw new UsageError(`--account: '${raw}' is not a 12-digit AWS account id`);
+/**
+ * `--seed -5` as `--seed=-5`: node:util's parseArgs takes a value that starts
+ * with '-' for an option, so a negative number would "need a value". Only a
+ * string option followed by something that reads as a negative number.
+ */
+export function joinNegativeValues(argv: readonly string[], options: Readonly<Record<string, { type: string }>>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i]!;
+    const next = argv[i + 1];
+    const name = word.startsWith('--') ? word.slice(2) : undefined;
+    if (name !== undefined && options[name]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${word}=${next}`);
+      i++;
+    } else out.push(word);
+  }
+  return out;
+}
+
+/** A single-value flag given twice is refused rather than silently keeping the last. */
+export function refuseRepeats(tokens: ReadonlyArray<{ kind: string; name?: string; rawName?: string; value?: string | undefined }> | undefined): void {
+  const seen = new Map<string, string | undefined>();
+  for (const token of tokens ?? []) {
+    if (token.kind !== 'option' || token.name === undefined) continue;
+    if (seen.has(token.name)) {
+      const values = [seen.get(token.name), token.value].filter((v): v is string => v !== undefined);
+      const shown = values.length === 2 ? ` (${values[0]}, then ${values[1]})` : '';
+      throw new UsageError(`--${token.name} is given twice${shown}: give it once`);
+    }
+    seen.set(token.name, token.value);
+  }
+}
+
   return value;
 }
 

@@ -28,6 +28,9 @@ import { planLine, sizeRun } from './plan.ts';
 import { announceAccount, cleanUpRun, cleansUp, sweepCommand } from './real-target.ts';
 import { RunOwnership } from '../harness/ownership.ts';
 import { USAGE } from './usage.ts';
+import { programWords, toolVersion } from './invocation.ts';
+import { guardConsole } from './streams.ts';
+import { DEFAULT_WEATHER_BUDGET } from '../harness/weather.ts';
 
 export const EXIT_INTERRUPTED = 130;
 /** Ended by SIGTERM (after the cleanups and the end-of-run cleanup). */
@@ -42,7 +45,7 @@ process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 const DEFAULTS = {
   // 12: the long clock-driven cells (expiry) overlap the short ones; measured
   // 9.3 s wall at 8, 8.0 s at 12, no better at 16 on 2 cores.
-  embedded: { concurrency: 12, cellTimeoutS: 60 },
+  local: { concurrency: 12, cellTimeoutS: 60 },
   remote: { concurrency: 4, cellTimeoutS: 900 },
 };
 
@@ -66,6 +69,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     if (options.help) {
       process.stdout.write(USAGE);
       return 0;
+    // A console that goes away (`| head`) is not a crash (cli/streams.ts).
+    guardConsole();
     }
     return await runWith(options);
   } catch (error) {
@@ -99,6 +104,10 @@ async function runWith(options: CliOptions): Promise<number> {
     if (options.expect !== undefined) {
       const known = new Map(catalog.rules.map((rule) => [rule.id, rule.operations]));
       expectations = await loadExpectations(options.expect, '--expect', known);
+    const only = selection.cells[0]?.rule;
+    if (options.path !== undefined && only !== undefined && !only.checkedBy.includes('property')) {
+      throw new UsageError(`--path: ${only.id} is checked by scenarios only, which have no property case to replay (drop --path)`);
+    }
     }
   } catch (error) {
     await pendingTarget.then((target) => target.close()).catch(() => undefined);
@@ -128,7 +137,9 @@ async function runWith(options: CliOptions): Promise<number> {
   // Every Delete* against anything but the embedded emulator goes through the ownership guard.
   const ownership = target.embedded ? undefined : new RunOwnership(runId);
   const cleanup = cleansUp(target) || phase?.kind === 'verify';
-  const defaults = target.embedded ? DEFAULTS.embedded : DEFAULTS.remote;
+  // Defaults by what the target is: on this machine (the embedded emulator or
+  // any loopback endpoint) short cells run many at once; a remote one is slower.
+  const defaults = target.remote ? DEFAULTS.remote : DEFAULTS.local;
   const interrupt = new AbortController();
   const progress = createProgress();
   let interrupts = 0;
@@ -192,18 +203,18 @@ async function runWith(options: CliOptions): Promise<number> {
     if (shardInfo) Object.assign(outcome.report, { shard: shardInfo });
     if (expectations) applyExpectations(outcome.report, expectations, options.expect!, options.strictExpectations);
     // The matrix first; then the cleanup of a target without `reset` (success,
-    // failure, Ctrl-C or SIGTERM alike); then the JSON report, which carries it.
-    for (const reporter of reporters) if (reporter.name !== 'json') await reporter.write(outcome.report, info);
-    // --phase record: the state file, before the cleanup, which leaves what it names alone.
-    const recorded = phase ? await finishRecord(phase, target, runId, phaseTarget?.account, selection.cells.map((cell) => cell.operation)) : {};
-    if (cleanup) {
-      cleaning = true;
     Object.assign(outcome.report, {
       tool: { name: 'proton-conformance', version: toolVersion() },
       settings: runSettings(options, { seed, numRuns: sizing.numRuns, concurrency, cellTimeoutS, cleanup }),
       selection: { cells: selection.cells.length, rules: [...new Set(selection.cells.map((c) => c.rule.id))], operations: [...new Set(selection.cells.map((c) => c.operation))] },
     });
     if (sizing.plan) Object.assign(outcome.report, { plan: sizing.plan, wallMs: Math.round(performance.now() - wallStart) });
+    // failure, Ctrl-C or SIGTERM alike); then the JSON report, which carries it.
+    for (const reporter of reporters) if (reporter.name !== 'json') await reporter.write(outcome.report, info);
+    // --phase record: the state file, before the cleanup, which leaves what it names alone.
+    const recorded = phase ? await finishRecord(phase, target, runId, phaseTarget?.account, selection.cells.map((cell) => cell.operation)) : {};
+    if (cleanup) {
+      cleaning = true;
       const cleaned = await cleanUpRun(target, runId, {
         ...(options.cleanupTimeout !== undefined ? { timeoutMs: options.cleanupTimeout * 1000 } : {}),
         note: (line) => progress.note(line),
@@ -216,6 +227,9 @@ async function runWith(options: CliOptions): Promise<number> {
       const written = expectationsFromReport(outcome.report, expectations);
       await writeExpectations(options.writeExpectations, written);
       process.stdout.write(`Wrote ${written.expectations.length} expectation${written.expectations.length === 1 ? '' : 's'} to ${options.writeExpectations} (--expect ${options.writeExpectations} accepts these failures)\n`);
+    // The run's own result, as the exit code below gives it.
+    const exitCode = outcome.interrupted ? (terminated ? EXIT_TERMINATED : EXIT_INTERRUPTED) : recorded.error !== undefined ? 2 : gateExitCode(outcome.report);
+    Object.assign(outcome.report, { verdict: outcome.interrupted ? 'interrupted' : exitCode === 0 ? 'pass' : exitCode === 1 ? 'fail' : 'error', exitCode });
     }
     if (outcome.interrupted) return terminated ? EXIT_TERMINATED : EXIT_INTERRUPTED;
     if (recorded.error !== undefined) return 2;
@@ -238,10 +252,48 @@ function header(target: Target, seed: number, options: CliOptions, selection: Se
 }
 
 function cellsText(selection: Selection): string {
-  const checked = selection.exerciseOnly ? `${selection.cells.length} cells run to exercise the operations` : `${selection.cells.length} cells`;
-  return selection.harnessRules.length > 0 ? `${checked}, plus ${selection.harnessRules.map((r) => r.id).join(', ')} on every operation they call` : checked;
+  const count = selection.cells.length;
+  const cells = `${count} cell${count === 1 ? '' : 's'}`;
+  const checked = selection.exerciseOnly ? `${cells} run to exercise the operations` : cells;
+  const they = count === 1 ? 'it calls' : 'they call';
+  return selection.harnessRules.length > 0 ? `${checked} (plus ${selection.harnessRules.map((r) => r.id).join(', ')} on every operation ${they})` : checked;
 }
 
+/** The settings line of the header: what was chosen for this target (flags win). */
+function settingsText(concurrency: number, cellTimeoutS: number, options: CliOptions, target: Target): string {
+  const defaulted = options.concurrency === undefined || options.cellTimeout === undefined;
+  const kind = target.remote ? 'a remote target' : 'a target on this machine';
+  return `concurrency ${concurrency}, cell timeout ${cellTimeoutS} s${defaulted ? ` (defaults for ${kind}; --concurrency and --cell-timeout change them)` : ''}`;
+}
+
+/** Flags of this run that change a cell's outcome, for the printed rerun and replay commands (the seed, runs, endpoint and path are added there). */
+function outcomeFlags(options: CliOptions, target: Target): string[] {
+  const flags: string[] = [];
+  if (options.cellTimeout !== undefined) flags.push('--cell-timeout', String(options.cellTimeout));
+  if (target.remote) flags.push('--allow-real-account');
+  if (options.account !== undefined) flags.push('--account', options.account);
+  return flags;
+}
+
+/** The report's record of how the run was made (settings in force, defaults resolved). */
+function runSettings(
+  options: CliOptions,
+  chosen: { seed: number; numRuns: number; concurrency: number; cellTimeoutS: number; cleanup: boolean },
+): Record<string, unknown> {
+  return {
+    rules: options.rules ?? null,
+    operations: options.operations ?? null,
+    seed: chosen.seed,
+    numRuns: chosen.numRuns,
+    path: options.path ?? null,
+    concurrency: chosen.concurrency,
+    cellTimeoutMs: Math.round(chosen.cellTimeoutS * 1000),
+    cleanupTimeoutMs: chosen.cleanup ? Math.round((options.cleanupTimeout ?? 300) * 1000) : null,
+    weather: { ...DEFAULT_WEATHER_BUDGET },
+  };
+}
+
+/** One way of counting (the summary's): cells are rule x operation checks; the harness rules judge every operation they call besides. */
 /** A 31-bit seed: positive, so it copies without a sign. */
 function randomSeed(): number {
   return Math.floor(Math.random() * 2 ** 31);

@@ -2,6 +2,8 @@
 // line printed before anything is created (and the --account check), the
 // end-of-run cleanup with its summary, and the sweep command that removes
 // what an interrupted run may have left.
+import { programWords } from './invocation.ts';
+import { shellQuote } from '../harness/results.ts';
 import { callerIdentity, checkAccount, identityLine } from '../harness/account.ts';
 import type { RefusedDelete } from '../harness/ownership.ts';
 import { scrub } from '../harness/redact.ts';
@@ -29,7 +31,7 @@ export function cleansUp(target: Target): boolean {
 /** The command that removes what run `runId` left on this target. */
 export function sweepCommand(target: Target, runId: string): string {
   const endpoint = target.aws ? 'aws' : target.endpoint;
-  return `proton-conformance sweep --endpoint ${endpoint} --run ${runId} --yes${target.remote ? ' --allow-real-account' : ''}`;
+  return `${programWords().map(shellQuote).join(' ')} sweep --endpoint ${endpoint} --run ${runId} --yes${target.remote ? ' --allow-real-account' : ''}`;
 }
 
 /** The end-of-run cleanup, as the JSON report carries it. */

@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 import { startEmulator, type RunningEmulator } from './index.ts';
 import type { Durations } from './durations.ts';
 import { parseDurations, parseHooks, parseSeed, parseWeather, settingsLine } from './flags.ts';
+import { FAULT_CATALOGUE } from './faults/index.ts';
+import { VARIANT_CATALOGUE } from './variants/index.ts';
 
 /** Default port: next to LocalStack's 4566 range, clear of its 4510-4559 and 4566. */
 export const DEFAULT_PORT = 4580;
@@ -18,6 +20,7 @@ Options:
   --log              one line per request: time, account, operation, status, ms
   --fault NAME       inject a fault of the catalogue (repeatable)
   --variant NAME     show a conforming variant (repeatable)
+  --list-faults      list the faults and variants by name, and exit
   --hooks LIST       hook capabilities offered: all (default), none, or some of
                      clock,durations,reset,counts,accounts (without accounts,
                      every request lands in one account)
@@ -41,8 +44,33 @@ function fail(message: string): never {
 
 function parsePort(text: string): number {
   const port = Number(text);
-  if (!/^\d+$/.test(text) || port > 65535) fail(`--port must be an integer from 0 to 65535, not "${text}"`);
+  if (!/^[-+]?\d+$/.test(text.trim())) fail(`--port: '${text}' is not an integer (0 to 65535)`);
+  if (port < 0 || port > 65535) fail(`--port: ${port} is out of range (0 to 65535)`);
   return port;
+}
+
+/** `--port -1` as `--port=-1`: parseArgs would take the value for an option. */
+function joinNegative(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const next = argv[i + 1];
+    if (['--port', '--seed'].includes(argv[i]!) && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${argv[i]}=${next}`);
+      i++;
+    } else out.push(argv[i]!);
+  }
+  return out;
+}
+
+/** The fault catalogue and the conforming variants, one per line (`--list-faults`). */
+export function faultList(): string {
+  const lines = ['Faults (--fault NAME, repeatable): each breaks one rule of the contract', ''];
+  const faults = Object.entries(FAULT_CATALOGUE);
+  const width = Math.max(...faults.map(([name]) => name.length), ...Object.keys(VARIANT_CATALOGUE).map((name) => name.length));
+  for (const [name, fault] of faults) lines.push(`  ${name.padEnd(width)}  ${fault.rule}: ${fault.description}`);
+  lines.push('', 'Variants (--variant NAME, repeatable): behaviours the contract allows', '');
+  for (const [name, variant] of Object.entries(VARIANT_CATALOGUE)) lines.push(`  ${name.padEnd(width)}  ${variant.description}`);
+  return `${lines.join('\n')}\n`;
 }
 
 /** A flag's value through its parser; a bad one ends the process with the parser's one line. */
@@ -59,6 +87,7 @@ async function main(): Promise<void> {
   let values;
   try {
     ({ values } = parseArgs({
+      args: joinNegative(process.argv.slice(2)),
       options: {
         port: { type: 'string' },
         host: { type: 'string' },
@@ -69,6 +98,7 @@ async function main(): Promise<void> {
         durations: { type: 'string' },
         weather: { type: 'string' },
         seed: { type: 'string' },
+        'list-faults': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: false,
@@ -78,6 +108,10 @@ async function main(): Promise<void> {
   }
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (values['list-faults']) {
+    process.stdout.write(faultList());
     return;
   }
   const hooks = flag(values.hooks, parseHooks);

@@ -103,7 +103,7 @@ export function createCell(env: RunEnvironment, id: CellIdentity): Cell {
   // retries' waits) listens to this one signal: many listeners is the design.
   setMaxListeners(0, controller.signal);
   let requestSignal: AbortSignal = controller.signal;
-  const recorder = new Recorder(200, env.sinks);
+  const recorder = new Recorder(undefined, env.sinks);
   const steps: string[] = [];
   const cleanups: Array<{ action: () => Promise<void>; group: string | undefined }> = [];
   const hold = new CellHold(env.lock);

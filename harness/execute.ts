@@ -5,6 +5,7 @@
 import type { Catalog } from './catalog.ts';
 import { createCell } from './cell.ts';
 import type { Cell, RunEnvironment } from './cell.ts';
+import { UsageError } from './errors.ts';
 import { fromOutcome, fromThrown } from './results.ts';
 import type { Verdicted } from './results.ts';
 import type { CellPlan } from './select.ts';
@@ -63,6 +64,7 @@ type Race = { kind: 'done'; value: unknown } | { kind: 'threw'; error: unknown }
 
 async function raceCheck<O>(options: ExecuteOptions<O>, cell: Cell, run: () => Promise<unknown>, level: Level): Promise<Verdicted> {
   const lastStep = (): string | undefined => cell.steps[cell.steps.length - 1];
+  const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
   const outcome = await Promise.race<Race>([
@@ -88,14 +90,21 @@ async function raceCheck<O>(options: ExecuteOptions<O>, cell: Cell, run: () => P
     case 'done':
       return fromOutcome(outcome.value, level);
     case 'threw':
+      // A replay path that names no case (suites/lib/property.ts): the user's flag, not the target's verdict.
+      if (outcome.error instanceof UsageError) throw outcome.error;
       return fromThrown(outcome.error, level, lastStep());
     case 'timeout': {
       cell.abort('cell timeout');
-      const where = lastStep() ? ` (last step: ${lastStep()})` : '';
-      return { verdict: level === 'SHOULD' ? 'warn' : 'fail', reason: `the check did not finish within ${formatMs(options.cellTimeoutMs)}${where}` };
+      // Running out of time says nothing about the contract: inconclusive, never a violation.
+      const where = lastStep() ? `; last step: ${lastStep()}` : '';
+      const ran = Math.round(performance.now() - started);
+      return {
+        verdict: 'inconclusive',
+        reason: `the check did not finish within ${formatMs(options.cellTimeoutMs)} (it ran ${ran} ms${where}); a longer --cell-timeout may let it finish`,
+      };
     }
     case 'interrupted':
       cell.abort('interrupted');
-      return { verdict: 'inconclusive', reason: 'interrupted (Ctrl-C) before the check finished' };
+      return { verdict: 'inconclusive', reason: 'interrupted (Ctrl-C) before the check finished', interrupted: true };
   }
 }

@@ -101,3 +101,60 @@ function oneLineMessage(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return message.split('\n')[0] || 'unknown network error';
 }
+
+/** Error types that mean "these credentials are not accepted": a configuration error, not a verdict. */
+const AUTH_FAILURES = new Set([
+  'UnrecognizedClientException',
+  'InvalidSignatureException',
+  'IncompleteSignatureException',
+  'InvalidClientTokenId',
+  'MissingAuthenticationTokenException',
+  'MissingAuthenticationToken',
+  'ExpiredTokenException',
+  'ExpiredToken',
+  'SignatureDoesNotMatch',
+]);
+
+/** Error types that mean "this endpoint does not serve the Proton API here". */
+const NOT_PROTON = new Set(['UnknownOperationException', 'UnknownOperation', 'InvalidAction']);
+
+export type ProtocolVerdict =
+  | { kind: 'proton' }
+  | { kind: 'not-proton'; what: string }
+  | { kind: 'auth'; what: string };
+
+/**
+ * Judges one answer to ListEnvironmentTemplates: AWS JSON 1.0 (a JSON object
+ * body; an error named by `__type` or X-Amzn-ErrorType) is the protocol,
+ * whatever it says; anything else (an HTML page, a redirect, an empty 404)
+ * never spoke it. An error naming an unknown operation is not Proton (a
+ * path on the endpoint, another service); one refusing the signature is
+ * a credentials problem.
+ */
+export function judgeProtocolAnswer(status: number, headers: Record<string, string>, body: string): ProtocolVerdict {
+  const contentType = (headers['content-type'] ?? '').split(';')[0]!.trim();
+  const typeText = contentType === '' ? 'no content type' : contentType;
+  let parsed: unknown;
+  try {
+    parsed = body.trim() === '' ? undefined : JSON.parse(body);
+  } catch {
+    parsed = undefined;
+  }
+  const object = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+  const jsonType = /json/i.test(contentType);
+  const snippet = body.trim() === '' ? 'an empty body' : JSON.stringify(body.trim().replace(/\s+/g, ' ').slice(0, 60));
+  const raw = `HTTP ${status} ${typeText}, ${snippet}`;
+  if (object === undefined || !jsonType) return { kind: 'not-proton', what: `${raw} (not AWS JSON 1.0)` };
+  if (status >= 200 && status < 300) {
+    return Array.isArray(object['templates']) ? { kind: 'proton' } : { kind: 'not-proton', what: `${raw} (no 'templates' list)` };
+  }
+  const header = headers['x-amzn-errortype'];
+  const named = header ? header.split(':')[0] : typeof object['__type'] === 'string' ? object['__type'] : typeof object['code'] === 'string' ? object['code'] : undefined;
+  if (named === undefined || status < 300) return { kind: 'not-proton', what: `${raw} (no error type)` };
+  const type = named.slice(named.lastIndexOf('#') + 1);
+  const message = typeof object['message'] === 'string' ? object['message'] : typeof object['Message'] === 'string' ? object['Message'] : '';
+  const what = `HTTP ${status} ${type}${message ? ` (${message.split('\n')[0]!.slice(0, 120)})` : ''}`;
+  if (NOT_PROTON.has(type)) return { kind: 'not-proton', what };
+  if (AUTH_FAILURES.has(type)) return { kind: 'auth', what };
+  return { kind: 'proton' };
+}

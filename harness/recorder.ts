@@ -1,7 +1,7 @@
 // The exchanges of one cell, kept as raw text while the cell runs (cheap) and
 // turned into redacted, parsed Exchanges (harness/types.ts) only for the
 // evidence a report keeps. Long property runs keep only their latest
-// exchanges: a ring buffer bounds the memory of a cell.
+// exchanges: a byte budget (EVIDENCE_BYTES) bounds the memory of a cell.
 import type { Exchange } from './types.ts';
 import { redactBody, redactHeaders, scrub } from './redact.ts';
 
@@ -25,17 +25,28 @@ export interface ExchangeSink {
   record(exchange: RawExchange): void;
 }
 
+/** Evidence a cell keeps: its latest exchanges, up to this many bytes (bodies and headers, roughly as the report writes them). */
+export const EVIDENCE_BYTES = 512 * 1024;
+
 export class Recorder implements ExchangeSink {
-  private readonly ring: RawExchange[] = [];
-  private next = 0;
+  private ring: RawExchange[] = [];
+  private sizes: number[] = [];
+  private head = 0;
+  private bytes = 0;
   /** Every exchange recorded, including those the ring has dropped. */
   total = 0;
   /** After `freeze()`, exchanges are validated and counted but are not evidence. */
   private frozen = false;
 
+  /**
+   * `capacity`: exchanges kept at most (a safety net); `budgetBytes`: the
+   * real bound, so that a failing case's few large exchanges and a long
+   * run's many small ones are kept alike.
+   */
   constructor(
-    private readonly capacity = 200,
+    private readonly capacity = 10_000,
     private readonly forward: readonly ExchangeSink[] = [],
+    readonly budgetBytes = EVIDENCE_BYTES,
   ) {}
 
   /** From now on exchanges (a cell's cleanups) are not part of the evidence. */
@@ -47,21 +58,41 @@ export class Recorder implements ExchangeSink {
     for (const sink of this.forward) sink.record(exchange);
     if (this.frozen) return;
     this.total++;
-    if (this.ring.length < this.capacity) this.ring.push(exchange);
-    else this.ring[this.next] = exchange;
-    this.next = (this.next + 1) % this.capacity;
+    const size = sizeOf(exchange);
+    this.ring.push(exchange);
+    this.sizes.push(size);
+    this.bytes += size;
+    while (this.ring.length - this.head > 1 && (this.bytes > this.budgetBytes || this.ring.length - this.head > this.capacity)) {
+      this.bytes -= this.sizes[this.head]!;
+      this.head++;
+    }
+    if (this.head > 1024) {
+      this.ring = this.ring.slice(this.head);
+      this.sizes = this.sizes.slice(this.head);
+      this.head = 0;
+    }
   }
 
-  /** The latest `limit` exchanges, oldest first, redacted. */
-  evidence(limit = this.capacity): Exchange[] {
-    const ordered = this.ring.length < this.capacity ? this.ring : [...this.ring.slice(this.next), ...this.ring.slice(0, this.next)];
-    return ordered.slice(Math.max(0, ordered.length - limit)).map(toExchange);
+  /** The latest `limit` exchanges kept, oldest first, redacted. */
+  evidence(limit = Number.POSITIVE_INFINITY): Exchange[] {
+    const kept = this.ring.length - this.head;
+    return this.ring.slice(this.head + Math.max(0, kept - limit)).map(toExchange);
   }
 
   /** How many recorded exchanges `evidence()` can no longer show. */
   get dropped(): number {
-    return this.total - this.ring.length;
+    return this.total - (this.ring.length - this.head);
   }
+}
+
+function sizeOf(exchange: RawExchange): number {
+  let size = 300 + exchange.requestBody.length + (exchange.error?.length ?? 0);
+  for (const [name, value] of Object.entries(exchange.requestHeaders)) size += name.length + value.length + 8;
+  if (exchange.response) {
+    size += exchange.response.body.length;
+    for (const [name, value] of Object.entries(exchange.response.headers)) size += name.length + value.length + 8;
+  }
+  return size;
 }
 
 export function toExchange(raw: RawExchange): Exchange {

@@ -2,7 +2,7 @@
 // (a SHOULD `fail` is a `warn`; a skip or an inconclusive carries its reason;
 // anything unexpected is a `fail` that names it, never a `pass`), summaries,
 // and the command that replays or reruns a cell.
-import type { Level, Outcome, Report, RuleResult, Summary, Verdict } from './types.ts';
+import type { Level, Outcome, PropertyFailure, Report, RuleResult, Summary, Verdict } from './types.ts';
 import { InconclusiveCheck, SkipCheck, VERDICTS } from './types.ts';
 import { describeError } from './errors.ts';
 
@@ -28,6 +28,19 @@ export interface Verdicted {
   verdict: Verdict;
   reason: string;
   replay?: Outcome['replay'];
+  property?: Outcome['property'];
+  /** The run was interrupted while the check ran. */
+  interrupted?: boolean;
+}
+
+/** "N things", "1 thing". */
+export function plural(count: number, noun: string, nouns = `${noun}s`): string {
+  return `${count} ${count === 1 ? noun : nouns}`;
+}
+
+/** The reason of a property failure: its cause, then the shrunk case. */
+export function propertyReason(failure: PropertyFailure): string {
+  return `${failure.cause} Counterexample (after ${plural(failure.runs, 'run')}, ${plural(failure.shrinks, 'shrink')}): ${failure.counterexample}`;
 }
 
 /** A returned outcome, checked and mapped by level. */
@@ -46,6 +59,7 @@ export function fromOutcome(outcome: unknown, level: Level): Verdicted {
   }
   const mapped: Verdicted = { verdict, reason };
   if (outcome.replay) mapped.replay = outcome.replay;
+  if (outcome.property) mapped.property = outcome.property;
   return mapped;
 }
 
@@ -105,6 +119,8 @@ export function exitCodeOf(report: Pick<Report, 'results'>): 0 | 1 {
 export const DEFAULT_NUM_RUNS = 100;
 
 export interface CommandParts {
+  /** The words that run this installation (cli/invocation.ts); default `proton-conformance`. */
+  program?: readonly string[];
   /** Endpoint to name, or undefined for the embedded emulator. */
   endpoint: string | undefined;
   rule: string;
@@ -112,15 +128,18 @@ export interface CommandParts {
   seed: number;
   numRuns?: number;
   path?: string;
+  /** More flags that change the outcome (--cell-timeout 5, --allow-real-account), in order. */
+  flags?: readonly string[];
 }
 
-/** `npx proton-conformance --rules R --operations O --seed S [--path P]`, shell-quoted. */
+/** `<program> [--endpoint E] --rules R --operations O --seed S [--num-runs N] [--path P] [flags]`, shell-quoted. */
 export function cellCommand(parts: CommandParts): string {
-  const args = ['npx', 'proton-conformance'];
+  const args = [...(parts.program ?? ['proton-conformance'])];
   if (parts.endpoint) args.push('--endpoint', parts.endpoint);
-  args.push('--rules', parts.rule, '--operations', parts.operation, '--seed', String(parts.seed));
+  args.push('--rules', parts.rule, '--operations', parts.operation, `--seed`, String(parts.seed));
   if (parts.numRuns !== undefined && parts.numRuns !== DEFAULT_NUM_RUNS) args.push('--num-runs', String(parts.numRuns));
   if (parts.path !== undefined) args.push('--path', parts.path);
+  args.push(...(parts.flags ?? []));
   return args.map(shellQuote).join(' ');
 }
 

@@ -11,7 +11,8 @@ import type { RunPhase } from './expiry-state.ts';
 import { CellLock } from './lock.ts';
 import { CreationCounter, RequestCounter } from './recorder.ts';
 import { execute } from './execute.ts';
-import { cellCommand, fromThrown, summarize } from './results.ts';
+import { setMaxListeners } from 'node:events';
+import { cellCommand, fromThrown, propertyReason, summarize } from './results.ts';
 import type { CellResult } from './results.ts';
 import type { CellPlan, Selection } from './select.ts';
 import { refusalVerdict } from './ownership.ts';
@@ -54,14 +55,24 @@ export interface RunOptions<O> {
   /** Aborted on Ctrl-C: running cells are interrupted, cleanups run, the report is partial. */
   signal?: AbortSignal;
   progress?: RunProgress;
-  /** Exchanges kept as evidence of a passing cell (non-pass cells keep up to 200). */
+  /** Exchanges kept as evidence of a passing cell (default none: a pass is summarised; a finding keeps its case whole). */
   passEvidence?: number;
+  /**
+   * How printed commands start and what they carry: `program`, the words
+   * that run this installation (default `proton-conformance`); `flags`, the
+   * run's flags that change an outcome (--cell-timeout, --allow-real-account).
+   */
+  command?: { program?: readonly string[]; flags?: readonly string[] };
   /** The ownership guard of every Delete* (harness/ownership.ts): any target but the embedded emulator. */
   ownership?: RunOwnership;
   /** How transient answers are retried (harness/weather.ts); default: a RunWeather with the default budget. */
   weather?: RunWeather;
   /** `--phase record|verify` of client-token/expiry (harness/expiry-state.ts): given to every cell's context. */
   phase?: RunPhase;
+  /** A rehearsal of a run against a target without a clock (harness/plan.ts): waits move the rehearsal emulator's clock. */
+  rehearsal?: boolean;
+  /** The bound of a real-time wait that names none, milliseconds (--wait-timeout). */
+  waitTimeoutMs?: number;
 }
 
 export interface RunOutcome {
@@ -69,15 +80,12 @@ export interface RunOutcome {
   /** Requests sent: every SDK attempt and every hook call. */
   requests: number;
   interrupted: boolean;
-  /** A rehearsal of a run against a target without a clock (harness/plan.ts): waits move the rehearsal emulator's clock. */
-  rehearsal?: boolean;
-  /** The bound of a real-time wait that names none, milliseconds (--wait-timeout). */
-  waitTimeoutMs?: number;
 }
 
 export async function runConformance<O>(options: RunOptions<O>): Promise<RunOutcome> {
   const startedAt = new Date();
   const counter = new RequestCounter();
+  const creations = new CreationCounter();
   const shape = new ShapeLedger(options.shapeModel);
   const lock = options.target.accounts ? undefined : new CellLock();
   const env: RunEnvironment = {
@@ -85,7 +93,6 @@ export async function runConformance<O>(options: RunOptions<O>): Promise<RunOutc
     region: options.target.region,
     capabilities: options.target.capabilities,
     accounts: options.target.accounts,
-  const creations = new CreationCounter();
     credentials: options.target.credentials,
     pool: options.target.pool,
     runId: options.runId,
@@ -98,6 +105,8 @@ export async function runConformance<O>(options: RunOptions<O>): Promise<RunOutc
     ...(options.ownership ? { ownership: options.ownership } : {}),
     weather: options.weather ?? new RunWeather(),
     ...(options.phase ? { phase: options.phase } : {}),
+    ...(options.rehearsal ? { rehearsal: true } : {}),
+    ...(options.waitTimeoutMs !== undefined ? { waitTimeoutMs: options.waitTimeoutMs } : {}),
   };
   const cells = scheduleOrder(options.selection.cells);
   const results = new Map<CellPlan, CellResult>();
@@ -105,8 +114,6 @@ export async function runConformance<O>(options: RunOptions<O>): Promise<RunOutc
   let cellIndex = 0;
   let done = 0;
   options.progress?.start(cells.length);
-    ...(options.rehearsal ? { rehearsal: true } : {}),
-    ...(options.waitTimeoutMs !== undefined ? { waitTimeoutMs: options.waitTimeoutMs } : {}),
 
   const worker = async (): Promise<void> => {
     while (!options.signal?.aborted && nextIndex < cells.length) {
@@ -117,6 +124,8 @@ export async function runConformance<O>(options: RunOptions<O>): Promise<RunOutc
       options.progress?.cellDone(result, done, cells.length);
     }
   };
+  // Every running cell listens for Ctrl-C on the run's signal: many listeners is the design.
+  if (options.signal) setMaxListeners(0, options.signal);
   const workers = Math.max(1, Math.min(options.concurrency, cells.length));
   await Promise.all(Array.from({ length: workers }, worker));
 
@@ -138,19 +147,27 @@ export async function runConformance<O>(options: RunOptions<O>): Promise<RunOutc
     runId: options.runId,
     interrupted,
     requests: counter.count,
+    resourcesCreated: creations.count,
+    cells: cellCounts(cells.length, [...results.values()]),
   };
   if (options.ownership) Object.assign(report, { refusedDeletes: [...options.ownership.refused] });
   return { report, requests: counter.count, interrupted };
+}
+
+/** One way of counting cells (rule x operation checks; the shape rule's verdicts are not cells): run, cut short, not started. */
+export function cellCounts(total: number, results: readonly CellResult[]): { total: number; run: number; interrupted: number; notRun: number } {
+  const interrupted = results.filter((r) => r.interrupted === true).length;
+  const run = results.length - interrupted;
+  return { total, run, interrupted, notRun: total - run - interrupted };
 }
 
 function targetInfo(target: RunTarget): Report['target'] & { accounts: boolean } {
   return {
     endpoint: target.endpoint,
     embedded: target.embedded,
-    resourcesCreated: creations.count,
-    cells: cellCounts(cells.length, [...results.values()]),
     region: target.region,
-    capabilities: [...target.capabilities].sort(),
+    // 'accounts' is a capability of the hooks protocol too (docs/emulator-hooks.md).
+    capabilities: [...target.capabilities, ...(target.accounts ? (['accounts'] as const) : [])].sort(),
     accounts: target.accounts,
   };
 }
@@ -207,45 +224,57 @@ async function runCell<O>(options: RunOptions<O>, env: RunEnvironment, plan: Cel
   const cell = verdicted.cell;
   let evidenceCell: Cell = cell;
   let note = '';
+  let replayed: string | undefined;
   if (verdicted.result.replay && verdicted.result.verdict !== 'pass' && !options.signal?.aborted) {
     // The evidence of a property failure is that of its final, shrunk case:
-    // replay exactly that case in a fresh cell and keep its exchanges.
+    // replay exactly that case in a fresh cell and keep its exchanges. Its
+    // tokens are salted anew (suites/lib/tokens.ts), so the reason is the
+    // replay's too: message, counterexample and evidence name one case.
     const { seed, path } = verdicted.result.replay;
     const again = await execute(options, env, plan, allocate(), (e) => ({ ...e, seed, path, numRuns: 1 }));
-    if (again.result.verdict === verdicted.result.verdict) evidenceCell = again.cell;
-    else note = ` (replaying seed ${seed} path ${path} gave '${again.result.verdict}': the evidence is the last exchanges of the whole property run)`;
+    if (again.result.verdict === verdicted.result.verdict) {
+      evidenceCell = again.cell;
+      const found = verdicted.result.property;
+      const shown = again.result.property;
+      if (found && shown) replayed = propertyReason({ ...shown, runs: found.runs, shrinks: found.shrinks });
+    } else note = ` (replaying seed ${seed} path ${path} gave '${again.result.verdict}': the evidence is the last exchanges of the whole property run)`;
   }
   // A delete the ownership guard refused during the check: its observation is not the target's.
   const refused = refusalVerdict(cell.refusedDeletes, verdicted.result);
   const verdict = refused?.verdict ?? verdicted.result.verdict;
-  const evidenceLimit = verdict === 'pass' ? (options.passEvidence ?? 3) : 200;
+  // Evidence by what a reader needs: a pass is summarised (its counts), a
+  // cell cut short by Ctrl-C keeps its last few exchanges and steps, a
+  // finding keeps its case whole (within the recorder's byte budget).
+  const cutShort = verdict === 'inconclusive' && options.signal?.aborted === true && verdicted.result.interrupted === true;
+  const evidenceLimit = verdict === 'pass' ? (options.passEvidence ?? 0) : cutShort ? 3 : Number.POSITIVE_INFINITY;
   const result: CellResult = {
     ...base,
     verdict,
-    reason: refused?.reason ?? verdicted.result.reason + note,
-    evidence: evidenceCell.recorder.evidence(evidenceLimit),
+    reason: refused?.reason ?? (replayed ?? verdicted.result.reason) + note,
+    evidence: evidenceLimit === 0 ? [] : evidenceCell.recorder.evidence(evidenceLimit),
     durationMs: Math.round(performance.now() - started),
-    steps: [...evidenceCell.steps],
-    requests: cell.recorder.total,
+    requests: evidenceCell.recorder.total,
   };
+  if (verdict !== 'pass') result.steps = cutShort ? evidenceCell.steps.slice(-10) : [...evidenceCell.steps];
+  if (cutShort) result.interrupted = true;
+  if (evidenceCell !== cell) result.runRequests = cell.recorder.total;
+  const waited = cell.waitedMs();
+  if (waited > 0) result.waitedMs = Math.round(waited);
   const weather = cell.weather?.counts;
   if (weather && transientTotal(weather) > 0) result.transient = { ...weather };
   // What happened on the wire (CheckContext.throughProxy): the history of a result that does not pass.
   const history = evidenceCell.wireHistory();
   if (history !== undefined && verdict !== 'pass') result.history = history;
   const endpoint = options.target.embedded ? undefined : options.target.endpoint;
+  const program = options.command?.program;
+  const flags = options.command?.flags ?? [];
   if (verdicted.result.replay) {
     const { seed, path } = verdicted.result.replay;
-    const replay: Replay = { seed, path, command: cellCommand({ endpoint, rule: rule.id, operation, seed, path }) };
+    const replay: Replay = { seed, path, command: cellCommand({ program, endpoint, rule: rule.id, operation, seed, path, flags }) };
     result.replay = replay;
   }
   if (verdict !== 'pass') {
-    result.rerun = cellCommand({ endpoint, rule: rule.id, operation, seed: options.seed, numRuns: options.numRuns });
+    result.rerun = cellCommand({ program, endpoint, rule: rule.id, operation, seed: options.seed, numRuns: options.numRuns, flags });
   }
   return result;
 }
-  if (verdict !== 'pass') result.steps = cutShort ? evidenceCell.steps.slice(-10) : [...evidenceCell.steps];
-  if (cutShort) result.interrupted = true;
-  if (evidenceCell !== cell) result.runRequests = cell.recorder.total;
-  const waited = cell.waitedMs();
-  if (waited > 0) result.waitedMs = Math.round(waited);

@@ -12,6 +12,7 @@ import type { EmbeddedMode } from './embedded.ts';
 import { UsageError } from './errors.ts';
 import { createPool } from './http.ts';
 import { probeTarget } from './probe.ts';
+import { checkProtocol } from './protocol-probe.ts';
 import { registerSecret } from './redact.ts';
 
 export type CredentialsProvider = Exclude<NonNullable<ProtonClientConfig['credentials']>, object & { accessKeyId: string }>;
@@ -75,8 +76,20 @@ export async function resolveTarget(options: TargetOptions = {}): Promise<Target
     const capabilities = new Set(CAPABILITIES.filter((c) => hooks.has(c)));
     const accounts = hooks.has('accounts');
     const region = awsRegion ?? (await resolveRegion());
-    const credentials = accounts ? undefined : await resolveCredentials(endpoint);
+    // A missing chain is reported after the protocol probe: a target that is
+    // not Proton at all is the first thing to say.
+    const chain = accounts ? undefined : await resolveCredentials(endpoint).catch((error: unknown) => error as UsageError);
+    const credentials = chain instanceof Error ? undefined : chain;
     const pool = createPool({ connections: options.connections ?? 64 });
+    if (embedded === undefined) {
+      try {
+        await checkProtocol({ endpoint, region, credentials, pool, timeoutMs: options.probeTimeoutMs ?? 5_000 });
+        if (chain instanceof Error) throw chain;
+      } catch (error) {
+        await pool.close().catch(() => undefined);
+        throw error;
+      }
+    }
     return {
       endpoint,
       embedded: embedded !== undefined,

@@ -113,7 +113,8 @@ export interface Report {
     endpoint: string;
     embedded: boolean;
     region: string;
-    capabilities: Capability[];
+    /** The hook capabilities, and 'accounts' when the target isolates accounts. */
+    capabilities: Array<Capability | 'accounts'>;
   };
   startedAt: string;
   finishedAt: string;
@@ -125,11 +126,24 @@ export interface Report {
   transient?: TransientCounts;
 }
 
+/** A property's failure, in parts: the runner words the reason of its replayed case from them. */
+export interface PropertyFailure {
+  /** What went wrong in the shrunk case, in the words of its evidence. */
+  cause: string;
+  /** The shrunk case (and how its generated tokens were sent, in a replay). */
+  counterexample: string;
+  /** Cases run before the failure, and shrinks after it. */
+  runs: number;
+  shrinks: number;
+}
+
 /** What a check returns; the runner adds rule, operation and evidence. */
 export interface Outcome {
   verdict: Verdict;
   reason: string;
   replay?: Replay;
+  /** A property failure's parts (suites/lib/property.ts). */
+  property?: PropertyFailure;
 }
 
 /** Thrown inside a check when the target lacks what the check needs. */

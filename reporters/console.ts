@@ -133,8 +133,41 @@ export function summaryLine(report: Report, info: RunInfo, palette: Palette = pl
           : unjudged > 0
             ? palette.verdict('inconclusive', `PASS (no MUST cell failed; ${s.skipped} skipped, ${s.inconclusive} inconclusive: not every rule was checked)`)
             : palette.verdict('pass', 'PASS (every MUST cell passed)');
-  const counts = `${s.pass} pass, ${s.fail} fail, ${s.warn} warn, ${s.inconclusive} inconclusive, ${s.skipped} skipped`;
-  return `${verdict}: ${total} cells (${counts}); ${info.requests} requests in ${formatMs(info.wallMs)}; seed ${report.seed}, ${report.numRuns} run${report.numRuns === 1 ? '' : 's'} per property`;
+  const tail = `${info.requests} requests in ${formatMs(info.wallMs)}; seed ${report.seed}, ${report.numRuns} run${report.numRuns === 1 ? '' : 's'} per property`;
+  // One way of counting (the header's and the progress line's): cells are
+  // rule x operation checks, run, cut short or not started; the shape rule's
+  // verdicts, one per operation the cells called, are told apart.
+  const cells = (report as Report & { cells?: CellCounts }).cells;
+  if (cells === undefined) {
+    const counts = `${s.pass} pass, ${s.fail} fail, ${s.warn} warn, ${s.inconclusive} inconclusive, ${s.skipped} skipped`;
+    return `${verdict}: ${total} cell${total === 1 ? '' : 's'} (${counts}); ${tail}`;
+  }
+  const results = report.results as readonly Result[];
+  const judged = results.filter((r) => r.category !== 'shape' && r.interrupted !== true);
+  const shape = results.filter((r) => r.category === 'shape');
+  const c = countVerdicts(judged);
+  const counts = `${c.pass} pass, ${c.fail} fail, ${c.warn} warn, ${c.inconclusive} inconclusive, ${c.skipped} skipped`;
+  const unrun = cells.interrupted > 0 || cells.notRun > 0 || info.interrupted ? `, ${cells.interrupted} interrupted, ${cells.notRun} not run` : '';
+  const shapeText = shape.length === 0 ? '' : `; ${shape[0]!.rule} on ${shape.length} operation${shape.length === 1 ? '' : 's'} (${nonZero(countVerdicts(shape))})`;
+  return `${verdict}: ${cells.run} of ${cells.total} cell${cells.total === 1 ? '' : 's'} run (${counts})${unrun}${shapeText}; ${tail}`;
+}
+
+interface CellCounts {
+  total: number;
+  run: number;
+  interrupted: number;
+  notRun: number;
+}
+
+function countVerdicts(results: readonly RuleResult[]): Record<Verdict, number> {
+  const counts: Record<Verdict, number> = { pass: 0, fail: 0, warn: 0, inconclusive: 0, skipped: 0 };
+  for (const result of results) counts[result.verdict]++;
+  return counts;
+}
+
+function nonZero(counts: Record<Verdict, number>): string {
+  const parts = (Object.keys(counts) as Verdict[]).filter((v) => counts[v] > 0).map((v) => `${counts[v]} ${v}`);
+  return parts.length > 0 ? parts.join(', ') : 'none';
 }
 
 export function consoleReporter(stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number } = process.stdout): Reporter {
@@ -147,7 +180,9 @@ export function consoleReporter(stream: NodeJS.WritableStream & { isTTY?: boolea
         evidenceLimit: 12,
         stepLimit: 15,
       });
-      await new Promise<void>((resolve, reject) => stream.write(text, (error) => (error ? reject(error) : resolve())));
+      // A console that went away (EPIPE: `| head`) ends the console's part, not the run.
+      const gone = (error: Error | null | undefined): boolean => ['EPIPE', 'ERR_STREAM_DESTROYED', 'ERR_STREAM_WRITE_AFTER_END'].includes((error as { code?: string } | null | undefined)?.code ?? '');
+      await new Promise<void>((resolve, reject) => stream.write(text, (error) => (error && !gone(error) ? reject(error) : resolve())));
     },
   };
 }

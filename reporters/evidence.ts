@@ -1,6 +1,7 @@
 // Evidence in compact form for people: one line per request, one per
 // response (status, error type, body), long bodies cut. The JSON report keeps
 // the full exchanges.
+import { EVIDENCE_BYTES } from '../harness/recorder.ts';
 import type { Exchange } from '../harness/types.ts';
 
 export interface EvidenceOptions {
@@ -16,7 +17,11 @@ export function renderEvidence(evidence: readonly Exchange[], total: number | un
   const hidden = (total ?? evidence.length) - shown.length;
   const lines: string[] = [];
   if (hidden > 0) {
-    lines.push(`${options.indent}... ${hidden} earlier exchange${hidden === 1 ? '' : 's'} not shown (the JSON report keeps the latest ${evidence.length})`);
+    // Honest about what the JSON report has: all of them, or the latest that fit its size bound.
+    const kept = (total ?? evidence.length) <= evidence.length
+      ? `the JSON report has all ${evidence.length}`
+      : `the JSON report keeps the latest ${evidence.length}, as many as fit in the evidence bound of ${Math.round(EVIDENCE_BYTES / 1024)} KB per cell`;
+    lines.push(`${options.indent}... ${hidden} earlier exchange${hidden === 1 ? '' : 's'} not shown here (${kept})`);
   }
   for (const exchange of shown) {
     lines.push(`${options.indent}→ ${exchange.operation} ${compact(exchange.request.body, options.bodyChars)}`);

@@ -6,10 +6,15 @@ import type { IAsyncProperty } from 'fast-check';
 import type { CheckContext } from '../../harness/context.ts';
 import type { Outcome } from '../../harness/types.ts';
 import { InconclusiveCheck, SkipCheck } from '../../harness/types.ts';
+import { UsageError } from '../../harness/errors.ts';
+import { propertyReason } from '../../harness/results.ts';
+import type { PropertyFailure } from '../../harness/types.ts';
+import { TokenSalt } from './tokens.ts';
 import { Violation } from './verdict.ts';
 
+/** The command as a check knows it; the runner prints its own, with the program and every flag that changes the outcome. */
 export function replayCommand(rule: string, operation: string, seed: number, path: string): string {
-  return `npx proton-conformance --rules ${rule} --operations ${operation} --seed ${seed} --path ${path}`;
+  return `proton-conformance --rules ${rule} --operations ${operation} --seed ${seed} --path ${path}`;
 }
 
 /**
@@ -51,12 +56,22 @@ export async function runProperty<Ts>(
   what: string,
   property: IAsyncProperty<Ts>,
 ): Promise<Outcome> {
-  const details = await fc.check(property, {
-    seed: ctx.seed,
-    numRuns: ctx.numRuns,
-    ...(ctx.path !== undefined ? { path: splitPath(ctx.path).path, endOnFailure: true } : {}),
-  });
+  const noCase = (): UsageError =>
+    new UsageError(`--path ${ctx.path} names no case of ${rule} on ${operation} with seed ${ctx.seed} (replay a path as printed with a failure, with its --seed)`);
+  let details;
+  try {
+    details = await fc.check(property, {
+      seed: ctx.seed,
+      numRuns: ctx.numRuns,
+      ...(ctx.path !== undefined ? { path: splitPath(ctx.path).path, endOnFailure: true } : {}),
+    });
+  } catch (error) {
+    // fast-check's "Unable to replay, got wrong path=...": a shrink index past the case's shrinks.
+    if (ctx.path !== undefined && error instanceof Error && /Unable to replay/.test(error.message)) throw noCase();
+    throw error;
+  }
   if (!details.failed) {
+    if (details.numRuns === 0 && ctx.path !== undefined) throw noCase();
     if (details.numRuns === 0) throw new InconclusiveCheck(`no case of the property ran (${what})`);
     return { verdict: 'pass', reason: `${details.numRuns} random cases held (${what}).` };
   }
@@ -70,9 +85,20 @@ export async function runProperty<Ts>(
   const commands = commandsPathOf(details.counterexample);
   const { seed } = details;
   const path = commands === undefined ? details.counterexamplePath : `${details.counterexamplePath}@${commands}`;
+  // Tokens are salted per run (tokens.ts TokenSalt): a replay of this one
+  // case (ctx.path) says how its generated tokens were sent, as its evidence shows them.
+  const sent = ctx.path === undefined ? [] : TokenSalt.of(ctx).sentTokens();
+  const salted = sent.length === 0 ? '' : `; sent as ${sent.map(([raw, token]) => `${JSON.stringify(token)} for ${JSON.stringify(raw)}`).join(', ')}`;
+  const found: PropertyFailure = {
+    cause,
+    counterexample: `${counterexampleText(details.counterexample)}${salted}`,
+    runs: details.numRuns,
+    shrinks: details.numShrinks,
+  };
   return {
     verdict: 'fail',
-    reason: `${cause} Counterexample (after ${details.numRuns} runs, ${details.numShrinks} shrinks): ${counterexampleText(details.counterexample)}`,
+    reason: propertyReason(found),
     replay: { seed, path, command: replayCommand(rule, operation, seed, path) },
+    property: found,
   };
 }

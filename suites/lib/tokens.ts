@@ -78,6 +78,20 @@ export class TokenSalt {
     return salt;
   }
 
+  /** The latest generated tokens and how they were sent (a replayed case quotes them). */
+  private readonly sent: Array<[string, string]> = [];
+
+  /** Notes that the generated token `raw` was sent as `salted`. */
+  noteSent(raw: string, salted: string): void {
+    if (this.sent.length >= 8) this.sent.shift();
+    this.sent.push([raw, salted]);
+  }
+
+  /** The latest generated tokens and how they were sent, oldest first. */
+  sentTokens(): Array<[string, string]> {
+    return [...this.sent];
+  }
+
   /** A new salt: SALT_LENGTH digits, unique in the cell (for 10,000 tokens). */
   next(): string {
     const salt = `${this.base}${String(this.counter % 10_000).padStart(4, '0')}`;

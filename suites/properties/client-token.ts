@@ -7,7 +7,7 @@ import type { CreateOperationSpec } from '../../specs/types.ts';
 import { TOKEN_LIFETIME_MS } from '../lib/contract-model.ts';
 import { answerText, sendCreate } from '../lib/create.ts';
 import { runProperty } from '../lib/property.ts';
-import { casedTokenArb, caseVariant, invalidTokenArb, saltInPlace, validTokenArb } from '../lib/tokens.ts';
+import { TokenSalt, casedTokenArb, caseVariant, invalidTokenArb, saltInPlace, validTokenArb } from '../lib/tokens.ts';
 import { expect } from '../lib/verdict.ts';
 import { withCensus } from './create-retries.ts';
 import { PLACEHOLDER, PropertyWorld } from './world.ts';
@@ -107,6 +107,7 @@ export async function formatProperty(ctx: CheckContext, spec: CreateOperationSpe
     if (valid) {
       // A token too short for the salt may be bound elsewhere: a mismatch then shows it was accepted.
       const { token, weak } = saltInPlace(generated, run.nextSalt());
+      TokenSalt.of(ctx).noteSent(generated, token);
       await run.request(`[${FORMAT}] a create with the valid token ${JSON.stringify(token)}`, input, token, weak);
     } else {
       const token = generated;

@@ -120,7 +120,9 @@ export class PropertyRun {
 
   /** A generated token made unique to this run and cell (suites/lib/tokens.ts). */
   token(generated: string): string {
-    return saltToken(generated, this.salt.next());
+    const salted = saltToken(generated, this.salt.next());
+    this.salt.noteSent(generated, salted);
+    return salted;
   }
 
   /** A fresh salt, for a token salted another way. */
@@ -191,7 +193,8 @@ export class PropertyRun {
    */
   async request(label: string, input: Input, token: string | undefined, weak = false): Promise<Sent> {
     await this.opening(input);
-    this.ctx.step(`${label}${token === undefined ? '' : ` (token ${JSON.stringify(token)})`}`);
+    // A label that quotes its token already is not given it twice.
+    this.ctx.step(`${label}${token === undefined || label.includes(JSON.stringify(token)) ? '' : ` (token ${JSON.stringify(token)})`}`);
     const original = this.originalOf(input, token);
     const { value: result, at } = await this.timeline.timed(() => sendCreate(this.ctx, this.spec.operation, input, token));
     const { observed, resource } = this.judge(label, this.predict(input, token, at, weak), result, original);

@@ -55,7 +55,8 @@ export async function retryInProgress(ctx: CheckContext, spec: DeleteOperationSp
     const status = String(current[facts.statusField]);
     statuses.push(status);
     if (status !== facts.inProgress) throw new InconclusiveCheck(`after the delete, Get showed ${facts.statusField} ${status}, not ${facts.inProgress}`);
-    ctx.step(`[${IN_PROGRESS}] ${label} of the delete, while ${facts.inProgress}`);
+    // "A retry of the delete", but "A retry halfway through the deletion" (not "... of the delete").
+    ctx.step(`[${IN_PROGRESS}] ${label}${/deletion|delete/.test(label) ? '' : ' of the delete'}, while ${facts.inProgress}`);
     const retry = await remove(ctx, spec, target);
     expect(retry.ok, () => `${label} during ${facts.inProgress} was to succeed; it answered ${answerText(spec.resource, retry)}.`);
     const returned = carried(spec.resource, retry.output);

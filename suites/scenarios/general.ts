@@ -46,7 +46,8 @@ export async function exactCountForDelete(ctx: CheckContext, spec: DeleteOperati
     }
     expected.delete(key(target));
     if (!gone.some((resource) => key(resource) === key(target))) gone.push(target);
-    await verify(what);
+    // "After the step "retry that delete"", not "After retry that delete".
+    await verify(`the step "${what}"`);
   };
 
   const second = await createToDelete(ctx, spec, fx, 'b');

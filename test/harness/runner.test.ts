@@ -114,7 +114,7 @@ describe('verdict mapping', () => {
     expect(report.results[0]).toMatchObject({ verdict: 'skipped', reason: expect.stringContaining("lacks the 'clock' capability") });
   });
 
-  it('fails a cell that does not finish in time, and one whose check is missing', async () => {
+  it('makes a cell that does not finish in time inconclusive (with the time it ran), and fails one whose check is missing', async () => {
     const { report } = await run(
       [rule('t/slow'), rule('t/missing')],
       {
@@ -126,8 +126,8 @@ describe('verdict mapping', () => {
       },
       { cellTimeoutMs: 200 },
     );
-    expect(report.results.map((r) => [r.rule, r.verdict, r.reason])).toEqual([
-      ['t/slow', 'fail', 'the check did not finish within 200 ms (last step: waiting forever)'],
+    expect(report.results.map((r) => [r.rule, r.verdict, r.reason.replace(/ran \d+ ms/, 'ran N ms')])).toEqual([
+      ['t/slow', 'inconclusive', 'the check did not finish within 200 ms (it ran N ms; last step: waiting forever); a longer --cell-timeout may let it finish'],
       ['t/missing', 'fail', 'the check threw unexpectedly: Error: no check is registered for t/missing (suites/registry.ts)'],
     ]);
   });
@@ -162,7 +162,7 @@ describe('cells', () => {
       expect(result.evidence).toHaveLength(1);
       const token = (result.evidence[0]?.request.body as { nextToken: string }).nextToken;
       expect(seen[token]).toBeDefined();
-      expect((result as { rerun?: string }).rerun).toBe(`npx proton-conformance --endpoint ${fake.url} --rules ${result.rule} --operations ${result.operation} --seed 42 --num-runs 7`);
+      expect((result as { rerun?: string }).rerun).toBe(`proton-conformance --endpoint ${fake.url} --rules ${result.rule} --operations ${result.operation} --seed 42 --num-runs 7`);
     }
   });
 
@@ -180,7 +180,7 @@ describe('cells', () => {
       { seed: 42, path: '3:1', numRuns: 1 },
     ]);
     const [result] = report.results;
-    expect(result?.replay).toEqual({ seed: 42, path: '3:1', command: `npx proton-conformance --endpoint ${fake.url} --rules t/property --operations CreateEnvironmentTemplateVersion --seed 42 --path 3:1` });
+    expect(result?.replay).toEqual({ seed: 42, path: '3:1', command: `proton-conformance --endpoint ${fake.url} --rules t/property --operations CreateEnvironmentTemplateVersion --seed 42 --path 3:1` });
     expect(result?.evidence.map((e) => (e.request.body as { nextToken: string }).nextToken)).toEqual(['3:1']);
   });
 

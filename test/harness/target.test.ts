@@ -12,7 +12,7 @@ import { parseCapabilities, probeTarget } from '../../harness/probe.ts';
 import { resolveTarget } from '../../harness/target.ts';
 import { SkipCheck } from '../../harness/types.ts';
 import type { Capability } from '../../harness/types.ts';
-import { closedPort, startFakeTarget } from '../../fixtures/fake-target.ts';
+import { awsError, closedPort, startFakeTarget } from '../../fixtures/fake-target.ts';
 import type { FakeTarget } from '../../fixtures/fake-target.ts';
 
 const DOC = { protocol: 'proton-conformance-hooks', version: 1, capabilities: ['clock', 'counts', 'accounts', 'teleport'] };
@@ -52,7 +52,8 @@ describe('probe', () => {
   const hookCalls: Array<{ method: string; path: string; account: unknown; body: unknown }> = [];
   beforeAll(async () => {
     fake = await startFakeTarget({
-      proton: () => ({ status: 400, body: {} }),
+      // A Proton error answer (AWS JSON 1.0): the protocol probe goes on.
+      proton: () => awsError(400, 'ValidationException', 'unsupported'),
       capabilities: DOC,
       hooks: (method, path, body, headers) => {
         hookCalls.push({ method, path, account: headers['x-conformance-account'], body });
