@@ -46,6 +46,8 @@ export interface CliOptions {
   expectDurations?: string;
   /** Seconds a wait on one asynchronous step may last before its cell is inconclusive. */
   waitTimeout?: number;
+  /** At most this many of the run's resources at once (harness/live.ts). */
+  maxLiveResources?: number;
 }
 
 
@@ -73,6 +75,7 @@ const OPTIONS = {
   state: { type: 'string' },
   'expect-durations': { type: 'string' },
   'wait-timeout': { type: 'string' },
+  'max-live-resources': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -104,6 +107,8 @@ export function parseCli(argv: readonly string[]): CliOptions {
     }
     options.expectDurations = values['expect-durations'];
   }
+  if (values['max-live-resources'] !== undefined) options.maxLiveResources = integer('--max-live-resources', values['max-live-resources'], 1, 100_000);
+  if (values.endpoint !== undefined) options.endpoint = nonEmpty('--endpoint', values.endpoint);
   if (values['wait-timeout'] !== undefined) options.waitTimeout = seconds('--wait-timeout', values['wait-timeout']);
   if (values.rules !== undefined) options.rules = nonEmpty('--rules', values.rules);
   if (values.operations !== undefined) options.operations = nonEmpty('--operations', values.operations);

@@ -197,6 +197,7 @@ async function runWith(options: CliOptions): Promise<number> {
       progress,
       ...(phase ? { phase: phase.run } : {}),
     });
+      ...(options.maxLiveResources !== undefined ? { maxLiveResources: options.maxLiveResources } : {}),
     progress.finish(outcome.requests);
     if (stray.count() > 0) process.stderr.write(`proton-conformance: note: ${stray.count()} promise rejection(s) escaped their checks (first: ${stray.first()})\n`);
     const info = { requests: outcome.requests, wallMs: performance.now() - wallStart, interrupted: outcome.interrupted };

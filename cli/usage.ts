@@ -77,6 +77,19 @@ Known failures:
   --cell-timeout S      seconds a cell may take (default 60; 900 for a remote target)
   --help                this text
 
+A target without a clock (no hooks: a real account, a hosted service):
+  --expect-durations D  the durations its asynchronous steps are expected to
+                        take: real/N (typical real ones over N; default real)
+                        and/or name=ms,...; the run is rehearsed with them
+                        first and prints its plan (resources, requests,
+                        critical path); every cell runs at once, 10 runs per
+                        property unless --num-runs
+  --wait-timeout S      seconds one wait on an asynchronous step may last
+                        (default 1800); longer: the cell is inconclusive
+  --max-live-resources N
+                        at most N of the run's resources at once: creates
+                        wait for the run's own deletions
+
 Exit codes: 0 no MUST rule fails (the summary says when cells were skipped
 or inconclusive: not every rule was checked); 1 a MUST rule fails; 2 usage or
 configuration error; 3 the target is unreachable; 4 internal error (a bug in

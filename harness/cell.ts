@@ -25,6 +25,7 @@ import type { ExchangeSink } from './recorder.ts';
 import { waitFor } from './wait.ts';
 import { createWireLinks } from './wire-link.ts';
 import { CellWeather, pause } from './weather.ts';
+import type { LiveResources } from './live.ts';
 import type { RunWeather } from './weather.ts';
 
 /** What every cell of a run shares. */
@@ -61,6 +62,8 @@ export interface RunEnvironment {
   rehearsal?: boolean;
   /** The bound of a real-time wait that names none, milliseconds (--wait-timeout). */
   waitTimeoutMs?: number;
+  /** --max-live-resources: creates wait for room (harness/live.ts). */
+  live?: LiveResources;
 }
 
 export interface CellIdentity {
@@ -131,6 +134,12 @@ export function createCell(env: RunEnvironment, id: CellIdentity): Cell {
   const onCleanup = (action: () => Promise<void>, group?: string): void => {
     cleanups.push({ action, group });
   };
+  // The cell's turn (it may have to run alone), then room under --max-live-resources for a create.
+  const gate = (operation: string, signal: AbortSignal | undefined): Promise<void> | undefined => {
+    const held = hold.pending();
+    if (!env.live) return held;
+    return (held ?? Promise.resolve()).then(() => env.live!.admit(operation, signal));
+  };
   const newClient = (options?: ClientOptions): ProtonClient =>
     createProtonClient(
       {
@@ -140,7 +149,7 @@ export function createCell(env: RunEnvironment, id: CellIdentity): Cell {
         pool: env.pool,
         sink: recorder,
         signal: () => requestSignal,
-        gate: () => hold.pending(),
+        gate,
         ...(guard ? { ownership: guard } : {}),
         ...(weather ? { weather } : {}),
       },
@@ -156,7 +165,7 @@ export function createCell(env: RunEnvironment, id: CellIdentity): Cell {
         pool: env.pool,
         sink: { record: (exchange) => (recorder.record(exchange), extra.record(exchange)) },
         signal: () => requestSignal,
-        gate: () => hold.pending(),
+        gate,
         ...(guard ? { ownership: guard } : {}),
         ...(weather ? { weather } : {}),
       },

@@ -24,7 +24,7 @@ export interface ClientEnvironment {
   sink: ExchangeSink;
   /** The cell's current signal, read per request. */
   signal?: () => AbortSignal | undefined;
-  gate?: () => Promise<void> | undefined;
+  gate?: (operation: string, signal: AbortSignal | undefined) => Promise<void> | undefined;
   /** The ownership guard of Delete* commands (harness/ownership.ts); absent: none (the embedded emulator). */
   ownership?: GuardOptions;
   /** The cell's weather: transient answers retried by the handler (harness/weather.ts). */

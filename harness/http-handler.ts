@@ -17,8 +17,8 @@ export interface RecordingHandlerOptions {
   loseResponses?: number;
   /** The cell's current signal (read per request): aborting it cancels requests in flight. */
   signal?: () => AbortSignal | undefined;
-  /** Resolves when the cell may send (e.g. once it runs alone); undefined: at once. */
-  gate?: () => Promise<void> | undefined;
+  /** Resolves when the cell may send this operation (once it runs alone; room under --max-live-resources); undefined: at once. */
+  gate?: (operation: string, signal: AbortSignal | undefined) => Promise<void> | undefined;
   /** The cell's weather: transient answers are retried within its budget (absent: passed on to the SDK). */
   weather?: CellWeather;
 }
@@ -40,7 +40,10 @@ export class RecordingHandler {
   }
 
   async handle(request: HttpRequest, handlerOptions: HttpHandlerOptions = {}): Promise<{ response: HttpResponse }> {
-    const gate = this.options.gate?.();
+    const headers = stringHeaders(request.headers);
+    const operation = (headers['x-amz-target'] ?? '').replace(TARGET_PREFIX, '') || `${request.method} ${request.path}`;
+    const signal = this.signalFor(handlerOptions);
+    const gate = this.options.gate?.(operation, signal);
     if (gate) await gate;
     const weather = this.options.weather;
     weather?.throwIfExhausted();

@@ -10,6 +10,7 @@ import { recordedCellIndex } from './expiry-state.ts';
 import type { RunPhase } from './expiry-state.ts';
 import { CellLock } from './lock.ts';
 import { CreationCounter, RequestCounter } from './recorder.ts';
+import { LiveResources } from './live.ts';
 import { execute } from './execute.ts';
 import { setMaxListeners } from 'node:events';
 import { cellCommand, fromThrown, propertyReason, summarize } from './results.ts';
@@ -73,6 +74,8 @@ export interface RunOptions<O> {
   rehearsal?: boolean;
   /** The bound of a real-time wait that names none, milliseconds (--wait-timeout). */
   waitTimeoutMs?: number;
+  /** --max-live-resources: at most this many of the run's resources exist at once (harness/live.ts). */
+  maxLiveResources?: number;
 }
 
 export interface RunOutcome {
@@ -86,6 +89,7 @@ export async function runConformance<O>(options: RunOptions<O>): Promise<RunOutc
   const startedAt = new Date();
   const counter = new RequestCounter();
   const creations = new CreationCounter();
+  const live = options.maxLiveResources !== undefined ? new LiveResources(options.maxLiveResources) : undefined;
   const shape = new ShapeLedger(options.shapeModel);
   const lock = options.target.accounts ? undefined : new CellLock();
   const env: RunEnvironment = {
@@ -99,7 +103,7 @@ export async function runConformance<O>(options: RunOptions<O>): Promise<RunOutc
     seed: options.seed,
     numRuns: options.numRuns,
     path: options.path,
-    sinks: [shape, counter, creations],
+    sinks: live ? [shape, counter, creations, live] : [shape, counter, creations],
     countRequest: () => counter.count++,
     lock,
     ...(options.ownership ? { ownership: options.ownership } : {}),
@@ -107,6 +111,7 @@ export async function runConformance<O>(options: RunOptions<O>): Promise<RunOutc
     ...(options.phase ? { phase: options.phase } : {}),
     ...(options.rehearsal ? { rehearsal: true } : {}),
     ...(options.waitTimeoutMs !== undefined ? { waitTimeoutMs: options.waitTimeoutMs } : {}),
+    ...(live ? { live } : {}),
   };
   const cells = scheduleOrder(options.selection.cells);
   const results = new Map<CellPlan, CellResult>();
@@ -148,6 +153,7 @@ export async function runConformance<O>(options: RunOptions<O>): Promise<RunOutc
     interrupted,
     requests: counter.count,
     resourcesCreated: creations.count,
+    ...(live ? { liveResources: { max: live.max, peak: live.peak } } : {}),
     cells: cellCounts(cells.length, [...results.values()]),
   };
   if (options.ownership) Object.assign(report, { refusedDeletes: [...options.ownership.refused] });

@@ -24,6 +24,9 @@ const THROTTLE_TYPES = new Set([
   'ProvisionedThroughputExceededException',
   'SlowDown',
   'BandwidthLimitExceeded',
+  // Not weather but the same remedy: the account's quota is full of the run's
+  // own resources, whose deletions free it; the same request later succeeds.
+  'ServiceQuotaExceededException',
 ]);
 
 /** Network failures after which the same request may be sent again. */

@@ -1,0 +1,96 @@
+// slow_target.*: the full run as a user runs it against a target without
+// hooks whose asynchronous steps take real time: the reference emulator
+// started as its own process with `--hooks none --durations real/100` (every
+// transition at a real account's typical duration over 100), the CLI pointed
+// at it with `--expect-durations real/100`. The run rehearses itself first and
+// prints its plan, whose critical path is the least time its cells can take
+// with every cell at once; critical_path_ratio is the time its cells took
+// (the report's startedAt to finishedAt) over that critical path. The whole
+// command's wall time, with the rehearsal before and the cleanup after, is
+// total_wall_s.
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Measurement, Metric } from '../metric.ts';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const TARGET_RATIO = 1.25;
+const DIVISOR = 100;
+
+interface Report {
+  startedAt: string;
+  finishedAt: string;
+  requests: number;
+  resourcesCreated?: number;
+  summary: { fail: number; inconclusive: number };
+  plan?: { criticalPathMs: number; resources: number; requests: number };
+}
+
+/** Starts the emulator as its own process; resolves with its URL and a stop function. */
+async function startEmulatorProcess(): Promise<{ url: string; stop(): void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'emulator', 'cli.ts'), '--port', '0', '--hooks', 'none', '--durations', `real/${DIVISOR}`], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const found = /listening on (http:\/\/\S+)/.exec(out);
+      if (found) resolve(found[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`the emulator exited (code ${code}) before listening`)));
+  });
+  return { url, stop: () => child.kill('SIGTERM') };
+}
+
+function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; wallMs: number }> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'proton-conformance.js'), ...args], { cwd: ROOT, env, stdio: 'ignore' });
+    child.once('exit', (code) => resolve({ code: code ?? 1, wallMs: performance.now() - started }));
+  });
+}
+
+const metric: Metric = {
+  name: 'slow_target',
+  description: `the full run against the emulator with --hooks none --durations real/${DIVISOR}: cells' time over the critical path the run printed, resources and requests`,
+  async measure({ quick, log }) {
+    const emulator = await startEmulatorProcess();
+    const dir = await mkdtemp(join(tmpdir(), 'pc-slow-'));
+    try {
+      const json = join(dir, 'report.json');
+      const args = ['--endpoint', emulator.url, '--expect-durations', `real/${DIVISOR}`, '--seed', '20261130', '--json', json, ...(quick ? ['--rules', 'async-delete/*,idempotent-create/*'] : [])];
+      const env = {
+        ...process.env,
+        AWS_ACCESS_KEY_ID: 'AKIDSLOWTARGETBENCH1',
+        AWS_SECRET_ACCESS_KEY: 'slowTargetBenchSecret',
+        AWS_REGION: 'us-east-1',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      };
+      const run = await runCli(args, env);
+      const report = JSON.parse(await readFile(json, 'utf8')) as Report;
+      if (!report.plan) throw new Error('the run printed no plan (is the target seen as one without a clock?)');
+      const cellsMs = Date.parse(report.finishedAt) - Date.parse(report.startedAt);
+      const ratio = cellsMs / report.plan.criticalPathMs;
+      log(
+        `slow_target: exit ${run.code}, cells ${(cellsMs / 1000).toFixed(1)} s over a critical path of ${(report.plan.criticalPathMs / 1000).toFixed(1)} s; ` +
+          `${report.summary.fail} fail, ${report.summary.inconclusive} inconclusive; planned ${report.plan.resources} resources and ${report.plan.requests} requests`,
+      );
+      return [
+        { name: 'slow_target.critical_path_ratio', value: Number(ratio.toFixed(3)), unit: 'ratio', target: `<= ${TARGET_RATIO}`, met: ratio <= TARGET_RATIO },
+        { name: 'slow_target.total_wall_s', value: Number((run.wallMs / 1000).toFixed(1)), unit: 's' },
+        { name: 'slow_target.resources_created', value: report.resourcesCreated ?? 0, unit: 'count' },
+        { name: 'slow_target.requests', value: report.requests, unit: 'count' },
+        { name: 'slow_target.planned_requests', value: report.plan.requests, unit: 'count' },
+      ] satisfies Measurement[];
+    } finally {
+      emulator.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+};
+
+export default metric;
