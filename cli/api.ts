@@ -130,6 +130,7 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
     if (expectations) applyExpectations(report, expectations, typeof options.expect === 'string' ? options.expect : '(given)', options.strictExpectations === true);
     Object.assign(report, { runId, requests: outcome.requests, interrupted: outcome.interrupted });
     report.exitCode = gateExitCode(report);
+    Object.assign(report, { verdict: outcome.interrupted ? 'interrupted' : report.exitCode === 0 ? 'pass' : 'fail' });
     return report;
   } finally {
     await target.close();

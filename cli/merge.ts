@@ -52,6 +52,8 @@ export async function runMerge(argv: readonly string[]): Promise<number> {
   const inputs = await Promise.all(positionals.map(async (source) => ({ source, report: await readReport(source, 'merge') })));
   const report = mergeReports(inputs, RULES);
   if (expectations) applyExpectations(report, expectations, values.expect!, values['strict-expectations'] === true);
+  const exitCode = gateExitCode(report);
+  Object.assign(report, { verdict: exitCode === 0 ? 'pass' : 'fail', exitCode });
   const extra = report as { requests?: number; wallMs?: number; interrupted?: boolean };
   const info = { requests: extra.requests ?? 0, wallMs: extra.wallMs ?? 0, interrupted: extra.interrupted ?? false };
   const reporters = [consoleReporter(process.stdout), ...fileReporters(flags)];
@@ -59,5 +61,5 @@ export async function runMerge(argv: readonly string[]): Promise<number> {
   process.stdout.write(`proton-conformance merge: ${inputs.length} report${inputs.length === 1 ? '' : 's'} (${inputs.map((i) => i.source).join(', ')})\n`);
   for (const reporter of reporters) await reporter.write(report, info);
   if (info.interrupted) process.stderr.write('proton-conformance merge: a shard was interrupted: its results are partial\n');
-  return gateExitCode(report);
+  return exitCode;
 }

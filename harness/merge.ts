@@ -71,6 +71,7 @@ export function mergeReports(inputs: readonly MergeInput[], rules: readonly Rule
   const results = orderResults([...byCell.values()].map(joinResults), rules);
   const seeds = [...new Set(reports.map((r) => r.seed))];
   const merged: Extra & { shards?: unknown[] } = {
+    ...carried(reports),
     target: first.target,
     startedAt: reports.map((r) => r.startedAt).sort()[0]!,
     finishedAt: reports.map((r) => r.finishedAt).sort().at(-1)!,
@@ -94,6 +95,27 @@ export function mergeReports(inputs: readonly MergeInput[], rules: readonly Rule
     if (seeds.length > 1) Object.assign(merged, { seeds });
   }
   return merged;
+}
+
+/** What the shards' reports say of the run as a whole: the tool and settings of the first; counts added; the selection joined. */
+function carried(reports: readonly Extra[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const first = reports[0] as unknown as Record<string, unknown>;
+  for (const key of ['tool', 'settings']) if (first[key] !== undefined) out[key] = first[key];
+  const all = reports as unknown as Record<string, unknown>[];
+  if (all.every((r) => typeof r['resourcesCreated'] === 'number')) out['resourcesCreated'] = all.reduce((n, r) => n + (r['resourcesCreated'] as number), 0);
+  const counts = all.map((r) => r['cells']).filter((c): c is Record<string, number> => typeof c === 'object' && c !== null);
+  if (counts.length === all.length) {
+    const cells: Record<string, number> = {};
+    for (const c of counts) for (const [k, v] of Object.entries(c)) if (typeof v === 'number') cells[k] = (cells[k] ?? 0) + v;
+    out['cells'] = cells;
+  }
+  const selections = all.map((r) => r['selection']).filter((x): x is { cells?: number; rules?: string[]; operations?: string[] } => typeof x === 'object' && x !== null);
+  if (selections.length === all.length) {
+    const union = (key: 'rules' | 'operations'): string[] => [...new Set(selections.flatMap((x) => x[key] ?? []))];
+    out['selection'] = { cells: selections.reduce((n, x) => n + (x.cells ?? 0), 0), rules: union('rules'), operations: union('operations') };
+  }
+  return out;
 }
 
 function joinResults(list: RuleResult[]): RuleResult {
