@@ -252,7 +252,7 @@ async function runCell<O>(options: RunOptions<O>, env: RunEnvironment, plan: Cel
   // cell cut short by Ctrl-C keeps its last few exchanges and steps, a
   // finding keeps its case whole (within the recorder's byte budget).
   const cutShort = verdict === 'inconclusive' && options.signal?.aborted === true && verdicted.result.interrupted === true;
-  const evidenceLimit = verdict === 'pass' ? (options.passEvidence ?? 0) : cutShort ? 3 : Number.POSITIVE_INFINITY;
+  const evidenceLimit = verdict === 'pass' || cutShort ? (options.passEvidence ?? 0) : Number.POSITIVE_INFINITY;
   const result: CellResult = {
     ...base,
     verdict,
@@ -261,7 +261,7 @@ async function runCell<O>(options: RunOptions<O>, env: RunEnvironment, plan: Cel
     durationMs: Math.round(performance.now() - started),
     requests: evidenceCell.recorder.total,
   };
-  if (verdict !== 'pass') result.steps = cutShort ? evidenceCell.steps.slice(-10) : [...evidenceCell.steps];
+  if (verdict !== 'pass') result.steps = cutShort ? evidenceCell.steps.slice(-3) : [...evidenceCell.steps];
   if (cutShort) result.interrupted = true;
   if (evidenceCell !== cell) result.runRequests = cell.recorder.total;
   const waited = cell.waitedMs();
@@ -270,7 +270,7 @@ async function runCell<O>(options: RunOptions<O>, env: RunEnvironment, plan: Cel
   if (weather && transientTotal(weather) > 0) result.transient = { ...weather };
   // What happened on the wire (CheckContext.throughProxy): the history of a result that does not pass.
   const history = evidenceCell.wireHistory();
-  if (history !== undefined && verdict !== 'pass') result.history = history;
+  if (history !== undefined && verdict !== 'pass' && !cutShort) result.history = history;
   const endpoint = options.target.embedded ? undefined : options.target.endpoint;
   const program = options.command?.program;
   const flags = options.command?.flags ?? [];
