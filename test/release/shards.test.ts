@@ -17,7 +17,20 @@ import type { Report } from '../../harness/types.ts';
 import type { CatalogRule } from '../../harness/catalog.ts';
 import { ROOT, faultyEmulator, run, said } from './support.ts';
 
-const SELECTION = ['--rules', 'client-token/*,idempotent-delete/*,shape/*', '--num-runs', '3', '--seed', '20261130'];
+// Not client-token/expiry: its retry must land within a second of the 8-hour
+// mark, and on a loaded machine (four runs at once here) it is inconclusive
+// at times ("the requests took too long"), sharded or not.
+const RULES_SELECTED = [
+  'client-token/same-token-same-params',
+  'client-token/same-token-different-params',
+  'client-token/format',
+  'client-token/sdk-default',
+  'client-token/concurrent-retries',
+  'client-token/retry-after-delete',
+  'idempotent-delete/*',
+  'shape/*',
+].join(',');
+const SELECTION = ['--rules', RULES_SELECTED, '--num-runs', '3', '--seed', '20261130'];
 
 const verdicts = (report: Report): Record<string, string> =>
   Object.fromEntries(report.results.map((r) => [`${r.rule} ${r.operation}`, r.verdict]));
