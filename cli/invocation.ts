@@ -5,8 +5,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The package root (where package.json is). */
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** The package root (where package.json is): above cli/ in a checkout, above dist/cli/ when built (npm run build). */
+const ROOT = packageRoot(resolve(dirname(fileURLToPath(import.meta.url)), '..'));
+
+function packageRoot(start: string): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return start;
+  }
+}
 
 /**
  * `npm start --` when run by `npm start` inside this checkout; else the
