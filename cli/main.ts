@@ -57,6 +57,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       const { runSweep } = await import('./sweep.ts');
       return await runSweep(argv.slice(1));
     }
+    if (argv[0] === 'proxy') {
+      const { runProxy } = await import('./proxy.ts');
+      return await runProxy(argv.slice(1));
+    }
     if (argv[0] === 'diff') {
       const { runDiff } = await import('./diff.ts');
       return await runDiff(argv.slice(1));

@@ -1,6 +1,7 @@
 // The --help text.
 export const USAGE = `Usage: proton-conformance [options]
        proton-conformance sweep [options]   (see proton-conformance sweep --help)
+       proton-conformance proxy --target URL [--port N] [--faults SPEC] [--seed S]   (see proton-conformance proxy --help)
        proton-conformance diff OLD.json NEW.json
        proton-conformance merge A.json B.json ... [--json F] [--junit F] [--html F]
 
