@@ -134,11 +134,12 @@ export interface Policy {
   failsAfterActing(operation: string): boolean;
   /**
    * What answers a delivery of a checked API request instead of its handler
-   * (an ApiError, or an output): nothing, whatever its connection or its
-   * copies. A request delivered twice is the same request (CONTRACT.md "Wire
-   * faults").
+   * (an ApiError, or an output): nothing, at once, whatever its connection
+   * or its copies. A request delivered twice is the same request
+   * (CONTRACT.md "Wire faults"). A promise holds the request until it
+   * settles (a fault's lock on the record of the same token or name).
    */
-  answersDelivery(facts: DeliveryFacts): ApiError | Output | undefined;
+  answersDelivery(facts: DeliveryFacts): ApiError | Output | undefined | Promise<ApiError | Output | undefined>;
   /**
    * What happens once a request was carried out, before its answer is
    * written: nothing, at once (no await). The idempotency record was made

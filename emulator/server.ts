@@ -131,7 +131,8 @@ async function handleApi(
     }
     const input = checkedInput(operation, raw, body.includes('null'), world.policy);
     // Wire (policy.ts): a delivery is never answered otherwise for being a copy; conforming: undefined.
-    const instead = world.policy.answersDelivery({ operation, account: world.account(caller.account).id, input, headers: req.headers });
+    const asked = world.policy.answersDelivery({ operation, account: world.account(caller.account).id, input, headers: req.headers });
+    const instead = asked instanceof Promise ? await asked : asked;
     if (instead instanceof ApiError) throw instead;
     if (instead !== undefined) {
       sendResult(res, requestId, instead);
@@ -158,7 +159,8 @@ async function handleApi(
       input,
       output,
       headers: req.headers,
-      clientGone: () => clientGone || req.socket.destroyed,
+      // Closed, or half-closed by the client (a FIN: nothing more will come, and no one may read the answer).
+      clientGone: () => clientGone || req.socket.destroyed || req.socket.readableEnded,
     });
     if (acted instanceof Promise) await acted;
     // Weather: the request was carried out in full; only its answer is lost.

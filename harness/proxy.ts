@@ -22,7 +22,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { Agent } from 'undici';
+import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import { FAULTABLE_OPERATION, WIRE_FAULTS, WIRE_FAULT_KINDS } from '../specs/wire.ts';
 import type { WireFaultKind } from '../specs/wire.ts';
@@ -128,7 +128,8 @@ export class FaultSchedule {
 
 /** The events of one cell's (or one proxy's) wire, in time order, bounded. */
 export class WireHistory {
-  readonly events: WireEvent[] = [];
+  /** Events as added: an event's text may still be a function (built when the history is read, off the hot path). */
+  private readonly pending: Array<Omit<WireEvent, 'what'> & { what: string | (() => string) }> = [];
   /** Events dropped past the bound (the earliest are kept: the first faults explain the rest). */
   dropped = 0;
 
@@ -137,19 +138,24 @@ export class WireHistory {
     private readonly limit = 2_000,
   ) {}
 
-  add(who: string, operation: string, what: string, delivery?: number, at = performance.now()): void {
-    if (this.events.length >= this.limit) {
+  add(who: string, operation: string, what: string | (() => string), delivery?: number, at = performance.now()): void {
+    if (this.pending.length >= this.limit) {
       this.dropped++;
       return;
     }
-    const event: WireEvent = { at: Math.round((at - this.origin) * 10) / 10, who, operation, what };
+    const event: Omit<WireEvent, 'what'> & { what: string | (() => string) } = { at: Math.max(0, Math.round((at - this.origin) * 10) / 10), who, operation, what };
     if (delivery !== undefined) event.delivery = delivery;
-    this.events.push(event);
+    this.pending.push(event);
+  }
+
+  /** The events so far, as added. */
+  get events(): WireEvent[] {
+    return this.pending.map((event) => ({ ...event, what: typeof event.what === 'function' ? event.what() : event.what }));
   }
 
   /** The events in time order (clients report an exchange when it ends, stamped when it began). */
   sorted(): WireEvent[] {
-    return [...this.events].sort((a, b) => a.at - b.at);
+    return this.events.sort((a, b) => a.at - b.at);
   }
 }
 
@@ -157,15 +163,46 @@ export class WireHistory {
 export interface TargetAnswer {
   status: number;
   headers: Record<string, string>;
-  body: string;
+  /** The body as received and passed on. */
+  raw: Buffer;
+  /** The body as text (decoded when first read). */
+  readonly body: string;
+}
+
+function targetAnswer(status: number, headers: Record<string, string>, raw: Buffer): TargetAnswer {
+  let text: string | undefined;
+  return {
+    status,
+    headers,
+    raw,
+    get body() {
+      return (text ??= raw.toString('utf8'));
+    },
+  };
+}
+
+function newDelivery(n: number, operation: string, raw: Buffer, attempt: number, watched: boolean): Delivery {
+  let text: string | undefined;
+  return {
+    n,
+    operation,
+    get body() {
+      return (text ??= raw.toString('utf8'));
+    },
+    attempt,
+    answers: [],
+    watched,
+  };
 }
 
 /** One request as it reached the proxy, and what became of it. */
 export interface Delivery {
   n: number;
   operation: string;
-  /** The request body, as received and forwarded. */
-  body: string;
+  /** The request body, as received and forwarded (decoded when first read). */
+  readonly body: string;
+  /** A create or delete: faults apply, and the history records it. */
+  watched: boolean;
   /** The SDK's attempt number (amz-sdk-request), 1 when absent. */
   attempt: number;
   /** The SDK's invocation id (amz-sdk-invocation-id), shortened. */
@@ -216,7 +253,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const rules = typeof options.faults === 'string' ? parseFaults(options.faults) : [...(options.faults ?? [])];
   let schedule = new FaultSchedule(rules, options.seed ?? 0);
   const history = options.history ?? new WireHistory();
-  const upstream = new Agent({ connections: 64, keepAliveTimeout: 10_000 });
+  const upstream = new Pool(origin, { connections: 64, keepAliveTimeout: 10_000 });
   const deliveries: Delivery[] = [];
   const held = new Set<() => void>();
   const sockets = new Set<Socket>();
@@ -246,19 +283,18 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const forward = async (req: IncomingMessage, body: Buffer, delivery: Delivery, signal?: AbortSignal): Promise<TargetAnswer | { error: string }> => {
     try {
       const answer = await upstream.request({
-        origin,
         path: req.url ?? '/',
         method: (req.method ?? 'POST') as Dispatcher.HttpMethod,
         headers: forwardedHeaders(req.rawHeaders),
         body: body.length > 0 ? body : null,
         signal: signal ?? null,
       });
-      const text = Buffer.from(await answer.body.arrayBuffer()).toString('utf8');
+      const raw = Buffer.from(await answer.body.arrayBuffer());
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(answer.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-      const got: TargetAnswer = { status: answer.statusCode, headers, body: text };
+      const got = targetAnswer(answer.statusCode, headers, raw);
       delivery.answers.push(got);
-      history.add('target', delivery.operation, `answered ${summarizeAnswer(got)}`, delivery.n);
+      if (delivery.watched) history.add('target', delivery.operation, () => `answered ${summarizeAnswer(got)}`, delivery.n);
       return got;
     } catch (error) {
       const failed = { error: error instanceof Error ? `${(error as { code?: string }).code ?? error.name}: ${error.message}` : String(error) };
@@ -282,12 +318,12 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     } else {
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(answer.headers)) if (!HOP_BY_HOP.has(name) && name !== 'content-length') headers[name] = value;
-      headers['content-length'] = String(Buffer.byteLength(answer.body));
+      headers['content-length'] = String(answer.raw.length);
       res.writeHead(answer.status, headers);
-      res.end(answer.body);
+      res.end(answer.raw);
       delivery.shown = answer.status;
     }
-    history.add('proxy', delivery.operation, `gave the client ${delivery.shown === 502 ? 'HTTP 502 (the target did not answer)' : `the target's answer (HTTP ${delivery.shown})`}`, delivery.n);
+    if (delivery.watched) history.add('proxy', delivery.operation, `gave the client ${delivery.shown === 502 ? 'HTTP 502 (the target did not answer)' : `the target's answer (HTTP ${delivery.shown})`}`, delivery.n);
   };
 
   const closeClient = (req: IncomingMessage, delivery: Delivery, why: string): void => {
@@ -317,18 +353,20 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> => {
-    const text = body.toString('utf8');
     const operation = String(req.headers['x-amz-target'] ?? '').replace(/^[^.]*\./, '') || `${req.method} ${req.url}`;
-    const delivery: Delivery = { n: ++count, operation, body: text, attempt: attemptOf(req.headers['amz-sdk-request']), answers: [] };
+    const faultable = FAULTABLE_OPERATION.test(operation);
+    // Reads, hooks and STS pass untouched and unrecorded in the history (their bodies decoded only if asked).
+    const delivery = newDelivery(++count, operation, body, attemptOf(req.headers['amz-sdk-request']), faultable);
+    const text = faultable ? delivery.body : '';
     const invocation = req.headers['amz-sdk-invocation-id'];
     if (typeof invocation === 'string') delivery.invocation = invocation.slice(0, 8);
     deliveries.push(delivery);
     active++;
-    const rule = FAULTABLE_OPERATION.test(operation) ? schedule.next(`${operation}\u0000${text}`) : undefined;
+    const rule = faultable ? schedule.next(`${operation}\u0000${text}`) : undefined;
     if (rule) delivery.fault = rule.fault;
     const ms = rule?.ms ?? (rule ? WIRE_FAULTS[rule.fault].defaultMs : undefined) ?? 0;
-    if (FAULTABLE_OPERATION.test(operation)) {
-      history.add('proxy', operation, `received ${describeRequest(text, delivery)}${rule ? `; fault ${rule.fault}${ms ? ` (${ms} ms)` : ''}` : ''}`, delivery.n);
+    if (faultable) {
+      history.add('proxy', operation, () => `received ${describeRequest(text, delivery)}${rule ? `; fault ${rule.fault}${ms ? ` (${ms} ms)` : ''}` : ''}`, delivery.n);
     }
     try {
       switch (rule?.fault) {

@@ -82,14 +82,18 @@ export function createWireLinks(
 
 /** What a client sent and saw, as one event at the time it sent. */
 function clientEvent(history: WireHistory, label: string, exchange: RawExchange): void {
-  const key = logicalKey(exchange.requestBody);
-  const sent = `sent attempt ${attemptOf(exchange.requestHeaders)}${key ? ` (${key})` : ''}`;
-  const saw = exchange.response
-    ? exchange.lost
-      ? 'saw its response lost (harness)'
-      : `saw ${summarizeAnswer(exchange.response)}`
-    : `saw ${exchange.error ?? 'no answer'}`;
-  const resent = exchange.transient ? (exchange.transient.waitMs !== undefined ? `; the same bytes again in ${exchange.transient.waitMs} ms (weather)` : '; given up (weather)') : '';
   const started = exchange.startedAt - (Date.now() - performance.now());
-  history.add(label, exchange.operation, `${sent}; ${saw} after ${exchange.durationMs.toFixed(1)} ms${resent}`, undefined, started);
+  // The text is made when the history is read (a failure), not on every request.
+  const what = (): string => {
+    const key = logicalKey(exchange.requestBody);
+    const sent = `sent attempt ${attemptOf(exchange.requestHeaders)}${key ? ` (${key})` : ''}`;
+    const saw = exchange.response
+      ? exchange.lost
+        ? 'saw its response lost (harness)'
+        : `saw ${summarizeAnswer(exchange.response)}`
+      : `saw ${exchange.error ?? 'no answer'}`;
+    const resent = exchange.transient ? (exchange.transient.waitMs !== undefined ? `; the same bytes again in ${exchange.transient.waitMs} ms (weather)` : '; given up (weather)') : '';
+    return `${sent}; ${saw} after ${exchange.durationMs.toFixed(1)} ms${resent}`;
+  };
+  history.add(label, exchange.operation, what, undefined, started);
 }

@@ -12,6 +12,7 @@ import { renderEvidence } from './evidence.ts';
 import { legendLines, matrixOperations, renderMatrix } from './matrix.ts';
 import type { Reporter, RunInfo } from './reporter.ts';
 import { shortNames } from './short-names.ts';
+import { renderTimeline } from './timeline.ts';
 import { SYMBOL, coloured, plain, useColour } from './style.ts';
 import type { Palette } from './style.ts';
 
@@ -71,6 +72,11 @@ function detail(result: Result, palette: Palette, options: ConsoleOptions): stri
   if (result.evidence.length > 0) {
     lines.push('    evidence:');
     lines.push(...renderEvidence(result.evidence, result.requests, { limit: options.evidenceLimit, bodyChars: 240, indent: '      ' }));
+  }
+  // A wire rule's history (harness/proxy.ts): who sent what, what the proxy did, what each client saw.
+  if (result.history && result.history.length > 0) {
+    lines.push('    wire history:');
+    lines.push(...renderTimeline(result.history, { limit: 60, indent: '      ' }));
   }
   if (result.replay) lines.push(`    replay: ${result.replay.command}`);
   if (result.rerun) lines.push(`    rerun:  ${result.rerun}`);

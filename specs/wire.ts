@@ -37,7 +37,7 @@ export const WIRE_FAULTS: Readonly<Record<WireFaultKind, WireFaultInfo>> = {
     description: "forwards the request, then after MS closes the client's connection and aborts the forwarded request, as a load balancer does when its client gives up: the client times out while the target is still working, and the target finishes",
     forwards: true,
     answers: false,
-    defaultMs: 5,
+    defaultMs: 10,
   },
   late: {
     description: "closes the client's connection at once (the client times out) and forwards the request only after MS: a retry overtakes its original, which the target receives last",

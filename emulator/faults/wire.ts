@@ -22,6 +22,12 @@ function arnOf(answer: Output | undefined): string | undefined {
   return undefined;
 }
 
+/** What a request's idempotency record is found by: its token, else its whole input (a name, a delete's identity). */
+function recordKey(account: string, operation: string, input: Params): string {
+  const token = tokenOf(input);
+  return `${account}\u0000${operation}\u0000${token ?? JSON.stringify(input)}`;
+}
+
 function tokenOf(input: Params): string | undefined {
   const token = input['clientToken'];
   return typeof token === 'string' && token !== '' ? token : undefined;
@@ -95,16 +101,30 @@ function forgetting(base: Policy): { forget(facts: ActedFacts): void; overrides:
 export const wireFaults: Record<string, Fault> = {
   'record-written-with-response': fault(
     LOST,
-    'The idempotency record is committed with the answer: when the client went away while the target was working (its connection closed before the answer was written), the action stays done but the record is rolled back, so the retry creates a second resource (a token), is refused with ConflictException (a name), or answers ResourceNotFoundException (a deletion).',
+    'The idempotency record is committed with the answer (a retry of the same token or name waits for that commit): when the client went away while the target was working (its connection closed before the answer was written), the action stays done but the record is rolled back, so the retry creates a second resource (a token), is refused with ConflictException (a name), or answers ResourceNotFoundException (a deletion).',
     (base) => {
       const records = forgetting(base);
+      const committing = new Map<string, Promise<void>>();
       return {
         ...records.overrides,
+        answersDelivery: async (facts) => {
+          // A retry of a request whose record is being committed waits for the commit (its row is locked).
+          await committing.get(recordKey(facts.account, facts.operation, facts.input));
+          return base.answersDelivery(facts);
+        },
         afterActing: async (facts) => {
           if (!MUTATION.test(facts.operation)) return base.afterActing(facts);
-          // The commit's round trip, during which the client may go away.
-          await roundTrip();
-          if (facts.clientGone()) records.forget(facts);
+          const key = recordKey(facts.account, facts.operation, facts.input);
+          let committed = (): void => undefined;
+          committing.set(key, new Promise<void>((resolve) => (committed = resolve)));
+          try {
+            // The commit's round trips (40 ms), during which the client may go away.
+            await roundTrip(40);
+            if (facts.clientGone()) records.forget(facts);
+          } finally {
+            committing.delete(key);
+            committed();
+          }
           return base.afterActing(facts);
         },
       };

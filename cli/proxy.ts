@@ -1,0 +1,127 @@
+// proton-conformance proxy: the wire proxy (harness/proxy.ts) on its own, so
+// that the AWS CLI, another SDK or any client can be put between faults and
+// a target. It prints its URL, then one line per faulted request on stderr,
+// and runs until Ctrl-C (or SIGTERM).
+import { parseArgs } from 'node:util';
+import { UsageError } from '../harness/errors.ts';
+import { faultSpec, parseFaults, startProxy, summarizeAnswer } from '../harness/proxy.ts';
+import type { Delivery } from '../harness/proxy.ts';
+import { WIRE_FAULTS, WIRE_FAULT_KINDS } from '../specs/wire.ts';
+import { parseArgsMessage } from './args.ts';
+
+export const PROXY_USAGE = `Usage: proton-conformance proxy --target URL [--port N] [--faults SPEC] [--seed S]
+
+A fault-injecting HTTP proxy in front of a target (an emulator, a compatible
+service): requests are forwarded byte for byte (the Host header too, so a
+request signed for the proxy's address still verifies), and the faults of a
+seeded schedule are applied to the contract's creates and deletes (reads,
+hooks and STS always pass). Prints its URL; Ctrl-C stops it.
+
+  --target URL     the target's origin (http://host:port)
+  --port N         port to listen on (default: any free port), on 127.0.0.1
+  --faults SPEC    comma-separated KIND[:MS][@WHEN] (default: none)
+                   WHEN: first (the first delivery of each distinct request:
+                   its retries pass), N (the Nth create or delete), a rate
+                   (0.25 or 25%, drawn from --seed); absent: every one
+  --seed S         seed of the schedule's rates (default 0): a run replays
+  --quiet          no line per faulted request
+
+Faults:
+${WIRE_FAULT_KINDS.map((kind) => `  ${kind.padEnd(16)} ${WIRE_FAULTS[kind].description}${WIRE_FAULTS[kind].defaultMs !== undefined ? ` (MS default ${WIRE_FAULTS[kind].defaultMs})` : ''}`).join('\n')}
+
+Example: a lost response for every first create or delete, the AWS CLI behind it:
+  proton-conformance proxy --target http://127.0.0.1:4580 --port 4581 --faults drop@first
+  aws proton create-environment-template --name t --endpoint-url http://127.0.0.1:4581
+`;
+
+export interface ProxyCliOptions {
+  help: boolean;
+  target?: string;
+  port?: number;
+  faults: string;
+  seed: number;
+  quiet: boolean;
+}
+
+const OPTIONS = {
+  target: { type: 'string' },
+  port: { type: 'string' },
+  faults: { type: 'string' },
+  seed: { type: 'string' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export function parseProxy(argv: readonly string[]): ProxyCliOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: true });
+  } catch (error) {
+    throw new UsageError(`proxy: ${parseArgsMessage(error)}`);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length > 0) throw new UsageError(`proxy: unexpected argument '${positionals[0]}' (see proton-conformance proxy --help)`);
+  const options: ProxyCliOptions = { help: values.help === true, faults: values.faults ?? '', seed: 0, quiet: values.quiet === true };
+  if (options.help) return options;
+  if (values.target === undefined) throw new UsageError('proxy: --target URL is required (the target to forward to, e.g. http://127.0.0.1:4580)');
+  let target: URL;
+  try {
+    target = new URL(values.target);
+  } catch {
+    throw new UsageError(`proxy: --target '${values.target}' is not a URL (e.g. http://127.0.0.1:4580)`);
+  }
+  if (target.protocol !== 'http:') throw new UsageError(`proxy: --target '${values.target}' is not an http:// URL (the proxy forwards plain HTTP)`);
+  options.target = target.origin;
+  if (values.port !== undefined) {
+    if (!/^\d+$/.test(values.port) || Number(values.port) > 65_535) throw new UsageError(`proxy: --port '${values.port}' is not a port number (0 to 65535)`);
+    options.port = Number(values.port);
+  }
+  if (values.seed !== undefined) {
+    if (!/^-?\d+$/.test(values.seed)) throw new UsageError(`proxy: --seed '${values.seed}' is not an integer`);
+    options.seed = Number(values.seed) | 0;
+  }
+  try {
+    parseFaults(options.faults);
+  } catch (error) {
+    throw new UsageError(`proxy: --faults: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return options;
+}
+
+function deliveryLine(delivery: Delivery): string {
+  const answers = delivery.answers.map((answer) => ('error' in answer ? `no answer (${answer.error})` : summarizeAnswer(answer))).join(', ');
+  const shown = delivery.shown === 'closed' ? 'the client saw its connection closed' : `the client got HTTP ${String(delivery.shown)}`;
+  return `proton-conformance proxy: #${delivery.n} ${delivery.operation} attempt ${delivery.attempt}: ${delivery.fault}; target: ${answers || 'not forwarded'}; ${shown}\n`;
+}
+
+/** Runs `proton-conformance proxy`; resolves with the exit code once stopped (Ctrl-C: 130, SIGTERM: 143). */
+export async function runProxy(argv: readonly string[]): Promise<number> {
+  const options = parseProxy(argv);
+  if (options.help) {
+    process.stdout.write(PROXY_USAGE);
+    return 0;
+  }
+  const rules = parseFaults(options.faults);
+  let proxy;
+  try {
+    proxy = await startProxy({
+      target: options.target!,
+      ...(options.port !== undefined ? { port: options.port } : {}),
+      faults: rules,
+      seed: options.seed,
+      ...(options.quiet ? {} : { onDelivery: (delivery: Delivery) => void (delivery.fault && process.stderr.write(deliveryLine(delivery))) }),
+    });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    throw new UsageError(`proxy: cannot listen on 127.0.0.1:${options.port ?? 0} (${code ?? (error instanceof Error ? error.message : String(error))})`);
+  }
+  process.stdout.write(`${proxy.url}\n`);
+  process.stderr.write(`proton-conformance proxy: ${proxy.url} -> ${options.target}, faults ${faultSpec(rules)}, seed ${options.seed}; Ctrl-C stops it\n`);
+  const signal = await new Promise<'SIGINT' | 'SIGTERM'>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  await proxy.close();
+  process.stderr.write(`proton-conformance proxy: stopped after ${proxy.deliveries.length} requests\n`);
+  return signal === 'SIGINT' ? 130 : 143;
+}
