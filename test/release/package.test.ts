@@ -5,7 +5,7 @@
 // vitest entry point resolved, with no TypeScript tooling installed.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -41,11 +41,14 @@ describe('the package', () => {
     for (const tool of ['tsx', 'typescript', 'vitest', 'esbuild']) expect(existsSync(join(app, 'node_modules', tool)), tool).toBe(false);
 
     const bin = join(app, 'node_modules', '.bin', 'proton-conformance');
-    const cli = await run(['--rules', 'client-token/format', '--num-runs', '2', '--seed', '5'], {}, bin, [], app);
+    const cli = await run(['--rules', 'client-token/format', '--num-runs', '2', '--seed', '5', '--json', join(app, 'report.json')], {}, bin, [], app);
     expect(cli.code, said(cli)).toBe(0);
     expect(cli.stdout).toMatch(/embedded emulator/);
     expect(cli.stdout).toMatch(/^PASS \(every MUST cell passed\): 3 /m);
     expect(cli.stderr).not.toMatch(/warning|error|\n\s+at /i);
+    const written = JSON.parse(await readFile(join(app, 'report.json'), 'utf8')) as { tool?: { version?: string } };
+    const ours = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(written.tool?.version).toBe(ours.version);
 
     // The library entry point returns the report; the vitest entry point resolves.
     const script = [
