@@ -41,6 +41,25 @@ export async function expiry(ctx: CheckContext, spec: CreateOperationSpec): Prom
   if (ctx.phase?.kind === 'verify') return expiryVerify(ctx, spec, ctx.phase);
   if (!ctx.capabilities.has('clock')) throw new SkipCheck(NO_CLOCK_ADVICE);
   ctx.require('clock', 'move the virtual clock eight hours');
+  // A retry 1 s from the mark needs requests shorter than that; on a loaded
+  // machine one may not be: the case is tried again with a fresh token.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await expiryAroundTheMark(ctx, spec);
+    } catch (error) {
+      if (!(error instanceof TooSlow) || attempt === EXPIRY_ATTEMPTS) throw error;
+      ctx.step(`[${EXPIRY}] ${error.reason}: again with a fresh token (${attempt + 1} of ${EXPIRY_ATTEMPTS})`);
+    }
+  }
+}
+
+/** Tries of the expiry scenario before its timing is called inconclusive. */
+const EXPIRY_ATTEMPTS = 3;
+
+/** The requests around the 8-hour mark took too long to tell which side of it they fell on. */
+class TooSlow extends InconclusiveCheck {}
+
+async function expiryAroundTheMark(ctx: CheckContext, spec: CreateOperationSpec): Promise<Outcome> {
   // 'alternatives': the property that follows in the same cell builds on the same prerequisites.
   const opening = await open(ctx, spec, 'alternatives');
   const token = opening.token!;
@@ -57,7 +76,7 @@ export async function expiry(ctx: CheckContext, spec: CreateOperationSpec): Prom
     ctx.step(`[${EXPIRY}] retry with the same token and parameters ${label}`);
     const { value: result, at } = await timeline.timed(() => sendCreate(ctx, spec.operation, opening.input, token));
     const predicted = model.predict(token, print, at);
-    if (predicted.length > 1) throw new InconclusiveCheck(`the retry ${label} could not be placed on one side of the 8-hour mark (the requests took too long)`);
+    if (predicted.length > 1) throw new TooSlow(`the retry ${label} could not be placed on one side of the 8-hour mark (the requests took too long)`);
     const observed = classify(spec.resource, result, model.keyOf(token), { live: known, deleted: new Set() });
     expect(allows(predicted, observed), () => `A retry ${label} was to return ${explainAll(predicted)}; it returned ${explain(observed)}.`);
     return result;
