@@ -66,6 +66,9 @@ Output and execution:
   --shard i/n           run the i-th of n disjoint parts of the cells (the
                         same flags give the same parts; join the shards' JSON
                         reports with proton-conformance merge)
+  --concurrency N       cells run at once (default 12; 4 for a remote target)
+  --cell-timeout S      seconds a cell may take (default 60; 900 for a remote target)
+  --help                this text
 
 Known failures:
   --expect FILE         failures named in FILE (rule, operation, reason,
@@ -74,9 +77,6 @@ Known failures:
   --strict-expectations with --expect: a fixed entry fails the run (exit 1)
   --write-expectations FILE
                         write FILE naming every failure of this run
-  --concurrency N       cells run at once (default 12; 4 for a remote target)
-  --cell-timeout S      seconds a cell may take (default 60; 900 for a remote target)
-  --help                this text
 
 A target without a clock (no hooks: a real account, a hosted service):
   --expect-durations D  the durations its asynchronous steps are expected to
