@@ -69,12 +69,12 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       const { runMerge } = await import('./merge.ts');
       return await runMerge(argv.slice(1));
     }
+    // A console that goes away (`| head`) is not a crash (cli/streams.ts).
+    guardConsole();
     const options = parseCli(argv);
     if (options.help) {
       process.stdout.write(USAGE);
       return 0;
-    // A console that goes away (`| head`) is not a crash (cli/streams.ts).
-    guardConsole();
     }
     return await runWith(options);
   } catch (error) {
@@ -104,14 +104,14 @@ async function runWith(options: CliOptions): Promise<number> {
         `--path replays one property case of one cell: narrow --rules and --operations to one rule and one operation (they select ${selection.cells.length} cells)`,
       );
     }
-    if (options.shard) ({ selection, info: shardInfo } = shardSelection(selection, options.shard));
-    if (options.expect !== undefined) {
-      const known = new Map(catalog.rules.map((rule) => [rule.id, rule.operations]));
-      expectations = await loadExpectations(options.expect, '--expect', known);
     const only = selection.cells[0]?.rule;
     if (options.path !== undefined && only !== undefined && !only.checkedBy.includes('property')) {
       throw new UsageError(`--path: ${only.id} is checked by scenarios only, which have no property case to replay (drop --path)`);
     }
+    if (options.shard) ({ selection, info: shardInfo } = shardSelection(selection, options.shard));
+    if (options.expect !== undefined) {
+      const known = new Map(catalog.rules.map((rule) => [rule.id, rule.operations]));
+      expectations = await loadExpectations(options.expect, '--expect', known);
     }
   } catch (error) {
     await pendingTarget.then((target) => target.close()).catch(() => undefined);
@@ -197,23 +197,23 @@ async function runWith(options: CliOptions): Promise<number> {
       command: { program: programWords(), flags: outcomeFlags(options, target) },
       ...(sizing.waitTimeoutMs !== undefined ? { waitTimeoutMs: sizing.waitTimeoutMs } : {}),
       ...(sizing.cleanupTimeoutMs !== undefined ? { cleanupTimeoutMs: sizing.cleanupTimeoutMs } : {}),
+      ...(options.maxLiveResources !== undefined ? { maxLiveResources: options.maxLiveResources } : {}),
       signal: interrupt.signal,
       progress,
       ...(phase ? { phase: phase.run } : {}),
     });
-      ...(options.maxLiveResources !== undefined ? { maxLiveResources: options.maxLiveResources } : {}),
     progress.finish(outcome.requests);
-    if (stray.count() > 0) process.stderr.write(`proton-conformance: note: ${stray.count()} promise rejection(s) escaped their checks (first: ${stray.first()})\n`);
-    const info = { requests: outcome.requests, wallMs: performance.now() - wallStart, interrupted: outcome.interrupted };
-    if (shardInfo) Object.assign(outcome.report, { shard: shardInfo });
-    if (expectations) applyExpectations(outcome.report, expectations, options.expect!, options.strictExpectations);
-    // The matrix first; then the cleanup of a target without `reset` (success,
     Object.assign(outcome.report, {
       tool: { name: 'proton-conformance', version: toolVersion() },
       settings: runSettings(options, { seed, numRuns: sizing.numRuns, concurrency, cellTimeoutS, cleanup }),
       selection: { cells: selection.cells.length, rules: [...new Set(selection.cells.map((c) => c.rule.id))], operations: [...new Set(selection.cells.map((c) => c.operation))] },
     });
     if (sizing.plan) Object.assign(outcome.report, { plan: sizing.plan, wallMs: Math.round(performance.now() - wallStart) });
+    if (stray.count() > 0) process.stderr.write(`proton-conformance: note: ${stray.count()} promise rejection(s) escaped their checks (first: ${stray.first()})\n`);
+    const info = { requests: outcome.requests, wallMs: performance.now() - wallStart, interrupted: outcome.interrupted };
+    if (shardInfo) Object.assign(outcome.report, { shard: shardInfo });
+    if (expectations) applyExpectations(outcome.report, expectations, options.expect!, options.strictExpectations);
+    // The matrix first; then the cleanup of a target without `reset` (success,
     // failure, Ctrl-C or SIGTERM alike); then the JSON report, which carries it.
     for (const reporter of reporters) if (reporter.name !== 'json') await reporter.write(outcome.report, info);
     // --phase record: the state file, before the cleanup, which leaves what it names alone.
@@ -227,14 +227,14 @@ async function runWith(options: CliOptions): Promise<number> {
       });
       Object.assign(outcome.report, { cleanup: cleaned });
     }
+    // The run's own result, as the exit code below gives it.
+    const exitCode = outcome.interrupted ? (terminated ? EXIT_TERMINATED : EXIT_INTERRUPTED) : recorded.error !== undefined ? 2 : gateExitCode(outcome.report);
+    Object.assign(outcome.report, { verdict: outcome.interrupted ? 'interrupted' : exitCode === 0 ? 'pass' : exitCode === 1 ? 'fail' : 'error', exitCode });
     for (const reporter of reporters) if (reporter.name === 'json') await reporter.write(outcome.report, info);
     if (options.writeExpectations !== undefined) {
       const written = expectationsFromReport(outcome.report, expectations);
       await writeExpectations(options.writeExpectations, written);
       process.stdout.write(`Wrote ${written.expectations.length} expectation${written.expectations.length === 1 ? '' : 's'} to ${options.writeExpectations} (--expect ${options.writeExpectations} accepts these failures)\n`);
-    // The run's own result, as the exit code below gives it.
-    const exitCode = outcome.interrupted ? (terminated ? EXIT_TERMINATED : EXIT_INTERRUPTED) : recorded.error !== undefined ? 2 : gateExitCode(outcome.report);
-    Object.assign(outcome.report, { verdict: outcome.interrupted ? 'interrupted' : exitCode === 0 ? 'pass' : exitCode === 1 ? 'fail' : 'error', exitCode });
     }
     if (outcome.interrupted) return terminated ? EXIT_TERMINATED : EXIT_INTERRUPTED;
     if (recorded.error !== undefined) return 2;
@@ -256,6 +256,7 @@ function header(target: Target, seed: number, options: CliOptions, selection: Se
   ].join('\n');
 }
 
+/** One way of counting (the summary's): cells are rule x operation checks; the harness rules judge every operation they call besides. */
 function cellsText(selection: Selection): string {
   const count = selection.cells.length;
   const cells = `${count} cell${count === 1 ? '' : 's'}`;
@@ -298,7 +299,6 @@ function runSettings(
   };
 }
 
-/** One way of counting (the summary's): cells are rule x operation checks; the harness rules judge every operation they call besides. */
 /** A 31-bit seed: positive, so it copies without a sign. */
 function randomSeed(): number {
   return Math.floor(Math.random() * 2 ** 31);
