@@ -86,19 +86,18 @@ export function parseCli(argv: readonly string[]): CliOptions {
   } catch (error) {
     throw new UsageError(parseArgsMessage(error));
   }
+  refuseRepeats(parsed.tokens);
   const { values, positionals } = parsed;
   if (positionals.length > 0) {
     throw new UsageError(`unexpected argument '${positionals[0]}' (options start with --; see --help)`);
-  refuseRepeats(parsed.tokens);
   }
   const options: CliOptions = {
     help: values.help === true,
     allowRealAccount: values['allow-real-account'] === true,
     strictExpectations: values['strict-expectations'] === true,
     numRuns: values['num-runs'] === undefined ? DEFAULT_NUM_RUNS : integer('--num-runs', values['num-runs'], 1, 1_000_000),
-  };
     numRunsGiven: values['num-runs'] !== undefined,
-  if (values.endpoint !== undefined) options.endpoint = nonEmpty('--endpoint', values.endpoint);
+  };
   if (values['expect-durations'] !== undefined) {
     try {
       parseTransitionDurations('--expect-durations', values['expect-durations']);
@@ -107,9 +106,9 @@ export function parseCli(argv: readonly string[]): CliOptions {
     }
     options.expectDurations = values['expect-durations'];
   }
+  if (values['wait-timeout'] !== undefined) options.waitTimeout = seconds('--wait-timeout', values['wait-timeout']);
   if (values['max-live-resources'] !== undefined) options.maxLiveResources = integer('--max-live-resources', values['max-live-resources'], 1, 100_000);
   if (values.endpoint !== undefined) options.endpoint = nonEmpty('--endpoint', values.endpoint);
-  if (values['wait-timeout'] !== undefined) options.waitTimeout = seconds('--wait-timeout', values['wait-timeout']);
   if (values.rules !== undefined) options.rules = nonEmpty('--rules', values.rules);
   if (values.operations !== undefined) options.operations = nonEmpty('--operations', values.operations);
   if (values.seed !== undefined) options.seed = integer('--seed', values.seed, -(2 ** 31), 2 ** 31 - 1);
@@ -159,10 +158,6 @@ function phaseFlags(options: CliOptions, phase: string | undefined, state: strin
   }
 }
 
-/** --account: a 12-digit AWS account id. */
-export function accountId(raw: string): string {
-  const value = raw.trim();
-  if (!/^\d{12}$/.test(value)) throw new UsageError(`--account: '${raw}' is not a 12-digit AWS account id`);
 /**
  * `--seed -5` as `--seed=-5`: node:util's parseArgs takes a value that starts
  * with '-' for an option, so a negative number would "need a value". Only a
@@ -196,6 +191,10 @@ export function refuseRepeats(tokens: ReadonlyArray<{ kind: string; name?: strin
   }
 }
 
+/** --account: a 12-digit AWS account id. */
+export function accountId(raw: string): string {
+  const value = raw.trim();
+  if (!/^\d{12}$/.test(value)) throw new UsageError(`--account: '${raw}' is not a 12-digit AWS account id`);
   return value;
 }
 
