@@ -47,10 +47,7 @@ export class RecordingHandler {
     if (gate) await gate;
     const weather = this.options.weather;
     weather?.throwIfExhausted();
-    const headers = stringHeaders(request.headers);
     const requestBody = bodyText(request.body);
-    const operation = (headers['x-amz-target'] ?? '').replace(TARGET_PREFIX, '') || `${request.method} ${request.path}`;
-    const signal = this.signalFor(handlerOptions);
     let waited = 0;
     // Weather (harness/weather.ts): the same bytes again, until a plain
     // answer comes or the step's budget is spent.
