@@ -34,6 +34,29 @@ async function xsdErrors(xml: string): Promise<string[]> {
   return result.errors.map((e) => e.rawMessage);
 }
 
+interface Visible {
+  blocks: number;
+  rows: number;
+  details: number;
+  dim: number;
+}
+
+// Clicks the report's filter checkboxes (each click fires 'change') and counts what is still rendered.
+const FILTER_SCRIPT = `
+const frame = document.getElementById('f');
+frame.onload = () => {
+  const d = frame.contentDocument;
+  const box = (name, value) => d.querySelector('input[data-filter="' + name + '"][value="' + value + '"]');
+  const shown = (selector) => Array.from(d.querySelectorAll(selector)).filter((e) => e.getClientRects().length > 0).length;
+  const count = () => ({ blocks: shown('#matrix table.block'), rows: shown('#matrix tr.row'), details: shown('#details details.result'), dim: d.querySelectorAll('td.cell.dim').length });
+  const out = { all: count() };
+  box('verdict', 'fail').click(); out.noFail = count(); box('verdict', 'fail').click();
+  box('category', 'shape').click(); out.noShape = count(); box('category', 'shape').click();
+  box('level', 'MUST').click(); out.noMust = count();
+  document.body.setAttribute('data-result', JSON.stringify(out));
+};
+`;
+
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path));
 const SELECTION = ['--rules', 'client-token/same-token-same-params,client-token/format,shape/*', '--num-runs', '3', '--seed', '7'];
 
@@ -130,7 +153,7 @@ describe('the release gate: reports, known failures, diff', () => {
     expect(await readFile(file('faulty.md'), 'utf8')).toBe(summary.slice('# an earlier step\n'.length));
   });
 
-  it.skipIf(!CHROMIUM)('HTML: self-contained; in headless Chromium the matrix is visible and a failure expands to its steps, requests, responses and commands', async () => {
+  it.skipIf(!CHROMIUM)('HTML: self-contained; in headless Chromium the matrix is visible, a failure expands to its steps, requests, responses and commands, and the filters hide what they should', async () => {
     const html = await readFile(file('faulty.html'), 'utf8');
     // Nothing from the network: no external script, style, font or image.
     expect(html).not.toMatch(/<(script|img|iframe)[^>]+src=/i);
@@ -159,6 +182,23 @@ describe('the release gate: reports, known failures, diff', () => {
     expect(text).toMatch(/<pre class="command rerun">[^<]*--endpoint http:\/\/127\.0\.0\.1:\d+ --rules client-token\/same-token-same-params/);
     // The matrix: one coloured cell per result.
     expect(dom.match(/<td class="cell v-/g)).toHaveLength(report.results.length);
+    // The filters, clicked in the page (a page that frames the report and clicks its checkboxes).
+    await writeFile(
+      file('filters.html'),
+      `<!DOCTYPE html><html><body><iframe id="f" src="faulty.html" style="width:1400px;height:900px"></iframe><script>${FILTER_SCRIPT}</script></body></html>`,
+    );
+    const { stdout: framed } = await exec(CHROMIUM!, [...flags, '--allow-file-access-from-files', '--dump-dom', `file://${file('filters.html')}`], { maxBuffer: 64 * 1024 * 1024, timeout: 60_000 });
+    const seen = JSON.parse((/data-result="([^"]*)"/.exec(framed)?.[1] ?? 'null').replace(/&quot;/g, '"')) as Record<string, Visible> | null;
+    expect(seen, framed.slice(0, 500)).not.toBeNull();
+    const rows = report.results.filter((r) => r.category === 'client-token').length / 3 + 1;
+    expect(seen!['all']).toEqual({ blocks: 2, rows, details: 3, dim: 0 });
+    // verdict: fail unticked: failing cells dimmed, a row of failures only hidden, their details hidden.
+    expect(seen!['noFail']).toEqual({ blocks: 2, rows: rows - 1, details: 0, dim: 3 });
+    // category: shape unticked: its block (and so its row) hidden.
+    expect(seen!['noShape']).toEqual({ blocks: 1, rows: rows - 1, details: 3, dim: 0 });
+    // level: MUST unticked: every rule here is a MUST.
+    expect(seen!['noMust']).toEqual({ blocks: 2, rows: 0, details: 0, dim: 0 });
+
     // A screenshot, kept as a CI artifact.
     await mkdir(join(ROOT, '.tmp'), { recursive: true });
     const png = join(ROOT, '.tmp', 'html-report.png');
