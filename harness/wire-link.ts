@@ -86,7 +86,8 @@ function clientEvent(history: WireHistory, label: string, exchange: RawExchange)
   // The text is made when the history is read (a failure), not on every request.
   const what = (): string => {
     const key = logicalKey(exchange.requestBody);
-    const sent = `sent attempt ${attemptOf(exchange.requestHeaders)}${key ? ` (${key})` : ''}`;
+    const invocation = exchange.requestHeaders['amz-sdk-invocation-id']?.slice(0, 8);
+    const sent = `sent attempt ${attemptOf(exchange.requestHeaders)}${invocation ? ` of invocation ${invocation}` : ''}${key ? ` (${key})` : ''}`;
     const saw = exchange.response
       ? exchange.lost
         ? 'saw its response lost (harness)'

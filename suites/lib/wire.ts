@@ -4,11 +4,19 @@
 // category: each token or name has at most one resource (exactly one where
 // every client got through), every success names it (a delete's: its
 // metadata, or empty), and no identical request was called invalid.
+import type { CheckContext } from '../../harness/context.ts';
 import type { Delivery, TargetAnswer } from '../../harness/proxy.ts';
 import type { CallResult } from '../../specs/commands.ts';
 import type { Resource, ResourceSpec } from '../../specs/types.ts';
 import { describe, identityKey, sameIdentity } from './compare.ts';
-import { carried } from './observe.ts';
+import { carried, listAll } from './observe.ts';
+import type { Observation } from './observe.ts';
+
+/** What List shows in a scope (List alone: the wire checks judge by List, not by the hooks' counts). */
+export async function listed(ctx: CheckContext, spec: ResourceSpec, scope: Resource): Promise<Observation> {
+  const items = await listAll(ctx, spec, scope);
+  return { resource: undefined, listed: new Set(items.map((item) => identityKey(spec, item))), hookCount: undefined };
+}
 
 /** One answer in the history: a client's final one, or the target's to one delivery. */
 export type HistoryAnswer =

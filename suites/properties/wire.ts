@@ -12,14 +12,14 @@ import type { FaultRule } from '../../harness/proxy.ts';
 import type { Outcome } from '../../harness/types.ts';
 import { attempt } from '../../specs/commands.ts';
 import type { CallResult } from '../../specs/commands.ts';
-import { INTERLEAVED_CLIENTS, INTERLEAVING_FAULTS, LOST_RESPONSE_FAULTS } from '../../specs/wire.ts';
+import { INTERLEAVED_CLIENTS, INTERLEAVING_FAULTS } from '../../specs/wire.ts';
 import type { CreateOperationSpec, DeleteOperationSpec, Fixture, OperationSpec, Resource } from '../../specs/types.ts';
 import { describe } from '../lib/compare.ts';
 import { baseInput, createToDelete, freshToken, withToken } from '../lib/create.ts';
-import { listDelta, observe } from '../lib/observe.ts';
+import { listDelta } from '../lib/observe.ts';
 import { runProperty } from '../lib/property.ts';
 import { expect } from '../lib/verdict.ts';
-import { clientAnswer, judgeCreate, targetAnswers } from '../lib/wire.ts';
+import { clientAnswer, judgeCreate, listed, targetAnswers } from '../lib/wire.ts';
 import { prepare } from '../lib/world.ts';
 import { afterDelete, clientOptions, deleteProblems } from '../scenarios/wire.ts';
 import type { RetryMode } from '../scenarios/wire.ts';
@@ -27,7 +27,7 @@ import type { RetryMode } from '../scenarios/wire.ts';
 export const INTERLEAVED = 'wire/interleaved-retries';
 
 /** Runs per cell at most (each run is up to 32 clients and their retries). */
-export const INTERLEAVED_RUNS = 3;
+export const INTERLEAVED_RUNS = 2;
 
 interface Plan {
   clients: number;
@@ -37,15 +37,17 @@ interface Plan {
 }
 
 /**
- * Each run: the first delivery meets a lost-response fault (a run without one
- * retries nothing) and client 1 retries by the SDK's strategy; the other
- * clients' modes and up to five more faults on later deliveries are drawn.
+ * Each run: the first delivery is lost late (the client gives up at once, the
+ * target receives it after its retry: a run without a lost delivery retries
+ * nothing, and this one makes a retry overtake its original), client 1
+ * retries by the SDK's strategy; the other clients' modes and up to five more
+ * faults (any kind) on later deliveries are drawn.
  */
 const planArb: fc.Arbitrary<Plan> = fc
   .record({
     clients: fc.integer({ min: INTERLEAVED_CLIENTS.min, max: INTERLEAVED_CLIENTS.max }),
     modes: fc.array(fc.constantFrom<RetryMode>('sdk', 'harness'), { maxLength: 2 }),
-    lost: fc.constantFrom(...LOST_RESPONSE_FAULTS),
+    lateMs: fc.integer({ min: 10, max: 40 }),
     faults: fc.uniqueArray(
       fc.record({
         fault: fc.constantFrom(...INTERLEAVING_FAULTS),
@@ -54,20 +56,25 @@ const planArb: fc.Arbitrary<Plan> = fc
       { maxLength: 5, selector: (rule) => rule.when.n },
     ),
   })
-  .map(({ clients, modes, lost, faults }) => ({
+  .map(({ clients, modes, lateMs, faults }) => ({
     clients,
     modes: ['sdk' as const, ...modes],
-    faults: [{ fault: lost, when: { kind: 'nth' as const, n: 1 } }, ...faults],
+    faults: [{ fault: 'late' as const, when: { kind: 'nth' as const, n: 1 }, ms: lateMs }, ...faults],
   }));
 
 function planText(plan: Plan): string {
   return `${plan.clients} clients (${plan.modes.join('/')} retries), faults ${faultSpec(plan.faults)}`;
 }
 
+/** SDK clients per retry mode that the run's concurrent requests are spread over. */
+const SDK_CLIENTS_PER_MODE = 4;
+
 /**
- * One proxy for the cell's runs, rescheduled for each, and its clients made
- * once and reused (a client per number and retry mode): an SDK client costs
- * milliseconds to make, and a run may need 32.
+ * One proxy for the cell's runs, rescheduled for each, and its SDK clients
+ * made once and reused: an SDK client costs milliseconds of CPU to make, and
+ * a run sends up to 32 requests at once. Request i goes through SDK client
+ * i mod 4 of its mode (each request its own invocation, its own retries); the
+ * history names the SDK client and the invocation.
  */
 class Wire {
   private link: WireLink | undefined;
@@ -81,9 +88,10 @@ class Wire {
     const link = this.link;
     const clients = Array.from({ length: plan.clients }, (_, i) => {
       const mode = plan.modes[i % plan.modes.length]!;
-      const key = `${mode} ${i + 1}`;
+      const slot = Math.floor(i / plan.modes.length) % SDK_CLIENTS_PER_MODE;
+      const key = `${mode} ${slot + 1}`;
       let client = this.clients.get(key);
-      if (!client) this.clients.set(key, (client = link.client({ ...clientOptions(mode), label: `client ${i + 1} (${mode})` })));
+      if (!client) this.clients.set(key, (client = link.client({ ...clientOptions(mode), label: `sdk client ${slot + 1} (${mode})` })));
       return client;
     });
     return { link, clients };
@@ -93,12 +101,12 @@ class Wire {
 async function interleavedCreate(ctx: CheckContext, spec: CreateOperationSpec, fx: Fixture, wire: Wire, plan: Plan): Promise<void> {
   const input = withToken(baseInput(ctx, spec, fx, ctx.uniqueName('wire')), spec.token ? freshToken() : undefined);
   const scope = spec.ref(input);
-  const before = await observe(ctx, spec.resource, scope);
+  const before = await listed(ctx, spec.resource, scope);
   const { link, clients } = await wire.forRun(plan);
   ctx.step(`[${INTERLEAVED}] ${spec.operation}: ${planText(plan)}`);
   const results = await Promise.all(clients.map((client) => attempt(client, spec.operation, input, ctx.signal)));
   await link.idle();
-  const after = await observe(ctx, spec.resource, scope);
+  const after = await listed(ctx, spec.resource, scope);
   const { added } = listDelta(before, after);
   link.note(`List of the scope gained ${added.length}: ${added.join(', ') || 'nothing'}`);
   const answers = [...results.map((result, i) => clientAnswer(spec.resource, `client ${i + 1}`, result)), ...targetAnswers(spec.resource, spec.operation, link.deliveries)];

@@ -16,9 +16,10 @@ import type { WireFaultKind } from '../../specs/wire.ts';
 import type { CreateOperationSpec, DeleteOperationSpec, Fixture, Input, OperationSpec, Resource } from '../../specs/types.ts';
 import { describe, identityKey } from '../lib/compare.ts';
 import { baseInput, createToDelete, freshToken, withToken } from '../lib/create.ts';
-import { listAll, listDelta, observe, read } from '../lib/observe.ts';
+import { listAll, listDelta, read } from '../lib/observe.ts';
+import type { Observation } from '../lib/observe.ts';
 import { expect, pass, Violation } from '../lib/verdict.ts';
-import { clientAnswer, judgeCreate, judgeDelete, targetAnswers } from '../lib/wire.ts';
+import { clientAnswer, judgeCreate, judgeDelete, listed, targetAnswers } from '../lib/wire.ts';
 import type { HistoryAnswer } from '../lib/wire.ts';
 import { prepare, track } from '../lib/world.ts';
 
@@ -87,19 +88,40 @@ function caseLabel(c: WireCase, link: WireLink): string {
   return `fault ${c.fault} (schedule ${link.faults}, seed ${link.seed}), then ${MODE_TEXT[c.mode]}`;
 }
 
-/** One create case: a fresh token or name through a proxy faulting its first delivery. */
-async function createCase(ctx: CheckContext, spec: CreateOperationSpec, fx: Fixture, c: WireCase, rule: string): Promise<string> {
+/**
+ * The cell's one proxy, rescheduled for each case (its first delivery
+ * faulted), and a client per retry mode, made once: a case costs its
+ * requests, not a server and an SDK client.
+ */
+class CaseWire {
+  private link: WireLink | undefined;
+  private readonly clients = new Map<RetryMode, ProtonClient>();
+
+  constructor(private readonly ctx: CheckContext) {}
+
+  async forCase(c: WireCase): Promise<{ link: WireLink; client: ProtonClient }> {
+    const faults = `${c.fault}@first`;
+    if (this.link) this.link.reschedule(faults);
+    else this.link = await this.ctx.throughProxy(faults);
+    const link = this.link;
+    let client = this.clients.get(c.mode);
+    if (!client) this.clients.set(c.mode, (client = link.client({ ...clientOptions(c.mode), label: `client (${c.mode})` })));
+    return { link, client };
+  }
+}
+
+/** One create case: a fresh token or name through the proxy faulting its first delivery. `before`: the scope as the last case left it. */
+async function createCase(ctx: CheckContext, spec: CreateOperationSpec, fx: Fixture, wire: CaseWire, c: WireCase, rule: string, before: Observation): Promise<{ done: string; after: Observation }> {
   const input = baseInput(ctx, spec, fx, ctx.uniqueName('wire'));
   // The SDK's own retry of a client-token create: no token given, the SDK's own (it must reuse it).
   const token = spec.token && c.mode !== 'sdk' ? freshToken() : undefined;
   const sent = withToken(input, token);
   const scope = spec.ref(input);
-  const before = await observe(ctx, spec.resource, scope);
-  const link = await ctx.throughProxy(`${c.fault}@first`);
+  const { link, client } = await wire.forCase(c);
   ctx.step(`[${rule}] ${spec.operation}${token ? ` with token ${token}` : spec.token ? " without a token (the SDK's own)" : ''} through the proxy: ${caseLabel(c, link)}`);
-  const result = await sendWithRetries(ctx, link, link.client(clientOptions(c.mode)), spec.operation, sent, c.mode);
+  const result = await sendWithRetries(ctx, link, client, spec.operation, sent, c.mode);
   await link.idle();
-  const after = await observe(ctx, spec.resource, scope);
+  const after = await listed(ctx, spec.resource, scope);
   const { added } = listDelta(before, after);
   link.note(`List of the scope gained ${added.length}: ${added.join(', ') || 'nothing'}`);
   await trackAdded(ctx, spec, scope, added);
@@ -107,7 +129,7 @@ async function createCase(ctx: CheckContext, spec: CreateOperationSpec, fx: Fixt
   const verdict = judgeCreate(spec.resource, answers, added, { mustCreate: true, refusals: c.refusals });
   if (!result.ok) verdict.problems.unshift(`the client's final answer was to succeed: ${result.error.name}: ${result.error.message}`);
   expect(verdict.problems.length === 0, () => `Under ${caseLabel(c, link)}: ${verdict.problems.join('; ')}.`);
-  return `${c.fault}/${c.mode}: ${describe(spec.resource, verdict.resource)}`;
+  return { done: `${c.fault}/${c.mode}: ${describe(spec.resource, verdict.resource)}`, after };
 }
 
 /** What List gained, tracked for removal after the check (targets without reset). */
@@ -117,11 +139,11 @@ async function trackAdded(ctx: CheckContext, spec: CreateOperationSpec, scope: R
 }
 
 /** One delete case: a fresh resource deleted through a proxy faulting the first delivery; its sibling must stay. */
-async function deleteCase(ctx: CheckContext, spec: DeleteOperationSpec, fx: Fixture, c: WireCase, sibling: Resource, rule: string): Promise<string> {
+async function deleteCase(ctx: CheckContext, spec: DeleteOperationSpec, fx: Fixture, wire: CaseWire, c: WireCase, sibling: Resource, rule: string): Promise<string> {
   const target = await createToDelete(ctx, spec, fx, 'wire');
-  const link = await ctx.throughProxy(`${c.fault}@first`);
+  const { link, client } = await wire.forCase(c);
   ctx.step(`[${rule}] ${spec.operation} ${describe(spec.resource, target)} through the proxy: ${caseLabel(c, link)}`);
-  const result = await sendWithRetries(ctx, link, link.client(clientOptions(c.mode)), spec.operation, spec.resource.remove.input(target), c.mode);
+  const result = await sendWithRetries(ctx, link, client, spec.operation, spec.resource.remove.input(target), c.mode);
   await link.idle();
   const problems = deleteProblems(spec, target, [clientAnswer(spec.resource, 'the client (after its retries)', result)], targetAnswers(spec.resource, spec.operation, link.deliveries), c.refusals);
   if (!result.ok) problems.unshift(`the client's final answer was to succeed: ${result.error.name}: ${result.error.message}`);
@@ -153,13 +175,20 @@ export async function wireScenario(ctx: CheckContext, spec: OperationSpec, rule:
   const cases = CASES[rule];
   if (!cases) throw new Error(`no wire cases for ${rule}`);
   const fx = await prepare(ctx, spec, 'base');
+  const wire = new CaseWire(ctx);
   const done: string[] = [];
   try {
     if (spec.kind === 'create') {
-      for (const c of cases) done.push(await createCase(ctx, spec, fx, c, rule));
+      // Every case's names fall in one List scope: what one case leaves is where the next begins.
+      let before = await listed(ctx, spec.resource, spec.ref(baseInput(ctx, spec, fx, ctx.uniqueName('scope'))));
+      for (const c of cases) {
+        const ran = await createCase(ctx, spec, fx, wire, c, rule, before);
+        done.push(ran.done);
+        before = ran.after;
+      }
     } else {
       const sibling = await createToDelete(ctx, spec, fx, 'sibling');
-      for (const c of cases) done.push(await deleteCase(ctx, spec, fx, c, sibling, rule));
+      for (const c of cases) done.push(await deleteCase(ctx, spec, fx, wire, c, sibling, rule));
     }
   } catch (thrown) {
     if (thrown instanceof Violation && done.length > 0) throw new Violation(`${thrown.reason} (Cases that held before it: ${done.join('; ')}.)`);

@@ -91,7 +91,7 @@ describe('wire checks against emulators with wire faults', () => {
     const history = result!.history ?? [];
     // Who sent what, what the proxy did to it, what the target answered, what each client saw.
     const whats = history.map((event) => `${event.who}: ${event.what}`);
-    expect(whats.some((w) => /^client \d+: sent attempt 2 .*saw HTTP 200/.test(w)), whats.join('\n')).toBe(true);
+    expect(whats.some((w) => /^client \(sdk\): sent attempt 2 of invocation \w+ .*saw HTTP 200/.test(w)), whats.join('\n')).toBe(true);
     expect(whats.some((w) => /^proxy: received attempt 1.*fault close/.test(w))).toBe(true);
     expect(whats.some((w) => /^proxy: closed the client's connection/.test(w))).toBe(true);
     expect(whats.some((w) => /^check: List of the scope gained 2/.test(w))).toBe(true);
