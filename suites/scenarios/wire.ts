@@ -9,6 +9,7 @@
 import type { ProtonClient } from '@aws-sdk/client-proton';
 import type { CheckContext, ClientOptions, WireLink } from '../../harness/context.ts';
 import type { Outcome } from '../../harness/types.ts';
+import { InconclusiveCheck } from '../../harness/types.ts';
 import { attempt } from '../../specs/commands.ts';
 import type { CallResult } from '../../specs/commands.ts';
 import { DUPLICATE_FAULTS, LOST_RESPONSE_FAULTS, SERVER_ERROR_FAULTS } from '../../specs/wire.ts';
@@ -74,14 +75,45 @@ function retryable(result: CallResult): boolean {
   return status === undefined || status >= 500 || status === 429 || result.error.name === 'ThrottlingException';
 }
 
-/** Sends once through `client`; in explicit mode, the same input again (up to 3 times) while the answer is weather. */
+/** Retries of the same input a check makes after the answer stayed weather (a busy target may answer 5xx to a retry too). */
+const EXPLICIT_RETRIES = 5;
+
+/**
+ * Sends once through `client`. In explicit mode, the same input again while
+ * the answer is weather. In SDK mode, when the SDK's own attempts all met
+ * weather (a busy target's own 5xx on top of the proxy's fault), the same
+ * logical request again: the token the SDK chose (read from what the proxy
+ * received) or the same name. An answer that is still weather after that is
+ * no verdict: the cell is inconclusive.
+ */
 async function sendWithRetries(ctx: CheckContext, link: WireLink, client: ProtonClient, operation: OperationSpec['operation'], input: Input, mode: RetryMode): Promise<CallResult> {
   let result = await attempt(client, operation, input, ctx.signal);
-  for (let retry = 1; mode === 'explicit' && retryable(result) && retry <= 3; retry++) {
-    link.note(`explicit retry ${retry}: ${operation} with the same input (same ${'clientToken' in input ? 'token' : 'name'}) after ${result.ok ? '' : result.error.name}`);
-    result = await attempt(client, operation, input, ctx.signal);
+  if (mode === 'harness') return result;
+  let again = input;
+  if (mode === 'sdk' && retryable(result) && !('clientToken' in input)) {
+    const token = tokenSent(link, operation);
+    if (token !== undefined) again = { ...input, clientToken: token };
+  }
+  for (let retry = 1; retryable(result) && retry <= EXPLICIT_RETRIES; retry++) {
+    link.note(`${mode === 'sdk' ? "after the SDK's own retries, " : ''}explicit retry ${retry}: ${operation} with the same input (same ${'clientToken' in again ? 'token' : 'name'}) after ${result.ok ? '' : result.error.name}`);
+    result = await attempt(client, operation, again, ctx.signal);
+  }
+  if (retryable(result) && !result.ok) {
+    throw new InconclusiveCheck(`${operation} kept meeting weather (${result.error.name}: ${result.error.message}) after ${EXPLICIT_RETRIES} retries of the same request: the target's transient answers leave this case unjudged (weather is not a verdict)`);
   }
   return result;
+}
+
+/** The client token the first delivery of `operation` carried (the SDK's own, when the check gave none). */
+function tokenSent(link: WireLink, operation: string): string | undefined {
+  const first = link.deliveries.find((delivery) => delivery.operation === operation);
+  if (!first) return undefined;
+  try {
+    const token = (JSON.parse(first.body) as { clientToken?: unknown }).clientToken;
+    return typeof token === 'string' ? token : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function caseLabel(c: WireCase, link: WireLink): string {
