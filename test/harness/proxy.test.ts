@@ -9,6 +9,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FaultSchedule, faultSpec, parseFaults, startProxy } from '../../harness/proxy.ts';
 import type { RunningProxy } from '../../harness/proxy.ts';
 import { renderTimeline } from '../../reporters/timeline.ts';
+import { parseProxy, PROXY_USAGE } from '../../cli/proxy.ts';
+import { UsageError } from '../../harness/errors.ts';
 
 interface Received {
   at: number;
@@ -256,5 +258,32 @@ describe('the history', () => {
       expect(lines[0]).toMatch(/^\s+\+\d+\.\d ms\s+proxy\s+#1\s+CreateEnvironmentTemplate: received attempt 1/);
       expect(lines[2]).toContain('... 2 events');
     });
+  });
+});
+
+describe('proton-conformance proxy (cli/proxy.ts)', () => {
+  it('reads its flags, and refuses bad ones in one line (a usage error: exit 2)', () => {
+    expect(parseProxy(['--target', 'http://127.0.0.1:4580/x', '--port', '4581', '--faults', 'drop@first', '--seed', '7'])).toEqual({
+      help: false,
+      target: 'http://127.0.0.1:4580',
+      port: 4581,
+      faults: 'drop@first',
+      seed: 7,
+      quiet: false,
+    });
+    for (const [argv, message] of [
+      [[], /--target URL is required/],
+      [['--target', 'nope'], /is not a URL/],
+      [['--target', 'https://x.example'], /not an http:\/\/ URL/],
+      [['--target', 'http://127.0.0.1:1', '--port', '70000'], /not a port number/],
+      [['--target', 'http://127.0.0.1:1', '--faults', 'lose@first'], /--faults: unknown fault 'lose'/],
+      [['--target', 'http://127.0.0.1:1', '--seed', 'x'], /--seed 'x' is not an integer/],
+      [['--target', 'http://127.0.0.1:1', '--bogus'], /proxy: /],
+    ] as const) {
+      expect(() => parseProxy(argv), argv.join(' ')).toThrow(UsageError);
+      expect(() => parseProxy(argv), argv.join(' ')).toThrow(message);
+    }
+    expect(parseProxy(['--help']).help).toBe(true);
+    for (const kind of ['drop', 'close', 'late', 'duplicate', 'overlap', 'delay', 'reorder', '500-before', '503-after', 'throttle-after']) expect(PROXY_USAGE).toContain(kind);
   });
 });
