@@ -41,6 +41,8 @@ export interface WireLink {
   reschedule(faults: string | readonly FaultRule[]): void;
   /** Resolves once the proxy holds no delivery (a late one has reached the target): before a check observes the outcome. */
   idle(): Promise<void>;
+  /** Resolves once the proxy has received `count` deliveries since the link's schedule began. */
+  received(count: number): Promise<void>;
   /** The cell's wire history, shared by all its links. */
   readonly history: WireHistory;
   /** A line of the check's own in the history ("List shows 1 new"). */

@@ -238,6 +238,8 @@ export interface RunningProxy {
   readonly deliveries: readonly Delivery[];
   /** Resolves once no delivery is in the proxy's hands (a late or aborted one has reached the target or failed). */
   idle(): Promise<void>;
+  /** Resolves once the proxy has received `count` deliveries in all (counted since it started). */
+  received(count: number): Promise<void>;
   /** From now on, another schedule (its counts start afresh). */
   reschedule(faults: string | readonly FaultRule[], seed?: number): void;
   readonly history: WireHistory;
@@ -261,6 +263,8 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   /** Deliveries the proxy is still working on (held, forwarding, late), and who waits for none. */
   let active = 0;
   const idlers: Array<() => void> = [];
+  /** Who waits for the proxy to have received so many deliveries in all. */
+  const arrivals = new Set<{ count: number; resolve: () => void }>();
 
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -362,6 +366,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     if (typeof invocation === 'string') delivery.invocation = invocation.slice(0, 8);
     deliveries.push(delivery);
     active++;
+    for (const waiter of [...arrivals]) if (deliveries.length >= waiter.count) (arrivals.delete(waiter), waiter.resolve());
     const rule = faultable ? schedule.next(`${operation}\u0000${text}`) : undefined;
     if (rule) delivery.fault = rule.fault;
     const ms = rule?.ms ?? (rule ? WIRE_FAULTS[rule.fault].defaultMs : undefined) ?? 0;
@@ -463,6 +468,9 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     deliveries,
     idle() {
       return active === 0 ? Promise.resolve() : new Promise<void>((resolve) => idlers.push(resolve));
+    },
+    received(count) {
+      return deliveries.length >= count ? Promise.resolve() : new Promise<void>((resolve) => arrivals.add({ count, resolve }));
     },
     reschedule(faults, seed = schedule.seed) {
       schedule = new FaultSchedule(typeof faults === 'string' ? parseFaults(faults) : [...faults], seed);

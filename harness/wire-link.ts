@@ -55,6 +55,7 @@ export function createWireLinks(
         },
         seed,
         idle: () => proxy.idle(),
+        received: (count) => proxy.received(from + count),
         reschedule(next) {
           const nextRules = typeof next === 'string' ? parseFaults(next) : next;
           proxy.reschedule(nextRules, seed);

@@ -13,7 +13,7 @@ import type { Outcome } from '../../harness/types.ts';
 import { attempt } from '../../specs/commands.ts';
 import type { CallResult } from '../../specs/commands.ts';
 import { INTERLEAVED_CLIENTS, INTERLEAVING_FAULTS } from '../../specs/wire.ts';
-import type { CreateOperationSpec, DeleteOperationSpec, Fixture, OperationSpec, Resource } from '../../specs/types.ts';
+import type { CreateOperationSpec, DeleteOperationSpec, Fixture, Input, OperationSpec, Resource } from '../../specs/types.ts';
 import { describe } from '../lib/compare.ts';
 import { baseInput, createToDelete, freshToken, withToken } from '../lib/create.ts';
 import { listDelta } from '../lib/observe.ts';
@@ -98,13 +98,26 @@ class Wire {
   }
 }
 
+/**
+ * Every client sends the same request at once, client 1 (the SDK's retries)
+ * first: the others start once its request reached the proxy, so that the
+ * delivery the run loses late is its, and its own retry overtakes it while
+ * the others' requests arrive.
+ */
+async function sendAll(ctx: CheckContext, link: WireLink, clients: readonly ProtonClient[], operation: OperationSpec['operation'], input: Input): Promise<CallResult[]> {
+  const first = attempt(clients[0]!, operation, input, ctx.signal);
+  await Promise.race([link.received(1), first]);
+  const rest = clients.slice(1).map((client) => attempt(client, operation, input, ctx.signal));
+  return Promise.all([first, ...rest]);
+}
+
 async function interleavedCreate(ctx: CheckContext, spec: CreateOperationSpec, fx: Fixture, wire: Wire, plan: Plan): Promise<void> {
   const input = withToken(baseInput(ctx, spec, fx, ctx.uniqueName('wire')), spec.token ? freshToken() : undefined);
   const scope = spec.ref(input);
   const before = await listed(ctx, spec.resource, scope);
   const { link, clients } = await wire.forRun(plan);
   ctx.step(`[${INTERLEAVED}] ${spec.operation}: ${planText(plan)}`);
-  const results = await Promise.all(clients.map((client) => attempt(client, spec.operation, input, ctx.signal)));
+  const results = await sendAll(ctx, link, clients, spec.operation, input);
   await link.idle();
   const after = await listed(ctx, spec.resource, scope);
   const { added } = listDelta(before, after);
@@ -120,7 +133,7 @@ async function interleavedDelete(ctx: CheckContext, spec: DeleteOperationSpec, f
   const { link, clients } = await wire.forRun(plan);
   ctx.step(`[${INTERLEAVED}] ${spec.operation} ${describe(spec.resource, target)}: ${planText(plan)}`);
   const input = spec.resource.remove.input(target);
-  const results: CallResult[] = await Promise.all(clients.map((client) => attempt(client, spec.operation, input, ctx.signal)));
+  const results: CallResult[] = await sendAll(ctx, link, clients, spec.operation, input);
   await link.idle();
   // Concurrent twins: a refusal (any error but a ValidationException) is allowed, for the clients' answers too.
   const answers = [...results.map((result, i) => clientAnswer(spec.resource, `client ${i + 1}`, result)), ...targetAnswers(spec.resource, spec.operation, link.deliveries)];
