@@ -161,7 +161,10 @@ describe('proton-conformance CLI', () => {
     const run = await cli(['--endpoint', `http://127.0.0.1:${port}`]);
     expect(run.code).toBe(3);
     expectOneLine(run, new RegExp(`^proton-conformance: target http://127.0.0.1:${port} is unreachable: connection refused \\(ECONNREFUSED\\)$`));
-    expect(run.ms).toBeLessThan(8_000);
+    // Before any check: nothing of a run was printed. (Its time is the probe's
+    // few seconds, not a run's; the bound only catches a hang on a loaded machine.)
+    expect(run.stdout).not.toMatch(/cells/);
+    expect(run.ms).toBeLessThan(60_000);
   });
 
   it.concurrent('an endpoint whose host does not resolve exits 3 (AWS_ENDPOINT_URL)', async () => {

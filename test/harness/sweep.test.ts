@@ -151,12 +151,12 @@ describe('proton-conformance sweep', () => {
 });
 
 describe('the end-of-run cleanup', () => {
-  const RULES = ['--rules', 'idempotent-create/unmodified-retry,async-delete/retry-after-complete', '--operations', 'CreateService,CreateEnvironment,DeleteService,DeleteEnvironment', '--num-runs', '1'];
+  const RULES = ['--rules', 'idempotent-create/unmodified-retry,async-delete/retry-after-complete', '--operations', 'CreateService,CreateEnvironment,DeleteService,DeleteEnvironment'];
 
   it('a run leaves zero of its resources, and nothing foreign is touched', async () => {
     const credentials = fakeCredentials('cleanrun');
     const foreign = await plantForeign(credentials, runIdAged(0, 'frn1'));
-    const run = await cli(['--endpoint', remote.proxy.url, '--allow-real-account', ...RULES], credentials);
+    const run = await cli(['--endpoint', remote.proxy.url, '--allow-real-account', ...RULES, '--num-runs', '1'], credentials);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^cleanup: removed \d+ resources? of run [0-9a-z]{10} in [\d.]+ s; nothing of it is left$/m);
     expect(await counts(remote.emulator, credentials)).toEqual(foreign);
@@ -197,7 +197,7 @@ describe('the end-of-run cleanup', () => {
         }
       });
       expect(run.code, run.stderr).toBe(130);
-      const quit = /quitting at once; what run ([0-9a-z]{10}) created may be left at .*; remove it with: (proton-conformance sweep .*)$/m.exec(run.stderr);
+      const quit = /quitting at once; what run ([0-9a-z]{10}) created may be left at .*; remove it with: (\S*proton-conformance\S* sweep .*)$/m.exec(run.stderr);
       expect(quit, run.stderr).not.toBeNull();
       const command = quit![2]!.split(' ').slice(1);
       expect(command).toEqual(['sweep', '--endpoint', slow.proxy.url, '--run', quit![1], '--yes', '--allow-real-account']);

@@ -120,6 +120,7 @@ describe('on a tampered emulator, the mirrored rule fails', () => {
     const [result] = await runCells(target, { rules: 'client-token/case-sensitive', operations: 'CreateEnvironmentTemplateVersion', numRuns: 10, tamper: foldsTokenCase });
     expect(result?.verdict).toBe('fail');
     expect(result?.reason).toContain('Counterexample');
-    expect(result?.replay?.command).toMatch(/^npx proton-conformance --rules client-token\/case-sensitive --operations CreateEnvironmentTemplateVersion --seed \d+ --path \S+$/);
+    // This installation's command (cli/invocation.ts), never npx.
+    expect(result?.replay?.command).toMatch(/^(?:npm start -- |\S*proton-conformance\S* )--rules client-token\/case-sensitive --operations CreateEnvironmentTemplateVersion --seed \d+ --path \S+$/);
   });
 });
