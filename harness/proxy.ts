@@ -258,6 +258,8 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const upstream = new Pool(origin, { connections: 64, keepAliveTimeout: 10_000 });
   const deliveries: Delivery[] = [];
   const held = new Set<() => void>();
+  /** Late deliveries waiting for a retry of the same request (operation and body) to be answered. */
+  const lateWaiters = new Map<string, Set<() => void>>();
   const sockets = new Set<Socket>();
   let count = 0;
   /** Deliveries the proxy is still working on (held, forwarding, late), and who waits for none. */
@@ -306,8 +308,10 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       history.add('target', delivery.operation, signal?.aborted ? 'answer not awaited (the forwarded request was aborted with the client connection)' : `no answer (${failed.error})`, delivery.n);
       return failed;
     } finally {
-      // A later request has been forwarded and answered: the ones held for reordering may go now.
+      // A later request has been forwarded and answered: the ones held for reordering may go now,
+      // and the late originals of this very request (its retry has overtaken them).
       if (delivery.fault !== 'reorder') releaseHeld();
+      if (delivery.fault !== 'late' && delivery.watched) for (const release of [...(lateWaiters.get(`${delivery.operation}\u0000${delivery.body}`) ?? [])]) release();
     }
   };
 
@@ -392,9 +396,22 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
           return;
         }
         case 'late': {
-          closeClient(req, delivery, `the client timed out; the request is forwarded ${ms} ms later`);
-          await new Promise((resolve) => setTimeout(resolve, ms));
-          history.add('proxy', operation, `forwarded the request the client gave up on, ${ms} ms late`, delivery.n);
+          closeClient(req, delivery, `the client timed out; the request is held until a retry of it has been answered (at most ${ms} ms)`);
+          const held = performance.now();
+          await new Promise<void>((resolve) => {
+            const key = `${operation}\u0000${text}`;
+            const waiting = lateWaiters.get(key) ?? new Set<() => void>();
+            lateWaiters.set(key, waiting);
+            const release = (): void => {
+              clearTimeout(timer);
+              waiting.delete(release);
+              if (waiting.size === 0) lateWaiters.delete(key);
+              resolve();
+            };
+            const timer = setTimeout(release, ms);
+            waiting.add(release);
+          });
+          history.add('proxy', operation, `forwarded the request the client gave up on, ${Math.round(performance.now() - held)} ms late`, delivery.n);
           await forward(req, body, delivery);
           return;
         }
@@ -478,6 +495,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     history,
     async close() {
       releaseHeld();
+      for (const waiting of [...lateWaiters.values()]) for (const release of [...waiting]) release();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         for (const socket of sockets) socket.destroy();

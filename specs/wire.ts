@@ -40,10 +40,11 @@ export const WIRE_FAULTS: Readonly<Record<WireFaultKind, WireFaultInfo>> = {
     defaultMs: 10,
   },
   late: {
-    description: "closes the client's connection at once (the client times out) and forwards the request only after MS: a retry overtakes its original, which the target receives last",
+    description:
+      "closes the client's connection at once (the client times out) and forwards the request only once a retry of it (the same bytes) has been answered, or after MS: the retry overtakes its original, which the target receives last",
     forwards: true,
     answers: false,
-    defaultMs: 20,
+    defaultMs: 200,
   },
   duplicate: { description: 'delivers the request twice, back to back (the second once the first is answered); the client gets the first answer', forwards: true, answers: true },
   overlap: { description: 'delivers the request twice at once; the client gets the answer that comes first', forwards: true, answers: true },

@@ -47,7 +47,6 @@ const planArb: fc.Arbitrary<Plan> = fc
   .record({
     clients: fc.integer({ min: INTERLEAVED_CLIENTS.min, max: INTERLEAVED_CLIENTS.max }),
     modes: fc.array(fc.constantFrom<RetryMode>('sdk', 'harness'), { maxLength: 2 }),
-    lateMs: fc.integer({ min: 10, max: 40 }),
     faults: fc.uniqueArray(
       fc.record({
         fault: fc.constantFrom(...INTERLEAVING_FAULTS),
@@ -56,10 +55,10 @@ const planArb: fc.Arbitrary<Plan> = fc
       { maxLength: 5, selector: (rule) => rule.when.n },
     ),
   })
-  .map(({ clients, modes, lateMs, faults }) => ({
+  .map(({ clients, modes, faults }) => ({
     clients,
     modes: ['sdk' as const, ...modes],
-    faults: [{ fault: 'late' as const, when: { kind: 'nth' as const, n: 1 }, ms: lateMs }, ...faults],
+    faults: [{ fault: 'late' as const, when: { kind: 'nth' as const, n: 1 } }, ...faults],
   }));
 
 function planText(plan: Plan): string {
