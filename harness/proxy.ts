@@ -258,8 +258,14 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const upstream = new Pool(origin, { connections: 64, keepAliveTimeout: 10_000 });
   const deliveries: Delivery[] = [];
   const held = new Set<() => void>();
-  /** Late deliveries waiting for a retry of the same request (operation and body) to be answered. */
+  /** Late deliveries waiting for a retry of the same call to be answered, by retryKey. */
   const lateWaiters = new Map<string, Set<() => void>>();
+  /**
+   * What tells a retry of one call from another call with the same input: the
+   * SDK's invocation id (kept across its retries and the harness's resends),
+   * else the request itself (operation and body).
+   */
+  const retryKeys = new WeakMap<Delivery, string>();
   const sockets = new Set<Socket>();
   let count = 0;
   /** Deliveries the proxy is still working on (held, forwarding, late), and who waits for none. */
@@ -311,7 +317,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       // A later request has been forwarded and answered: the ones held for reordering may go now,
       // and the late originals of this very request (its retry has overtaken them).
       if (delivery.fault !== 'reorder') releaseHeld();
-      if (delivery.fault !== 'late' && delivery.watched) for (const release of [...(lateWaiters.get(`${delivery.operation}\u0000${delivery.body}`) ?? [])]) release();
+      if (delivery.fault !== 'late' && delivery.watched) for (const release of [...(lateWaiters.get(retryKeys.get(delivery)!) ?? [])]) release();
     }
   };
 
@@ -368,6 +374,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     const text = faultable ? delivery.body : '';
     const invocation = req.headers['amz-sdk-invocation-id'];
     if (typeof invocation === 'string') delivery.invocation = invocation.slice(0, 8);
+    if (faultable) retryKeys.set(delivery, typeof invocation === 'string' ? `invocation ${invocation}` : `${operation}\u0000${text}`);
     deliveries.push(delivery);
     active++;
     for (const waiter of [...arrivals]) if (deliveries.length >= waiter.count) (arrivals.delete(waiter), waiter.resolve());
@@ -399,7 +406,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
           closeClient(req, delivery, `the client timed out; the request is held until a retry of it has been answered (at most ${ms} ms)`);
           const held = performance.now();
           await new Promise<void>((resolve) => {
-            const key = `${operation}\u0000${text}`;
+            const key = retryKeys.get(delivery)!;
             const waiting = lateWaiters.get(key) ?? new Set<() => void>();
             lateWaiters.set(key, waiting);
             const release = (): void => {

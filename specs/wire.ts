@@ -41,7 +41,7 @@ export const WIRE_FAULTS: Readonly<Record<WireFaultKind, WireFaultInfo>> = {
   },
   late: {
     description:
-      "closes the client's connection at once (the client times out) and forwards the request only once a retry of it (the same bytes) has been answered, or after MS: the retry overtakes its original, which the target receives last",
+      "closes the client's connection at once (the client times out) and forwards the request only once a retry of the same call (its SDK invocation id, else the same bytes) has been answered, or after MS: the retry overtakes its original, which the target receives last",
     forwards: true,
     answers: false,
     defaultMs: 200,
