@@ -132,7 +132,7 @@ export const wireFaults: Record<string, Fault> = {
   ),
   'in-flight-conflict': fault(
     LOST,
-    "A create whose token or name is still being committed (a round trip after the insert) refuses an identical request with ConflictException: the retry of a client that gave up on its original while the target was still working is refused instead of answered with the resource.",
+    "A create whose token or name is still being committed (round trips after the insert) refuses an identical request with ConflictException: the retry of a client that gave up on its original while the target was still working is refused instead of answered with the resource.",
     (base) => {
       const inFlight = new Set<string>();
       return {
@@ -143,7 +143,8 @@ export const wireFaults: Record<string, Fault> = {
           inFlight.add(key);
           try {
             const answer = await base.checkThenInsert(key, check, insert);
-            await roundTrip();
+            // The commit's round trips (40 ms).
+            await roundTrip(40);
             return answer;
           } finally {
             inFlight.delete(key);
