@@ -7,7 +7,7 @@ import type { HttpHandlerOptions, HttpRequest, HttpResponse } from '@smithy/type
 import type { Dispatcher } from 'undici';
 import { flattenHeaders } from './http.ts';
 import type { ExchangeSink, RawExchange } from './recorder.ts';
-import { answerErrorType, pause, retryAfterMs, transientAnswer, transientFailure } from './weather.ts';
+import { INJECTED_HEADER, answerErrorType, pause, retryAfterMs, transientAnswer, transientFailure } from './weather.ts';
 import type { CellWeather } from './weather.ts';
 
 export interface RecordingHandlerOptions {
@@ -67,7 +67,7 @@ export class RecordingHandler {
       const what = answer ? describeAnswer(answer.status, answer.headers, exchange.response!.body) : (exchange.error ?? 'a network error');
       let waitMs: number;
       try {
-        waitMs = weather.transient(kind, operation, what, retry, waited, answer ? retryAfterMs(answer.headers) : undefined);
+        waitMs = weather.transient(kind, operation, what, retry, waited, answer ? retryAfterMs(answer.headers) : undefined, answer?.headers[INJECTED_HEADER] !== undefined);
       } catch (exhausted) {
         exchange.transient = { kind };
         this.options.sink.record(exchange);

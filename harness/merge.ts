@@ -3,6 +3,7 @@
 // between shards; a harness-checked rule (shape/responses-match-model) is
 // judged by every shard on the responses it received, so its results for the
 // same operation are joined: the worst verdict, the counts added.
+import { addCounts, emptyCounts } from './weather.ts';
 import { UsageError } from './errors.ts';
 import { summarize } from './results.ts';
 import type { ShardInfo } from './shard.ts';
@@ -147,7 +148,7 @@ function orderResults(results: RuleResult[], rules: readonly RuleOrder[]): RuleR
 function addTransient(list: ReadonlyArray<TransientCounts | undefined>): TransientCounts | undefined {
   const present = list.filter((t): t is TransientCounts => t !== undefined);
   if (present.length === 0) return undefined;
-  const total: TransientCounts = { throttle: 0, serverError: 0, network: 0, retries: 0, exhausted: 0 };
-  for (const t of present) for (const key of Object.keys(total) as (keyof TransientCounts)[]) total[key] += t[key];
+  const total = emptyCounts();
+  for (const t of present) addCounts(total, t);
   return total;
 }

@@ -18,6 +18,7 @@
 // every answer of the target, what the client was shown), and a history of
 // events in time order (harness/types.ts WireEvent) that the checks' own
 // clients add to: the evidence of a wire failure.
+import { INJECTED_HEADER } from './weather.ts';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -348,7 +349,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
 
   const inject = (res: ServerResponse, delivery: Delivery, fault: WireFaultKind): void => {
     const status = fault.startsWith('500') ? 500 : fault.startsWith('503') ? 503 : 429;
-    if (status === 503) gatewayPage(res, 503, 'Service Unavailable');
+    if (status === 503) gatewayPage(res, 503, 'Service Unavailable', { [INJECTED_HEADER]: fault });
     else {
       const type = status === 500 ? 'InternalServerException' : 'ThrottlingException';
       const message = status === 500 ? 'We encountered an internal error. Please try again.' : 'Rate exceeded';
@@ -358,6 +359,8 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
         'content-length': String(Buffer.byteLength(text)),
         'x-amzn-requestid': randomUUID(),
         'x-amzn-errortype': type,
+        // Counted apart from the target's weather by the harness (harness/weather.ts).
+        [INJECTED_HEADER]: fault,
       });
       res.end(text);
     }
@@ -520,9 +523,9 @@ function forwardedHeaders(raw: readonly string[]): string[] {
   return out;
 }
 
-function gatewayPage(res: ServerResponse, status: number, title: string): void {
+function gatewayPage(res: ServerResponse, status: number, title: string, extra: Record<string, string> = {}): void {
   const page = `<html><body><h1>${status} ${title}</h1><p>proton-conformance proxy</p></body></html>`;
-  res.writeHead(status, { 'content-type': 'text/html', 'content-length': String(Buffer.byteLength(page)) });
+  res.writeHead(status, { 'content-type': 'text/html', 'content-length': String(Buffer.byteLength(page)), ...extra });
   res.end(page);
 }
 

@@ -59,6 +59,8 @@ export interface TransientCounts {
   retries: number;
   /** Steps that never got past them within their budget (their cells are inconclusive). */
   exhausted: number;
+  /** Answers the wire checks' proxy made up itself (harness/proxy.ts), retried too: not the target's weather. */
+  injected?: number;
 }
 
 /** How to replay one property-based failure exactly. */

@@ -109,8 +109,15 @@ const MAX_BASE_MS = 2_000;
 const MAX_DELAY_MS = 30_000;
 
 export function emptyCounts(): TransientCounts {
-  return { throttle: 0, serverError: 0, network: 0, retries: 0, exhausted: 0 };
+  return { throttle: 0, serverError: 0, network: 0, retries: 0, exhausted: 0, injected: 0 };
 }
+
+/**
+ * The header with which the wire checks' proxy (harness/proxy.ts) marks an
+ * answer it made up itself (a 500, 503 or throttle it injects): retried like
+ * any other, but counted apart, since it is no weather of the target's.
+ */
+export const INJECTED_HEADER = 'x-proton-conformance-injected';
 
 export function addCounts(into: TransientCounts, from: TransientCounts): void {
   into.throttle += from.throttle;
@@ -118,6 +125,7 @@ export function addCounts(into: TransientCounts, from: TransientCounts): void {
   into.network += from.network;
   into.retries += from.retries;
   into.exhausted += from.exhausted;
+  into.injected = (into.injected ?? 0) + (from.injected ?? 0);
 }
 
 export function transientTotal(counts: TransientCounts): number {
@@ -212,12 +220,17 @@ export class CellWeather {
    * `waitedMs` so far. Resolves with the wait before the next retry, or
    * throws InconclusiveCheck when the step's or the cell's budget is spent.
    */
-  transient(kind: TransientKind, operation: string, what: string, retry: number, waitedMs: number, retryAfter: number | undefined): number {
+  transient(kind: TransientKind, operation: string, what: string, retry: number, waitedMs: number, retryAfter: number | undefined, injected = false): number {
     const counts = this.counts;
     const runCounts = this.run.counts;
-    const field = kind === 'throttle' ? 'throttle' : kind === 'server-error' ? 'serverError' : 'network';
-    counts[field]++;
-    runCounts[field]++;
+    if (injected) {
+      counts.injected = (counts.injected ?? 0) + 1;
+      runCounts.injected = (runCounts.injected ?? 0) + 1;
+    } else {
+      const field = kind === 'throttle' ? 'throttle' : kind === 'server-error' ? 'serverError' : 'network';
+      counts[field]++;
+      runCounts[field]++;
+    }
     const budget = this.run.budget;
     const waitMs = this.run.delayMs(kind, retry, retryAfter);
     const overStep = retry > budget.retriesPerStep || waitedMs + waitMs > budget.stepWaitMs;

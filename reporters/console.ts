@@ -108,7 +108,8 @@ export function weatherLine(report: Report): string | undefined {
   const t = report.transient;
   if (t === undefined) return undefined;
   const total = t.throttle + t.serverError + t.network;
-  if (total === 0) return 'Weather: no transient answers (throttles, 5xx, resets).';
+  const injected = t.injected ? ` The wire checks' proxy also made up ${t.injected} such answer${t.injected === 1 ? '' : 's'} itself (retried too; not the target's).` : '';
+  if (total === 0) return `Weather: no transient answers (throttles, 5xx, resets).${injected}`;
   const parts = [
     `${t.throttle} throttle${t.throttle === 1 ? '' : 's'}`,
     `${t.serverError} 5xx`,
@@ -116,7 +117,7 @@ export function weatherLine(report: Report): string | undefined {
   ];
   const cells = report.results.filter((r) => r.transient !== undefined).length;
   const gaveUp = t.exhausted > 0 ? `; ${t.exhausted} step${t.exhausted === 1 ? '' : 's'} never got past them (those cells are inconclusive)` : '';
-  return `Weather: ${total} transient answer${total === 1 ? '' : 's'} (${parts.join(', ')}) in ${cells} cell${cells === 1 ? '' : 's'} and their cleanups, ${t.retries} retried with the same request${gaveUp}; weather is not a verdict.`;
+  return `Weather: ${total} transient answer${total === 1 ? '' : 's'} (${parts.join(', ')}) in ${cells} cell${cells === 1 ? '' : 's'} and their cleanups, ${t.retries} retried with the same request${gaveUp}; weather is not a verdict.${injected}`;
 }
 
 export function summaryLine(report: Report, info: RunInfo, palette: Palette = plain): string {

@@ -97,7 +97,7 @@ describe('proton-conformance CLI', () => {
     expect(run.stdout).toMatch(/\? inconclusive: the target kept answering transiently: CreateEnvironmentTemplate got InternalServerException \(HTTP 500\)/);
     expect(run.stdout).toMatch(/^Weather: 11 transient answers \(0 throttles, 11 5xx, 0 network failures\) in 1 cell and their cleanups, 10 retried with the same request; 1 step never got past them/m);
     const report = JSON.parse(await readFile(json, 'utf8')) as { transient: Record<string, number>; results: { verdict: string; transient?: Record<string, number> }[] };
-    expect(report.transient).toEqual({ throttle: 0, serverError: 11, network: 0, retries: 10, exhausted: 1 });
+    expect(report.transient).toEqual({ throttle: 0, serverError: 11, network: 0, retries: 10, exhausted: 1, injected: 0 });
     const cell = report.results.find((r) => r.verdict === 'inconclusive');
     expect(cell?.transient).toMatchObject({ serverError: 11, exhausted: 1 });
   });

@@ -128,6 +128,15 @@ describe('retrying through the weather', () => {
     await pool.close();
   });
 
+  it('counts an answer the wire proxy made up apart from the target\'s weather, and still retries it', async () => {
+    const { client, weather, pool } = setup();
+    const injected = { ...serverError(), headers: { ...serverError().headers, 'x-proton-conformance-injected': '500-after' } };
+    script.set('CreateEnvironmentTemplateVersion', [injected, throttle()]);
+    await client.send(new CreateEnvironmentTemplateVersionCommand({ templateName: 't', source: { s3: { bucket: 'b', key: 'k' } }, clientToken: 'tok-3' }));
+    expect(weather.counts).toMatchObject({ throttle: 1, serverError: 0, injected: 1, retries: 2 });
+    await pool.close();
+  });
+
   it('does not judge a gateway page (5xx without an error type) for its shape', async () => {
     const { client, shape, pool } = setup();
     script.set('CreateEnvironmentTemplateVersion', [{ status: 502, body: '<html>bad gateway</html>' }]);
