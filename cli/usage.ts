@@ -68,7 +68,6 @@ Output and execution:
                         reports with proton-conformance merge)
   --concurrency N       cells run at once (default 12; 4 for a remote target)
   --cell-timeout S      seconds a cell may take (default 60; 900 for a remote target)
-  --help                this text
 
 Known failures:
   --expect FILE         failures named in FILE (rule, operation, reason,
@@ -90,6 +89,7 @@ A target without a clock (no hooks: a real account, a hosted service):
   --max-live-resources N
                         at most N of the run's resources at once: creates
                         wait for the run's own deletions
+  --help                this text
 
 Exit codes: 0 no MUST rule fails (the summary says when cells were skipped
 or inconclusive: not every rule was checked); 1 a MUST rule fails; 2 usage or

@@ -249,7 +249,7 @@ async function runCell<O>(options: RunOptions<O>, env: RunEnvironment, plan: Cel
   const refused = refusalVerdict(cell.refusedDeletes, verdicted.result);
   const verdict = refused?.verdict ?? verdicted.result.verdict;
   // Evidence by what a reader needs: a pass is summarised (its counts), a
-  // cell cut short by Ctrl-C keeps its last few exchanges and steps, a
+  // cell cut short by Ctrl-C keeps its last steps only (an interrupted report is never larger than a full one), a
   // finding keeps its case whole (within the recorder's byte budget).
   const cutShort = verdict === 'inconclusive' && options.signal?.aborted === true && verdicted.result.interrupted === true;
   const evidenceLimit = verdict === 'pass' || cutShort ? (options.passEvidence ?? 0) : Number.POSITIVE_INFINITY;
