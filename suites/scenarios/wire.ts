@@ -18,8 +18,7 @@ import type { CreateOperationSpec, DeleteOperationSpec, Fixture, Input, Operatio
 import { describe, identityKey } from '../lib/compare.ts';
 import { baseInput, createToDelete, freshToken, withToken } from '../lib/create.ts';
 import { listAll, listDelta, read } from '../lib/observe.ts';
-import type { Observation } from '../lib/observe.ts';
-import { expect, pass, Violation } from '../lib/verdict.ts';
+import { expect, pass } from '../lib/verdict.ts';
 import { clientAnswer, judgeCreate, judgeDelete, listed, targetAnswers } from '../lib/wire.ts';
 import type { HistoryAnswer } from '../lib/wire.ts';
 import { prepare, track } from '../lib/world.ts';
@@ -120,48 +119,60 @@ function caseLabel(c: WireCase, link: WireLink): string {
   return `fault ${c.fault} (schedule ${link.faults}, seed ${link.seed}), then ${MODE_TEXT[c.mode]}`;
 }
 
-/**
- * The cell's one proxy, rescheduled for each case (its first delivery
- * faulted), and a client per retry mode, made once: a case costs its
- * requests, not a server and an SDK client.
- */
-class CaseWire {
-  private link: WireLink | undefined;
-  private readonly clients = new Map<RetryMode, ProtonClient>();
-
-  constructor(private readonly ctx: CheckContext) {}
-
-  async forCase(c: WireCase): Promise<{ link: WireLink; client: ProtonClient }> {
-    const faults = `${c.fault}@first`;
-    if (this.link) this.link.reschedule(faults);
-    else this.link = await this.ctx.throughProxy(faults);
-    const link = this.link;
-    let client = this.clients.get(c.mode);
-    if (!client) this.clients.set(c.mode, (client = link.client({ ...clientOptions(c.mode), label: `client (${c.mode})` })));
-    return { link, client };
-  }
+/** One create case as it ran: its own proxy (its first delivery faulted) and client, what the client finally got. */
+interface CreateRun {
+  c: WireCase;
+  link: WireLink;
+  name: string;
+  result: CallResult;
 }
 
-/** One create case: a fresh token or name through the proxy faulting its first delivery. `before`: the scope as the last case left it. */
-async function createCase(ctx: CheckContext, spec: CreateOperationSpec, fx: Fixture, wire: CaseWire, c: WireCase, rule: string, before: Observation): Promise<{ done: string; after: Observation }> {
-  const input = baseInput(ctx, spec, fx, ctx.uniqueName('wire'));
+/** One create case: a fresh token or name through a proxy of its own faulting its first delivery. */
+async function createCase(ctx: CheckContext, spec: CreateOperationSpec, fx: Fixture, c: WireCase, rule: string): Promise<CreateRun> {
+  const name = ctx.uniqueName('wire');
+  const input = baseInput(ctx, spec, fx, name);
   // The SDK's own retry of a client-token create: no token given, the SDK's own (it must reuse it).
   const token = spec.token && c.mode !== 'sdk' ? freshToken() : undefined;
-  const sent = withToken(input, token);
-  const scope = spec.ref(input);
-  const { link, client } = await wire.forCase(c);
+  const link = await ctx.throughProxy(`${c.fault}@first`);
   ctx.step(`[${rule}] ${spec.operation}${token ? ` with token ${token}` : spec.token ? " without a token (the SDK's own)" : ''} through the proxy: ${caseLabel(c, link)}`);
-  const result = await sendWithRetries(ctx, link, client, spec.operation, sent, c.mode);
+  const result = await sendWithRetries(ctx, link, link.client({ ...clientOptions(c.mode), label: `client (${c.fault}, ${c.mode})` }), spec.operation, withToken(input, token), c.mode);
   await link.idle();
+  return { c, link, name, result };
+}
+
+/**
+ * The cases of a create, all at once (each its own name or token, its own
+ * proxy): then List once. Each case's successes name one resource, which
+ * List gained; List gained nothing else (a second resource of one token no
+ * success names shows there).
+ */
+async function createCases(ctx: CheckContext, spec: CreateOperationSpec, fx: Fixture, cases: readonly WireCase[], rule: string): Promise<string[]> {
+  const scope = spec.ref(baseInput(ctx, spec, fx, ctx.uniqueName('scope')));
+  const before = await listed(ctx, spec.resource, scope);
+  const runs = await Promise.all(cases.map((c) => createCase(ctx, spec, fx, c, rule)));
   const after = await listed(ctx, spec.resource, scope);
   const { added } = listDelta(before, after);
-  link.note(`List of the scope gained ${added.length}: ${added.join(', ') || 'nothing'}`);
   await trackAdded(ctx, spec, scope, added);
-  const answers: HistoryAnswer[] = [clientAnswer(spec.resource, 'the client (after its retries)', result), ...targetAnswers(spec.resource, spec.operation, link.deliveries)];
-  const verdict = judgeCreate(spec.resource, answers, added, { mustCreate: true, refusals: c.refusals });
-  if (!result.ok) verdict.problems.unshift(`the client's final answer was to succeed: ${result.error.name}: ${result.error.message}`);
-  expect(verdict.problems.length === 0, () => `Under ${caseLabel(c, link)}: ${verdict.problems.join('; ')}.`);
-  return { done: `${c.fault}/${c.mode}: ${describe(spec.resource, verdict.resource)}`, after };
+  const byName = spec.resource.identity.includes('name');
+  const attributed = new Set<string>();
+  const failures: string[] = [];
+  const done: string[] = [];
+  for (const run of runs) {
+    const answers: HistoryAnswer[] = [clientAnswer(spec.resource, 'the client (after its retries)', run.result), ...targetAnswers(spec.resource, spec.operation, run.link.deliveries)];
+    const named = new Set(answers.flatMap((answer) => (answer.ok && answer.resource ? [identityKey(spec.resource, answer.resource)] : [])));
+    // A named resource carries its name; a version or connection is known by what its successes name.
+    const mine = added.filter((key) => (byName ? key.includes(`"name":${JSON.stringify(run.name)}`) : named.has(key)));
+    for (const key of mine) attributed.add(key);
+    run.link.note(`List of the scope gained, for this case: ${mine.join(', ') || 'nothing'}`);
+    const verdict = judgeCreate(spec.resource, answers, mine, { mustCreate: true, refusals: run.c.refusals });
+    if (!run.result.ok) verdict.problems.unshift(`the client's final answer was to succeed: ${run.result.error.name}: ${run.result.error.message}`);
+    if (verdict.problems.length > 0) failures.push(`Under ${caseLabel(run.c, run.link)}: ${verdict.problems.join('; ')}.`);
+    else done.push(`${run.c.fault}/${run.c.mode}: ${describe(spec.resource, verdict.resource)}`);
+  }
+  const stray = added.filter((key) => !attributed.has(key));
+  if (stray.length > 0) failures.push(`List gained ${added.length} resources for ${runs.length} requests (one each): ${stray.length} that no success names: ${stray.slice(0, 3).join(', ')}.`);
+  expect(failures.length === 0, () => `${failures.join(' ')}${done.length > 0 ? ` (Cases that held: ${done.join('; ')}.)` : ''}`);
+  return done;
 }
 
 /** What List gained, tracked for removal after the check (targets without reset). */
@@ -170,18 +181,17 @@ async function trackAdded(ctx: CheckContext, spec: CreateOperationSpec, scope: R
   for (const item of await listAll(ctx, spec.resource, scope)) if (added.includes(identityKey(spec.resource, item))) track(ctx, spec.resource, item);
 }
 
-/** One delete case: a fresh resource deleted through a proxy faulting the first delivery; its sibling must stay. */
-async function deleteCase(ctx: CheckContext, spec: DeleteOperationSpec, fx: Fixture, wire: CaseWire, c: WireCase, sibling: Resource, rule: string): Promise<string> {
+/** One delete case: a fresh resource deleted through a proxy of its own faulting the first delivery; its sibling must stay. */
+async function deleteCase(ctx: CheckContext, spec: DeleteOperationSpec, fx: Fixture, c: WireCase, sibling: Resource, rule: string): Promise<string | { failure: string }> {
   const target = await createToDelete(ctx, spec, fx, 'wire');
-  const { link, client } = await wire.forCase(c);
+  const link = await ctx.throughProxy(`${c.fault}@first`);
   ctx.step(`[${rule}] ${spec.operation} ${describe(spec.resource, target)} through the proxy: ${caseLabel(c, link)}`);
-  const result = await sendWithRetries(ctx, link, client, spec.operation, spec.resource.remove.input(target), c.mode);
+  const result = await sendWithRetries(ctx, link, link.client({ ...clientOptions(c.mode), label: `client (${c.fault}, ${c.mode})` }), spec.operation, spec.resource.remove.input(target), c.mode);
   await link.idle();
   const problems = deleteProblems(spec, target, [clientAnswer(spec.resource, 'the client (after its retries)', result)], targetAnswers(spec.resource, spec.operation, link.deliveries), c.refusals);
   if (!result.ok) problems.unshift(`the client's final answer was to succeed: ${result.error.name}: ${result.error.message}`);
   problems.push(...(await afterDelete(ctx, spec, target, sibling, link)));
-  expect(problems.length === 0, () => `Under ${caseLabel(c, link)}: ${problems.join('; ')}.`);
-  return `${c.fault}/${c.mode}`;
+  return problems.length === 0 ? `${c.fault}/${c.mode}` : { failure: `Under ${caseLabel(c, link)}: ${problems.join('; ')}.` };
 }
 
 export function deleteProblems(spec: DeleteOperationSpec, target: Resource, clients: HistoryAnswer[], targets: HistoryAnswer[], refusals: boolean): string[] {
@@ -207,24 +217,16 @@ export async function wireScenario(ctx: CheckContext, spec: OperationSpec, rule:
   const cases = CASES[rule];
   if (!cases) throw new Error(`no wire cases for ${rule}`);
   const fx = await prepare(ctx, spec, 'base');
-  const wire = new CaseWire(ctx);
-  const done: string[] = [];
-  try {
-    if (spec.kind === 'create') {
-      // Every case's names fall in one List scope: what one case leaves is where the next begins.
-      let before = await listed(ctx, spec.resource, spec.ref(baseInput(ctx, spec, fx, ctx.uniqueName('scope'))));
-      for (const c of cases) {
-        const ran = await createCase(ctx, spec, fx, wire, c, rule, before);
-        done.push(ran.done);
-        before = ran.after;
-      }
-    } else {
-      const sibling = await createToDelete(ctx, spec, fx, 'sibling');
-      for (const c of cases) done.push(await deleteCase(ctx, spec, fx, wire, c, sibling, rule));
-    }
-  } catch (thrown) {
-    if (thrown instanceof Violation && done.length > 0) throw new Violation(`${thrown.reason} (Cases that held before it: ${done.join('; ')}.)`);
-    throw thrown;
+  // The cases run at once (each its own name, token or resource, its own proxy): their waits overlap.
+  let done: string[];
+  if (spec.kind === 'create') {
+    done = await createCases(ctx, spec, fx, cases, rule);
+  } else {
+    const sibling = await createToDelete(ctx, spec, fx, 'sibling');
+    const ran = await Promise.all(cases.map((c) => deleteCase(ctx, spec, fx, c, sibling, rule)));
+    done = ran.filter((r): r is string => typeof r === 'string');
+    const failures = ran.flatMap((r) => (typeof r === 'string' ? [] : [r.failure]));
+    expect(failures.length === 0, () => `${failures.join(' ')}${done.length > 0 ? ` (Cases that held: ${done.join('; ')}.)` : ''}`);
   }
   const what = spec.kind === 'create' ? 'exactly one resource, named by every success' : 'the resource deleted, every success naming it or empty, its sibling untouched';
   return pass(`${cases.length} cases through the wire proxy held (${done.join('; ')}): ${what}.`);

@@ -87,14 +87,15 @@ describe('wire checks against emulators with wire faults', () => {
     const results = run.results;
     expect(results.map((r) => r.verdict), summary(results)).toEqual(['fail']);
     const [result] = results;
-    expect(result!.reason).toMatch(/Under fault close \(schedule close@first, seed 7\), then .*List gained 2 resources/);
+    // The cases run at once: the second resource of a token is one that no success names.
+    expect(result!.reason).toMatch(/List gained [7-9] resources for 6 requests \(one each\): [1-3] that no success names/);
     const history = result!.history ?? [];
     // Who sent what, what the proxy did to it, what the target answered, what each client saw.
     const whats = history.map((event) => `${event.who}: ${event.what}`);
-    expect(whats.some((w) => /^client \(sdk\): sent attempt 2 of invocation \w+ .*saw HTTP 200/.test(w)), whats.join('\n')).toBe(true);
+    expect(whats.some((w) => /^client \([a-z]+, sdk\): sent attempt 2 of invocation \w+ .*saw HTTP 200/.test(w)), whats.join('\n')).toBe(true);
     expect(whats.some((w) => /^proxy: received attempt 1.*fault close/.test(w))).toBe(true);
     expect(whats.some((w) => /^proxy: closed the client's connection/.test(w))).toBe(true);
-    expect(whats.some((w) => /^check: List of the scope gained 2/.test(w))).toBe(true);
+    expect(whats.some((w) => /^check: List of the scope gained, for this case: /.test(w))).toBe(true);
     const json = JSON.parse(reportJson(report(results), { requests: 1, wallMs: 1, interrupted: false } as never)) as { results: Array<{ history?: unknown[] }> };
     expect(json.results[0]!.history).toHaveLength(history.length);
     const text = renderConsole(report(results), { requests: 1, wallMs: 1, interrupted: false } as never, { colour: false, width: 120, evidenceLimit: 5, stepLimit: 5 });
