@@ -1,32 +1,10 @@
-// Shared vocabulary of the harness: the names used by specs, suites, the
-// runner and the reporters. Kept in one small file so that every part of the
-// project agrees on what a verdict, a rule and a result are.
+// What the harness's parts share: exchanges, results, the report, outcomes,
+// hooks. The contract's own vocabulary (category, level, verdict, capability)
+// lives with its data in specs/vocabulary.ts and is re-exported here.
 
-/** The four categories of the seed, plus the rules that span them. */
-export type Category =
-  | 'client-token'
-  | 'idempotent-create'
-  | 'idempotent-delete'
-  | 'async-delete'
-  | 'shape'
-  | 'general'
-  /** The contract of each category held under faults on the wire (harness/proxy.ts). */
-  | 'wire';
-
-/** RFC 2119 level of a rule (CONTRACT.md). */
-export type Level = 'MUST' | 'SHOULD';
-
-/** CONTRACT.md "Verdicts". */
-export type Verdict = 'pass' | 'fail' | 'warn' | 'inconclusive' | 'skipped';
-
-export const VERDICTS: readonly Verdict[] = ['pass', 'fail', 'warn', 'inconclusive', 'skipped'];
-
-/**
- * What a target can do beyond the Proton API, discovered through the
- * emulator hooks (README "Emulator hooks"). A rule that needs a capability
- * the target lacks is `skipped`, with the reason.
- */
-export type Capability = 'clock' | 'durations' | 'reset' | 'counts';
+export type { Capability, Category, Level, Verdict, WaitOptions } from '../specs/vocabulary.ts';
+export { VERDICTS } from '../specs/vocabulary.ts';
+import type { Capability, Category, Level, Verdict, WaitOptions } from '../specs/vocabulary.ts';
 
 /** One HTTP exchange, as recorded for evidence (credentials redacted). */
 export interface Exchange {
@@ -162,14 +140,6 @@ export class InconclusiveCheck extends Error {
     super(reason);
     this.name = 'InconclusiveCheck';
   }
-}
-
-/** Options of one poll: waitFor keeps probing until the predicate holds. */
-export interface WaitOptions {
-  /** Give up after this much (virtual, when the clock is controlled) time. */
-  timeoutMs?: number;
-  /** Step between probes, milliseconds. */
-  intervalMs?: number;
 }
 
 /** The emulator hooks (docs/emulator-hooks.md), scoped to one account. */

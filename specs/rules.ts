@@ -3,7 +3,7 @@
 // operations it applies to, the capabilities it needs, and whether a scenario,
 // a property or the harness checks it (and why). test/suites/rules.test.ts
 // parses CONTRACT.md and the seed to keep this file honest.
-import type { Category } from '../harness/types.ts';
+import type { Category } from './vocabulary.ts';
 import type { OperationName, RuleSpec } from './types.ts';
 
 export const CATEGORY_OPERATIONS = {

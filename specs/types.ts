@@ -2,7 +2,7 @@
 // the operation entries (specs/operations/). Suites are engines over these;
 // adding an operation to a category is a new entry, not a new test file.
 import type { Arbitrary } from 'fast-check';
-import type { Capability, Category, Level, WaitOptions } from '../harness/types.ts';
+import type { Capability, Category, Level, WaitOptions } from './vocabulary.ts';
 import type { ProtonOperation } from './commands.ts';
 import type { TransitionName } from './transitions.ts';
 
