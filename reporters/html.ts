@@ -9,7 +9,7 @@
 // Rendered as static HTML from the same Report as the JSON: readable with
 // scripts off; the script only filters and opens.
 import type { ResultExtras } from '../harness/results.ts';
-import type { Exchange, Report, RuleResult, Verdict } from '../harness/types.ts';
+import type { Exchange, Report, RuleResult, Verdict, WireEvent } from '../harness/types.ts';
 import type { ExpectedMark, ReportWithExpectations } from '../harness/expectations.ts';
 import { expectationLines, gateExitCode } from '../harness/expectations.ts';
 import { fileReporter } from './file-output.ts';
@@ -80,6 +80,7 @@ function detailHtml(result: Result, id: string): string {
     result.evidence.length
       ? `<h4>requests and responses</h4>${hidden > 0 ? `<p class="note">${hidden} earlier exchange${hidden === 1 ? '' : 's'} not kept (the cell sent ${result.requests})</p>` : ''}<div class="evidence">${result.evidence.map(exchangeHtml).join('')}</div>`
       : '',
+    historyHtml(result.history ?? []),
     result.replay ? `<h4>replay this case</h4><pre class="command replay">${h(result.replay.command)}</pre>` : '',
     result.rerun ? `<h4>rerun this cell</h4><pre class="command rerun">${h(result.rerun)}</pre>` : '',
   ].join('');
@@ -88,6 +89,18 @@ function detailHtml(result: Result, id: string): string {
     `<summary><span class="badge v-${result.verdict}">${SYMBOL[result.verdict]} ${result.verdict}</span> <code>${h(result.rule)}</code> <b>${h(result.operation)}</b> <span class="level">${result.level}</span>${result.expected ? ' <span class="tag">expected</span>' : ''} <span class="short">${h(firstLine(result.reason))}</span></summary>`,
     `<div class="detail">${body}</div></details>`,
   ].join('');
+}
+
+/** A wire history (harness/proxy.ts): who sent what, when, what the proxy did, what each client saw, as a table. */
+function historyHtml(events: readonly WireEvent[]): string {
+  if (events.length === 0) return '';
+  const rows = events
+    .map(
+      (event) =>
+        `<tr class="who-${h(event.who.split(' ')[0] ?? '')}"><td class="at">+${event.at.toFixed(1)} ms</td><td>${h(event.who)}</td><td>${event.delivery === undefined ? '' : `#${event.delivery}`}</td><td>${event.operation === '-' ? '' : `<code>${h(event.operation)}</code> `}${h(event.what)}</td></tr>`,
+    )
+    .join('');
+  return `<h4>wire history</h4><table class="history"><thead><tr><th>time</th><th>who</th><th>delivery</th><th>what</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function firstLine(text: string): string {
@@ -189,6 +202,7 @@ pre{background:#f6f8fa;border:1px solid #d0d7de;border-radius:4px;padding:.5em;o
 #filters{display:flex;flex-wrap:wrap;gap:.8em;margin:.8em 0;position:sticky;top:0;background:#fff;padding:.4em 0;z-index:1;border-bottom:1px solid #d0d7de}
 fieldset{border:1px solid #d0d7de;border-radius:4px;padding:.2em .6em}legend{font-weight:600;font-size:.85em}label{margin-right:.6em;white-space:nowrap}
 table.block{border-collapse:collapse;margin:.8em 0;width:auto}
+table.history{border-collapse:collapse;font-size:12.5px;margin:.3em 0}table.history td,table.history th{border-bottom:1px solid #eaeef2;padding:1px 8px;text-align:left;vertical-align:top}table.history td.at{font-family:ui-monospace,monospace;white-space:nowrap;color:#57606a}tr.who-proxy td{background:#fff8c5}tr.who-check td{background:#ddf4ff}
 th,td{border:1px solid #d0d7de;padding:.15em .4em;text-align:center}th{background:#f6f8fa;font-weight:600}
 td.rule,th.rule{text-align:left}td.level{font-size:.85em;color:#57606a}
 td.cell{min-width:2em;font-weight:700}td.cell a{color:inherit;text-decoration:none;display:block}

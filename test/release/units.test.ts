@@ -6,6 +6,7 @@ import { diffReports, renderDiff } from '../../harness/diff.ts';
 import { mergeReports } from '../../harness/merge.ts';
 import { summarize } from '../../harness/results.ts';
 import type { Report, RuleResult, Verdict } from '../../harness/types.ts';
+import { renderHtml } from '../../reporters/html.ts';
 import { renderMarkdown } from '../../reporters/markdown.ts';
 
 const KNOWN = new Map([
@@ -143,5 +144,30 @@ describe('merge', () => {
     );
     expect(oneFails.results[0]!.verdict).toBe('fail');
     expect(oneFails.results[0]!.reason).toBe('1 of 6 responses do not match the model: x (the worst of 2 shards)');
+  });
+});
+
+describe('the HTML report', () => {
+  it("draws a failure's wire history: who sent what, when, what the proxy did, what each client saw", () => {
+    const failed: RuleResult = {
+      ...cell('wire/lost-response-retry', 'CreateEnvironmentTemplate', 'fail', 'two resources for one name'),
+      history: [
+        { at: 0, who: 'client 1', delivery: 1, operation: 'CreateEnvironmentTemplate', what: 'sent name=t1' },
+        { at: 1.5, who: 'proxy', delivery: 1, operation: 'CreateEnvironmentTemplate', what: 'dropped the response after the target answered HTTP 200' },
+        { at: 9.25, who: 'check', operation: '-', what: 'List shows <2> templates' },
+      ],
+    };
+    const html = renderHtml(report([failed]));
+    const table = /<h4>wire history<\/h4><table class="history">([\s\S]*?)<\/table>/.exec(html);
+    expect(table).not.toBeNull();
+    const rows = table![1]!.split('<tr').slice(2);
+    expect(rows).toHaveLength(3);
+    expect(rows[1]).toContain('+1.5 ms');
+    expect(rows[1]).toContain('proxy');
+    expect(rows[1]).toContain('#1');
+    expect(rows[1]).toContain('dropped the response after the target answered HTTP 200');
+    // Escaped, never markup.
+    expect(rows[2]).toContain('List shows &lt;2&gt; templates');
+    expect(renderHtml(report([cell('client-token/format', 'CreateEnvironmentTemplateVersion', 'fail')]))).not.toContain('wire history');
   });
 });
