@@ -21,6 +21,9 @@ import { resolveTarget } from '../harness/target.ts';
 import type { Target } from '../harness/target.ts';
 import type { Report } from '../harness/types.ts';
 import { cleanUpRun, cleansUp } from './real-target.ts';
+import { RUN_DEFAULTS, sizeRun } from './plan.ts';
+import { DEFAULT_NUM_RUNS } from '../harness/results.ts';
+import { parseTransitionDurations } from '../specs/transitions.ts';
 
 export type { Report, RuleResult, Verdict, Level, Category, Exchange, Summary, Replay, TransientCounts } from '../harness/types.ts';
 export type { CellResult } from '../harness/results.ts';
@@ -50,6 +53,17 @@ export interface ConformanceOptions {
   concurrency?: number;
   /** Per-cell budget in seconds (default 60; 900 for a remote target). */
   cellTimeoutS?: number;
+  /**
+   * A target without a clock (no hooks): the durations its asynchronous steps
+   * are expected to take (as --expect-durations: `real/N`, `name=ms,...`;
+   * default `real`). The run is rehearsed with them first; its plan is in the
+   * report (`plan`), and it is sized by it as the CLI sizes it (cli/plan.ts).
+   */
+  expectDurations?: string;
+  /** Seconds one wait on an asynchronous step may last (as --wait-timeout). */
+  waitTimeoutS?: number;
+  /** At most this many of the run's resources at once (as --max-live-resources). */
+  maxLiveResources?: number;
   /** One part of the cells, as --shard ('2/3' or {index: 2, count: 3}). */
   shard?: string | Shard;
   /** Known failures: a file (as --expect) or the entries themselves. */
@@ -74,7 +88,6 @@ export interface ConformanceReport extends Report {
   expectations?: ExpectationsSummary;
 }
 
-const DEFAULTS = { embedded: { concurrency: 12, cellTimeoutS: 60 }, remote: { concurrency: 4, cellTimeoutS: 900 } };
 
 /** The cells a run with these options would have (no target is contacted). */
 export async function planConformance(options: Pick<ConformanceOptions, 'rules' | 'operations' | 'shard'> = {}): Promise<Selection> {
@@ -105,8 +118,25 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
   try {
     const runId = newRunId();
     const ownership = target.embedded ? undefined : new RunOwnership(runId);
-    const defaults = target.embedded ? DEFAULTS.embedded : DEFAULTS.remote;
+    const defaults = target.remote ? RUN_DEFAULTS.remote : RUN_DEFAULTS.local;
     const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
+    if (options.expectDurations !== undefined) parseTransitionDurations('expectDurations', options.expectDurations);
+    // As the CLI: a target without a clock is rehearsed first and sized by its plan.
+    const sizing = await sizeRun(
+      target,
+      {
+        numRuns: options.numRuns ?? DEFAULT_NUM_RUNS,
+        numRunsGiven: options.numRuns !== undefined,
+        ...(options.expectDurations !== undefined ? { expectDurations: options.expectDurations } : {}),
+        ...(options.waitTimeoutS !== undefined ? { waitTimeout: options.waitTimeoutS } : {}),
+      },
+      selection,
+      catalog,
+      model,
+      seed,
+      options.signal ?? new AbortController().signal,
+    );
+    const cellTimeoutS = options.cellTimeoutS ?? sizing.cellTimeoutS ?? defaults.cellTimeoutS;
     const outcome = await runCells({
       catalog,
       selection,
@@ -115,13 +145,17 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
       runId,
       ...(ownership ? { ownership } : {}),
       seed,
-      numRuns: options.numRuns ?? 100,
-      concurrency: options.concurrency ?? defaults.concurrency,
-      cellTimeoutMs: (options.cellTimeoutS ?? defaults.cellTimeoutS) * 1000,
+      numRuns: sizing.numRuns,
+      concurrency: options.concurrency ?? sizing.concurrency ?? defaults.concurrency,
+      cellTimeoutMs: cellTimeoutS * 1000,
+      ...(sizing.waitTimeoutMs !== undefined ? { waitTimeoutMs: sizing.waitTimeoutMs } : {}),
+      ...(sizing.cleanupTimeoutMs !== undefined ? { cleanupTimeoutMs: sizing.cleanupTimeoutMs } : {}),
+      ...(options.maxLiveResources !== undefined ? { maxLiveResources: options.maxLiveResources } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       progress: { start() {}, cellDone: (result, done, total) => options.onCell?.(result, done, total) },
     });
     const report = outcome.report as ConformanceReport;
+    if (sizing.plan) Object.assign(report, { plan: sizing.plan });
     if (cleansUp(target)) {
       const cleaned = await cleanUpRun(target, runId, { note: () => undefined, out: { write: () => true } as unknown as NodeJS.WritableStream });
       Object.assign(report, { cleanup: cleaned });

@@ -24,7 +24,7 @@ import type { CliOptions } from './args.ts';
 import { checkPhaseTarget, finishRecord, phaseSelection, preparePhase } from './phase.ts';
 import type { PhaseTarget } from './phase.ts';
 import { createProgress } from './progress.ts';
-import { planLine, sizeRun } from './plan.ts';
+import { RUN_DEFAULTS, planLine, sizeRun } from './plan.ts';
 import { announceAccount, cleanUpRun, cleansUp, sweepCommand } from './real-target.ts';
 import { RunOwnership } from '../harness/ownership.ts';
 import { USAGE } from './usage.ts';
@@ -42,12 +42,7 @@ export const EXIT_INTERNAL = 4;
 // package supports Node 20.19+ (package.json engines), so the warning is noise.
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 
-const DEFAULTS = {
-  // 12: the long clock-driven cells (expiry) overlap the short ones; measured
-  // 9.3 s wall at 8, 8.0 s at 12, no better at 16 on 2 cores.
-  local: { concurrency: 12, cellTimeoutS: 60 },
-  remote: { concurrency: 4, cellTimeoutS: 900 },
-};
+const DEFAULTS = RUN_DEFAULTS;
 
 /** Runs the CLI; resolves with the exit code. */
 export async function runCli(argv: readonly string[]): Promise<number> {
