@@ -66,15 +66,24 @@ export async function cleanUpRun(target: Target, runId: string, options: Cleanup
   let report: CleanupReport;
   try {
     const keep = options.keep;
-    const { findings, removal, kept } = await sweep(target, {
-      runs: runId,
-      timeoutMs,
-      ...(options.signal ? { signal: options.signal } : {}),
-      onProgress: (line) => options.note(`proton-conformance: cleaning up: ${line}`),
-      ...(keep ? { keep: (found) => typeof found.item['arn'] === 'string' && keep.arns.has(found.item['arn']) } : {}),
-    });
+    const pass = () =>
+      sweep(target, {
+        runs: runId,
+        timeoutMs: Math.max(1_000, timeoutMs - (performance.now() - started)),
+        ...(options.signal ? { signal: options.signal } : {}),
+        onProgress: (line) => options.note(`proton-conformance: cleaning up: ${line}`),
+        ...(keep ? { keep: (found) => typeof found.item['arn'] === 'string' && keep.arns.has(found.item['arn']) } : {}),
+      });
+    let { findings, removal, kept } = await pass();
+    const removed = [...(removal?.removed ?? [])];
+    // A create the interrupted cells sent may be carried out after the first
+    // listing: list again until a listing finds nothing more to remove.
+    for (let again = 0; again < 3 && (removal?.removed.length ?? 0) > 0 && (removal?.left.length ?? 0) === 0; again++) {
+      ({ findings, removal, kept } = await pass());
+      removed.push(...(removal?.removed ?? []));
+    }
     report = {
-      removed: removal?.removed ?? [],
+      removed,
       left: removal?.left ?? [],
       unconfirmed: findings.unconfirmed,
       refused: removal?.refused ?? [],
