@@ -156,9 +156,13 @@ async function runWith(options: CliOptions): Promise<number> {
   const onSignal = (signal: 'SIGINT' | 'SIGTERM'): void => {
     interrupts++;
     if (signal === 'SIGTERM') terminated = true;
-    // A second signal, or Ctrl-C while cleaning up: quit now, saying what may be left.
-    if (interrupts > 1 || (cleaning && signal === 'SIGINT')) quitNow();
-    if (cleaning) return;
+    // A second signal: quit now, saying what may be left. A first one while
+    // the run already cleans up lets the cleanup finish (it is how a run stops).
+    if (interrupts > 1) quitNow();
+    if (cleaning) {
+      progress.note(`proton-conformance: ${signal === 'SIGINT' ? 'interrupted' : 'terminated'} while removing what the run created; finishing that (Ctrl-C again to quit at once)`);
+      return;
+    }
     const what = cleanup ? 'running their cleanups, then removing what the run created' : 'running their cleanups';
     progress.note(`proton-conformance: ${signal === 'SIGINT' ? 'interrupted' : 'terminated'}; stopping the cells and ${what} (Ctrl-C again to quit at once)`);
     interrupt.abort();
