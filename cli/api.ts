@@ -21,7 +21,7 @@ import { resolveTarget } from '../harness/target.ts';
 import type { Target } from '../harness/target.ts';
 import type { Report } from '../harness/types.ts';
 import { cleanUpRun, cleansUp } from './real-target.ts';
-import { RUN_DEFAULTS, sizeRun } from './plan.ts';
+import { RUN_DEFAULTS, sizeRun, sizedSettings } from './plan.ts';
 import { DEFAULT_NUM_RUNS } from '../harness/results.ts';
 import { parseTransitionDurations } from '../specs/transitions.ts';
 
@@ -136,7 +136,6 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
       seed,
       options.signal ?? new AbortController().signal,
     );
-    const cellTimeoutS = options.cellTimeoutS ?? sizing.cellTimeoutS ?? defaults.cellTimeoutS;
     const outcome = await runCells({
       catalog,
       selection,
@@ -145,12 +144,7 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
       runId,
       ...(ownership ? { ownership } : {}),
       seed,
-      numRuns: sizing.numRuns,
-      concurrency: options.concurrency ?? sizing.concurrency ?? defaults.concurrency,
-      cellTimeoutMs: cellTimeoutS * 1000,
-      ...(sizing.waitTimeoutMs !== undefined ? { waitTimeoutMs: sizing.waitTimeoutMs } : {}),
-      ...(sizing.cleanupTimeoutMs !== undefined ? { cleanupTimeoutMs: sizing.cleanupTimeoutMs } : {}),
-      ...(options.maxLiveResources !== undefined ? { maxLiveResources: options.maxLiveResources } : {}),
+      ...sizedSettings(sizing, defaults, { concurrency: options.concurrency, cellTimeoutS: options.cellTimeoutS, maxLiveResources: options.maxLiveResources }),
       ...(options.signal ? { signal: options.signal } : {}),
       progress: { start() {}, cellDone: (result, done, total) => options.onCell?.(result, done, total) },
     });

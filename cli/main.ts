@@ -24,7 +24,7 @@ import type { CliOptions } from './args.ts';
 import { checkPhaseTarget, finishRecord, phaseSelection, preparePhase } from './phase.ts';
 import type { PhaseTarget } from './phase.ts';
 import { createProgress } from './progress.ts';
-import { RUN_DEFAULTS, planLine, sizeRun } from './plan.ts';
+import { RUN_DEFAULTS, planLine, sizeRun, sizedSettings } from './plan.ts';
 import { announceAccount, cleanUpRun, cleansUp, sweepCommand } from './real-target.ts';
 import { RunOwnership } from '../harness/ownership.ts';
 import { USAGE } from './usage.ts';
@@ -175,8 +175,9 @@ async function runWith(options: CliOptions): Promise<number> {
   try {
     // Against a target without a clock: rehearsed first, so that the run says what it will cost (cli/plan.ts).
     const sizing = await sizeRun(target, options, selection, catalog, model, seed, interrupt.signal);
-    const concurrency = options.concurrency ?? sizing.concurrency ?? defaults.concurrency;
-    const cellTimeoutS = options.cellTimeout ?? sizing.cellTimeoutS ?? defaults.cellTimeoutS;
+    const settings = sizedSettings(sizing, defaults, { concurrency: options.concurrency, cellTimeoutS: options.cellTimeout, maxLiveResources: options.maxLiveResources });
+    const { concurrency } = settings;
+    const cellTimeoutS = settings.cellTimeoutMs / 1000;
     process.stdout.write(`${header(target, seed, { ...options, numRuns: sizing.numRuns }, selection)}\n`);
     process.stdout.write(`${settingsText(concurrency, cellTimeoutS, options, target)}\n`);
     if (sizing.plan) process.stdout.write(`${planLine(sizing.plan)}\n`);
@@ -189,14 +190,9 @@ async function runWith(options: CliOptions): Promise<number> {
       runId,
       ...(ownership ? { ownership } : {}),
       seed,
-      numRuns: sizing.numRuns,
+      ...settings,
       path: options.path,
-      concurrency,
-      cellTimeoutMs: cellTimeoutS * 1000,
       command: { program: programWords(), flags: outcomeFlags(options, target) },
-      ...(sizing.waitTimeoutMs !== undefined ? { waitTimeoutMs: sizing.waitTimeoutMs } : {}),
-      ...(sizing.cleanupTimeoutMs !== undefined ? { cleanupTimeoutMs: sizing.cleanupTimeoutMs } : {}),
-      ...(options.maxLiveResources !== undefined ? { maxLiveResources: options.maxLiveResources } : {}),
       signal: interrupt.signal,
       progress,
       ...(phase ? { phase: phase.run } : {}),

@@ -93,4 +93,27 @@ export async function sizeRun<O>(
   };
 }
 
+/** What a run is given besides its sizing: the user's own choices win. */
+export interface GivenSettings {
+  concurrency?: number | undefined;
+  cellTimeoutS?: number | undefined;
+  maxLiveResources?: number | undefined;
+}
+
+/**
+ * The runner's settings of a sized run (harness/runner.ts RunOptions): what
+ * the user gave, else what the sizing chose, else the target's defaults. One
+ * place for the CLI (cli/main.ts) and the library (cli/api.ts).
+ */
+export function sizedSettings(sizing: RunSizing, defaults: { concurrency: number; cellTimeoutS: number }, given: GivenSettings) {
+  return {
+    numRuns: sizing.numRuns,
+    concurrency: given.concurrency ?? sizing.concurrency ?? defaults.concurrency,
+    cellTimeoutMs: (given.cellTimeoutS ?? sizing.cellTimeoutS ?? defaults.cellTimeoutS) * 1000,
+    ...(sizing.waitTimeoutMs !== undefined ? { waitTimeoutMs: sizing.waitTimeoutMs } : {}),
+    ...(sizing.cleanupTimeoutMs !== undefined ? { cleanupTimeoutMs: sizing.cleanupTimeoutMs } : {}),
+    ...(given.maxLiveResources !== undefined ? { maxLiveResources: given.maxLiveResources } : {}),
+  };
+}
+
 export { planLine };
