@@ -27,6 +27,8 @@ import { createWireLinks } from './wire-link.ts';
 import { CellWeather, pause } from './weather.ts';
 import type { LiveResources } from './live.ts';
 import type { RunWeather } from './weather.ts';
+import type { BundleSources } from '../specs/types.ts';
+import { PLACEHOLDER_BUNDLES } from '../specs/values.ts';
 
 /** What every cell of a run shares. */
 export interface RunEnvironment {
@@ -64,6 +66,8 @@ export interface RunEnvironment {
   waitTimeoutMs?: number;
   /** --max-live-resources: creates wait for room (harness/live.ts). */
   live?: LiveResources;
+  /** The template bundles of the run (`--bundle-bucket`); placeholders when absent. */
+  bundles?: BundleSources;
 }
 
 export interface CellIdentity {
@@ -267,6 +271,7 @@ export function createCell(env: RunEnvironment, id: CellIdentity): Cell {
     step,
     onCleanup,
     signal: controller.signal,
+    bundles: env.bundles ?? PLACEHOLDER_BUNDLES,
     ...(env.phase ? { phase: cellPhase(env.phase, id.index, id.operation) } : {}),
   };
 

@@ -6,6 +6,7 @@ import type { ProtonClient } from '@aws-sdk/client-proton';
 import type { CellPhase } from './expiry-state.ts';
 import type { Delivery, FaultRule, WireHistory } from './proxy.ts';
 import type { Capability, Hooks, WaitOptions } from './types.ts';
+import type { BundleSources } from '../specs/types.ts';
 
 export interface ClientOptions {
   /**
@@ -79,6 +80,8 @@ export interface CheckContext {
   uniqueName(hint: string): string;
   /** Tags every resource the suite creates carries (run id, cell). */
   readonly tags: { key: string; value: string }[];
+  /** Where template versions get their bundles: the run's uploaded ones, or placeholders. */
+  readonly bundles: BundleSources;
   /** Seed and run count for fast-check in this cell. */
   readonly seed: number;
   readonly numRuns: number;

@@ -22,6 +22,7 @@ import { ShapeLedger } from './shape.ts';
 import type { ShapeModel } from './shape.ts';
 import type { Capability, Report, Replay } from './types.ts';
 import { RunWeather, transientTotal } from './weather.ts';
+import type { BundleSources } from '../specs/types.ts';
 
 export interface RunTarget {
   endpoint: string;
@@ -76,6 +77,8 @@ export interface RunOptions<O> {
   waitTimeoutMs?: number;
   /** --max-live-resources: at most this many of the run's resources exist at once (harness/live.ts). */
   maxLiveResources?: number;
+  /** Template bundles the run uploaded (harness/bundle-store.ts); placeholders when absent. */
+  bundles?: BundleSources;
 }
 
 export interface RunOutcome {
@@ -112,6 +115,7 @@ export async function runConformance<O>(options: RunOptions<O>): Promise<RunOutc
     ...(options.rehearsal ? { rehearsal: true } : {}),
     ...(options.waitTimeoutMs !== undefined ? { waitTimeoutMs: options.waitTimeoutMs } : {}),
     ...(live ? { live } : {}),
+    ...(options.bundles ? { bundles: options.bundles } : {}),
   };
   const cells = scheduleOrder(options.selection.cells);
   const results = new Map<CellPlan, CellResult>();

@@ -126,21 +126,7 @@ export interface Outcome {
   property?: PropertyFailure;
 }
 
-/** Thrown inside a check when the target lacks what the check needs. */
-export class SkipCheck extends Error {
-  constructor(readonly reason: string) {
-    super(reason);
-    this.name = 'SkipCheck';
-  }
-}
-
-/** Thrown inside a check when its precondition could not be observed. */
-export class InconclusiveCheck extends Error {
-  constructor(readonly reason: string) {
-    super(reason);
-    this.name = 'InconclusiveCheck';
-  }
-}
+export { InconclusiveCheck, SkipCheck } from '../specs/vocabulary.ts';
 
 /** The emulator hooks (docs/emulator-hooks.md), scoped to one account. */
 export interface Hooks {

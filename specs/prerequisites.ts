@@ -4,7 +4,8 @@
 import { environmentTemplateVersion, serviceTemplateVersion } from './resources.ts';
 import type { ProtonOperation } from './commands.ts';
 import type { Input, Resource, ResourceKind, ResourceSpec, SpecEnv } from './types.ts';
-import { BUCKETS, bundle, compact, environmentSpec, roleArn, serviceSpec } from './values.ts';
+import { bundle, compact, environmentSpec, roleArn, serviceSpec } from './values.ts';
+import { InconclusiveCheck } from './vocabulary.ts';
 
 /** A version number `major.minor`, as the prerequisites name them. */
 export type VersionNumber = `${number}.${number}`;
@@ -15,22 +16,39 @@ function member(output: Input, name: string): Resource {
   return value as Resource;
 }
 
-/** Waits until the resource has settled (spec.ready), reading it with Get. */
+/**
+ * Waits until the resource has settled (spec.ready), reading it with Get. A
+ * resource that ends in a failed status (a bundle that would not register, a
+ * deployment that failed) can never be used: InconclusiveCheck, with the
+ * target's own message, since that says nothing of the contract.
+ */
 export async function settle(env: SpecEnv, spec: ResourceSpec, resource: Resource): Promise<Resource> {
   const ready = spec.ready;
-  if (!ready || ready.values.includes(String(resource[ready.field]))) return resource;
-  return env.waitFor(
-    `${spec.kind} ${JSON.stringify(spec.get.input(resource))} reaches ${ready.values.join(' or ')}`,
-    async () => member(await env.call(spec.get.operation, spec.get.input(resource)), spec.member),
-    (current) => ready.values.includes(String(current[ready.field])),
-  );
+  if (!ready) return resource;
+  const failed = (value: Resource): boolean => ready.failed?.values.includes(String(value[ready.field])) ?? false;
+  const settled = ready.values.includes(String(resource[ready.field])) || failed(resource)
+    ? resource
+    : await env.waitFor(
+        `${spec.kind} ${JSON.stringify(spec.get.input(resource))} reaches ${ready.values.join(' or ')}`,
+        async () => member(await env.call(spec.get.operation, spec.get.input(resource)), spec.member),
+        (current) => ready.values.includes(String(current[ready.field])) || failed(current),
+      );
+  if (failed(settled)) {
+    const message = ready.failed ? settled[ready.failed.message] : undefined;
+    throw new InconclusiveCheck(
+      `${spec.kind} ${JSON.stringify(spec.get.input(settled))} ended ${ready.field} ${String(settled[ready.field])}` +
+        `${typeof message === 'string' && message ? `: ${message}` : ' (the target gave no message)'}; it cannot serve the check` +
+        (spec.kind.endsWith('TemplateVersion') && !env.bundles.uploaded ? ' (a target that reads template bundles needs --bundle-bucket)' : ''),
+    );
+  }
+  return settled;
 }
 
 /** The operations that create and publish a template's versions, by kind. */
 const VERSION_OPERATIONS = {
-  environmentTemplateVersion: { create: 'CreateEnvironmentTemplateVersion', update: 'UpdateEnvironmentTemplateVersion' },
-  serviceTemplateVersion: { create: 'CreateServiceTemplateVersion', update: 'UpdateServiceTemplateVersion' },
-} as const satisfies Partial<Record<ResourceKind, { create: ProtonOperation; update: ProtonOperation }>>;
+  environmentTemplateVersion: { create: 'CreateEnvironmentTemplateVersion', update: 'UpdateEnvironmentTemplateVersion', bundles: 'environment' },
+  serviceTemplateVersion: { create: 'CreateServiceTemplateVersion', update: 'UpdateServiceTemplateVersion', bundles: 'service' },
+} as const satisfies Partial<Record<ResourceKind, { create: ProtonOperation; update: ProtonOperation; bundles: 'environment' | 'service' }>>;
 
 type VersionKind = keyof typeof VERSION_OPERATIONS;
 
@@ -42,6 +60,13 @@ function versionOperations(spec: ResourceSpec): (typeof VERSION_OPERATIONS)[Vers
 async function publish(env: SpecEnv, spec: ResourceSpec, version: Resource): Promise<void> {
   const settled = await settle(env, spec, version);
   await env.call(versionOperations(spec).update, { ...spec.get.input(settled), status: 'PUBLISHED' });
+}
+
+/** The run's first bundle of the version's kind. */
+function sourceFor(env: SpecEnv, spec: ResourceSpec): { s3: { bucket: string; key: string } } {
+  const first = env.bundles[versionOperations(spec).bundles][0];
+  if (!first) throw new Error(`the run has no ${versionOperations(spec).bundles} bundle`);
+  return bundle(first.bucket, first.key);
 }
 
 function splitVersion(version: VersionNumber): [string, string] {
@@ -67,7 +92,7 @@ async function createVersions(
     const input = compact({
       templateName,
       majorVersion: majors.has(major) ? major : undefined,
-      source: bundle(BUCKETS[0], `${templateName}/${version}.tar.gz`),
+      source: sourceFor(env, spec),
       tags: [...env.tags],
       ...extra,
     });

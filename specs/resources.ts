@@ -65,7 +65,7 @@ export const environmentTemplateVersion: ResourceSpec = {
   created: 'createdAt',
   owner: ['templateName'],
   progress: versionProgress,
-  ready: { field: 'status', values: ['DRAFT', 'PUBLISHED'], durationHook: 'templateVersionRegistration' },
+  ready: { field: 'status', values: ['DRAFT', 'PUBLISHED'], durationHook: 'templateVersionRegistration', failed: { values: ['REGISTRATION_FAILED'], message: 'statusMessage' } },
   get: { operation: 'GetEnvironmentTemplateVersion', input: byVersion },
   list: { operation: 'ListEnvironmentTemplateVersions', input: (ref) => ({ templateName: str(ref, 'templateName') }), items: 'templateVersions' },
   modify: {
@@ -85,7 +85,7 @@ export const serviceTemplateVersion: ResourceSpec = {
   created: 'createdAt',
   owner: ['templateName'],
   progress: versionProgress,
-  ready: { field: 'status', values: ['DRAFT', 'PUBLISHED'], durationHook: 'templateVersionRegistration' },
+  ready: { field: 'status', values: ['DRAFT', 'PUBLISHED'], durationHook: 'templateVersionRegistration', failed: { values: ['REGISTRATION_FAILED'], message: 'statusMessage' } },
   get: { operation: 'GetServiceTemplateVersion', input: byVersion },
   list: { operation: 'ListServiceTemplateVersions', input: (ref) => ({ templateName: str(ref, 'templateName') }), items: 'templateVersions' },
   modify: {
@@ -111,7 +111,7 @@ export const environment: ResourceSpec = {
     'lastAttemptedDeploymentId',
     'lastSucceededDeploymentId',
   ],
-  ready: { field: 'deploymentStatus', values: ['SUCCEEDED'], durationHook: 'environmentDeployment' },
+  ready: { field: 'deploymentStatus', values: ['SUCCEEDED'], durationHook: 'environmentDeployment', failed: { values: ['FAILED', 'CANCELLED'], message: 'deploymentStatusMessage' } },
   get: { operation: 'GetEnvironment', input: byName },
   list: { operation: 'ListEnvironments', input: () => ({}), items: 'environments' },
   modify: {
@@ -132,7 +132,7 @@ export const service: ResourceSpec = {
   owner: ['name'],
   // The pipeline block reports its own deployments.
   progress: ['status', 'statusMessage', 'lastModifiedAt', 'pipeline'],
-  ready: { field: 'status', values: ['ACTIVE'], durationHook: 'serviceCreation' },
+  ready: { field: 'status', values: ['ACTIVE'], durationHook: 'serviceCreation', failed: { values: ['CREATE_FAILED', 'CREATE_FAILED_CLEANUP_COMPLETE', 'CREATE_FAILED_CLEANUP_FAILED'], message: 'statusMessage' } },
   get: { operation: 'GetService', input: byName },
   list: { operation: 'ListServices', input: () => ({}), items: 'services' },
   modify: { operation: 'UpdateService', field: 'description', input: (ref, value) => ({ ...byName(ref), description: value }) },

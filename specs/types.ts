@@ -60,6 +60,25 @@ export type Tag = { key: string; value: string };
  */
 export type Fixture = Readonly<Record<string, string>>;
 
+/** An S3 object that holds a template bundle (TemplateVersionSourceInput's `s3`). */
+export interface BundleSource {
+  bucket: string;
+  key: string;
+}
+
+/**
+ * The bundles a run creates its template versions from, by template kind: at
+ * least two of each (the first is the base input, the second the other valid
+ * value of `source`). `uploaded`: real objects the run put in a bucket
+ * (`--bundle-bucket`); otherwise placeholders that name no object, which only
+ * a target that does not read bundles (the emulator without S3) accepts.
+ */
+export interface BundleSources {
+  environment: readonly BundleSource[];
+  service: readonly BundleSource[];
+  uploaded: boolean;
+}
+
 /** What a spec needs to build its prerequisites: a narrow view of CheckContext. */
 export interface SpecEnv {
   /** Sends one operation; resolves with the output members, rejects on an error response. */
@@ -68,6 +87,8 @@ export interface SpecEnv {
   readonly tags: readonly Tag[];
   waitFor<T>(description: string, probe: () => Promise<T>, done: (value: T) => boolean, options?: WaitOptions): Promise<T>;
   step(description: string): void;
+  /** Where template versions get their bundles (placeholders unless the run uploaded real ones). */
+  readonly bundles: BundleSources;
 }
 
 export type ResourceKind =
@@ -111,7 +132,16 @@ export interface ResourceSpec {
    * and Delete wait for it. `durationHook`: the transition of
    * docs/emulator-hooks.md that ends there (checks lengthen it to see progress).
    */
-  ready?: { field: string; values: readonly string[]; durationHook?: TransitionName };
+  ready?: {
+    field: string;
+    values: readonly string[];
+    durationHook?: TransitionName;
+    /**
+     * Values of `field` that mean it never will settle (a registration or a
+     * deployment that failed), and the member that says why.
+     */
+    failed?: { values: readonly string[]; message: string };
+  };
   get: { operation: ProtonOperation; input(ref: Resource): Input };
   list: {
     operation: ProtonOperation;

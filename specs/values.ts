@@ -3,6 +3,7 @@
 // (reference/proton-2020-07-20.service-2.json); the tests check every built
 // input with validateInput.
 import fc from 'fast-check';
+import type { BundleSources } from './types.ts';
 
 /** The account named in role ARNs: IAM roles are not checked by the contract. */
 export const ROLE_ACCOUNT = '123456789012';
@@ -20,6 +21,23 @@ export function bundle(bucket: string, key: string): { s3: { bucket: string; key
 }
 
 export const BUCKETS = ['proton-conformance-bundles', 'proton-conformance-other'] as const;
+
+/**
+ * Sources that name no real object: what a run uses unless it uploads
+ * bundles (`--bundle-bucket`). A target that reads bundles fails these
+ * versions' registration.
+ */
+export const PLACEHOLDER_BUNDLES: BundleSources = {
+  environment: [
+    { bucket: BUCKETS[0], key: 'environment/v1.tar.gz' },
+    { bucket: BUCKETS[1], key: 'environment/v2.tar.gz' },
+  ],
+  service: [
+    { bucket: BUCKETS[0], key: 'service/v1.tar.gz' },
+    { bucket: BUCKETS[1], key: 'service/v2.tar.gz' },
+  ],
+  uploaded: false,
+};
 
 export function environmentSpec(size: string): string {
   return `proton: EnvironmentSpec\nspec:\n  size: ${size}\n`;

@@ -36,3 +36,23 @@ export interface WaitOptions {
   /** Step between probes, milliseconds. */
   intervalMs?: number;
 }
+
+/** Thrown inside a check when the target lacks what the check needs: the cell is `skipped`. */
+export class SkipCheck extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'SkipCheck';
+  }
+}
+
+/**
+ * Thrown inside a check when its precondition could not be observed or set
+ * up (a prerequisite the target would not create, a wait that never ended):
+ * the cell is `inconclusive`, never a contract failure.
+ */
+export class InconclusiveCheck extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'InconclusiveCheck';
+  }
+}

@@ -5,13 +5,13 @@ import fc from 'fast-check';
 import { environmentTemplateWith } from '../prerequisites.ts';
 import { environmentTemplateVersion } from '../resources.ts';
 import type { CreateOperationSpec, Fixture, Input } from '../types.ts';
-import { BUCKETS, bucketArb, bundle, compact, descriptionArb, s3KeyArb } from '../values.ts';
-import { fixed, maybe, parameter, randomTags, tagsParameter } from './common.ts';
+import { compact, descriptionArb } from '../values.ts';
+import { bundleFixture, fixed, maybe, parameter, randomTags, sourceArb, sourceAt, tagsParameter } from './common.ts';
 
 const base = (fx: Fixture): Input => ({
   templateName: fixed(fx, 'template'),
   majorVersion: '1',
-  source: bundle(BUCKETS[0], 'environment/v1.tar.gz'),
+  source: sourceAt(fx, 'environment', 0),
   description: 'environment template version by the conformance suite',
 });
 
@@ -24,9 +24,9 @@ export const createEnvironmentTemplateVersion: CreateOperationSpec = {
   summary: 'a minor version of an environment template that has versions 1.0 and 2.0',
   async prepare(env, needs): Promise<Fixture> {
     const template = await environmentTemplateWith(env, 'etv', ['1.0', '2.0'], { publish: false });
-    if (needs === 'base') return { template };
+    if (needs === 'base') return { template, ...bundleFixture(env, 'environment') };
     const template2 = await environmentTemplateWith(env, 'etv-alt', ['1.0', '2.0'], { publish: false });
-    return { template, template2 };
+    return { template, template2, ...bundleFixture(env, 'environment') };
   },
   input: (fx) => base(fx),
   arbitrary: (fx) =>
@@ -35,7 +35,7 @@ export const createEnvironmentTemplateVersion: CreateOperationSpec = {
         templateName: fc.constantFrom(fixed(fx, 'template'), fixed(fx, 'template2')),
         // Left out: a new major version, valid as well.
         majorVersion: maybe(fc.constantFrom('1', '2')),
-        source: fc.tuple(bucketArb, s3KeyArb).map(([bucket, key]) => bundle(bucket, key)),
+        source: sourceArb(fx, 'environment'),
         description: maybe(descriptionArb),
         tags: randomTags,
       })
@@ -43,7 +43,7 @@ export const createEnvironmentTemplateVersion: CreateOperationSpec = {
   parameters: [
     parameter('templateName', true, (fx) => fixed(fx, 'template2')),
     parameter('majorVersion', false, () => '2'),
-    parameter('source', true, () => bundle(BUCKETS[1], 'environment/v2.tar.gz')),
+    parameter('source', true, (fx) => sourceAt(fx, 'environment', 1)),
     parameter('description', false, () => 'another description'),
     tagsParameter,
   ],

@@ -7,15 +7,15 @@ import fc from 'fast-check';
 import { environmentTemplateWith, serviceTemplateWith } from '../prerequisites.ts';
 import { serviceTemplateVersion } from '../resources.ts';
 import type { CreateOperationSpec, Fixture, Input } from '../types.ts';
-import { BUCKETS, bucketArb, bundle, compact, descriptionArb, s3KeyArb } from '../values.ts';
-import { fixed, maybe, parameter, randomTags, tagsParameter } from './common.ts';
+import { compact, descriptionArb } from '../values.ts';
+import { bundleFixture, fixed, maybe, parameter, randomTags, sourceArb, sourceAt, tagsParameter } from './common.ts';
 
 const compatible = (fx: Fixture, major: string) => [{ templateName: fixed(fx, 'environmentTemplate'), majorVersion: major }];
 
 const base = (fx: Fixture): Input => ({
   templateName: fixed(fx, 'template'),
   majorVersion: '1',
-  source: bundle(BUCKETS[0], 'service/v1.tar.gz'),
+  source: sourceAt(fx, 'service', 0),
   compatibleEnvironmentTemplates: compatible(fx, '1'),
   supportedComponentSources: ['DIRECTLY_DEFINED'],
   description: 'service template version by the conformance suite',
@@ -32,9 +32,9 @@ export const createServiceTemplateVersion: CreateOperationSpec = {
     const environmentTemplate = await environmentTemplateWith(env, 'stv-env', needs === 'base' ? ['1.0'] : ['1.0', '2.0']);
     const compatibleWith = { templateName: environmentTemplate, majorVersion: '1' };
     const template = await serviceTemplateWith(env, 'stv', ['1.0', '2.0'], compatibleWith, { publish: false });
-    if (needs === 'base') return { environmentTemplate, template };
+    if (needs === 'base') return { environmentTemplate, template, ...bundleFixture(env, 'service') };
     const template2 = await serviceTemplateWith(env, 'stv-alt', ['1.0', '2.0'], compatibleWith, { publish: false });
-    return { environmentTemplate, template, template2 };
+    return { environmentTemplate, template, template2, ...bundleFixture(env, 'service') };
   },
   input: (fx) => base(fx),
   arbitrary: (fx) =>
@@ -42,7 +42,7 @@ export const createServiceTemplateVersion: CreateOperationSpec = {
       .record({
         templateName: fc.constantFrom(fixed(fx, 'template'), fixed(fx, 'template2')),
         majorVersion: maybe(fc.constantFrom('1', '2')),
-        source: fc.tuple(bucketArb, s3KeyArb).map(([bucket, key]) => bundle(bucket, key)),
+        source: sourceArb(fx, 'service'),
         compatibleEnvironmentTemplates: fc.constantFrom('1', '2').map((major) => compatible(fx, major)),
         supportedComponentSources: maybe(fc.constant(['DIRECTLY_DEFINED'])),
         description: maybe(descriptionArb),
@@ -52,7 +52,7 @@ export const createServiceTemplateVersion: CreateOperationSpec = {
   parameters: [
     parameter('templateName', true, (fx) => fixed(fx, 'template2')),
     parameter('majorVersion', false, () => '2'),
-    parameter('source', true, () => bundle(BUCKETS[1], 'service/v2.tar.gz')),
+    parameter('source', true, (fx) => sourceAt(fx, 'service', 1)),
     parameter('compatibleEnvironmentTemplates', true, (fx) => compatible(fx, '2')),
     parameter('supportedComponentSources', false, () => undefined),
     parameter('description', false, () => 'another description'),

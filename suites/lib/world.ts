@@ -9,6 +9,8 @@ import { TRANSITION_NAMES } from '../../specs/transitions.ts';
 import type { TransitionName } from '../../specs/transitions.ts';
 import type { Fixture, Input, Needs, OperationSpec, Resource, ResourceSpec, SpecEnv } from '../../specs/types.ts';
 import { listAll } from './observe.ts';
+import { describeError } from '../../harness/errors.ts';
+import { InconclusiveCheck, SkipCheck } from '../../specs/vocabulary.ts';
 
 /** Kinds that live inside another (a template's versions). */
 const RESOURCE_INSIDE = new Set(Object.values(RESOURCES).flatMap((spec) => (spec.contains ? [spec.contains.kind] : [])));
@@ -106,6 +108,7 @@ export function specEnv(ctx: CheckContext): SpecEnv {
     tags: ctx.tags,
     waitFor: (description, probe, done, options) => ctx.waitFor(description, probe, done, options),
     step: (description) => ctx.step(description),
+    bundles: ctx.bundles,
   };
 }
 
@@ -135,7 +138,21 @@ export function prepare(ctx: CheckContext, spec: OperationSpec, needs: Needs, ke
   const key = (what: Needs): string => `${spec.operation} ${what} ${JSON.stringify(keep)}`;
   const existing = cell.get(key(needs)) ?? (needs === 'base' ? cell.get(key('alternatives')) : undefined);
   if (existing) return existing;
-  const building = setDurations(ctx, keep).then(() => spec.prepare(specEnv(ctx), needs));
+  const building = setDurations(ctx, keep).then(() => spec.prepare(specEnv(ctx), needs)).catch((error: unknown) => {
+    throw prerequisiteProblem(spec, error);
+  });
   cell.set(key(needs), building);
   return building;
+}
+
+/**
+ * What a prerequisite that could not be set up means for the cell: the
+ * operation under test was never reached, so the contract cannot be judged
+ * (`inconclusive`, with the target's answer), never a contract failure.
+ * Skips, inconclusive waits and interruptions pass through as they are.
+ */
+function prerequisiteProblem(spec: OperationSpec, error: unknown): unknown {
+  if (error instanceof SkipCheck || error instanceof InconclusiveCheck) return error;
+  if (error instanceof Error && (error.name === 'AbortError' || error.name === 'SkipCheck' || error.name === 'InconclusiveCheck')) return error;
+  return new InconclusiveCheck(`the prerequisites of ${spec.operation} could not be set up: ${describeError(error)}`);
 }
