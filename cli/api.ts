@@ -20,6 +20,9 @@ import type { Shard, ShardInfo } from '../harness/shard.ts';
 import { resolveTarget } from '../harness/target.ts';
 import type { Target } from '../harness/target.ts';
 import type { Report } from '../harness/types.ts';
+import { setUpBundles } from './bundles.ts';
+import type { RunBundles } from './bundles.ts';
+import { checkBundleFlags } from '../harness/bundle-flags.ts';
 import { cleanUpRun, cleansUp } from './real-target.ts';
 import { RUN_DEFAULTS, sizeRun, sizedSettings } from './plan.ts';
 import { DEFAULT_NUM_RUNS } from '../harness/results.ts';
@@ -64,6 +67,10 @@ export interface ConformanceOptions {
   waitTimeoutS?: number;
   /** At most this many of the run's resources at once (as --max-live-resources). */
   maxLiveResources?: number;
+  /** The S3 bucket for the run's template bundles (as --bundle-bucket): uploaded first, removed at the end. */
+  bundleBucket?: string;
+  /** Key prefix of the run's bundles (as --bundle-prefix; default proton-conformance/). */
+  bundlePrefix?: string;
   /** One part of the cells, as --shard ('2/3' or {index: 2, count: 3}). */
   shard?: string | Shard;
   /** Known failures: a file (as --expect) or the entries themselves. */
@@ -115,9 +122,13 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
     ...(options.env ? { env: options.env } : {}),
     allowRealAccount: options.allowRealAccount === true,
   });
+  const silent = { write: () => true } as unknown as NodeJS.WritableStream;
+  let bundles: RunBundles | undefined;
   try {
     const runId = newRunId();
     const ownership = target.embedded ? undefined : new RunOwnership(runId);
+    checkBundleFlags(options.bundleBucket, options.bundlePrefix);
+    bundles = await setUpBundles(target, runId, options, () => undefined, options.signal, silent);
     const defaults = target.remote ? RUN_DEFAULTS.remote : RUN_DEFAULTS.local;
     const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
     if (options.expectDurations !== undefined) parseTransitionDurations('expectDurations', options.expectDurations);
@@ -147,13 +158,16 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
       ...sizedSettings(sizing, defaults, { concurrency: options.concurrency, cellTimeoutS: options.cellTimeoutS, maxLiveResources: options.maxLiveResources }),
       ...(options.signal ? { signal: options.signal } : {}),
       progress: { start() {}, cellDone: (result, done, total) => options.onCell?.(result, done, total) },
+      ...(bundles.sources ? { bundles: bundles.sources } : {}),
     });
     const report = outcome.report as ConformanceReport;
     if (sizing.plan) Object.assign(report, { plan: sizing.plan });
     if (cleansUp(target)) {
-      const cleaned = await cleanUpRun(target, runId, { note: () => undefined, out: { write: () => true } as unknown as NodeJS.WritableStream });
+      const cleaned = await cleanUpRun(target, runId, { note: () => undefined, out: silent });
       Object.assign(report, { cleanup: cleaned });
     }
+    const bundlesRemoved = await bundles.remove();
+    if (bundlesRemoved) Object.assign(report, { bundles: bundlesRemoved });
     if (shardInfo) report.shard = shardInfo;
     if (expectations) applyExpectations(report, expectations, typeof options.expect === 'string' ? options.expect : '(given)', options.strictExpectations === true);
     Object.assign(report, { runId, requests: outcome.requests, interrupted: outcome.interrupted });
@@ -161,6 +175,7 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
     Object.assign(report, { verdict: outcome.interrupted ? 'interrupted' : report.exitCode === 0 ? 'pass' : 'fail' });
     return report;
   } finally {
+    await bundles?.remove();
     await target.close();
   }
 }

@@ -1,5 +1,6 @@
 // Command-line flags, checked: every bad value is a UsageError with a
 // one-line message naming the flag.
+import { checkBundleFlags } from '../harness/bundle-flags.ts';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../harness/errors.ts';
 import { DEFAULT_NUM_RUNS } from '../harness/results.ts';
@@ -48,6 +49,10 @@ export interface CliOptions {
   waitTimeout?: number;
   /** At most this many of the run's resources at once (harness/live.ts). */
   maxLiveResources?: number;
+  /** The S3 bucket the run uploads its template bundles to (harness/bundle-store.ts). */
+  bundleBucket?: string;
+  /** Key prefix of the run's bundles in that bucket. */
+  bundlePrefix?: string;
 }
 
 
@@ -76,6 +81,8 @@ const OPTIONS = {
   'expect-durations': { type: 'string' },
   'wait-timeout': { type: 'string' },
   'max-live-resources': { type: 'string' },
+  'bundle-bucket': { type: 'string' },
+  'bundle-prefix': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -108,6 +115,9 @@ export function parseCli(argv: readonly string[]): CliOptions {
   }
   if (values['wait-timeout'] !== undefined) options.waitTimeout = seconds('--wait-timeout', values['wait-timeout']);
   if (values['max-live-resources'] !== undefined) options.maxLiveResources = integer('--max-live-resources', values['max-live-resources'], 1, 100_000);
+  checkBundleFlags(values['bundle-bucket'], values['bundle-prefix']);
+  if (values['bundle-bucket'] !== undefined) options.bundleBucket = values['bundle-bucket'];
+  if (values['bundle-prefix'] !== undefined) options.bundlePrefix = values['bundle-prefix'];
   if (values.endpoint !== undefined) options.endpoint = nonEmpty('--endpoint', values.endpoint);
   if (values.rules !== undefined) options.rules = nonEmpty('--rules', values.rules);
   if (values.operations !== undefined) options.operations = nonEmpty('--operations', values.operations);

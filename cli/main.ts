@@ -1,6 +1,8 @@
 // proton-conformance: the whole contract against one target. Flags and exit
 // codes: cli/usage.ts. Every error ends in one line on stderr, never a stack
 // (PROTON_CONFORMANCE_DEBUG=1 prints it).
+import { setUpBundles } from './bundles.ts';
+import type { RunBundles } from './bundles.ts';
 import { pathToFileURL } from 'node:url';
 import { loadCatalog } from '../harness/default-catalog.ts';
 import { UnreachableError, UsageError, describeError } from '../harness/errors.ts';
@@ -172,7 +174,10 @@ async function runWith(options: CliOptions): Promise<number> {
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigterm);
   const stray = collectStrayRejections();
+  let bundles: RunBundles | undefined;
   try {
+    // The template bundles: uploaded (--bundle-bucket), or the target shown not to need them.
+    bundles = await setUpBundles(target, runId, options, (line) => progress.note(line), interrupt.signal);
     // Against a target without a clock: rehearsed first, so that the run says what it will cost (cli/plan.ts).
     const sizing = await sizeRun(target, options, selection, catalog, model, seed, interrupt.signal);
     const settings = sizedSettings(sizing, defaults, { concurrency: options.concurrency, cellTimeoutS: options.cellTimeout, maxLiveResources: options.maxLiveResources });
@@ -196,6 +201,7 @@ async function runWith(options: CliOptions): Promise<number> {
       signal: interrupt.signal,
       progress,
       ...(phase ? { phase: phase.run } : {}),
+      ...(bundles.sources ? { bundles: bundles.sources } : {}),
     });
     progress.finish(outcome.requests);
     Object.assign(outcome.report, {
@@ -222,6 +228,8 @@ async function runWith(options: CliOptions): Promise<number> {
       });
       Object.assign(outcome.report, { cleanup: cleaned });
     }
+    const bundlesRemoved = await bundles.remove();
+    if (bundlesRemoved) Object.assign(outcome.report, { bundles: bundlesRemoved });
     // The run's own result, as the exit code below gives it.
     const exitCode = outcome.interrupted ? (terminated ? EXIT_TERMINATED : EXIT_INTERRUPTED) : recorded.error !== undefined ? 2 : gateExitCode(outcome.report);
     Object.assign(outcome.report, { verdict: outcome.interrupted ? 'interrupted' : exitCode === 0 ? 'pass' : exitCode === 1 ? 'fail' : 'error', exitCode });
@@ -235,6 +243,8 @@ async function runWith(options: CliOptions): Promise<number> {
     if (recorded.error !== undefined) return 2;
     return gateExitCode(outcome.report);
   } finally {
+    // Uploaded bundles go whatever happened (a failure, an interrupt): once.
+    await bundles?.remove();
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigterm);
     stray.stop();

@@ -89,6 +89,18 @@ A target without a clock (no hooks: a real account, a hosted service):
   --max-live-resources N
                         at most N of the run's resources at once: creates
                         wait for the run's own deletions
+
+Template bundles (a target that reads them from S3, as AWS Proton does):
+  --bundle-bucket NAME  upload the suite's template bundles (fixtures/
+                        templates) to this bucket once per run, create every
+                        template version from them, remove them at the end;
+                        S3 is reached with the standard chain (credentials,
+                        region, AWS_ENDPOINT_URL_S3 for an S3-compatible one)
+  --bundle-prefix P     key prefix in the bucket (default proton-conformance/);
+                        the run's keys are P + pc<run id>/...
+  Without a bucket, versions name placeholder objects; a remote target is
+  asked first (one template version) whether it reads them, and a run that
+  needs a bucket stops there (exit 2). --endpoint aws always needs one.
   --help                this text
 
 Exit codes: 0 no MUST rule fails (the summary says when cells were skipped
