@@ -13,6 +13,7 @@ import type {
   UpdateServiceTemplateVersionInput,
 } from '@aws-sdk/client-proton';
 import { arnOf } from '../arn.ts';
+import { registrarOf } from '../bundles.ts';
 import type { Handler, RequestContext, Valid } from '../context.ts';
 import { clientTokenCreate, nameCreate, recordUpdate, rememberedDelete } from '../idempotency.ts';
 import { paginate, versionOrderKey } from '../pagination.ts';
@@ -216,6 +217,24 @@ function newVersion(ctx: RequestContext, template: TemplateRecord, input: Create
     }
   }
   const minor = input.majorVersion === undefined ? 0n : (template.highestMinor.get(major.toString()) ?? -1n) + 1n;
+  // With an S3 endpoint, the bundle is fetched and checked from now on
+  // (bundles.ts); only a create starts a fetch, never a replay of its token.
+  const registrar = registrarOf(ctx.world);
+  const { account } = ctx;
+  // The model's union has one member, s3, and validation let nothing else through.
+  const source = (input.source as { s3: { bucket: string; key: string } }).s3;
+  const bundle =
+    registrar === undefined
+      ? undefined
+      : registrar.register(
+          {
+            kind: template.kind.prefix === 'EnvironmentTemplate' ? 'environment' : 'service',
+            bucket: source.bucket,
+            key: source.key,
+            customerManaged: template.kind.prefix === 'EnvironmentTemplate' && template.provisioning === 'CUSTOMER_MANAGED',
+          },
+          () => account.clock.now(),
+        );
   const version: VersionRecord = {
     template,
     major: major.toString(),
@@ -223,6 +242,7 @@ function newVersion(ctx: RequestContext, template: TemplateRecord, input: Create
     arn: `${template.arn}:${major}.${minor}`,
     createdAt: ctx.now,
     registeredAt: ctx.now + ctx.account.durations.templateVersionRegistration,
+    ...(bundle === undefined ? {} : { bundle }),
     updatedAt: ctx.now,
     description: input.description,
     compatibleEnvironmentTemplates: input.compatibleEnvironmentTemplates,
@@ -243,6 +263,14 @@ function statusChange(version: VersionRecord, status: string, now: number): bool
   }
   if (current === 'REGISTRATION_IN_PROGRESS') {
     throw conflict(`Version ${versionKey(version.major, version.minor)} is still being registered`);
+  }
+  if (current === 'REGISTRATION_FAILED') {
+    // Final, unlike a registration in progress (ConflictException): no later
+    // request can succeed, as for a published version asked back to DRAFT.
+    throw validation(
+      `Version ${versionKey(version.major, version.minor)} failed to register (${version.bundle?.problem ?? 'its bundle was refused'}); ` +
+        'its status can no longer change: fix the bundle and create a new version',
+    );
   }
   if (status === 'DRAFT' && current === 'PUBLISHED') {
     throw validation(`Version ${versionKey(version.major, version.minor)} is published; it can't return to DRAFT`);

@@ -4,6 +4,7 @@
 import type { CompatibleEnvironmentTemplate, ServiceTemplateSupportedComponentSourceType } from '@aws-sdk/client-proton';
 import type { AccountState } from '../accounts.ts';
 import type { ArnType } from '../arn.ts';
+import type { BundleRegistration } from '../bundles.ts';
 import type { CreatedByName } from '../idempotency.ts';
 import { seconds } from '../context.ts';
 import { notFound, validation } from '../protocol.ts';
@@ -47,8 +48,14 @@ export interface VersionRecord {
   readonly minor: string;
   readonly arn: string;
   readonly createdAt: number;
-  /** When registration ends (REGISTRATION_IN_PROGRESS -> DRAFT). */
+  /** When registration's duration ends (REGISTRATION_IN_PROGRESS -> DRAFT, or REGISTRATION_FAILED). */
   readonly registeredAt: number;
+  /**
+   * The check of the version's bundle, when the emulator reads bundles from
+   * S3 (bundles.ts): registration also waits for it, and it decides between
+   * DRAFT and REGISTRATION_FAILED. Without one, registration always succeeds.
+   */
+  readonly bundle?: BundleRegistration;
   /** The latest successful Update, or createdAt. */
   updatedAt: number;
   publishedAt?: number;
@@ -58,13 +65,30 @@ export interface VersionRecord {
   readonly tags: Tags;
 }
 
-export type VersionStatus = 'REGISTRATION_IN_PROGRESS' | 'DRAFT' | 'PUBLISHED';
+export type VersionStatus = 'REGISTRATION_IN_PROGRESS' | 'REGISTRATION_FAILED' | 'DRAFT' | 'PUBLISHED';
 
 export const versionKey = (major: string, minor: string): string => `${major}.${minor}`;
 
+/**
+ * A version's status at `now`: registering until both its registration's
+ * duration has passed and its bundle's check (if any) has finished; then
+ * DRAFT, or REGISTRATION_FAILED when the check found a problem.
+ */
 export function versionStatus(version: VersionRecord, now: number): VersionStatus {
   if (version.publishedAt !== undefined) return 'PUBLISHED';
-  return now >= version.registeredAt ? 'DRAFT' : 'REGISTRATION_IN_PROGRESS';
+  if (now < version.registeredAt) return 'REGISTRATION_IN_PROGRESS';
+  const { bundle } = version;
+  if (bundle === undefined || bundle.state === 'registered') return 'DRAFT';
+  return bundle.state === 'failed' ? 'REGISTRATION_FAILED' : 'REGISTRATION_IN_PROGRESS';
+}
+
+/** When the version's registration ended (undefined while it still runs). */
+function registrationEnd(version: VersionRecord, now: number): number | undefined {
+  if (now < version.registeredAt) return undefined;
+  const { bundle } = version;
+  if (bundle === undefined) return version.registeredAt;
+  if (bundle.state === 'checking' || bundle.finishedAt === undefined) return undefined;
+  return Math.max(version.registeredAt, bundle.finishedAt);
 }
 
 /** Highest published minor version of a major version. */
@@ -147,7 +171,8 @@ export function templateView(template: TemplateRecord, summary = false): Record<
 }
 
 export function versionView(version: VersionRecord, now: number, summary = false): Record<string, unknown> {
-  const lastModifiedAt = Math.max(version.updatedAt, now >= version.registeredAt ? version.registeredAt : 0);
+  const lastModifiedAt = Math.max(version.updatedAt, registrationEnd(version, now) ?? 0);
+  const status = versionStatus(version, now);
   const view: Record<string, unknown> = {
     arn: version.arn,
     createdAt: seconds(version.createdAt),
@@ -156,9 +181,14 @@ export function versionView(version: VersionRecord, now: number, summary = false
     majorVersion: version.major,
     minorVersion: version.minor,
     recommendedMinorVersion: recommendedMinor(version.template, version.major),
-    status: versionStatus(version, now),
+    status,
+    // Only a failed registration says why; Proton's docs show "" for others,
+    // the emulator leaves the member out for them (as it always has).
+    statusMessage: status === 'REGISTRATION_FAILED' ? version.bundle?.problem : undefined,
     description: version.description,
   };
+  // A registered bundle's schema, as Proton's Get answers show it (not in summaries).
+  if (!summary && (status === 'DRAFT' || status === 'PUBLISHED')) view['schema'] = version.bundle?.schema;
   if (!summary && version.template.kind.prefix === 'ServiceTemplate') {
     view['compatibleEnvironmentTemplates'] = version.compatibleEnvironmentTemplates ?? [];
     view['supportedComponentSources'] = version.supportedComponentSources;
