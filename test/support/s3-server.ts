@@ -1,7 +1,8 @@
 // A real S3-compatible server in-process, for tests that upload template
-// bundles and let the emulator fetch them: s3rver (a maintained npm package
-// that answers S3's REST API from files on disk and verifies SigV4), on a
-// free loopback port, storing into a temporary directory removed at close().
+// bundles and let the emulator fetch them: s3rver (a pure-JavaScript npm package
+// that answers S3's REST API from files on disk; it checks a signature's
+// key id, not the SigV4 signature itself), on a free loopback port, storing
+// into a temporary directory removed at close().
 //
 //   const s3 = await startS3Server({ buckets: ['bundles'] });
 //   await s3.client().send(new PutObjectCommand({ Bucket: 'bundles', Key: 'k', Body: bytes }));
