@@ -27,6 +27,8 @@ export interface BundlesReport {
 export interface RunBundles {
   /** The sources template versions name (undefined: the placeholders). */
   sources: BundleSources | undefined;
+  /** s3://bucket/prefix of what was uploaded (undefined: nothing was). */
+  location?: string;
   /** Removes what was uploaded (once; later calls answer the first's report). */
   remove(): Promise<BundlesReport | undefined>;
 }
@@ -54,7 +56,7 @@ export async function setUpBundles(
       credentials: target.credentials,
     });
     note(`proton-conformance: template bundles: uploaded ${uploaded.keys.length} to ${uploaded.location} (removed at the end of the run)`);
-    return { sources: uploaded.sources, remove: once(() => removeUploaded(uploaded, note)) };
+    return { sources: uploaded.sources, location: uploaded.location, remove: once(() => removeUploaded(uploaded, note)) };
   }
   const none: RunBundles = { sources: undefined, remove: async () => undefined };
   if (!target.remote) return none;

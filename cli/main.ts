@@ -2,6 +2,7 @@
 // codes: cli/usage.ts. Every error ends in one line on stderr, never a stack
 // (PROTON_CONFORMANCE_DEBUG=1 prints it).
 import { setUpBundles } from './bundles.ts';
+import { needsBundleBucket } from '../harness/bundle-preflight.ts';
 import type { RunBundles } from './bundles.ts';
 import { pathToFileURL } from 'node:url';
 import { loadCatalog } from '../harness/default-catalog.ts';
@@ -126,6 +127,8 @@ async function runWith(options: CliOptions): Promise<number> {
   const target = await pendingTarget;
   let phaseTarget: PhaseTarget | undefined;
   try {
+    // AWS's own endpoint registers versions from real bundles: without a bucket, nothing is sent.
+    if (target.aws && options.bundleBucket === undefined) throw needsBundleBucket(target.endpoint, 'AWS Proton registers a template version from its bundle');
     // Before anything is created: the account, region and endpoint (and --account).
     await announceAccount(target, options.account);
     if (phase) phaseTarget = await checkPhaseTarget(phase, target);
@@ -153,6 +156,7 @@ async function runWith(options: CliOptions): Promise<number> {
         `proton-conformance: quitting at once; what run ${runId} created may be left at ${target.endpoint}${left}; remove it with: ${sweepCommand(target, runId)}\n`,
       );
     }
+    if (bundles?.location) process.stderr.write(`proton-conformance: the run's template bundles are left under ${bundles.location}: remove that prefix\n`);
     process.exit(terminated ? EXIT_TERMINATED : EXIT_INTERRUPTED);
   };
   const onSignal = (signal: 'SIGINT' | 'SIGTERM'): void => {

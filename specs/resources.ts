@@ -21,7 +21,8 @@ const byVersion = (ref: Resource) => ({
 const namedIdentity = ['name', 'arn'] as const;
 // Recommended versions move when other versions are published: updated information.
 const templateProgress = ['lastModifiedAt', 'recommendedVersion'] as const;
-const versionProgress = ['status', 'statusMessage', 'lastModifiedAt', 'recommendedMinorVersion'] as const;
+// `schema` too: a target that reads the bundle fills it in when registration ends.
+const versionProgress = ['status', 'statusMessage', 'lastModifiedAt', 'recommendedMinorVersion', 'schema'] as const;
 
 export const environmentTemplate: ResourceSpec = {
   kind: 'environmentTemplate',

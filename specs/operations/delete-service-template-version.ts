@@ -3,8 +3,7 @@
 import { environmentTemplateWith, serviceTemplateWith } from '../prerequisites.ts';
 import { serviceTemplateVersion } from '../resources.ts';
 import type { DeleteOperationSpec } from '../types.ts';
-import { BUCKETS, bundle } from '../values.ts';
-import { fixed } from './common.ts';
+import { bundleFixture, fixed, sourceAt } from './common.ts';
 
 export const deleteServiceTemplateVersion: DeleteOperationSpec = {
   operation: 'DeleteServiceTemplateVersion',
@@ -15,14 +14,14 @@ export const deleteServiceTemplateVersion: DeleteOperationSpec = {
   async prepare(env) {
     const environmentTemplate = await environmentTemplateWith(env, 'del-stv-env', ['1.0']);
     const compatible = { templateName: environmentTemplate, majorVersion: '1' };
-    return { environmentTemplate, template: await serviceTemplateWith(env, 'del-stv', ['1.0'], compatible, { publish: false }) };
+    return { environmentTemplate, template: await serviceTemplateWith(env, 'del-stv', ['1.0'], compatible, { publish: false }), ...bundleFixture(env, 'service') };
   },
   create: {
     operation: 'CreateServiceTemplateVersion',
     input: (fx) => ({
       templateName: fixed(fx, 'template'),
       majorVersion: '1',
-      source: bundle(BUCKETS[0], 'service/v1.tar.gz'),
+      source: sourceAt(fx, 'service', 0),
       compatibleEnvironmentTemplates: [{ templateName: fixed(fx, 'environmentTemplate'), majorVersion: '1' }],
     }),
   },
