@@ -5,7 +5,9 @@
 // run: a remote endpoint needs --allow-real-account.
 import { parseArgs } from 'node:util';
 import { chooseEndpoint } from '../harness/endpoint.ts';
-import { UsageError } from '../harness/errors.ts';
+import { DEFAULT_BUNDLE_PREFIX, checkBundleFlags } from '../harness/bundle-flags.ts';
+import { describeError, UsageError } from '../harness/errors.ts';
+import type { CredentialsProvider } from '../harness/target.ts';
 import { RUN_ID } from '../harness/ownership.ts';
 import { scrub } from '../harness/redact.ts';
 import { describeLeft, parseDuration, runIdTime, sweep } from '../harness/sweep.ts';
@@ -27,6 +29,9 @@ export interface SweepCliOptions {
   account?: string;
   /** Seconds. */
   timeout?: number;
+  /** Also the runs' template bundles left in this bucket (under --bundle-prefix). */
+  bundleBucket?: string;
+  bundlePrefix?: string;
 }
 
 const OPTIONS = {
@@ -37,6 +42,8 @@ const OPTIONS = {
   'allow-real-account': { type: 'boolean' },
   account: { type: 'string' },
   'cleanup-timeout': { type: 'string' },
+  'bundle-bucket': { type: 'string' },
+  'bundle-prefix': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -64,6 +71,9 @@ export function parseSweep(argv: readonly string[]): SweepCliOptions {
   }
   if (values.account !== undefined) options.account = accountId(values.account);
   if (values['cleanup-timeout'] !== undefined) options.timeout = seconds('--cleanup-timeout', values['cleanup-timeout']);
+  checkBundleFlags(values['bundle-bucket'], values['bundle-prefix']);
+  if (values['bundle-bucket'] !== undefined) options.bundleBucket = values['bundle-bucket'];
+  if (values['bundle-prefix'] !== undefined) options.bundlePrefix = values['bundle-prefix'];
   return options;
 }
 
@@ -105,6 +115,7 @@ export async function runSweep(argv: readonly string[]): Promise<number> {
       onProgress: (line) => void process.stderr.write(`proton-conformance: sweep: ${line}\n`),
     });
     for (const line of listing(findings.found, now)) out(line);
+    const bundlesLeft = options.bundleBucket === undefined ? 0 : await sweepBundles(options, target, runs, now, out);
     if (findings.unconfirmed.length > 0) out(`never removed (a run's name prefix without its tag): ${describeLeft(findings.unconfirmed, 50)}`);
     const runCount = new Set(findings.found.map((f) => f.runId)).size;
     const what = `${findings.found.length} resource${findings.found.length === 1 ? '' : 's'} of ${runCount} run${runCount === 1 ? '' : 's'}`;
@@ -112,6 +123,7 @@ export async function runSweep(argv: readonly string[]): Promise<number> {
       out(findings.found.length === 0 ? 'nothing to remove' : `dry run: ${what} would be removed; add --yes to remove them`);
       return 0;
     }
+    if (bundlesLeft > 0) return 1;
     if (removal.left.length > 0) {
       out(`removed ${removal.removed.length} of ${what}; ${removal.left.length} left: ${describeLeft(removal.left, 50)}`);
       return 1;
@@ -122,6 +134,50 @@ export async function runSweep(argv: readonly string[]): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await target.close();
+  }
+}
+
+/**
+ * The runs' template bundles in --bundle-bucket: listed, and removed with
+ * --yes (only keys under `<prefix>pc<run id>/`). Resolves with how many are
+ * left (0 in a dry run).
+ */
+async function sweepBundles(
+  options: SweepCliOptions,
+  target: { region: string; credentials: CredentialsProvider | undefined },
+  runs: string | ((runId: string) => boolean),
+  now: number,
+  out: (text: string) => void,
+): Promise<number> {
+  const { findLeftBundles } = await import('../harness/bundle-store.ts');
+  const left = await findLeftBundles({
+    bucket: options.bundleBucket!,
+    ...(options.bundlePrefix !== undefined ? { prefix: options.bundlePrefix } : {}),
+    region: target.region,
+    credentials: target.credentials,
+    runs,
+    ...(options.olderThanMs !== undefined ? { olderThanMs: options.olderThanMs } : {}),
+    now,
+  });
+  const where = `s3://${options.bundleBucket}/${options.bundlePrefix ?? DEFAULT_BUNDLE_PREFIX}`;
+  if (left.found.length === 0) {
+    out(`template bundles: none left under ${where}`);
+    return 0;
+  }
+  const runCount = new Set(left.found.map((item) => item.runId)).size;
+  const what = `${left.found.length} template bundle${left.found.length === 1 ? '' : 's'} of ${runCount} run${runCount === 1 ? '' : 's'} under ${where}`;
+  for (const item of left.found) out(`  ${item.key}${item.lastModified ? `  uploaded ${item.lastModified.toISOString()}` : ''}`);
+  if (!options.yes) {
+    out(`dry run: ${what} would be removed`);
+    return 0;
+  }
+  try {
+    const removed = await left.remove();
+    out(`removed ${removed} of ${what}`);
+    return 0;
+  } catch (error) {
+    out(`template bundles: could not remove ${what}: ${describeError(error)}`);
+    return left.found.length;
   }
 }
 

@@ -126,6 +126,9 @@ templates, waiting for asynchronous deletes within a bound.
                         the run id's time or the resource's createdAt
   --yes                 remove them (default: a dry run that only lists)
   --cleanup-timeout S   seconds the removal may take (default 300)
+  --bundle-bucket NAME  also the runs' template bundles left in this bucket
+                        (keys under --bundle-prefix + pc<run id>/; nothing else)
+  --bundle-prefix P     the runs' key prefix (default proton-conformance/)
   --help                this text
 
 Exit codes: 0 nothing left to remove (or a dry run); 1 something could not

@@ -162,12 +162,69 @@ async function removeUnder(client: S3Client, bucket: string, runPrefix: string, 
 }
 
 async function listUnder(client: S3Client, bucket: string, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
+  return (await listObjects(client, bucket, prefix)).map((object) => object.key);
+}
+
+async function listObjects(client: S3Client, bucket: string, prefix: string): Promise<Array<{ key: string; lastModified: Date | undefined }>> {
+  const objects: Array<{ key: string; lastModified: Date | undefined }> = [];
   let token: string | undefined;
   do {
     const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
-    for (const item of page.Contents ?? []) if (item.Key) keys.push(item.Key);
+    for (const item of page.Contents ?? []) if (item.Key) objects.push({ key: item.Key, lastModified: item.LastModified });
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
-  return keys;
+  return objects;
+}
+
+/** A bundle an earlier run left: its key under `<prefix>pc<run id>/`. */
+export interface LeftBundle {
+  runId: string;
+  key: string;
+  lastModified: Date | undefined;
+}
+
+/**
+ * The sweep's side of the bundles: keys under `<prefix>pc<run id>/` of the
+ * runs chosen (one run id, or a test of it), older than `olderThanMs` by
+ * their LastModified when given. Nothing outside a run's own prefix is found.
+ */
+export async function findLeftBundles(
+  options: Pick<BundleStoreOptions, 'bucket' | 'prefix' | 'region' | 'credentials' | 'env' | 'client'> & {
+    runs: string | ((runId: string) => boolean);
+    olderThanMs?: number;
+    now?: number;
+  },
+): Promise<{ found: LeftBundle[]; remove(): Promise<number> }> {
+  const prefix = options.prefix ?? DEFAULT_BUNDLE_PREFIX;
+  checkBundleFlags(options.bucket, prefix);
+  const client = options.client ?? s3ClientFor(options);
+  const scope = typeof options.runs === 'string' ? runKeyPrefix(prefix, options.runs) : `${prefix}${NAME_PREFIX}`;
+  let objects;
+  try {
+    objects = await listObjects(client, options.bucket, scope);
+  } catch (error) {
+    throw s3Problem('cannot list the bucket', options.bucket, error);
+  }
+  const now = options.now ?? Date.now();
+  const found: LeftBundle[] = [];
+  for (const object of objects) {
+    const rest = object.key.slice(prefix.length + NAME_PREFIX.length);
+    const slash = rest.indexOf('/');
+    if (slash <= 0) continue;
+    const runId = rest.slice(0, slash);
+    const chosen = typeof options.runs === 'string' ? runId === options.runs : options.runs(runId);
+    if (!chosen) continue;
+    if (options.olderThanMs !== undefined && (object.lastModified === undefined || now - object.lastModified.getTime() < options.olderThanMs)) continue;
+    found.push({ runId, key: object.key, lastModified: object.lastModified });
+  }
+  return {
+    found,
+    remove: async () => {
+      const byRun = new Map<string, string[]>();
+      for (const item of found) byRun.set(item.runId, [...(byRun.get(item.runId) ?? []), item.key]);
+      let removed = 0;
+      for (const [runId, keys] of byRun) removed += await removeUnder(client, options.bucket, runKeyPrefix(prefix, runId), keys);
+      return removed;
+    },
+  };
 }
