@@ -1,6 +1,8 @@
-// Who is calling, and where: the account and region of a request, read from
-// its SigV4 Authorization header (docs/emulator-hooks.md "Accounts"). The
-// signature itself is never checked.
+// Who is calling, and where, in open mode (the default): the account and
+// region of a request, read from its SigV4 Authorization header
+// (docs/emulator-hooks.md "Accounts"). The signature itself is not checked
+// here; in strict mode (auth.ts) it is, and the account is the verified
+// credential's.
 import { createHash } from 'node:crypto';
 
 export const DEFAULT_ACCOUNT = '123456789012';

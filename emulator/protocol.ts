@@ -50,6 +50,15 @@ export const unknownOperation = (message: string) =>
 export const requestTooLarge = (message: string) =>
   new ApiError('RequestEntityTooLargeException', message, 413, CORAL_NAMESPACE);
 
+/**
+ * A refused signature (strict mode, auth.ts): MissingAuthenticationToken,
+ * IncompleteSignature, UnrecognizedClient or InvalidSignature, with the
+ * `Exception` suffix, Coral's namespace and HTTP 400, as AWS's JSON services
+ * (DynamoDB, SSM, Secrets Manager, Cognito...) answer them.
+ */
+export const authFailure = (kind: string, message: string) =>
+  new ApiError(`${kind}Exception`, message, 400, CORAL_NAMESPACE);
+
 /** Operation name from `X-Amz-Target`, or UnknownOperationException. */
 export function parseTarget(header: string | string[] | undefined): string {
   if (typeof header !== 'string' || header === '') {

@@ -4,16 +4,20 @@
 // however malformed, escapes as an exception, and a rejected request changes
 // nothing: every check runs before a handler touches state. The weather
 // (weather.ts) comes in twice: a throttle before the checks, an error after
-// a successful handler.
+// a successful handler. In strict mode (auth.ts) every request is verified
+// first, before it is routed: a refused one reads and changes nothing, meets
+// no weather, and the hooks are not served at all.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { World } from './accounts.ts';
+import type { Verifier } from './auth.ts';
 import type { RequestContext } from './context.ts';
 import { answerHook, HOOKS_PREFIX } from './hooks.ts';
-import { accountOf, callerOf } from './identity.ts';
+import { accountOf, callerOf, type Caller } from './identity.ts';
 import { isModelOperation, OPERATIONS } from './operations.ts';
 import {
   ApiError,
+  authFailure,
   checkContentType,
   internalError,
   MAX_BODY_BYTES,
@@ -26,13 +30,15 @@ import {
   unknownOperation,
   validation,
 } from './protocol.ts';
-import { answerSts, isStsRequest } from './sts.ts';
+import { answerSts, isStsRequest, stsAuthError, stsOperation, type StsAnswer } from './sts.ts';
 import { checkedInput } from './validation.ts';
 
 export interface ServerConfig {
   world: World;
   /** Receives one line per request when set. */
   log?: (line: string) => void;
+  /** Strict mode: every request verified by it (auth.ts); undefined: open mode, the key id names the account. */
+  verifier?: Verifier | undefined;
 }
 
 interface Exchange {
@@ -60,9 +66,11 @@ export function createEmulatorServer(config: ServerConfig): Server {
       const done = (exchange: Exchange) => {
         if (config.log !== undefined) config.log(logLine(exchange, performance.now() - started));
       };
-      if (req.url?.startsWith(HOOKS_PREFIX)) done(handleHook(config.world, req, res, body, size));
-      else if (isStsRequest(req.method, header(req, 'content-type'), req.headers['x-amz-target'])) done(handleSts(config.world, req, res, body));
-      else void handleApi(config.world, req, res, body, size).then(done);
+      if (config.verifier !== undefined) void handleStrict(config.world, config.verifier, req, res, body, size).then(done);
+      else if (req.url?.startsWith(HOOKS_PREFIX)) done(handleHook(config.world, req, res, body, size));
+      else if (isStsRequest(req.method, header(req, 'content-type'), req.headers['x-amz-target'])) {
+        done(handleSts(config.world, req, res, body, callerOf(header(req, 'authorization'))));
+      } else void handleApi(config.world, req, res, body, size, callerOf(header(req, 'authorization'))).then(done);
     });
   });
   // Keep-alive connections from SDK clients outlive a burst of requests.
@@ -83,17 +91,77 @@ function handleHook(world: World, req: IncomingMessage, res: ServerResponse, bod
   return { account: world.accountIdOf(accountOf(accountHeader)), operation: `hook ${req.method} ${path}`, status: answer.status };
 }
 
-function handleSts(world: World, req: IncomingMessage, res: ServerResponse, body: Buffer): Exchange {
+/**
+ * Strict mode: the signature first (auth.ts), then the request as in open
+ * mode with the verified credential's account. The hooks' prefix is no
+ * longer special: such a request is an API request like any other path
+ * (unsigned: MissingAuthenticationTokenException; signed: not `POST /`,
+ * UnknownOperationException), so the emulator looks like a real endpoint.
+ */
+async function handleStrict(
+  world: World,
+  verifier: Verifier,
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Buffer,
+  size: number,
+): Promise<Exchange> {
+  // The emulator's clock, which a client's skew correction goes by (the SDK reads Date after a refusal).
+  res.setHeader('Date', new Date(verifier.now()).toUTCString());
+  const sts = isStsRequest(req.method, header(req, 'content-type'), req.headers['x-amz-target']);
   const requestId = randomUUID();
-  const caller = callerOf(header(req, 'authorization'));
+  const operation = sts ? stsOperation(body) : operationName(req.headers['x-amz-target']);
+  if (size > MAX_BODY_BYTES) {
+    // Not all of it was kept, so its signature can't be checked; refused before anything is read, as in open mode.
+    const error = requestTooLarge(`The request body of ${size} bytes is over the limit of ${MAX_BODY_BYTES} bytes`);
+    sendError(res, requestId, error);
+    return { account: '-', operation, status: error.status };
+  }
+  const verdict = await verifier.verify({
+    method: req.method ?? 'GET',
+    url: req.url ?? '/',
+    headers: req.headers,
+    body,
+    service: sts ? 'sts' : 'proton',
+  });
+  if (!verdict.ok) {
+    if (sts) {
+      const answer = stsAuthError(verdict.kind, verdict.message, requestId, operation);
+      writeSts(res, requestId, answer);
+      return { account: '-', operation, status: answer.status };
+    }
+    const error = authFailure(verdict.kind, verdict.message);
+    sendError(res, requestId, error);
+    return { account: '-', operation, status: error.status };
+  }
+  const caller: Caller = { account: verdict.credential.account, region: verdict.region };
+  if (sts) return handleSts(world, req, res, body, caller);
+  return handleApi(world, req, res, body, size, caller);
+}
+
+/** The operation an `X-Amz-Target` names, for the log line; '-' when it names none. */
+function operationName(target: string | string[] | undefined): string {
+  try {
+    return parseTarget(target);
+  } catch {
+    return '-';
+  }
+}
+
+function handleSts(world: World, req: IncomingMessage, res: ServerResponse, body: Buffer, caller: Caller): Exchange {
+  const requestId = randomUUID();
   const answer = answerSts(world, caller, body, requestId);
+  writeSts(res, requestId, answer);
+  return { account: world.accountIdOf(caller.account), operation: answer.operation, status: answer.status };
+}
+
+function writeSts(res: ServerResponse, requestId: string, answer: StsAnswer): void {
   res.writeHead(answer.status, {
     'Content-Type': 'text/xml',
     'Content-Length': Buffer.byteLength(answer.xml),
     'x-amzn-RequestId': requestId,
   });
   res.end(answer.xml);
-  return { account: world.accountIdOf(caller.account), operation: answer.operation, status: answer.status };
 }
 
 async function handleApi(
@@ -102,9 +170,9 @@ async function handleApi(
   res: ServerResponse,
   body: Buffer,
   size: number,
+  caller: Caller,
 ): Promise<Exchange> {
   const requestId = randomUUID();
-  const caller = callerOf(header(req, 'authorization'));
   const exchange: Exchange = { account: world.accountIdOf(caller.account), operation: '-', status: 200 };
   // The client's connection closed before the answer was written (it gave up, or a proxy dropped it).
   let clientGone = false;

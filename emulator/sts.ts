@@ -4,8 +4,10 @@
 // speaks the AWS query protocol: `POST /`, a form-encoded body
 // (`Action=GetCallerIdentity&Version=2011-06-15`), an XML answer. The
 // account is the one the Proton API would use for the same key id
-// (identity.ts; the one account when the `accounts` hook is hidden).
+// (identity.ts; the one account when the `accounts` hook is hidden), or in
+// strict mode the account of the verified credential (auth.ts).
 import type { World } from './accounts.ts';
+import type { AuthFailureKind } from './auth.ts';
 import type { Caller } from './identity.ts';
 
 export const STS_CONTENT_TYPE = 'application/x-www-form-urlencoded';
@@ -57,6 +59,30 @@ export function answerSts(world: World, caller: Caller, body: Buffer, requestId:
     '',
   ].join('\n');
   return { status: 200, operation, xml };
+}
+
+/**
+ * A refused signature (strict mode, auth.ts) as STS answers it: its query
+ * protocol's names and statuses (MissingAuthenticationToken 403,
+ * IncompleteSignature 400, InvalidClientTokenId 403, SignatureDoesNotMatch
+ * 403), the message the JSON services give the same failure.
+ */
+export function stsAuthError(kind: AuthFailureKind, message: string, requestId: string, operation: string): StsAnswer {
+  const [status, code] = STS_AUTH_ERRORS[kind];
+  return stsError(status, code, message, requestId, operation);
+}
+
+const STS_AUTH_ERRORS: Record<AuthFailureKind, [number, string]> = {
+  MissingAuthenticationToken: [403, 'MissingAuthenticationToken'],
+  IncompleteSignature: [400, 'IncompleteSignature'],
+  UnrecognizedClient: [403, 'InvalidClientTokenId'],
+  InvalidSignature: [403, 'SignatureDoesNotMatch'],
+};
+
+/** The action a form names, for the log line of a request refused before it is read further. */
+export function stsOperation(body: Buffer): string {
+  const action = new URLSearchParams(body.toString('utf8')).get('Action');
+  return `sts:${action === null || action === '' || !/^\w{1,64}$/.test(action) ? '-' : action}`;
 }
 
 function stsError(status: number, code: string, message: string, requestId: string, operation: string): StsAnswer {
