@@ -1,8 +1,10 @@
 // `npm run emulator`: the reference emulator as a standalone server.
 import { parseArgs } from 'node:util';
+import { CREDENTIALS_ENV, loadCredentials, type Credential } from './auth.ts';
+import { s3OptionsProblem } from './bundles.ts';
 import { startEmulator, type RunningEmulator } from './index.ts';
 import type { Durations } from './durations.ts';
-import { parseDurations, parseHooks, parseSeed, parseWeather, settingsLine } from './flags.ts';
+import { parseAuthMode, parseDurations, parseHooks, parseSeed, parseWeather, settingsLine } from './flags.ts';
 import { FAULT_CATALOGUE } from './faults/index.ts';
 import { VARIANT_CATALOGUE } from './variants/index.ts';
 
@@ -30,16 +32,36 @@ Options:
                      ThrottlingException before acting), error-after=R (creates
                      and deletes answered 500 after acting); R from 0 to 1
   --seed N           seed of the weather (default: a constant)
+  --auth MODE        open (default): any signature, the access key id picks
+                     the account; strict: SigV4 verified against the
+                     credentials, each mapped to its account, and no hooks
+  --credentials FILE strict mode's credentials: a JSON array of
+                     {"accessKeyId", "secretAccessKey", "sessionToken"?,
+                     "account"}; without it, the same JSON in
+                     ${CREDENTIALS_ENV}
+  --s3-endpoint URL  read template bundles from this S3 endpoint (path-style;
+                     credentials and region from this process's standard
+                     AWS chain, region default us-east-1): a version ends
+                     DRAFT or REGISTRATION_FAILED as its bundle checks out;
+                     without it, registration always succeeds
   -h, --help         this text
 
 Point a client at it:
   aws proton list-environment-templates --endpoint-url http://127.0.0.1:${DEFAULT_PORT}
   new ProtonClient({ endpoint: 'http://127.0.0.1:${DEFAULT_PORT}', region: 'us-east-1', credentials })
-Any credentials work; the access key id chooses the account (a 12-digit one is the account id).`;
+Open mode: any credentials work; the access key id chooses the account (a
+12-digit one is the account id). Strict mode: only the configured ones.`;
 
 function fail(message: string): never {
   process.stderr.write(`proton-emulator: ${message}\n`);
   process.exit(2);
+}
+
+/** `--s3-endpoint`: an http(s) URL. */
+function parseS3Endpoint(text: string): string {
+  const problem = s3OptionsProblem({ endpoint: text.trim() });
+  if (problem !== undefined) fail(`--s3-endpoint: ${problem.replace(/^s3\.endpoint /, '')}`);
+  return text.trim();
 }
 
 function parsePort(text: string): number {
@@ -98,6 +120,9 @@ async function main(): Promise<void> {
         durations: { type: 'string' },
         weather: { type: 'string' },
         seed: { type: 'string' },
+        's3-endpoint': { type: 'string' },
+        auth: { type: 'string' },
+        credentials: { type: 'string' },
         'list-faults': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -118,8 +143,22 @@ async function main(): Promise<void> {
   const durations: Partial<Durations> | undefined = flag(values.durations, parseDurations);
   const weather = flag(values.weather, parseWeather);
   const seed = flag(values.seed, parseSeed);
+  const s3Endpoint = values['s3-endpoint'] === undefined ? undefined : parseS3Endpoint(values['s3-endpoint']);
   const faults = values.fault ?? [];
   const variants = values.variant ?? [];
+  const authMode = flag(values.auth, parseAuthMode) ?? 'open';
+  if (authMode === 'open' && values.credentials !== undefined) fail('--credentials needs --auth strict');
+  if (authMode === 'strict' && hooks !== undefined && hooks.length > 0) {
+    fail('--hooks: strict auth mode offers no hooks (it looks like a real account); leave --hooks out, or --hooks none');
+  }
+  let credentials: Credential[] | undefined;
+  if (authMode === 'strict') {
+    try {
+      credentials = loadCredentials(values.credentials);
+    } catch (error) {
+      fail((error as Error).message);
+    }
+  }
   let emulator: RunningEmulator;
   try {
     emulator = await startEmulator({
@@ -132,11 +171,17 @@ async function main(): Promise<void> {
       ...(durations === undefined ? {} : { durations }),
       ...(weather === undefined ? {} : { weather }),
       ...(seed === undefined ? {} : { seed }),
+      ...(credentials === undefined ? {} : { auth: { mode: 'strict' as const, credentials } }),
+      ...(s3Endpoint === undefined
+        ? {}
+        : { s3: { endpoint: s3Endpoint, region: process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'], forcePathStyle: true } }),
     });
   } catch (error) {
     fail((error as Error).message);
   }
-  const settings = settingsLine(emulator, { faults, variants, durations: values.durations?.trim(), seed });
+  const settings =
+    settingsLine(emulator, { faults, variants, durations: values.durations?.trim(), seed }) +
+    (emulator.s3 === undefined ? '' : `; bundles: S3 at ${emulator.s3}`);
   process.stdout.write(`Proton emulator listening on ${emulator.url} (${settings})\n`);
   let closing = false;
   const stop = () => {

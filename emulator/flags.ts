@@ -52,6 +52,13 @@ export function parseDurations(text: string): Partial<Durations> {
 
 export { parseWeather };
 
+/** `--auth`: open (the default) or strict. */
+export function parseAuthMode(text: string): 'open' | 'strict' {
+  const mode = text.trim();
+  if (mode !== 'open' && mode !== 'strict') throw new Error(`--auth must be open or strict, not "${text}"`);
+  return mode;
+}
+
 /** An integer from 0 to 2^32 - 1. */
 export function parseSeed(text: string): number {
   const seed = Number(text);
@@ -66,7 +73,7 @@ function decimal(text: string): number {
 
 /** What is on, for the startup line: "hooks: none; durations: real/100; weather: throttle 10% (seed 24301)". */
 export function settingsLine(
-  emulator: Pick<RunningEmulator, 'url' | 'hooks' | 'weather'>,
+  emulator: Pick<RunningEmulator, 'url' | 'hooks' | 'weather'> & Partial<Pick<RunningEmulator, 'auth'>>,
   chosen: { faults: readonly string[]; variants: readonly string[]; durations?: string | undefined; seed?: number | undefined },
 ): string {
   const hooks =
@@ -79,5 +86,7 @@ export function settingsLine(
   parts.push(`durations: ${chosen.durations ?? 'default'}`);
   const weather = describeWeather(emulator.weather);
   parts.push(weather === 'none' ? 'weather: none' : `weather: ${weather} (seed ${chosen.seed ?? DEFAULT_SEED})`);
+  // Open mode says nothing (as before); strict says how many credentials, never which.
+  if (emulator.auth?.mode === 'strict') parts.push(`auth strict (${emulator.auth.credentials} credential${emulator.auth.credentials === 1 ? '' : 's'})`);
   return parts.join('; ');
 }

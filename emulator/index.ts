@@ -5,6 +5,8 @@
 // See emulator/README.md for what it emulates and the choices it makes.
 import type { AddressInfo } from 'node:net';
 import { World } from './accounts.ts';
+import { attachRegistrar, BundleRegistrar, s3OptionsProblem, type S3Options } from './bundles.ts';
+import { verifierOf, type AuthOptions } from './auth.ts';
 import { DEFAULT_DURATIONS, durationsProblem, type Durations } from './durations.ts';
 import { CAPABILITIES, countsOf } from './hooks.ts';
 import { DEFAULT_ACCOUNT } from './identity.ts';
@@ -16,6 +18,8 @@ import { weatherProblem, type Weather } from './weather.ts';
 export type { Durations } from './durations.ts';
 export { DEFAULT_DURATIONS } from './durations.ts';
 export type { Weather } from './weather.ts';
+export type { S3Options } from './bundles.ts';
+export type { AuthOptions, Credential } from './auth.ts';
 
 export interface EmulatorOptions {
   /** 0 (the default here) picks a free port. */
@@ -41,6 +45,22 @@ export interface EmulatorOptions {
   weather?: Weather;
   /** Seed of the weather (default weather.ts DEFAULT_SEED): one seed, one sequence of answers. */
   seed?: number;
+  /**
+   * Read template bundles from this S3 endpoint (bundles.ts): a version
+   * registers only once its `source.s3` object has been fetched and checked
+   * as Proton checks a bundle, then reads DRAFT, or REGISTRATION_FAILED with
+   * a statusMessage naming the problem. Without it (the default),
+   * registration always succeeds and nothing is fetched.
+   */
+  s3?: S3Options;
+  /**
+   * Authentication (auth.ts). `{ mode: 'open' }` (the default): any
+   * signature, the access key id picks the account. `{ mode: 'strict',
+   * credentials, now? }`: SigV4 verified against these credentials, each
+   * request in the account of its credential; the hooks are off (`hooks`
+   * may only be [] or absent); `now` is the clock of the 15-minute window.
+   */
+  auth?: AuthOptions;
 }
 
 export interface RunningEmulator {
@@ -50,6 +70,10 @@ export interface RunningEmulator {
   hooks: string[];
   /** The weather in force (options and variants together). */
   weather: Weather;
+  /** The S3 endpoint template bundles are read from, if any. */
+  s3?: string;
+  /** The authentication mode, and how many credentials strict mode accepts (never the secrets). */
+  auth: { mode: 'open' | 'strict'; credentials: number };
   /**
    * In-process control for the project's own tests, whatever hooks are
    * offered: every account's virtual clock moved on by `ms` (a target
@@ -77,8 +101,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const weatherIssue = options.weather === undefined ? undefined : weatherProblem(options.weather);
   if (weatherIssue !== undefined) throw new Error(weatherIssue);
   if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) throw new Error(`seed must be an integer, not ${options.seed}`);
+  const verifier = verifierOf(options.auth);
+  if (verifier !== undefined && options.hooks !== undefined && options.hooks.length > 0) {
+    throw new Error('hooks are off in strict auth mode (it looks like a real account): leave hooks out, or []');
+  }
+  const s3Problem = options.s3 === undefined ? undefined : s3OptionsProblem(options.s3);
+  if (s3Problem !== undefined) throw new Error(s3Problem);
   const behaviour = behaviourOf(options.faults, options.variants, { weather: options.weather, seed: options.seed });
-  const policy = withHooks(behaviour.policy, options.hooks);
+  const policy = withHooks(behaviour.policy, verifier === undefined ? options.hooks : []);
   const problem = options.durations === undefined ? undefined : durationsProblem(options.durations);
   if (problem !== undefined) throw new Error(problem);
   const durations: Durations = { ...DEFAULT_DURATIONS, ...behaviour.durations, ...options.durations };
@@ -88,9 +118,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       : typeof options.log === 'function'
         ? options.log
         : undefined;
-  const singleAccount = policy.offersHook('accounts') ? undefined : DEFAULT_ACCOUNT;
+  // Strict mode: each credential names its account, whatever hooks are offered.
+  const singleAccount = verifier !== undefined || policy.offersHook('accounts') ? undefined : DEFAULT_ACCOUNT;
   const world = new World(durations, policy, singleAccount);
-  const server = createEmulatorServer({ world, log });
+  const server = createEmulatorServer({ world, log, verifier });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
@@ -103,12 +134,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     server.listen(options.port ?? 0, host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  // Listening: from now on a create may fetch a bundle.
+  const registrar = options.s3 === undefined ? undefined : new BundleRegistrar(options.s3);
+  if (registrar !== undefined) attachRegistrar(world, registrar);
   const urlHost = host.includes(':') ? `[${host}]` : host;
   return {
     url: `http://${urlHost}:${port}`,
     port,
     hooks: CAPABILITIES.filter((capability) => policy.offersHook(capability)),
     weather: behaviour.weather,
+    ...(registrar === undefined ? {} : { s3: registrar.options.endpoint }),
+    auth: { mode: verifier === undefined ? 'open' : 'strict', credentials: verifier?.size ?? 0 },
     advanceClock(ms: number) {
       if (!Number.isFinite(ms) || ms < 0) throw new Error(`advanceClock: ${ms} is not a finite number of milliseconds >= 0`);
       world.advanceClocks(ms);
@@ -120,10 +156,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       }
       return total;
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    close: async () => {
+      const closed = new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
-      }),
+      });
+      // Fetches in flight are aborted (their versions fail) and the S3 client released.
+      await Promise.all([closed, registrar?.close()]);
+    },
   };
 }
