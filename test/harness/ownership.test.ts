@@ -164,8 +164,10 @@ describe('every create path keeps the run tag', () => {
     { key: TAG_RUN, value: RUN },
     { key: 'proton-conformance:cell', value: 'r o' },
   ];
-  // Every fixture value a create's input or alternatives name.
-  const fx: Fixture = new Proxy({}, { get: (_t, key) => (typeof key === 'string' ? `pc${RUN}-0-${key}-1` : undefined) }) as Fixture;
+  // Every fixture value a create's input or alternatives name (the bundle
+  // sources are not names: left out, they are the placeholders).
+  const notNames = new Set(['sources', 'sourcesUploaded']);
+  const fx: Fixture = new Proxy({}, { get: (_t, key) => (typeof key === 'string' && !notNames.has(key) ? `pc${RUN}-0-${key}-1` : undefined) }) as Fixture;
   const hasRunTag = (input: Input): boolean => Array.isArray(input.tags) && (input.tags as Array<{ key: string; value: string }>).some((t) => t.key === TAG_RUN && t.value === RUN);
   const creates = Object.values(OPERATIONS).filter((spec): spec is CreateOperationSpec => spec.kind === 'create');
 
