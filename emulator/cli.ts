@@ -8,6 +8,10 @@ import { parseAuthMode, parseDurations, parseHooks, parseSeed, parseWeather, set
 import { FAULT_CATALOGUE } from './faults/index.ts';
 import { VARIANT_CATALOGUE } from './variants/index.ts';
 
+// The SDK (the S3 client of --s3-endpoint) warns on stderr that its 2027
+// releases will need Node 22; the project supports Node 20.19+, so it is noise.
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+
 /** Default port: next to LocalStack's 4566 range, clear of its 4510-4559 and 4566. */
 export const DEFAULT_PORT = 4580;
 
