@@ -20,11 +20,9 @@
 // clients add to: the evidence of a wire failure.
 import { INJECTED_HEADER } from './weather.ts';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { Pool } from 'undici';
-import type { Dispatcher } from 'undici';
+import { listen } from './proxy-http.ts';
+import type { ProxyRequest, ProxyResponse } from './proxy-http.ts';
+import { Upstream } from './proxy-upstream.ts';
 import { FAULTABLE_OPERATION, WIRE_FAULTS, WIRE_FAULT_KINDS } from '../specs/wire.ts';
 import type { WireFaultKind } from '../specs/wire.ts';
 import type { WireEvent } from './types.ts';
@@ -163,19 +161,34 @@ export class WireHistory {
 /** One answer the target gave to a forwarded delivery. */
 export interface TargetAnswer {
   status: number;
-  headers: Record<string, string>;
+  /** The headers by lower-case name (a repeated one joined with ', '); built when first read. */
+  readonly headers: Record<string, string>;
+  /** The header lines as the target wrote them: name, value, name, value, ... */
+  rawHeaders: readonly string[];
   /** The body as received and passed on. */
   raw: Buffer;
   /** The body as text (decoded when first read). */
   readonly body: string;
 }
 
-function targetAnswer(status: number, headers: Record<string, string>, raw: Buffer): TargetAnswer {
+/** The answer as kept: the bytes received; the header record and the text are made only if a check or a report reads them. */
+function targetAnswer(status: number, rawHeaders: readonly string[], raw: Buffer): TargetAnswer {
   let text: string | undefined;
+  let headers: Record<string, string> | undefined;
   return {
     status,
-    headers,
+    rawHeaders,
     raw,
+    get headers() {
+      if (headers === undefined) {
+        headers = {};
+        for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+          const name = rawHeaders[i]!.toLowerCase();
+          headers[name] = headers[name] === undefined ? rawHeaders[i + 1]! : `${headers[name]}, ${rawHeaders[i + 1]!}`;
+        }
+      }
+      return headers;
+    },
     get body() {
       return (text ??= raw.toString('utf8'));
     },
@@ -256,7 +269,8 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const rules = typeof options.faults === 'string' ? parseFaults(options.faults) : [...(options.faults ?? [])];
   let schedule = new FaultSchedule(rules, options.seed ?? 0);
   const history = options.history ?? new WireHistory();
-  const upstream = new Pool(origin, { connections: 64, keepAliveTimeout: 10_000 });
+  // Kept-alive connections to the target, one request at a time on each (harness/proxy-http.ts says why not undici and node:http).
+  const upstream = new Upstream(origin, { connections: 64 });
   const deliveries: Delivery[] = [];
   const held = new Set<() => void>();
   /** Late deliveries waiting for a retry of the same call to be answered, by retryKey. */
@@ -267,7 +281,6 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
    * else the request itself (operation and body).
    */
   const retryKeys = new WeakMap<Delivery, string>();
-  const sockets = new Set<Socket>();
   let count = 0;
   /** Deliveries the proxy is still working on (held, forwarding, late), and who waits for none. */
   let active = 0;
@@ -275,37 +288,11 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   /** Who waits for the proxy to have received so many deliveries in all. */
   const arrivals = new Set<{ count: number; resolve: () => void }>();
 
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('error', () => undefined);
-    req.on('end', () => {
-      void handle(req, res, Buffer.concat(chunks)).catch((error: unknown) => {
-        history.add('proxy', '-', `internal error: ${error instanceof Error ? error.message : String(error)}`);
-        if (!res.headersSent) gatewayPage(res, 502, 'Bad Gateway');
-      });
-    });
-  });
-  server.keepAliveTimeout = 10_000;
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-
   /** One forward to the target; resolves with its answer or the failure (never rejects). */
-  const forward = async (req: IncomingMessage, body: Buffer, delivery: Delivery, signal?: AbortSignal): Promise<TargetAnswer | { error: string }> => {
+  const forward = async (request: Incoming, delivery: Delivery, signal?: AbortSignal): Promise<TargetAnswer | { error: string }> => {
     try {
-      const answer = await upstream.request({
-        path: req.url ?? '/',
-        method: (req.method ?? 'POST') as Dispatcher.HttpMethod,
-        headers: forwardedHeaders(req.rawHeaders),
-        body: body.length > 0 ? body : null,
-        signal: signal ?? null,
-      });
-      const raw = Buffer.from(await answer.body.arrayBuffer());
-      const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(answer.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-      const got = targetAnswer(answer.statusCode, headers, raw);
+      const answer = await upstream.send(request.method, request.head, request.body, signal);
+      const got = targetAnswer(answer.status, answer.rawHeaders, answer.body);
       delivery.answers.push(got);
       if (delivery.watched) history.add('target', delivery.operation, () => `answered ${summarizeAnswer(got)}`, delivery.n);
       return got;
@@ -317,8 +304,8 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     } finally {
       // A later request has been forwarded and answered: the ones held for reordering may go now,
       // and the late originals of this very request (its retry has overtaken them).
-      if (delivery.fault !== 'reorder') releaseHeld();
-      if (delivery.fault !== 'late' && delivery.watched) for (const release of [...(lateWaiters.get(retryKeys.get(delivery)!) ?? [])]) release();
+      if (delivery.fault !== 'reorder' && held.size > 0) releaseHeld();
+      if (delivery.fault !== 'late' && delivery.watched && lateWaiters.size > 0) for (const release of [...(lateWaiters.get(retryKeys.get(delivery)!) ?? [])]) release();
     }
   };
 
@@ -326,61 +313,69 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     for (const release of [...held]) release();
   };
 
-  const reply = (res: ServerResponse, delivery: Delivery, answer: TargetAnswer | { error: string }): void => {
+  const reply = (res: ProxyResponse, delivery: Delivery, answer: TargetAnswer | { error: string }): void => {
     if ('error' in answer) {
       gatewayPage(res, 502, 'Bad Gateway');
       delivery.shown = 502;
     } else {
-      const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(answer.headers)) if (!HOP_BY_HOP.has(name) && name !== 'content-length') headers[name] = value;
-      headers['content-length'] = String(answer.raw.length);
-      res.writeHead(answer.status, headers);
-      res.end(answer.raw);
+      // The target's header lines in its order and spelling, less those of its connection; the body framed by its length.
+      const headers: string[] = [];
+      const raw = answer.rawHeaders;
+      for (let i = 0; i + 1 < raw.length; i += 2) {
+        const lower = raw[i]!.toLowerCase();
+        if (!HOP_BY_HOP.has(lower) && lower !== 'content-length') headers.push(raw[i]!, raw[i + 1]!);
+      }
+      res.send(answer.status, headers, answer.raw);
       delivery.shown = answer.status;
     }
     if (delivery.watched) history.add('proxy', delivery.operation, `gave the client ${delivery.shown === 502 ? 'HTTP 502 (the target did not answer)' : `the target's answer (HTTP ${delivery.shown})`}`, delivery.n);
   };
 
-  const closeClient = (req: IncomingMessage, delivery: Delivery, why: string): void => {
-    req.socket.destroy();
+  const closeClient = (res: ProxyResponse, delivery: Delivery, why: string): void => {
+    res.close();
     delivery.shown = 'closed';
     history.add('proxy', delivery.operation, `closed the client's connection without an answer (${why})`, delivery.n);
   };
 
-  const inject = (res: ServerResponse, delivery: Delivery, fault: WireFaultKind): void => {
+  const inject = (res: ProxyResponse, delivery: Delivery, fault: WireFaultKind): void => {
     const status = fault.startsWith('500') ? 500 : fault.startsWith('503') ? 503 : 429;
-    if (status === 503) gatewayPage(res, 503, 'Service Unavailable', { [INJECTED_HEADER]: fault });
+    if (status === 503) gatewayPage(res, 503, 'Service Unavailable', [INJECTED_HEADER, fault]);
     else {
       const type = status === 500 ? 'InternalServerException' : 'ThrottlingException';
       const message = status === 500 ? 'We encountered an internal error. Please try again.' : 'Rate exceeded';
       const text = JSON.stringify({ __type: `com.amazonaws.proton#${type}`, message: `${message} (injected by the proton-conformance proxy)` });
-      res.writeHead(status, {
-        'content-type': 'application/x-amz-json-1.0',
-        'content-length': String(Buffer.byteLength(text)),
-        'x-amzn-requestid': randomUUID(),
-        'x-amzn-errortype': type,
+      res.send(status, [
+        'content-type',
+        'application/x-amz-json-1.0',
+        'x-amzn-requestid',
+        randomUUID(),
+        'x-amzn-errortype',
+        type,
         // Counted apart from the target's weather by the harness (harness/weather.ts).
-        [INJECTED_HEADER]: fault,
-      });
-      res.end(text);
+        INJECTED_HEADER,
+        fault,
+      ], text);
     }
     delivery.shown = status;
     const what = status === 500 ? 'InternalServerException (HTTP 500)' : status === 503 ? 'HTTP 503 (gateway page)' : 'ThrottlingException (HTTP 429)';
     history.add('proxy', delivery.operation, `answered ${what} itself, ${fault.endsWith('before') ? 'without forwarding' : "instead of the target's answer"}`, delivery.n);
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> => {
-    const operation = String(req.headers['x-amz-target'] ?? '').replace(/^[^.]*\./, '') || `${req.method} ${req.url}`;
+  const handle = async (req: ProxyRequest, res: ProxyResponse): Promise<void> => {
+    const body = req.body;
+    const request = incoming(req);
+    const amzTarget = request.target;
+    const operation = (amzTarget === undefined ? '' : amzTarget.slice(amzTarget.indexOf('.') + 1)) || `${req.method} ${req.url}`;
     const faultable = FAULTABLE_OPERATION.test(operation);
     // Reads, hooks and STS pass untouched and unrecorded in the history (their bodies decoded only if asked).
-    const delivery = newDelivery(++count, operation, body, attemptOf(req.headers['amz-sdk-request']), faultable);
+    const delivery = newDelivery(++count, operation, body, attemptOf(request.attempt), faultable);
     const text = faultable ? delivery.body : '';
-    const invocation = req.headers['amz-sdk-invocation-id'];
-    if (typeof invocation === 'string') delivery.invocation = invocation.slice(0, 8);
-    if (faultable) retryKeys.set(delivery, typeof invocation === 'string' ? `invocation ${invocation}` : `${operation}\u0000${text}`);
+    const invocation = request.invocation;
+    if (invocation !== undefined) delivery.invocation = invocation.slice(0, 8);
+    if (faultable) retryKeys.set(delivery, invocation !== undefined ? `invocation ${invocation}` : `${operation}\u0000${text}`);
     deliveries.push(delivery);
     active++;
-    for (const waiter of [...arrivals]) if (deliveries.length >= waiter.count) (arrivals.delete(waiter), waiter.resolve());
+    if (arrivals.size > 0) for (const waiter of [...arrivals]) if (deliveries.length >= waiter.count) (arrivals.delete(waiter), waiter.resolve());
     const rule = faultable ? schedule.next(`${operation}\u0000${text}`) : undefined;
     if (rule) delivery.fault = rule.fault;
     const ms = rule?.ms ?? (rule ? WIRE_FAULTS[rule.fault].defaultMs : undefined) ?? 0;
@@ -390,23 +385,23 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     try {
       switch (rule?.fault) {
         case undefined:
-          reply(res, delivery, await forward(req, body, delivery));
+          reply(res, delivery, await forward(request, delivery));
           return;
         case 'drop':
-          await forward(req, body, delivery);
-          closeClient(req, delivery, 'the response was dropped after the target sent it');
+          await forward(request, delivery);
+          closeClient(res, delivery, 'the response was dropped after the target sent it');
           return;
         case 'close': {
           const controller = new AbortController();
-          const forwarded = forward(req, body, delivery, controller.signal);
+          const forwarded = forward(request, delivery, controller.signal);
           await new Promise((resolve) => setTimeout(resolve, ms));
-          closeClient(req, delivery, `the client gave up after ${ms} ms; the forwarded request is aborted, the target finishes what it started`);
+          closeClient(res, delivery, `the client gave up after ${ms} ms; the forwarded request is aborted, the target finishes what it started`);
           controller.abort(new Error('the client went away'));
           await forwarded;
           return;
         }
         case 'late': {
-          closeClient(req, delivery, `the client timed out; the request is held until a retry of it has been answered (at most ${ms} ms)`);
+          closeClient(res, delivery, `the client timed out; the request is held until a retry of it has been answered (at most ${ms} ms)`);
           const held = performance.now();
           await new Promise<void>((resolve) => {
             const key = retryKeys.get(delivery)!;
@@ -422,19 +417,19 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
             waiting.add(release);
           });
           history.add('proxy', operation, `forwarded the request the client gave up on, ${Math.round(performance.now() - held)} ms late`, delivery.n);
-          await forward(req, body, delivery);
+          await forward(request, delivery);
           return;
         }
         case 'duplicate': {
-          const first = await forward(req, body, delivery);
+          const first = await forward(request, delivery);
           history.add('proxy', operation, 'delivered the same request again', delivery.n);
-          await forward(req, body, delivery);
+          await forward(request, delivery);
           reply(res, delivery, first);
           return;
         }
         case 'overlap': {
           history.add('proxy', operation, 'delivered the same request twice at once', delivery.n);
-          const both = [forward(req, body, delivery), forward(req, body, delivery)];
+          const both = [forward(request, delivery), forward(request, delivery)];
           const first = await Promise.race(both);
           reply(res, delivery, first);
           await Promise.all(both);
@@ -443,7 +438,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
         case 'delay':
           await new Promise((resolve) => setTimeout(resolve, ms));
           history.add('proxy', operation, `forwarded after ${ms} ms`, delivery.n);
-          reply(res, delivery, await forward(req, body, delivery));
+          reply(res, delivery, await forward(request, delivery));
           return;
         case 'reorder': {
           await new Promise<void>((resolve) => {
@@ -456,7 +451,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
             held.add(release);
           });
           history.add('proxy', operation, 'forwarded after the request that overtook it (or its wait ran out)', delivery.n);
-          reply(res, delivery, await forward(req, body, delivery));
+          reply(res, delivery, await forward(request, delivery));
           return;
         }
         case '500-before':
@@ -467,7 +462,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
         case '500-after':
         case '503-after':
         case 'throttle-after':
-          await forward(req, body, delivery);
+          await forward(request, delivery);
           inject(res, delivery, rule.fault);
           return;
       }
@@ -477,15 +472,14 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     }
   };
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
+  const host = options.host ?? '127.0.0.1';
+  const listener = await listen({ port: options.port ?? 0, host, keepAliveMs: 10_000 }, (req, res) => {
+    void handle(req, res).catch((error: unknown) => {
+      history.add('proxy', '-', `internal error: ${error instanceof Error ? error.message : String(error)}`);
+      if (!res.sent) gatewayPage(res, 502, 'Bad Gateway');
     });
   });
-  const port = (server.address() as AddressInfo).port;
-  const host = options.host ?? '127.0.0.1';
+  const port = listener.port;
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
@@ -506,31 +500,56 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     async close() {
       releaseHeld();
       for (const waiting of [...lateWaiters.values()]) for (const release of [...waiting]) release();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      });
+      await listener.close();
       await upstream.close().catch(() => undefined);
     },
   };
 }
 
-function forwardedHeaders(raw: readonly string[]): string[] {
-  const out: string[] = [];
+const NEEDS_LENGTH = new Set(['POST', 'PUT', 'PATCH']);
+
+/** A request as the proxy forwards it, read from the client's header lines in one pass. */
+interface Incoming {
+  method: string;
+  /** Its request line and header lines (the client's, less those of its connection), without the final empty line. */
+  head: string;
+  body: Buffer;
+  /** X-Amz-Target, amz-sdk-request and amz-sdk-invocation-id, as req.headers would have them (repeats joined with ', '). */
+  target: string | undefined;
+  attempt: string | undefined;
+  invocation: string | undefined;
+}
+
+function incoming(req: ProxyRequest): Incoming {
+  const { method, body } = req;
+  const raw = req.rawHeaders;
+  let head = `${method} ${req.url} HTTP/1.1\r\n`;
+  let target: string | undefined;
+  let attempt: string | undefined;
+  let invocation: string | undefined;
+  let length = false;
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    if (!HOP_BY_HOP.has(raw[i]!.toLowerCase())) out.push(raw[i]!, raw[i + 1]!);
+    const name = raw[i]!;
+    const value = raw[i + 1]!;
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP.has(lower)) continue;
+    head += `${name}: ${value}\r\n`;
+    if (lower === 'x-amz-target') target = target === undefined ? value : `${target}, ${value}`;
+    else if (lower === 'amz-sdk-request') attempt = attempt === undefined ? value : `${attempt}, ${value}`;
+    else if (lower === 'amz-sdk-invocation-id') invocation = invocation === undefined ? value : `${invocation}, ${value}`;
+    else if (lower === 'content-length') length = true;
   }
-  return out;
+  // A body the client sent chunked (Transfer-Encoding is its connection's) goes on with its length.
+  if (!length && (body.length > 0 || NEEDS_LENGTH.has(method))) head += `content-length: ${body.length}\r\n`;
+  return { method, head, body, target, attempt, invocation };
 }
 
-function gatewayPage(res: ServerResponse, status: number, title: string, extra: Record<string, string> = {}): void {
+function gatewayPage(res: ProxyResponse, status: number, title: string, extra: readonly string[] = []): void {
   const page = `<html><body><h1>${status} ${title}</h1><p>proton-conformance proxy</p></body></html>`;
-  res.writeHead(status, { 'content-type': 'text/html', 'content-length': String(Buffer.byteLength(page)), ...extra });
-  res.end(page);
+  res.send(status, ['content-type', 'text/html', ...extra], page);
 }
 
-function attemptOf(header: string | string[] | undefined): number {
-  const value = Array.isArray(header) ? header[0] : header;
+function attemptOf(value: string | undefined): number {
   const match = value === undefined ? null : /attempt=(\d+)/.exec(value);
   return match ? Number(match[1]) : 1;
 }
