@@ -268,6 +268,8 @@ class ClientConnection {
   private body: BodyReader | undefined;
   /** A request is in the proxy's hands (read, not yet answered). */
   private busy = false;
+  /** The client has sent all it will (half-closed): what it sent is answered, then the connection ends. */
+  private ended = false;
   private readonly keepAliveMs: number;
   readonly keepAliveLines: string;
 
@@ -282,6 +284,10 @@ class ClientConnection {
     socket.setTimeout(keepAliveMs);
     socket.on('data', (chunk: Buffer) => this.feed(chunk));
     socket.on('error', () => undefined);
+    socket.on('end', () => {
+      this.ended = true;
+      if (!this.busy) this.endIfDone();
+    });
     socket.on('timeout', () => {
       // Idle past the keep-alive timeout: closed, as node:http does; a request in the proxy's hands keeps it.
       if (this.busy || this.pending !== undefined || this.head !== undefined) socket.setTimeout(this.keepAliveMs);
@@ -292,6 +298,11 @@ class ClientConnection {
   private feed(chunk: Buffer): void {
     this.pending = this.pending === undefined ? chunk : Buffer.concat([this.pending, chunk]);
     if (!this.busy) this.parse();
+  }
+
+  /** A client that half-closed gets its connection ended once nothing it sent is left to answer. */
+  private endIfDone(): void {
+    if (this.ended && !this.busy && !this.socket.destroyed) this.socket.end();
   }
 
   /** Reads what is pending: at most one request, handed over whole. */
@@ -343,7 +354,12 @@ class ClientConnection {
     this.socket.write(bytes);
     this.busy = false;
     // Pipelined requests already here: read after this answer, outside the handler that wrote it.
-    if (this.pending !== undefined) queueMicrotask(() => !this.busy && this.parse());
+    if (this.pending !== undefined)
+      queueMicrotask(() => {
+        if (!this.busy) this.parse();
+        if (!this.busy) this.endIfDone();
+      });
+    else if (this.ended) this.endIfDone();
   }
 
   /** A request that is not HTTP/1.x as the proxy reads it: answered in one line, and the connection closed. */
@@ -367,7 +383,8 @@ export async function listen(
 ): Promise<ProxyListener> {
   const sockets = new Set<Socket>();
   const keepAliveMs = options.keepAliveMs ?? 10_000;
-  const server: Server = createServer((socket) => {
+  // Half-open allowed: a client that ends its side after a request still gets the answer (ClientConnection ends then).
+  const server: Server = createServer({ allowHalfOpen: true }, (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     new ClientConnection(socket, keepAliveMs, onRequest);

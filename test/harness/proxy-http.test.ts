@@ -162,6 +162,17 @@ describe('the listening side', () => {
     expect(idle.text).toMatch(/^HTTP\/1\.1 200 OK\r\n(.*\r\n)*Keep-Alive: timeout=0\r\n/);
   });
 
+  it('a client that ends its side after its requests still gets every answer, then the connection ends', async () => {
+    const { port } = await start((request, response) => setTimeout(() => response.send(200, [], request.url), 20));
+    const socket = connect({ port, host: '127.0.0.1' });
+    let text = '';
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.end('GET /one HTTP/1.1\r\nHost: p\r\n\r\nGET /two HTTP/1.1\r\nHost: p\r\n\r\n');
+    await closed;
+    expect(text).toMatch(/^HTTP\/1\.1 200 OK\r\n(.*\r\n)*\r\n\/oneHTTP\/1\.1 200 OK\r\n(.*\r\n)*\r\n\/two$/);
+  });
+
   it('refuses what it cannot read in one answer, and closes: a bad request line, a smuggling head, a head too large', async () => {
     const { port, requests } = await start();
     for (const bytes of ['NOT HTTP\r\n\r\n', 'POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n', 'GET / HTTP/1.1\r\nX: a\nY: b\r\n\r\n', 'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n']) {
