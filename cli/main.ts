@@ -249,10 +249,13 @@ async function runWith(options: CliOptions): Promise<number> {
   } finally {
     // Uploaded bundles go whatever happened (a failure, an interrupt): once.
     await bundles?.remove();
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigterm);
     stray.stop();
     await target.close();
+    // Only now: a Ctrl-C while the target closes must not meet Node's default
+    // handler (killed by the signal, no exit code); from here to the exit no
+    // event is handled.
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
   }
 }
 

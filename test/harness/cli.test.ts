@@ -70,7 +70,9 @@ describe('proton-conformance CLI', () => {
   it.concurrent('a MUST cell that fails exits 1, with the failure, its evidence and the JSON report', async () => {
     const json = join(dir, 'report.json');
     const secret = 'cliSecretKeyThatMustNotAppear0123456789ab';
-    const run = await cli(['--endpoint', broken.url, '--rules', 'client-token/format', '--operations', 'CreateEnvironmentTemplateVersion', '--seed', '9', '--json', json], {
+    // CreateEnvironmentTemplate needs no prerequisite: the refusal is the operation's own answer
+    // (a cell whose prerequisites the target refuses is inconclusive instead: test/harness/real-bundles.test.ts).
+    const run = await cli(['--endpoint', broken.url, '--rules', 'idempotent-create/unmodified-retry', '--operations', 'CreateEnvironmentTemplate', '--seed', '9', '--json', json], {
       AWS_ACCESS_KEY_ID: 'AKIAEXAMPLECLI000001',
       AWS_SECRET_ACCESS_KEY: secret,
       AWS_REGION: 'eu-west-1',
@@ -78,7 +80,7 @@ describe('proton-conformance CLI', () => {
     expect(run.code, run.stderr).toBe(1);
     expect(run.stdout).toContain(`proton-conformance: target ${broken.url} (from --endpoint; hooks: none; region eu-west-1)`);
     expect(run.stdout).toContain('seed 9 (--seed 9 repeats this run)');
-    expect(run.stdout).toMatch(/✗ FAIL {2}client-token\/format {2}CreateEnvironmentTemplateVersion {2}\(MUST\)/);
+    expect(run.stdout).toMatch(/✗ FAIL {2}idempotent-create\/unmodified-retry {2}CreateEnvironmentTemplate {2}\(MUST\)/);
     expect(run.stdout).toContain('← 400 ValidationException');
     expect(run.stdout).toMatch(/^FAIL \(\d+ MUST cells? failed\)/m);
     const report = JSON.parse(await readFile(json, 'utf8')) as { target: { endpoint: string; embedded: boolean }; summary: { fail: number } };

@@ -8,8 +8,13 @@ import type { RunningEmulator } from '../../emulator/index.ts';
 import { resolveTarget } from '../../harness/target.ts';
 import { runCells, summary } from './run-cells.ts';
 
-// Deletions long enough to be seen in progress (real time: there is no clock), short enough for a test.
-const durations = { environmentDeployment: 50, serviceCreation: 50, serviceUpdate: 50, environmentDeletion: 900, serviceDeletion: 900, templateVersionRegistration: 20 };
+// Deletions long enough to be seen in progress (real time: there is no clock),
+// short enough for a test. A restart shows as about one deletion past the
+// last retry, less the time between that retry and the control's end: on a
+// loaded machine (load average 7 in a full npm test) that time grew enough
+// for 900 ms deletions to hide a restart within the check's slack (half the
+// control's duration), so they take 2 s.
+const durations = { environmentDeployment: 50, serviceCreation: 50, serviceUpdate: 50, environmentDeletion: 2_000, serviceDeletion: 2_000, templateVersionRegistration: 20 };
 
 async function verdicts(faults: string[]): Promise<{ results: Awaited<ReturnType<typeof runCells>>; emulator: RunningEmulator }> {
   const emulator = await startEmulator({ hooks: [], durations, faults });
