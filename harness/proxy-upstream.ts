@@ -14,6 +14,8 @@ export interface UpstreamAnswer {
   status: number;
   /** The header lines: name, value, name, value, ... (names spelled as the target wrote them, in its order). */
   rawHeaders: string[];
+  /** The head's bytes as received (status line and header lines, without the final empty line). */
+  head: Buffer;
   body: Buffer;
 }
 
@@ -65,6 +67,7 @@ class Connection {
   private pending: Buffer | undefined;
   private status = 0;
   private rawHeaders: string[] = [];
+  private head: Buffer | undefined;
   /** The answer's body once its head is read; undefined while the head is awaited. */
   private body: BodyReader | undefined;
   private reusable = true;
@@ -124,6 +127,7 @@ class Connection {
           return;
         }
         const problem = this.readHead(data.toString('latin1', at, end));
+        this.head = data.subarray(at, end);
         at = end + 4;
         if (problem !== undefined) return this.fail(new UpstreamError('UPSTREAM_PROTOCOL', problem), true);
         if (this.body === undefined) continue; // an interim answer: the real one follows
@@ -167,7 +171,7 @@ class Connection {
 
   private complete(): void {
     const exchange = this.exchange!;
-    const answer: UpstreamAnswer = { status: this.status, rawHeaders: this.rawHeaders, body: this.body!.body() };
+    const answer: UpstreamAnswer = { status: this.status, rawHeaders: this.rawHeaders, head: this.head!, body: this.body!.body() };
     this.exchange = undefined;
     this.body = undefined;
     this.upstream.settled(exchange);

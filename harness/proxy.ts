@@ -20,7 +20,7 @@
 // clients add to: the evidence of a wire failure.
 import { INJECTED_HEADER } from './weather.ts';
 import { randomUUID } from 'node:crypto';
-import { listen } from './proxy-http.ts';
+import { listen, splitHead } from './proxy-http.ts';
 import type { ProxyRequest, ProxyResponse } from './proxy-http.ts';
 import { Upstream } from './proxy-upstream.ts';
 import { FAULTABLE_OPERATION, WIRE_FAULTS, WIRE_FAULT_KINDS } from '../specs/wire.ts';
@@ -163,50 +163,92 @@ export interface TargetAnswer {
   status: number;
   /** The headers by lower-case name (a repeated one joined with ', '); built when first read. */
   readonly headers: Record<string, string>;
-  /** The header lines as the target wrote them: name, value, name, value, ... */
-  rawHeaders: readonly string[];
+  /** The header lines as the target wrote them: name, value, name, value, ... (read from the kept bytes when first asked for). */
+  readonly rawHeaders: readonly string[];
   /** The body as received and passed on. */
   raw: Buffer;
   /** The body as text (decoded when first read). */
   readonly body: string;
 }
 
-/** The answer as kept: the bytes received; the header record and the text are made only if a check or a report reads them. */
-function targetAnswer(status: number, rawHeaders: readonly string[], raw: Buffer): TargetAnswer {
-  let text: string | undefined;
-  let headers: Record<string, string> | undefined;
-  return {
-    status,
-    rawHeaders,
-    raw,
-    get headers() {
-      if (headers === undefined) {
-        headers = {};
-        for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-          const name = rawHeaders[i]!.toLowerCase();
-          headers[name] = headers[name] === undefined ? rawHeaders[i + 1]! : `${headers[name]}, ${rawHeaders[i + 1]!}`;
-        }
+/**
+ * The answer as kept: the bytes received (its head's and its body's, views of
+ * what the socket read); the header lines, their record and the text are made
+ * again only if a check or a report reads them. A class, and no strings kept:
+ * a long-lived proxy keeps every answer, and what it keeps is what the
+ * garbage collector goes over on each request.
+ */
+class KeptAnswer implements TargetAnswer {
+  #lines: string[] | undefined;
+  #headers: Record<string, string> | undefined;
+  #text: string | undefined;
+
+  constructor(
+    readonly status: number,
+    private readonly head: Buffer,
+    readonly raw: Buffer,
+    lines: string[],
+  ) {
+    this.#lines = lines;
+  }
+
+  get rawHeaders(): readonly string[] {
+    return (this.#lines ??= headerLines(this.head));
+  }
+
+  /** The header lines for the one answer to the client, let go of afterwards. */
+  takeLines(): readonly string[] {
+    const lines = this.rawHeaders;
+    this.#lines = undefined;
+    return lines;
+  }
+
+  get headers(): Record<string, string> {
+    if (this.#headers === undefined) {
+      const headers: Record<string, string> = {};
+      const lines = this.rawHeaders;
+      for (let i = 0; i + 1 < lines.length; i += 2) {
+        const name = lines[i]!.toLowerCase();
+        headers[name] = headers[name] === undefined ? lines[i + 1]! : `${headers[name]}, ${lines[i + 1]!}`;
       }
-      return headers;
-    },
-    get body() {
-      return (text ??= raw.toString('utf8'));
-    },
-  };
+      this.#headers = headers;
+    }
+    return this.#headers;
+  }
+
+  get body(): string {
+    return (this.#text ??= this.raw.toString('utf8'));
+  }
 }
 
-function newDelivery(n: number, operation: string, raw: Buffer, attempt: number, watched: boolean): Delivery {
-  let text: string | undefined;
-  return {
-    n,
-    operation,
-    get body() {
-      return (text ??= raw.toString('utf8'));
-    },
-    attempt,
-    answers: [],
-    watched,
-  };
+/** The header lines of a head the upstream side has read (and checked) before. */
+function headerLines(head: Buffer): string[] {
+  const split = splitHead(head.toString('latin1'));
+  return typeof split === 'string' ? [] : split.rawHeaders;
+}
+
+/** A delivery as kept: its body's bytes, decoded when first read. */
+class KeptDelivery implements Delivery {
+  #raw: Buffer;
+  #text: string | undefined;
+  answers: Array<TargetAnswer | { error: string }> = [];
+  invocation?: string;
+  fault?: WireFaultKind;
+  shown?: number | 'closed';
+
+  constructor(
+    readonly n: number,
+    readonly operation: string,
+    raw: Buffer,
+    public attempt: number,
+    public watched: boolean,
+  ) {
+    this.#raw = raw;
+  }
+
+  get body(): string {
+    return (this.#text ??= this.#raw.toString('utf8'));
+  }
 }
 
 /** One request as it reached the proxy, and what became of it. */
@@ -292,7 +334,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const forward = async (request: Incoming, delivery: Delivery, signal?: AbortSignal): Promise<TargetAnswer | { error: string }> => {
     try {
       const answer = await upstream.send(request.method, request.head, request.body, signal);
-      const got = targetAnswer(answer.status, answer.rawHeaders, answer.body);
+      const got = new KeptAnswer(answer.status, answer.head, answer.body, answer.rawHeaders);
       delivery.answers.push(got);
       if (delivery.watched) history.add('target', delivery.operation, () => `answered ${summarizeAnswer(got)}`, delivery.n);
       return got;
@@ -320,7 +362,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     } else {
       // The target's header lines in its order and spelling, less those of its connection; the body framed by its length.
       const headers: string[] = [];
-      const raw = answer.rawHeaders;
+      const raw = answer instanceof KeptAnswer ? answer.takeLines() : answer.rawHeaders;
       for (let i = 0; i + 1 < raw.length; i += 2) {
         const lower = raw[i]!.toLowerCase();
         if (!HOP_BY_HOP.has(lower) && lower !== 'content-length') headers.push(raw[i]!, raw[i + 1]!);
@@ -364,15 +406,15 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const handle = async (req: ProxyRequest, res: ProxyResponse): Promise<void> => {
     const body = req.body;
     const request = incoming(req);
-    const amzTarget = request.target;
-    const operation = (amzTarget === undefined ? '' : amzTarget.slice(amzTarget.indexOf('.') + 1)) || `${req.method} ${req.url}`;
+    const operation = operationOf(request.target, req);
     const faultable = FAULTABLE_OPERATION.test(operation);
     // Reads, hooks and STS pass untouched and unrecorded in the history (their bodies decoded only if asked).
-    const delivery = newDelivery(++count, operation, body, attemptOf(request.attempt), faultable);
+    const delivery = new KeptDelivery(++count, operation, body, attemptOf(request.attempt), faultable);
     const text = faultable ? delivery.body : '';
     const invocation = request.invocation;
     if (invocation !== undefined) delivery.invocation = invocation.slice(0, 8);
-    if (faultable) retryKeys.set(delivery, invocation !== undefined ? `invocation ${invocation}` : `${operation}\u0000${text}`);
+    // The invocation id copied out of the request's head (a slice of it would keep the head).
+    if (faultable) retryKeys.set(delivery, invocation !== undefined ? Buffer.from(`invocation ${invocation}`, 'latin1').toString('latin1') : `${operation}\u0000${text}`);
     deliveries.push(delivery);
     active++;
     if (arrivals.size > 0) for (const waiter of [...arrivals]) if (deliveries.length >= waiter.count) (arrivals.delete(waiter), waiter.resolve());
@@ -507,6 +549,19 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
 }
 
 const NEEDS_LENGTH = new Set(['POST', 'PUT', 'PATCH']);
+
+/** Operation names seen, each kept once as a string of its own (a slice of a request's head would keep the whole head). */
+const OPERATIONS = new Map<string, string>();
+
+/** "CreateEnvironmentTemplate" for X-Amz-Target AwsProton20200720.CreateEnvironmentTemplate; "METHOD /path" without one. */
+function operationOf(amzTarget: string | undefined, req: ProxyRequest): string {
+  const name = (amzTarget === undefined ? '' : amzTarget.slice(amzTarget.indexOf('.') + 1)) || `${req.method} ${req.url}`;
+  const known = OPERATIONS.get(name);
+  if (known !== undefined) return known;
+  const own = Buffer.from(name, 'latin1').toString('latin1');
+  if (OPERATIONS.size < 1_000) OPERATIONS.set(own, own);
+  return own;
+}
 
 /** A request as the proxy forwards it, read from the client's header lines in one pass. */
 interface Incoming {
