@@ -17,7 +17,8 @@ request signed for the proxy's address still verifies), and the faults of a
 seeded schedule are applied to the contract's creates and deletes (reads,
 hooks and STS always pass). Prints its URL; Ctrl-C stops it.
 
-  --target URL     the target's origin (http://host:port)
+  --target URL     the target's origin (http://host:port, or https:// for TLS
+                   towards it; clients reach the proxy in plain HTTP)
   --port N         port to listen on (default: any free port), on 127.0.0.1
   --faults SPEC    comma-separated KIND[:MS][@WHEN] (default: none)
                    WHEN: first (the first delivery of each distinct request:
@@ -70,7 +71,7 @@ export function parseProxy(argv: readonly string[]): ProxyCliOptions {
   } catch {
     throw new UsageError(`proxy: --target '${values.target}' is not a URL (e.g. http://127.0.0.1:4580)`);
   }
-  if (target.protocol !== 'http:') throw new UsageError(`proxy: --target '${values.target}' is not an http:// URL (the proxy forwards plain HTTP)`);
+  if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new UsageError(`proxy: --target '${values.target}' is not an http:// or https:// URL`);
   options.target = target.origin;
   if (values.port !== undefined) {
     if (!/^\d+$/.test(values.port) || Number(values.port) > 65_535) throw new UsageError(`proxy: --port '${values.port}' is not a port number (0 to 65535)`);

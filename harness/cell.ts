@@ -159,11 +159,15 @@ export function createCell(env: RunEnvironment, id: CellIdentity): Cell {
       },
       options,
     );
-  // Clients through the cell's wire proxies: the same client, at the proxy, its exchanges also in the wire history.
-  const wire = createWireLinks(env.endpoint, env.seed, (endpoint, extra, options) =>
+  // Clients through the cell's wire proxies: the same client, connected to the
+  // proxy, its exchanges also in the wire history. It signs for the target's
+  // own endpoint (Host included), as a client behind a proxy does: the proxy
+  // forwards those bytes as they are, to an https target over TLS.
+  const wire = createWireLinks(env.endpoint, env.seed, (proxyUrl, extra, options) =>
     createProtonClient(
       {
-        endpoint,
+        endpoint: env.endpoint,
+        connectTo: proxyUrl,
         region: env.region,
         credentials,
         pool: env.pool,

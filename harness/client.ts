@@ -29,6 +29,8 @@ export interface ClientEnvironment {
   ownership?: GuardOptions;
   /** The cell's weather: transient answers retried by the handler (harness/weather.ts). */
   weather?: CellWeather;
+  /** Connect here (a wire proxy) with requests signed for `endpoint` (RecordingHandlerOptions.connectTo). */
+  connectTo?: string;
 }
 
 export function createProtonClient(env: ClientEnvironment, options: ClientOptions = {}): ProtonClient {
@@ -38,6 +40,7 @@ export function createProtonClient(env: ClientEnvironment, options: ClientOption
     loseResponses: options.loseResponses ?? 0,
     ...(env.signal ? { signal: env.signal } : {}),
     ...(env.gate ? { gate: env.gate } : {}),
+    ...(env.connectTo ? { connectTo: env.connectTo } : {}),
     // weather: false hands transient answers to the SDK's own retry strategy.
     ...(env.weather && options.weather !== false ? { weather: env.weather } : {}),
   });

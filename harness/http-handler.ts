@@ -21,6 +21,12 @@ export interface RecordingHandlerOptions {
   gate?: (operation: string, signal: AbortSignal | undefined) => Promise<void> | undefined;
   /** The cell's weather: transient answers are retried within its budget (absent: passed on to the SDK). */
   weather?: CellWeather;
+  /**
+   * Where to connect instead of the endpoint (a wire proxy, plain HTTP on
+   * loopback): the request stays the one the SDK signed for the endpoint,
+   * its Host header included, so that the proxy forwards it as it is.
+   */
+  connectTo?: string;
 }
 
 interface Answer {
@@ -92,7 +98,7 @@ export class RecordingHandler {
     const started = performance.now();
     try {
       const answer = await this.options.pool.request({
-        origin: `${request.protocol}//${request.hostname}${request.port ? `:${request.port}` : ''}`,
+        origin: this.options.connectTo ?? `${request.protocol}//${request.hostname}${request.port ? `:${request.port}` : ''}`,
         path: pathWithQuery(request),
         method: request.method as Dispatcher.HttpMethod,
         headers,

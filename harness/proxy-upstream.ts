@@ -5,7 +5,8 @@
 // as it comes: the status, the header lines as the target wrote them, and the
 // body (Content-Length, chunked, or up to the close). Why not undici:
 // harness/proxy-http.ts.
-import { connect } from 'node:net';
+import { connect, isIP } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import type { Socket } from 'node:net';
 import { BodyReader, framing, MAX_HEAD, splitHead } from './proxy-http.ts';
 
@@ -37,6 +38,8 @@ export interface UpstreamOptions {
   keepAliveMs?: number;
   /** A connection with no traffic for this long while a request waits for its answer fails it (default 300 s). */
   timeoutMs?: number;
+  /** An https target: certificate authorities trusted besides the system's (PEM; the project's tests). */
+  ca?: string | Buffer;
 }
 
 /** The head of a request without its final empty line, e.g. "POST / HTTP/1.1\r\nhost: x\r\n". */
@@ -79,7 +82,11 @@ class Connection {
     port: number,
     timeoutMs: number,
   ) {
-    this.socket = connect({ host, port, noDelay: true });
+    // An https target (a real account, a hosted service): TLS towards it, the
+    // server name from the target's own host; the client's side stays plain.
+    this.socket = upstream.secure
+      ? connectTls({ host, port, ...(isIP(host) === 0 ? { servername: host } : {}), ...(upstream.ca ? { ca: upstream.ca } : {}), ALPNProtocols: ['http/1.1'] }).setNoDelay(true)
+      : connect({ host, port, noDelay: true });
     this.socket.setTimeout(timeoutMs);
     this.socket.on('data', (chunk: Buffer) => this.feed(chunk));
     this.socket.on('error', (error: NodeJS.ErrnoException) => this.fail(new UpstreamError(error.code ?? error.name, error.message)));
@@ -204,6 +211,9 @@ class Connection {
 
 export class Upstream {
   private readonly host: string;
+  /** An https target: TLS on every connection towards it (the certificate verified). */
+  readonly secure: boolean;
+  readonly ca: string | Buffer | undefined;
   private readonly port: number;
   private readonly maxConnections: number;
   private readonly keepAliveMs: number;
@@ -214,15 +224,17 @@ export class Upstream {
   private readonly queue: Exchange[] = [];
   private shut = false;
 
-  /** `origin`: http://host:port (the proxy's target). */
+  /** `origin`: http://host:port or https://host[:port] (the proxy's target). */
   constructor(origin: string, options: UpstreamOptions = {}) {
     const url = new URL(origin);
-    if (url.protocol !== 'http:') throw new Error(`the proxy forwards plain HTTP, not ${url.protocol}//`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`the proxy forwards to http:// and https:// targets, not ${url.protocol}//`);
+    this.secure = url.protocol === 'https:';
     this.host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-    this.port = url.port === '' ? 80 : Number(url.port);
+    this.port = url.port === '' ? (this.secure ? 443 : 80) : Number(url.port);
     this.maxConnections = options.connections ?? 64;
     this.keepAliveMs = options.keepAliveMs ?? 4_000;
     this.timeoutMs = options.timeoutMs ?? 300_000;
+    this.ca = options.ca;
   }
 
   /**

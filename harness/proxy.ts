@@ -7,12 +7,15 @@
 // overtaken, a 500, 503 or ThrottlingException answered by the proxy itself,
 // before or after forwarding (specs/wire.ts lists them).
 //
-// Signatures: a client signs for the host it sends to, the proxy's. The
-// proxy forwards that Host header unchanged, so the signature still matches
-// what the target receives; a target that checks the Host against its own
-// name (a real AWS endpoint) rejects it. Put a real service behind the proxy
-// only through a client that signs for the service's host name and connects
-// to the proxy (e.g. a resolver or /etc/hosts entry naming the proxy).
+// Signatures: the proxy forwards the Host header unchanged, so the signature
+// still matches what the target receives. The suite's own clients sign for
+// the target's endpoint and connect to the proxy (harness/cell.ts, the
+// handler's connectTo), so a real service, which checks the Host against its
+// own name, gets the request it would get directly, over TLS for an https
+// target (harness/proxy-upstream.ts). Another client (the AWS CLI) signs for
+// the host it sends to: the proxy's, which an emulator accepts; for a real
+// service, make it sign for the service's host name and connect to the proxy
+// (e.g. a resolver or /etc/hosts entry naming the proxy).
 //
 // Everything that happens is kept: each delivery (what came in, the fault,
 // every answer of the target, what the client was shown), and a history of

@@ -320,7 +320,7 @@ describe('proton-conformance proxy (cli/proxy.ts)', () => {
     for (const [argv, message] of [
       [[], /--target URL is required/],
       [['--target', 'nope'], /is not a URL/],
-      [['--target', 'https://x.example'], /not an http:\/\/ URL/],
+      [['--target', 'ftp://x.example'], /not an http:\/\/ or https:\/\/ URL/],
       [['--target', 'http://127.0.0.1:1', '--port', '70000'], /not a port number/],
       [['--target', 'http://127.0.0.1:1', '--faults', 'lose@first'], /--faults: unknown fault 'lose'/],
       [['--target', 'http://127.0.0.1:1', '--seed', 'x'], /--seed 'x' is not an integer/],
