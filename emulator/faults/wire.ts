@@ -143,8 +143,12 @@ export const wireFaults: Record<string, Fault> = {
           inFlight.add(key);
           try {
             const answer = await base.checkThenInsert(key, check, insert);
-            // The commit's round trips (40 ms).
-            await roundTrip(40);
+            // The commit's round trips (150 ms): long beside the time a client
+            // takes to give up and retry (the proxy's close after 10 ms, the
+            // SDK's backoff), even on a loaded machine; at 40 ms a retry under
+            // load (load average 5) arrived after the commit and the fault went
+            // unseen.
+            await roundTrip(150);
             return answer;
           } finally {
             inFlight.delete(key);
