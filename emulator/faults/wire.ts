@@ -118,8 +118,10 @@ export const wireFaults: Record<string, Fault> = {
           let committed = (): void => undefined;
           committing.set(key, new Promise<void>((resolve) => (committed = resolve)));
           try {
-            // The commit's round trips (40 ms), during which the client may go away.
-            await roundTrip(40);
+            // The commit's round trips (150 ms), during which the client may go
+            // away: long beside the proxy's close after 10 ms even when a loaded
+            // machine delays its timers (as in-flight-conflict's window).
+            await roundTrip(150);
             if (facts.clientGone()) records.forget(facts);
           } finally {
             committing.delete(key);
