@@ -154,5 +154,7 @@ export function prepare(ctx: CheckContext, spec: OperationSpec, needs: Needs, ke
 function prerequisiteProblem(spec: OperationSpec, error: unknown): unknown {
   if (error instanceof SkipCheck || error instanceof InconclusiveCheck) return error;
   if (error instanceof Error && (error.name === 'AbortError' || error.name === 'SkipCheck' || error.name === 'InconclusiveCheck')) return error;
+  // A slip of the suite's own code is not the target's doing: it stays visible.
+  if (error instanceof TypeError || error instanceof ReferenceError || error instanceof SyntaxError || error instanceof RangeError) return error;
   return new InconclusiveCheck(`the prerequisites of ${spec.operation} could not be set up: ${describeError(error)}`);
 }

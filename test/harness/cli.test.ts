@@ -89,6 +89,17 @@ describe('proton-conformance CLI', () => {
     for (const text of [run.stdout, run.stderr, await readFile(json, 'utf8')]) expect(text).not.toContain(secret);
   });
 
+  it.concurrent('a cell whose prerequisites the target refuses is inconclusive with its answer, never a failure (exit 0)', async () => {
+    const run = await cli(['--endpoint', broken.url, '--rules', 'client-token/format', '--operations', 'CreateEnvironmentTemplateVersion', '--seed', '9'], {
+      AWS_ACCESS_KEY_ID: 'AKIAEXAMPLECLI000003',
+      AWS_SECRET_ACCESS_KEY: 'prerequisiteSecretKey0123456789abcdefghij',
+      AWS_REGION: 'eu-west-1',
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/\? inconclusive: the prerequisites of CreateEnvironmentTemplateVersion could not be set up: ValidationException: nothing works here/);
+    expect(run.stdout).not.toMatch(/✗ FAIL/);
+  });
+
   it.concurrent('a target that only ever answers 500 gets an inconclusive cell with the weather counted, never a failure (exit 0)', async () => {
     const json = join(dir, 'stormy.json');
     const run = await cli(['--endpoint', stormy.url, '--rules', 'idempotent-create/unmodified-retry', '--operations', 'CreateEnvironmentTemplate', '--seed', '3', '--json', json], {
