@@ -1,5 +1,5 @@
 // The one seam through which every idempotency decision of the emulator
-// passes. `CONFORMING` is the contract (../shared/CONTRACT.md); a fault of the
+// passes. `CONFORMING` is the contract (docs/CONTRACT.md); a fault of the
 // catalogue (emulator/faults/, issue 4) is a small override of one decision,
 // and a conforming variant (emulator/variants/) an override that the contract
 // allows. The engines in idempotency.ts ask these questions and carry out the
@@ -235,7 +235,8 @@ export const CONFORMING: Policy = {
     return rest;
   },
   sameParameters: sameJson,
-  mismatchError: (_operation, detail) => validation(`IdempotentParameterMismatch: ${detail}`),
+  // In the words the real service answered with (docs/CONTRACT.md "The mismatch marker").
+  mismatchError: (_operation, detail) => validation(`Idempotent parameter mismatch: ${detail}`),
   originalGone: () => undefined,
   countsAsModification: () => true,
   isModified: ({ updateCount }) => updateCount > 0,

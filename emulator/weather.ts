@@ -25,7 +25,7 @@ export interface Weather {
 /** The seed of the weather when none is given: runs repeat by default. */
 export const DEFAULT_SEED = 0x5eed;
 
-/** The creates and deletes of the four categories of ../shared/CONTRACT.md. */
+/** The creates and deletes of the four categories of docs/CONTRACT.md. */
 export const CONTRACT_WRITES: ReadonlySet<string> = new Set([
   // client-token
   'CreateEnvironmentTemplateVersion',

@@ -1,5 +1,6 @@
 // Generates specs/schemas/ from the official Proton API model (botocore
-// format) plus the HTTP status codes the installed SDK carries for each error.
+// format; the copy in specs/model/, see its README for source and licence)
+// plus the HTTP status codes the installed SDK carries for each error.
 //
 //   npm run generate:schemas [-- --model PATH] [--sdk-schemas PATH] [--out DIR]
 //
@@ -495,7 +496,7 @@ export function generate(modelText: string, sdkSchemasText: string): Map<string,
 // ---------- CLI ----------
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const DEFAULT_MODEL = resolve(projectRoot, '../shared/reference/proton-2020-07-20.service-2.json');
+export const DEFAULT_MODEL = resolve(projectRoot, 'specs/model/proton-2020-07-20.service-2.json');
 export const DEFAULT_SDK_SCHEMAS = resolve(projectRoot, 'node_modules/@aws-sdk/client-proton/dist-es/schemas/schemas_0.js');
 export const DEFAULT_OUT = resolve(projectRoot, 'specs/schemas');
 

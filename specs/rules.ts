@@ -1,5 +1,5 @@
-// Every rule of ../shared/CONTRACT.md as data: id, category, level, the seed
-// sentences it comes from (verbatim, seed/idempotency-section-en.txt), the
+// Every rule of docs/CONTRACT.md as data: id, category, level, the seed
+// sentences it comes from (verbatim, specs/seed/idempotency-section-en.txt), the
 // operations it applies to, the capabilities it needs, and whether a scenario,
 // a property or the harness checks it (and why). test/suites/rules.test.ts
 // parses CONTRACT.md and the seed to keep this file honest.

@@ -1,7 +1,11 @@
 // Issue 12.13: the contract lives in the project (docs/CONTRACT.md), kept
 // identical to the shared copy (../shared/CONTRACT.md) when that is present;
-// the README links inside the repository.
+// the README links inside the repository. Issue 16: so do the seed's English
+// section (specs/seed/) and the API model (specs/model/); each is compared
+// with its shared original when that is present, skipped when not.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -27,5 +31,36 @@ describe('docs/CONTRACT.md', () => {
     expect(readme).toContain('[docs/CONTRACT.md](docs/CONTRACT.md)');
     // The matrix legend has every symbol the console prints, '.' too.
     expect(readme).toMatch(/`\.` the rule does not apply/);
+  });
+});
+
+const COPIES = [
+  { ours: 'specs/seed/idempotency-section-en.txt', shared: 'seed/idempotency-section-en.txt' },
+  { ours: 'specs/model/proton-2020-07-20.service-2.json', shared: 'reference/proton-2020-07-20.service-2.json' },
+];
+
+describe.each(COPIES)('$ours', ({ ours, shared }) => {
+  const own = fileURLToPath(new URL(`../${ours}`, import.meta.url));
+  const original = fileURLToPath(new URL(`../../shared/${shared}`, import.meta.url));
+
+  it('is in the project, with a README naming where it comes from', () => {
+    expect(readFileSync(own, 'utf8').length).toBeGreaterThan(1000);
+    const readme = readFileSync(join(dirname(own), 'README.md'), 'utf8');
+    expect(readme).toContain(basename(own));
+  });
+
+  it.skipIf(!existsSync(original))(`is identical to ../shared/${shared} (skipped when the shared copy is absent)`, () => {
+    expect(readFileSync(own, 'utf8')).toBe(readFileSync(original, 'utf8'));
+  });
+});
+
+describe('the project stands alone', () => {
+  it('no file outside test/ names a path into ../shared', () => {
+    const root = fileURLToPath(new URL('../', import.meta.url));
+    const tracked = execFileSync('git', ['ls-files', '-z'], { cwd: root, encoding: 'utf8' }).split('\0').filter(Boolean);
+    const offenders = tracked.filter(
+      (file) => !file.startsWith('test/') && /\.(ts|mts|mjs|js|json|md|sh)$|^\.ci\//.test(file) && /\.\.\/shared\//.test(readFileSync(join(root, file), 'utf8')),
+    );
+    expect(offenders).toEqual([]);
   });
 });

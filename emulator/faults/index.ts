@@ -1,5 +1,5 @@
 // The fault catalogue (issue 4): every fault a documented deviation from one
-// MUST rule of ../shared/CONTRACT.md. README.md here lists them; `npm run
+// MUST rule of docs/CONTRACT.md. README.md here lists them; `npm run
 // mutation` checks that the suite catches each with the rule it targets.
 import type { Fault } from '../policy.ts';
 import { asyncDeleteFaults } from './async-delete.ts';

@@ -1,9 +1,11 @@
-// Reads ../shared/CONTRACT.md and the seed the way a person does: the rule
-// tables under each category heading, the operations each category lists.
+// Reads docs/CONTRACT.md and the seed (specs/seed/) the way a person does:
+// the rule tables under each category heading, the operations each category
+// lists. Both are in the repository; test/contract-copy.test.ts compares
+// them with the shared copies when those are present.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const SHARED = fileURLToPath(new URL('../../../shared/', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface ContractRule {
   id: string;
@@ -13,11 +15,11 @@ export interface ContractRule {
 }
 
 export function readSeed(): string {
-  return readFileSync(`${SHARED}seed/idempotency-section-en.txt`, 'utf8');
+  return readFileSync(`${ROOT}specs/seed/idempotency-section-en.txt`, 'utf8');
 }
 
 export function readContract(): ContractRule[] {
-  const text = readFileSync(`${SHARED}CONTRACT.md`, 'utf8');
+  const text = readFileSync(`${ROOT}docs/CONTRACT.md`, 'utf8');
   const rules: ContractRule[] = [];
   let operations: string[] = [];
   let inRules = false;

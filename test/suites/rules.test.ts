@@ -1,4 +1,4 @@
-// specs/rules.ts against ../shared/CONTRACT.md and the seed: every rule there,
+// specs/rules.ts against docs/CONTRACT.md and the seed (specs/seed/): every rule there,
 // nothing else, with its level, its operations and verbatim citations; and
 // a check registered for every rule the harness does not check itself.
 import { describe, expect, it } from 'vitest';
