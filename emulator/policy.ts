@@ -235,8 +235,7 @@ export const CONFORMING: Policy = {
     return rest;
   },
   sameParameters: sameJson,
-  // In the words the real service answered with (docs/CONTRACT.md "The mismatch marker").
-  mismatchError: (_operation, detail) => validation(`Idempotent parameter mismatch: ${detail}`),
+  mismatchError: (_operation, detail) => validation(`IdempotentParameterMismatch: ${detail}`),
   originalGone: () => undefined,
   countsAsModification: () => true,
   isModified: ({ updateCount }) => updateCount > 0,
