@@ -4,7 +4,7 @@ import { CREDENTIALS_ENV, loadCredentials, type Credential } from './auth.ts';
 import { s3OptionsProblem } from './bundles.ts';
 import { startEmulator, type RunningEmulator } from './index.ts';
 import type { Durations } from './durations.ts';
-import { parseAuthMode, parseDurations, parseHooks, parseSeed, parseWeather, settingsLine } from './flags.ts';
+import { parseAuthMode, parseDurations, parseHooks, parseLatency, parseSeed, parseWeather, settingsLine } from './flags.ts';
 import { FAULT_CATALOGUE } from './faults/index.ts';
 import { VARIANT_CATALOGUE } from './variants/index.ts';
 
@@ -35,7 +35,9 @@ Options:
   --weather LIST     transient failures: throttle=R (API requests answered
                      ThrottlingException before acting), error-after=R (creates
                      and deletes answered 500 after acting); R from 0 to 1
-  --seed N           seed of the weather (default: a constant)
+  --latency MIN-MAX  a slow target: every request (hooks too) waits MIN to MAX
+                     ms (real; drawn from the seed) before it is handled
+  --seed N           seed of the weather and the latency (default: a constant)
   --auth MODE        open (default): any signature, the access key id picks
                      the account; strict: SigV4 verified against the
                      credentials, each mapped to its account, and no hooks
@@ -124,6 +126,7 @@ async function main(): Promise<void> {
         durations: { type: 'string' },
         weather: { type: 'string' },
         seed: { type: 'string' },
+        latency: { type: 'string' },
         's3-endpoint': { type: 'string' },
         auth: { type: 'string' },
         credentials: { type: 'string' },
@@ -147,6 +150,7 @@ async function main(): Promise<void> {
   const durations: Partial<Durations> | undefined = flag(values.durations, parseDurations);
   const weather = flag(values.weather, parseWeather);
   const seed = flag(values.seed, parseSeed);
+  const latency = flag(values.latency, parseLatency);
   const s3Endpoint = values['s3-endpoint'] === undefined ? undefined : parseS3Endpoint(values['s3-endpoint']);
   const faults = values.fault ?? [];
   const variants = values.variant ?? [];
@@ -175,6 +179,7 @@ async function main(): Promise<void> {
       ...(durations === undefined ? {} : { durations }),
       ...(weather === undefined ? {} : { weather }),
       ...(seed === undefined ? {} : { seed }),
+      ...(latency === undefined ? {} : { latency }),
       ...(credentials === undefined ? {} : { auth: { mode: 'strict' as const, credentials } }),
       ...(s3Endpoint === undefined
         ? {}
@@ -184,7 +189,7 @@ async function main(): Promise<void> {
     fail((error as Error).message);
   }
   const settings =
-    settingsLine(emulator, { faults, variants, durations: values.durations?.trim(), seed }) +
+    settingsLine(emulator, { faults, variants, durations: values.durations?.trim(), seed, latency }) +
     (emulator.s3 === undefined ? '' : `; bundles: S3 at ${emulator.s3}`);
   process.stdout.write(`Proton emulator listening on ${emulator.url} (${settings})\n`);
   let closing = false;

@@ -66,6 +66,23 @@ export function parseSeed(text: string): number {
   return seed;
 }
 
+/** Latency per request (ms, real): each request waits a seeded draw from [min, max] before it is handled. */
+export interface Latency {
+  min: number;
+  max: number;
+}
+
+/** `--latency MIN-MAX` (milliseconds, integers, MIN <= MAX), or one number N for N-N. */
+export function parseLatency(text: string): Latency {
+  const found = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(text);
+  const min = found === null ? NaN : Number(found[1]);
+  const max = found === null ? NaN : Number(found[2] ?? found[1]);
+  if (!(min <= max) || max > 600_000) {
+    throw new Error(`--latency: expected MIN-MAX in milliseconds (integers, MIN <= MAX <= 600000), like 0-100, not "${text}"`);
+  }
+  return { min, max };
+}
+
 /** A plain decimal number (no hex, no exponent, no sign), or NaN. */
 function decimal(text: string): number {
   return /^(\d+(\.\d*)?|\.\d+)$/.test(text.trim()) ? Number(text) : NaN;
@@ -74,7 +91,13 @@ function decimal(text: string): number {
 /** What is on, for the startup line: "hooks: none; durations: real/100; weather: throttle 10% (seed 24301)". */
 export function settingsLine(
   emulator: Pick<RunningEmulator, 'url' | 'hooks' | 'weather'> & Partial<Pick<RunningEmulator, 'auth'>>,
-  chosen: { faults: readonly string[]; variants: readonly string[]; durations?: string | undefined; seed?: number | undefined },
+  chosen: {
+    faults: readonly string[];
+    variants: readonly string[];
+    durations?: string | undefined;
+    seed?: number | undefined;
+    latency?: Latency | undefined;
+  },
 ): string {
   const hooks =
     emulator.hooks.length === 0
@@ -86,6 +109,7 @@ export function settingsLine(
   parts.push(`durations: ${chosen.durations ?? 'default'}`);
   const weather = describeWeather(emulator.weather);
   parts.push(weather === 'none' ? 'weather: none' : `weather: ${weather} (seed ${chosen.seed ?? DEFAULT_SEED})`);
+  if (chosen.latency !== undefined) parts.push(`latency: ${chosen.latency.min}-${chosen.latency.max} ms (seed ${chosen.seed ?? DEFAULT_SEED})`);
   // Open mode says nothing (as before); strict says how many credentials, never which.
   if (emulator.auth?.mode === 'strict') parts.push(`auth strict (${emulator.auth.credentials} credential${emulator.auth.credentials === 1 ? '' : 's'})`);
   return parts.join('; ');

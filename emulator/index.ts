@@ -10,16 +10,19 @@ import { verifierOf, type AuthOptions } from './auth.ts';
 import { DEFAULT_DURATIONS, durationsProblem, type Durations } from './durations.ts';
 import { CAPABILITIES, countsOf } from './hooks.ts';
 import { DEFAULT_ACCOUNT } from './identity.ts';
+import type { Latency } from './flags.ts';
 import { batchedWriter } from './log.ts';
 import { behaviourOf, type Policy } from './policy.ts';
+import { stream } from './random.ts';
 import { createEmulatorServer } from './server.ts';
-import { weatherProblem, type Weather } from './weather.ts';
+import { DEFAULT_SEED, queuedDelays, weatherProblem, type Weather } from './weather.ts';
 
 export type { Durations } from './durations.ts';
 export { DEFAULT_DURATIONS } from './durations.ts';
 export type { Weather } from './weather.ts';
 export type { S3Options } from './bundles.ts';
 export type { AuthOptions, Credential } from './auth.ts';
+export type { Latency } from './flags.ts';
 
 export interface EmulatorOptions {
   /** 0 (the default here) picks a free port. */
@@ -43,8 +46,15 @@ export interface EmulatorOptions {
   hooks?: readonly string[];
   /** Transient failures (weather.ts), over the weather variants' presets. Default: none. */
   weather?: Weather;
-  /** Seed of the weather (default weather.ts DEFAULT_SEED): one seed, one sequence of answers. */
+  /** Seed of the weather and the latency (default weather.ts DEFAULT_SEED): one seed, one sequence of answers. */
   seed?: number;
+  /**
+   * A slow target (`--latency MIN-MAX`): every request, the hooks' too, waits
+   * a delay drawn from [min, max] ms (real time; a generator of the seed)
+   * before it is handled, as across a network or from a slower server.
+   * Default: none.
+   */
+  latency?: Latency;
   /**
    * Read template bundles from this S3 endpoint (bundles.ts): a version
    * registers only once its `source.s3` object has been fetched and checked
@@ -97,6 +107,19 @@ function withHooks(policy: Policy, hooks: readonly string[] | undefined): Policy
   return { ...policy, offersHook: (capability) => offered.has(capability) && policy.offersHook(capability) };
 }
 
+/** Salt of the latency's stream of the seed (random.ts), apart from the weather's. */
+const LATENCY_SALT = 0x1a7e;
+
+/** The per-request delay (ms) of `latency`: whole milliseconds from min to max, both included. */
+function latencyDraw(latency: Latency, seed: number): () => number {
+  const { min, max } = latency;
+  if (!Number.isInteger(min) || !Number.isInteger(max) || min < 0 || min > max) {
+    throw new Error(`latency must be whole milliseconds with 0 <= min <= max, not ${min}-${max}`);
+  }
+  const next = stream(seed, LATENCY_SALT);
+  return () => min + Math.floor(next() * (max - min + 1));
+}
+
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const weatherIssue = options.weather === undefined ? undefined : weatherProblem(options.weather);
   if (weatherIssue !== undefined) throw new Error(weatherIssue);
@@ -121,7 +144,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   // Strict mode: each credential names its account, whatever hooks are offered.
   const singleAccount = verifier !== undefined || policy.offersHook('accounts') ? undefined : DEFAULT_ACCOUNT;
   const world = new World(durations, policy, singleAccount);
-  const server = createEmulatorServer({ world, log, verifier });
+  // Weather's `handlers`: the latency is service time at that many handlers, queued beyond them.
+  const delay = options.latency === undefined ? undefined : queuedDelays(latencyDraw(options.latency, options.seed ?? DEFAULT_SEED), behaviour.weather.handlers);
+  const server = createEmulatorServer({ world, log, verifier, delay });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {

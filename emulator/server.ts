@@ -39,6 +39,8 @@ export interface ServerConfig {
   log?: (line: string) => void;
   /** Strict mode: every request verified by it (auth.ts); undefined: open mode, the key id names the account. */
   verifier?: Verifier | undefined;
+  /** `--latency`: the real ms each request waits, once read, before it is handled; undefined: none. */
+  delay?: (() => number) | undefined;
 }
 
 interface Exchange {
@@ -66,11 +68,17 @@ export function createEmulatorServer(config: ServerConfig): Server {
       const done = (exchange: Exchange) => {
         if (config.log !== undefined) config.log(logLine(exchange, performance.now() - started));
       };
-      if (config.verifier !== undefined) void handleStrict(config.world, config.verifier, req, res, body, size).then(done);
-      else if (req.url?.startsWith(HOOKS_PREFIX)) done(handleHook(config.world, req, res, body, size));
-      else if (isStsRequest(req.method, header(req, 'content-type'), req.headers['x-amz-target'])) {
-        done(handleSts(config.world, req, res, body, callerOf(header(req, 'authorization'))));
-      } else void handleApi(config.world, req, res, body, size, callerOf(header(req, 'authorization'))).then(done);
+      const handle = () => {
+        if (config.verifier !== undefined) void handleStrict(config.world, config.verifier, req, res, body, size).then(done);
+        else if (req.url?.startsWith(HOOKS_PREFIX)) done(handleHook(config.world, req, res, body, size));
+        else if (isStsRequest(req.method, header(req, 'content-type'), req.headers['x-amz-target'])) {
+          done(handleSts(config.world, req, res, body, callerOf(header(req, 'authorization'))));
+        } else void handleApi(config.world, req, res, body, size, callerOf(header(req, 'authorization'))).then(done);
+      };
+      // A slow target: the delay is drawn in arrival order, so one seed and one order give one set of delays.
+      const pause = config.delay?.() ?? 0;
+      if (pause > 0) setTimeout(handle, pause);
+      else handle();
     });
   });
   // Keep-alive connections from SDK clients outlive a burst of requests.
