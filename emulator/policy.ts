@@ -8,6 +8,7 @@
 // failsAfterActing).
 import { ApiError, conflict, validation } from './protocol.ts';
 import type { Durations } from './durations.ts';
+import type { Paging } from './pagination.ts';
 import type { ModelViolation } from '../specs/model.ts';
 import { FAULT_CATALOGUE } from './faults/index.ts';
 import { VARIANT_CATALOGUE } from './variants/index.ts';
@@ -124,6 +125,8 @@ export interface Policy {
   latency(operation: string): number;
   /** Whether the hooks offer this capability (docs/emulator-hooks.md): all of them. */
   offersHook(capability: string): boolean;
+  /** What a List's nextToken carries (pagination.ts): the last key shown, so that other clients' doings never skip or repeat an item. */
+  paging(operation: string): Paging;
   /** Whether an API request is answered ThrottlingException before its input is read or checked: never (weather.ts). */
   throttles(operation: string): boolean;
   /**
@@ -222,6 +225,7 @@ export const CONFORMING: Policy = {
   tolerates: () => false,
   latency: () => 0,
   offersHook: () => true,
+  paging: () => 'key',
   throttles: () => false,
   failsAfterActing: () => false,
   answersDelivery: () => undefined,
@@ -235,7 +239,8 @@ export const CONFORMING: Policy = {
     return rest;
   },
   sameParameters: sameJson,
-  mismatchError: (_operation, detail) => validation(`IdempotentParameterMismatch: ${detail}`),
+  // In the words the real service answered with (docs/CONTRACT.md "The mismatch marker").
+  mismatchError: (_operation, detail) => validation(`Idempotent parameter mismatch: ${detail}`),
   originalGone: () => undefined,
   countsAsModification: () => true,
   isModified: ({ updateCount }) => updateCount > 0,

@@ -126,7 +126,7 @@ const listConnections: Handler = (ctx, params) => {
       (input.environmentName === undefined || c.environmentName === input.environmentName) &&
       (input.statuses === undefined || input.statuses.includes(c.status)),
   );
-  const page = paginate(matching, input, (c) => c.id);
+  const page = paginate(matching, input, (c) => c.id, ctx.policy.paging('ListEnvironmentAccountConnections'));
   return { environmentAccountConnections: page.items.map((c) => view(c, true)), nextToken: page.nextToken };
 };
 

@@ -267,7 +267,7 @@ const listEnvironments: Handler = (ctx, params) => {
       filters === undefined ||
       filters.some((f) => f.templateName === env.version.template.name && f.majorVersion === env.version.major),
   );
-  const page = paginate(envs, input, (env) => env.name);
+  const page = paginate(envs, input, (env) => env.name, ctx.policy.paging('ListEnvironments'));
   return { environments: page.items.map((env) => view(env, ctx.now, true)), nextToken: page.nextToken };
 };
 

@@ -53,7 +53,7 @@ function tagsOfArn(ctx: RequestContext, arn: string): Tags {
 
 const listTags: Handler = (ctx, params) => {
   const input = params as Valid<ListTagsForResourceInput>;
-  const page = paginate(tagList(tagsOfArn(ctx, input.resourceArn)), input, (tag) => tag.key);
+  const page = paginate(tagList(tagsOfArn(ctx, input.resourceArn)), input, (tag) => tag.key, ctx.policy.paging('ListTagsForResource'));
   return { tags: page.items, nextToken: page.nextToken };
 };
 

@@ -88,7 +88,7 @@ export function templateOperations(kind: TemplateKind): Record<string, Handler> 
   };
 
   const listTemplates: Handler = (ctx, params) => {
-    const page = paginate([...kind.table(ctx.account).values()], params as ListEnvironmentTemplatesInput, (template) => template.name);
+    const page = paginate([...kind.table(ctx.account).values()], params as ListEnvironmentTemplatesInput, (template) => template.name, ctx.policy.paging(`List${kind.prefix}s`));
     return { templates: page.items.map((t) => templateView(t, true)), nextToken: page.nextToken };
   };
 
@@ -145,7 +145,7 @@ export function templateOperations(kind: TemplateKind): Record<string, Handler> 
     const versions = [...template.versions.values()]
       .filter((v) => input.majorVersion === undefined || v.major === input.majorVersion)
       .sort(compareVersions);
-    const page = paginate(versions, input, (v) => versionOrderKey(v.major, v.minor));
+    const page = paginate(versions, input, (v) => versionOrderKey(v.major, v.minor), ctx.policy.paging(`List${kind.prefix}Versions`));
     return { templateVersions: page.items.map((v) => versionView(v, ctx.now, true)), nextToken: page.nextToken };
   };
 

@@ -58,12 +58,19 @@ export const VARIANT_CATALOGUE: Readonly<Record<string, Variant>> = Object.freez
       return { latency: () => Math.floor(next() * (JITTER_MAX_MS + 1)) };
     },
   },
+  'camel-case-mismatch': {
+    description:
+      'A retry with different parameters is answered with a ValidationException whose message starts with the seed\'s word, IdempotentParameterMismatch, instead of the service\'s "Idempotent parameter mismatch".',
+    policy: {
+      mismatchError: (_operation, detail) => validation(`IdempotentParameterMismatch: ${detail}`),
+    },
+  },
   'reworded-errors': {
     description:
-      'Mismatch and conflict messages are worded otherwise; the mismatch message carries IdempotentParameterMismatch in its middle, not as a prefix.',
+      'Mismatch and conflict messages are worded otherwise; the mismatch message carries the marker as idempotent_parameter_mismatch in its middle, not as a prefix.',
     policy: {
       mismatchError: (operation, detail) =>
-        validation(`${operation} refused: the parameters differ from the original request's (IdempotentParameterMismatch). ${detail}.`),
+        validation(`${operation} refused: the parameters differ from the original request's (idempotent_parameter_mismatch). ${detail}.`),
       conflictError: (operation, detail) => conflict(`${operation} can't be retried now. Reason: ${detail}.`),
     },
   },
@@ -109,6 +116,11 @@ export const VARIANT_CATALOGUE: Readonly<Record<string, Variant>> = Object.freez
     description:
       'Every create and delete waits 15 ms (real) before it is handled, and finishes what it started when its client has gone away meanwhile (a closed connection changes nothing): a proxy that drops the client while the target works meets it still working.',
     policy: (base) => ({ latency: (operation) => (/^(Create|Delete)/.test(operation) ? 15 : base.latency(operation)) }),
+  },
+  'offset-paging': {
+    description:
+      "Lists page by offset: a nextToken carries the position of the next item, so an item created or deleted before it by another client between two pages makes a paged List repeat or skip one (as many services page; the contract promises nothing about a List's consistency).",
+    policy: { paging: () => 'offset' as const },
   },
   'replays-original-response': {
     description:

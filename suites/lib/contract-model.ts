@@ -37,7 +37,7 @@ export function explain(outcome: Observed): string {
     case 'deleted':
       return `the deleted resource (${outcome.key}) again, not a new one`;
     case 'mismatch':
-      return 'ValidationException with IdempotentParameterMismatch';
+      return 'ValidationException naming the idempotent parameter mismatch';
     case 'conflict':
       return 'ConflictException';
     case 'error':

@@ -11,11 +11,10 @@ import type { CreateOperationSpec, DeleteOperationSpec, Fixture, Input, Operatio
 import { describe, identityKey } from './compare.ts';
 import type { Observed } from './contract-model.ts';
 import { carried } from './observe.ts';
+import { isMismatchError } from '../../specs/mismatch.ts';
 import { settle } from '../../specs/prerequisites.ts';
 import { specEnv, track } from './world.ts';
 import { Violation } from './verdict.ts';
-
-export const MISMATCH = 'IdempotentParameterMismatch';
 
 /** A token unique to this call: 36 characters of [0-9a-f-], within the contract's 1-64 printable. */
 export function freshToken(): string {
@@ -68,8 +67,9 @@ export function refusesDuplicate(result: CallResult): boolean {
   return !result.ok && result.error.name !== 'ValidationException';
 }
 
+/** A ValidationException naming the idempotent parameter mismatch (specs/mismatch.ts). */
 export function isMismatch(result: CallResult): boolean {
-  return !result.ok && result.error.name === 'ValidationException' && result.error.message.includes(MISMATCH);
+  return !result.ok && isMismatchError(result.error.name, result.error.message);
 }
 
 /** What a check has seen of one kind of resource, by identity key (identity and creation time: compare.ts). */

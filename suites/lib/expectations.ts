@@ -65,7 +65,7 @@ export function expectUnchanged(spec: ResourceSpec, before: Resource | undefined
 export function expectMismatch(spec: ResourceSpec, result: CallResult, what: string): void {
   expect(
     isMismatch(result),
-    () => `${what} was to fail with ValidationException containing IdempotentParameterMismatch; it answered ${answerText(spec, result)}.`,
+    () => `${what} was to fail with ValidationException naming the idempotent parameter mismatch; it answered ${answerText(spec, result)}.`,
   );
 }
 

@@ -61,7 +61,7 @@ export async function differentParamsProperty(ctx: CheckContext, spec: CreateOpe
     const retryInput = change(world.fx, original.input, changed);
     const names = changed.map((parameter) => parameter.name).join(', ');
     const retry = await run.request(`[${rule}] a retry of the run's original with ${names} changed`, retryInput, original.token);
-    expect(retry.observed.kind === 'mismatch', () => `The retry with ${names} changed did not fail with IdempotentParameterMismatch.`);
+    expect(retry.observed.kind === 'mismatch', () => `The retry with ${names} changed did not fail with ValidationException naming the idempotent parameter mismatch.`);
     await run.finish();
   });
   return withCensus(world, () => runProperty(ctx, rule, spec.operation, 'random valid originals, each retried with random parameters changed', property));

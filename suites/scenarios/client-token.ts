@@ -264,7 +264,7 @@ export async function formatEdges(ctx: CheckContext, spec: CreateOperationSpec):
     // earlier run against this target, may have bound it to another request.
     // The mismatch then shows the token was taken as a token.
     if (token.length === 1 && isMismatch(result)) {
-      notes = ` (${JSON.stringify(token)} was already bound on this target to another request: its IdempotentParameterMismatch shows it was accepted as a token)`;
+      notes = ` (${JSON.stringify(token)} was already bound on this target to another request: its mismatch answer shows it was accepted as a token)`;
       continue;
     }
     expect(result.ok, () => `The valid token ${JSON.stringify(token)} (${token.length} characters) was refused: ${answerText(spec.resource, result)}.`);

@@ -103,7 +103,7 @@ export async function differentParameters(ctx: CheckContext, spec: CreateOperati
   expectUnchanged(spec.resource, before[0]!.resource, after[0]!.resource, 'A retry with different parameters');
   return pass(
     `${variants.length} retries with different parameters (${spec.parameters.map((p) => p.name).join(', ')}, one at a time, then all) ` +
-      `each failed with IdempotentParameterMismatch; nothing was created and ${describe(spec.resource, first)} is unchanged.`,
+      `each failed with ValidationException naming the idempotent parameter mismatch; nothing was created and ${describe(spec.resource, first)} is unchanged.`,
   );
 }
 

@@ -209,7 +209,7 @@ describe.each(subjects)('$operation', (subject) => {
       subject.create(client, { ...subject.base, [member]: subject.variations[member], clientToken: 'mismatch' }),
     );
     expect(error.name).toBe('ValidationException');
-    expect(error.message).toContain('IdempotentParameterMismatch');
+    expect(error.message).toContain('Idempotent parameter mismatch');
     expect(await count()).toBe(before);
     expect(await subject.get(client, first)).toEqual(original);
     // The changed request is valid on its own.
@@ -221,10 +221,10 @@ describe.each(subjects)('$operation', (subject) => {
     await subject.create(client, { ...subject.base, clientToken: 'all' });
     const before = await count();
     const all = await failure(subject.create(client, { ...subject.base, ...subject.variations, clientToken: 'all' }));
-    expect(all.message).toContain('IdempotentParameterMismatch');
+    expect(all.message).toContain('Idempotent parameter mismatch');
     const { tags: _tags, ...withoutTags } = subject.base;
     const dropped = await failure(subject.create(client, { ...withoutTags, clientToken: 'all' }));
-    expect(dropped.message).toContain('IdempotentParameterMismatch');
+    expect(dropped.message).toContain('Idempotent parameter mismatch');
     expect(await count()).toBe(before);
   });
 

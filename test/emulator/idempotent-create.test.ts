@@ -236,7 +236,7 @@ describe.each(subjects)('$operation', (subject) => {
     const before = await count();
     const error = await failure(subject.create(client, { ...subject.base, [member]: subject.variations[member] }));
     expect(error.name).toBe('ValidationException');
-    expect(error.message).toContain('IdempotentParameterMismatch');
+    expect(error.message).toContain('Idempotent parameter mismatch');
     expect(await subject.get(client, name)).toEqual(original);
     expect(await count()).toBe(before);
     // Valid on its own: under another name it succeeds.
@@ -248,7 +248,7 @@ describe.each(subjects)('$operation', (subject) => {
     await subject.create(client, subject.base);
     const { description: _d, ...withoutDescription } = subject.base;
     const error = await failure(subject.create(client, withoutDescription));
-    expect(error.message).toContain('IdempotentParameterMismatch');
+    expect(error.message).toContain('Idempotent parameter mismatch');
   });
 
   it.each(Object.keys(subject.updates))('modified-retry: after an Update of %s, an identical retry is a ConflictException', async (field) => {
@@ -269,7 +269,7 @@ describe.each(subjects)('$operation', (subject) => {
     await Object.values(subject.updates)[0]!(client, name);
     const error = await failure(subject.create(client, { ...subject.base, description: 'another' }));
     expect(error.name).toBe('ValidationException');
-    expect(error.message).toContain('IdempotentParameterMismatch');
+    expect(error.message).toContain('Idempotent parameter mismatch');
   });
 
   it('a retry after the resource was deleted creates a new one', async () => {
@@ -306,7 +306,7 @@ describe.each(subjects)('$operation', (subject) => {
     );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     for (const r of results.filter((r) => r.status === 'rejected')) {
-      expect(String((r as PromiseRejectedResult).reason)).toContain('IdempotentParameterMismatch');
+      expect(String((r as PromiseRejectedResult).reason)).toContain('Idempotent parameter mismatch');
     }
     expect(await count()).toBe(before + 1);
   });

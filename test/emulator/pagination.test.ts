@@ -39,3 +39,41 @@ describe('key-based pagination', () => {
     expect(() => paginate(['a'], { nextToken: Buffer.from('o:10').toString('base64') }, (x) => x)).toThrow(/nextToken is not valid/);
   });
 });
+
+describe('offset pagination (the offset-paging variant)', () => {
+  function listByOffset(table: Set<string>, between: (page: number) => void): string[] {
+    const seen: string[] = [];
+    let nextToken: string | undefined;
+    let page = 0;
+    do {
+      const result = paginate([...table], { maxResults: 10, ...(nextToken ? { nextToken } : {}) }, (name) => name, 'offset');
+      seen.push(...result.items);
+      nextToken = result.nextToken;
+      between(page++);
+    } while (nextToken);
+    return seen;
+  }
+
+  it('lists every item once when nothing changes between pages', () => {
+    const table = new Set(names(35, 'a'));
+    expect(listByOffset(table, () => undefined)).toEqual([...table]);
+  });
+
+  it('skips an item when one before the position is deleted, and repeats one when one is created there', () => {
+    const deleted = new Set(names(30, 'm'));
+    const skipped = listByOffset(deleted, (page) => {
+      if (page === 0) deleted.delete('m000');
+    });
+    expect(skipped).not.toContain('m010');
+    const created = new Set(names(30, 'm'));
+    const repeated = listByOffset(created, (page) => {
+      if (page === 0) created.add('a000');
+    });
+    expect(repeated.filter((name) => name === 'm009')).toHaveLength(2);
+  });
+
+  it('refuses a key token, as the key paging refuses an offset one', () => {
+    const key = paginate(names(3, 'a'), { maxResults: 1 }, (x) => x).nextToken!;
+    expect(() => paginate(names(3, 'a'), { nextToken: key }, (x) => x, 'offset')).toThrow(/nextToken is not valid/);
+  });
+});

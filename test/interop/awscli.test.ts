@@ -160,7 +160,7 @@ async function setupFlow(s: CliSession): Promise<void> {
   expect(stvOut.serviceTemplateVersion).toMatchObject({ templateName: st, majorVersion: '1', minorVersion: '0', status: 'REGISTRATION_IN_PROGRESS' });
   expect(missing).toContain(`${env}-missing`);
   expect(invalid).toMatch(/name/);
-  expect(mismatch).toContain('IdempotentParameterMismatch');
+  expect(mismatch).toContain('Idempotent parameter mismatch');
 
   // Without a token, each call is a new version. The --debug log shows the
   // token botocore filled in (a UUID4 in the serialized body) and the raw

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { ProtonClient } from '@aws-sdk/client-proton';
 import type { CheckContext } from '../../harness/context.ts';
 import type { Tamper } from './run-cells.ts';
+import { namesMismatch } from '../../specs/mismatch.ts';
 
 type Members = Record<string, unknown>;
 
@@ -66,18 +67,31 @@ export const forgetsTokensWhenTimePasses: Tamper = (ctx) => {
   return { ...inner, hooks };
 };
 
-/** The mismatch error loses its name: a plain ValidationException. */
-export const hidesMismatch: Tamper = (ctx) =>
-  rewritingAnswer(ctx, async (_operation, _input, answer) => {
-    try {
-      return await answer;
-    } catch (error) {
-      if (error instanceof Error && error.message.includes('IdempotentParameterMismatch')) {
-        throw serviceError(error.name, error.message.replace('IdempotentParameterMismatch', 'parameters differ'));
+/** The marker in any of the spellings the contract accepts (docs/CONTRACT.md "The mismatch marker"). */
+const MARKER = /idempotent[\s_-]*parameter[\s_-]*mismatch/gi;
+
+/**
+ * The mismatch error's marker written as `words` (the error type unchanged);
+ * `rewritten.count` counts the answers it changed, so that a test can show
+ * the rewording happened.
+ */
+export function rewordsMismatch(words: string, rewritten: { count: number } = { count: 0 }): Tamper {
+  return (ctx) =>
+    rewritingAnswer(ctx, async (_operation, _input, answer) => {
+      try {
+        return await answer;
+      } catch (error) {
+        if (error instanceof Error && namesMismatch(error.message)) {
+          rewritten.count++;
+          throw serviceError(error.name, error.message.replace(MARKER, words));
+        }
+        throw error;
       }
-      throw error;
-    }
-  });
+    });
+}
+
+/** The mismatch error loses its name: a plain ValidationException. */
+export const hidesMismatch: Tamper = rewordsMismatch('parameters differ');
 
 /** A retry of a modified resource's create succeeds instead of ConflictException. */
 export const conflictBecomesValidation: Tamper = (ctx) =>
