@@ -4,5 +4,5 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { runCli, exitWith } = await import('../cli/main.ts');
-exitWith(await runCli(process.argv.slice(2)));
+const { runCliProcess, exitWith } = await import('../cli/main.ts');
+exitWith(await runCliProcess(process.argv.slice(2)));

@@ -26,6 +26,7 @@ import { checkBundleFlags } from '../harness/bundle-flags.ts';
 import { cleanUpRun, cleansUp } from './real-target.ts';
 import { RUN_DEFAULTS, sizeRun, sizedSettings } from './plan.ts';
 import { DEFAULT_NUM_RUNS } from '../harness/results.ts';
+import { guardRun, RunWatch } from '../harness/unsettled.ts';
 import { parseTransitionDurations } from '../specs/transitions.ts';
 
 export type { Report, RuleResult, Verdict, Level, Category, Exchange, Summary, Replay, TransientCounts } from '../harness/types.ts';
@@ -38,6 +39,8 @@ export { diffReports, renderDiff } from '../harness/diff.ts';
 export { renderJUnit } from '../reporters/junit.ts';
 export { renderHtml } from '../reporters/html.ts';
 export { renderMarkdown } from '../reporters/markdown.ts';
+/** Rejected with when the run's promises could never settle (a bug of the suite): `pending` names them, `partial` is the report so far. */
+export { UnsettledRun } from '../harness/unsettled.ts';
 
 export interface ConformanceOptions {
   /** The target URL, or 'aws'; default: AWS_ENDPOINT_URL_PROTON, AWS_ENDPOINT_URL, else the embedded emulator. */
@@ -147,7 +150,9 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
       seed,
       options.signal ?? new AbortController().signal,
     );
-    const outcome = await runCells({
+    // Never left unsettled: if nothing in the process could end the run, it rejects with UnsettledRun (what was pending, the partial report).
+    const watch = new RunWatch();
+    const outcome = await guardRun(runCells({
       catalog,
       selection,
       target,
@@ -159,7 +164,8 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
       ...(options.signal ? { signal: options.signal } : {}),
       progress: { start() {}, cellDone: (result, done, total) => options.onCell?.(result, done, total) },
       ...(bundles.sources ? { bundles: bundles.sources } : {}),
-    });
+      watch,
+    }), watch);
     const report = outcome.report as ConformanceReport;
     if (sizing.plan) Object.assign(report, { plan: sizing.plan });
     if (cleansUp(target)) {

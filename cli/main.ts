@@ -34,6 +34,9 @@ import { USAGE } from './usage.ts';
 import { programWords, toolVersion } from './invocation.ts';
 import { guardConsole } from './streams.ts';
 import { DEFAULT_WEATHER_BUDGET } from '../harness/weather.ts';
+import { guardRun, RunWatch, UnsettledRun, untilSettled } from '../harness/unsettled.ts';
+import type { Catalog } from '../harness/catalog.ts';
+import type { OperationSpec } from '../specs/types.ts';
 
 export const EXIT_INTERRUPTED = 130;
 /** Ended by SIGTERM (after the cleanups and the end-of-run cleanup). */
@@ -47,8 +50,13 @@ process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 
 const DEFAULTS = RUN_DEFAULTS;
 
+/** What a test may hand the CLI instead of the real thing: a catalog of its own checks. */
+export interface CliDeps {
+  loadCatalog?: () => Promise<Catalog<OperationSpec>>;
+}
+
 /** Runs the CLI; resolves with the exit code. */
-export async function runCli(argv: readonly string[]): Promise<number> {
+export async function runCli(argv: readonly string[], deps: CliDeps = {}): Promise<number> {
   try {
     // A subcommand is a file in cli/.
     if (argv[0] === 'sweep') {
@@ -74,13 +82,27 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       process.stdout.write(USAGE);
       return 0;
     }
-    return await runWith(options);
+    return await runWith(options, deps);
   } catch (error) {
     return fatal(error);
   }
 }
 
-async function runWith(options: CliOptions): Promise<number> {
+/**
+ * The CLI as a process runs it (bin/, `npm start`): never left to end with
+ * its promise unsettled (Node's silent exit 13). Should the event loop empty
+ * while the CLI still waits, it says so and ends with EXIT_INTERNAL.
+ */
+export function runCliProcess(argv: readonly string[], deps: CliDeps = {}): Promise<number> {
+  return untilSettled(runCli(argv, deps), () => {
+    process.stderr.write(
+      'proton-conformance: internal error: the run stopped with a promise pending that nothing could settle, after its cells (a bug in proton-conformance, please report it)\n',
+    );
+    return EXIT_INTERNAL;
+  });
+}
+
+async function runWith(options: CliOptions, deps: CliDeps): Promise<number> {
   const wallStart = performance.now();
   // The target starts (or is probed) while the suites load; a selection error
   // still wins over an unreachable target, and closes what was started.
@@ -95,7 +117,7 @@ async function runWith(options: CliOptions): Promise<number> {
   let shardInfo: ShardInfo | undefined;
   let expectations: Expectation[] | undefined;
   try {
-    [catalog, model] = await Promise.all([loadCatalog(), import('../specs/model.ts')]);
+    [catalog, model] = await Promise.all([(deps.loadCatalog ?? loadCatalog)(), import('../specs/model.ts')]);
     selection = phase ? phaseSelection(catalog.rules, phase, options) : selectCells(catalog.rules, { rules: options.rules, operations: options.operations });
     if (options.path !== undefined && (selection.cells.length !== 1 || selection.exerciseOnly)) {
       throw new UsageError(
@@ -191,7 +213,8 @@ async function runWith(options: CliOptions): Promise<number> {
     process.stdout.write(`${settingsText(concurrency, cellTimeoutS, options, target)}\n`);
     if (sizing.plan) process.stdout.write(`${planLine(sizing.plan)}\n`);
     if (shardInfo) process.stdout.write(`shard ${shardInfo.index}/${shardInfo.count}: ${shardInfo.cells} of the ${shardInfo.totalCells} cells selected (join the shards' --json reports with proton-conformance merge)\n`);
-    const outcome = await runConformance({
+    const watch = new RunWatch();
+    const guarded = await guardRun(runConformance({
       catalog,
       selection,
       target,
@@ -206,7 +229,13 @@ async function runWith(options: CliOptions): Promise<number> {
       progress,
       ...(phase ? { phase: phase.run } : {}),
       ...(bundles.sources ? { bundles: bundles.sources } : {}),
+      watch,
+    }), watch).catch((error: unknown) => {
+      if (error instanceof UnsettledRun) return error;
+      throw error;
     });
+    if (guarded instanceof UnsettledRun) return await unsettledExit(guarded, reporters, performance.now() - wallStart);
+    const outcome = guarded;
     progress.finish(outcome.requests);
     Object.assign(outcome.report, {
       tool: { name: 'proton-conformance', version: toolVersion() },
@@ -267,6 +296,23 @@ async function runWith(options: CliOptions): Promise<number> {
       process.off('SIGTERM', late);
     }).unref();
   }
+}
+
+/** A run whose promises nothing could settle: the internal error, naming what was pending, and the partial report. */
+async function unsettledExit(error: UnsettledRun, reporters: readonly Reporter[], wallMs: number): Promise<number> {
+  process.stderr.write(`proton-conformance: internal error: ${error.message} (a bug in proton-conformance, please report it)\n`);
+  const report = error.partial;
+  if (report === undefined) return EXIT_INTERNAL;
+  Object.assign(report, { verdict: 'error', exitCode: EXIT_INTERNAL, stalled: [...error.pending] });
+  const info = { requests: (report as { requests?: number }).requests ?? 0, wallMs, interrupted: false };
+  // The files (JSON, JUnit, ...): the console's summary would read as a verdict of the whole run.
+  for (const reporter of reporters) {
+    if (reporter.name === 'console') continue;
+    await reporter.write(report, info).catch((failure: unknown) => {
+      process.stderr.write(`proton-conformance: the partial ${reporter.name} report could not be written: ${describeError(failure)}\n`);
+    });
+  }
+  return EXIT_INTERNAL;
 }
 
 function header(target: Target, seed: number, options: CliOptions, selection: Selection): string {
@@ -360,7 +406,7 @@ export function exitWith(code: number): never {
 const isEntry = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
 if (isEntry) {
   const started = performance.now();
-  const code = await runCli(process.argv.slice(2));
+  const code = await runCliProcess(process.argv.slice(2));
   if (process.env['PROTON_CONFORMANCE_DEBUG']) process.stderr.write(`proton-conformance: exit ${code} after ${formatMs(performance.now() - started)}\n`);
   exitWith(code);
 }

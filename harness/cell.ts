@@ -96,6 +96,16 @@ export interface Cell {
 }
 
 const STEP_LIMIT = 500;
+/** The bound of closing a cell's wire proxies. */
+const PROXY_CLOSE_MS = 5_000;
+
+/** Resolves (undefined) once `signal` aborts. */
+function aborted(signal: AbortSignal): Promise<undefined> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve(undefined);
+    else signal.addEventListener('abort', () => resolve(undefined), { once: true });
+  });
+}
 const GLOBAL_HOOKS = new Set<Capability>(['clock', 'durations', 'reset']);
 
 /** The access key id the client signs with (a static identity or the chain's provider). */
@@ -310,11 +320,26 @@ export function createCell(env: RunEnvironment, id: CellIdentity): Cell {
         const first = pending.shift()!;
         const batch = [first];
         while (first.group !== undefined && pending[0]?.group === first.group) batch.push(pending.shift()!);
-        const settled = await Promise.allSettled(batch.map(({ action }) => action()));
+        // Within the budget even if an action ignores the signal (it is left behind, named).
+        const settled = await Promise.race([Promise.allSettled(batch.map(({ action }) => action())), aborted(deadline)]);
+        if (settled === undefined) {
+          failures.push(`cleanup cut short: the ${Math.round(timeoutMs / 1000)} s cleanup budget ran out during it`);
+          break;
+        }
         for (const outcome of settled) if (outcome.status === 'rejected') failures.push(describeError(outcome.reason));
       }
+      // An account of its own and the reset hook: the cell leaves its account
+      // empty, so that nothing of the run stays on the target, not even what a
+      // check that ran out of time made after its last tracked step.
+      if (isolated && baseHooks && env.capabilities.has('reset') && env.phase?.kind !== 'record' && !deadline.aborted) {
+        const reset = baseHooks.reset().then(
+          () => undefined,
+          (error: unknown) => void failures.push(`reset of the cell's account: ${describeError(error)}`),
+        );
+        await Promise.race([reset, aborted(deadline)]);
+      }
       guardReader?.destroy();
-      await wire.close();
+      await Promise.race([wire.close(), aborted(AbortSignal.timeout(PROXY_CLOSE_MS))]);
       return failures;
     },
   };

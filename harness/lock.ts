@@ -47,6 +47,8 @@ export class CellLock {
 export class CellHold {
   private mode: 'none' | 'shared' | 'exclusive' = 'none';
   private upgrading: Promise<void> | undefined;
+  /** The cell has left: an upgrade asked for later (a check that outlived its cell) is not made. */
+  private left = false;
 
   constructor(private readonly lock: CellLock | undefined) {}
 
@@ -67,7 +69,7 @@ export class CellHold {
 
   /** Waits until the cell runs alone; a no-op with per-account isolation. */
   upgrade(): Promise<void> {
-    if (!this.lock || this.mode === 'exclusive') return Promise.resolve();
+    if (!this.lock || this.mode === 'exclusive' || this.left) return Promise.resolve();
     this.upgrading ??= (async () => {
       if (this.mode === 'shared') this.lock!.releaseShared();
       this.mode = 'none';
@@ -82,5 +84,17 @@ export class CellHold {
     if (this.mode === 'shared') this.lock.releaseShared();
     if (this.mode === 'exclusive') this.lock.releaseExclusive();
     this.mode = 'none';
+    this.left = true;
+    // An upgrade still waiting (a check that timed out asked for it) gives the
+    // lock back as soon as it gets it: the cell has gone, and holding it would
+    // stop every other cell for good.
+    const upgrading = this.upgrading;
+    this.upgrading = undefined;
+    if (upgrading) {
+      void upgrading.then(() => {
+        if (this.mode === 'exclusive') this.lock!.releaseExclusive();
+        this.mode = 'none';
+      });
+    }
   }
 }

@@ -22,6 +22,7 @@ import { ShapeLedger } from './shape.ts';
 import type { ShapeModel } from './shape.ts';
 import type { Capability, Report, Replay } from './types.ts';
 import { RunWeather, transientTotal } from './weather.ts';
+import type { RunWatch } from './unsettled.ts';
 import type { BundleSources } from '../specs/types.ts';
 
 export interface RunTarget {
@@ -79,6 +80,8 @@ export interface RunOptions<O> {
   maxLiveResources?: number;
   /** Template bundles the run uploaded (harness/bundle-store.ts); placeholders when absent. */
   bundles?: BundleSources;
+  /** What each running cell is doing, and the partial report (harness/unsettled.ts: the guard against a run that cannot end). */
+  watch?: RunWatch;
 }
 
 export interface RunOutcome {
@@ -136,8 +139,26 @@ export async function runConformance<O>(options: RunOptions<O>): Promise<RunOutc
   // Every running cell listens for Ctrl-C on the run's signal: many listeners is the design.
   if (options.signal) setMaxListeners(0, options.signal);
   const workers = Math.max(1, Math.min(options.concurrency, cells.length));
+  const tally = { counter, creations, live, shape, startedAt, total: cells.length };
+  if (options.watch) options.watch.partial = () => buildReport(options, env, results, tally);
   await Promise.all(Array.from({ length: workers }, worker));
+  const report = buildReport(options, env, results, tally);
+  const interrupted = options.signal?.aborted === true;
+  return { report, requests: counter.count, interrupted };
+}
 
+interface Tally {
+  counter: RequestCounter;
+  creations: CreationCounter;
+  live: LiveResources | undefined;
+  shape: ShapeLedger;
+  startedAt: Date;
+  total: number;
+}
+
+/** The report of the cells finished so far (all of them once the run is over). */
+function buildReport<O>(options: RunOptions<O>, env: RunEnvironment, results: ReadonlyMap<CellPlan, CellResult>, tally: Tally): Report {
+  const { counter, creations, live, shape, startedAt } = tally;
   const cellResults = options.selection.exerciseOnly
     ? []
     : options.selection.cells.flatMap((plan) => (results.has(plan) ? [results.get(plan)!] : []));
@@ -158,10 +179,10 @@ export async function runConformance<O>(options: RunOptions<O>): Promise<RunOutc
     requests: counter.count,
     resourcesCreated: creations.count,
     ...(live ? { liveResources: { max: live.max, peak: live.peak } } : {}),
-    cells: cellCounts(cells.length, [...results.values()]),
+    cells: cellCounts(tally.total, [...results.values()]),
   };
   if (options.ownership) Object.assign(report, { refusedDeletes: [...options.ownership.refused] });
-  return { report, requests: counter.count, interrupted };
+  return report;
 }
 
 /** One way of counting cells (rule x operation checks; the shape rule's verdicts are not cells): run, cut short, not started. */
