@@ -302,8 +302,12 @@ export function createCell(env: RunEnvironment, id: CellIdentity): Cell {
       controller.abort(new Error(reason));
     },
     async runCleanups(timeoutMs: number) {
-      // The check's signal may be aborted; cleanups get a signal of their own.
-      const deadline = AbortSignal.timeout(timeoutMs);
+      // The check's signal may be aborted; cleanups get a signal of their own,
+      // on a timer that keeps the process alive (unlike AbortSignal.timeout's):
+      // a cleanup that waits on nothing still ends with its budget, and the run goes on.
+      const budget = new AbortController();
+      const budgetTimer = setTimeout(() => budget.abort(new Error(`the ${Math.round(timeoutMs / 1000)} s cleanup budget ran out`)), timeoutMs);
+      const deadline = budget.signal;
       setMaxListeners(0, deadline);
       cleaning = true;
       requestSignal = deadline;
@@ -340,6 +344,7 @@ export function createCell(env: RunEnvironment, id: CellIdentity): Cell {
       }
       guardReader?.destroy();
       await Promise.race([wire.close(), aborted(AbortSignal.timeout(PROXY_CLOSE_MS))]);
+      clearTimeout(budgetTimer);
       return failures;
     },
   };
