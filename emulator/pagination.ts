@@ -14,8 +14,18 @@ import { validation } from './protocol.ts';
 /** Page size when the request names none. */
 export const DEFAULT_PAGE_SIZE = 100;
 
-/** What a nextToken carries: the last key shown, or the position of the next item. */
-export type Paging = 'key' | 'offset';
+/**
+ * How a List pages: what its nextToken carries (the last key shown, or the
+ * position of the next item), and at most how many items a page holds
+ * whatever `maxResults` asks (a page may hold fewer than asked, as a service's
+ * may).
+ */
+export interface Paging {
+  by: 'key' | 'offset';
+  maxPage?: number;
+}
+
+const BY_KEY: Paging = { by: 'key' };
 
 const KEY_TOKEN = /^k:([\s\S]{0,2048})$/;
 const OFFSET_TOKEN = /^o:(\d{1,9})$/;
@@ -30,11 +40,11 @@ function encode(text: string): string {
 }
 
 /** Where the page a token asks for starts, in `keys` (sorted); a ValidationException for a token of another kind. */
-function startOf(keys: readonly string[], nextToken: string, paging: Paging): number {
+function startOf(keys: readonly string[], nextToken: string, by: Paging['by']): number {
   const text = Buffer.from(nextToken, 'base64').toString('utf8');
-  const match = (paging === 'key' ? KEY_TOKEN : OFFSET_TOKEN).exec(text);
+  const match = (by === 'key' ? KEY_TOKEN : OFFSET_TOKEN).exec(text);
   if (match === null) throw validation('The nextToken is not valid: use the nextToken of a previous answer');
-  if (paging === 'offset') return Math.min(Number(match[1]), keys.length);
+  if (by === 'offset') return Math.min(Number(match[1]), keys.length);
   const after = match[1]!;
   const start = keys.findIndex((key) => key > after);
   return start === -1 ? keys.length : start;
@@ -45,14 +55,14 @@ export function paginate<T>(
   all: readonly T[],
   input: { maxResults?: number; nextToken?: string },
   keyOf: (item: T) => string,
-  paging: Paging = 'key',
+  paging: Paging = BY_KEY,
 ): Page<T> {
   const keyed = all.map((item) => ({ key: keyOf(item), item })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  const start = input.nextToken === undefined ? 0 : startOf(keyed.map(({ key }) => key), input.nextToken, paging);
-  const end = start + (input.maxResults ?? DEFAULT_PAGE_SIZE);
+  const start = input.nextToken === undefined ? 0 : startOf(keyed.map(({ key }) => key), input.nextToken, paging.by);
+  const end = start + Math.min(input.maxResults ?? DEFAULT_PAGE_SIZE, paging.maxPage ?? DEFAULT_PAGE_SIZE);
   const items = keyed.slice(start, end).map(({ item }) => item);
   if (end >= keyed.length) return { items };
-  return { items, nextToken: encode(paging === 'key' ? `k:${keyed[end - 1]!.key}` : `o:${end}`) };
+  return { items, nextToken: encode(paging.by === 'key' ? `k:${keyed[end - 1]!.key}` : `o:${end}`) };
 }
 
 /** A version's key in list order: major, then minor, numerically. */

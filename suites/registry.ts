@@ -5,6 +5,7 @@
 import type { CheckContext } from '../harness/context.ts';
 import type { Outcome } from '../harness/types.ts';
 import type { CreateOperationSpec, DeleteOperationSpec, OperationSpec } from '../specs/types.ts';
+import { withListWeather } from './lib/evidence.ts';
 import { allOf, verdictOf } from './lib/verdict.ts';
 import { caseSensitiveProperty, expiryProperty, formatProperty } from './properties/client-token.ts';
 import { differentParamsProperty, identicalRetryProperty } from './properties/create-retries.ts';
@@ -102,7 +103,11 @@ const byRule: Record<string, Check> = {
     operation.kind === 'create' ? exactResourceCountProperty(ctx, operation) : exactCountForDelete(ctx, operation),
 };
 
-/** Every check with its Violations turned into `fail` outcomes (SkipCheck and InconclusiveCheck go on to the runner). */
+/**
+ * Every check with its Violations turned into `fail` outcomes (SkipCheck and
+ * InconclusiveCheck go on to the runner), and the List weather its cell met
+ * counted in its reason (lib/evidence.ts).
+ */
 export const checks: Record<string, Check> = Object.fromEntries(
-  Object.entries(byRule).map(([id, check]) => [id, (ctx: CheckContext, operation: OperationSpec) => verdictOf(() => check(ctx, operation))]),
+  Object.entries(byRule).map(([id, check]) => [id, async (ctx: CheckContext, operation: OperationSpec) => withListWeather(ctx, await verdictOf(() => check(ctx, operation)))]),
 );

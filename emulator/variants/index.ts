@@ -119,8 +119,8 @@ export const VARIANT_CATALOGUE: Readonly<Record<string, Variant>> = Object.freez
   },
   'offset-paging': {
     description:
-      "Lists page by offset: a nextToken carries the position of the next item, so an item created or deleted before it by another client between two pages makes a paged List repeat or skip one (as many services page; the contract promises nothing about a List's consistency).",
-    policy: { paging: () => 'offset' as const },
+      "Lists page by offset, at most 10 items a page whatever maxResults asks: a nextToken carries the position of the next item, so an item created or deleted before it by another client between two pages makes a paged List repeat or skip one (as many services page; the contract promises nothing about a List's consistency).",
+    policy: { paging: () => ({ by: 'offset' as const, maxPage: 10 }) },
   },
   'replays-original-response': {
     description:

@@ -6,12 +6,20 @@
 import type { CheckContext } from '../../harness/context.ts';
 import type { Resource, ResourceSpec } from '../../specs/types.ts';
 import { canonical, identityKey } from './compare.ts';
-import { hookCount, listAll } from './observe.ts';
+import { settle } from './evidence.ts';
+import { hookCount, listing } from './observe.ts';
+import { mark } from './sightings.ts';
+import type { Mark } from './sightings.ts';
 import { Violation } from './verdict.ts';
 
 interface Scope {
   ref: Resource;
-  expected: Set<string>;
+  /** What must be listed, by identity key. */
+  expected: Map<string, Resource>;
+  /** What was deleted since the scope was opened: must not be listed. */
+  gone: Map<string, Resource>;
+  /** The cell's sightings when the scope was opened: a resource there before is not new. */
+  since: Mark;
 }
 
 /** Identity keys per List scope: what List must show. */
@@ -35,31 +43,41 @@ class Scopes {
   async open(ref: Resource): Promise<void> {
     const key = this.key(ref);
     if (this.scopes.has(key)) return;
-    const items = await listAll(this.ctx, this.spec, ref);
+    const items = await listing(this.ctx, this.spec, ref);
+    const since = mark(this.ctx, this.spec);
     // Another open of the same scope may have finished first.
-    if (!this.scopes.has(key)) this.scopes.set(key, { ref, expected: new Set(items.map((item) => identityKey(this.spec, item))) });
+    if (!this.scopes.has(key)) this.scopes.set(key, { ref, expected: items, gone: new Map(), since });
   }
 
   added(ref: Resource, resource: Resource): void {
     const scope = this.scopes.get(this.key(ref));
     if (!scope) throw new Error('Census: a scope was used before it was opened');
-    scope.expected.add(identityKey(this.spec, resource));
+    const identity = identityKey(this.spec, resource);
+    scope.expected.set(identity, resource);
+    scope.gone.delete(identity);
   }
 
   removed(ref: Resource, resource: Resource): void {
-    this.scopes.get(this.key(ref))?.expected.delete(identityKey(this.spec, resource));
+    const scope = this.scopes.get(this.key(ref));
+    if (!scope) return;
+    const identity = identityKey(this.spec, resource);
+    scope.expected.delete(identity);
+    scope.gone.set(identity, resource);
   }
 
-  /** List of each scope, identity by identity; a Violation on the first that differs. */
+  /** List of each scope, identity by identity, settled (evidence.ts); a Violation on the first that differs. */
   async check(keys: Iterable<string> = this.scopes.keys()): Promise<void> {
     for (const key of keys) {
       const scope = this.scopes.get(key)!;
-      const listed = new Set((await listAll(this.ctx, this.spec, scope.ref)).map((item) => identityKey(this.spec, item)));
-      const extra = [...listed].filter((identity) => !scope.expected.has(identity));
-      const missing = [...scope.expected].filter((identity) => !listed.has(identity));
+      const first = await listing(this.ctx, this.spec, scope.ref);
+      const { items, old } = await settle(this.ctx, this.spec, scope.ref, first, { present: scope.expected, absent: scope.gone, since: scope.since });
+      // There before the scope was opened: the opening List lacked it.
+      for (const [identity, resource] of old) scope.expected.set(identity, resource);
+      const extra = [...items.keys()].filter((identity) => !scope.expected.has(identity));
+      const missing = [...scope.expected.keys()].filter((identity) => !items.has(identity));
       if (extra.length === 0 && missing.length === 0) continue;
       throw new Violation(
-        `${this.spec.list.operation} ${key} lists ${listed.size} resources where the contract predicts ${scope.expected.size}` +
+        `${this.spec.list.operation} ${key} lists ${items.size} resources where the contract predicts ${scope.expected.size}` +
           `${extra.length ? `; unexpected: ${extra.slice(0, 3).join(', ')}` : ''}${missing.length ? `; missing: ${missing.slice(0, 3).join(', ')}` : ''}.`,
       );
     }

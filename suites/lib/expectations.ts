@@ -2,14 +2,17 @@
 // a one-or-two-sentence reason when it does not hold.
 import type { CallResult } from '../../specs/commands.ts';
 import type { Fixture, Input, ParameterSpec, Resource, ResourceSpec } from '../../specs/types.ts';
-import { changedFields, describe, sameIdentity } from './compare.ts';
+import type { CheckContext } from '../../harness/context.ts';
+import { changedFields, describe, identityKey, sameIdentity } from './compare.ts';
+import { settledPair } from './evidence.ts';
 import { answerText, isMismatch } from './create.ts';
 import { carried, countsComparable, listDelta } from './observe.ts';
 import type { Observation } from './observe.ts';
 import { expect } from './verdict.ts';
 
-/** List (and the hooks' count) show the same resources before and after `what`. */
-export function expectNothingCreated(spec: ResourceSpec, before: Observation, after: Observation, what: string): void {
+/** List (settled: evidence.ts) and the hooks' count show the same resources before and after `what`. */
+export async function expectNothingCreated(ctx: CheckContext, spec: ResourceSpec, observed: Observation, later: Observation, what: string): Promise<void> {
+  const { before, after } = await settledPair(ctx, spec, observed, later);
   const { added, removed } = listDelta(before, after);
   expect(
     added.length === 0 && removed.length === 0,
@@ -26,8 +29,10 @@ export function expectNothingCreated(spec: ResourceSpec, before: Observation, af
   }
 }
 
-/** After `what`, List shows exactly one more resource, and it is `resource`. */
-export function expectOneCreated(spec: ResourceSpec, before: Observation, after: Observation, key: string, what: string): void {
+/** After `what`, List (settled: evidence.ts) shows exactly one more resource, and it is `resource`. */
+export async function expectOneCreated(ctx: CheckContext, spec: ResourceSpec, observed: Observation, later: Observation, resource: Resource, what: string): Promise<void> {
+  const key = identityKey(spec, resource);
+  const { before, after } = await settledPair(ctx, spec, observed, later, { added: [resource] });
   const { added, removed } = listDelta(before, after);
   expect(
     added.length === 1 && added[0] === key && removed.length === 0,

@@ -4,6 +4,8 @@ import type { CheckContext } from '../../harness/context.ts';
 import { attempt, send } from '../../specs/commands.ts';
 import type { Input, Resource, ResourceSpec } from '../../specs/types.ts';
 import { identityKey } from './compare.ts';
+import { listWeather, mark, sighted } from './sightings.ts';
+import type { Mark } from './sightings.ts';
 
 function resourceOf(output: Input, member: string): Resource | undefined {
   const value = output[member];
@@ -18,7 +20,11 @@ export function carried(spec: ResourceSpec, output: Input): Resource | undefined
 /** Get: the resource, or undefined when the target answers ResourceNotFoundException. */
 export async function read(ctx: CheckContext, spec: ResourceSpec, ref: Resource): Promise<Resource | undefined> {
   const result = await attempt(ctx.client, spec.get.operation, spec.get.input(ref), ctx.signal);
-  if (result.ok) return carried(spec, result.output);
+  if (result.ok) {
+    const resource = carried(spec, result.output);
+    if (resource) sighted(ctx, spec, [resource]);
+    return resource;
+  }
   if (result.error.name === 'ResourceNotFoundException') return undefined;
   throw new Error(`${spec.get.operation} failed unexpectedly: ${result.error.name}: ${result.error.message}`);
 }
@@ -59,8 +65,30 @@ function mine(ctx: CheckContext, spec: ResourceSpec, item: Resource): boolean {
   return owners.some((value) => value.startsWith(prefix));
 }
 
-/** List, every page, in the scope of `ref`: the cell's own resources. */
+/**
+ * List, every page, in the scope of `ref`: the cell's own resources, each
+ * once. A List is evidence, not truth (evidence.ts): pages taken while others
+ * create and delete may repeat an item (removed here by identity, and counted
+ * as weather) or skip one.
+ */
 export async function listAll(ctx: CheckContext, spec: ResourceSpec, ref: Resource): Promise<Resource[]> {
+  return [...(await listing(ctx, spec, ref)).values()];
+}
+
+/** listAll by identity key. */
+export async function listing(ctx: CheckContext, spec: ResourceSpec, ref: Resource): Promise<Map<string, Resource>> {
+  const all = await listPages(ctx, spec, ref);
+  const own = all.filter((item) => mine(ctx, spec, item));
+  const byKey = new Map<string, Resource>();
+  for (const item of own) byKey.set(identityKey(spec, item), item);
+  if (byKey.size < own.length) {
+    listWeather(ctx, `${spec.list.operation} showed ${own.length - byKey.size} of the cell's resources twice (pages taken while others created or deleted); each counted once`);
+  }
+  sighted(ctx, spec, [...byKey.values()], all);
+  return byKey;
+}
+
+async function listPages(ctx: CheckContext, spec: ResourceSpec, ref: Resource): Promise<Resource[]> {
   const items: Resource[] = [];
   let nextToken: string | undefined;
   do {
@@ -70,7 +98,7 @@ export async function listAll(ctx: CheckContext, spec: ResourceSpec, ref: Resour
     if (Array.isArray(page)) items.push(...(page as Resource[]));
     nextToken = typeof output.nextToken === 'string' ? output.nextToken : undefined;
   } while (nextToken);
-  return items.filter((item) => mine(ctx, spec, item));
+  return items;
 }
 
 export interface Observation {
@@ -78,6 +106,12 @@ export interface Observation {
   resource: Resource | undefined;
   /** Identity keys of the resources List shows in the scope. */
   listed: Set<string>;
+  /** The same, with the resources (evidence.ts reads them again with Get). */
+  items: ReadonlyMap<string, Resource>;
+  /** The cell's sightings when the observation ended: what existed before what follows it. */
+  since: Mark;
+  /** The List's scope (evidence.ts lists it again). */
+  scope: Resource;
   /**
    * The hooks' count of this kind in the account, when the target has counts
    * and the cell runs alone in its account (else other cells' doings are in it).
@@ -100,10 +134,10 @@ export function countsComparable(before: Observation, after: Observation): boole
 export async function observe(ctx: CheckContext, spec: ResourceSpec, scope: Resource, target?: Resource): Promise<Observation> {
   const [resource, items, count] = await Promise.all([
     target ? read(ctx, spec, target) : Promise.resolve(undefined),
-    listAll(ctx, spec, scope),
+    listing(ctx, spec, scope),
     hookCount(ctx, spec),
   ]);
-  return { resource, listed: new Set(items.map((item) => identityKey(spec, item))), hookCount: count };
+  return { resource, listed: new Set(items.keys()), items, since: mark(ctx, spec), scope, hookCount: count };
 }
 
 /** Identity keys in `after` that were not in `before`, and the reverse. */

@@ -9,19 +9,25 @@ import type { Delivery, TargetAnswer } from '../../harness/proxy.ts';
 import type { CallResult } from '../../specs/commands.ts';
 import type { Resource, ResourceSpec } from '../../specs/types.ts';
 import { describe, identityKey, sameIdentity } from './compare.ts';
-import { carried, listAll } from './observe.ts';
+import { carried, listing } from './observe.ts';
+import { mark } from './sightings.ts';
 import type { Observation } from './observe.ts';
 
 /** What List shows in a scope (List alone: the wire checks judge by List, not by the hooks' counts). */
 export async function listed(ctx: CheckContext, spec: ResourceSpec, scope: Resource): Promise<Observation> {
-  const items = await listAll(ctx, spec, scope);
-  return { resource: undefined, listed: new Set(items.map((item) => identityKey(spec, item))), hookCount: undefined };
+  const items = await listing(ctx, spec, scope);
+  return { resource: undefined, listed: new Set(items.keys()), items, since: mark(ctx, spec), scope, hookCount: undefined };
 }
 
 /** One answer in the history: a client's final one, or the target's to one delivery. */
 export type HistoryAnswer =
   | { source: string; ok: true; resource: Resource | undefined }
   | { source: string; ok: false; error: string; status: number | undefined; network: boolean };
+
+/** The resources the successes of a history name (what a create's List must gain). */
+export function namedBy(answers: readonly HistoryAnswer[]): Resource[] {
+  return answers.flatMap((answer) => (answer.ok && answer.resource ? [answer.resource] : []));
+}
 
 /** A client's final answer (after its retries), as the history has it. */
 export function clientAnswer(spec: ResourceSpec, who: string, result: CallResult): HistoryAnswer {

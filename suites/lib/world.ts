@@ -9,6 +9,7 @@ import { TRANSITION_NAMES } from '../../specs/transitions.ts';
 import type { TransitionName } from '../../specs/transitions.ts';
 import type { Fixture, Input, Needs, OperationSpec, Resource, ResourceSpec, SpecEnv } from '../../specs/types.ts';
 import { listAll } from './observe.ts';
+import { sighted } from './sightings.ts';
 import { describeError } from '../../harness/errors.ts';
 import { InconclusiveCheck, SkipCheck } from '../../specs/vocabulary.ts';
 
@@ -26,6 +27,7 @@ const kept = new WeakMap<CheckContext, Array<{ spec: ResourceSpec; resource: Res
  * record nothing is deleted: what the check made is kept (keptBy) for verify.
  */
 export function track(ctx: CheckContext, spec: ResourceSpec, resource: Resource): void {
+  sighted(ctx, spec, [resource]);
   if (ctx.phase?.kind === 'record') {
     let list = kept.get(ctx);
     if (!list) kept.set(ctx, (list = []));

@@ -16,10 +16,11 @@ import { INTERLEAVED_CLIENTS, INTERLEAVING_FAULTS } from '../../specs/wire.ts';
 import type { CreateOperationSpec, DeleteOperationSpec, Fixture, Input, OperationSpec, Resource } from '../../specs/types.ts';
 import { describe } from '../lib/compare.ts';
 import { baseInput, createToDelete, freshToken, withToken } from '../lib/create.ts';
+import { settledPair } from '../lib/evidence.ts';
 import { listDelta } from '../lib/observe.ts';
 import { runProperty } from '../lib/property.ts';
 import { expect } from '../lib/verdict.ts';
-import { clientAnswer, judgeCreate, listed, targetAnswers } from '../lib/wire.ts';
+import { clientAnswer, judgeCreate, listed, namedBy, targetAnswers } from '../lib/wire.ts';
 import { prepare } from '../lib/world.ts';
 import { afterDelete, clientOptions, deleteProblems } from '../scenarios/wire.ts';
 import type { RetryMode } from '../scenarios/wire.ts';
@@ -118,10 +119,11 @@ async function interleavedCreate(ctx: CheckContext, spec: CreateOperationSpec, f
   ctx.step(`[${INTERLEAVED}] ${spec.operation}: ${planText(plan)}`);
   const results = await sendAll(ctx, link, clients, spec.operation, input);
   await link.idle();
-  const after = await listed(ctx, spec.resource, scope);
-  const { added } = listDelta(before, after);
-  link.note(`List of the scope gained ${added.length}: ${added.join(', ') || 'nothing'}`);
   const answers = [...results.map((result, i) => clientAnswer(spec.resource, `client ${i + 1}`, result)), ...targetAnswers(spec.resource, spec.operation, link.deliveries)];
+  // List is evidence (evidence.ts): settled against what was there and what the successes name.
+  const settled = await settledPair(ctx, spec.resource, before, await listed(ctx, spec.resource, scope), { added: namedBy(answers) });
+  const { added } = listDelta(settled.before, settled.after);
+  link.note(`List of the scope gained ${added.length}: ${added.join(', ') || 'nothing'}`);
   // Concurrent twins: a refusal (any error but a ValidationException) is allowed; weather is recorded, not judged.
   const verdict = judgeCreate(spec.resource, answers, added, { mustCreate: false, refusals: true });
   expect(verdict.problems.length === 0, () => `${planText(plan)}: ${verdict.problems.join('; ')}.`);

@@ -87,7 +87,7 @@ async function expiryAroundTheMark(ctx: CheckContext, spec: CreateOperationSpec)
   const late = await retryAt(1_000, '8 h after the original (and 1 s after the previous retry)');
   const fresh = created(ctx, spec.resource, late, 'The retry at 8 h');
   const after = await observe(ctx, spec.resource, opening.scope, first);
-  expectOneCreated(spec.resource, before, after, identityKey(spec.resource, fresh), 'The retry at 8 h');
+  await expectOneCreated(ctx, spec.resource, before, after, fresh, 'The retry at 8 h');
   expect(after.resource !== undefined, () => `The original ${describe(spec.resource, first)} disappeared when its token expired.`);
   return pass(
     `A retry 8 h - 1 s after the original returned it; a retry at 8 h (1 s after that retry) created ${describe(spec.resource, fresh)}: expiry counts from the original request.`,
@@ -201,7 +201,7 @@ async function expiryVerify(ctx: CheckContext, spec: CreateOperationSpec, phase:
   // track() leaves a target with `reset` alone; what verify made goes in any case.
   if (ctx.capabilities.has('reset')) ctx.onCleanup(() => remove(ctx, spec.resource, fresh));
   const after = await observe(ctx, spec.resource, scope, first);
-  expectOneCreated(spec.resource, before, after, identityKey(spec.resource, fresh), `The retry ${hours} h after the original`);
+  await expectOneCreated(ctx, spec.resource, before, after, fresh, `The retry ${hours} h after the original`);
   expect(after.resource !== undefined, () => `The original ${describe(spec.resource, first)} disappeared when its token expired.`);
   const earlier = entry.retry.returnedOriginal
     ? 'a retry right away had returned the original (recorded)'
@@ -239,7 +239,7 @@ export async function retryAfterDelete(ctx: CheckContext, spec: CreateOperationS
   );
   const after = await observe(ctx, spec.resource, opening.scope, fresh);
   expect(after.resource !== undefined, () => `The retry after the delete named ${describe(spec.resource, fresh)}, but Get does not find it: nothing was created.`);
-  expectOneCreated(spec.resource, before, after, identityKey(spec.resource, fresh), 'The retry after the delete');
+  await expectOneCreated(ctx, spec.resource, before, after, fresh, 'The retry after the delete');
   const how = sameName(spec.resource, fresh, first)
     ? `${describe(spec.resource, fresh)} again, a new resource (${created} ${String(normalize(fresh[created]))}, the deleted one's ${String(normalize(first[created]))})`
     : describe(spec.resource, fresh);
@@ -313,7 +313,7 @@ export async function sdkDefault(ctx: CheckContext, spec: CreateOperationSpec): 
   expect(tokens.every((token) => token === first), () => `The SDK's attempts carried different tokens: ${tokens.map((t) => JSON.stringify(t)).join(', ')}.`);
   const resource: Resource = created(ctx, spec.resource, result, `The call without a token (after the SDK's retry)`);
   const after = await observe(ctx, spec.resource, opening.scope, resource);
-  expectOneCreated(spec.resource, before, after, identityKey(spec.resource, resource), `The call whose first response was lost`);
+  await expectOneCreated(ctx, spec.resource, before, after, resource, `The call whose first response was lost`);
   return pass(
     `The SDK supplied token ${JSON.stringify(first)} and reused it on all ${tokens.length} attempts; exactly one resource (${describe(spec.resource, resource)}) exists.`,
   );

@@ -7,7 +7,8 @@ import type { CreateOperationSpec, Resource } from '../../specs/types.ts';
 import { canonical, describe, identityKey } from '../lib/compare.ts';
 import { answerText, refusesDuplicate, sendCreate } from '../lib/create.ts';
 import { change, changeLabel, expectMismatch, expectNothingCreated, expectOneCreated, expectOriginal, expectUnchanged } from '../lib/expectations.ts';
-import { carried, listAll, listDelta, observe } from '../lib/observe.ts';
+import { settledPair } from '../lib/evidence.ts';
+import { carried, listDelta, observe } from '../lib/observe.ts';
 import type { Observation } from '../lib/observe.ts';
 import { expect, pass } from '../lib/verdict.ts';
 import { open, original } from './start.ts';
@@ -50,7 +51,7 @@ export async function identicalRetry(ctx: CheckContext, spec: CreateOperationSpe
     const retry = await sendCreate(ctx, spec.operation, opening.input, opening.token);
     expectOriginal(spec.resource, retry, first, 'The identical retry');
     const after = await observe(ctx, spec.resource, opening.scope, first);
-    expectNothingCreated(spec.resource, before, after, 'The identical retry');
+    await expectNothingCreated(ctx, spec.resource, before, after, 'The identical retry');
     const progressed = await retryOnceSettled(ctx, spec, opening, first, rule);
     return pass(
       `The identical retry returned the original ${describe(spec.resource, first)}; ${spec.resource.list.operation} still lists ${after.listed.size}.${progressed}`,
@@ -75,7 +76,7 @@ async function retryOnceSettled(ctx: CheckContext, spec: CreateOperationSpec, op
   const retry = await sendCreate(ctx, spec.operation, opening.input, opening.token);
   expectOriginal(spec.resource, retry, first, `The identical retry once the resource had settled (${status}; the original answered ${ready.field} ${String(first[ready.field])})`);
   const after = await observe(ctx, spec.resource, opening.scope, first);
-  expectNothingCreated(spec.resource, before, after, 'The identical retry once the resource had settled');
+  await expectNothingCreated(ctx, spec.resource, before, after, 'The identical retry once the resource had settled');
   return ` Once it had settled (the original answered ${ready.field} ${String(first[ready.field])}, Get then ${String(settled[ready.field])}), another identical retry returned it too.`;
 }
 
@@ -99,7 +100,7 @@ export async function differentParameters(ctx: CheckContext, spec: CreateOperati
     expectMismatch(spec.resource, result, `The retry with ${variant.label}`);
   }
   const after = await observeAll();
-  before.forEach((observation, index) => expectNothingCreated(spec.resource, observation, after[index]!, 'A retry with different parameters'));
+  for (const [index, observation] of before.entries()) await expectNothingCreated(ctx, spec.resource, observation, after[index]!, 'A retry with different parameters');
   expectUnchanged(spec.resource, before[0]!.resource, after[0]!.resource, 'A retry with different parameters');
   return pass(
     `${variants.length} retries with different parameters (${spec.parameters.map((p) => p.name).join(', ')}, one at a time, then all) ` +
@@ -142,20 +143,19 @@ export async function concurrentRequests(ctx: CheckContext, spec: CreateOperatio
   const errorText = [...errors].map(([name, count]) => `${name} x${count}`).join(', ');
   const refused = errors.size === 0 ? '' : `; the others answered ${errorText} (allowed: an identical request may be refused)`;
   const after = await observe(ctx, spec.resource, opening.scope);
-  const { added } = listDelta(before, after);
   const [resource] = named.values();
   if (resource === undefined) {
     // None succeeded: the contract still asks for exactly one resource.
-    for (const item of await listAll(ctx, spec.resource, opening.scope)) {
-      if (added.includes(identityKey(spec.resource, item))) track(ctx, spec.resource, item);
-    }
+    const settled = await settledPair(ctx, spec.resource, before, after);
+    const { added } = listDelta(settled.before, settled.after);
+    for (const key of added) track(ctx, spec.resource, settled.after.items.get(key)!);
     expect(
       added.length === 1,
       () => `None of the ${CONCURRENT_REQUESTS} identical requests succeeded (${errorText}), and ${spec.resource.list.operation} shows ${added.length} new resources, not exactly one.`,
     );
     return pass(`${CONCURRENT_REQUESTS} identical requests at once: none succeeded (${errorText}), yet exactly one resource was created (${added[0]}).`);
   }
-  expectOneCreated(spec.resource, before, after, identityKey(spec.resource, resource), `${CONCURRENT_REQUESTS} identical requests`);
+  await expectOneCreated(ctx, spec.resource, before, after, resource, `${CONCURRENT_REQUESTS} identical requests`);
   const successes = results.filter((result) => result.ok).length;
   return pass(
     `${CONCURRENT_REQUESTS} identical requests at once: ${successes} succeeded, all naming ${describe(spec.resource, resource)}${refused}; exactly one resource was created.`,

@@ -8,7 +8,9 @@ import { attempt } from '../../specs/commands.ts';
 import type { DeleteOperationSpec, Resource } from '../../specs/types.ts';
 import { describe, identityKey } from '../lib/compare.ts';
 import { answerText, createToDelete } from '../lib/create.ts';
-import { listAll, read } from '../lib/observe.ts';
+import { settle } from '../lib/evidence.ts';
+import { listing, read } from '../lib/observe.ts';
+import { mark } from '../lib/sightings.ts';
 import { expect, pass } from '../lib/verdict.ts';
 import { prepare } from '../lib/world.ts';
 
@@ -19,15 +21,20 @@ export async function exactCountForDelete(ctx: CheckContext, spec: DeleteOperati
   const first = await createToDelete(ctx, spec, fx, 'a');
   const scope = first;
   const key = (resource: Resource): string => identityKey(spec.resource, resource);
-  const expected = new Set((await listAll(ctx, spec.resource, scope)).map(key));
+  const expected = await listing(ctx, spec.resource, scope);
+  const since = mark(ctx, spec.resource);
   const gone: Resource[] = [];
   let steps = 0;
 
   const verify = async (after: string): Promise<void> => {
     steps++;
-    const listed = new Set((await listAll(ctx, spec.resource, scope)).map(key));
+    // List is evidence (evidence.ts): settled against the prediction first.
+    const absent = new Map(gone.map((resource) => [key(resource), resource] as const));
+    const { items, old } = await settle(ctx, spec.resource, scope, await listing(ctx, spec.resource, scope), { present: expected, absent, since });
+    for (const [identity, resource] of old) expected.set(identity, resource);
+    const listed = new Set(items.keys());
     const extra = [...listed].filter((identity) => !expected.has(identity));
-    const missing = [...expected].filter((identity) => !listed.has(identity));
+    const missing = [...expected.keys()].filter((identity) => !listed.has(identity));
     expect(
       extra.length === 0 && missing.length === 0,
       () => `After ${after}, ${spec.resource.list.operation} lists ${listed.size} resources, the contract predicts ${expected.size}${extra.length ? `; unexpected: ${extra.slice(0, 2).join(', ')}` : ''}${missing.length ? `; missing: ${missing.slice(0, 2).join(', ')}` : ''}.`,
@@ -51,13 +58,13 @@ export async function exactCountForDelete(ctx: CheckContext, spec: DeleteOperati
   };
 
   const second = await createToDelete(ctx, spec, fx, 'b');
-  expected.add(key(second));
+  expected.set(key(second), second);
   await verify('creating a second resource');
   await remove(first, `delete ${describe(spec.resource, first)}`);
   await remove(first, `retry that delete`);
   await remove(first, `retry that delete again`);
   const third = await createToDelete(ctx, spec, fx, 'c');
-  expected.add(key(third));
+  expected.set(key(third), third);
   await verify('creating a third resource');
   await remove(third, `delete ${describe(spec.resource, third)}`);
   await remove(third, `retry that delete`);

@@ -9,7 +9,8 @@ import type { DeleteOperationSpec, Resource } from '../../specs/types.ts';
 import { describe, identityKey, sameIdentity } from '../lib/compare.ts';
 import { answerText, createToDelete, pairingInput, sendCreate } from '../lib/create.ts';
 import { expectUnchanged } from '../lib/expectations.ts';
-import { carried, listAll, observe, read } from '../lib/observe.ts';
+import { settledPair } from '../lib/evidence.ts';
+import { carried, listDelta, observe, read } from '../lib/observe.ts';
 import { expect, pass } from '../lib/verdict.ts';
 import { prepare, track } from '../lib/world.ts';
 
@@ -104,7 +105,7 @@ export async function noFurtherAction(ctx: CheckContext, spec: DeleteOperationSp
   const siblings = [await createToDelete(ctx, spec, fx, 'sibling'), await createToDelete(ctx, spec, fx, 'sibling')];
   const scope = target;
   const before = await Promise.all(siblings.map((sibling) => read(ctx, spec.resource, sibling)));
-  const listedBefore = new Set((await listAll(ctx, spec.resource, scope)).map((item) => identityKey(spec.resource, item)));
+  const listedBefore = await observe(ctx, spec.resource, scope);
   await deleteOnce(ctx, spec, target, NO_FURTHER);
   for (const label of ['first', 'second']) {
     ctx.step(`[${NO_FURTHER}] the ${label} retry of the delete`);
@@ -112,9 +113,10 @@ export async function noFurtherAction(ctx: CheckContext, spec: DeleteOperationSp
   }
   const after = await Promise.all(siblings.map((sibling) => read(ctx, spec.resource, sibling)));
   siblings.forEach((sibling, index) => expectUnchanged(spec.resource, before[index], after[index], `A retry of the delete of ${describe(spec.resource, target)} (sibling ${describe(spec.resource, sibling)})`));
-  const listedAfter = new Set((await listAll(ctx, spec.resource, scope)).map((item) => identityKey(spec.resource, item)));
-  const lost = [...listedBefore].filter((key) => !listedAfter.has(key) && key !== identityKey(spec.resource, target));
-  const gained = [...listedAfter].filter((key) => !listedBefore.has(key));
+  // List is evidence (evidence.ts): settled against what was listed before, less the deleted resource.
+  const settled = await settledPair(ctx, spec.resource, listedBefore, await observe(ctx, spec.resource, scope), { removed: [target] });
+  const { added: gained, removed } = listDelta(settled.before, settled.after);
+  const lost = removed.filter((key) => key !== identityKey(spec.resource, target));
   expect(lost.length === 0 && gained.length === 0, () => `Around the delete and its retries ${spec.resource.list.operation} lost ${lost.length} other resources and gained ${gained.length}: ${[...lost, ...gained].slice(0, 3).join(', ')}.`);
   const note = reusesName(spec) ? await lateRetryOnRecreated(ctx, spec, fx, target) : '';
   return pass(`Two retries of the delete of ${describe(spec.resource, target)} left its ${siblings.length} siblings and every other listed resource untouched.${note}`);

@@ -17,9 +17,10 @@ import type { WireFaultKind } from '../../specs/wire.ts';
 import type { CreateOperationSpec, DeleteOperationSpec, Fixture, Input, OperationSpec, Resource } from '../../specs/types.ts';
 import { describe, identityKey } from '../lib/compare.ts';
 import { baseInput, createToDelete, freshToken, withToken } from '../lib/create.ts';
-import { listAll, listDelta, read } from '../lib/observe.ts';
+import { settledPair } from '../lib/evidence.ts';
+import { listDelta, read } from '../lib/observe.ts';
 import { expect, pass } from '../lib/verdict.ts';
-import { clientAnswer, judgeCreate, judgeDelete, listed, targetAnswers } from '../lib/wire.ts';
+import { clientAnswer, judgeCreate, judgeDelete, listed, namedBy, targetAnswers } from '../lib/wire.ts';
 import type { HistoryAnswer } from '../lib/wire.ts';
 import { prepare, track } from '../lib/world.ts';
 
@@ -164,15 +165,17 @@ async function createCases(ctx: CheckContext, spec: CreateOperationSpec, fx: Fix
   const scope = spec.ref(baseInput(ctx, spec, fx, ctx.uniqueName('scope')));
   const before = await listed(ctx, spec.resource, scope);
   const runs = await Promise.all(cases.map((c) => createCase(ctx, spec, fx, c, rule)));
-  const after = await listed(ctx, spec.resource, scope);
-  const { added } = listDelta(before, after);
-  await trackAdded(ctx, spec, scope, added);
+  const answersOf = runs.map((run): HistoryAnswer[] => [clientAnswer(spec.resource, 'the client (after its retries)', run.result), ...targetAnswers(spec.resource, spec.operation, run.link.deliveries)]);
+  // List is evidence (evidence.ts): settled against what was there and what the successes name.
+  const settled = await settledPair(ctx, spec.resource, before, await listed(ctx, spec.resource, scope), { added: namedBy(answersOf.flat()) });
+  const { added } = listDelta(settled.before, settled.after);
+  trackAdded(ctx, spec, settled.after.items, added);
   const byName = spec.resource.identity.includes('name');
   const attributed = new Set<string>();
   const failures: string[] = [];
   const done: string[] = [];
-  for (const run of runs) {
-    const answers: HistoryAnswer[] = [clientAnswer(spec.resource, 'the client (after its retries)', run.result), ...targetAnswers(spec.resource, spec.operation, run.link.deliveries)];
+  for (const [index, run] of runs.entries()) {
+    const answers = answersOf[index]!;
     const named = new Set(answers.flatMap((answer) => (answer.ok && answer.resource ? [identityKey(spec.resource, answer.resource)] : [])));
     // A named resource carries its name; a version or connection is known by what its successes name.
     const mine = added.filter((key) => (byName ? key.includes(`"name":${JSON.stringify(run.name)}`) : named.has(key)));
@@ -190,9 +193,12 @@ async function createCases(ctx: CheckContext, spec: CreateOperationSpec, fx: Fix
 }
 
 /** What List gained, tracked for removal after the check (targets without reset). */
-async function trackAdded(ctx: CheckContext, spec: CreateOperationSpec, scope: Resource, added: readonly string[]): Promise<void> {
-  if (added.length === 0 || ctx.capabilities.has('reset')) return;
-  for (const item of await listAll(ctx, spec.resource, scope)) if (added.includes(identityKey(spec.resource, item))) track(ctx, spec.resource, item);
+function trackAdded(ctx: CheckContext, spec: CreateOperationSpec, listedAfter: ReadonlyMap<string, Resource>, added: readonly string[]): void {
+  if (ctx.capabilities.has('reset')) return;
+  for (const key of added) {
+    const item = listedAfter.get(key);
+    if (item) track(ctx, spec.resource, item);
+  }
 }
 
 /** One delete case: a fresh resource deleted through a proxy of its own faulting the first delivery; its sibling must stay. */

@@ -46,7 +46,7 @@ describe('offset pagination (the offset-paging variant)', () => {
     let nextToken: string | undefined;
     let page = 0;
     do {
-      const result = paginate([...table], { maxResults: 10, ...(nextToken ? { nextToken } : {}) }, (name) => name, 'offset');
+      const result = paginate([...table], { maxResults: 10, ...(nextToken ? { nextToken } : {}) }, (name) => name, { by: 'offset' });
       seen.push(...result.items);
       nextToken = result.nextToken;
       between(page++);
@@ -72,8 +72,14 @@ describe('offset pagination (the offset-paging variant)', () => {
     expect(repeated.filter((name) => name === 'm009')).toHaveLength(2);
   });
 
+  it('holds at most maxPage items a page, whatever maxResults asks', () => {
+    const first = paginate(names(25, 'a'), { maxResults: 100 }, (x) => x, { by: 'offset', maxPage: 10 });
+    expect(first.items).toEqual(names(10, 'a'));
+    expect(paginate(names(25, 'a'), { maxResults: 100, nextToken: first.nextToken! }, (x) => x, { by: 'offset', maxPage: 10 }).items).toHaveLength(10);
+  });
+
   it('refuses a key token, as the key paging refuses an offset one', () => {
     const key = paginate(names(3, 'a'), { maxResults: 1 }, (x) => x).nextToken!;
-    expect(() => paginate(names(3, 'a'), { nextToken: key }, (x) => x, 'offset')).toThrow(/nextToken is not valid/);
+    expect(() => paginate(names(3, 'a'), { nextToken: key }, (x) => x, { by: 'offset' })).toThrow(/nextToken is not valid/);
   });
 });

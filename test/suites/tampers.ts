@@ -233,3 +233,48 @@ export const createsTwice: Tamper = (ctx) => {
   );
   return { ...ctx, client };
 };
+
+/**
+ * Lists as a busy account's offset pages show them: a List's answer (a page)
+ * loses one of its items, or shows one twice, at a rate, from a generator
+ * seeded with `seed` (`changed.count` counts the pages changed). Nothing the
+ * target holds changes: a conforming target seen through it still conforms.
+ * Returns what adds this to a client.
+ */
+export function flakyLists(rate: number, seed: number, changed: { count: number } = { count: 0 }): (client: ProtonClient) => void {
+  let state = seed >>> 0;
+  const next = (): number => {
+    state = (state * 1_664_525 + 1_013_904_223) >>> 0;
+    return state / 2 ** 32;
+  };
+  const rewrite = (output: Members): Members => {
+    const member = Object.keys(output).find((key) => Array.isArray(output[key]) && (output[key] as unknown[]).length > 0);
+    if (member === undefined || next() >= rate) return output;
+    const items = [...(output[member] as unknown[])];
+    const at = Math.floor(next() * items.length);
+    if (next() < 0.5) items.splice(at, 1);
+    else items.splice(at, 0, items[at]);
+    changed.count++;
+    return { ...output, [member]: items };
+  };
+  return (client) =>
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const operation = String(context.commandName ?? '').replace(/Command$/, '');
+        const result = await next(args);
+        if (!operation.startsWith('List') || operation === 'ListTagsForResource') return result;
+        return { ...result, output: rewrite(result.output as unknown as Members) as never };
+      },
+      { step: 'initialize', name: 'tamperLists' },
+    );
+}
+
+/** flakyLists on a fresh client of the cell. */
+export function listsFlakily(rate: number, seed: number, changed: { count: number } = { count: 0 }): Tamper {
+  const add = flakyLists(rate, seed, changed);
+  return (ctx) => {
+    const client = ctx.newClient();
+    add(client);
+    return { ...ctx, client };
+  };
+}
