@@ -1,0 +1,55 @@
+// The fast tier's one run of the CLI as a process (the bin shim, as a user
+// starts it): a small selection against the embedded emulator exits 0 with
+// its matrix and summary on stdout and a JSON report that validates. The CLI's
+// other cases as a process are in the slow tier (test/harness/cli.test.ts and
+// its neighbours listed in vitest.config.ts).
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const BIN = fileURLToPath(new URL('../../bin/proton-conformance.js', import.meta.url));
+const SCHEMA = fileURLToPath(new URL('../../specs/report.schema.json', import.meta.url));
+
+function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      // No endpoint or profile of the developer's leaks in: the embedded emulator.
+      env: { PATH: process.env['PATH'], HOME: '/nonexistent', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('proton-conformance as a process (smoke)', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'pc-smoke-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('runs a selection against the embedded emulator: exit 0, the matrix, the summary and a valid JSON report', async () => {
+    const json = join(dir, 'report.json');
+    const run = await cli(['--rules', 'client-token/format', '--num-runs', '2', '--seed', '3', '--json', json]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/\(embedded emulator; hooks: /);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(run.stdout).toMatch(/^PASS \(every MUST cell passed\): 3 of 3 cells run/m);
+    const report = JSON.parse(await readFile(json, 'utf8')) as { exitCode: number; results: { rule: string; verdict: string }[] };
+    const validate = new Ajv({ allErrors: true, strict: true }).compile(JSON.parse(await readFile(SCHEMA, 'utf8')) as object);
+    expect(validate(report), JSON.stringify(validate.errors?.slice(0, 5))).toBe(true);
+    expect(report.exitCode).toBe(0);
+    expect(report.results.map((r) => `${r.rule} ${r.verdict}`)).toEqual(Array(3).fill('client-token/format pass'));
+  });
+});
