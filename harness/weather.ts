@@ -107,6 +107,12 @@ export const DEFAULT_WEATHER_BUDGET: WeatherBudget = { retriesPerStep: 10, stepW
 const MIN_BASE_MS = 5;
 const MAX_BASE_MS = 2_000;
 const MAX_DELAY_MS = 30_000;
+/** A throttle waits this many times longer than other weather. */
+const THROTTLE_SCALE = 4;
+/** The latest plain answers the pace is read from. */
+const PACE_WINDOW = 64;
+/** Which of them: a low percentile (0: the fastest). */
+const PACE_PERCENTILE = 0.1;
 
 export function emptyCounts(): TransientCounts {
   return { throttle: 0, serverError: 0, network: 0, retries: 0, exhausted: 0, injected: 0 };
@@ -133,15 +139,24 @@ export function transientTotal(counts: TransientCounts): number {
 }
 
 /**
- * What a whole run knows of its target's pace: the typical latency of a
- * plain answer (an exponentially weighted average), from which every backoff
- * is scaled. A fast local emulator is retried after milliseconds, a distant
- * service after a multiple of its own round trip; throttles wait four times
- * longer than other weather, and a Retry-After the target sends wins.
+ * What a whole run knows of its target's pace: the round trip of its plain
+ * answers when it is not busy, from which every backoff is scaled. A fast
+ * local emulator is retried after milliseconds, a distant service after a
+ * multiple of its own round trip; throttles wait four times longer than
+ * other weather, and a Retry-After the target sends wins.
+ *
+ * The pace is a low percentile of the latest answers, not their average: an
+ * answer's latency includes the time it queued behind the run's other
+ * requests (at the target, in the suite's own event loop), which grows with
+ * the run's concurrency. Scaled from an average, every backoff grew with the
+ * load the run itself made, and a cell's wait cost many times its requests
+ * (docs/weather.md). The fastest answers show the target's own round trip.
  */
 export class RunWeather {
   readonly counts = emptyCounts();
-  private latencyMs: number | undefined;
+  /** The latest plain answers' latencies (a ring of PACE_WINDOW). */
+  private readonly recent: number[] = [];
+  private next = 0;
 
   constructor(
     readonly budget: WeatherBudget = DEFAULT_WEATHER_BUDGET,
@@ -150,12 +165,21 @@ export class RunWeather {
 
   /** A plain (non-transient) answer took `ms`. */
   observeLatency(ms: number): void {
-    this.latencyMs = this.latencyMs === undefined ? ms : this.latencyMs * 0.9 + ms * 0.1;
+    if (this.recent.length < PACE_WINDOW) this.recent.push(ms);
+    else this.recent[this.next] = ms;
+    this.next = (this.next + 1) % PACE_WINDOW;
   }
 
-  /** The base delay: twice the typical latency, within bounds. */
+  /** The target's unloaded round trip as the latest answers show it (their PACE_PERCENTILE), undefined before any. */
+  paceMs(): number | undefined {
+    if (this.recent.length === 0) return undefined;
+    const sorted = [...this.recent].sort((a, b) => a - b);
+    return sorted[Math.floor(PACE_PERCENTILE * (sorted.length - 1))];
+  }
+
+  /** The base delay: twice the unloaded round trip, within bounds. */
   baseMs(): number {
-    return Math.min(MAX_BASE_MS, Math.max(MIN_BASE_MS, 2 * (this.latencyMs ?? MIN_BASE_MS)));
+    return Math.min(MAX_BASE_MS, Math.max(MIN_BASE_MS, 2 * (this.paceMs() ?? MIN_BASE_MS)));
   }
 
   /**
@@ -165,7 +189,7 @@ export class RunWeather {
    */
   delayMs(kind: TransientKind, retry: number, retryAfter: number | undefined): number {
     if (retryAfter !== undefined) return retryAfter;
-    const scale = kind === 'throttle' ? 4 : 1;
+    const scale = kind === 'throttle' ? THROTTLE_SCALE : 1;
     const ceiling = Math.min(MAX_DELAY_MS, this.baseMs() * scale * 2 ** (retry - 1));
     return Math.round(ceiling / 2 + (this.random() * ceiling) / 2);
   }

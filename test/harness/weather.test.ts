@@ -103,6 +103,19 @@ describe('classifying weather', () => {
     expect(slow.delayMs('server-error', 3, undefined)).toBe(1600);
     expect(slow.delayMs('throttle', 1, 7_000)).toBe(7_000);
   });
+
+  it('paces from the fastest of the latest answers: time queued behind the run\'s own requests does not lengthen the backoff', () => {
+    const busy = new RunWeather(undefined, () => 1);
+    // A target whose round trip is 20 ms, most answers queued behind the run's other requests.
+    for (let i = 0; i < 64; i++) busy.observeLatency(i % 8 === 0 ? 20 : 500 + i);
+    expect(busy.paceMs()).toBe(20);
+    expect(busy.delayMs('server-error', 1, undefined)).toBe(40);
+    expect(busy.delayMs('throttle', 2, undefined)).toBe(320);
+    // The window moves on: a target that slows down is paced by its new answers.
+    for (let i = 0; i < 64; i++) busy.observeLatency(300);
+    expect(busy.paceMs()).toBe(300);
+    expect(new RunWeather().paceMs()).toBeUndefined();
+  });
 });
 
 describe('retrying through the weather', () => {
