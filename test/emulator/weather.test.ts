@@ -8,7 +8,7 @@ import { CreateEnvironmentTemplateCommand, GetEnvironmentTemplateCommand } from 
 import { describe, expect, it } from 'vitest';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../emulator/index.ts';
 import { behaviourOf, CONFORMING, VARIANTS } from '../../emulator/policy.ts';
-import { CONTRACT_WRITES, DEFAULT_SEED, describeWeather, parseWeather, weatherProblem } from '../../emulator/weather.ts';
+import { CONTRACT_WRITES, DEFAULT_SEED, describeWeather, parseWeather, queuedDelays, weatherProblem } from '../../emulator/weather.ts';
 import { CATEGORY_OPERATIONS } from '../../specs/rules.ts';
 import { failure, hooksOf, rawCall, SOURCE, useEmulator } from './support.ts';
 
@@ -258,6 +258,40 @@ describe('weather and the policy', () => {
   });
 });
 
+describe('a busy target: latency as service time at a few handlers', () => {
+  it('queues a request that finds every handler busy behind the first one free (a virtual clock)', () => {
+    let now = 0;
+    const service = [30, 10, 20, 40, 5];
+    const delays = queuedDelays(() => service.shift()!, 2, () => now);
+    // Three at once: two served at once, the third after the first handler frees (at 10).
+    expect([delays(), delays(), delays()]).toEqual([30, 10, 30]);
+    now = 25;
+    // Handlers free at 30 and 30: the fourth waits 5, then serves 40.
+    expect(delays()).toBe(45);
+    now = 100;
+    expect(delays()).toBe(5);
+    // No limit: the service time alone.
+    const plain = queuedDelays(() => 7, undefined, () => now);
+    expect([plain(), plain(), plain()]).toEqual([7, 7, 7]);
+  });
+
+  it('rises with the requests in flight, and a throttle comes after its wait (latency 40 ms, 1 handler)', async () => {
+    await withEmulator({ latency: { min: 40, max: 40 }, weather: { handlers: 1, throttle: 1 } }, async ({ url }) => {
+      const started = performance.now();
+      const took = await Promise.all(
+        [0, 1, 2, 3].map(async (i) => {
+          const answer = await rawCall(url, 'ListEnvironmentTemplates', {}, { account: `23000000001${i}` });
+          expect(answer.status).toBe(429);
+          return performance.now() - started;
+        }),
+      );
+      // One at a time: the last of four answered no sooner than 4 x 40 ms after the first was sent.
+      expect(Math.max(...took)).toBeGreaterThanOrEqual(155);
+      expect(Math.min(...took)).toBeGreaterThanOrEqual(38);
+    });
+  });
+});
+
 describe('--weather', () => {
   it('reads either key or both', () => {
     expect(parseWeather('throttle=0.1,error-after=0.2')).toEqual({ throttle: 0.1, errorAfter: 0.2 });
@@ -266,12 +300,18 @@ describe('--weather', () => {
     expect(parseWeather('throttle=.5')).toEqual({ throttle: 0.5 });
     expect(describeWeather({ throttle: 0.1, errorAfter: 0.2 })).toBe('throttle 10%, error-after 20%');
     expect(describeWeather({})).toBe('none');
+    expect(parseWeather('throttle=0.1,handlers=4')).toEqual({ throttle: 0.1, handlers: 4 });
+    expect(describeWeather({ throttle: 0.1, handlers: 4 })).toBe('throttle 10%, 4 handlers');
+    expect(weatherProblem({ handlers: 0 })).toMatch(/handlers must be a whole number/);
+    expect(weatherProblem({ handlers: 2, throttle: 0.1 })).toBeUndefined();
   });
 
   it('refuses unknown keys and rates outside [0, 1] with one line naming the flag', () => {
     const bad: [string, RegExp][] = [
       ['', /^--weather: empty/],
-      ['hail=0.1', /^--weather: unknown key "hail" \(known: throttle, error-after\)$/],
+      ['hail=0.1', /^--weather: unknown key "hail" \(known: throttle, error-after, handlers\)$/],
+      ['handlers=0', /^--weather: handlers must be a whole number from 1 to 10000, not "0"$/],
+      ['handlers=1.5', /^--weather: handlers must be a whole number/],
       ['throttle=1.5', /^--weather: throttle must be a number from 0 to 1, not "1.5"$/],
       ['throttle=-0.1', /^--weather: throttle must be a number from 0 to 1/],
       ['throttle', /^--weather: throttle must be a number from 0 to 1, not ""$/],
@@ -294,6 +334,6 @@ describe('--weather', () => {
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const [code] = await once(child, 'exit');
     expect(code).toBe(2);
-    expect(stderr).toBe('proton-emulator: --weather: unknown key "snow" (known: throttle, error-after)\n');
+    expect(stderr).toBe('proton-emulator: --weather: unknown key "snow" (known: throttle, error-after, handlers)\n');
   });
 });
