@@ -34,7 +34,9 @@ Options:
                      duration divided by N; and/or name=ms items
   --weather LIST     transient failures: throttle=R (API requests answered
                      ThrottlingException before acting), error-after=R (creates
-                     and deletes answered 500 after acting); R from 0 to 1
+                     and deletes answered 500 after acting); R from 0 to 1;
+                     handlers=N (with --latency: N requests served at once,
+                     the others queue)
   --latency MIN-MAX  a slow target: every request (hooks too) waits MIN to MAX
                      ms (real; drawn from the seed) before it is handled
   --seed N           seed of the weather and the latency (default: a constant)
