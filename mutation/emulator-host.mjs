@@ -13,7 +13,8 @@ parentPort.on('message', async (message) => {
   const { id, kind } = message;
   try {
     if (kind === 'start') {
-      const emulator = await startEmulator({ port: 0, faults: message.faults, variants: message.variants, seed: message.seed });
+      const { faults, variants, seed, latency, weather } = message;
+      const emulator = await startEmulator({ port: 0, faults, variants, seed, ...(latency ? { latency } : {}), ...(weather ? { weather } : {}) });
       running.set(id, emulator);
       parentPort.postMessage({ id, url: emulator.url });
     } else if (kind === 'stop') {

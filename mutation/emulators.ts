@@ -6,12 +6,17 @@
 import { Worker } from 'node:worker_threads';
 import { resolveTarget } from '../harness/target.ts';
 import type { Target } from '../harness/target.ts';
+import type { Weather } from '../emulator/weather.ts';
 
 export interface EmulatorChoice {
   faults?: readonly string[];
   variants?: readonly string[];
   /** Seed of the emulator's weather (the run's seed, so that --seed repeats it). */
   seed?: number;
+  /** A slow target (the emulator's `latency` option, ms per request). */
+  latency?: { min: number; max: number };
+  /** Weather over the variants' presets (the emulator's `weather` option: rates, handlers). */
+  weather?: Weather;
 }
 
 interface Reply {
@@ -81,6 +86,8 @@ export class EmulatorHost {
       faults: [...(choice.faults ?? [])],
       variants: [...(choice.variants ?? [])],
       seed: choice.seed,
+      latency: choice.latency,
+      weather: choice.weather,
     });
     const emulator = started.id!;
     const stop = async (): Promise<void> => {

@@ -88,6 +88,19 @@ describe('the emulators of the analysis', () => {
     expect((await statuses({ seed: 3 }, 50)).every((status) => status === 200)).toBe(true);
   });
 
+  it('take a latency and the weather option: a busy target for the bench (30 ms at 1 handler queues 3 requests)', async () => {
+    const target = await host.target({ variants: ['throttling'], seed: 3, latency: { min: 30, max: 30 }, weather: { handlers: 1, throttle: 1 } });
+    try {
+      const started = performance.now();
+      const answers = await Promise.all([1, 2, 3].map((i) => rawCall(target.endpoint, 'ListServices', {}, { account: `26000000001${i}` })));
+      expect(answers.map((answer) => answer.status)).toEqual([429, 429, 429]);
+      // One at a time: the last no sooner than 3 x 30 ms after the first was sent.
+      expect(performance.now() - started).toBeGreaterThanOrEqual(85);
+    } finally {
+      await target.close();
+    }
+  });
+
   it('keep a fault under the weather', async () => {
     const target = await host.target({ faults: ['delete-retry-not-found'], variants: ['errors-after-acting'], seed: 1 });
     try {
