@@ -66,6 +66,12 @@ export interface ConformanceOptions {
    * report (`plan`), and it is sized by it as the CLI sizes it (cli/plan.ts).
    */
   expectDurations?: string;
+  /**
+   * Seconds a run against a slow target is sized to fit (as --budget; default
+   * 300): the target's round trip is measured first, and a slow one's runs
+   * per property, concurrency and cell timeout chosen by it (report `sizing`).
+   */
+  budgetS?: number;
   /** Seconds one wait on an asynchronous step may last (as --wait-timeout). */
   waitTimeoutS?: number;
   /** At most this many of the run's resources at once (as --max-live-resources). */
@@ -143,6 +149,9 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
         numRunsGiven: options.numRuns !== undefined,
         ...(options.expectDurations !== undefined ? { expectDurations: options.expectDurations } : {}),
         ...(options.waitTimeoutS !== undefined ? { waitTimeout: options.waitTimeoutS } : {}),
+        ...(options.budgetS !== undefined ? { budget: options.budgetS } : {}),
+        ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+        ...(options.cellTimeoutS !== undefined ? { cellTimeout: options.cellTimeoutS } : {}),
       },
       selection,
       catalog,
@@ -168,6 +177,10 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
     }), watch);
     const report = outcome.report as ConformanceReport;
     if (sizing.plan) Object.assign(report, { plan: sizing.plan });
+    if (sizing.latency) {
+      const settings = sizedSettings(sizing, target.remote ? RUN_DEFAULTS.remote : RUN_DEFAULTS.local, { concurrency: options.concurrency, cellTimeoutS: options.cellTimeoutS });
+      Object.assign(report, { sizing: { ...sizing.latency, numRuns: settings.numRuns, concurrency: settings.concurrency, cellTimeoutMs: settings.cellTimeoutMs } });
+    }
     if (cleansUp(target)) {
       const cleaned = await cleanUpRun(target, runId, { note: () => undefined, out: silent });
       Object.assign(report, { cleanup: cleaned });

@@ -49,6 +49,8 @@ export interface CliOptions {
   waitTimeout?: number;
   /** At most this many of the run's resources at once (harness/live.ts). */
   maxLiveResources?: number;
+  /** Seconds a run against a slow target is sized to fit (--budget; default 300: harness/latency.ts). */
+  budget?: number;
   /** The S3 bucket the run uploads its template bundles to (harness/bundle-store.ts). */
   bundleBucket?: string;
   /** Key prefix of the run's bundles in that bucket. */
@@ -81,6 +83,7 @@ const OPTIONS = {
   'expect-durations': { type: 'string' },
   'wait-timeout': { type: 'string' },
   'max-live-resources': { type: 'string' },
+  budget: { type: 'string' },
   'bundle-bucket': { type: 'string' },
   'bundle-prefix': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -114,6 +117,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
     options.expectDurations = values['expect-durations'];
   }
   if (values['wait-timeout'] !== undefined) options.waitTimeout = seconds('--wait-timeout', values['wait-timeout']);
+  if (values.budget !== undefined) options.budget = duration('--budget', values.budget);
   if (values['max-live-resources'] !== undefined) options.maxLiveResources = integer('--max-live-resources', values['max-live-resources'], 1, 100_000);
   checkBundleFlags(values['bundle-bucket'], values['bundle-prefix']);
   if (values['bundle-bucket'] !== undefined) options.bundleBucket = values['bundle-bucket'];
@@ -224,6 +228,14 @@ function integer(flag: string, raw: string, min: number, max: number): number {
 export function seconds(flag: string, raw: string): number {
   const value = Number(raw.trim());
   if (raw.trim() === '' || !Number.isFinite(value) || value <= 0) throw new UsageError(`${flag}: '${raw}' is not a positive number of seconds`);
+  return value;
+}
+
+/** A duration in seconds: `300`, `300s`, `5m`, `1.5h` (positive). */
+export function duration(flag: string, raw: string): number {
+  const found = /^(\d+(?:\.\d+)?)\s*(s|m|min|h)?$/.exec(raw.trim());
+  const value = found ? Number(found[1]) * (found[2] === 'h' ? 3600 : found[2] === 'm' || found[2] === 'min' ? 60 : 1) : NaN;
+  if (!(value > 0)) throw new UsageError(`${flag}: '${raw}' is not a positive duration (seconds, or with a unit: 300s, 5m, 1h)`);
   return value;
 }
 

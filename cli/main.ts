@@ -27,7 +27,7 @@ import type { CliOptions } from './args.ts';
 import { checkPhaseTarget, finishRecord, phaseSelection, preparePhase } from './phase.ts';
 import type { PhaseTarget } from './phase.ts';
 import { createProgress } from './progress.ts';
-import { RUN_DEFAULTS, planLine, sizeRun, sizedSettings } from './plan.ts';
+import { RUN_DEFAULTS, latencyLine, planLine, sizeRun, sizedSettings } from './plan.ts';
 import { announceAccount, cleanUpRun, cleansUp, sweepCommand } from './real-target.ts';
 import { RunOwnership } from '../harness/ownership.ts';
 import { USAGE } from './usage.ts';
@@ -210,7 +210,8 @@ async function runWith(options: CliOptions, deps: CliDeps): Promise<number> {
     const { concurrency } = settings;
     const cellTimeoutS = settings.cellTimeoutMs / 1000;
     process.stdout.write(`${header(target, seed, { ...options, numRuns: sizing.numRuns }, selection)}\n`);
-    process.stdout.write(`${settingsText(concurrency, cellTimeoutS, options, target)}\n`);
+    process.stdout.write(`${settingsText(concurrency, cellTimeoutS, options, target, sizing.latency?.sizedBy === 'latency')}\n`);
+    if (sizing.latency) process.stdout.write(`${latencyLine(sizing.latency, settings)}\n`);
     if (sizing.plan) process.stdout.write(`${planLine(sizing.plan)}\n`);
     if (shardInfo) process.stdout.write(`shard ${shardInfo.index}/${shardInfo.count}: ${shardInfo.cells} of the ${shardInfo.totalCells} cells selected (join the shards' --json reports with proton-conformance merge)\n`);
     const watch = new RunWatch();
@@ -243,6 +244,7 @@ async function runWith(options: CliOptions, deps: CliDeps): Promise<number> {
       selection: { cells: selection.cells.length, rules: [...new Set(selection.cells.map((c) => c.rule.id))], operations: [...new Set(selection.cells.map((c) => c.operation))] },
     });
     if (sizing.plan) Object.assign(outcome.report, { plan: sizing.plan, wallMs: Math.round(performance.now() - wallStart) });
+    if (sizing.latency) Object.assign(outcome.report, { sizing: { ...sizing.latency, numRuns: sizing.numRuns, concurrency, cellTimeoutMs: settings.cellTimeoutMs } });
     if (stray.count() > 0) process.stderr.write(`proton-conformance: note: ${stray.count()} promise rejection(s) escaped their checks (first: ${stray.first()})\n`);
     const info = { requests: outcome.requests, wallMs: performance.now() - wallStart, interrupted: outcome.interrupted };
     if (shardInfo) Object.assign(outcome.report, { shard: shardInfo });
@@ -334,10 +336,11 @@ function cellsText(selection: Selection): string {
 }
 
 /** The settings line of the header: what was chosen for this target (flags win). */
-function settingsText(concurrency: number, cellTimeoutS: number, options: CliOptions, target: Target): string {
+function settingsText(concurrency: number, cellTimeoutS: number, options: CliOptions, target: Target, byLatency: boolean): string {
   const defaulted = options.concurrency === undefined || options.cellTimeout === undefined;
   const kind = target.remote ? 'a remote target' : 'a target on this machine';
-  return `concurrency ${concurrency}, cell timeout ${cellTimeoutS} s${defaulted ? ` (defaults for ${kind}; --concurrency and --cell-timeout change them)` : ''}`;
+  const chosen = byLatency ? "sized by the target's latency" : `defaults for ${kind}`;
+  return `concurrency ${concurrency}, cell timeout ${cellTimeoutS} s${defaulted ? ` (${chosen}; --concurrency and --cell-timeout change them)` : ''}`;
 }
 
 /** Flags of this run that change a cell's outcome, for the printed rerun and replay commands (the seed, runs, endpoint and path are added there). */

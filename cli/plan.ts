@@ -5,8 +5,13 @@
 // (harness/plan.ts) so that it says what it will cost before it starts, every
 // cell runs at once (their waits overlap: the run lasts about its critical
 // path), property runs default to HOOKLESS_NUM_RUNS, and the cell timeout
-// grows with the critical path.
+// grows with the critical path. Every target's round trip is measured first:
+// a slow one with a clock is rehearsed too, and its run sized to fit a budget
+// (harness/latency.ts; docs/slow-targets.md).
 import type { Catalog } from '../harness/catalog.ts';
+import { DEFAULT_BUDGET_MS, FAST_TARGET_MS, measureLatency, median, sizeForLatency } from '../harness/latency.ts';
+import type { CellCost } from '../harness/latency.ts';
+import { formatMs } from '../harness/wait.ts';
 import { planLine, rehearse } from '../harness/plan.ts';
 import type { Plan } from '../harness/plan.ts';
 import type { Selection } from '../harness/select.ts';
@@ -37,7 +42,21 @@ export const RUN_DEFAULTS = {
 };
 
 /** What sizing reads of the options (the CLI's flags, or the library's options). */
-export type SizingOptions = Pick<CliOptions, 'numRuns' | 'numRunsGiven' | 'path' | 'expectDurations' | 'waitTimeout' | 'concurrency' | 'cellTimeout'>;
+export type SizingOptions = Pick<CliOptions, 'numRuns' | 'numRunsGiven' | 'path' | 'expectDurations' | 'waitTimeout' | 'concurrency' | 'cellTimeout' | 'budget'>;
+
+/** The target's measured latency and how the run was sized by it (the header's latency line, the report's `sizing`). */
+export interface LatencySizing {
+  /** Median round trip of a small read, milliseconds, and every sample. */
+  latencyMs: number;
+  samplesMs: number[];
+  budgetMs: number;
+  /** defaults: a fast target, or every setting given; latency: rehearsed and sized to the budget; plan: a target without a clock (its plan). */
+  sizedBy: 'defaults' | 'latency' | 'plan';
+  /** The run's estimated time (sizedBy latency), milliseconds. */
+  estimatedMs?: number;
+  /** How long the rehearsal that counted the requests took (sizedBy latency), milliseconds. */
+  rehearsalMs?: number;
+}
 
 export interface RunSizing {
   numRuns: number;
@@ -48,6 +67,7 @@ export interface RunSizing {
   cleanupTimeoutMs?: number;
   waitTimeoutMs?: number;
   plan?: Plan;
+  latency?: LatencySizing;
 }
 
 /** Whether every wait against this target is real time (no clock hook). */
@@ -66,9 +86,14 @@ export async function sizeRun<O>(
 ): Promise<RunSizing> {
   const waitTimeoutMs = options.waitTimeout === undefined ? undefined : options.waitTimeout * 1000;
   const given = { ...(waitTimeoutMs !== undefined ? { waitTimeoutMs } : {}) };
-  if (!waitsInRealTime(target)) return { numRuns: options.numRuns, ...given };
+  // The embedded emulator is in this process: no latency, and its run stays as it is.
+  if (target.embedded) return { numRuns: options.numRuns, ...given };
+  const samplesMs = (await measureLatency(target)).map((ms) => Math.round(ms * 10) / 10);
+  const measured = { latencyMs: median(samplesMs), samplesMs, budgetMs: options.budget === undefined ? DEFAULT_BUDGET_MS : options.budget * 1000 };
+  if (!waitsInRealTime(target)) return { ...(await sizeByLatency(target, options, selection, catalog, shapeModel, seed, signal, measured)), ...given };
   const numRuns = options.numRunsGiven || options.path !== undefined ? options.numRuns : HOOKLESS_NUM_RUNS;
   const durationsText = options.expectDurations ?? 'real';
+  let costs: CellCost[] = [];
   const plan = await rehearse({
     catalog,
     selection,
@@ -79,9 +104,12 @@ export async function sizeRun<O>(
     durations: parseTransitionDurations('--expect-durations', durationsText),
     durationsText,
     signal,
+    onCosts: (found) => (costs = found),
   });
-  // Three critical paths and two minutes of requests, at least the remote default.
-  const cellTimeoutS = options.cellTimeout ?? Math.max(900, Math.ceil((3 * plan.criticalPathMs) / 1000) + 120);
+  // Three critical paths, three times the most requests of a cell at the measured latency, and two minutes; at least the remote default.
+  const mostRequests = Math.max(0, ...costs.map((cost) => cost.requests));
+  const requestsS = Math.ceil((3 * mostRequests * measured.latencyMs) / 1000);
+  const cellTimeoutS = options.cellTimeout ?? Math.max(900, Math.ceil((3 * plan.criticalPathMs) / 1000) + requestsS + 120);
   return {
     numRuns,
     // Every cell at once: their waits overlap, and the run lasts about its critical path.
@@ -90,7 +118,73 @@ export async function sizeRun<O>(
     cleanupTimeoutMs: cellTimeoutS * 1000,
     ...given,
     plan,
+    latency: { ...measured, sizedBy: 'plan' },
   };
+}
+
+/**
+ * A target with a clock: its waits are virtual, its requests are not. A fast
+ * one (a median round trip under FAST_TARGET_MS), or a run whose every
+ * setting is given, keeps the defaults; a slow one is rehearsed (its cells'
+ * requests counted) and sized to fit the budget (harness/latency.ts).
+ */
+async function sizeByLatency<O>(
+  target: Target,
+  options: SizingOptions,
+  selection: Selection,
+  catalog: Catalog<O>,
+  shapeModel: ShapeModel,
+  seed: number,
+  signal: AbortSignal,
+  measured: Pick<LatencySizing, 'latencyMs' | 'samplesMs' | 'budgetMs'>,
+): Promise<RunSizing> {
+  const everyGiven = (options.numRunsGiven || options.path !== undefined) && options.concurrency !== undefined && options.cellTimeout !== undefined;
+  if (measured.latencyMs < FAST_TARGET_MS || everyGiven || selection.cells.length === 0) {
+    return { numRuns: options.numRuns, latency: { ...measured, sizedBy: 'defaults' } };
+  }
+  const defaults = target.remote ? RUN_DEFAULTS.remote : RUN_DEFAULTS.local;
+  let costs: CellCost[] = [];
+  const plan = await rehearse({
+    catalog,
+    selection,
+    shapeModel,
+    capabilities: target.capabilities,
+    seed,
+    numRuns: options.numRuns,
+    durations: parseTransitionDurations('--expect-durations', 'real'),
+    durationsText: 'real',
+    signal,
+    onCosts: (found) => (costs = found),
+  });
+  const sized = sizeForLatency({
+    latencyMs: measured.latencyMs,
+    budgetMs: measured.budgetMs,
+    rehearsedNumRuns: options.numRuns,
+    costs,
+    defaults: { numRuns: options.numRuns, concurrency: defaults.concurrency, cellTimeoutS: defaults.cellTimeoutS },
+    given: { numRuns: options.numRunsGiven || options.path !== undefined ? options.numRuns : undefined, concurrency: options.concurrency },
+    local: !target.remote,
+  });
+  return {
+    numRuns: sized.numRuns,
+    concurrency: sized.concurrency,
+    cellTimeoutS: options.cellTimeout ?? sized.cellTimeoutS,
+    latency: { ...measured, sizedBy: 'latency', estimatedMs: sized.estimatedMs, rehearsalMs: plan.rehearsalMs },
+  };
+}
+
+/** The header's latency line: what was measured, and what the run was sized to. */
+export function latencyLine(latency: LatencySizing, settings: { numRuns: number; concurrency: number; cellTimeoutMs: number }): string {
+  const measured = `latency: ${latency.latencyMs} ms per request (median of ${latency.samplesMs.length} round trips, under ${FAST_TARGET_MS} ms is fast)`;
+  if (latency.sizedBy === 'defaults') {
+    return latency.latencyMs < FAST_TARGET_MS ? `${measured}: the run is not sized by it` : `${measured}; every setting given, the run is not sized by it`;
+  }
+  if (latency.sizedBy === 'plan') return `${measured}; a target without a clock is sized by its plan (below)`;
+  const over = (latency.estimatedMs ?? 0) > latency.budgetMs ? `, over the budget even at the fewest runs (--budget, --num-runs)` : '';
+  return (
+    `${measured}; sized for a budget of ${formatMs(latency.budgetMs)} (--budget): ${settings.numRuns} runs per property, concurrency ${settings.concurrency}, ` +
+    `cell timeout ${formatMs(settings.cellTimeoutMs)}; estimated ${formatMs(latency.estimatedMs ?? 0)}${over} (requests counted in a rehearsal of ${formatMs(latency.rehearsalMs ?? 0)})`
+  );
 }
 
 /** What a run is given besides its sizing: the user's own choices win. */

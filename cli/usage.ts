@@ -68,6 +68,12 @@ Output and execution:
                         reports with proton-conformance merge)
   --concurrency N       cells run at once (default 12; 4 for a remote target)
   --cell-timeout S      seconds a cell may take (default 60; 900 for a remote target)
+  --budget DURATION     the time a run against a slow target is sized to fit
+                        (default 5m; 300, 300s, 5m, 1h): the target's round
+                        trip is measured first, and when it is 15 ms or more
+                        the runs per property, concurrency and cell timeout
+                        are chosen by it (header and report; flags win;
+                        docs/slow-targets.md)
 
 Known failures:
   --expect FILE         failures named in FILE (rule, operation, reason,

@@ -18,6 +18,7 @@ import type { ShapeModel } from './shape.ts';
 import { resolveTarget } from './target.ts';
 import type { CellResult } from './results.ts';
 import type { Capability } from './types.ts';
+import type { CellCost } from './latency.ts';
 import { formatMs } from './wait.ts';
 
 export interface Plan {
@@ -51,13 +52,16 @@ export interface PlanOptions<O> {
   durations: Record<string, number>;
   durationsText: string;
   signal?: AbortSignal;
+  /** Receives what each judged cell cost (harness/latency.ts): its requests, and its waits when they are real on the target. */
+  onCosts?: (costs: CellCost[]) => void;
 }
 
 /** Rehearses the run against the embedded reference emulator; resolves with its plan. */
 export async function rehearse<O>(options: PlanOptions<O>): Promise<Plan> {
   const started = performance.now();
-  // Only the clock (to jump over waits) and accounts (a clock per cell).
-  const emulator = await startEmbedded(defaultEmbeddedMode(), { durations: options.durations, hooks: ['clock', 'accounts'] });
+  // The clock (to jump over waits) and accounts (a clock per cell), and the hooks the checks will see.
+  const hooks = [...new Set<string>(['clock', 'accounts', ...options.capabilities])];
+  const emulator = await startEmbedded(defaultEmbeddedMode(), { durations: options.durations, hooks });
   try {
     const resolved = await resolveTarget({ endpoint: emulator.url, env: {} });
     const target: RunTarget = { ...resolved, capabilities: options.capabilities, accounts: true, credentials: undefined };
@@ -78,6 +82,11 @@ export async function rehearse<O>(options: PlanOptions<O>): Promise<Plan> {
         ...(options.signal ? { signal: options.signal } : {}),
       });
       const results = (outcome.report.results as CellResult[]).filter((result) => result.verdict !== 'skipped' && options.selection.cells.some((c) => c.rule.id === result.rule));
+      const realWaits = !options.capabilities.has('clock');
+      const property = new Set(options.selection.cells.filter((c) => c.rule.checkedBy.includes('property')).map((c) => c.rule.id));
+      options.onCosts?.(
+        results.map((r) => ({ requests: r.runRequests ?? r.requests ?? 0, property: property.has(r.rule), waitedMs: realWaits ? (r.waitedMs ?? 0) : 0 })),
+      );
       let longest: (typeof results)[number] | undefined;
       for (const result of results) if ((result.waitedMs ?? 0) > (longest?.waitedMs ?? -1)) longest = result;
       return {

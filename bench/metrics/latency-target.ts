@@ -1,0 +1,99 @@
+// latency_target.*: the default run as a user runs it against a slow target
+// with every hook (issue 17): the reference emulator as its own process with
+// `--latency 20-60` (every request waits 20 to 60 ms, seeded), the CLI pointed
+// at it with no other flag. The run measures the target's round trip, sizes
+// itself to its budget (5 minutes by default) and prints that budget;
+// wall_ratio is the whole command's wall time over that budget (the target:
+// at most 1.25). estimate_ratio is the cells' time (the report's startedAt to
+// finishedAt) over the estimate the run printed: how good the cost model is.
+// With --quick, two rules only and a budget of one minute.
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Measurement, Metric } from '../metric.ts';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const TARGET_RATIO = 1.25;
+const LATENCY = '20-60';
+
+interface Report {
+  startedAt: string;
+  finishedAt: string;
+  requests: number;
+  numRuns: number;
+  summary: { fail: number; inconclusive: number };
+  sizing?: { latencyMs: number; budgetMs: number; sizedBy: string; estimatedMs?: number; concurrency: number; cellTimeoutMs: number };
+}
+
+/** Starts the emulator as its own process; resolves with its URL and a stop function. */
+async function startEmulatorProcess(): Promise<{ url: string; stop(): void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'emulator', 'cli.ts'), '--port', '0', '--latency', LATENCY, '--seed', '17'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const found = /listening on (http:\/\/\S+)/.exec(out);
+      if (found) resolve(found[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`the emulator exited (code ${code}) before listening`)));
+  });
+  return { url, stop: () => child.kill('SIGTERM') };
+}
+
+function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; wallMs: number }> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'proton-conformance.js'), ...args], { cwd: ROOT, env, stdio: 'ignore' });
+    child.once('exit', (code) => resolve({ code: code ?? 1, wallMs: performance.now() - started }));
+  });
+}
+
+const metric: Metric = {
+  name: 'latency_target',
+  description: `the default run against the emulator with --latency ${LATENCY} (every hook): its wall time over the budget it printed`,
+  async measure({ quick, log }) {
+    const emulator = await startEmulatorProcess();
+    const dir = await mkdtemp(join(tmpdir(), 'pc-latency-'));
+    try {
+      const json = join(dir, 'report.json');
+      const args = ['--endpoint', emulator.url, '--seed', '20261207', '--json', json, ...(quick ? ['--rules', 'client-token/*,idempotent-create/*', '--budget', '1m'] : [])];
+      const env = {
+        ...process.env,
+        AWS_ACCESS_KEY_ID: 'AKIDLATENCYBENCH0001',
+        AWS_SECRET_ACCESS_KEY: 'latencyBenchSecret',
+        AWS_REGION: 'us-east-1',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      };
+      const run = await runCli(args, env);
+      const report = JSON.parse(await readFile(json, 'utf8')) as Report;
+      if (!report.sizing) throw new Error('the run printed no sizing (was the target measured?)');
+      const { sizing } = report;
+      const cellsMs = Date.parse(report.finishedAt) - Date.parse(report.startedAt);
+      const ratio = run.wallMs / sizing.budgetMs;
+      const estimateRatio = sizing.estimatedMs ? cellsMs / sizing.estimatedMs : 0;
+      log(
+        `latency_target: exit ${run.code}, ${(run.wallMs / 1000).toFixed(1)} s over a budget of ${sizing.budgetMs / 1000} s; latency ${sizing.latencyMs} ms, sized by ${sizing.sizedBy}: ` +
+          `${report.numRuns} runs per property, concurrency ${sizing.concurrency}, cell timeout ${sizing.cellTimeoutMs / 1000} s, estimated ${((sizing.estimatedMs ?? 0) / 1000).toFixed(1)} s, cells took ${(cellsMs / 1000).toFixed(1)} s; ` +
+          `${report.summary.fail} fail, ${report.summary.inconclusive} inconclusive`,
+      );
+      return [
+        { name: 'latency_target.wall_ratio', value: Number(ratio.toFixed(3)), unit: 'ratio', target: `<= ${TARGET_RATIO}`, met: ratio <= TARGET_RATIO && run.code === 0 },
+        { name: 'latency_target.estimate_ratio', value: Number(estimateRatio.toFixed(3)), unit: 'ratio' },
+        { name: 'latency_target.wall_s', value: Number((run.wallMs / 1000).toFixed(1)), unit: 's' },
+        { name: 'latency_target.latency_ms', value: sizing.latencyMs, unit: 'ms' },
+        { name: 'latency_target.num_runs', value: report.numRuns, unit: 'count' },
+        { name: 'latency_target.inconclusive', value: report.summary.inconclusive, unit: 'count' },
+      ] satisfies Measurement[];
+    } finally {
+      emulator.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+};
+
+export default metric;
