@@ -115,6 +115,14 @@ export interface ActedFacts {
   headers: Headers;
   /** Whether the client's connection has closed (it gave up, or a proxy dropped it): the answer cannot reach it. */
   clientGone(): boolean;
+  /**
+   * Whether the client went away without the answer: its connection closed
+   * before the answer was written, or was reset after it (a client that gave
+   * up closes with the answer unread). Known once the answer is written; a
+   * reset is known once this process has read it (before any request the
+   * client sent after closing).
+   */
+  clientLost(): boolean;
 }
 
 export interface Policy {

@@ -9,6 +9,7 @@
 // no weather, and the hooks are not served at all.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { World } from './accounts.ts';
 import type { Verifier } from './auth.ts';
 import type { RequestContext } from './context.ts';
@@ -187,6 +188,8 @@ async function handleApi(
   res.once('close', () => {
     if (!res.writableFinished) clientGone = true;
   });
+  const gone = (): boolean => clientGone || req.socket.destroyed || req.socket.readableEnded;
+  const delivery = deliveryOf(req.socket);
   try {
     if (req.method !== 'POST' || (req.url !== '/' && !req.url?.startsWith('/?'))) {
       throw unknownOperation(`Proton's API answers POST / only, not ${req.method} ${req.url}`);
@@ -236,13 +239,15 @@ async function handleApi(
       output,
       headers: req.headers,
       // Closed, or half-closed by the client (a FIN: nothing more will come, and no one may read the answer).
-      clientGone: () => clientGone || req.socket.destroyed || req.socket.readableEnded,
+      clientGone: gone,
+      clientLost: delivery.lost,
     });
     if (acted instanceof Promise) await acted;
     // Weather: the request was carried out in full; only its answer is lost.
     if (world.policy.failsAfterActing(operation)) {
       throw internalError(`We encountered an internal error. Please try again. (emulator weather: ${operation} was carried out)`);
     }
+    delivery.answered(gone());
     sendResult(res, requestId, output);
   } catch (error) {
     const answer = error instanceof ApiError ? error : unexpected(error);
@@ -250,6 +255,45 @@ async function handleApi(
     sendError(res, requestId, answer);
   }
   return exchange;
+}
+
+/** What a connection's end said about the answers written on it: reset (the client closed it with an answer unread). */
+interface ConnectionFate {
+  reset: boolean;
+  /** The last request whose answer was written on it. */
+  last: number;
+  requests: number;
+}
+
+const FATES = new WeakMap<Socket, ConnectionFate>();
+
+/**
+ * One answer's delivery on its connection. `lost()`: the client went away
+ * without it, its connection closed before the answer was written, or reset
+ * after it while it was the connection's latest answer (a client that closes
+ * with bytes unread resets the connection; one that read its answer ends it).
+ * Kept apart from the request (no closure over it), as a fault may keep it.
+ */
+function deliveryOf(socket: Socket): { lost(): boolean; answered(gone: boolean): void } {
+  let fate = FATES.get(socket);
+  if (fate === undefined) {
+    const created: ConnectionFate = { reset: false, last: 0, requests: 0 };
+    socket.once('close', (hadError: boolean) => {
+      if (hadError) created.reset = true;
+    });
+    FATES.set(socket, created);
+    fate = created;
+  }
+  const own = fate;
+  const n = ++own.requests;
+  let goneFirst = false;
+  return {
+    lost: () => goneFirst || (own.reset && own.last === n),
+    answered: (gone) => {
+      goneFirst = gone;
+      own.last = n;
+    },
+  };
 }
 
 function unexpected(error: unknown): ApiError {

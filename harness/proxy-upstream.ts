@@ -55,6 +55,8 @@ interface Exchange {
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
   connection: Connection | undefined;
+  /** Told once the whole request is in the kernel's hands (see Upstream.send). */
+  onWritten: (() => void) | undefined;
 }
 
 /** Idle connections are not reused this close to the target's own Keep-Alive timeout. */
@@ -109,7 +111,27 @@ class Connection {
     bytes[headLength] = 13;
     bytes[headLength + 1] = 10;
     exchange.body.copy(bytes, headLength + 2);
-    this.socket.write(bytes);
+    const written = exchange.onWritten;
+    if (written === undefined) this.socket.write(bytes);
+    // A new connection: written once it is up, so that the write below is this turn's own.
+    else if (this.socket.connecting) this.socket.once('connect', () => this.writeThen(bytes, written));
+    else this.writeThen(bytes, written);
+  }
+
+  /**
+   * Writes, then tells `written` in the same turn when the kernel took every
+   * byte at once (what it does next, e.g. close the connection, follows the
+   * request before this process does anything else), else once it has.
+   */
+  private writeThen(bytes: Buffer, written: () => void): void {
+    let told = false;
+    const tell = (): void => {
+      if (told) return;
+      told = true;
+      written();
+    };
+    this.socket.write(bytes, () => tell());
+    if (this.socket.writableLength === 0) tell();
   }
 
   keepAliveMs(fallback: number): number {
@@ -242,13 +264,15 @@ export class Upstream {
    * in CRLF, without the empty line that ends the head; `body` its bytes
    * (framed by a Content-Length line in `head`, or empty). Rejects with an
    * UpstreamError, or with the signal's reason once it aborts (the connection
-   * is then closed, as a client that gives up closes it).
+   * is then closed, as a client that gives up closes it). `onWritten` is
+   * told once the whole request has been handed to the kernel, in the turn
+   * of the write itself when the kernel takes it at once.
    */
-  send(method: string, head: RequestHead, body: Buffer, signal?: AbortSignal): Promise<UpstreamAnswer> {
+  send(method: string, head: RequestHead, body: Buffer, signal?: AbortSignal, onWritten?: () => void): Promise<UpstreamAnswer> {
     return new Promise<UpstreamAnswer>((resolve, reject) => {
       if (this.shut) return reject(new UpstreamError('UPSTREAM_CLOSED', 'the proxy is closed'));
       if (signal?.aborted) return reject(abortReason(signal));
-      const exchange: Exchange = { head, body, headOnly: method === 'HEAD', resolve, reject, signal, onAbort: undefined, connection: undefined };
+      const exchange: Exchange = { head, body, headOnly: method === 'HEAD', resolve, reject, signal, onAbort: undefined, connection: undefined, onWritten };
       if (signal) {
         exchange.onAbort = () => {
           const index = this.queue.indexOf(exchange);

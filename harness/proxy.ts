@@ -334,9 +334,9 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const arrivals = new Set<{ count: number; resolve: () => void }>();
 
   /** One forward to the target; resolves with its answer or the failure (never rejects). */
-  const forward = async (request: Incoming, delivery: Delivery, signal?: AbortSignal): Promise<TargetAnswer | { error: string }> => {
+  const forward = async (request: Incoming, delivery: Delivery, signal?: AbortSignal, onWritten?: () => void): Promise<TargetAnswer | { error: string }> => {
     try {
-      const answer = await upstream.send(request.method, request.head, request.body, signal);
+      const answer = await upstream.send(request.method, request.head, request.body, signal, onWritten);
       const got = new KeptAnswer(answer.status, answer.head, answer.body, answer.rawHeaders);
       delivery.answers.push(got);
       if (delivery.watched) history.add('target', delivery.operation, () => `answered ${summarizeAnswer(got)}`, delivery.n);
@@ -437,12 +437,26 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
           closeClient(res, delivery, 'the response was dropped after the target sent it');
           return;
         case 'close': {
+          // The client gives up once its request is with the target (and MS later, when given): at once, the
+          // target's connection closes right behind the request, before the target can have answered, so the
+          // target always meets a client gone while it works, however busy the machine.
           const controller = new AbortController();
-          const forwarded = forward(request, delivery, controller.signal);
-          await new Promise((resolve) => setTimeout(resolve, ms));
-          closeClient(res, delivery, `the client gave up after ${ms} ms; the forwarded request is aborted, the target finishes what it started`);
-          controller.abort(new Error('the client went away'));
+          let gaveUp = false;
+          const giveUp = (): void => {
+            if (gaveUp) return;
+            gaveUp = true;
+            closeClient(res, delivery, `the client gave up ${ms > 0 ? `${ms} ms after its request reached the target` : 'as soon as its request reached the target'}; the forwarded request is aborted, the target finishes what it started`);
+            controller.abort(new Error('the client went away'));
+          };
+          let timer: NodeJS.Timeout | undefined;
+          const forwarded = forward(request, delivery, controller.signal, () => {
+            if (ms > 0) timer = setTimeout(giveUp, ms);
+            else giveUp();
+          });
           await forwarded;
+          clearTimeout(timer);
+          // The target answered within MS, or the forward failed before the request was written: the client still gives up.
+          giveUp();
           return;
         }
         case 'late': {

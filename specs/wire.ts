@@ -34,10 +34,11 @@ export interface WireFaultInfo {
 export const WIRE_FAULTS: Readonly<Record<WireFaultKind, WireFaultInfo>> = {
   drop: { description: 'forwards the request, then closes the client connection once the target has answered: the response is lost on its way back', forwards: true, answers: false },
   close: {
-    description: "forwards the request, then after MS closes the client's connection and aborts the forwarded request, as a load balancer does when its client gives up: the client times out while the target is still working, and the target finishes",
+    description:
+      "forwards the request and, once it is written to the target (and MS later, when given), closes the client's connection and aborts the forwarded request, as a load balancer does when its client gives up: the client times out while the target is still working, and the target finishes",
     forwards: true,
     answers: false,
-    defaultMs: 10,
+    defaultMs: 0,
   },
   late: {
     description:

@@ -12,7 +12,7 @@ import {
   mintedIdentity,
   mismatchFaults,
   operationOfKey,
-  roundTrip,
+  TwinGate,
   sdkAttempt,
 } from './support.ts';
 
@@ -182,15 +182,19 @@ export const clientTokenFaults: Record<string, Fault> = {
   'token-check-then-insert-race': fault(
     CONCURRENT,
     'The token lookup and the insert are separated by a round trip to the store (an await): identical requests sent at once all miss the token and each creates a resource.',
-    (base) => ({
-      checkThenInsert: async (key, check, insert) => {
-        if (!TOKEN_OPS.has(operationOfKey(key))) return base.checkThenInsert(key, check, insert);
-        const found = check();
-        if (found !== undefined) return found;
-        await roundTrip();
-        return insert();
-      },
-    }),
+    (base) => {
+      const gate = new TwinGate();
+      return {
+        checkThenInsert: async (key, check, insert) => {
+          if (!TOKEN_OPS.has(operationOfKey(key))) return base.checkThenInsert(key, check, insert);
+          gate.arrived(key);
+          const found = check();
+          if (found !== undefined) return found;
+          await gate.hold(key);
+          return insert();
+        },
+      };
+    },
   ),
   'token-in-flight-mismatch': inFlightMismatchFault(
     CONCURRENT,

@@ -3,7 +3,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Fault, Params } from '../policy.ts';
 import { conflict, validation } from '../protocol.ts';
-import { NAME_OPERATIONS as NAME_OPS, fault, inFlightMismatchFault, mintedIdentity, mismatchFaults, operationOfKey, roundTrip } from './support.ts';
+import { NAME_OPERATIONS as NAME_OPS, fault, inFlightMismatchFault, mintedIdentity, mismatchFaults, operationOfKey, TwinGate } from './support.ts';
 
 const UNMODIFIED = 'idempotent-create/unmodified-retry';
 const MODIFIED = 'idempotent-create/modified-retry';
@@ -97,15 +97,19 @@ export const idempotentCreateFaults: Record<string, Fault> = {
   'name-race-already-exists': fault(
     CONCURRENT,
     "The name lookup and the insert are separated by a round trip to the store: identical creates sent at once all miss the name, and the losers hit the store's unique name and answer ValidationException (already exists).",
-    (base) => ({
-      checkThenInsert: async (key, check, insert) => {
-        if (!NAME_OPS.has(operationOfKey(key))) return base.checkThenInsert(key, check, insert);
-        const found = check();
-        if (found !== undefined) return found;
-        await roundTrip();
-        if (check() !== undefined) throw validation('A resource with this name already exists');
-        return insert();
-      },
-    }),
+    (base) => {
+      const gate = new TwinGate();
+      return {
+        checkThenInsert: async (key, check, insert) => {
+          if (!NAME_OPS.has(operationOfKey(key))) return base.checkThenInsert(key, check, insert);
+          gate.arrived(key);
+          const found = check();
+          if (found !== undefined) return found;
+          await gate.hold(key);
+          if (check() !== undefined) throw validation('A resource with this name already exists');
+          return insert();
+        },
+      };
+    },
   ),
 };

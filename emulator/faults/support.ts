@@ -22,12 +22,55 @@ export const HOUR_MS = 60 * 60 * 1000;
 /** The contract's token lifetime (faults must not import values from policy.ts: it imports them). */
 export const TOKEN_LIFETIME_MS = 8 * HOUR_MS;
 
-/** How long a racy fault holds a create between its lookup and its insert (real ms). */
+/** A racy fault's round trip to its store between a lookup and an insert, when no identical request comes meanwhile (real ms). */
 export const ROUND_TRIP_MS = 15;
 
-/** A real pause, as a round trip to a store between a lookup and an insert would be. */
-export function roundTrip(ms = ROUND_TRIP_MS): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Where a racy fault holds a create between its lookup and its insert: until
+ * an identical request (the same check-then-insert key) has reached its own
+ * lookup, which is the race the fault needs, however late a busy machine
+ * delivers it; or, when none comes, for one round trip to the store
+ * (ROUND_TRIP_MS, then whatever had been sent by then is read). A create
+ * that nothing races pays the round trip, as it would at such a target.
+ */
+export class TwinGate {
+  private readonly held = new Map<string, Set<() => void>>();
+
+  /** A request has reached its lookup: the identical ones held under its key go on (after its own lookup, which runs first). */
+  arrived(key: string): void {
+    const waiting = this.held.get(key);
+    if (waiting === undefined) return;
+    this.held.delete(key);
+    for (const release of [...waiting]) release();
+  }
+
+  /** Holds a request that passed its lookup, until a twin reaches its own or the round trip is over. */
+  hold(key: string): Promise<void> {
+    return new Promise((resolve) => {
+      let waiting = this.held.get(key);
+      if (waiting === undefined) this.held.set(key, (waiting = new Set()));
+      const own = waiting;
+      const release = (): void => {
+        clearTimeout(timer);
+        own.delete(release);
+        if (own.size === 0 && this.held.get(key) === own) this.held.delete(key);
+        resolve();
+      };
+      const timer = setTimeout(() => void ioTurn().then(release), ROUND_TRIP_MS);
+      own.add(release);
+    });
+  }
+}
+
+/**
+ * A round trip measured in events, not milliseconds: resolves once the event
+ * loop has been through a poll phase since the call, so whatever the kernel
+ * already held for this process (a connection its client closed or reset,
+ * a request already sent) has been read. However slow the machine, what
+ * happened before the call is seen; nothing waits for what may never come.
+ */
+export function ioTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 }
 
 /** The SDK's attempt number (`amz-sdk-request: attempt=2; max=3`); 1 when absent. */
@@ -153,15 +196,19 @@ export function mintedIdentity(answer: Output): Output {
 export function inFlightMismatchFault(rule: string, operations: ReadonlySet<string>, description: string, holder: string): Fault {
   return fault(rule, description, (base) => {
     const inFlight = new Set<string>();
+    const gate = new TwinGate();
     return {
       checkThenInsert: async (key, check, insert) => {
         if (!operations.has(operationOfKey(key))) return base.checkThenInsert(key, check, insert);
-        if (inFlight.has(key)) throw validation(`IdempotentParameterMismatch: ${holder} is held by a request with other parameters`);
+        if (inFlight.has(key)) {
+          gate.arrived(key);
+          throw validation(`IdempotentParameterMismatch: ${holder} is held by a request with other parameters`);
+        }
         const found = check();
         if (found !== undefined) return found;
         inFlight.add(key);
         try {
-          await roundTrip();
+          await gate.hold(key);
           return insert();
         } finally {
           inFlight.delete(key);

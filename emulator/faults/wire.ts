@@ -4,8 +4,8 @@
 // target's own error path runs: the suite catches them through its wire
 // proxy (harness/proxy.ts), never through a calm wire.
 import type { ActedFacts, Fault, Output, Params, Policy } from '../policy.ts';
-import { conflict, internalError, notFound, throttling, validation } from '../protocol.ts';
-import { CLIENT_TOKEN_OPERATIONS as TOKEN_OPS, NAME_OPERATIONS, fault, operationOfKey, roundTrip, sdkAttempt } from './support.ts';
+import { conflict, internalError, notFound, throttling, validation, type ApiError } from '../protocol.ts';
+import { CLIENT_TOKEN_OPERATIONS as TOKEN_OPS, NAME_OPERATIONS, fault, ioTurn, sdkAttempt } from './support.ts';
 
 const LOST = 'wire/lost-response-retry';
 const DUPLICATE = 'wire/duplicate-delivery';
@@ -65,7 +65,7 @@ function failingAfterActing(error: (operation: string) => Error): (base: Policy)
  * ResourceNotFoundException; an asynchronous one ConflictException while in
  * progress). The resource, created or deleted, stays so.
  */
-function forgetting(base: Policy): { forget(facts: ActedFacts): void; overrides: Partial<Policy> } {
+function forgetting(base: Policy): { forget(facts: Pick<ActedFacts, 'operation' | 'input' | 'output'>): void; overrides: Partial<Policy> } {
   const generations = new Map<string, number>();
   const inDoubt = new Set<string>();
   return {
@@ -98,18 +98,67 @@ function forgetting(base: Policy): { forget(facts: ActedFacts): void; overrides:
   };
 }
 
+/** How long a target takes to notice a connection that broke with an answer unread (real ms; in-flight-conflict). */
+const NOTICED_MS = 10_000;
+
+/** An answered mutation as a fault keeps it: what rolling its record back needs, and whether its answer was lost. */
+interface Answered {
+  facts: Pick<ActedFacts, 'operation' | 'account' | 'input' | 'output' | 'headers'>;
+  lost: () => boolean;
+  /** performance.now() when it was answered. */
+  at: number;
+}
+
+function answered(facts: ActedFacts): Answered {
+  const { operation, account, input, output, headers } = facts;
+  return { facts: { operation, account, input, output, headers }, lost: facts.clientLost, at: performance.now() };
+}
+
+/** A map that keeps its latest entries only (a long-lived emulator answers without end). */
+class Bounded<V> {
+  private readonly entries = new Map<string, V>();
+
+  constructor(private readonly limit = 10_000) {}
+
+  get(key: string): V | undefined {
+    return this.entries.get(key);
+  }
+
+  set(key: string, value: V): void {
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    if (this.entries.size > this.limit) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  /** Removes the entry if it is still `value`; whether it was. */
+  take(key: string, value: V): boolean {
+    if (this.entries.get(key) !== value) return false;
+    this.entries.delete(key);
+    return true;
+  }
+}
+
 export const wireFaults: Record<string, Fault> = {
   'record-written-with-response': fault(
     LOST,
-    'The idempotency record is committed with the answer (a retry of the same token or name waits for that commit): when the client went away while the target was working (its connection closed before the answer was written), the action stays done but the record is rolled back, so the retry creates a second resource (a token), is refused with ConflictException (a name), or answers ResourceNotFoundException (a deletion).',
+    'The idempotency record is committed with the answer (a retry of the same token or name waits for that commit): when the client went away while the target was working (its connection closed before the answer was written, or reset with the answer unread), the action stays done but the record is rolled back, so the retry creates a second resource (a token), is refused with ConflictException (a name), or answers ResourceNotFoundException (a deletion).',
     (base) => {
       const records = forgetting(base);
       const committing = new Map<string, Promise<void>>();
+      /** Answered requests whose commit waits on the answer's fate, by record key (until their first retry). */
+      const delivered = new Bounded<Answered>();
       return {
         ...records.overrides,
         answersDelivery: async (facts) => {
+          const key = recordKey(facts.account, facts.operation, facts.input);
           // A retry of a request whose record is being committed waits for the commit (its row is locked).
-          await committing.get(recordKey(facts.account, facts.operation, facts.input));
+          await committing.get(key);
+          const original = delivered.get(key);
+          if (original !== undefined) {
+            // Whatever became of the original's connection reached this process before this retry did (the client closed it, then retried): read it first.
+            await ioTurn();
+            if (delivered.take(key, original) && original.lost()) records.forget(original.facts);
+          }
           return base.answersDelivery(facts);
         },
         afterActing: async (facts) => {
@@ -118,11 +167,11 @@ export const wireFaults: Record<string, Fault> = {
           let committed = (): void => undefined;
           committing.set(key, new Promise<void>((resolve) => (committed = resolve)));
           try {
-            // The commit's round trips (150 ms), during which the client may go
-            // away: long beside the proxy's close after 10 ms even when a loaded
-            // machine delays its timers (as in-flight-conflict's window).
-            await roundTrip(150);
+            // The commit's round trip to the store, during which the client may
+            // be seen going away (a close already sent has been read after it).
+            await ioTurn();
             if (facts.clientGone()) records.forget(facts);
+            else delivered.set(key, answered(facts));
           } finally {
             committing.delete(key);
             committed();
@@ -134,27 +183,40 @@ export const wireFaults: Record<string, Fault> = {
   ),
   'in-flight-conflict': fault(
     LOST,
-    "A create whose token or name is still being committed (round trips after the insert) refuses an identical request with ConflictException: the retry of a client that gave up on its original while the target was still working is refused instead of answered with the resource.",
+    "A create's token or name stays in flight until its answer has reached the client, and an identical request meanwhile is refused with ConflictException. When the client went away while the target was still working (its connection closed before the answer was written, or reset with the answer unread), the target notices only when the connection times out, seconds later: the client's retry is refused instead of answered with the resource.",
     (base) => {
-      const inFlight = new Set<string>();
+      /** Creates whose answer is being written, by record key. */
+      const answering = new Set<string>();
+      /** Answered creates, by record key: whether the answer was lost, and since when. */
+      const delivered = new Bounded<Answered>();
+      const creates = (operation: string): boolean => TOKEN_OPS.has(operation) || NAME_OPERATIONS.has(operation);
+      const refusal = (operation: string): ApiError => conflict(`${operation}: a request with this client token or name is still being processed; try again later`);
       return {
-        checkThenInsert: async (key, check, insert) => {
-          const operation = operationOfKey(key);
-          if (!TOKEN_OPS.has(operation) && !NAME_OPERATIONS.has(operation)) return base.checkThenInsert(key, check, insert);
-          if (inFlight.has(key)) throw conflict(`${operation}: a request with this client token or name is still being processed; try again later`);
-          inFlight.add(key);
-          try {
-            const answer = await base.checkThenInsert(key, check, insert);
-            // The commit's round trips (150 ms): long beside the time a client
-            // takes to give up and retry (the proxy's close after 10 ms, the
-            // SDK's backoff), even on a loaded machine; at 40 ms a retry under
-            // load (load average 5) arrived after the commit and the fault went
-            // unseen.
-            await roundTrip(150);
-            return answer;
-          } finally {
-            inFlight.delete(key);
+        answersDelivery: async (facts) => {
+          if (!creates(facts.operation)) return base.answersDelivery(facts);
+          const key = recordKey(facts.account, facts.operation, facts.input);
+          if (answering.has(key)) return refusal(facts.operation);
+          const original = delivered.get(key);
+          if (original !== undefined) {
+            // The original's connection as this process knows it once it has read what came before this request.
+            await ioTurn();
+            if (original.lost() && performance.now() - original.at < NOTICED_MS) return refusal(facts.operation);
+            delivered.take(key, original);
           }
+          return base.answersDelivery(facts);
+        },
+        afterActing: async (facts) => {
+          if (!creates(facts.operation)) return base.afterActing(facts);
+          const key = recordKey(facts.account, facts.operation, facts.input);
+          answering.add(key);
+          try {
+            // The round trip that ends the work: a close the client already sent is read before the answer is written.
+            await ioTurn();
+          } finally {
+            answering.delete(key);
+          }
+          delivered.set(key, answered(facts));
+          return base.afterActing(facts);
         },
       };
     },
