@@ -46,8 +46,12 @@ export type SizingOptions = Pick<CliOptions, 'numRuns' | 'numRunsGiven' | 'path'
 
 /** The target's measured latency and how the run was sized by it (the header's latency line, the report's `sizing`). */
 export interface LatencySizing {
-  /** Median round trip of a small read, milliseconds, and every sample. */
+  /** The target's own share of a small read's round trip, milliseconds: roundTripMs less baselineMs. */
   latencyMs: number;
+  /** The median round trip to the target, and to a server in this process that answers at once (this machine's own share). */
+  roundTripMs: number;
+  baselineMs: number;
+  /** The target's round trips. */
   samplesMs: number[];
   budgetMs: number;
   /** defaults: a fast target, or every setting given; latency: rehearsed and sized to the budget; plan: a target without a clock (its plan). */
@@ -88,8 +92,17 @@ export async function sizeRun<O>(
   const given = { ...(waitTimeoutMs !== undefined ? { waitTimeoutMs } : {}) };
   // The embedded emulator is in this process: no latency, and its run stays as it is.
   if (target.embedded) return { numRuns: options.numRuns, ...given };
-  const samplesMs = (await measureLatency(target)).map((ms) => Math.round(ms * 10) / 10);
-  const measured = { latencyMs: median(samplesMs), samplesMs, budgetMs: options.budget === undefined ? DEFAULT_BUDGET_MS : options.budget * 1000 };
+  const samples = await measureLatency(target);
+  const tenth = (ms: number): number => Math.round(ms * 10) / 10;
+  const roundTripMs = tenth(median(samples.target));
+  const baselineMs = tenth(median(samples.baseline));
+  const measured = {
+    latencyMs: tenth(Math.max(0, roundTripMs - baselineMs)),
+    roundTripMs,
+    baselineMs,
+    samplesMs: samples.target.map(tenth),
+    budgetMs: options.budget === undefined ? DEFAULT_BUDGET_MS : options.budget * 1000,
+  };
   if (!waitsInRealTime(target)) return { ...(await sizeByLatency(target, options, selection, catalog, shapeModel, seed, signal, measured)), ...given };
   const numRuns = options.numRunsGiven || options.path !== undefined ? options.numRuns : HOOKLESS_NUM_RUNS;
   const durationsText = options.expectDurations ?? 'real';
@@ -108,7 +121,7 @@ export async function sizeRun<O>(
   });
   // Three critical paths, three times the most requests of a cell at the measured latency, and two minutes; at least the remote default.
   const mostRequests = Math.max(0, ...costs.map((cost) => cost.requests));
-  const requestsS = Math.ceil((3 * mostRequests * measured.latencyMs) / 1000);
+  const requestsS = Math.ceil((3 * mostRequests * measured.roundTripMs) / 1000);
   const cellTimeoutS = options.cellTimeout ?? Math.max(900, Math.ceil((3 * plan.criticalPathMs) / 1000) + requestsS + 120);
   return {
     numRuns,
@@ -136,7 +149,7 @@ async function sizeByLatency<O>(
   shapeModel: ShapeModel,
   seed: number,
   signal: AbortSignal,
-  measured: Pick<LatencySizing, 'latencyMs' | 'samplesMs' | 'budgetMs'>,
+  measured: Pick<LatencySizing, 'latencyMs' | 'roundTripMs' | 'baselineMs' | 'samplesMs' | 'budgetMs'>,
 ): Promise<RunSizing> {
   const everyGiven = (options.numRunsGiven || options.path !== undefined) && options.concurrency !== undefined && options.cellTimeout !== undefined;
   if (measured.latencyMs < FAST_TARGET_MS || everyGiven || selection.cells.length === 0) {
@@ -157,7 +170,8 @@ async function sizeByLatency<O>(
     onCosts: (found) => (costs = found),
   });
   const sized = sizeForLatency({
-    latencyMs: measured.latencyMs,
+    // A request costs its whole round trip, this machine's share included.
+    latencyMs: measured.roundTripMs,
     budgetMs: measured.budgetMs,
     rehearsedNumRuns: options.numRuns,
     costs,
@@ -175,7 +189,9 @@ async function sizeByLatency<O>(
 
 /** The header's latency line: what was measured, and what the run was sized to. */
 export function latencyLine(latency: LatencySizing, settings: { numRuns: number; concurrency: number; cellTimeoutMs: number }): string {
-  const measured = `latency: ${latency.latencyMs} ms per request (median of ${latency.samplesMs.length} round trips, under ${FAST_TARGET_MS} ms is fast)`;
+  const measured =
+    `latency: ${latency.latencyMs} ms per request (median round trip ${latency.roundTripMs} ms of ${latency.samplesMs.length}, ` +
+    `less ${latency.baselineMs} ms to a server in this process; under ${FAST_TARGET_MS} ms is fast)`;
   if (latency.sizedBy === 'defaults') {
     return latency.latencyMs < FAST_TARGET_MS ? `${measured}: the run is not sized by it` : `${measured}; every setting given, the run is not sized by it`;
   }

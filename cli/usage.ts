@@ -70,7 +70,7 @@ Output and execution:
   --cell-timeout S      seconds a cell may take (default 60; 900 for a remote target)
   --budget DURATION     the time a run against a slow target is sized to fit
                         (default 5m; 300, 300s, 5m, 1h): the target's round
-                        trip is measured first, and when it is 15 ms or more
+                        trip is measured first, and when it is 30 ms or more
                         the runs per property, concurrency and cell timeout
                         are chosen by it (header and report; flags win;
                         docs/slow-targets.md)

@@ -5,6 +5,8 @@
 // cells run side by side: that is the cost model. The runs per property are
 // then chosen so that the whole run fits its budget, and the cell timeout so
 // that no cell of such a run runs out of time on a conforming target.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ListEnvironmentTemplatesCommand } from '@aws-sdk/client-proton';
 import type { Dispatcher } from 'undici';
 import { createProtonClient } from './client.ts';
@@ -15,11 +17,12 @@ import { cellCredentials } from './credentials.ts';
 export const LATENCY_SAMPLES = 7;
 export const WARM_UP_REQUESTS = 3;
 /**
- * Below this median round trip a target is fast: the defaults stand, nothing
- * is rehearsed. A loopback emulator answers in a millisecond, but this
- * machine's own load adds several to a measured round trip.
+ * Below this latency a target is fast: the defaults stand, nothing is
+ * rehearsed. The latency is the target's median round trip less the median
+ * of the same read answered in this process (the baseline): a loopback
+ * emulator answers in a millisecond, and a loaded machine adds tens to both.
  */
-export const FAST_TARGET_MS = 15;
+export const FAST_TARGET_MS = 30;
 /** The default budget of a run sized by its target's latency. */
 export const DEFAULT_BUDGET_MS = 5 * 60_000;
 /** The share of the budget the estimate may fill (the rest absorbs a target slower than measured, and this machine's load). */
@@ -37,28 +40,49 @@ export interface LatencyTarget {
   credentials: Credentials | undefined;
 }
 
+/** Round trips to the target and, interleaved, to a server in this process (ms). */
+export interface LatencySamples {
+  target: number[];
+  /** The same read answered at once by a server in this process: what this machine itself adds (signing, its load). */
+  baseline: number[];
+}
+
 /**
  * The target's round trips (ms) of LATENCY_SAMPLES reads one after another
  * (ListEnvironmentTemplates, maxResults 1: nothing is changed), after
- * WARM_UP_REQUESTS that are not counted. An answer of any kind counts: the
- * time is the target's either way.
+ * WARM_UP_REQUESTS that are not counted; an answer of any kind counts, the
+ * time is the target's either way. Each is followed by the same read to a
+ * server in this process that answers at once: the baseline, which a loaded
+ * machine inflates as much as it inflates the target's times.
  */
-export async function measureLatency(target: LatencyTarget, samples = LATENCY_SAMPLES): Promise<number[]> {
+export async function measureLatency(target: LatencyTarget, samples = LATENCY_SAMPLES): Promise<LatencySamples> {
   // With accounts, an account of the probe's own (cell index 0 of a run id no run has).
   const credentials = target.accounts ? cellCredentials('latency-probe', 0) : target.credentials;
-  const client = createProtonClient(
-    { endpoint: target.endpoint, region: target.region, credentials, pool: target.pool, sink: { record: () => undefined } },
-    { maxAttempts: 1 },
-  );
-  const times: number[] = [];
+  const local = createServer((_req, res) => {
+    _req.resume();
+    _req.on('end', () => {
+      res.writeHead(200, { 'Content-Type': 'application/x-amz-json-1.0' });
+      res.end('{"templates":[]}');
+    });
+  });
+  await new Promise<void>((resolve) => local.listen(0, '127.0.0.1', resolve));
+  const localUrl = `http://127.0.0.1:${(local.address() as AddressInfo).port}`;
+  const clientAt = (endpoint: string) =>
+    createProtonClient({ endpoint, region: target.region, credentials, pool: target.pool, sink: { record: () => undefined } }, { maxAttempts: 1 });
+  const clients = [clientAt(target.endpoint), clientAt(localUrl)] as const;
+  const times: LatencySamples = { target: [], baseline: [] };
   try {
     for (let i = 0; i < WARM_UP_REQUESTS + samples; i++) {
-      const started = performance.now();
-      await client.send(new ListEnvironmentTemplatesCommand({ maxResults: 1 }), { abortSignal: AbortSignal.timeout(30_000) }).catch(() => undefined);
-      if (i >= WARM_UP_REQUESTS) times.push(performance.now() - started);
+      for (const [n, client] of clients.entries()) {
+        const started = performance.now();
+        await client.send(new ListEnvironmentTemplatesCommand({ maxResults: 1 }), { abortSignal: AbortSignal.timeout(30_000) }).catch(() => undefined);
+        if (i >= WARM_UP_REQUESTS) (n === 0 ? times.target : times.baseline).push(performance.now() - started);
+      }
     }
   } finally {
-    client.destroy();
+    for (const client of clients) client.destroy();
+    local.closeAllConnections();
+    await new Promise<void>((resolve) => local.close(() => resolve()));
   }
   return times;
 }
