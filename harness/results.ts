@@ -29,6 +29,7 @@ export interface Verdicted {
   reason: string;
   replay?: Outcome['replay'];
   property?: Outcome['property'];
+  listWeather?: number;
   /** The run was interrupted while the check ran. */
   interrupted?: boolean;
 }
@@ -60,6 +61,7 @@ export function fromOutcome(outcome: unknown, level: Level): Verdicted {
   const mapped: Verdicted = { verdict, reason };
   if (outcome.replay) mapped.replay = outcome.replay;
   if (outcome.property) mapped.property = outcome.property;
+  if (outcome.listWeather) mapped.listWeather = outcome.listWeather;
   return mapped;
 }
 

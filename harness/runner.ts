@@ -293,6 +293,7 @@ async function runCell<O>(options: RunOptions<O>, env: RunEnvironment, plan: Cel
   if (waited > 0) result.waitedMs = Math.round(waited);
   const weather = cell.weather?.counts;
   if (weather && transientTotal(weather) > 0) result.transient = { ...weather };
+  if (verdicted.result.listWeather) result.listWeather = verdicted.result.listWeather;
   // What happened on the wire (CheckContext.throughProxy): the history of a result that does not pass.
   const history = evidenceCell.wireHistory();
   if (history !== undefined && verdict !== 'pass' && !cutShort) result.history = history;

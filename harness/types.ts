@@ -63,6 +63,8 @@ export interface RuleResult {
   durationMs?: number;
   /** The weather the cell met (absent: none). */
   transient?: TransientCounts;
+  /** Differences of its Lists that a repeated List and Get settled (docs/lists-and-evidence.md; absent: none). */
+  listWeather?: number;
   /** What happened on the wire (wire rules, non-pass cells): who sent what, when, what the proxy did, what each client saw. */
   history?: WireEvent[];
 }
@@ -124,6 +126,8 @@ export interface Outcome {
   replay?: Replay;
   /** A property failure's parts (suites/lib/property.ts). */
   property?: PropertyFailure;
+  /** Differences of a List from what a repeated List and Get showed: weather, not violations (suites/lib/evidence.ts). */
+  listWeather?: number;
 }
 
 export { InconclusiveCheck, SkipCheck } from '../specs/vocabulary.ts';

@@ -53,6 +53,8 @@ export function renderConsole(report: Report, info: RunInfo, options: ConsoleOpt
   }
   const weather = weatherLine(report);
   if (weather !== undefined) lines.push(palette.dim(weather));
+  const lists = listWeatherLine(report);
+  if (lists !== undefined) lines.push(palette.dim(lists));
   // --expect: which failures were expected, which are fixed (harness/expectations.ts).
   lines.push(...expectationLines(report));
   lines.push(summaryLine(report, info, palette));
@@ -118,6 +120,14 @@ export function weatherLine(report: Report): string | undefined {
   const cells = report.results.filter((r) => r.transient !== undefined).length;
   const gaveUp = t.exhausted > 0 ? `; ${t.exhausted} step${t.exhausted === 1 ? '' : 's'} never got past them (those cells are inconclusive)` : '';
   return `Weather: ${total} transient answer${total === 1 ? '' : 's'} (${parts.join(', ')}) in ${cells} cell${cells === 1 ? '' : 's'} and their cleanups, ${t.retries} retried with the same request${gaveUp}; weather is not a verdict.${injected}`;
+}
+
+/** Lists that differed from what a repeated List and Get showed (docs/lists-and-evidence.md); undefined: none did. */
+export function listWeatherLine(report: Report): string | undefined {
+  const cells = report.results.filter((r) => (r.listWeather ?? 0) > 0);
+  if (cells.length === 0) return undefined;
+  const total = cells.reduce((sum, r) => sum + r.listWeather!, 0);
+  return `List weather: ${total} difference${total === 1 ? '' : 's'} of a List from what a repeated List and Get showed, in ${cells.length} cell${cells.length === 1 ? '' : 's'}; a List is evidence, not a verdict.`;
 }
 
 export function summaryLine(report: Report, info: RunInfo, palette: Palette = plain): string {

@@ -140,6 +140,7 @@ export function withListWeather(ctx: CheckContext, outcome: Outcome): Outcome {
   const kinds = [...new Set(notes)];
   return {
     ...outcome,
+    listWeather: notes.length,
     reason:
       `${outcome.reason} List weather: ${notes.length} difference${notes.length === 1 ? '' : 's'} of a List from what a repeated List and Get showed ` +
       `(${kinds.slice(0, 2).join('; ')}${kinds.length > 2 ? '; ...' : ''}): not violations.`,

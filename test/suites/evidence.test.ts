@@ -5,6 +5,8 @@
 // real extra resource still fails through the same flaky Lists.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Target } from '../../harness/target.ts';
+import type { Report } from '../../harness/types.ts';
+import { listWeatherLine } from '../../reporters/console.ts';
 import { runCells, startTarget, summary } from './run-cells.ts';
 import type { Tamper } from './run-cells.ts';
 import { createsTwice, flakyLists, listsFlakily } from './tampers.ts';
@@ -49,7 +51,14 @@ describe('flaky Lists over a conforming target', () => {
       expect(cell.reason).toMatch(/never gave the same answer twice in a row/);
     }
     expect(changed.count).toBeGreaterThan(20);
-    expect(cells.filter((result) => /List weather: \d+ difference/.test(result.reason)).length).toBeGreaterThan(3);
+    const counted = cells.filter((result) => /List weather: \d+ difference/.test(result.reason));
+    expect(counted.length).toBeGreaterThan(3);
+    // Counted in the report too: per cell, and in one console line.
+    for (const cell of counted) expect(cell.listWeather, `${cell.rule} ${cell.operation}`).toBeGreaterThan(0);
+    const total = counted.reduce((sum, cell) => sum + cell.listWeather!, 0);
+    expect(listWeatherLine({ results } as unknown as Report)).toBe(
+      `List weather: ${total} differences of a List from what a repeated List and Get showed, in ${counted.length} cells; a List is evidence, not a verdict.`,
+    );
   });
 
   it('still show a resource created twice', async () => {
