@@ -251,7 +251,8 @@ describe('each fault, as the client and the target see it', () => {
   it('delay and reorder: a held request is overtaken by the next one', async () => {
     await withProxy('reorder:500@1,delay:20@2', async (proxy) => {
       const first = send(proxy, '{"name":"first"}');
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      // The first is held by the proxy (held as it arrives) before the second is sent.
+      await proxy.received(1);
       const second = send(proxy, '{"name":"second"}');
       expect(await Promise.all([first, second])).toMatchObject([{ status: 200 }, { status: 200 }]);
       expect(received.map((r) => JSON.parse(r.body).name)).toEqual(['second', 'first']);

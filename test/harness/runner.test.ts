@@ -193,7 +193,8 @@ describe('cells', () => {
       ctx.onCleanup(async () => {
         cleaned++;
       });
-      setTimeout(() => interrupt.abort(), 20);
+      // Interrupted once both cells the concurrency allows are running, however slowly they start.
+      if (started === 2) setImmediate(() => interrupt.abort());
       return new Promise(() => undefined);
     };
     const rules = [rule('t/x', { operations: ['A', 'B', 'C', 'D', 'E', 'F'] })];
