@@ -36,6 +36,8 @@ export const SLOW_TESTS: readonly string[] = [
   'test/harness/sweep.test.ts',
   'test/harness/sweep-bundles.test.ts',
   'test/suites/expiry-phases.test.ts',
+  // The default run against an emulator with 0-100 ms of latency, in real time.
+  'test/harness/latency-target.test.ts',
 ];
 
 export default defineConfig({
