@@ -183,7 +183,7 @@ export const wireFaults: Record<string, Fault> = {
   ),
   'in-flight-conflict': fault(
     LOST,
-    "A create's token or name stays in flight until its answer has reached the client, and an identical request meanwhile is refused with ConflictException. When the client went away while the target was still working (its connection closed before the answer was written, or reset with the answer unread), the target notices only when the connection times out, seconds later: the client's retry is refused instead of answered with the resource.",
+    "A create's token or name stays in flight until its answer has reached the client, an identical request meanwhile refused with ConflictException, and when the client went away while the target was still working (its connection closed before the answer was written, or reset with the answer unread) the target notices only when the connection times out, seconds later: the client's retry is refused instead of answered with the resource.",
     (base) => {
       /** Creates whose answer is being written, by record key. */
       const answering = new Set<string>();
