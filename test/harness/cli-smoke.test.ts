@@ -3,7 +3,7 @@
 // its matrix and summary on stdout and a JSON report that validates. The CLI's
 // other cases as a process are in the slow tier (test/harness/cli.test.ts and
 // its neighbours listed in vitest.config.ts).
-import { spawn } from 'node:child_process';
+import { runCliProcess } from '../support/spawn.ts';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,24 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const BIN = fileURLToPath(new URL('../../bin/proton-conformance.js', import.meta.url));
 const SCHEMA = fileURLToPath(new URL('../../specs/report.schema.json', import.meta.url));
-
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      // No endpoint or profile of the developer's leaks in: the embedded emulator.
-      env: { PATH: process.env['PATH'], HOME: '/nonexistent', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('proton-conformance as a process (smoke)', () => {
   let dir: string;
@@ -41,7 +24,7 @@ describe('proton-conformance as a process (smoke)', () => {
 
   it('runs a selection against the embedded emulator: exit 0, the matrix, the summary and a valid JSON report', async () => {
     const json = join(dir, 'report.json');
-    const run = await cli(['--rules', 'client-token/format', '--num-runs', '2', '--seed', '3', '--json', json]);
+    const run = await runCliProcess(['--rules', 'client-token/format', '--num-runs', '2', '--seed', '3', '--json', json]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/\(embedded emulator; hooks: /);
     expect(run.stderr).not.toMatch(/\n\s+at /);

@@ -1,18 +1,18 @@
 // A run sized by its target's latency (issue 17; harness/latency.ts,
 // cli/plan.ts): the sizing function, --budget, and the CLI against the
 // emulator's --latency, whose header and report show the sizing.
-import { spawn } from 'node:child_process';
+import { runCliProcess } from '../support/spawn.ts';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { duration } from '../../cli/args.ts';
 import { startEmulator } from '../../emulator/index.ts';
 import { BUDGET_FILL, CLIENT_MS_PER_REQUEST, MIN_NUM_RUNS, estimateMs, median, sizeForLatency } from '../../harness/latency.ts';
 import type { CellCost, SizingInput } from '../../harness/latency.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/proton-conformance.js', import.meta.url));
+/** The CLI as a process, in a clean environment with a region (a target that is not the embedded emulator needs one). */
+const cli = (args: string[]) => runCliProcess(args, { AWS_REGION: 'us-east-1' });
 
 /** 20 property cells of 1,000 requests at 100 runs, and 10 scenario cells of 50. */
 const COSTS: CellCost[] = [
@@ -77,21 +77,6 @@ describe('sizeForLatency', () => {
     for (const bad of ['', '0', '-5', '5 minutes', 'm']) expect(() => duration('--budget', bad)).toThrow(/^--budget: '.*' is not a positive duration/);
   });
 });
-
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env['PATH'], HOME: '/nonexistent', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', AWS_REGION: 'us-east-1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('the CLI against a slow target (emulator --latency)', () => {
   it('measures the round trip, prints the sizing in the header and keeps it in the report', async () => {

@@ -2,7 +2,7 @@
 // an internal error (exit 4) naming what was pending, with the partial
 // report; never Node's exit 13. And the pieces under it: the guard of an
 // empty event loop, a hold that leaves while its upgrade waits.
-import { spawn } from 'node:child_process';
+import { runProcess } from '../support/spawn.ts';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,24 +12,15 @@ import { CellHold, CellLock } from '../../harness/lock.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-function node(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** A TypeScript script or Node's own flags, run through tsx from the project's root. */
+const tsx = (args: string[]) => runProcess(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: process.env });
 
 describe('a run that could never end', () => {
   it('exits 4 naming the pending cell and its last step, and writes the partial report (never 13)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pc-unsettled-'));
     try {
       const json = join(dir, 'report.json');
-      const run = await node(['test/support/stalled-cli.ts', '--seed', '3', '--json', json]);
+      const run = await tsx(['test/support/stalled-cli.ts', '--seed', '3', '--json', json]);
       expect(run.code, run.stderr).toBe(4);
       expect(run.stderr).toMatch(
         /^proton-conformance: internal error: the run stopped with promises pending that nothing could settle; still pending: client-token\/test-never-settles CreateEnvironmentTemplate: running its check for [\d.]+ s \(last step: awaiting a promise that nothing settles\)/,
@@ -45,9 +36,9 @@ describe('a run that could never end', () => {
   });
 
   it('a script whose top-level await nothing settles would exit 13: the guard is what prevents it', async () => {
-    const bare = await node(['--input-type=module', '-e', 'await new Promise(() => {});']);
+    const bare = await tsx(['--input-type=module', '-e', 'await new Promise(() => {});']);
     expect(bare.code).toBe(13);
-    const guarded = await node([
+    const guarded = await tsx([
       '--input-type=module',
       '-e',
       `const { untilSettled } = await import(${JSON.stringify(join(ROOT, 'harness/unsettled.ts'))});

@@ -1,11 +1,12 @@
 // Shared by the release-gate tests: the CLI spawned as a user runs it (the
 // bin shim, a clean environment), and emulators with faults on loopback.
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startEmulator } from '../../emulator/index.ts';
+import { BIN, CLEAN_ENV, runProcess } from '../support/spawn.ts';
+
+export { BIN };
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const BIN = fileURLToPath(new URL('../../bin/proton-conformance.js', import.meta.url));
 
 export interface Run {
   code: number | null;
@@ -15,26 +16,9 @@ export interface Run {
 
 /** Spawns `command args` (default: node BIN) in a clean environment; resolves when it ends. */
 export function run(args: readonly string[], env: NodeJS.ProcessEnv = {}, command: string = process.execPath, prefix: readonly string[] = [BIN], cwd?: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, [...prefix, ...args], {
-      ...(cwd ? { cwd } : {}),
-      env: {
-        PATH: process.env['PATH'],
-        HOME: '/nonexistent',
-        AWS_CONFIG_FILE: '/nonexistent',
-        AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
-        NO_COLOR: '1',
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  return runProcess(command, [...prefix, ...args], {
+    env: { ...CLEAN_ENV, NO_COLOR: '1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
+    ...(cwd ? { cwd } : {}),
   });
 }
 
