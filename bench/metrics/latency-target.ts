@@ -7,14 +7,12 @@
 // at most 1.25). estimate_ratio is the cells' time (the report's startedAt to
 // finishedAt) over the estimate the run printed: how good the cost model is.
 // With --quick, two rules only and a budget of one minute.
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Measurement, Metric } from '../metric.ts';
+import { runCli, startEmulatorProcess } from '../processes.ts';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TARGET_RATIO = 1.25;
 const LATENCY = '20-60';
 
@@ -27,37 +25,11 @@ interface Report {
   sizing?: { latencyMs: number; budgetMs: number; sizedBy: string; estimatedMs?: number; concurrency: number; cellTimeoutMs: number };
 }
 
-/** Starts the emulator as its own process; resolves with its URL and a stop function. */
-async function startEmulatorProcess(): Promise<{ url: string; stop(): void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'emulator', 'cli.ts'), '--port', '0', '--latency', LATENCY, '--seed', '17'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const found = /listening on (http:\/\/\S+)/.exec(out);
-      if (found) resolve(found[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`the emulator exited (code ${code}) before listening`)));
-  });
-  return { url, stop: () => child.kill('SIGTERM') };
-}
-
-function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; wallMs: number }> {
-  const started = performance.now();
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'proton-conformance.js'), ...args], { cwd: ROOT, env, stdio: 'ignore' });
-    child.once('exit', (code) => resolve({ code: code ?? 1, wallMs: performance.now() - started }));
-  });
-}
-
 const metric: Metric = {
   name: 'latency_target',
   description: `the default run against the emulator with --latency ${LATENCY} (every hook): its wall time over the budget it printed`,
   async measure({ quick, log }) {
-    const emulator = await startEmulatorProcess();
+    const emulator = await startEmulatorProcess(['--latency', LATENCY, '--seed', '17']);
     const dir = await mkdtemp(join(tmpdir(), 'pc-latency-'));
     try {
       const json = join(dir, 'report.json');

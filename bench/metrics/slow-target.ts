@@ -8,14 +8,12 @@
 // (the report's startedAt to finishedAt) over that critical path. The whole
 // command's wall time, with the rehearsal before and the cleanup after, is
 // total_wall_s.
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Measurement, Metric } from '../metric.ts';
+import { runCli, startEmulatorProcess } from '../processes.ts';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TARGET_RATIO = 1.25;
 const DIVISOR = 100;
 
@@ -28,37 +26,11 @@ interface Report {
   plan?: { criticalPathMs: number; resources: number; requests: number };
 }
 
-/** Starts the emulator as its own process; resolves with its URL and a stop function. */
-async function startEmulatorProcess(): Promise<{ url: string; stop(): void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'emulator', 'cli.ts'), '--port', '0', '--hooks', 'none', '--durations', `real/${DIVISOR}`], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const found = /listening on (http:\/\/\S+)/.exec(out);
-      if (found) resolve(found[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`the emulator exited (code ${code}) before listening`)));
-  });
-  return { url, stop: () => child.kill('SIGTERM') };
-}
-
-function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; wallMs: number }> {
-  const started = performance.now();
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'proton-conformance.js'), ...args], { cwd: ROOT, env, stdio: 'ignore' });
-    child.once('exit', (code) => resolve({ code: code ?? 1, wallMs: performance.now() - started }));
-  });
-}
-
 const metric: Metric = {
   name: 'slow_target',
   description: `the full run against the emulator with --hooks none --durations real/${DIVISOR}: cells' time over the critical path the run printed, resources and requests`,
   async measure({ quick, log }) {
-    const emulator = await startEmulatorProcess();
+    const emulator = await startEmulatorProcess(['--hooks', 'none', '--durations', `real/${DIVISOR}`]);
     const dir = await mkdtemp(join(tmpdir(), 'pc-slow-'));
     try {
       const json = join(dir, 'report.json');
