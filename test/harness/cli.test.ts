@@ -1,39 +1,18 @@
 // The CLI as a user meets it (spawned through the bin shim): exit codes and
 // one-line messages for bad flags, bad endpoints and an unreachable target.
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsError, closedPort, startFakeTarget } from '../../fixtures/fake-target.ts';
 import type { FakeTarget } from '../../fixtures/fake-target.ts';
+import { BIN, runCliProcess } from '../support/spawn.ts';
+import type { Ran } from '../support/spawn.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/proton-conformance.js', import.meta.url));
+type Run = Ran;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      // A clean environment: no endpoint or profile of the developer's leaks in.
-      env: { PATH: process.env['PATH'], HOME: '/nonexistent', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr, ms: performance.now() - started }));
-  });
-}
+/** The CLI as a process, in a clean environment (no endpoint or profile of the developer's leaks in), `env` added. */
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> => runCliProcess(args, env);
 
 /** One line on stderr, no stack trace. */
 function expectOneLine(run: Run, pattern: RegExp): void {
