@@ -103,7 +103,7 @@ export const RULES: readonly RuleSpec[] = [
     requires: [],
     prefers: ['clock'],
     checkedBy: 'scenario+property',
-    how: 'scenario: retries at 8 h - 1 s, then at 8 h from the original; property: each run a token of its own, retried at a random time (8 h - 1 s .. 8 h + 1 s) after the request that bound it, half the runs after an earlier retry, some again around 8 h after a retry that bound it anew; the token model (with measured request intervals) names each answer. Without the clock: --phase record makes the original and a retry right away (the original), --phase verify at least 8 h after the original request ended retries with the same token and input (a new resource, the original still there)',
+    how: 'scenario: retries at 8 h - 1 s (10 s, then 60 s, when the requests took longer than that), then at 8 h from the original; property: each run a token of its own, retried at a random time (8 h - 1 s .. 8 h + 1 s) after the request that bound it, half the runs after an earlier retry, some again around 8 h after a retry that bound it anew; the token model (with measured request intervals) names each answer. Without the clock: --phase record makes the original and a retry right away (the original), --phase verify at least 8 h after the original request ended retries with the same token and input (a new resource, the original still there)',
   },
   {
     id: 'client-token/retry-after-delete',
