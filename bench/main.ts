@@ -11,7 +11,9 @@ const USAGE = 'usage: npm run bench -- [--json FILE] [--only PREFIX] [--quick]';
 
 async function loadMetrics(): Promise<Metric[]> {
   const dir = join(dirname(fileURLToPath(import.meta.url)), 'metrics');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.ts')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.ts'))
+    .sort();
   const metrics: Metric[] = [];
   for (const file of files) {
     const module = (await import(pathToFileURL(join(dir, file)).href)) as { default?: Metric };
@@ -38,7 +40,10 @@ function table(measurements: readonly Measurement[]): string {
   const header = ['metric', 'value', 'unit', 'target'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]): string =>
-    cells.map((c, i) => (i === 1 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+    cells
+      .map((c, i) => (i === 1 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 

@@ -104,7 +104,6 @@ export interface ConformanceReport extends Report {
   expectations?: ExpectationsSummary;
 }
 
-
 /** The cells a run with these options would have (no target is contacted). */
 export async function planConformance(options: Pick<ConformanceOptions, 'rules' | 'operations' | 'shard'> = {}): Promise<Selection> {
   const catalog = await loadCatalog();
@@ -125,7 +124,11 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
   if (options.shard !== undefined) ({ selection, info: shardInfo } = shardSelection(selection, shardOf(options.shard)));
   const known = new Map(catalog.rules.map((rule) => [rule.id, rule.operations]));
   const expectations =
-    options.expect === undefined ? undefined : typeof options.expect === 'string' ? await loadExpectations(options.expect, 'expect', known) : [...options.expect];
+    options.expect === undefined
+      ? undefined
+      : typeof options.expect === 'string'
+        ? await loadExpectations(options.expect, 'expect', known)
+        : [...options.expect];
   const target: Target = await resolveTarget({
     ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
     ...(options.env ? { env: options.env } : {}),
@@ -161,25 +164,37 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
     );
     // Never left unsettled: if nothing in the process could end the run, it rejects with UnsettledRun (what was pending, the partial report).
     const watch = new RunWatch();
-    const outcome = await guardRun(runCells({
-      catalog,
-      selection,
-      target,
-      shapeModel: model,
-      runId,
-      ...(ownership ? { ownership } : {}),
-      seed,
-      ...sizedSettings(sizing, defaults, { concurrency: options.concurrency, cellTimeoutS: options.cellTimeoutS, maxLiveResources: options.maxLiveResources }),
-      ...(options.signal ? { signal: options.signal } : {}),
-      progress: { start() {}, cellDone: (result, done, total) => options.onCell?.(result, done, total) },
-      ...(bundles.sources ? { bundles: bundles.sources } : {}),
+    const outcome = await guardRun(
+      runCells({
+        catalog,
+        selection,
+        target,
+        shapeModel: model,
+        runId,
+        ...(ownership ? { ownership } : {}),
+        seed,
+        ...sizedSettings(sizing, defaults, {
+          concurrency: options.concurrency,
+          cellTimeoutS: options.cellTimeoutS,
+          maxLiveResources: options.maxLiveResources,
+        }),
+        ...(options.signal ? { signal: options.signal } : {}),
+        progress: { start() {}, cellDone: (result, done, total) => options.onCell?.(result, done, total) },
+        ...(bundles.sources ? { bundles: bundles.sources } : {}),
+        watch,
+      }),
       watch,
-    }), watch);
+    );
     const report = outcome.report as ConformanceReport;
     if (sizing.plan) Object.assign(report, { plan: sizing.plan });
     if (sizing.latency) {
-      const settings = sizedSettings(sizing, target.remote ? RUN_DEFAULTS.remote : RUN_DEFAULTS.local, { concurrency: options.concurrency, cellTimeoutS: options.cellTimeoutS });
-      Object.assign(report, { sizing: { ...sizing.latency, numRuns: settings.numRuns, concurrency: settings.concurrency, cellTimeoutMs: settings.cellTimeoutMs } });
+      const settings = sizedSettings(sizing, target.remote ? RUN_DEFAULTS.remote : RUN_DEFAULTS.local, {
+        concurrency: options.concurrency,
+        cellTimeoutS: options.cellTimeoutS,
+      });
+      Object.assign(report, {
+        sizing: { ...sizing.latency, numRuns: settings.numRuns, concurrency: settings.concurrency, cellTimeoutMs: settings.cellTimeoutMs },
+      });
     }
     if (cleansUp(target)) {
       const cleaned = await cleanUpRun(target, runId, { note: () => undefined, out: silent });
@@ -188,7 +203,13 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
     const bundlesRemoved = await bundles.remove();
     if (bundlesRemoved) Object.assign(report, { bundles: bundlesRemoved });
     if (shardInfo) report.shard = shardInfo;
-    if (expectations) applyExpectations(report, expectations, typeof options.expect === 'string' ? options.expect : '(given)', options.strictExpectations === true);
+    if (expectations)
+      applyExpectations(
+        report,
+        expectations,
+        typeof options.expect === 'string' ? options.expect : '(given)',
+        options.strictExpectations === true,
+      );
     Object.assign(report, { runId, requests: outcome.requests, interrupted: outcome.interrupted });
     report.exitCode = gateExitCode(report);
     Object.assign(report, { verdict: outcome.interrupted ? 'interrupted' : report.exitCode === 0 ? 'pass' : 'fail' });

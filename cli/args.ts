@@ -57,7 +57,6 @@ export interface CliOptions {
   bundlePrefix?: string;
 }
 
-
 const OPTIONS = {
   endpoint: { type: 'string' },
   rules: { type: 'string' },
@@ -118,7 +117,8 @@ export function parseCli(argv: readonly string[]): CliOptions {
   }
   if (values['wait-timeout'] !== undefined) options.waitTimeout = seconds('--wait-timeout', values['wait-timeout']);
   if (values.budget !== undefined) options.budget = duration('--budget', values.budget);
-  if (values['max-live-resources'] !== undefined) options.maxLiveResources = integer('--max-live-resources', values['max-live-resources'], 1, 100_000);
+  if (values['max-live-resources'] !== undefined)
+    options.maxLiveResources = integer('--max-live-resources', values['max-live-resources'], 1, 100_000);
   checkBundleFlags(values['bundle-bucket'], values['bundle-prefix']);
   if (values['bundle-bucket'] !== undefined) options.bundleBucket = values['bundle-bucket'];
   if (values['bundle-prefix'] !== undefined) options.bundlePrefix = values['bundle-prefix'];
@@ -130,7 +130,9 @@ export function parseCli(argv: readonly string[]): CliOptions {
     const path = values.path.trim();
     // A commands property adds its commands' replay path after '@' (suites/lib/property.ts).
     if (!/^\d+(:\d+)*(@[A-Za-z0-9+/=:]*)?$/.test(path)) {
-      throw new UsageError(`--path: '${values.path}' is not a fast-check path (digits separated by ':', e.g. 3:0:1, as printed with the failure)`);
+      throw new UsageError(
+        `--path: '${values.path}' is not a fast-check path (digits separated by ':', e.g. 3:0:1, as printed with the failure)`,
+      );
     }
     if (options.seed === undefined) throw new UsageError('--path replays one case of one run: give the --seed it was printed with');
     options.path = path;
@@ -143,7 +145,8 @@ export function parseCli(argv: readonly string[]): CliOptions {
   if (values.html !== undefined) options.html = nonEmpty('--html', values.html);
   if (values.markdown !== undefined) options.markdown = nonEmpty('--markdown', values.markdown);
   if (values.expect !== undefined) options.expect = nonEmpty('--expect', values.expect);
-  if (values['write-expectations'] !== undefined) options.writeExpectations = nonEmpty('--write-expectations', values['write-expectations']);
+  if (values['write-expectations'] !== undefined)
+    options.writeExpectations = nonEmpty('--write-expectations', values['write-expectations']);
   if (options.strictExpectations && options.expect === undefined) throw new UsageError('--strict-expectations goes with --expect FILE');
   if (values.shard !== undefined) options.shard = parseShard(values.shard);
   if (values.concurrency !== undefined) options.concurrency = integer('--concurrency', values.concurrency, 1, 256);
@@ -166,7 +169,10 @@ function phaseFlags(options: CliOptions, phase: string | undefined, state: strin
   options.state = nonEmpty('--state', state);
   if (options.path !== undefined) throw new UsageError(`--path replays a property case: not with --phase`);
   if (phase === 'verify') {
-    for (const [flag, value] of [['--rules', options.rules], ['--operations', options.operations]] as const) {
+    for (const [flag, value] of [
+      ['--rules', options.rules],
+      ['--operations', options.operations],
+    ] as const) {
       if (value !== undefined) throw new UsageError(`--phase verify retries what the state file recorded: drop ${flag}`);
     }
   }
@@ -192,7 +198,9 @@ export function joinNegativeValues(argv: readonly string[], options: Readonly<Re
 }
 
 /** A single-value flag given twice is refused rather than silently keeping the last. */
-export function refuseRepeats(tokens: ReadonlyArray<{ kind: string; name?: string; rawName?: string; value?: string | undefined }> | undefined): void {
+export function refuseRepeats(
+  tokens: ReadonlyArray<{ kind: string; name?: string; rawName?: string; value?: string | undefined }> | undefined,
+): void {
   const seen = new Map<string, string | undefined>();
   for (const token of tokens ?? []) {
     if (token.kind !== 'option' || token.name === undefined) continue;
@@ -227,7 +235,8 @@ function integer(flag: string, raw: string, min: number, max: number): number {
 
 export function seconds(flag: string, raw: string): number {
   const value = Number(raw.trim());
-  if (raw.trim() === '' || !Number.isFinite(value) || value <= 0) throw new UsageError(`${flag}: '${raw}' is not a positive number of seconds`);
+  if (raw.trim() === '' || !Number.isFinite(value) || value <= 0)
+    throw new UsageError(`${flag}: '${raw}' is not a positive number of seconds`);
   return value;
 }
 
@@ -242,7 +251,7 @@ export function duration(flag: string, raw: string): number {
 /** node:util's parseArgs messages, shortened to one line that names the flag. */
 export function parseArgsMessage(error: unknown): string {
   const code = (error as { code?: string }).code;
-  const message = error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error);
+  const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
     const flag = /'([^']+)'/.exec(message)?.[1] ?? message;
     return `unknown option '${flag}' (see --help)`;

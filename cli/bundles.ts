@@ -72,7 +72,9 @@ export async function setUpBundles(
     throw needsBundleBucket(target.endpoint, answer.reason);
   }
   if (answer.needsBundles === undefined) {
-    note(`proton-conformance: preflight: could not tell whether ${target.endpoint} reads template bundles (${answer.reason}); going on with placeholders (--bundle-bucket NAME gives real ones)`);
+    note(
+      `proton-conformance: preflight: could not tell whether ${target.endpoint} reads template bundles (${answer.reason}); going on with placeholders (--bundle-bucket NAME gives real ones)`,
+    );
   }
   return none;
 }

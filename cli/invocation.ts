@@ -38,7 +38,10 @@ export function programWords(
 function isOurs(packageJson: string | undefined): boolean {
   if (packageJson === undefined || !existsSync(packageJson)) return false;
   try {
-    return (JSON.parse(readFileSync(packageJson, 'utf8')) as { name?: string }).name === 'proton-conformance' && resolve(dirname(packageJson)) === ROOT;
+    return (
+      (JSON.parse(readFileSync(packageJson, 'utf8')) as { name?: string }).name === 'proton-conformance' &&
+      resolve(dirname(packageJson)) === ROOT
+    );
   } catch {
     return false;
   }

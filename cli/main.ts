@@ -8,7 +8,6 @@ import { pathToFileURL } from 'node:url';
 import { loadCatalog } from '../harness/default-catalog.ts';
 import { UnreachableError, UsageError, describeError } from '../harness/errors.ts';
 import { newRunId } from '../harness/names.ts';
-import { exitCodeOf } from '../harness/results.ts';
 import { runConformance } from '../harness/runner.ts';
 import { selectCells } from '../harness/select.ts';
 import type { Selection } from '../harness/select.ts';
@@ -118,7 +117,9 @@ async function runWith(options: CliOptions, deps: CliDeps): Promise<number> {
   let expectations: Expectation[] | undefined;
   try {
     [catalog, model] = await Promise.all([(deps.loadCatalog ?? loadCatalog)(), import('../specs/model.ts')]);
-    selection = phase ? phaseSelection(catalog.rules, phase, options) : selectCells(catalog.rules, { rules: options.rules, operations: options.operations });
+    selection = phase
+      ? phaseSelection(catalog.rules, phase, options)
+      : selectCells(catalog.rules, { rules: options.rules, operations: options.operations });
     if (options.path !== undefined && (selection.cells.length !== 1 || selection.exerciseOnly)) {
       throw new UsageError(
         `--path replays one property case of one cell: narrow --rules and --operations to one rule and one operation (they select ${selection.cells.length} cells)`,
@@ -150,7 +151,8 @@ async function runWith(options: CliOptions, deps: CliDeps): Promise<number> {
   let phaseTarget: PhaseTarget | undefined;
   try {
     // AWS's own endpoint registers versions from real bundles: without a bucket, nothing is sent.
-    if (target.aws && options.bundleBucket === undefined) throw needsBundleBucket(target.endpoint, 'AWS Proton registers a template version from its bundle');
+    if (target.aws && options.bundleBucket === undefined)
+      throw needsBundleBucket(target.endpoint, 'AWS Proton registers a template version from its bundle');
     // Before anything is created: the account, region and endpoint (and --account).
     await announceAccount(target, options.account);
     if (phase) phaseTarget = await checkPhaseTarget(phase, target);
@@ -178,7 +180,8 @@ async function runWith(options: CliOptions, deps: CliDeps): Promise<number> {
         `proton-conformance: quitting at once; what run ${runId} created may be left at ${target.endpoint}${left}; remove it with: ${sweepCommand(target, runId)}\n`,
       );
     }
-    if (bundles?.location) process.stderr.write(`proton-conformance: the run's template bundles are left under ${bundles.location}: remove that prefix\n`);
+    if (bundles?.location)
+      process.stderr.write(`proton-conformance: the run's template bundles are left under ${bundles.location}: remove that prefix\n`);
     process.exit(terminated ? EXIT_TERMINATED : EXIT_INTERRUPTED);
   };
   const onSignal = (signal: 'SIGINT' | 'SIGTERM'): void => {
@@ -188,11 +191,15 @@ async function runWith(options: CliOptions, deps: CliDeps): Promise<number> {
     // the run already cleans up lets the cleanup finish (it is how a run stops).
     if (interrupts > 1) quitNow();
     if (cleaning) {
-      progress.note(`proton-conformance: ${signal === 'SIGINT' ? 'interrupted' : 'terminated'} while removing what the run created; finishing that (Ctrl-C again to quit at once)`);
+      progress.note(
+        `proton-conformance: ${signal === 'SIGINT' ? 'interrupted' : 'terminated'} while removing what the run created; finishing that (Ctrl-C again to quit at once)`,
+      );
       return;
     }
     const what = cleanup ? 'running their cleanups, then removing what the run created' : 'running their cleanups';
-    progress.note(`proton-conformance: ${signal === 'SIGINT' ? 'interrupted' : 'terminated'}; stopping the cells and ${what} (Ctrl-C again to quit at once)`);
+    progress.note(
+      `proton-conformance: ${signal === 'SIGINT' ? 'interrupted' : 'terminated'}; stopping the cells and ${what} (Ctrl-C again to quit at once)`,
+    );
     interrupt.abort();
   };
   const onSigint = (): void => onSignal('SIGINT');
@@ -206,32 +213,42 @@ async function runWith(options: CliOptions, deps: CliDeps): Promise<number> {
     bundles = await setUpBundles(target, runId, options, (line) => progress.note(line), interrupt.signal);
     // Against a target without a clock: rehearsed first, so that the run says what it will cost (cli/plan.ts).
     const sizing = await sizeRun(target, options, selection, catalog, model, seed, interrupt.signal);
-    const settings = sizedSettings(sizing, defaults, { concurrency: options.concurrency, cellTimeoutS: options.cellTimeout, maxLiveResources: options.maxLiveResources });
+    const settings = sizedSettings(sizing, defaults, {
+      concurrency: options.concurrency,
+      cellTimeoutS: options.cellTimeout,
+      maxLiveResources: options.maxLiveResources,
+    });
     const { concurrency } = settings;
     const cellTimeoutS = settings.cellTimeoutMs / 1000;
     process.stdout.write(`${header(target, seed, { ...options, numRuns: sizing.numRuns }, selection)}\n`);
     process.stdout.write(`${settingsText(concurrency, cellTimeoutS, options, target, sizing.latency?.sizedBy === 'latency')}\n`);
     if (sizing.latency) process.stdout.write(`${latencyLine(sizing.latency, settings)}\n`);
     if (sizing.plan) process.stdout.write(`${planLine(sizing.plan)}\n`);
-    if (shardInfo) process.stdout.write(`shard ${shardInfo.index}/${shardInfo.count}: ${shardInfo.cells} of the ${shardInfo.totalCells} cells selected (join the shards' --json reports with proton-conformance merge)\n`);
+    if (shardInfo)
+      process.stdout.write(
+        `shard ${shardInfo.index}/${shardInfo.count}: ${shardInfo.cells} of the ${shardInfo.totalCells} cells selected (join the shards' --json reports with proton-conformance merge)\n`,
+      );
     const watch = new RunWatch();
-    const guarded = await guardRun(runConformance({
-      catalog,
-      selection,
-      target,
-      shapeModel: model,
-      runId,
-      ...(ownership ? { ownership } : {}),
-      seed,
-      ...settings,
-      path: options.path,
-      command: { program: programWords(), flags: outcomeFlags(options, target) },
-      signal: interrupt.signal,
-      progress,
-      ...(phase ? { phase: phase.run } : {}),
-      ...(bundles.sources ? { bundles: bundles.sources } : {}),
+    const guarded = await guardRun(
+      runConformance({
+        catalog,
+        selection,
+        target,
+        shapeModel: model,
+        runId,
+        ...(ownership ? { ownership } : {}),
+        seed,
+        ...settings,
+        path: options.path,
+        command: { program: programWords(), flags: outcomeFlags(options, target) },
+        signal: interrupt.signal,
+        progress,
+        ...(phase ? { phase: phase.run } : {}),
+        ...(bundles.sources ? { bundles: bundles.sources } : {}),
+        watch,
+      }),
       watch,
-    }), watch).catch((error: unknown) => {
+    ).catch((error: unknown) => {
       if (error instanceof UnsettledRun) return error;
       throw error;
     });
@@ -241,11 +258,21 @@ async function runWith(options: CliOptions, deps: CliDeps): Promise<number> {
     Object.assign(outcome.report, {
       tool: { name: 'proton-conformance', version: toolVersion() },
       settings: runSettings(options, { seed, numRuns: sizing.numRuns, concurrency, cellTimeoutS, cleanup }),
-      selection: { cells: selection.cells.length, rules: [...new Set(selection.cells.map((c) => c.rule.id))], operations: [...new Set(selection.cells.map((c) => c.operation))] },
+      selection: {
+        cells: selection.cells.length,
+        rules: [...new Set(selection.cells.map((c) => c.rule.id))],
+        operations: [...new Set(selection.cells.map((c) => c.operation))],
+      },
     });
     if (sizing.plan) Object.assign(outcome.report, { plan: sizing.plan, wallMs: Math.round(performance.now() - wallStart) });
-    if (sizing.latency) Object.assign(outcome.report, { sizing: { ...sizing.latency, numRuns: sizing.numRuns, concurrency, cellTimeoutMs: settings.cellTimeoutMs } });
-    if (stray.count() > 0) process.stderr.write(`proton-conformance: note: ${stray.count()} promise rejection(s) escaped their checks (first: ${stray.first()})\n`);
+    if (sizing.latency)
+      Object.assign(outcome.report, {
+        sizing: { ...sizing.latency, numRuns: sizing.numRuns, concurrency, cellTimeoutMs: settings.cellTimeoutMs },
+      });
+    if (stray.count() > 0)
+      process.stderr.write(
+        `proton-conformance: note: ${stray.count()} promise rejection(s) escaped their checks (first: ${stray.first()})\n`,
+      );
     const info = { requests: outcome.requests, wallMs: performance.now() - wallStart, interrupted: outcome.interrupted };
     if (shardInfo) Object.assign(outcome.report, { shard: shardInfo });
     if (expectations) applyExpectations(outcome.report, expectations, options.expect!, options.strictExpectations);
@@ -253,7 +280,15 @@ async function runWith(options: CliOptions, deps: CliDeps): Promise<number> {
     // failure, Ctrl-C or SIGTERM alike); then the JSON report, which carries it.
     for (const reporter of reporters) if (reporter.name !== 'json') await reporter.write(outcome.report, info);
     // --phase record: the state file, before the cleanup, which leaves what it names alone.
-    const recorded = phase ? await finishRecord(phase, target, runId, phaseTarget?.account, selection.cells.map((cell) => cell.operation)) : {};
+    const recorded = phase
+      ? await finishRecord(
+          phase,
+          target,
+          runId,
+          phaseTarget?.account,
+          selection.cells.map((cell) => cell.operation),
+        )
+      : {};
     if (cleanup) {
       cleaning = true;
       const cleaned = await cleanUpRun(target, runId, {
@@ -266,13 +301,24 @@ async function runWith(options: CliOptions, deps: CliDeps): Promise<number> {
     const bundlesRemoved = await bundles.remove();
     if (bundlesRemoved) Object.assign(outcome.report, { bundles: bundlesRemoved });
     // The run's own result, as the exit code below gives it.
-    const exitCode = outcome.interrupted ? (terminated ? EXIT_TERMINATED : EXIT_INTERRUPTED) : recorded.error !== undefined ? 2 : gateExitCode(outcome.report);
-    Object.assign(outcome.report, { verdict: outcome.interrupted ? 'interrupted' : exitCode === 0 ? 'pass' : exitCode === 1 ? 'fail' : 'error', exitCode });
+    const exitCode = outcome.interrupted
+      ? terminated
+        ? EXIT_TERMINATED
+        : EXIT_INTERRUPTED
+      : recorded.error !== undefined
+        ? 2
+        : gateExitCode(outcome.report);
+    Object.assign(outcome.report, {
+      verdict: outcome.interrupted ? 'interrupted' : exitCode === 0 ? 'pass' : exitCode === 1 ? 'fail' : 'error',
+      exitCode,
+    });
     for (const reporter of reporters) if (reporter.name === 'json') await reporter.write(outcome.report, info);
     if (options.writeExpectations !== undefined) {
       const written = expectationsFromReport(outcome.report, expectations);
       await writeExpectations(options.writeExpectations, written);
-      process.stdout.write(`Wrote ${written.expectations.length} expectation${written.expectations.length === 1 ? '' : 's'} to ${options.writeExpectations} (--expect ${options.writeExpectations} accepts these failures)\n`);
+      process.stdout.write(
+        `Wrote ${written.expectations.length} expectation${written.expectations.length === 1 ? '' : 's'} to ${options.writeExpectations} (--expect ${options.writeExpectations} accepts these failures)\n`,
+      );
     }
     if (outcome.interrupted) return terminated ? EXIT_TERMINATED : EXIT_INTERRUPTED;
     if (recorded.error !== undefined) return 2;
@@ -332,7 +378,9 @@ function cellsText(selection: Selection): string {
   const cells = `${count} cell${count === 1 ? '' : 's'}`;
   const checked = selection.exerciseOnly ? `${cells} run to exercise the operations` : cells;
   const they = count === 1 ? 'it calls' : 'they call';
-  return selection.harnessRules.length > 0 ? `${checked} (plus ${selection.harnessRules.map((r) => r.id).join(', ')} on every operation ${they})` : checked;
+  return selection.harnessRules.length > 0
+    ? `${checked} (plus ${selection.harnessRules.map((r) => r.id).join(', ')} on every operation ${they})`
+    : checked;
 }
 
 /** The settings line of the header: what was chosen for this target (flags win). */
@@ -410,6 +458,7 @@ const isEntry = process.argv[1] !== undefined && import.meta.url === pathToFileU
 if (isEntry) {
   const started = performance.now();
   const code = await runCliProcess(process.argv.slice(2));
-  if (process.env['PROTON_CONFORMANCE_DEBUG']) process.stderr.write(`proton-conformance: exit ${code} after ${formatMs(performance.now() - started)}\n`);
+  if (process.env['PROTON_CONFORMANCE_DEBUG'])
+    process.stderr.write(`proton-conformance: exit ${code} after ${formatMs(performance.now() - started)}\n`);
   exitWith(code);
 }

@@ -39,7 +39,8 @@ export async function runMerge(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (positionals.length === 0) throw new UsageError('merge: give the JSON reports of the shards (merge A.json B.json ...)');
-  if (values['strict-expectations'] && values.expect === undefined) throw new UsageError('merge: --strict-expectations goes with --expect FILE');
+  if (values['strict-expectations'] && values.expect === undefined)
+    throw new UsageError('merge: --strict-expectations goes with --expect FILE');
   const flags = {
     json: values.json === undefined ? undefined : nonEmpty('--json', values.json),
     junit: values.junit === undefined ? undefined : nonEmpty('--junit', values.junit),
@@ -58,7 +59,9 @@ export async function runMerge(argv: readonly string[]): Promise<number> {
   const info = { requests: extra.requests ?? 0, wallMs: extra.wallMs ?? 0, interrupted: extra.interrupted ?? false };
   const reporters = [consoleReporter(process.stdout), ...fileReporters(flags)];
   for (const reporter of reporters) await reporter.prepare?.();
-  process.stdout.write(`proton-conformance merge: ${inputs.length} report${inputs.length === 1 ? '' : 's'} (${inputs.map((i) => i.source).join(', ')})\n`);
+  process.stdout.write(
+    `proton-conformance merge: ${inputs.length} report${inputs.length === 1 ? '' : 's'} (${inputs.map((i) => i.source).join(', ')})\n`,
+  );
   for (const reporter of reporters) await reporter.write(report, info);
   if (info.interrupted) process.stderr.write('proton-conformance merge: a shard was interrupted: its results are partial\n');
   return exitCode;

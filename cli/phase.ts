@@ -46,16 +46,28 @@ export async function preparePhase(options: CliOptions, now: number = Date.now()
   const statePath = options.state;
   if (options.phase === 'record') {
     const existing = await stat(statePath).catch(() => undefined);
-    if (existing) throw new UsageError(`--state ${statePath} exists already (an earlier recording? run --phase verify with it, or move it away): not overwritten`);
+    if (existing)
+      throw new UsageError(
+        `--state ${statePath} exists already (an earlier recording? run --phase verify with it, or move it away): not overwritten`,
+      );
     await access(dirname(statePath), constants.W_OK).catch(() => {
       throw new UsageError(`--state ${statePath}: its directory cannot be written`);
     });
-    return { kind: 'record', statePath, run: { kind: 'record', recording: new ExpiryRecording() }, endpoint: options.endpoint, runId: undefined };
+    return {
+      kind: 'record',
+      statePath,
+      run: { kind: 'record', recording: new ExpiryRecording() },
+      endpoint: options.endpoint,
+      runId: undefined,
+    };
   }
   const state = await readState(statePath);
   const due = verifyNotBefore(state);
   if (now < due) {
-    const latest = state.entries.map((e) => e.original.endedAt).sort().at(-1);
+    const latest = state.entries
+      .map((e) => e.original.endedAt)
+      .sort()
+      .at(-1);
     throw new UsageError(
       `--phase verify: not before ${formatInstant(due)}, 8 h after the latest original request (it ended ${latest}; it is now ${new Date(now).toISOString()}): a retry sooner would return the original; nothing was sent`,
     );
@@ -80,8 +92,14 @@ export function phaseSelection(rules: readonly CatalogRule[], plan: PhasePlan, o
   if (options.rules !== undefined && !selectCells(rules, { rules: options.rules }).cells.some((cell) => cell.rule.id === EXPIRY_RULE)) {
     throw new UsageError(`--phase record checks ${EXPIRY_RULE} alone: --rules ${options.rules} does not select it (drop --rules)`);
   }
-  const selection = selectCells(rules, { rules: EXPIRY_RULE, ...(options.operations !== undefined ? { operations: options.operations } : {}) });
-  if (selection.cells.length === 0) throw new UsageError(`--phase record: --operations ${options.operations ?? ''} has no client-token operation (${EXPIRY_RULE} applies to those)`);
+  const selection = selectCells(rules, {
+    rules: EXPIRY_RULE,
+    ...(options.operations !== undefined ? { operations: options.operations } : {}),
+  });
+  if (selection.cells.length === 0)
+    throw new UsageError(
+      `--phase record: --operations ${options.operations ?? ''} has no client-token operation (${EXPIRY_RULE} applies to those)`,
+    );
   return selection;
 }
 
@@ -93,16 +111,22 @@ export interface PhaseTarget {
 /** Once the target is known: it must outlive the run; in verify, the region and account must be the recorded ones. */
 export async function checkPhaseTarget(plan: PhasePlan, target: Target): Promise<PhaseTarget> {
   if (target.embedded) {
-    throw new UsageError(`--phase ${plan.kind} needs a target that outlives this run (--endpoint URL or --endpoint aws): the embedded emulator ends with it`);
+    throw new UsageError(
+      `--phase ${plan.kind} needs a target that outlives this run (--endpoint URL or --endpoint aws): the embedded emulator ends with it`,
+    );
   }
   if (plan.run.kind === 'verify' && target.region !== plan.run.state.region) {
-    throw new UsageError(`--phase verify: the state file was recorded in region ${plan.run.state.region}, this run signs for ${target.region} (set AWS_REGION=${plan.run.state.region})`);
+    throw new UsageError(
+      `--phase verify: the state file was recorded in region ${plan.run.state.region}, this run signs for ${target.region} (set AWS_REGION=${plan.run.state.region})`,
+    );
   }
   const identity = await callerIdentity(target);
   if (plan.run.kind === 'verify') {
     const recorded = plan.run.state.account;
     if (recorded !== undefined && identity.account !== undefined && identity.account !== recorded) {
-      throw new UsageError(`--phase verify: the state file was recorded in account ${recorded}; these credentials act in ${identity.account}`);
+      throw new UsageError(
+        `--phase verify: the state file was recorded in account ${recorded}; these credentials act in ${identity.account}`,
+      );
     }
   }
   return { account: identity.account };

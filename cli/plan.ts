@@ -42,7 +42,10 @@ export const RUN_DEFAULTS = {
 };
 
 /** What sizing reads of the options (the CLI's flags, or the library's options). */
-export type SizingOptions = Pick<CliOptions, 'numRuns' | 'numRunsGiven' | 'path' | 'expectDurations' | 'waitTimeout' | 'concurrency' | 'cellTimeout' | 'budget'>;
+export type SizingOptions = Pick<
+  CliOptions,
+  'numRuns' | 'numRunsGiven' | 'path' | 'expectDurations' | 'waitTimeout' | 'concurrency' | 'cellTimeout' | 'budget'
+>;
 
 /** The target's measured latency and how the run was sized by it (the header's latency line, the report's `sizing`). */
 export interface LatencySizing {
@@ -103,7 +106,8 @@ export async function sizeRun<O>(
     samplesMs: samples.target.map(tenth),
     budgetMs: options.budget === undefined ? DEFAULT_BUDGET_MS : options.budget * 1000,
   };
-  if (!waitsInRealTime(target)) return { ...(await sizeByLatency(target, options, selection, catalog, shapeModel, seed, signal, measured)), ...given };
+  if (!waitsInRealTime(target))
+    return { ...(await sizeByLatency(target, options, selection, catalog, shapeModel, seed, signal, measured)), ...given };
   const numRuns = options.numRunsGiven || options.path !== undefined ? options.numRuns : HOOKLESS_NUM_RUNS;
   const durationsText = options.expectDurations ?? 'real';
   let costs: CellCost[] = [];
@@ -151,7 +155,8 @@ async function sizeByLatency<O>(
   signal: AbortSignal,
   measured: Pick<LatencySizing, 'latencyMs' | 'roundTripMs' | 'baselineMs' | 'samplesMs' | 'budgetMs'>,
 ): Promise<RunSizing> {
-  const everyGiven = (options.numRunsGiven || options.path !== undefined) && options.concurrency !== undefined && options.cellTimeout !== undefined;
+  const everyGiven =
+    (options.numRunsGiven || options.path !== undefined) && options.concurrency !== undefined && options.cellTimeout !== undefined;
   if (measured.latencyMs < FAST_TARGET_MS || everyGiven || selection.cells.length === 0) {
     return { numRuns: options.numRuns, latency: { ...measured, sizedBy: 'defaults' } };
   }
@@ -193,7 +198,9 @@ export function latencyLine(latency: LatencySizing, settings: { numRuns: number;
     `latency: ${latency.latencyMs} ms per request (median round trip ${latency.roundTripMs} ms of ${latency.samplesMs.length}, ` +
     `less ${latency.baselineMs} ms to a server in this process; under ${FAST_TARGET_MS} ms is fast)`;
   if (latency.sizedBy === 'defaults') {
-    return latency.latencyMs < FAST_TARGET_MS ? `${measured}: the run is not sized by it` : `${measured}; every setting given, the run is not sized by it`;
+    return latency.latencyMs < FAST_TARGET_MS
+      ? `${measured}: the run is not sized by it`
+      : `${measured}; every setting given, the run is not sized by it`;
   }
   if (latency.sizedBy === 'plan') return `${measured}; a target without a clock is sized by its plan (below)`;
   const over = (latency.estimatedMs ?? 0) > latency.budgetMs ? `, over the budget even at the fewest runs (--budget, --num-runs)` : '';

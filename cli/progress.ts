@@ -84,8 +84,11 @@ export function createProgress(stream: ProgressStream = process.stderr, options:
     finish(requests: number) {
       if (timer) clearInterval(timer);
       clear();
-      const cut = interrupted > 0 || done + interrupted < total ? `, ${interrupted} interrupted, ${total - done - interrupted} not run` : '';
-      stream.write(`proton-conformance: ${done} of ${total} cell${total === 1 ? '' : 's'} run${cut}, ${requests} requests, ${formatMs(now() - started)}\n`);
+      const cut =
+        interrupted > 0 || done + interrupted < total ? `, ${interrupted} interrupted, ${total - done - interrupted} not run` : '';
+      stream.write(
+        `proton-conformance: ${done} of ${total} cell${total === 1 ? '' : 's'} run${cut}, ${requests} requests, ${formatMs(now() - started)}\n`,
+      );
     },
   };
 }

@@ -64,17 +64,20 @@ export function parseProxy(argv: readonly string[]): ProxyCliOptions {
   if (positionals.length > 0) throw new UsageError(`proxy: unexpected argument '${positionals[0]}' (see proton-conformance proxy --help)`);
   const options: ProxyCliOptions = { help: values.help === true, faults: values.faults ?? '', seed: 0, quiet: values.quiet === true };
   if (options.help) return options;
-  if (values.target === undefined) throw new UsageError('proxy: --target URL is required (the target to forward to, e.g. http://127.0.0.1:4580)');
+  if (values.target === undefined)
+    throw new UsageError('proxy: --target URL is required (the target to forward to, e.g. http://127.0.0.1:4580)');
   let target: URL;
   try {
     target = new URL(values.target);
   } catch {
     throw new UsageError(`proxy: --target '${values.target}' is not a URL (e.g. http://127.0.0.1:4580)`);
   }
-  if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new UsageError(`proxy: --target '${values.target}' is not an http:// or https:// URL`);
+  if (target.protocol !== 'http:' && target.protocol !== 'https:')
+    throw new UsageError(`proxy: --target '${values.target}' is not an http:// or https:// URL`);
   options.target = target.origin;
   if (values.port !== undefined) {
-    if (!/^\d+$/.test(values.port) || Number(values.port) > 65_535) throw new UsageError(`proxy: --port '${values.port}' is not a port number (0 to 65535)`);
+    if (!/^\d+$/.test(values.port) || Number(values.port) > 65_535)
+      throw new UsageError(`proxy: --port '${values.port}' is not a port number (0 to 65535)`);
     options.port = Number(values.port);
   }
   if (values.seed !== undefined) {
@@ -90,7 +93,9 @@ export function parseProxy(argv: readonly string[]): ProxyCliOptions {
 }
 
 function deliveryLine(delivery: Delivery): string {
-  const answers = delivery.answers.map((answer) => ('error' in answer ? `no answer (${answer.error})` : summarizeAnswer(answer))).join(', ');
+  const answers = delivery.answers
+    .map((answer) => ('error' in answer ? `no answer (${answer.error})` : summarizeAnswer(answer)))
+    .join(', ');
   const shown = delivery.shown === 'closed' ? 'the client saw its connection closed' : `the client got HTTP ${String(delivery.shown)}`;
   return `proton-conformance proxy: #${delivery.n} ${delivery.operation} attempt ${delivery.attempt}: ${delivery.fault}; target: ${answers || 'not forwarded'}; ${shown}\n`;
 }
@@ -110,14 +115,20 @@ export async function runProxy(argv: readonly string[]): Promise<number> {
       ...(options.port !== undefined ? { port: options.port } : {}),
       faults: rules,
       seed: options.seed,
-      ...(options.quiet ? {} : { onDelivery: (delivery: Delivery) => void (delivery.fault && process.stderr.write(deliveryLine(delivery))) }),
+      ...(options.quiet
+        ? {}
+        : { onDelivery: (delivery: Delivery) => void (delivery.fault && process.stderr.write(deliveryLine(delivery))) }),
     });
   } catch (error) {
     const code = (error as { code?: string }).code;
-    throw new UsageError(`proxy: cannot listen on 127.0.0.1:${options.port ?? 0} (${code ?? (error instanceof Error ? error.message : String(error))})`);
+    throw new UsageError(
+      `proxy: cannot listen on 127.0.0.1:${options.port ?? 0} (${code ?? (error instanceof Error ? error.message : String(error))})`,
+    );
   }
   process.stdout.write(`${proxy.url}\n`);
-  process.stderr.write(`proton-conformance proxy: ${proxy.url} -> ${options.target}, faults ${faultSpec(rules)}, seed ${options.seed}; Ctrl-C stops it\n`);
+  process.stderr.write(
+    `proton-conformance proxy: ${proxy.url} -> ${options.target}, faults ${faultSpec(rules)}, seed ${options.seed}; Ctrl-C stops it\n`,
+  );
   const signal = await new Promise<'SIGINT' | 'SIGTERM'>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));

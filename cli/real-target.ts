@@ -16,10 +16,14 @@ import type { Target } from '../harness/target.ts';
  * the credentials act in, prints it with the region and the endpoint, and
  * checks --account (UsageError, exit 2, on a mismatch or an unknown account).
  */
-export async function announceAccount(target: Target, expected: string | undefined, out: NodeJS.WritableStream = process.stdout): Promise<void> {
+export async function announceAccount(
+  target: Target,
+  expected: string | undefined,
+  out: NodeJS.WritableStream = process.stdout,
+): Promise<void> {
   if (!target.remote && expected === undefined) return;
   const identity = await callerIdentity(target);
-  out.write(scrub(`proton-conformance: ${identityLine(identity, target)}`) + '\n');
+  out.write(`${scrub(`proton-conformance: ${identityLine(identity, target)}`)}\n`);
   checkAccount(expected, identity);
 }
 
@@ -62,7 +66,9 @@ export async function cleanUpRun(target: Target, runId: string, options: Cleanup
   const out = options.out ?? process.stdout;
   const timeoutMs = options.timeoutMs ?? DEFAULT_CLEANUP_TIMEOUT_MS;
   const started = performance.now();
-  options.note(`proton-conformance: cleaning up: removing what run ${runId} created at ${target.endpoint} (within ${Math.round(timeoutMs / 1000)} s)`);
+  options.note(
+    `proton-conformance: cleaning up: removing what run ${runId} created at ${target.endpoint} (within ${Math.round(timeoutMs / 1000)} s)`,
+  );
   let report: CleanupReport;
   try {
     const keep = options.keep;
@@ -90,7 +96,7 @@ export async function cleanUpRun(target: Target, runId: string, options: Cleanup
       ...(keep ? { kept: kept.map((found) => found.label) } : {}),
     };
   } catch (error) {
-    const reason = error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error);
+    const reason = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
     report = { removed: [], left: [], unconfirmed: [], refused: [], error: reason };
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
@@ -103,7 +109,9 @@ export async function cleanUpRun(target: Target, runId: string, options: Cleanup
     );
   } else {
     const rest = options.keep ? 'nothing else of it is left' : 'nothing of it is left';
-    lines.push(`cleanup: removed ${report.removed.length} resource${report.removed.length === 1 ? '' : 's'} of run ${runId} in ${seconds} s; ${rest}`);
+    lines.push(
+      `cleanup: removed ${report.removed.length} resource${report.removed.length === 1 ? '' : 's'} of run ${runId} in ${seconds} s; ${rest}`,
+    );
   }
   if (report.unconfirmed.length > 0) {
     lines.push(`cleanup: not removed, as they lack the run's tag: ${describeLeft(report.unconfirmed)}`);
@@ -114,6 +122,6 @@ export async function cleanUpRun(target: Target, runId: string, options: Cleanup
       `cleanup: kept ${kept.length} resource${kept.length === 1 ? '' : 's'} of run ${runId} ${options.keep.why}${kept.length > 0 ? `: ${kept.slice(0, 10).join('; ')}${kept.length > 10 ? `; and ${kept.length - 10} more` : ''}` : ''}`,
     );
   }
-  out.write(scrub(lines.join('\n')) + '\n');
+  out.write(`${scrub(lines.join('\n'))}\n`);
   return report;
 }

@@ -56,7 +56,11 @@ export function parseSweep(argv: readonly string[]): SweepCliOptions {
   }
   const { values, positionals } = parsed;
   if (positionals.length > 0) throw new UsageError(`sweep: unexpected argument '${positionals[0]}' (see proton-conformance sweep --help)`);
-  const options: SweepCliOptions = { help: values.help === true, yes: values.yes === true, allowRealAccount: values['allow-real-account'] === true };
+  const options: SweepCliOptions = {
+    help: values.help === true,
+    yes: values.yes === true,
+    allowRealAccount: values['allow-real-account'] === true,
+  };
   if (values.endpoint !== undefined) options.endpoint = nonEmpty('--endpoint', values.endpoint);
   if (values['older-than'] !== undefined) {
     const ms = parseDuration(values['older-than']);
@@ -86,9 +90,14 @@ export async function runSweep(argv: readonly string[]): Promise<number> {
   }
   const choice = await chooseEndpoint(options.endpoint);
   if (choice.url === undefined && !choice.aws) {
-    throw new UsageError('sweep needs a target: --endpoint URL (or aws), AWS_ENDPOINT_URL_PROTON or AWS_ENDPOINT_URL (the embedded emulator starts empty)');
+    throw new UsageError(
+      'sweep needs a target: --endpoint URL (or aws), AWS_ENDPOINT_URL_PROTON or AWS_ENDPOINT_URL (the embedded emulator starts empty)',
+    );
   }
-  const target = await resolveTarget({ ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}), allowRealAccount: options.allowRealAccount });
+  const target = await resolveTarget({
+    ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
+    allowRealAccount: options.allowRealAccount,
+  });
   const interrupt = new AbortController();
   let interrupts = 0;
   const onSignal = (): void => {
@@ -100,10 +109,12 @@ export async function runSweep(argv: readonly string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
   try {
     await announceAccount(target, options.account);
-    const out = (text: string): void => void process.stdout.write(scrub(text) + '\n');
+    const out = (text: string): void => void process.stdout.write(`${scrub(text)}\n`);
     const runs = options.run !== undefined ? options.run : (runId: string) => RUN_ID.test(runId);
     const scope = `${options.run !== undefined ? `run ${options.run}` : 'any run'}${options.olderThan !== undefined ? `, older than ${options.olderThan}` : ''}`;
-    out(`proton-conformance sweep: ${target.endpoint} (${scope}; ${options.yes ? 'removing' : 'dry run: nothing is removed without --yes'})`);
+    out(
+      `proton-conformance sweep: ${target.endpoint} (${scope}; ${options.yes ? 'removing' : 'dry run: nothing is removed without --yes'})`,
+    );
     const now = Date.now();
     const { findings, removal } = await sweep(target, {
       runs,
@@ -116,7 +127,8 @@ export async function runSweep(argv: readonly string[]): Promise<number> {
     });
     for (const line of listing(findings.found, now)) out(line);
     const bundlesLeft = options.bundleBucket === undefined ? 0 : await sweepBundles(options, target, runs, now, out);
-    if (findings.unconfirmed.length > 0) out(`never removed (a run's name prefix without its tag): ${describeLeft(findings.unconfirmed, 50)}`);
+    if (findings.unconfirmed.length > 0)
+      out(`never removed (a run's name prefix without its tag): ${describeLeft(findings.unconfirmed, 50)}`);
     const runCount = new Set(findings.found.map((f) => f.runId)).size;
     const what = `${findings.found.length} resource${findings.found.length === 1 ? '' : 's'} of ${runCount} run${runCount === 1 ? '' : 's'}`;
     if (removal === undefined) {
@@ -187,7 +199,9 @@ function listing(found: readonly Found[], now: number): string[] {
   const lines: string[] = [];
   for (const [runId, items] of byRun) {
     const started = runIdTime(runId, now);
-    lines.push(`run ${runId}${started !== undefined ? ` (started ${new Date(started).toISOString()})` : ''}: ${items.length} resource${items.length === 1 ? '' : 's'}`);
+    lines.push(
+      `run ${runId}${started !== undefined ? ` (started ${new Date(started).toISOString()})` : ''}: ${items.length} resource${items.length === 1 ? '' : 's'}`,
+    );
     for (const item of items) lines.push(`  ${item.label}${item.createdAt ? `  created ${item.createdAt.toISOString()}` : ''}`);
   }
   return lines;

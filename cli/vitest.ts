@@ -32,17 +32,22 @@ export async function conformanceSuite(options: ConformanceSuiteOptions = {}): P
   describe(options.name ?? 'proton-conformance', () => {
     let report: ConformanceReport | undefined;
     let failure: unknown;
-    beforeAll(async () => {
-      try {
-        report = await runConformance(options);
-      } catch (error) {
-        failure = error;
-      }
-    }, (options.timeoutS ?? 900) * 1000);
+    beforeAll(
+      async () => {
+        try {
+          report = await runConformance(options);
+        } catch (error) {
+          failure = error;
+        }
+      },
+      (options.timeoutS ?? 900) * 1000,
+    );
 
     const results = (rule: string, operation?: string): DetailResult[] => {
       if (failure !== undefined) throw failure;
-      return (report?.results ?? []).filter((r) => r.rule === rule && (operation === undefined || r.operation === operation)) as DetailResult[];
+      return (report?.results ?? []).filter(
+        (r) => r.rule === rule && (operation === undefined || r.operation === operation),
+      ) as DetailResult[];
     };
 
     for (const cell of cells) {
@@ -75,7 +80,8 @@ async function judge(result: DetailResult, context: Context): Promise<void> {
     case 'pass':
       return;
     case 'fail': {
-      if (result.expected) context.skip(`expected failure: ${result.expected.reason}${result.expected.link ? ` (${result.expected.link})` : ''}`);
+      if (result.expected)
+        context.skip(`expected failure: ${result.expected.reason}${result.expected.link ? ` (${result.expected.link})` : ''}`);
       const error = new Error(detailLines(result).join('\n'));
       error.name = 'ConformanceFailure';
       error.stack = `${error.name}: ${error.message}`;

@@ -34,15 +34,9 @@ export type AuthOptions =
     };
 
 /** The failures, by the name AWS JSON services give them (server.ts maps them to STS's names). */
-export type AuthFailureKind =
-  | 'MissingAuthenticationToken'
-  | 'IncompleteSignature'
-  | 'UnrecognizedClient'
-  | 'InvalidSignature';
+export type AuthFailureKind = 'MissingAuthenticationToken' | 'IncompleteSignature' | 'UnrecognizedClient' | 'InvalidSignature';
 
-export type AuthResult =
-  | { ok: true; credential: Credential; region: string }
-  | { ok: false; kind: AuthFailureKind; message: string };
+export type AuthResult = { ok: true; credential: Credential; region: string } | { ok: false; kind: AuthFailureKind; message: string };
 
 /** What a request brings to the check. */
 export interface SignedRequest {
@@ -120,18 +114,22 @@ export function checkCredentials(value: unknown, source = 'credentials'): Creden
     const record = entry as Record<string, unknown>;
     for (const member of Object.keys(record)) {
       if (!CREDENTIAL_MEMBERS.has(member)) {
-        throw new Error(`${where}: unknown member ${JSON.stringify(member.slice(0, 40))} (known: accessKeyId, secretAccessKey, sessionToken, account)`);
+        throw new Error(
+          `${where}: unknown member ${JSON.stringify(member.slice(0, 40))} (known: accessKeyId, secretAccessKey, sessionToken, account)`,
+        );
       }
     }
     const { accessKeyId, secretAccessKey, sessionToken, account } = record;
     if (typeof accessKeyId !== 'string' || !KEY_ID.test(accessKeyId)) {
       throw new Error(`${where}: accessKeyId must be 1 to 128 characters of A-Z a-z 0-9 _ . + -`);
     }
-    if (typeof secretAccessKey !== 'string' || secretAccessKey === '') throw new Error(`${where} (${accessKeyId}): secretAccessKey must be a non-empty string`);
+    if (typeof secretAccessKey !== 'string' || secretAccessKey === '')
+      throw new Error(`${where} (${accessKeyId}): secretAccessKey must be a non-empty string`);
     if (sessionToken !== undefined && (typeof sessionToken !== 'string' || sessionToken === '')) {
       throw new Error(`${where} (${accessKeyId}): sessionToken, when given, must be a non-empty string`);
     }
-    if (typeof account !== 'string' || !TWELVE_DIGITS.test(account)) throw new Error(`${where} (${accessKeyId}): account must be a string of 12 digits`);
+    if (typeof account !== 'string' || !TWELVE_DIGITS.test(account))
+      throw new Error(`${where} (${accessKeyId}): account must be a string of 12 digits`);
     const first = seen.get(accessKeyId);
     if (first !== undefined) throw new Error(`${where}: accessKeyId ${accessKeyId} is already the key id of entry ${first}`);
     seen.set(accessKeyId, index + 1);
@@ -162,7 +160,14 @@ export function loadCredentials(file: string | undefined, env: NodeJS.ProcessEnv
       text = readFileSync(file, 'utf8');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'a directory, not a file' : (code ?? 'unreadable');
+      const why =
+        code === 'ENOENT'
+          ? 'no such file'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : code === 'EISDIR'
+              ? 'a directory, not a file'
+              : (code ?? 'unreadable');
       throw new Error(`--credentials ${file}: ${why}`);
     }
     return parseCredentials(text, `--credentials ${file}`);
@@ -177,7 +182,8 @@ export function loadCredentials(file: string | undefined, env: NodeJS.ProcessEnv
 /** The verifier of `startEmulator({ auth })`: undefined in open mode; an Error for options it can't use. */
 export function verifierOf(auth: AuthOptions | undefined): Verifier | undefined {
   if (auth === undefined || auth.mode === 'open') return undefined;
-  if (auth.mode !== 'strict') throw new Error(`auth.mode must be 'open' or 'strict', not ${JSON.stringify((auth as { mode: unknown }).mode)}`);
+  if (auth.mode !== 'strict')
+    throw new Error(`auth.mode must be 'open' or 'strict', not ${JSON.stringify((auth as { mode: unknown }).mode)}`);
   if (auth.now !== undefined && typeof auth.now !== 'function') throw new Error('auth.now must be a function returning epoch milliseconds');
   return new Verifier(auth.credentials, auth.now);
 }
@@ -198,7 +204,8 @@ function parseAuthorization(header: string): { keyId: string; scope: string[]; s
     params.set(item.slice(0, equals), item.slice(equals + 1));
   }
   const missing = ['Credential', 'Signature', 'SignedHeaders'].filter((name) => !params.get(name));
-  if (missing.length > 0) return `${missing.map((name) => `Authorization header requires '${name}' parameter.`).join(' ')} Authorization=${header}`;
+  if (missing.length > 0)
+    return `${missing.map((name) => `Authorization header requires '${name}' parameter.`).join(' ')} Authorization=${header}`;
   const credential = params.get('Credential')!.split('/');
   if (credential.length !== 5 || credential.some((part) => part === '')) {
     return `Credential should be of the form <access key id>/<date>/<region>/<service>/${TERMINATOR}, not '${params.get('Credential')}'.`;
@@ -215,12 +222,17 @@ function amzDate(text: string): number | undefined {
   const ms = Date.UTC(y, mo - 1, d, h, mi, s);
   const back = new Date(ms);
   // Reject dates that roll over (20240231).
-  return back.getUTCFullYear() === y && back.getUTCMonth() === mo - 1 && back.getUTCDate() === d && h < 24 && mi < 60 && s < 60 ? ms : undefined;
+  return back.getUTCFullYear() === y && back.getUTCMonth() === mo - 1 && back.getUTCDate() === d && h < 24 && mi < 60 && s < 60
+    ? ms
+    : undefined;
 }
 
 /** Epoch ms -> 20240102T030405Z. */
 export function formatAmzDate(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  return new Date(ms)
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
 }
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
@@ -268,12 +280,16 @@ export class Verifier {
     }
     const signedAt = amzDate(dateText);
     if (signedAt === undefined) {
-      return fail('IncompleteSignature', `X-Amz-Date must be in ISO-8601 'basic format' (yyyyMMdd'T'HHmmss'Z'). Got '${dateText.slice(0, 40)}'.`);
+      return fail(
+        'IncompleteSignature',
+        `X-Amz-Date must be in ISO-8601 'basic format' (yyyyMMdd'T'HHmmss'Z'). Got '${dateText.slice(0, 40)}'.`,
+      );
     }
     const signedHeaders = parsed.signedHeaders.map((name) => name.trim().toLowerCase());
     if (!signedHeaders.includes('host')) return fail('IncompleteSignature', `'Host' must be a 'SignedHeader' in the AWS Authorization.`);
     for (const name of signedHeaders) {
-      if (request.headers[name] === undefined) return fail('IncompleteSignature', `'${name}' is named as a SignedHeader, but it does not exist in the HTTP request.`);
+      if (request.headers[name] === undefined)
+        return fail('IncompleteSignature', `'${name}' is named as a SignedHeader, but it does not exist in the HTTP request.`);
     }
 
     const credential = this.byKeyId.get(parsed.keyId);
@@ -284,19 +300,30 @@ export class Verifier {
     }
 
     const [scopeDate, region, service, terminator] = parsed.scope as [string, string, string, string];
-    if (terminator !== TERMINATOR) return fail('InvalidSignature', `Credential should be scoped with a valid terminator: '${TERMINATOR}', not '${terminator}'.`);
-    if (service !== request.service) return fail('InvalidSignature', `Credential should be scoped to correct service: '${request.service}'.`);
+    if (terminator !== TERMINATOR)
+      return fail('InvalidSignature', `Credential should be scoped with a valid terminator: '${TERMINATOR}', not '${terminator}'.`);
+    if (service !== request.service)
+      return fail('InvalidSignature', `Credential should be scoped to correct service: '${request.service}'.`);
     if (!REGION.test(region)) return fail('InvalidSignature', 'Credential should be scoped to a valid region.');
     if (scopeDate !== dateText.slice(0, 8)) {
-      return fail('InvalidSignature', `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scopeDate}' != '${dateText.slice(0, 8)}', from '${dateText}'.`);
+      return fail(
+        'InvalidSignature',
+        `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scopeDate}' != '${dateText.slice(0, 8)}', from '${dateText}'.`,
+      );
     }
 
     const now = this.now();
     if (signedAt < now - MAX_SKEW_MS) {
-      return fail('InvalidSignature', `Signature expired: ${dateText} is now earlier than ${formatAmzDate(now - MAX_SKEW_MS)} (${formatAmzDate(now)} - 15 min.)`);
+      return fail(
+        'InvalidSignature',
+        `Signature expired: ${dateText} is now earlier than ${formatAmzDate(now - MAX_SKEW_MS)} (${formatAmzDate(now)} - 15 min.)`,
+      );
     }
     if (signedAt > now + MAX_SKEW_MS) {
-      return fail('InvalidSignature', `Signature not yet current: ${dateText} is still later than ${formatAmzDate(now + MAX_SKEW_MS)} (${formatAmzDate(now)} + 15 min.)`);
+      return fail(
+        'InvalidSignature',
+        `Signature not yet current: ${dateText} is still later than ${formatAmzDate(now + MAX_SKEW_MS)} (${formatAmzDate(now)} + 15 min.)`,
+      );
     }
 
     const expected = await this.signature(request, credential, signedHeaders, signedAt, region, service);
@@ -325,7 +352,8 @@ export class Verifier {
     const headers: Record<string, string> = {};
     for (const name of signedHeaders) headers[name] = header(request.headers, name)!;
     // The payload hash is the body's, whatever the client claims it to be.
-    if (headers['x-amz-content-sha256'] !== undefined) headers['x-amz-content-sha256'] = createHash('sha256').update(request.body).digest('hex');
+    if (headers['x-amz-content-sha256'] !== undefined)
+      headers['x-amz-content-sha256'] = createHash('sha256').update(request.body).digest('hex');
     const unsigned: HttpRequest = {
       method: request.method,
       protocol: 'http:',

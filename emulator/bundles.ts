@@ -217,9 +217,7 @@ function destroyBody(body: unknown): void {
 function describe(error: unknown): string {
   if (error instanceof S3ServiceException) {
     // The SDK names S3's error code (NoSuchKey, NoSuchBucket, AccessDenied, ...).
-    return error.name === 'Unknown' || error.name === 'UnknownError'
-      ? `HTTP ${error.$metadata.httpStatusCode ?? '?'}`
-      : error.name;
+    return error.name === 'Unknown' || error.name === 'UnknownError' ? `HTTP ${error.$metadata.httpStatusCode ?? '?'}` : error.name;
   }
   const e = error as { code?: unknown; name?: unknown; message?: unknown } | undefined;
   const code = typeof e?.code === 'string' ? e.code : typeof e?.name === 'string' ? e.name : 'Error';
@@ -293,7 +291,10 @@ export function unpackBundle(bytes: Uint8Array, limits: BundleLimits = BUNDLE_LI
 
 /** `./a/b` -> `a/b`; undefined for absolute paths and paths that climb out (`..`). */
 function normalizedPath(raw: string): string | undefined {
-  const parts = raw.replace(/\\/g, '/').split('/').filter((part) => part !== '' && part !== '.');
+  const parts = raw
+    .replace(/\\/g, '/')
+    .split('/')
+    .filter((part) => part !== '' && part !== '.');
   if (raw.startsWith('/') || parts.includes('..')) return undefined;
   return parts.join('/');
 }
@@ -342,8 +343,7 @@ function member(node: unknown, key: string): unknown {
   return (node as Record<string, unknown>)[key];
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /**
  * Checks a bundle's files as Proton does when it registers a version; returns
@@ -378,7 +378,10 @@ export function checkBundle(kind: BundleKind, archive: ReadonlyMap<string, Buffe
     throw new BundleProblem(`${SCHEMA_FILE} has no schema.format.openapi (the OpenAPI version, e.g. "3.0.0")`);
   }
   const types = member(schema, 'types');
-  const inputTypes = [INPUT_TYPE[kind], ...(kind === 'service' && schema['pipeline_input_type'] !== undefined ? ['pipeline_input_type'] : [])];
+  const inputTypes = [
+    INPUT_TYPE[kind],
+    ...(kind === 'service' && schema['pipeline_input_type'] !== undefined ? ['pipeline_input_type'] : []),
+  ];
   for (const name of inputTypes) {
     const declared = schema[name];
     if (typeof declared !== 'string' || declared === '') throw new BundleProblem(`${SCHEMA_FILE} declares no ${name}`);
@@ -414,7 +417,9 @@ function checkManifest(folder: string, files: ReadonlyMap<string, Buffer>): void
     if (file === undefined && member(item, 'rendering_engine') === 'codebuild') continue; // CodeBuild runs commands, names no file
     if (typeof file !== 'string' || file === '') throw new BundleProblem(`${path} has a template that names no file`);
     if (file === '*') {
-      const tf = [...files.keys()].some((name) => name.startsWith(`${folder}/`) && name.endsWith('.tf') && !name.slice(folder.length + 1).includes('/'));
+      const tf = [...files.keys()].some(
+        (name) => name.startsWith(`${folder}/`) && name.endsWith('.tf') && !name.slice(folder.length + 1).includes('/'),
+      );
       if (!tf) throw new BundleProblem(`${path} names * (every .tf file), but ${folder}/ has no .tf file`);
       continue;
     }

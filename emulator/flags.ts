@@ -9,7 +9,10 @@ import { DEFAULT_SEED, describeWeather, parseWeather } from './weather.ts';
 
 /** `none`, `all`, or a comma-separated subset of the capabilities. */
 export function parseHooks(text: string): string[] {
-  const names = text.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  const names = text
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
   const known = `known: ${CAPABILITIES.join(', ')}; or all, none`;
   if (names.length === 0) throw new Error(`--hooks: empty (${known})`);
   if (names.length === 1 && names[0] === 'none') return [];
@@ -26,7 +29,10 @@ export function parseHooks(text: string): string[] {
  * later items over earlier ones.
  */
 export function parseDurations(text: string): Partial<Durations> {
-  const items = text.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  const items = text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
   if (items.length === 0) throw new Error('--durations: empty (expected real/N or name=ms, comma-separated)');
   let durations: Partial<Durations> = {};
   for (const item of items) {
@@ -62,7 +68,8 @@ export function parseAuthMode(text: string): 'open' | 'strict' {
 /** An integer from 0 to 2^32 - 1. */
 export function parseSeed(text: string): number {
   const seed = Number(text);
-  if (!/^\d+$/.test(text.trim()) || seed > 2 ** 32 - 1) throw new Error(`--seed must be an integer from 0 to ${2 ** 32 - 1}, not "${text}"`);
+  if (!/^\d+$/.test(text.trim()) || seed > 2 ** 32 - 1)
+    throw new Error(`--seed must be an integer from 0 to ${2 ** 32 - 1}, not "${text}"`);
   return seed;
 }
 
@@ -109,8 +116,10 @@ export function settingsLine(
   parts.push(`durations: ${chosen.durations ?? 'default'}`);
   const weather = describeWeather(emulator.weather);
   parts.push(weather === 'none' ? 'weather: none' : `weather: ${weather} (seed ${chosen.seed ?? DEFAULT_SEED})`);
-  if (chosen.latency !== undefined) parts.push(`latency: ${chosen.latency.min}-${chosen.latency.max} ms (seed ${chosen.seed ?? DEFAULT_SEED})`);
+  if (chosen.latency !== undefined)
+    parts.push(`latency: ${chosen.latency.min}-${chosen.latency.max} ms (seed ${chosen.seed ?? DEFAULT_SEED})`);
   // Open mode says nothing (as before); strict says how many credentials, never which.
-  if (emulator.auth?.mode === 'strict') parts.push(`auth strict (${emulator.auth.credentials} credential${emulator.auth.credentials === 1 ? '' : 's'})`);
+  if (emulator.auth?.mode === 'strict')
+    parts.push(`auth strict (${emulator.auth.credentials} credential${emulator.auth.credentials === 1 ? '' : 's'})`);
   return parts.join('; ');
 }

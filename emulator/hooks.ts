@@ -56,7 +56,10 @@ export function answerHook(world: World, method: string, path: string, accountHe
       // Reset wipes an account: never the unsigned default one by accident
       // (the account CLI users work in). The account must be named.
       if (accountHeader === undefined || accountHeader.trim() === '') {
-        return fail(400, `${HOOKS_PREFIX}reset needs the header X-Conformance-Account naming the account to reset (its access key id); an unnamed reset would wipe the default account`);
+        return fail(
+          400,
+          `${HOOKS_PREFIX}reset needs the header X-Conformance-Account naming the account to reset (its access key id); an unnamed reset would wipe the default account`,
+        );
       }
       world.reset(account.id);
       return { status: 200, body: {} };

@@ -58,10 +58,7 @@ export function clientTokenCreate<R>(ctx: RequestContext, spec: ClientTokenCreat
       const sameParameters = policy.sameParameters(record.params, params);
       if (!spec.exists(original)) return policy.originalGone(spec.operation, record, sameParameters);
       if (!sameParameters) {
-        throw policy.mismatchError(
-          spec.operation,
-          `client token ${JSON.stringify(token)} was first used with different parameters`,
-        );
+        throw policy.mismatchError(spec.operation, `client token ${JSON.stringify(token)} was first used with different parameters`);
       }
       record.lastUsedAt = now;
       return policy.retry({

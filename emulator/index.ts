@@ -145,7 +145,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const singleAccount = verifier !== undefined || policy.offersHook('accounts') ? undefined : DEFAULT_ACCOUNT;
   const world = new World(durations, policy, singleAccount);
   // Weather's `handlers`: the latency is service time at that many handlers, queued beyond them.
-  const delay = options.latency === undefined ? undefined : queuedDelays(latencyDraw(options.latency, options.seed ?? DEFAULT_SEED), behaviour.weather.handlers);
+  const delay =
+    options.latency === undefined
+      ? undefined
+      : queuedDelays(latencyDraw(options.latency, options.seed ?? DEFAULT_SEED), behaviour.weather.handlers);
   const server = createEmulatorServer({ world, log, verifier, delay });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {

@@ -4,7 +4,7 @@
 export function batchedWriter(write: (text: string) => void): (line: string) => void {
   let pending: string[] = [];
   const flush = () => {
-    const text = pending.join('\n') + '\n';
+    const text = `${pending.join('\n')}\n`;
     pending = [];
     write(text);
   };

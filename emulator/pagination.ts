@@ -58,7 +58,14 @@ export function paginate<T>(
   paging: Paging = BY_KEY,
 ): Page<T> {
   const keyed = all.map((item) => ({ key: keyOf(item), item })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  const start = input.nextToken === undefined ? 0 : startOf(keyed.map(({ key }) => key), input.nextToken, paging.by);
+  const start =
+    input.nextToken === undefined
+      ? 0
+      : startOf(
+          keyed.map(({ key }) => key),
+          input.nextToken,
+          paging.by,
+        );
   const end = start + Math.min(input.maxResults ?? DEFAULT_PAGE_SIZE, paging.maxPage ?? DEFAULT_PAGE_SIZE);
   const items = keyed.slice(start, end).map(({ item }) => item);
   if (end >= keyed.length) return { items };

@@ -6,7 +6,7 @@
 // answers; server.ts, validation.ts and hooks.ts ask the request-level ones
 // (tolerates, latency, offersHook, and the weather: throttles,
 // failsAfterActing).
-import { ApiError, conflict, validation } from './protocol.ts';
+import { type ApiError, conflict, validation } from './protocol.ts';
 import type { Durations } from './durations.ts';
 import type { Paging } from './pagination.ts';
 import type { ModelViolation } from '../specs/model.ts';
@@ -254,8 +254,7 @@ export const CONFORMING: Policy = {
   isModified: ({ updateCount }) => updateCount > 0,
   // The parameters are judged against the original create first: a retry
   // that differs is a mismatch whatever happened to the resource since.
-  createRetry: ({ sameParameters, modified, deleting }) =>
-    !sameParameters ? 'mismatch' : modified || deleting ? 'conflict' : 'original',
+  createRetry: ({ sameParameters, modified, deleting }) => (!sameParameters ? 'mismatch' : modified || deleting ? 'conflict' : 'original'),
   conflictError: (_operation, detail) => conflict(detail),
   retry: ({ original }) => original(),
   checkThenInsert: (_key, check, insert) => check() ?? insert(),
@@ -325,11 +324,7 @@ function overrideOf(override: PolicyOverride | undefined, base: Policy): Partial
  * order: a variant overrides only the decisions it names, so it keeps a
  * fault's), with the options' weather last; throws on an unknown name.
  */
-export function behaviourOf(
-  faults: readonly string[] = [],
-  variants: readonly string[] = [],
-  options: BehaviourOptions = {},
-): Behaviour {
+export function behaviourOf(faults: readonly string[] = [], variants: readonly string[] = [], options: BehaviourOptions = {}): Behaviour {
   let policy: Policy = CONFORMING;
   let durations: Partial<Durations> = {};
   for (const name of faults) {

@@ -43,12 +43,9 @@ export const accessDenied = (message: string) => modelError('AccessDeniedExcepti
 export const internalError = (message: string) => modelError('InternalServerException', message);
 export const throttling = (message: string) => modelError('ThrottlingException', message);
 // Protocol-level errors, answered before an operation is known or its input read.
-export const serialization = (message: string) =>
-  new ApiError('SerializationException', message, 400, CORAL_NAMESPACE);
-export const unknownOperation = (message: string) =>
-  new ApiError('UnknownOperationException', message, 400, CORAL_NAMESPACE);
-export const requestTooLarge = (message: string) =>
-  new ApiError('RequestEntityTooLargeException', message, 413, CORAL_NAMESPACE);
+export const serialization = (message: string) => new ApiError('SerializationException', message, 400, CORAL_NAMESPACE);
+export const unknownOperation = (message: string) => new ApiError('UnknownOperationException', message, 400, CORAL_NAMESPACE);
+export const requestTooLarge = (message: string) => new ApiError('RequestEntityTooLargeException', message, 413, CORAL_NAMESPACE);
 
 /**
  * A refused signature (strict mode, auth.ts): MissingAuthenticationToken,
@@ -56,8 +53,7 @@ export const requestTooLarge = (message: string) =>
  * `Exception` suffix, Coral's namespace and HTTP 400, as AWS's JSON services
  * (DynamoDB, SSM, Secrets Manager, Cognito...) answer them.
  */
-export const authFailure = (kind: string, message: string) =>
-  new ApiError(`${kind}Exception`, message, 400, CORAL_NAMESPACE);
+export const authFailure = (kind: string, message: string) => new ApiError(`${kind}Exception`, message, 400, CORAL_NAMESPACE);
 
 /** Operation name from `X-Amz-Target`, or UnknownOperationException. */
 export function parseTarget(header: string | string[] | undefined): string {
@@ -74,9 +70,7 @@ export function parseTarget(header: string | string[] | undefined): string {
 export function checkContentType(header: string | undefined): void {
   const mediaType = header?.split(';', 1)[0]?.trim().toLowerCase();
   if (mediaType !== CONTENT_TYPE) {
-    throw unknownOperation(
-      `Unsupported Content-Type ${header === undefined ? '(none)' : quote(header)}: expected ${CONTENT_TYPE}`,
-    );
+    throw unknownOperation(`Unsupported Content-Type ${header === undefined ? '(none)' : quote(header)}: expected ${CONTENT_TYPE}`);
   }
 }
 
@@ -107,7 +101,8 @@ function nestingDepth(body: Buffer): number {
   for (let i = 0; i < body.length; i++) {
     const byte = body[i];
     if (inString) {
-      if (byte === 0x5c) i++; // backslash: skip the escaped byte
+      if (byte === 0x5c)
+        i++; // backslash: skip the escaped byte
       else if (byte === 0x22) inString = false;
     } else if (byte === 0x22) {
       inString = true;

@@ -69,12 +69,15 @@ const ERROR_AFTER_SALT = 0xe440;
 
 /** The problem with a weather option in one sentence, or undefined when each rate is a number from 0 to 1. */
 export function weatherProblem(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'weather must be an object {throttle?, errorAfter?, handlers?}';
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return 'weather must be an object {throttle?, errorAfter?, handlers?}';
   for (const [name, rate] of Object.entries(value)) {
-    if (name !== 'throttle' && name !== 'errorAfter' && name !== 'handlers') return `unknown weather "${name}" (known: throttle, errorAfter, handlers)`;
+    if (name !== 'throttle' && name !== 'errorAfter' && name !== 'handlers')
+      return `unknown weather "${name}" (known: throttle, errorAfter, handlers)`;
     if (rate === undefined) continue;
     if (name === 'handlers') {
-      if (!Number.isInteger(rate) || rate < 1 || rate > MAX_HANDLERS) return `weather handlers must be a whole number from 1 to ${MAX_HANDLERS}, not ${JSON.stringify(rate)}`;
+      if (!Number.isInteger(rate) || rate < 1 || rate > MAX_HANDLERS)
+        return `weather handlers must be a whole number from 1 to ${MAX_HANDLERS}, not ${JSON.stringify(rate)}`;
       continue;
     }
     if (typeof rate !== 'number' || !Number.isFinite(rate) || rate < 0 || rate > 1) {
@@ -88,13 +91,15 @@ export function weatherProblem(value: unknown): string | undefined {
 export function parseWeather(text: string): Weather {
   const weather: Weather = {};
   const items = text.split(',').map((item) => item.trim());
-  if (items.every((item) => item === '')) throw new Error('--weather: empty (expected throttle=R,error-after=R, R from 0 to 1, or handlers=N)');
+  if (items.every((item) => item === ''))
+    throw new Error('--weather: empty (expected throttle=R,error-after=R, R from 0 to 1, or handlers=N)');
   for (const item of items) {
     const [key = '', value, extra] = item.split('=').map((part) => part.trim());
     if (!Object.hasOwn(KEYS, key)) throw new Error(`--weather: unknown key "${key}" (known: throttle, error-after, handlers)`);
     if (key === 'handlers') {
       const count = value === undefined || extra !== undefined || !/^\d+$/.test(value) ? NaN : Number(value);
-      if (!(count >= 1 && count <= MAX_HANDLERS)) throw new Error(`--weather: handlers must be a whole number from 1 to ${MAX_HANDLERS}, not "${value ?? ''}"`);
+      if (!(count >= 1 && count <= MAX_HANDLERS))
+        throw new Error(`--weather: handlers must be a whole number from 1 to ${MAX_HANDLERS}, not "${value ?? ''}"`);
       weather.handlers = count;
       continue;
     }
@@ -128,7 +133,11 @@ export function describeWeather(weather: Weather): string {
  * arrival, so that the server waits it with one timer, as it waits a plain
  * latency. Unbounded handlers (undefined): the service time alone.
  */
-export function queuedDelays(service: () => number, handlers: number | undefined, now: () => number = () => performance.now()): () => number {
+export function queuedDelays(
+  service: () => number,
+  handlers: number | undefined,
+  now: () => number = () => performance.now(),
+): () => number {
   if (handlers === undefined) return service;
   // When each handler is next free (ms on `now`'s clock).
   const freeAt: number[] = new Array<number>(handlers).fill(0);

@@ -29,7 +29,10 @@ export interface IdentityTarget {
 const ACCOUNT_ID = /^\d{12}$/;
 
 /** Asks STS who the run's credentials are; never throws for an endpoint that does not answer STS. */
-export async function callerIdentity(target: IdentityTarget, options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CallerIdentity> {
+export async function callerIdentity(
+  target: IdentityTarget,
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<CallerIdentity> {
   const env = options.env ?? process.env;
   const custom = target.aws ? env['AWS_ENDPOINT_URL_STS'] || undefined : target.endpoint;
   const stsEndpoint = custom ?? `the AWS STS endpoint of ${target.region}`;
@@ -75,7 +78,10 @@ function reasonOf(error: unknown): string {
 
 /** The line a run prints before it creates anything. */
 export function identityLine(identity: CallerIdentity, target: { endpoint: string; region: string }): string {
-  const who = identity.account !== undefined ? `account ${identity.account}${identity.arn ? ` (${identity.arn})` : ''}` : `account unknown (${identity.unknownReason ?? 'no answer'})`;
+  const who =
+    identity.account !== undefined
+      ? `account ${identity.account}${identity.arn ? ` (${identity.arn})` : ''}`
+      : `account unknown (${identity.unknownReason ?? 'no answer'})`;
   return `${who}, region ${target.region}, endpoint ${target.endpoint}`;
 }
 
@@ -88,7 +94,9 @@ export function checkAccount(expected: string | undefined, identity: CallerIdent
     );
   }
   if (identity.account !== expected) {
-    throw new UsageError(`--account ${expected}: these credentials act in account ${identity.account}, not ${expected}; nothing was created`);
+    throw new UsageError(
+      `--account ${expected}: these credentials act in account ${identity.account}, not ${expected}; nothing was created`,
+    );
   }
 }
 

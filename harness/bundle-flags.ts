@@ -16,9 +16,13 @@ export function checkBundleFlags(bucket: string | undefined, prefix: string | un
     return;
   }
   if (!BUCKET_NAME.test(bucket) || bucket.includes('..')) {
-    throw new UsageError(`--bundle-bucket: '${bucket}' is not an S3 bucket name (3 to 63 characters of a-z, 0-9, '.' and '-', starting and ending with a letter or digit)`);
+    throw new UsageError(
+      `--bundle-bucket: '${bucket}' is not an S3 bucket name (3 to 63 characters of a-z, 0-9, '.' and '-', starting and ending with a letter or digit)`,
+    );
   }
   if (prefix !== undefined && (prefix.length > 512 || prefix.startsWith('/') || /[\u0000-\u001f]/.test(prefix))) {
-    throw new UsageError(`--bundle-prefix: '${prefix}' is not a usable key prefix (no leading '/', no control characters, at most 512 characters)`);
+    throw new UsageError(
+      `--bundle-prefix: '${prefix}' is not a usable key prefix (no leading '/', no control characters, at most 512 characters)`,
+    );
   }
 }

@@ -53,7 +53,8 @@ export async function preflightBundles(options: PreflightOptions): Promise<Prefl
     { key: TAG_CELL, value: 'preflight: does the target read template bundles' },
   ];
   const template = await attempt(client, 'CreateEnvironmentTemplate', { name, tags }, signal);
-  if (!template.ok) return { needsBundles: undefined, reason: `CreateEnvironmentTemplate ${name}: ${template.error.name}: ${template.error.message}` };
+  if (!template.ok)
+    return { needsBundles: undefined, reason: `CreateEnvironmentTemplate ${name}: ${template.error.name}: ${template.error.message}` };
   const placeholder = PLACEHOLDER_BUNDLES.environment[0]!;
   const source = bundle(placeholder.bucket, placeholder.key);
   const created = await attempt(client, 'CreateEnvironmentTemplateVersion', { templateName: name, source, tags }, signal);
@@ -61,18 +62,27 @@ export async function preflightBundles(options: PreflightOptions): Promise<Prefl
     const { name: error, message } = created.error;
     // A target that checks the source at once (the object does not exist, or may not be read).
     if (error === 'ValidationException' || error === 'AccessDeniedException') {
-      return { needsBundles: true, reason: `a version from the placeholder s3://${placeholder.bucket}/${placeholder.key} was refused: ${error}: ${message}` };
+      return {
+        needsBundles: true,
+        reason: `a version from the placeholder s3://${placeholder.bucket}/${placeholder.key} was refused: ${error}: ${message}`,
+      };
     }
     return { needsBundles: undefined, reason: `CreateEnvironmentTemplateVersion: ${error}: ${message}` };
   }
   const version = created.output['environmentTemplateVersion'] as Record<string, unknown> | undefined;
-  const key = { templateName: name, majorVersion: String(version?.['majorVersion'] ?? '1'), minorVersion: String(version?.['minorVersion'] ?? '0') };
+  const key = {
+    templateName: name,
+    majorVersion: String(version?.['majorVersion'] ?? '1'),
+    minorVersion: String(version?.['minorVersion'] ?? '0'),
+  };
   const timeoutMs = options.timeoutMs ?? PREFLIGHT_TIMEOUT_MS;
   const started = performance.now();
   let interval = 500;
   let status = String(version?.['status'] ?? 'REGISTRATION_IN_PROGRESS');
   let message: unknown = version?.['statusMessage'];
-  options.note?.(`proton-conformance: preflight: does ${name}'s version register without a bundle? (up to ${Math.round(timeoutMs / 1000)} s)`);
+  options.note?.(
+    `proton-conformance: preflight: does ${name}'s version register without a bundle? (up to ${Math.round(timeoutMs / 1000)} s)`,
+  );
   while (status === 'REGISTRATION_IN_PROGRESS') {
     if (performance.now() - started > timeoutMs) {
       return { needsBundles: undefined, reason: `its registration had not ended after ${Math.round(timeoutMs / 1000)} s` };
@@ -86,7 +96,10 @@ export async function preflightBundles(options: PreflightOptions): Promise<Prefl
   }
   if (status === 'REGISTRATION_FAILED') {
     const said = typeof message === 'string' && message ? `: ${message}` : '';
-    return { needsBundles: true, reason: `a version from the placeholder s3://${placeholder.bucket}/${placeholder.key} ended REGISTRATION_FAILED${said}` };
+    return {
+      needsBundles: true,
+      reason: `a version from the placeholder s3://${placeholder.bucket}/${placeholder.key} ended REGISTRATION_FAILED${said}`,
+    };
   }
   return { needsBundles: false, status };
 }

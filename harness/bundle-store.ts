@@ -6,13 +6,7 @@
 // chain: credentials, region, and the endpoint (AWS_ENDPOINT_URL_S3 or
 // AWS_ENDPOINT_URL for an S3-compatible server, which is addressed
 // path-style).
-import {
-  DeleteObjectsCommand,
-  HeadBucketCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, HeadBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { BundleSource, BundleSources } from '../specs/types.ts';
 import { FIXTURE_BUNDLES, packBundle } from './bundles.ts';
 import type { BundleKind } from './bundles.ts';
@@ -62,7 +56,9 @@ export function s3ClientFor(options: Pick<BundleStoreOptions, 'region' | 'creden
     ...(options.credentials ? { credentials: options.credentials } : {}),
     // S3-compatible servers: path-style addressing, and checksums only where
     // S3 requires them (many do not speak the SDK's default trailing checksums).
-    ...(endpoint ? { endpoint, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } : {}),
+    ...(endpoint
+      ? { endpoint, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }
+      : {}),
     followRegionRedirects: true,
     maxAttempts: 5,
   });
@@ -80,7 +76,11 @@ function s3Problem(what: string, bucket: string, error: unknown): UsageError {
   const hint =
     name === 'NoSuchBucket' || name === 'NotFound' || status === 404
       ? `the bucket does not exist (create it, or name another with --bundle-bucket)`
-      : name === 'AccessDenied' || name === 'Forbidden' || name === 'InvalidAccessKeyId' || name === 'SignatureDoesNotMatch' || status === 403
+      : name === 'AccessDenied' ||
+          name === 'Forbidden' ||
+          name === 'InvalidAccessKeyId' ||
+          name === 'SignatureDoesNotMatch' ||
+          status === 403
         ? `the credentials of the standard chain may not write to it (${name || `HTTP ${status}`})`
         : describeError(error);
   return new UsageError(`--bundle-bucket ${bucket}: ${what}: ${hint}`);
@@ -152,7 +152,9 @@ async function removeUnder(client: S3Client, bucket: string, runPrefix: string, 
       const failed = answer.Errors ?? [];
       if (failed.length > 0) {
         const first = failed[0]!;
-        throw new Error(`S3 refused to delete ${failed.length} of the run's bundles (first: ${first.Key}: ${first.Code} ${first.Message ?? ''})`);
+        throw new Error(
+          `S3 refused to delete ${failed.length} of the run's bundles (first: ${first.Key}: ${first.Code} ${first.Message ?? ''})`,
+        );
       }
       removed += batch.length;
     }
@@ -165,7 +167,11 @@ async function listUnder(client: S3Client, bucket: string, prefix: string): Prom
   return (await listObjects(client, bucket, prefix)).map((object) => object.key);
 }
 
-async function listObjects(client: S3Client, bucket: string, prefix: string): Promise<Array<{ key: string; lastModified: Date | undefined }>> {
+async function listObjects(
+  client: S3Client,
+  bucket: string,
+  prefix: string,
+): Promise<Array<{ key: string; lastModified: Date | undefined }>> {
   const objects: Array<{ key: string; lastModified: Date | undefined }> = [];
   let token: string | undefined;
   do {
@@ -214,7 +220,11 @@ export async function findLeftBundles(
     const runId = rest.slice(0, slash);
     const chosen = typeof options.runs === 'string' ? runId === options.runs : options.runs(runId);
     if (!chosen) continue;
-    if (options.olderThanMs !== undefined && (object.lastModified === undefined || now - object.lastModified.getTime() < options.olderThanMs)) continue;
+    if (
+      options.olderThanMs !== undefined &&
+      (object.lastModified === undefined || now - object.lastModified.getTime() < options.olderThanMs)
+    )
+      continue;
     found.push({ runId, key: object.key, lastModified: object.lastModified });
   }
   return {

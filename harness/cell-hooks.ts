@@ -18,7 +18,11 @@ export function steppedHooks(hooks: Hooks, step: (text: string) => void): Hooks 
       return hooks.advance(ms);
     },
     async setDurations(durations: Record<string, number>) {
-      step(`hook: durations set: ${Object.entries(durations).map(([name, ms]) => `${name}=${ms}`).join(', ')}`);
+      step(
+        `hook: durations set: ${Object.entries(durations)
+          .map(([name, ms]) => `${name}=${ms}`)
+          .join(', ')}`,
+      );
       return hooks.setDurations(durations);
     },
   };

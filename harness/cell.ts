@@ -203,7 +203,13 @@ export function createCell(env: RunEnvironment, id: CellIdentity): Cell {
   const scopedHooks = baseHooks && !isolated ? sharedAccountHooks(baseHooks, hold, onCleanup) : baseHooks;
   // A rehearsal's waits move its emulator's clock, which the checks are not told of.
   const rehearsalClock = env.rehearsal
-    ? createHooks({ endpoint: env.endpoint, pool: env.pool, capabilities: new Set<Capability>(['clock']), account, onRequest: env.countRequest })
+    ? createHooks({
+        endpoint: env.endpoint,
+        pool: env.pool,
+        capabilities: new Set<Capability>(['clock']),
+        account,
+        onRequest: env.countRequest,
+      })
     : undefined;
   const waitClock = rehearsalClock ?? (scopedHooks && env.capabilities.has('clock') ? scopedHooks : undefined);
   // Time spent waiting on the target. In a rehearsal, the virtual time its
@@ -257,21 +263,23 @@ export function createCell(env: RunEnvironment, id: CellIdentity): Cell {
     numRuns: env.numRuns,
     path: env.path,
     waitFor<T>(description: string, probe: () => Promise<T>, done: (value: T) => boolean, options?: WaitOptions) {
-      return whileWaiting(() => waitFor(
-        {
-          clock: waitClock,
-          // The check's, or during cleanups the cleanup budget's.
-          signal: requestSignal,
-          step,
-          waited,
-          realSchedule: env.rehearsal === true,
-          ...(env.waitTimeoutMs !== undefined ? { realTimeoutMs: env.waitTimeoutMs } : {}),
-        },
-        description,
-        probe,
-        done,
-        options,
-      ));
+      return whileWaiting(() =>
+        waitFor(
+          {
+            clock: waitClock,
+            // The check's, or during cleanups the cleanup budget's.
+            signal: requestSignal,
+            step,
+            waited,
+            realSchedule: env.rehearsal === true,
+            ...(env.waitTimeoutMs !== undefined ? { realTimeoutMs: env.waitTimeoutMs } : {}),
+          },
+          description,
+          probe,
+          done,
+          options,
+        ),
+      );
     },
     async sleep(ms: number) {
       waited(ms);
@@ -306,7 +314,10 @@ export function createCell(env: RunEnvironment, id: CellIdentity): Cell {
       // on a timer that keeps the process alive (unlike AbortSignal.timeout's):
       // a cleanup that waits on nothing still ends with its budget, and the run goes on.
       const budget = new AbortController();
-      const budgetTimer = setTimeout(() => budget.abort(new Error(`the ${Math.round(timeoutMs / 1000)} s cleanup budget ran out`)), timeoutMs);
+      const budgetTimer = setTimeout(
+        () => budget.abort(new Error(`the ${Math.round(timeoutMs / 1000)} s cleanup budget ran out`)),
+        timeoutMs,
+      );
       const deadline = budget.signal;
       setMaxListeners(0, deadline);
       cleaning = true;

@@ -56,7 +56,8 @@ export function createProtonClient(env: ClientEnvironment, options: ClientOption
   if (env.credentials !== undefined) config.credentials = env.credentials;
   if (options.maxAttempts !== undefined) config.maxAttempts = options.maxAttempts;
   // The SDK's standard retry strategy with a fixed backoff (the wire checks' SDK retries, kept fast).
-  if (options.retryBackoffMs !== undefined) config.retryStrategy = new ConfiguredRetryStrategy(options.maxAttempts ?? 3, options.retryBackoffMs);
+  if (options.retryBackoffMs !== undefined)
+    config.retryStrategy = new ConfiguredRetryStrategy(options.maxAttempts ?? 3, options.retryBackoffMs);
   const client = new ProtonClient(config);
   if (env.ownership) addOwnershipGuard(client, env.ownership);
   return client;

@@ -62,9 +62,12 @@ export function renderDiff(diff: ReportDiff): string {
   section('Better', diff.better);
   section('New', diff.new);
   section('Gone', diff.gone);
-  const verdict = diff.regressions > 0 ? `REGRESSION (${diff.regressions} cell${diff.regressions === 1 ? '' : 's'} worse or newly failing)` : 'NO REGRESSION';
+  const verdict =
+    diff.regressions > 0
+      ? `REGRESSION (${diff.regressions} cell${diff.regressions === 1 ? '' : 's'} worse or newly failing)`
+      : 'NO REGRESSION';
   lines.push(
     `${verdict}: ${diff.worse.length} worse, ${diff.better.length} better, ${diff.new.length} new, ${diff.gone.length} gone, ${diff.unchanged} unchanged`,
   );
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

@@ -49,7 +49,12 @@ interface Ready {
 function startInWorker(options: EmbeddedOptions): Promise<EmbeddedEmulator> {
   // execArgv: [] so the worker does not inherit the parent's loaders (vitest's,
   // tsx's); the entry registers tsx on its own.
-  const worker = new Worker(new URL('./emulator-thread.mjs', import.meta.url), { execArgv: [], stdout: false, stderr: false, workerData: options });
+  const worker = new Worker(new URL('./emulator-thread.mjs', import.meta.url), {
+    execArgv: [],
+    stdout: false,
+    stderr: false,
+    workerData: options,
+  });
   return new Promise((resolve, reject) => {
     const onError = (error: Error): void => reject(new Error(`embedded emulator failed to start: ${error.message}`));
     worker.once('error', onError);

@@ -62,7 +62,11 @@ export type ReportWithExpectations = Report & { expectations?: ExpectationsSumma
 const validate = new Ajv({ allErrors: true, strict: true }).compile<ExpectationsFile>(schema);
 
 /** Reads and checks FILE; every problem is a UsageError naming the file and the bad entry. */
-export async function loadExpectations(file: string, flag = '--expect', knownRules?: ReadonlyMap<string, readonly string[]>): Promise<Expectation[]> {
+export async function loadExpectations(
+  file: string,
+  flag = '--expect',
+  knownRules?: ReadonlyMap<string, readonly string[]>,
+): Promise<Expectation[]> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -91,7 +95,9 @@ export function parseExpectations(document: unknown, where: string, knownRules?:
       const operations = knownRules.get(entry.rule);
       if (!operations) throw new UsageError(`${where}: ${name}: no rule '${entry.rule}' in the contract`);
       if (!operations.includes(entry.operation)) {
-        throw new UsageError(`${where}: ${name}: rule '${entry.rule}' does not apply to '${entry.operation}' (it applies to ${operations.join(', ')})`);
+        throw new UsageError(
+          `${where}: ${name}: rule '${entry.rule}' does not apply to '${entry.operation}' (it applies to ${operations.join(', ')})`,
+        );
       }
     }
     const key = `${entry.rule} ${entry.operation}`;
@@ -103,7 +109,8 @@ export function parseExpectations(document: unknown, where: string, knownRules?:
 }
 
 function entryName(i: number, entry: Partial<Expectation> | undefined): string {
-  const what = entry && typeof entry.rule === 'string' && typeof entry.operation === 'string' ? ` (${entry.rule} on ${entry.operation})` : '';
+  const what =
+    entry && typeof entry.rule === 'string' && typeof entry.operation === 'string' ? ` (${entry.rule} on ${entry.operation})` : '';
   return `entry ${i + 1}${what}`;
 }
 
@@ -125,7 +132,10 @@ function describeSchemaError(document: unknown, error: ErrorObject | undefined):
     const index = Number(parts[1]);
     const entries = (document as { expectations?: unknown[] }).expectations ?? [];
     const entry = entries[index] as Partial<Expectation> | undefined;
-    const detail = parts.length > 2 || error.keyword === 'additionalProperties' || error.keyword === 'required' ? field : error.message ?? 'is invalid';
+    const detail =
+      parts.length > 2 || error.keyword === 'additionalProperties' || error.keyword === 'required'
+        ? field
+        : (error.message ?? 'is invalid');
     return `${entryName(index, typeof entry === 'object' && entry !== null ? entry : undefined)}: ${detail}`;
   }
   if (error.keyword === 'additionalProperties' || error.keyword === 'required') return field;
@@ -190,7 +200,7 @@ export function expectationsFromReport(report: Report, previous: readonly Expect
 export async function writeExpectations(file: string, document: ExpectationsFile): Promise<void> {
   const temporary = `${file}.${process.pid}.tmp`;
   try {
-    await writeFile(temporary, JSON.stringify(document, null, 2) + '\n', 'utf8');
+    await writeFile(temporary, `${JSON.stringify(document, null, 2)}\n`, 'utf8');
     await rename(temporary, file);
   } catch (error) {
     throw new UsageError(`--write-expectations: cannot write ${file} (${(error as { code?: string }).code ?? String(error)})`);

@@ -121,7 +121,10 @@ function validate(value: unknown): readonly ErrorObject[] {
 
 /** `entries[0].original.endedAt` from `/entries/0/original/endedAt`. */
 function fieldName(instancePath: string, child?: string): string {
-  const parts = instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = instancePath
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (child !== undefined) parts.push(child);
   let out = '';
   for (const part of parts) out += /^\d+$/.test(part) ? `[${part}]` : out === '' ? part : `.${part}`;
@@ -165,9 +168,11 @@ function semanticProblem(state: ExpiryState, now: number): string | undefined {
         const problem = instant(entry[part][edge], `entries[${i}].${part}.${edge}`);
         if (problem) return problem;
       }
-      if (Date.parse(entry[part].endedAt) < Date.parse(entry[part].startedAt)) return `entries[${i}].${part}.endedAt is before its startedAt`;
+      if (Date.parse(entry[part].endedAt) < Date.parse(entry[part].startedAt))
+        return `entries[${i}].${part}.endedAt is before its startedAt`;
     }
-    if (Date.parse(entry.retry.startedAt) < Date.parse(entry.original.endedAt)) return `entries[${i}].retry.startedAt is before original.endedAt`;
+    if (Date.parse(entry.retry.startedAt) < Date.parse(entry.original.endedAt))
+      return `entries[${i}].retry.startedAt is before original.endedAt`;
     if (entry.original.resource['arn'] !== entry.original.arn) return `entries[${i}].original.arn does not match original.resource.arn`;
   }
   return undefined;
@@ -182,7 +187,10 @@ export function parseState(text: string, path: string, now: number = Date.now())
     throw new UsageError(`--state ${path}: not JSON (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`);
   }
   const [first] = validate(value);
-  if (first) throw new UsageError(`--state ${path}: ${describeProblem(first)} (specs/expiry-state.schema.json); not a state file --phase record wrote, or edited since`);
+  if (first)
+    throw new UsageError(
+      `--state ${path}: ${describeProblem(first)} (specs/expiry-state.schema.json); not a state file --phase record wrote, or edited since`,
+    );
   const state = value as ExpiryState;
   const problem = semanticProblem(state, now);
   if (problem) throw new UsageError(`--state ${path}: ${problem}; not a state file --phase record wrote, or edited since`);
@@ -195,7 +203,9 @@ export async function readState(path: string): Promise<ExpiryState> {
     text = await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`--state ${path}: ${code === 'ENOENT' ? 'no such file (write it with --phase record)' : `cannot be read (${code ?? String(error)})`}`);
+    throw new UsageError(
+      `--state ${path}: ${code === 'ENOENT' ? 'no such file (write it with --phase record)' : `cannot be read (${code ?? String(error)})`}`,
+    );
   }
   return parseState(text, path);
 }

@@ -67,13 +67,26 @@ export class RecordingHandler {
           : undefined;
       if (kind === undefined || weather === undefined) {
         if (answer) weather?.run.observeLatency(exchange.durationMs);
-        if (retry > 1 && weather) weather.settled(operation, retry - 1, answer ? describeAnswer(answer.status, answer.headers, exchange.response!.body) : exchange.error ?? 'a failure');
+        if (retry > 1 && weather)
+          weather.settled(
+            operation,
+            retry - 1,
+            answer ? describeAnswer(answer.status, answer.headers, exchange.response!.body) : (exchange.error ?? 'a failure'),
+          );
         return this.finish(exchange, sent.error, answer, headers);
       }
       const what = answer ? describeAnswer(answer.status, answer.headers, exchange.response!.body) : (exchange.error ?? 'a network error');
       let waitMs: number;
       try {
-        waitMs = weather.transient(kind, operation, what, retry, waited, answer ? retryAfterMs(answer.headers) : undefined, answer?.headers[INJECTED_HEADER] !== undefined);
+        waitMs = weather.transient(
+          kind,
+          operation,
+          what,
+          retry,
+          waited,
+          answer ? retryAfterMs(answer.headers) : undefined,
+          answer?.headers[INJECTED_HEADER] !== undefined,
+        );
       } catch (exhausted) {
         exchange.transient = { kind };
         this.options.sink.record(exchange);
@@ -118,7 +131,12 @@ export class RecordingHandler {
   }
 
   /** The answer the SDK gets: the response, a deliberately lost one, or the failure. */
-  private finish(exchange: RawExchange, error: unknown, answer: Answer | undefined, headers: Record<string, string>): { response: HttpResponse } {
+  private finish(
+    exchange: RawExchange,
+    error: unknown,
+    answer: Answer | undefined,
+    headers: Record<string, string>,
+  ): { response: HttpResponse } {
     if (!answer) {
       this.options.sink.record(exchange);
       throw asNodeNetworkError(error);
@@ -132,7 +150,13 @@ export class RecordingHandler {
     this.options.sink.record(exchange);
     const { buffer } = answer;
     // A Uint8Array body: the SDK's collectBody takes it as is (no stream).
-    return { response: { statusCode: answer.status, headers: answer.headers, body: new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength) } };
+    return {
+      response: {
+        statusCode: answer.status,
+        headers: answer.headers,
+        body: new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength),
+      },
+    };
   }
 
   updateHttpClientConfig(): void {}

@@ -16,14 +16,17 @@ export const AWS_ENDPOINT_WORD = 'aws';
 
 /** Whether a URL's host is this machine's loopback: 127.0.0.0/8, ::1 (also IPv4-mapped), localhost. */
 export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  const host = hostname
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '');
   if (host === 'localhost') return true;
   const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
   if (v4) return v4.slice(1).every((part) => Number(part) <= 255) && Number(v4[1]) === 127;
   if (host === '::1' || host === '0:0:0:0:0:0:0:1') return true;
   // ::ffff:127.x.y.z, as WHATWG URL writes it (::ffff:7fxx:xxxx).
   const mapped = /^::ffff:([0-9a-f]{1,4}):[0-9a-f]{1,4}$/.exec(host);
-  if (mapped) return (parseInt(mapped[1]!, 16) >> 8) === 127;
+  if (mapped) return parseInt(mapped[1]!, 16) >> 8 === 127;
   const mappedDotted = /^::ffff:(\d{1,3})\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.exec(host);
   return mappedDotted !== null && Number(mappedDotted[1]) === 127;
 }
@@ -44,7 +47,11 @@ export function isRemoteEndpoint(endpoint: string, options: { aws?: boolean; env
  * Throws the one-line UsageError (exit 2) of the interlock when the endpoint
  * is remote and the run was not allowed to touch a real account.
  */
-export function checkInterlock(endpoint: string, source: string, options: { aws?: boolean; allowed: boolean; env?: NodeJS.ProcessEnv }): void {
+export function checkInterlock(
+  endpoint: string,
+  source: string,
+  options: { aws?: boolean; allowed: boolean; env?: NodeJS.ProcessEnv },
+): void {
   if (options.allowed || !isRemoteEndpoint(endpoint, options)) return;
   const what = options.aws
     ? `${endpoint} is the AWS endpoint (--endpoint aws)`
@@ -63,7 +70,9 @@ export async function awsEndpoint(region: string): Promise<string> {
     const resolved = client.config.endpointProvider({ Region: region, UseFIPS: false, UseDualStack: false });
     return resolved.url.href.replace(/\/+$/, '');
   } catch (error) {
-    throw new UsageError(`--endpoint aws: no AWS endpoint for region '${region}': ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    throw new UsageError(
+      `--endpoint aws: no AWS endpoint for region '${region}': ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+    );
   } finally {
     client.destroy();
   }

@@ -68,14 +68,19 @@ export async function measureLatency(target: LatencyTarget, samples = LATENCY_SA
   await new Promise<void>((resolve) => local.listen(0, '127.0.0.1', resolve));
   const localUrl = `http://127.0.0.1:${(local.address() as AddressInfo).port}`;
   const clientAt = (endpoint: string) =>
-    createProtonClient({ endpoint, region: target.region, credentials, pool: target.pool, sink: { record: () => undefined } }, { maxAttempts: 1 });
+    createProtonClient(
+      { endpoint, region: target.region, credentials, pool: target.pool, sink: { record: () => undefined } },
+      { maxAttempts: 1 },
+    );
   const clients = [clientAt(target.endpoint), clientAt(localUrl)] as const;
   const times: LatencySamples = { target: [], baseline: [] };
   try {
     for (let i = 0; i < WARM_UP_REQUESTS + samples; i++) {
       for (const [n, client] of clients.entries()) {
         const started = performance.now();
-        await client.send(new ListEnvironmentTemplatesCommand({ maxResults: 1 }), { abortSignal: AbortSignal.timeout(30_000) }).catch(() => undefined);
+        await client
+          .send(new ListEnvironmentTemplatesCommand({ maxResults: 1 }), { abortSignal: AbortSignal.timeout(30_000) })
+          .catch(() => undefined);
         if (i >= WARM_UP_REQUESTS) (n === 0 ? times.target : times.baseline).push(performance.now() - started);
       }
     }
@@ -148,7 +153,8 @@ export function estimateMs(input: SizingInput, numRuns: number, concurrency: num
  */
 export function sizeForLatency(input: SizingInput): Sizing {
   const cells = Math.max(1, input.costs.length);
-  const concurrency = input.given?.concurrency ?? Math.min(cells, input.local ? 2 * input.defaults.concurrency : input.defaults.concurrency);
+  const concurrency =
+    input.given?.concurrency ?? Math.min(cells, input.local ? 2 * input.defaults.concurrency : input.defaults.concurrency);
   let numRuns = input.given?.numRuns ?? input.defaults.numRuns;
   if (input.given?.numRuns === undefined) {
     const limit = BUDGET_FILL * input.budgetMs;

@@ -53,7 +53,8 @@ export function checkShards(inputs: readonly MergeInput[]): void {
     seen.set(shard!.index, source);
   }
   const missing = Array.from({ length: first.count }, (_, i) => i + 1).filter((i) => !seen.has(i));
-  if (missing.length > 0) throw new UsageError(`merge: shard${missing.length === 1 ? '' : 's'} ${missing.map((i) => `${i}/${first.count}`).join(', ')} missing`);
+  if (missing.length > 0)
+    throw new UsageError(`merge: shard${missing.length === 1 ? '' : 's'} ${missing.map((i) => `${i}/${first.count}`).join(', ')} missing`);
 }
 
 export function mergeReports(inputs: readonly MergeInput[], rules: readonly RuleOrder[]): Report {
@@ -75,7 +76,10 @@ export function mergeReports(inputs: readonly MergeInput[], rules: readonly Rule
     ...carried(reports),
     target: first.target,
     startedAt: reports.map((r) => r.startedAt).sort()[0]!,
-    finishedAt: reports.map((r) => r.finishedAt).sort().at(-1)!,
+    finishedAt: reports
+      .map((r) => r.finishedAt)
+      .sort()
+      .at(-1)!,
     seed: first.seed,
     numRuns: first.numRuns,
     summary: summarize(results),
@@ -91,7 +95,15 @@ export function mergeReports(inputs: readonly MergeInput[], rules: readonly Rule
   if (first.shard) {
     merged.shards = inputs.map(({ source, report }) => {
       const r = report as Extra;
-      return { source, index: r.shard!.index, count: r.shard!.count, cells: r.shard!.cells, seed: r.seed, ...(r.runId ? { runId: r.runId } : {}), endpoint: r.target.endpoint };
+      return {
+        source,
+        index: r.shard!.index,
+        count: r.shard!.count,
+        cells: r.shard!.cells,
+        seed: r.seed,
+        ...(r.runId ? { runId: r.runId } : {}),
+        endpoint: r.target.endpoint,
+      };
     });
     if (seeds.length > 1) Object.assign(merged, { seeds });
   }
@@ -104,17 +116,24 @@ function carried(reports: readonly Extra[]): Record<string, unknown> {
   const first = reports[0] as unknown as Record<string, unknown>;
   for (const key of ['tool', 'settings']) if (first[key] !== undefined) out[key] = first[key];
   const all = reports as unknown as Record<string, unknown>[];
-  if (all.every((r) => typeof r['resourcesCreated'] === 'number')) out['resourcesCreated'] = all.reduce((n, r) => n + (r['resourcesCreated'] as number), 0);
+  if (all.every((r) => typeof r['resourcesCreated'] === 'number'))
+    out['resourcesCreated'] = all.reduce((n, r) => n + (r['resourcesCreated'] as number), 0);
   const counts = all.map((r) => r['cells']).filter((c): c is Record<string, number> => typeof c === 'object' && c !== null);
   if (counts.length === all.length) {
     const cells: Record<string, number> = {};
     for (const c of counts) for (const [k, v] of Object.entries(c)) if (typeof v === 'number') cells[k] = (cells[k] ?? 0) + v;
     out['cells'] = cells;
   }
-  const selections = all.map((r) => r['selection']).filter((x): x is { cells?: number; rules?: string[]; operations?: string[] } => typeof x === 'object' && x !== null);
+  const selections = all
+    .map((r) => r['selection'])
+    .filter((x): x is { cells?: number; rules?: string[]; operations?: string[] } => typeof x === 'object' && x !== null);
   if (selections.length === all.length) {
     const union = (key: 'rules' | 'operations'): string[] => [...new Set(selections.flatMap((x) => x[key] ?? []))];
-    out['selection'] = { cells: selections.reduce((n, x) => n + (x.cells ?? 0), 0), rules: union('rules'), operations: union('operations') };
+    out['selection'] = {
+      cells: selections.reduce((n, x) => n + (x.cells ?? 0), 0),
+      rules: union('rules'),
+      operations: union('operations'),
+    };
   }
   return out;
 }

@@ -21,7 +21,11 @@ const MAX_HINT = 40;
  * [0-9A-Za-z_-]) of at most 100 characters, unique per run, cell and call.
  */
 export function makeUniqueName(runId: string, cellIndex: number, counter: number, hint: string): string {
-  const cleanHint = hint.replace(/[^0-9A-Za-z_-]+/g, '-').replace(/^[-_]+|[-_]+$/g, '').slice(0, MAX_HINT).replace(/[-_]+$/, '');
+  const cleanHint = hint
+    .replace(/[^0-9A-Za-z_-]+/g, '-')
+    .replace(/^[-_]+|[-_]+$/g, '')
+    .slice(0, MAX_HINT)
+    .replace(/[-_]+$/, '');
   const parts = [`${NAME_PREFIX}${runId}`, String(cellIndex), ...(cleanHint ? [cleanHint] : []), String(counter)];
   return parts.join('-').slice(0, MAX_NAME);
 }

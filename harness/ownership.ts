@@ -130,9 +130,7 @@ export class Ledger {
   summary(): string {
     const byKind = new Map<string, number>();
     for (const { kind } of this.live.values()) byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
-    return [...byKind]
-      .map(([kind, n]) => `${n} ${KIND_WORDS[kind as ResourceSpec['kind']]}${n === 1 ? '' : 's'}`)
-      .join(', ');
+    return [...byKind].map(([kind, n]) => `${n} ${KIND_WORDS[kind as ResourceSpec['kind']]}${n === 1 ? '' : 's'}`).join(', ');
   }
 
   get size(): number {
@@ -155,7 +153,11 @@ export interface GuardOptions {
  * Decides whether a Delete* may be sent; undefined when it may, else the
  * reason it may not. Never sends the delete.
  */
-export async function ownershipProblem(options: GuardOptions, operation: string, input: Record<string, unknown>): Promise<string | undefined> {
+export async function ownershipProblem(
+  options: GuardOptions,
+  operation: string,
+  input: Record<string, unknown>,
+): Promise<string | undefined> {
   const spec = removedKind(operation);
   if (!spec) return `${operation} removes no kind of resource the suite creates`;
   const named = !isConnection(spec);
@@ -164,7 +166,8 @@ export async function ownershipProblem(options: GuardOptions, operation: string,
     const name = ownerName(spec, input);
     nameRun = runIdOfName(name);
     if (nameRun === undefined || !ownsRun(options.runs, nameRun)) {
-      const which = typeof options.runs === 'string' ? `this run's prefix ${NAME_PREFIX}${options.runs}-` : `a run's prefix ${NAME_PREFIX}<run id>-`;
+      const which =
+        typeof options.runs === 'string' ? `this run's prefix ${NAME_PREFIX}${options.runs}-` : `a run's prefix ${NAME_PREFIX}<run id>-`;
       return `its ${isVersion(spec) ? "template's name" : 'name'} '${String(name)}' does not start with ${which}`;
     }
   }
@@ -198,7 +201,9 @@ export async function ownershipProblem(options: GuardOptions, operation: string,
   if (tagRun === undefined) return `it lacks the tag ${TAG_RUN}`;
   if (nameRun !== undefined && tagRun !== nameRun) return `its tag ${TAG_RUN}=${tagRun} does not match the run in its name (${nameRun})`;
   if (!ownsRun(options.runs, tagRun)) {
-    return typeof options.runs === 'string' ? `its tag ${TAG_RUN}=${tagRun} names another run than this one (${options.runs})` : `its tag ${TAG_RUN}=${tagRun} is not a run being swept`;
+    return typeof options.runs === 'string'
+      ? `its tag ${TAG_RUN}=${tagRun} names another run than this one (${options.runs})`
+      : `its tag ${TAG_RUN}=${tagRun} is not a run being swept`;
   }
   return undefined;
 }
@@ -295,9 +300,16 @@ export class RunOwnership {
  * it observed after the refusal is not the target's doing), with the refusal
  * as the reason; undefined when nothing was refused.
  */
-export function refusalVerdict(refused: readonly RefusedDelete[], judged: { verdict: string; reason: string }): { verdict: 'inconclusive'; reason: string } | undefined {
+export function refusalVerdict(
+  refused: readonly RefusedDelete[],
+  judged: { verdict: string; reason: string },
+): { verdict: 'inconclusive'; reason: string } | undefined {
   if (refused.length === 0) return undefined;
-  if (judged.verdict === 'inconclusive' && judged.reason.startsWith('the ownership guard refused')) return { verdict: 'inconclusive', reason: judged.reason };
+  if (judged.verdict === 'inconclusive' && judged.reason.startsWith('the ownership guard refused'))
+    return { verdict: 'inconclusive', reason: judged.reason };
   const what = refused.map((r) => `${r.operation} of ${r.resource}: ${r.reason}`).join('; ');
-  return { verdict: 'inconclusive', reason: `the ownership guard refused ${what} (nothing was deleted; the check then said ${judged.verdict}: ${judged.reason})` };
+  return {
+    verdict: 'inconclusive',
+    reason: `the ownership guard refused ${what} (nothing was deleted; the check then said ${judged.verdict}: ${judged.reason})`,
+  };
 }

@@ -81,11 +81,17 @@ export async function rehearse<O>(options: PlanOptions<O>): Promise<Plan> {
         rehearsal: true,
         ...(options.signal ? { signal: options.signal } : {}),
       });
-      const results = (outcome.report.results as CellResult[]).filter((result) => result.verdict !== 'skipped' && options.selection.cells.some((c) => c.rule.id === result.rule));
+      const results = (outcome.report.results as CellResult[]).filter(
+        (result) => result.verdict !== 'skipped' && options.selection.cells.some((c) => c.rule.id === result.rule),
+      );
       const realWaits = !options.capabilities.has('clock');
       const property = new Set(options.selection.cells.filter((c) => c.rule.checkedBy.includes('property')).map((c) => c.rule.id));
       options.onCosts?.(
-        results.map((r) => ({ requests: r.runRequests ?? r.requests ?? 0, property: property.has(r.rule), waitedMs: realWaits ? (r.waitedMs ?? 0) : 0 })),
+        results.map((r) => ({
+          requests: r.runRequests ?? r.requests ?? 0,
+          property: property.has(r.rule),
+          waitedMs: realWaits ? (r.waitedMs ?? 0) : 0,
+        })),
       );
       let longest: (typeof results)[number] | undefined;
       for (const result of results) if ((result.waitedMs ?? 0) > (longest?.waitedMs ?? -1)) longest = result;
@@ -110,7 +116,10 @@ export async function rehearse<O>(options: PlanOptions<O>): Promise<Plan> {
 /** The plan in one line for the console. */
 export function planLine(plan: Plan): string {
   const longest = plan.longest ? ` (${plan.longest.rule} on ${plan.longest.operation})` : '';
-  const unsure = plan.unsure.length > 0 ? `; ${plan.unsure.length} cell${plan.unsure.length === 1 ? '' : 's'} did not pass the rehearsal, so their cost may differ` : '';
+  const unsure =
+    plan.unsure.length > 0
+      ? `; ${plan.unsure.length} cell${plan.unsure.length === 1 ? '' : 's'} did not pass the rehearsal, so their cost may differ`
+      : '';
   return (
     `plan: ${plan.cells} cells, about ${plan.resources} resources created and ${plan.requests} requests; ` +
     `critical path ${formatMs(plan.criticalPathMs)} of waiting on the target${longest}, ` +

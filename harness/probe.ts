@@ -118,10 +118,7 @@ const AUTH_FAILURES = new Set([
 /** Error types that mean "this endpoint does not serve the Proton API here". */
 const NOT_PROTON = new Set(['UnknownOperationException', 'UnknownOperation', 'InvalidAction']);
 
-export type ProtocolVerdict =
-  | { kind: 'proton' }
-  | { kind: 'not-proton'; what: string }
-  | { kind: 'auth'; what: string };
+export type ProtocolVerdict = { kind: 'proton' } | { kind: 'not-proton'; what: string } | { kind: 'auth'; what: string };
 
 /**
  * Judges one answer to ListEnvironmentTemplates: AWS JSON 1.0 (a JSON object
@@ -149,10 +146,17 @@ export function judgeProtocolAnswer(status: number, headers: Record<string, stri
     return Array.isArray(object['templates']) ? { kind: 'proton' } : { kind: 'not-proton', what: `${raw} (no 'templates' list)` };
   }
   const header = headers['x-amzn-errortype'];
-  const named = header ? header.split(':')[0] : typeof object['__type'] === 'string' ? object['__type'] : typeof object['code'] === 'string' ? object['code'] : undefined;
+  const named = header
+    ? header.split(':')[0]
+    : typeof object['__type'] === 'string'
+      ? object['__type']
+      : typeof object['code'] === 'string'
+        ? object['code']
+        : undefined;
   if (named === undefined || status < 300) return { kind: 'not-proton', what: `${raw} (no error type)` };
   const type = named.slice(named.lastIndexOf('#') + 1);
-  const message = typeof object['message'] === 'string' ? object['message'] : typeof object['Message'] === 'string' ? object['Message'] : '';
+  const message =
+    typeof object['message'] === 'string' ? object['message'] : typeof object['Message'] === 'string' ? object['Message'] : '';
   const what = `HTTP ${status} ${type}${message ? ` (${message.split('\n')[0]!.slice(0, 120)})` : ''}`;
   if (NOT_PROTON.has(type)) return { kind: 'not-proton', what };
   if (AUTH_FAILURES.has(type)) return { kind: 'auth', what };

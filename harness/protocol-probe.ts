@@ -46,7 +46,9 @@ export async function checkProtocol(options: ProtocolProbeOptions): Promise<void
   }
   if (seen === undefined) return; // the SDK failed before sending (e.g. signing): the run will say so
   if (seen.response === undefined) {
-    throw new UnreachableError(`target ${options.endpoint} is unreachable: ListEnvironmentTemplates got ${networkReason(seen.error, options.timeoutMs)}`);
+    throw new UnreachableError(
+      `target ${options.endpoint} is unreachable: ListEnvironmentTemplates got ${networkReason(seen.error, options.timeoutMs)}`,
+    );
   }
   const verdict = judgeProtocolAnswer(seen.response.status, seen.response.headers, seen.response.body);
   if (verdict.kind === 'not-proton') {

@@ -307,7 +307,7 @@ class ClientConnection {
 
   /** Reads what is pending: at most one request, handed over whole. */
   private parse(): void {
-    let data = this.pending;
+    const data = this.pending;
     if (data === undefined) return;
     this.pending = undefined;
     let at = 0;

@@ -87,7 +87,13 @@ class Connection {
     // An https target (a real account, a hosted service): TLS towards it, the
     // server name from the target's own host; the client's side stays plain.
     this.socket = upstream.secure
-      ? connectTls({ host, port, ...(isIP(host) === 0 ? { servername: host } : {}), ...(upstream.ca ? { ca: upstream.ca } : {}), ALPNProtocols: ['http/1.1'] }).setNoDelay(true)
+      ? connectTls({
+          host,
+          port,
+          ...(isIP(host) === 0 ? { servername: host } : {}),
+          ...(upstream.ca ? { ca: upstream.ca } : {}),
+          ALPNProtocols: ['http/1.1'],
+        }).setNoDelay(true)
       : connect({ host, port, noDelay: true });
     this.socket.setTimeout(timeoutMs);
     this.socket.on('data', (chunk: Buffer) => this.feed(chunk));
@@ -151,7 +157,8 @@ class Connection {
       if (this.body === undefined) {
         const end = data.indexOf('\r\n\r\n', at, 'latin1');
         if (end < 0) {
-          if (data.length - at > MAX_HEAD) return this.fail(new UpstreamError('UPSTREAM_PROTOCOL', `the target's answer head exceeds ${MAX_HEAD} bytes`), true);
+          if (data.length - at > MAX_HEAD)
+            return this.fail(new UpstreamError('UPSTREAM_PROTOCOL', `the target's answer head exceeds ${MAX_HEAD} bytes`), true);
           this.pending = data.subarray(at);
           return;
         }
@@ -249,7 +256,8 @@ export class Upstream {
   /** `origin`: http://host:port or https://host[:port] (the proxy's target). */
   constructor(origin: string, options: UpstreamOptions = {}) {
     const url = new URL(origin);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`the proxy forwards to http:// and https:// targets, not ${url.protocol}//`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new Error(`the proxy forwards to http:// and https:// targets, not ${url.protocol}//`);
     this.secure = url.protocol === 'https:';
     this.host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
     this.port = url.port === '' ? (this.secure ? 443 : 80) : Number(url.port);
@@ -272,7 +280,17 @@ export class Upstream {
     return new Promise<UpstreamAnswer>((resolve, reject) => {
       if (this.shut) return reject(new UpstreamError('UPSTREAM_CLOSED', 'the proxy is closed'));
       if (signal?.aborted) return reject(abortReason(signal));
-      const exchange: Exchange = { head, body, headOnly: method === 'HEAD', resolve, reject, signal, onAbort: undefined, connection: undefined, onWritten };
+      const exchange: Exchange = {
+        head,
+        body,
+        headOnly: method === 'HEAD',
+        resolve,
+        reject,
+        signal,
+        onAbort: undefined,
+        connection: undefined,
+        onWritten,
+      };
       if (signal) {
         exchange.onAbort = () => {
           const index = this.queue.indexOf(exchange);
@@ -299,7 +317,9 @@ export class Upstream {
       this.settled(exchange);
       exchange.reject(new UpstreamError('UPSTREAM_CLOSED', 'the proxy is closed'));
     }
-    const closing = [...this.all].map((connection) => new Promise<void>((resolve) => (connection.closed ? resolve() : connection.socket.once('close', () => resolve()))));
+    const closing = [...this.all].map(
+      (connection) => new Promise<void>((resolve) => (connection.closed ? resolve() : connection.socket.once('close', () => resolve()))),
+    );
     for (const connection of this.all) connection.fail(new UpstreamError('UPSTREAM_CLOSED', 'the proxy is closed'), true);
     await Promise.all(closing);
   }

@@ -85,7 +85,14 @@ export function faultSpec(rules: readonly FaultRule[]): string {
   if (rules.length === 0) return 'none';
   return rules
     .map((rule) => {
-      const when = rule.when.kind === 'first' ? '@first' : rule.when.kind === 'nth' ? `@${rule.when.n}` : rule.when.rate === 1 ? '' : `@${rule.when.rate}`;
+      const when =
+        rule.when.kind === 'first'
+          ? '@first'
+          : rule.when.kind === 'nth'
+            ? `@${rule.when.n}`
+            : rule.when.rate === 1
+              ? ''
+              : `@${rule.when.rate}`;
       return `${rule.fault}${rule.ms !== undefined ? `:${rule.ms}` : ''}${when}`;
     })
     .join(',');
@@ -145,7 +152,12 @@ export class WireHistory {
       this.dropped++;
       return;
     }
-    const event: Omit<WireEvent, 'what'> & { what: string | (() => string) } = { at: Math.max(0, Math.round((at - this.origin) * 10) / 10), who, operation, what };
+    const event: Omit<WireEvent, 'what'> & { what: string | (() => string) } = {
+      at: Math.max(0, Math.round((at - this.origin) * 10) / 10),
+      who,
+      operation,
+      what,
+    };
     if (delivery !== undefined) event.delivery = delivery;
     this.pending.push(event);
   }
@@ -334,7 +346,12 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const arrivals = new Set<{ count: number; resolve: () => void }>();
 
   /** One forward to the target; resolves with its answer or the failure (never rejects). */
-  const forward = async (request: Incoming, delivery: Delivery, signal?: AbortSignal, onWritten?: () => void): Promise<TargetAnswer | { error: string }> => {
+  const forward = async (
+    request: Incoming,
+    delivery: Delivery,
+    signal?: AbortSignal,
+    onWritten?: () => void,
+  ): Promise<TargetAnswer | { error: string }> => {
     try {
       const answer = await upstream.send(request.method, request.head, request.body, signal, onWritten);
       const got = new KeptAnswer(answer.status, answer.head, answer.body, answer.rawHeaders);
@@ -342,15 +359,25 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       if (delivery.watched) history.add('target', delivery.operation, () => `answered ${summarizeAnswer(got)}`, delivery.n);
       return got;
     } catch (error) {
-      const failed = { error: error instanceof Error ? `${(error as { code?: string }).code ?? error.name}: ${error.message}` : String(error) };
+      const failed = {
+        error: error instanceof Error ? `${(error as { code?: string }).code ?? error.name}: ${error.message}` : String(error),
+      };
       delivery.answers.push(failed);
-      history.add('target', delivery.operation, signal?.aborted ? 'answer not awaited (the forwarded request was aborted with the client connection)' : `no answer (${failed.error})`, delivery.n);
+      history.add(
+        'target',
+        delivery.operation,
+        signal?.aborted
+          ? 'answer not awaited (the forwarded request was aborted with the client connection)'
+          : `no answer (${failed.error})`,
+        delivery.n,
+      );
       return failed;
     } finally {
       // A later request has been forwarded and answered: the ones held for reordering may go now,
       // and the late originals of this very request (its retry has overtaken them).
       if (delivery.fault !== 'reorder' && held.size > 0) releaseHeld();
-      if (delivery.fault !== 'late' && delivery.watched && lateWaiters.size > 0) for (const release of [...(lateWaiters.get(retryKeys.get(delivery)!) ?? [])]) release();
+      if (delivery.fault !== 'late' && delivery.watched && lateWaiters.size > 0)
+        for (const release of [...(lateWaiters.get(retryKeys.get(delivery)!) ?? [])]) release();
     }
   };
 
@@ -373,7 +400,13 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       res.send(answer.status, headers, answer.raw);
       delivery.shown = answer.status;
     }
-    if (delivery.watched) history.add('proxy', delivery.operation, `gave the client ${delivery.shown === 502 ? 'HTTP 502 (the target did not answer)' : `the target's answer (HTTP ${delivery.shown})`}`, delivery.n);
+    if (delivery.watched)
+      history.add(
+        'proxy',
+        delivery.operation,
+        `gave the client ${delivery.shown === 502 ? 'HTTP 502 (the target did not answer)' : `the target's answer (HTTP ${delivery.shown})`}`,
+        delivery.n,
+      );
   };
 
   const closeClient = (res: ProxyResponse, delivery: Delivery, why: string): void => {
@@ -388,22 +421,35 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     else {
       const type = status === 500 ? 'InternalServerException' : 'ThrottlingException';
       const message = status === 500 ? 'We encountered an internal error. Please try again.' : 'Rate exceeded';
-      const text = JSON.stringify({ __type: `com.amazonaws.proton#${type}`, message: `${message} (injected by the proton-conformance proxy)` });
-      res.send(status, [
-        'content-type',
-        'application/x-amz-json-1.0',
-        'x-amzn-requestid',
-        randomUUID(),
-        'x-amzn-errortype',
-        type,
-        // Counted apart from the target's weather by the harness (harness/weather.ts).
-        INJECTED_HEADER,
-        fault,
-      ], text);
+      const text = JSON.stringify({
+        __type: `com.amazonaws.proton#${type}`,
+        message: `${message} (injected by the proton-conformance proxy)`,
+      });
+      res.send(
+        status,
+        [
+          'content-type',
+          'application/x-amz-json-1.0',
+          'x-amzn-requestid',
+          randomUUID(),
+          'x-amzn-errortype',
+          type,
+          // Counted apart from the target's weather by the harness (harness/weather.ts).
+          INJECTED_HEADER,
+          fault,
+        ],
+        text,
+      );
     }
     delivery.shown = status;
-    const what = status === 500 ? 'InternalServerException (HTTP 500)' : status === 503 ? 'HTTP 503 (gateway page)' : 'ThrottlingException (HTTP 429)';
-    history.add('proxy', delivery.operation, `answered ${what} itself, ${fault.endsWith('before') ? 'without forwarding' : "instead of the target's answer"}`, delivery.n);
+    const what =
+      status === 500 ? 'InternalServerException (HTTP 500)' : status === 503 ? 'HTTP 503 (gateway page)' : 'ThrottlingException (HTTP 429)';
+    history.add(
+      'proxy',
+      delivery.operation,
+      `answered ${what} itself, ${fault.endsWith('before') ? 'without forwarding' : "instead of the target's answer"}`,
+      delivery.n,
+    );
   };
 
   const handle = async (req: ProxyRequest, res: ProxyResponse): Promise<void> => {
@@ -417,15 +463,25 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     const invocation = request.invocation;
     if (invocation !== undefined) delivery.invocation = invocation.slice(0, 8);
     // The invocation id copied out of the request's head (a slice of it would keep the head).
-    if (faultable) retryKeys.set(delivery, invocation !== undefined ? Buffer.from(`invocation ${invocation}`, 'latin1').toString('latin1') : `${operation}\u0000${text}`);
+    if (faultable)
+      retryKeys.set(
+        delivery,
+        invocation !== undefined ? Buffer.from(`invocation ${invocation}`, 'latin1').toString('latin1') : `${operation}\u0000${text}`,
+      );
     deliveries.push(delivery);
     active++;
-    if (arrivals.size > 0) for (const waiter of [...arrivals]) if (deliveries.length >= waiter.count) (arrivals.delete(waiter), waiter.resolve());
+    if (arrivals.size > 0)
+      for (const waiter of [...arrivals]) if (deliveries.length >= waiter.count) arrivals.delete(waiter), waiter.resolve();
     const rule = faultable ? schedule.next(`${operation}\u0000${text}`) : undefined;
     if (rule) delivery.fault = rule.fault;
     const ms = rule?.ms ?? (rule ? WIRE_FAULTS[rule.fault].defaultMs : undefined) ?? 0;
     if (faultable) {
-      history.add('proxy', operation, () => `received ${describeRequest(text, delivery)}${rule ? `; fault ${rule.fault}${ms ? ` (${ms} ms)` : ''}` : ''}`, delivery.n);
+      history.add(
+        'proxy',
+        operation,
+        () => `received ${describeRequest(text, delivery)}${rule ? `; fault ${rule.fault}${ms ? ` (${ms} ms)` : ''}` : ''}`,
+        delivery.n,
+      );
     }
     try {
       switch (rule?.fault) {
@@ -445,7 +501,11 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
           const giveUp = (): void => {
             if (gaveUp) return;
             gaveUp = true;
-            closeClient(res, delivery, `the client gave up ${ms > 0 ? `${ms} ms after its request reached the target` : 'as soon as its request reached the target'}; the forwarded request is aborted, the target finishes what it started`);
+            closeClient(
+              res,
+              delivery,
+              `the client gave up ${ms > 0 ? `${ms} ms after its request reached the target` : 'as soon as its request reached the target'}; the forwarded request is aborted, the target finishes what it started`,
+            );
             controller.abort(new Error('the client went away'));
           };
           let timer: NodeJS.Timeout | undefined;
@@ -475,7 +535,12 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
             const timer = setTimeout(release, ms);
             waiting.add(release);
           });
-          history.add('proxy', operation, `forwarded the request the client gave up on, ${Math.round(performance.now() - held)} ms late`, delivery.n);
+          history.add(
+            'proxy',
+            operation,
+            `forwarded the request the client gave up on, ${Math.round(performance.now() - held)} ms late`,
+            delivery.n,
+          );
           await forward(request, delivery);
           return;
         }

@@ -5,7 +5,8 @@
 
 export const REDACTED = '[redacted]';
 
-const SECRET_HEADER = /^(authorization|proxy-authorization|cookie|set-cookie|x-amz-security-token)$|secret|password|credential|session-token|security-token/i;
+const SECRET_HEADER =
+  /^(authorization|proxy-authorization|cookie|set-cookie|x-amz-security-token)$|secret|password|credential|session-token|security-token/i;
 // Body members: never `clientToken` (the subject of the contract), only
 // names that plainly mean a credential.
 const SECRET_MEMBER = /secret|password|sessiontoken|securitytoken|accesskey|credentials?$|privatekey/i;

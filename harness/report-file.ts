@@ -24,7 +24,9 @@ export async function readReport(file: string, what: string): Promise<Report> {
   validator ??= new Ajv({ allErrors: false, strict: false }).compile(schema);
   if (!validator(document)) {
     const error = validator.errors?.[0];
-    throw new UsageError(`${what}: ${file} is not a proton-conformance JSON report (${error ? `${error.instancePath || '/'} ${error.message}` : 'schema'}; specs/report.schema.json)`);
+    throw new UsageError(
+      `${what}: ${file} is not a proton-conformance JSON report (${error ? `${error.instancePath || '/'} ${error.message}` : 'schema'}; specs/report.schema.json)`,
+    );
   }
   return document as Report;
 }

@@ -165,7 +165,13 @@ function buildReport<O>(options: RunOptions<O>, env: RunEnvironment, results: Re
   const shapeResults = options.selection.harnessRules.some((rule) => rule.id === 'shape/responses-match-model') ? shape.results() : [];
   const ordered = orderResults(options.catalog.rules, [...cellResults, ...shapeResults]);
   const interrupted = options.signal?.aborted === true;
-  const report: Report & { runId: string; interrupted: boolean; requests: number; resourcesCreated: number; cells: ReturnType<typeof cellCounts> } = {
+  const report: Report & {
+    runId: string;
+    interrupted: boolean;
+    requests: number;
+    resourcesCreated: number;
+    cells: ReturnType<typeof cellCounts>;
+  } = {
     target: targetInfo(options.target),
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
@@ -186,7 +192,10 @@ function buildReport<O>(options: RunOptions<O>, env: RunEnvironment, results: Re
 }
 
 /** One way of counting cells (rule x operation checks; the shape rule's verdicts are not cells): run, cut short, not started. */
-export function cellCounts(total: number, results: readonly CellResult[]): { total: number; run: number; interrupted: number; notRun: number } {
+export function cellCounts(
+  total: number,
+  results: readonly CellResult[],
+): { total: number; run: number; interrupted: number; notRun: number } {
   const interrupted = results.filter((r) => r.interrupted === true).length;
   const run = results.length - interrupted;
   return { total, run, interrupted, notRun: total - run - interrupted };
@@ -245,7 +254,9 @@ async function runCell<O>(options: RunOptions<O>, env: RunEnvironment, plan: Cel
   const check = options.catalog.checks[rule.id];
   const entry = options.catalog.operation(operation);
   if (!check || entry === undefined) {
-    const what = !check ? `no check is registered for ${rule.id} (suites/registry.ts)` : `no operation entry for ${operation} (specs/operations/)`;
+    const what = !check
+      ? `no check is registered for ${rule.id} (suites/registry.ts)`
+      : `no operation entry for ${operation} (specs/operations/)`;
     return { ...base, ...fromThrown(new Error(what), rule.level, undefined), evidence: [], durationMs: 0 };
   }
 
@@ -268,7 +279,8 @@ async function runCell<O>(options: RunOptions<O>, env: RunEnvironment, plan: Cel
       const found = verdicted.result.property;
       const shown = again.result.property;
       if (found && shown) replayed = propertyReason({ ...shown, runs: found.runs, shrinks: found.shrinks });
-    } else note = ` (replaying seed ${seed} path ${path} gave '${again.result.verdict}': the evidence is the last exchanges of the whole property run)`;
+    } else
+      note = ` (replaying seed ${seed} path ${path} gave '${again.result.verdict}': the evidence is the last exchanges of the whole property run)`;
   }
   // A delete the ownership guard refused during the check: its observation is not the target's.
   const refused = refusalVerdict(cell.refusedDeletes, verdicted.result);

@@ -39,7 +39,10 @@ export function splitList(value: string): string[] {
 export function ruleMatcher(pattern: string): (id: string) => boolean {
   const lower = pattern.toLowerCase();
   if (!/[*?]/.test(lower)) return (id) => id.toLowerCase().includes(lower);
-  const source = lower.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const source = lower
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   const regex = new RegExp(`^${source}$`);
   return (id) => regex.test(id.toLowerCase());
 }
@@ -100,7 +103,9 @@ function chooseOperations(rules: readonly CatalogRule[], list: string | undefine
   for (const name of names) {
     const operation = known.get(name.toLowerCase());
     if (!operation) {
-      throw new UsageError(`--operations: unknown operation '${name}' (the contract's operations: ${[...new Set(known.values())].join(', ')})`);
+      throw new UsageError(
+        `--operations: unknown operation '${name}' (the contract's operations: ${[...new Set(known.values())].join(', ')})`,
+      );
     }
     chosen.add(operation);
   }

@@ -65,7 +65,13 @@ export class ShapeLedger implements ExchangeSink {
       if (response.status >= 200 && response.status < 300) return this.model.validateOutput(operation, body);
       const errorType = errorTypeOf(response.headers, body as Record<string, unknown>);
       if (errorType === undefined) {
-        return [{ path: '', constraint: 'error-type', message: `the ${response.status} error response names no error type (x-amzn-errortype or __type)` }];
+        return [
+          {
+            path: '',
+            constraint: 'error-type',
+            message: `the ${response.status} error response names no error type (x-amzn-errortype or __type)`,
+          },
+        ];
       }
       const violations = this.model.validateError(errorType, response.status, body);
       const declared = this.model.operationErrors?.(operation);

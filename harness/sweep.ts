@@ -16,7 +16,17 @@ import { RESOURCES } from '../specs/resources.ts';
 import type { Input, ResourceSpec } from '../specs/types.ts';
 import { NAME_PREFIX, TAG_RUN } from './names.ts';
 import type { Credentials } from './client.ts';
-import { KIND_WORDS, RUN_ID, addOwnershipGuard, createReader, describeRef, listTags, ownsRun, runIdOfName, runIdOfTags } from './ownership.ts';
+import {
+  KIND_WORDS,
+  RUN_ID,
+  addOwnershipGuard,
+  createReader,
+  describeRef,
+  listTags,
+  ownsRun,
+  runIdOfName,
+  runIdOfTags,
+} from './ownership.ts';
 import type { RefusedDelete, RunSelector } from './ownership.ts';
 
 export interface Found {
@@ -77,7 +87,7 @@ const RUN_TIME_SPAN = 36 ** 6;
 export function runIdTime(runId: string, now: number = Date.now()): number | undefined {
   if (!RUN_ID.test(runId)) return undefined;
   const low = parseInt(runId.slice(0, 6), 36);
-  const candidate = now - (((now - low) % RUN_TIME_SPAN) + RUN_TIME_SPAN) % RUN_TIME_SPAN;
+  const candidate = now - ((((now - low) % RUN_TIME_SPAN) + RUN_TIME_SPAN) % RUN_TIME_SPAN);
   return candidate;
 }
 
@@ -92,7 +102,12 @@ export function parseDuration(text: string): number | undefined {
 }
 
 /** Calls with the SDK's retries, then more waiting while the target throttles (bounded). */
-async function call(reader: ProtonClient, operation: Parameters<typeof attempt>[1], input: Input, signal?: AbortSignal): Promise<CallResult> {
+async function call(
+  reader: ProtonClient,
+  operation: Parameters<typeof attempt>[1],
+  input: Input,
+  signal?: AbortSignal,
+): Promise<CallResult> {
   let wait = 1_000;
   for (let i = 0; ; i++) {
     const result = await attempt(reader, operation, input);
@@ -123,7 +138,12 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-async function listAll(reader: ProtonClient, spec: ResourceSpec, scope: Record<string, unknown>, signal?: AbortSignal): Promise<Array<Record<string, unknown>>> {
+async function listAll(
+  reader: ProtonClient,
+  spec: ResourceSpec,
+  scope: Record<string, unknown>,
+  signal?: AbortSignal,
+): Promise<Array<Record<string, unknown>>> {
   const items: Array<Record<string, unknown>> = [];
   let nextToken: string | undefined;
   for (let page = 0; page < 10_000; page++) {
@@ -157,7 +177,12 @@ export async function findLeftovers(reader: ProtonClient, options: FindOptions):
     return ages.length > 0 && Math.max(...ages) >= options.olderThanMs;
   };
   /** The tag check of one selected item; pushes it to found or unconfirmed. */
-  const confirm = async (spec: ResourceSpec, item: Record<string, unknown>, runId: string, extra: Partial<Found> = {}): Promise<boolean> => {
+  const confirm = async (
+    spec: ResourceSpec,
+    item: Record<string, unknown>,
+    runId: string,
+    extra: Partial<Found> = {},
+  ): Promise<boolean> => {
     const label = describeRef(spec, item);
     const arn = item.arn;
     if (typeof arn !== 'string') {
@@ -174,7 +199,13 @@ export async function findLeftovers(reader: ProtonClient, options: FindOptions):
     if (tags === undefined) return false; // gone meanwhile
     const tagRun = runIdOfTags(tags);
     if (tagRun !== runId) {
-      unconfirmed.push({ label, reason: tagRun === undefined ? `it carries the prefix ${NAME_PREFIX}${runId}- but not the tag ${TAG_RUN}` : `its tag ${TAG_RUN}=${tagRun} does not match its name's run ${runId}` });
+      unconfirmed.push({
+        label,
+        reason:
+          tagRun === undefined
+            ? `it carries the prefix ${NAME_PREFIX}${runId}- but not the tag ${TAG_RUN}`
+            : `its tag ${TAG_RUN}=${tagRun} does not match its name's run ${runId}`,
+      });
       return false;
     }
     found.push({ spec, item, label, runId, createdAt: dateOf(item[spec.created]), ...extra });
@@ -198,7 +229,8 @@ export async function findLeftovers(reader: ProtonClient, options: FindOptions):
     if (typeof item.arn !== 'string') continue;
     const tags = await listTags(reader, item.arn).catch(() => undefined);
     const runId = tags ? runIdOfTags(tags) : undefined;
-    if (runId === undefined || !RUN_ID.test(runId) || !ownsRun(options.runs, runId) || !oldEnough(runId, dateOf(item[connections.created]))) continue;
+    if (runId === undefined || !RUN_ID.test(runId) || !ownsRun(options.runs, runId) || !oldEnough(runId, dateOf(item[connections.created])))
+      continue;
     found.push({ spec: connections, item, label: describeRef(connections, item), runId, createdAt: dateOf(item[connections.created]) });
   }
   for (const [templateSpec, versionSpec] of TEMPLATES) {
@@ -209,7 +241,10 @@ export async function findLeftovers(reader: ProtonClient, options: FindOptions):
       try {
         versions = await listAll(reader, versionSpec, { templateName: template.name }, options.signal);
       } catch (error) {
-        unconfirmed.push({ label: `versions of ${describeRef(templateSpec, template)}`, reason: error instanceof Error ? error.message : String(error) });
+        unconfirmed.push({
+          label: `versions of ${describeRef(templateSpec, template)}`,
+          reason: error instanceof Error ? error.message : String(error),
+        });
       }
       const recommendedMajor = typeof template.recommendedVersion === 'string' ? template.recommendedVersion.split('.')[0] : undefined;
       for (const version of versions) {
@@ -220,7 +255,9 @@ export async function findLeftovers(reader: ProtonClient, options: FindOptions):
       await confirm(templateSpec, template, runId);
     }
   }
-  found.sort((a, b) => ORDER.indexOf(a.spec.kind) - ORDER.indexOf(b.spec.kind) || Number(a.recommended ?? false) - Number(b.recommended ?? false));
+  found.sort(
+    (a, b) => ORDER.indexOf(a.spec.kind) - ORDER.indexOf(b.spec.kind) || Number(a.recommended ?? false) - Number(b.recommended ?? false),
+  );
   return { found, unconfirmed };
 }
 
@@ -249,7 +286,13 @@ export const DEFAULT_CLEANUP_TIMEOUT_MS = 300_000;
  * guard checks every delete again, for `runs`), in dependency order, waiting
  * for asynchronous deletes, within the bound.
  */
-export async function removeFound(deleter: ProtonClient, reader: ProtonClient, runs: RunSelector, found: readonly Found[], options: RemoveOptions = {}): Promise<Removal> {
+export async function removeFound(
+  deleter: ProtonClient,
+  reader: ProtonClient,
+  runs: RunSelector,
+  found: readonly Found[],
+  options: RemoveOptions = {},
+): Promise<Removal> {
   const refused: RefusedDelete[] = [];
   addOwnershipGuard(deleter, { reader, runs, onRefuse: (r) => refused.push(r) });
   const timeoutMs = options.timeoutMs ?? DEFAULT_CLEANUP_TIMEOUT_MS;
@@ -282,7 +325,14 @@ export async function removeFound(deleter: ProtonClient, reader: ProtonClient, r
           result = await attempt(deleter, spec.remove.operation, spec.remove.input(item.item));
         } catch (error) {
           // The ownership guard's refusal (InconclusiveCheck) is thrown, not answered.
-          result = { ok: false, error: { name: error instanceof Error ? error.name : 'Error', message: error instanceof Error ? error.message : String(error), status: undefined } };
+          result = {
+            ok: false,
+            error: {
+              name: error instanceof Error ? error.name : 'Error',
+              message: error instanceof Error ? error.message : String(error),
+              status: undefined,
+            },
+          };
         }
         if (result.ok) {
           if (spec.asyncDeletion) deleting.push(item);
@@ -317,7 +367,10 @@ export async function removeFound(deleter: ProtonClient, reader: ProtonClient, r
             continue;
           }
           if (!probe.ok && isThrottle(probe.error.name)) slow = true;
-          const status = probe.ok && spec.asyncDeletion ? (probe.output[spec.member] as Record<string, unknown> | undefined)?.[spec.asyncDeletion.statusField] : undefined;
+          const status =
+            probe.ok && spec.asyncDeletion
+              ? (probe.output[spec.member] as Record<string, unknown> | undefined)?.[spec.asyncDeletion.statusField]
+              : undefined;
           if (probe.ok && status !== undefined && status !== spec.asyncDeletion?.inProgress) {
             // Not deleting (the delete failed, e.g. DELETE_FAILED): try again in the next pass.
             lastError.set(item, `its ${spec.asyncDeletion?.statusField} is ${String(status)} after the delete`);
@@ -341,7 +394,11 @@ export async function removeFound(deleter: ProtonClient, reader: ProtonClient, r
   }
   const left = leftover.map((item) => ({
     label: item.label,
-    reason: refusedItems.has(item) ? (lastError.get(item) ?? 'refused by the ownership guard') : expired() && !lastError.has(item) ? 'not tried: the cleanup ran out of time' : (lastError.get(item) ?? 'not removed'),
+    reason: refusedItems.has(item)
+      ? (lastError.get(item) ?? 'refused by the ownership guard')
+      : expired() && !lastError.has(item)
+        ? 'not tried: the cleanup ran out of time'
+        : (lastError.get(item) ?? 'not removed'),
   }));
   return { removed, left, refused, timedOut: Date.now() >= deadline };
 }

@@ -4,7 +4,7 @@
 
 export type { Capability, Category, Level, Verdict, WaitOptions } from '../specs/vocabulary.ts';
 export { VERDICTS } from '../specs/vocabulary.ts';
-import type { Capability, Category, Level, Verdict, WaitOptions } from '../specs/vocabulary.ts';
+import type { Capability, Category, Level, Verdict, } from '../specs/vocabulary.ts';
 
 /** One HTTP exchange, as recorded for evidence (credentials redacted). */
 export interface Exchange {

@@ -64,7 +64,9 @@ export async function waitFor<T>(
     const value = await probe();
     probes++;
     if (done(value)) {
-      env.step?.(`waited for ${description}: ${probes} probe${probes === 1 ? '' : 's'}, ${formatMs(elapsed)}${env.clock ? ' virtual' : ''}`);
+      env.step?.(
+        `waited for ${description}: ${probes} probe${probes === 1 ? '' : 's'}, ${formatMs(elapsed)}${env.clock ? ' virtual' : ''}`,
+      );
       env.waited?.(elapsed);
       return value;
     }

@@ -244,7 +244,15 @@ export class CellWeather {
    * `waitedMs` so far. Resolves with the wait before the next retry, or
    * throws InconclusiveCheck when the step's or the cell's budget is spent.
    */
-  transient(kind: TransientKind, operation: string, what: string, retry: number, waitedMs: number, retryAfter: number | undefined, injected = false): number {
+  transient(
+    kind: TransientKind,
+    operation: string,
+    what: string,
+    retry: number,
+    waitedMs: number,
+    retryAfter: number | undefined,
+    injected = false,
+  ): number {
     const counts = this.counts;
     const runCounts = this.run.counts;
     if (injected) {
@@ -280,7 +288,9 @@ export class CellWeather {
     // the target may have acted is worth a line in the trail.
     if (kind !== 'throttle' && !this.frozen) {
       this.ambiguous = true;
-      this.step(`weather: ${operation} got ${what} (the target may or may not have acted); the same request (same token or name) is sent again after ${waitMs} ms`);
+      this.step(
+        `weather: ${operation} got ${what} (the target may or may not have acted); the same request (same token or name) is sent again after ${waitMs} ms`,
+      );
     }
     return waitMs;
   }
@@ -294,7 +304,9 @@ export class CellWeather {
   settled(operation: string, transients: number, answer: string): void {
     if (this.frozen || !this.ambiguous) return;
     this.ambiguous = false;
-    this.step(`weather: ${operation} answered ${answer} after ${transients} transient answer${transients === 1 ? '' : 's'}: the check judges this answer, the one a retry of the same request must give`);
+    this.step(
+      `weather: ${operation} answered ${answer} after ${transients} transient answer${transients === 1 ? '' : 's'}: the check judges this answer, the one a retry of the same request must give`,
+    );
   }
 }
 

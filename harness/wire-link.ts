@@ -72,7 +72,8 @@ export function createWireLinks(
     history() {
       if (!history) return undefined;
       const events = history.sorted();
-      if (history.dropped > 0) events.push({ at: events.at(-1)?.at ?? 0, who: 'check', operation: '-', what: `(${history.dropped} later events not kept)` });
+      if (history.dropped > 0)
+        events.push({ at: events.at(-1)?.at ?? 0, who: 'check', operation: '-', what: `(${history.dropped} later events not kept)` });
       return events;
     },
     async close() {
@@ -94,7 +95,11 @@ function clientEvent(history: WireHistory, label: string, exchange: RawExchange)
         ? 'saw its response lost (harness)'
         : `saw ${summarizeAnswer(exchange.response)}`
       : `saw ${exchange.error ?? 'no answer'}`;
-    const resent = exchange.transient ? (exchange.transient.waitMs !== undefined ? `; the same bytes again in ${exchange.transient.waitMs} ms (weather)` : '; given up (weather)') : '';
+    const resent = exchange.transient
+      ? exchange.transient.waitMs !== undefined
+        ? `; the same bytes again in ${exchange.transient.waitMs} ms (weather)`
+        : '; given up (weather)'
+      : '';
     return `${sent}; ${saw} after ${exchange.durationMs.toFixed(1)} ms${resent}`;
   };
   history.add(label, exchange.operation, what, undefined, started);

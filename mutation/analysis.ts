@@ -64,7 +64,12 @@ export async function analyse(options: AnalysisOptions): Promise<Analysis> {
   return withHost(options.host, async (host) => {
     const faults: FaultFinding[] = [];
     for (const subject of options.faults) {
-      const run = await runSuite(host, { faults: [subject.name], variants: weather, seed: options.seed }, faultCells(subject, options.scope), options);
+      const run = await runSuite(
+        host,
+        { faults: [subject.name], variants: weather, seed: options.seed },
+        faultCells(subject, options.scope),
+        options,
+      );
       const finding = faultFinding(subject, run);
       faults.push(finding);
       done++;
@@ -130,8 +135,15 @@ export async function flakiness(
       const run = await runSuite(host, { variants: weather, seed }, {}, { ...options, seed });
       const bad = notPassing(run);
       runs.push({ seed, notPassing: bad, seconds: Math.round(run.wallMs / 100) / 10 });
-      log(`[flaky ${i + 1}/${options.runs}] seed ${seed}: ${run.results.length} cells, ${bad.length === 0 ? 'every cell passed' : `${bad.length} verdict(s) other than pass`} (${Math.round(run.wallMs / 100) / 10} s)`);
+      log(
+        `[flaky ${i + 1}/${options.runs}] seed ${seed}: ${run.results.length} cells, ${bad.length === 0 ? 'every cell passed' : `${bad.length} verdict(s) other than pass`} (${Math.round(run.wallMs / 100) / 10} s)`,
+      );
     }
-    return { weather: weatherRecord(weather), runs, flaky: runs.reduce((n, run) => n + run.notPassing.length, 0), seconds: Math.round((performance.now() - started) / 100) / 10 };
+    return {
+      weather: weatherRecord(weather),
+      runs,
+      flaky: runs.reduce((n, run) => n + run.notPassing.length, 0),
+      seconds: Math.round((performance.now() - started) / 100) / 10,
+    };
   });
 }

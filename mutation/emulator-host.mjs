@@ -14,7 +14,14 @@ parentPort.on('message', async (message) => {
   try {
     if (kind === 'start') {
       const { faults, variants, seed, latency, weather } = message;
-      const emulator = await startEmulator({ port: 0, faults, variants, seed, ...(latency ? { latency } : {}), ...(weather ? { weather } : {}) });
+      const emulator = await startEmulator({
+        port: 0,
+        faults,
+        variants,
+        seed,
+        ...(latency ? { latency } : {}),
+        ...(weather ? { weather } : {}),
+      });
       running.set(id, emulator);
       parentPort.postMessage({ id, url: emulator.url });
     } else if (kind === 'stop') {

@@ -32,7 +32,9 @@ export function analysisText(analysis: Analysis): string {
   if (analysis.variants.length > 0) {
     lines.push('', `Variants (${analysis.variants.length}):`);
     for (const finding of analysis.variants) {
-      lines.push(`  ${finding.falsePositives.length === 0 ? '✓' : '✗'} ${finding.variant}: ${finding.falsePositives.length} false positive(s)`);
+      lines.push(
+        `  ${finding.falsePositives.length === 0 ? '✓' : '✗'} ${finding.variant}: ${finding.falsePositives.length} false positive(s)`,
+      );
       for (const note of finding.falsePositives) lines.push(`      ${cell(note)}`);
       for (const note of finding.unjudged) lines.push(`      (not a false positive) ${cell(note)}`);
     }

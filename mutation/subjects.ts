@@ -41,7 +41,8 @@ export interface CellFilter {
 
 export function categoryOf(ruleId: string): ContractCategory {
   const category = ruleId.split('/')[0] ?? '';
-  if (!Object.hasOwn(CATEGORY_OPERATIONS, category) && category !== 'wire') throw new Error(`rule ${ruleId} is in no category of the contract`);
+  if (!Object.hasOwn(CATEGORY_OPERATIONS, category) && category !== 'wire')
+    throw new Error(`rule ${ruleId} is in no category of the contract`);
   return category as ContractCategory;
 }
 
@@ -96,7 +97,9 @@ export interface WeatherRecord extends Weather {
 
 /** The MUST rules of the four categories and of the wire category: those every fault must target. */
 export function mustRulesOfCategories(): string[] {
-  return RULES.filter((rule) => rule.level === 'MUST' && (Object.hasOwn(CATEGORY_OPERATIONS, rule.category) || rule.category === 'wire')).map((rule) => rule.id);
+  return RULES.filter(
+    (rule) => rule.level === 'MUST' && (Object.hasOwn(CATEGORY_OPERATIONS, rule.category) || rule.category === 'wire'),
+  ).map((rule) => rule.id);
 }
 
 /**

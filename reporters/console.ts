@@ -58,7 +58,7 @@ export function renderConsole(report: Report, info: RunInfo, options: ConsoleOpt
   // --expect: which failures were expected, which are fixed (harness/expectations.ts).
   lines.push(...expectationLines(report));
   lines.push(summaryLine(report, info, palette));
-  return scrub(lines.join('\n')) + '\n';
+  return `${scrub(lines.join('\n'))}\n`;
 }
 
 function detail(result: Result, palette: Palette, options: ConsoleOptions): string[] {
@@ -110,7 +110,9 @@ export function weatherLine(report: Report): string | undefined {
   const t = report.transient;
   if (t === undefined) return undefined;
   const total = t.throttle + t.serverError + t.network;
-  const injected = t.injected ? ` The wire checks' proxy also made up ${t.injected} such answer${t.injected === 1 ? '' : 's'} itself (retried too; not the target's).` : '';
+  const injected = t.injected
+    ? ` The wire checks' proxy also made up ${t.injected} such answer${t.injected === 1 ? '' : 's'} itself (retried too; not the target's).`
+    : '';
   if (total === 0) return `Weather: no transient answers (throttles, 5xx, resets).${injected}`;
   const parts = [
     `${t.throttle} throttle${t.throttle === 1 ? '' : 's'}`,
@@ -118,7 +120,8 @@ export function weatherLine(report: Report): string | undefined {
     `${t.network} network failure${t.network === 1 ? '' : 's'}`,
   ];
   const cells = report.results.filter((r) => r.transient !== undefined).length;
-  const gaveUp = t.exhausted > 0 ? `; ${t.exhausted} step${t.exhausted === 1 ? '' : 's'} never got past them (those cells are inconclusive)` : '';
+  const gaveUp =
+    t.exhausted > 0 ? `; ${t.exhausted} step${t.exhausted === 1 ? '' : 's'} never got past them (those cells are inconclusive)` : '';
   return `Weather: ${total} transient answer${total === 1 ? '' : 's'} (${parts.join(', ')}) in ${cells} cell${cells === 1 ? '' : 's'} and their cleanups, ${t.retries} retried with the same request${gaveUp}; weather is not a verdict.${injected}`;
 }
 
@@ -133,7 +136,9 @@ export function listWeatherLine(report: Report): string | undefined {
 export function summaryLine(report: Report, info: RunInfo, palette: Palette = plain): string {
   const s = report.summary;
   const total = s.pass + s.fail + s.warn + s.inconclusive + s.skipped;
-  const expected = report.results.filter((r) => r.verdict === 'fail' && r.level === 'MUST' && (r as { expected?: unknown }).expected).length;
+  const expected = report.results.filter(
+    (r) => r.verdict === 'fail' && r.level === 'MUST' && (r as { expected?: unknown }).expected,
+  ).length;
   const mustFailed = report.results.filter((r) => r.verdict === 'fail' && r.level === 'MUST').length - expected;
   const fixed = (report as ReportWithExpectations).expectations;
   const strictFixed = fixed?.strict && fixed.fixed > 0 ? fixed.fixed : 0;
@@ -142,13 +147,22 @@ export function summaryLine(report: Report, info: RunInfo, palette: Palette = pl
   const verdict = info.interrupted
     ? palette.verdict('warn', 'INTERRUPTED')
     : mustFailed > 0
-      ? palette.verdict('fail', `FAIL (${mustFailed} MUST cell${mustFailed === 1 ? '' : 's'} failed${expected > 0 ? `, ${expected} more as expected` : ''})`)
+      ? palette.verdict(
+          'fail',
+          `FAIL (${mustFailed} MUST cell${mustFailed === 1 ? '' : 's'} failed${expected > 0 ? `, ${expected} more as expected` : ''})`,
+        )
       : strictFixed > 0
         ? palette.verdict('fail', `FAIL (${strictFixed} expected failure${strictFixed === 1 ? '' : 's'} fixed: --strict-expectations)`)
         : expected > 0
-          ? palette.verdict('warn', `PASS (every MUST failure is expected: ${expected}, --expect${unjudged > 0 ? `; ${s.skipped} skipped, ${s.inconclusive} inconclusive` : ''})`)
+          ? palette.verdict(
+              'warn',
+              `PASS (every MUST failure is expected: ${expected}, --expect${unjudged > 0 ? `; ${s.skipped} skipped, ${s.inconclusive} inconclusive` : ''})`,
+            )
           : unjudged > 0
-            ? palette.verdict('inconclusive', `PASS (no MUST cell failed; ${s.skipped} skipped, ${s.inconclusive} inconclusive: not every rule was checked)`)
+            ? palette.verdict(
+                'inconclusive',
+                `PASS (no MUST cell failed; ${s.skipped} skipped, ${s.inconclusive} inconclusive: not every rule was checked)`,
+              )
             : palette.verdict('pass', 'PASS (every MUST cell passed)');
   const tail = `${info.requests} requests in ${formatMs(info.wallMs)}; seed ${report.seed}, ${report.numRuns} run${report.numRuns === 1 ? '' : 's'} per property`;
   // One way of counting (the header's and the progress line's): cells are
@@ -164,8 +178,12 @@ export function summaryLine(report: Report, info: RunInfo, palette: Palette = pl
   const shape = results.filter((r) => r.category === 'shape');
   const c = countVerdicts(judged);
   const counts = `${c.pass} pass, ${c.fail} fail, ${c.warn} warn, ${c.inconclusive} inconclusive, ${c.skipped} skipped`;
-  const unrun = cells.interrupted > 0 || cells.notRun > 0 || info.interrupted ? `, ${cells.interrupted} interrupted, ${cells.notRun} not run` : '';
-  const shapeText = shape.length === 0 ? '' : `; ${shape[0]!.rule} on ${shape.length} operation${shape.length === 1 ? '' : 's'} (${nonZero(countVerdicts(shape))})`;
+  const unrun =
+    cells.interrupted > 0 || cells.notRun > 0 || info.interrupted ? `, ${cells.interrupted} interrupted, ${cells.notRun} not run` : '';
+  const shapeText =
+    shape.length === 0
+      ? ''
+      : `; ${shape[0]!.rule} on ${shape.length} operation${shape.length === 1 ? '' : 's'} (${nonZero(countVerdicts(shape))})`;
   return `${verdict}: ${cells.run} of ${cells.total} cell${cells.total === 1 ? '' : 's'} run (${counts})${unrun}${shapeText}; ${tail}`;
 }
 
@@ -198,7 +216,10 @@ export function consoleReporter(stream: NodeJS.WritableStream & { isTTY?: boolea
         stepLimit: 15,
       });
       // A console that went away (EPIPE: `| head`) ends the console's part, not the run.
-      const gone = (error: Error | null | undefined): boolean => ['EPIPE', 'ERR_STREAM_DESTROYED', 'ERR_STREAM_WRITE_AFTER_END'].includes((error as { code?: string } | null | undefined)?.code ?? '');
+      const gone = (error: Error | null | undefined): boolean =>
+        ['EPIPE', 'ERR_STREAM_DESTROYED', 'ERR_STREAM_WRITE_AFTER_END'].includes(
+          (error as { code?: string } | null | undefined)?.code ?? '',
+        );
       await new Promise<void>((resolve, reject) => stream.write(text, (error) => (error && !gone(error) ? reject(error) : resolve())));
     },
   };

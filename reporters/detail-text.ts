@@ -27,7 +27,9 @@ export function detailLines(result: DetailResult, options: DetailOptions = DETAI
   }
   if (result.evidence.length > 0) {
     lines.push('evidence:');
-    lines.push(...renderEvidence(result.evidence, result.requests, { limit: options.evidenceLimit, bodyChars: options.bodyChars, indent: '  ' }));
+    lines.push(
+      ...renderEvidence(result.evidence, result.requests, { limit: options.evidenceLimit, bodyChars: options.bodyChars, indent: '  ' }),
+    );
   }
   if (result.replay) lines.push(`replay: ${result.replay.command}`);
   if (result.rerun) lines.push(`rerun: ${result.rerun}`);

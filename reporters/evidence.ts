@@ -18,20 +18,24 @@ export function renderEvidence(evidence: readonly Exchange[], total: number | un
   const lines: string[] = [];
   if (hidden > 0) {
     // Honest about what the JSON report has: all of them, or the latest that fit its size bound.
-    const kept = (total ?? evidence.length) <= evidence.length
-      ? `the JSON report has all ${evidence.length}`
-      : `the JSON report keeps the latest ${evidence.length}, as many as fit in the evidence bound of ${Math.round(EVIDENCE_BYTES / 1024)} KB per cell`;
+    const kept =
+      (total ?? evidence.length) <= evidence.length
+        ? `the JSON report has all ${evidence.length}`
+        : `the JSON report keeps the latest ${evidence.length}, as many as fit in the evidence bound of ${Math.round(EVIDENCE_BYTES / 1024)} KB per cell`;
     lines.push(`${options.indent}... ${hidden} earlier exchange${hidden === 1 ? '' : 's'} not shown here (${kept})`);
   }
   for (const exchange of shown) {
     lines.push(`${options.indent}→ ${exchange.operation} ${compact(exchange.request.body, options.bodyChars)}`);
     if (exchange.response) {
       const type = errorType(exchange);
-      lines.push(`${options.indent}← ${exchange.response.status}${type ? ` ${type}` : ''} ${compact(exchange.response.body, options.bodyChars)}`);
+      lines.push(
+        `${options.indent}← ${exchange.response.status}${type ? ` ${type}` : ''} ${compact(exchange.response.body, options.bodyChars)}`,
+      );
     }
     if (exchange.error) lines.push(`${options.indent}× ${exchange.error}`);
     if (exchange.transient) {
-      const then = exchange.transient.waitMs === undefined ? 'the step gave up' : `the same request sent again after ${exchange.transient.waitMs} ms`;
+      const then =
+        exchange.transient.waitMs === undefined ? 'the step gave up' : `the same request sent again after ${exchange.transient.waitMs} ms`;
       lines.push(`${options.indent}  (transient: ${exchange.transient.kind}; ${then})`);
     }
   }

@@ -13,7 +13,13 @@ export type Render = (report: Report, info: RunInfo) => string;
 async function ensureParent(path: string): Promise<void> {
   // A missing last directory is made (reports/ in a fresh clone), as --json does.
   const parent = dirname(path);
-  if (!(await stat(parent).then(() => true, () => false))) await mkdir(parent);
+  if (
+    !(await stat(parent).then(
+      () => true,
+      () => false,
+    ))
+  )
+    await mkdir(parent);
 }
 
 function cannot(flag: string, file: string, error: unknown): UsageError {

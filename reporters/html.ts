@@ -146,17 +146,17 @@ export function renderHtml(report: Report, info?: RunInfo): string {
     })
     .join('');
 
-  const filters = [
-    filterGroup('category', categories),
-    filterGroup('level', levels),
-    filterGroup('verdict', verdicts.map(String)),
-  ].join('');
+  const filters = [filterGroup('category', categories), filterGroup('level', levels), filterGroup('verdict', verdicts.map(String))].join(
+    '',
+  );
   const details = results
     .filter((r) => r.verdict !== 'pass')
     .sort((a, b) => VERDICT_ORDER.indexOf(a.verdict) - VERDICT_ORDER.indexOf(b.verdict))
     .map((r) => detailHtml(r, ids.get(r)!))
     .join('');
-  const expectations = (report as ReportWithExpectations).expectations ? `<pre class="expectations">${h(expectationLines(report).join('\n'))}</pre>` : '';
+  const expectations = (report as ReportWithExpectations).expectations
+    ? `<pre class="expectations">${h(expectationLines(report).join('\n'))}</pre>`
+    : '';
   const legend = [...names].map(([op, short]) => `<span><b>${h(short)}</b> ${h(op)}</span>`).join(' ');
 
   return `<!DOCTYPE html>

@@ -25,14 +25,18 @@ export function reportJson(report: Report, info: RunInfo): string {
     wallMs: Math.round(info.wallMs),
     interrupted: info.interrupted,
   };
-  return scrub(JSON.stringify(document, null, 2)) + '\n';
+  return `${scrub(JSON.stringify(document, null, 2))}\n`;
 }
 
 function jsonResult(result: RuleResult): Record<string, unknown> {
   return {
     ...result,
     ...(result.durationMs !== undefined ? { durationMs: Math.round(result.durationMs) } : {}),
-    evidence: result.evidence.map((exchange) => ({ ...exchange, startedAt: isoTime(exchange.startedAt), durationMs: Math.round(exchange.durationMs) })),
+    evidence: result.evidence.map((exchange) => ({
+      ...exchange,
+      startedAt: isoTime(exchange.startedAt),
+      durationMs: Math.round(exchange.durationMs),
+    })),
   };
 }
 
@@ -48,7 +52,13 @@ export function jsonReporter(file: string): Reporter {
       // A missing last directory is made (reports/ in a fresh clone); not a
       // whole chain: Node's recursive mkdir can spin on special file systems.
       const parent = dirname(path);
-      if (!(await stat(parent).then(() => true, () => false))) await mkdir(parent);
+      if (
+        !(await stat(parent).then(
+          () => true,
+          () => false,
+        ))
+      )
+        await mkdir(parent);
       await writeFile(temporary, text, 'utf8');
     } catch (error) {
       const code = (error as { code?: string }).code ?? (error instanceof Error ? error.message : String(error));
@@ -59,7 +69,12 @@ export function jsonReporter(file: string): Reporter {
     name: 'json',
     async prepare() {
       // Up front, before any request: a folder where the file should be.
-      if (await stat(path).then((found) => found.isDirectory(), () => false)) {
+      if (
+        await stat(path).then(
+          (found) => found.isDirectory(),
+          () => false,
+        )
+      ) {
         throw new UsageError(`--json: ${file} is a directory (name a file, e.g. ${join(file, 'report.json')})`);
       }
       await save('');

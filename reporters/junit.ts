@@ -37,7 +37,8 @@ export function renderJUnit(report: Report, info?: RunInfo): string {
     categories.set(result.category, list);
   }
   const isFailure = (r: Result): boolean => r.verdict === 'fail' && !r.expected;
-  const isSkipped = (r: Result): boolean => r.verdict === 'skipped' || r.verdict === 'inconclusive' || (r.verdict === 'fail' && r.expected !== undefined);
+  const isSkipped = (r: Result): boolean =>
+    r.verdict === 'skipped' || r.verdict === 'inconclusive' || (r.verdict === 'fail' && r.expected !== undefined);
   const totalMs = info?.wallMs ?? Date.parse(report.finishedAt) - Date.parse(report.startedAt);
   const doc = create({ version: '1.0', encoding: 'UTF-8', invalidCharReplacement: '\uFFFD' });
   const root = doc.ele('testsuites', {
@@ -61,7 +62,7 @@ export function renderJUnit(report: Report, info?: RunInfo): string {
     properties(suite, report, list);
     for (const result of list) testcase(suite, result);
   }
-  return doc.end({ prettyPrint: true }) + '\n';
+  return `${doc.end({ prettyPrint: true })}\n`;
 }
 
 function hostOf(endpoint: string): string {

@@ -61,7 +61,10 @@ export function renderMarkdown(report: Report, info?: RunInfo): string {
     lines.push(`### ${v === 'fail' ? 'Failures' : 'Warnings'} (${list.length})`, '');
     for (const result of list) {
       const tag = result.expected ? ' (expected)' : '';
-      lines.push(`<details><summary>${SYMBOL[result.verdict]} <code>${escapeHtml(result.rule)}</code> ${escapeHtml(result.operation)}${tag}: ${escapeHtml(firstLine(result.reason))}</summary>`, '');
+      lines.push(
+        `<details><summary>${SYMBOL[result.verdict]} <code>${escapeHtml(result.rule)}</code> ${escapeHtml(result.operation)}${tag}: ${escapeHtml(firstLine(result.reason))}</summary>`,
+        '',
+      );
       let text = detailLines(result).join('\n');
       if (text.length > MAX_DETAIL_CHARS) text = `${text.slice(0, MAX_DETAIL_CHARS)}\n... (cut; the JSON report has it all)`;
       lines.push('```text', text.replace(/```/g, '`\u200b``'), '```', '', '</details>', '');
@@ -70,10 +73,11 @@ export function renderMarkdown(report: Report, info?: RunInfo): string {
   const unjudged = results.filter((r) => r.verdict === 'inconclusive' || r.verdict === 'skipped');
   if (unjudged.length > 0) {
     lines.push(`### Inconclusive and skipped (${unjudged.length})`, '', '| verdict | rule | operation | reason |', '|---|---|---|---|');
-    for (const r of unjudged) lines.push(`| ${SYMBOL[r.verdict as Verdict]} ${r.verdict} | \`${r.rule}\` | ${r.operation} | ${cellText(r.reason)} |`);
+    for (const r of unjudged)
+      lines.push(`| ${SYMBOL[r.verdict as Verdict]} ${r.verdict} | \`${r.rule}\` | ${r.operation} | ${cellText(r.reason)} |`);
     lines.push('');
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 function firstLine(text: string): string {
@@ -93,4 +97,3 @@ export function markdownReporter(file: string): Reporter {
 export function stepSummaryReporter(file: string): Reporter {
   return appendReporter('step-summary', 'GITHUB_STEP_SUMMARY', file, renderMarkdown);
 }
-

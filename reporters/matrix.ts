@@ -70,7 +70,13 @@ export function renderMatrix(results: readonly RuleResult[], options: MatrixOpti
       }
       const slice = columns.slice(start, end);
       const title = start === 0 ? block.category : `${block.category} (continued)`;
-      lines.push(padEnd(options.palette.bold(title), labelWidth) + slice.map((c) => padEnd(c.name, widthOf(c.name))).join('').trimEnd());
+      lines.push(
+        padEnd(options.palette.bold(title), labelWidth) +
+          slice
+            .map((c) => padEnd(c.name, widthOf(c.name)))
+            .join('')
+            .trimEnd(),
+      );
       for (const row of block.rows) {
         const label = `  ${row.level.padEnd(7)} ${ruleLabel(row.rule)}`;
         const cells = slice.map((c) => {

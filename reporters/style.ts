@@ -20,7 +20,10 @@ export interface Palette {
   dim: Paint;
 }
 
-const ANSI = (open: number, close: number): Paint => (text) => `\u001b[${open}m${text}\u001b[${close}m`;
+const ANSI =
+  (open: number, close: number): Paint =>
+  (text) =>
+    `\u001b[${open}m${text}\u001b[${close}m`;
 const COLOUR: Record<Verdict, Paint> = {
   pass: ANSI(32, 39),
   fail: ANSI(31, 39),

@@ -28,6 +28,7 @@ export function renderTimeline(events: readonly WireEvent[], options: TimelineOp
     return `${options.indent}${at}  ${event.who.padEnd(who)}  ${delivery}  ${text.length > width ? `${text.slice(0, width - 1)}…` : text}`;
   };
   const lines = head.map(line);
-  if (tail.length > 0) lines.push(`${options.indent}${' '.repeat(12)}  ... ${events.length - head.length - tail.length} events`, ...tail.map(line));
+  if (tail.length > 0)
+    lines.push(`${options.indent}${' '.repeat(12)}  ... ${events.length - head.length - tail.length} events`, ...tail.map(line));
   return lines;
 }

@@ -26,7 +26,7 @@ function copyWorker(relative) {
     [/(['"])(\.\.?\/[^'"]+)\.ts\1/g, (_m, quote, path) => `${quote}${path}.js${quote}`],
   ];
   for (const [pattern, replacement] of replacements) {
-    const count = (text.match(new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : pattern.flags + 'g')) ?? []).length;
+    const count = (text.match(new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`)) ?? []).length;
     if (count === 0) throw new Error(`build: ${relative} no longer matches ${pattern} (update scripts/build.mjs)`);
     text = text.replace(pattern, replacement);
   }

@@ -218,7 +218,8 @@ function shapeSchema(name: string, shape: BotoShape, context: Context): JsonSche
   }
   // The model type first: the JSON type alone cannot tell a timestamp from a
   // number, or a union from a structure, and messages name the model type.
-  const modelType = shape.type === 'structure' && shape.union ? 'union' : shape.type === 'structure' && shape.document ? 'document' : shape.type;
+  const modelType =
+    shape.type === 'structure' && shape.union ? 'union' : shape.type === 'structure' && shape.document ? 'document' : shape.type;
   const annotated: JsonSchema = { [TYPE_KEYWORD]: modelType, ...schema };
   if (shape.sensitive) annotated[SENSITIVE_KEYWORD] = true;
   return annotated;

@@ -178,7 +178,10 @@ function withoutNullMembers(value: unknown): unknown {
 function render(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (Array.isArray(value)) return `[${value.map(render).join(', ')}]`;
-  if (isObject(value)) return `{${Object.entries(value).map(([k, v]) => `${k}=${render(v)}`).join(', ')}}`;
+  if (isObject(value))
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${k}=${render(v)}`)
+      .join(', ')}}`;
   return String(value);
 }
 
@@ -298,7 +301,11 @@ function violationOf(error: ErrorObject, doc: SchemaDoc, rootShape: string, root
         message: message(at, `must have length ${error.keyword === 'minProperties' ? 'greater' : 'less'} than or equal to ${limit}`),
       };
     case 'pattern':
-      return { path: at.path, constraint: 'pattern', message: message(at, `must satisfy regular expression pattern: ${String(params.pattern)}`) };
+      return {
+        path: at.path,
+        constraint: 'pattern',
+        message: message(at, `must satisfy regular expression pattern: ${String(params.pattern)}`),
+      };
     case 'enum':
       return {
         path: at.path,

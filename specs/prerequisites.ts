@@ -26,19 +26,22 @@ export async function settle(env: SpecEnv, spec: ResourceSpec, resource: Resourc
   const ready = spec.ready;
   if (!ready) return resource;
   const failed = (value: Resource): boolean => ready.failed?.values.includes(String(value[ready.field])) ?? false;
-  const settled = ready.values.includes(String(resource[ready.field])) || failed(resource)
-    ? resource
-    : await env.waitFor(
-        `${spec.kind} ${JSON.stringify(spec.get.input(resource))} reaches ${ready.values.join(' or ')}`,
-        async () => member(await env.call(spec.get.operation, spec.get.input(resource)), spec.member),
-        (current) => ready.values.includes(String(current[ready.field])) || failed(current),
-      );
+  const settled =
+    ready.values.includes(String(resource[ready.field])) || failed(resource)
+      ? resource
+      : await env.waitFor(
+          `${spec.kind} ${JSON.stringify(spec.get.input(resource))} reaches ${ready.values.join(' or ')}`,
+          async () => member(await env.call(spec.get.operation, spec.get.input(resource)), spec.member),
+          (current) => ready.values.includes(String(current[ready.field])) || failed(current),
+        );
   if (failed(settled)) {
     const message = ready.failed ? settled[ready.failed.message] : undefined;
     throw new InconclusiveCheck(
       `${spec.kind} ${JSON.stringify(spec.get.input(settled))} ended ${ready.field} ${String(settled[ready.field])}` +
         `${typeof message === 'string' && message ? `: ${message}` : ' (the target gave no message)'}; it cannot serve the check` +
-        (spec.kind.endsWith('TemplateVersion') && !env.bundles.uploaded ? ' (a target that reads template bundles needs --bundle-bucket)' : ''),
+        (spec.kind.endsWith('TemplateVersion') && !env.bundles.uploaded
+          ? ' (a target that reads template bundles needs --bundle-bucket)'
+          : ''),
     );
   }
   return settled;
@@ -46,9 +49,15 @@ export async function settle(env: SpecEnv, spec: ResourceSpec, resource: Resourc
 
 /** The operations that create and publish a template's versions, by kind. */
 const VERSION_OPERATIONS = {
-  environmentTemplateVersion: { create: 'CreateEnvironmentTemplateVersion', update: 'UpdateEnvironmentTemplateVersion', bundles: 'environment' },
+  environmentTemplateVersion: {
+    create: 'CreateEnvironmentTemplateVersion',
+    update: 'UpdateEnvironmentTemplateVersion',
+    bundles: 'environment',
+  },
   serviceTemplateVersion: { create: 'CreateServiceTemplateVersion', update: 'UpdateServiceTemplateVersion', bundles: 'service' },
-} as const satisfies Partial<Record<ResourceKind, { create: ProtonOperation; update: ProtonOperation; bundles: 'environment' | 'service' }>>;
+} as const satisfies Partial<
+  Record<ResourceKind, { create: ProtonOperation; update: ProtonOperation; bundles: 'environment' | 'service' }>
+>;
 
 type VersionKind = keyof typeof VERSION_OPERATIONS;
 
@@ -132,7 +141,14 @@ export async function serviceTemplateWith(
   const name = env.uniqueName(hint);
   env.step(`prerequisite: service template ${name} with versions ${versions.join(', ') || 'none'}`);
   await env.call('CreateServiceTemplate', { name, tags: [...env.tags] });
-  await createVersions(env, serviceTemplateVersion, name, versions, { compatibleEnvironmentTemplates: [compatible] }, options.publish ?? true);
+  await createVersions(
+    env,
+    serviceTemplateVersion,
+    name,
+    versions,
+    { compatibleEnvironmentTemplates: [compatible] },
+    options.publish ?? true,
+  );
   return name;
 }
 

@@ -36,7 +36,9 @@ export const environmentTemplate: ResourceSpec = {
   list: { operation: 'ListEnvironmentTemplates', input: () => ({}), items: 'templates' },
   modify: { operation: 'UpdateEnvironmentTemplate', field: 'description', input: (ref, value) => ({ ...byName(ref), description: value }) },
   // CONTRACT.md: "UpdateEnvironmentTemplate / UpdateServiceTemplate: displayName or description".
-  modifyAlso: [{ operation: 'UpdateEnvironmentTemplate', field: 'displayName', input: (ref, value) => ({ ...byName(ref), displayName: value }) }],
+  modifyAlso: [
+    { operation: 'UpdateEnvironmentTemplate', field: 'displayName', input: (ref, value) => ({ ...byName(ref), displayName: value }) },
+  ],
   remove: { operation: 'DeleteEnvironmentTemplate', input: byName },
   contains: { kind: 'environmentTemplateVersion', ref: (ref) => ({ templateName: str(ref, 'name') }) },
 };
@@ -52,7 +54,9 @@ export const serviceTemplate: ResourceSpec = {
   get: { operation: 'GetServiceTemplate', input: byName },
   list: { operation: 'ListServiceTemplates', input: () => ({}), items: 'templates' },
   modify: { operation: 'UpdateServiceTemplate', field: 'description', input: (ref, value) => ({ ...byName(ref), description: value }) },
-  modifyAlso: [{ operation: 'UpdateServiceTemplate', field: 'displayName', input: (ref, value) => ({ ...byName(ref), displayName: value }) }],
+  modifyAlso: [
+    { operation: 'UpdateServiceTemplate', field: 'displayName', input: (ref, value) => ({ ...byName(ref), displayName: value }) },
+  ],
   remove: { operation: 'DeleteServiceTemplate', input: byName },
   contains: { kind: 'serviceTemplateVersion', ref: (ref) => ({ templateName: str(ref, 'name') }) },
 };
@@ -66,9 +70,18 @@ export const environmentTemplateVersion: ResourceSpec = {
   created: 'createdAt',
   owner: ['templateName'],
   progress: versionProgress,
-  ready: { field: 'status', values: ['DRAFT', 'PUBLISHED'], durationHook: 'templateVersionRegistration', failed: { values: ['REGISTRATION_FAILED'], message: 'statusMessage' } },
+  ready: {
+    field: 'status',
+    values: ['DRAFT', 'PUBLISHED'],
+    durationHook: 'templateVersionRegistration',
+    failed: { values: ['REGISTRATION_FAILED'], message: 'statusMessage' },
+  },
   get: { operation: 'GetEnvironmentTemplateVersion', input: byVersion },
-  list: { operation: 'ListEnvironmentTemplateVersions', input: (ref) => ({ templateName: str(ref, 'templateName') }), items: 'templateVersions' },
+  list: {
+    operation: 'ListEnvironmentTemplateVersions',
+    input: (ref) => ({ templateName: str(ref, 'templateName') }),
+    items: 'templateVersions',
+  },
   modify: {
     operation: 'UpdateEnvironmentTemplateVersion',
     field: 'description',
@@ -86,9 +99,18 @@ export const serviceTemplateVersion: ResourceSpec = {
   created: 'createdAt',
   owner: ['templateName'],
   progress: versionProgress,
-  ready: { field: 'status', values: ['DRAFT', 'PUBLISHED'], durationHook: 'templateVersionRegistration', failed: { values: ['REGISTRATION_FAILED'], message: 'statusMessage' } },
+  ready: {
+    field: 'status',
+    values: ['DRAFT', 'PUBLISHED'],
+    durationHook: 'templateVersionRegistration',
+    failed: { values: ['REGISTRATION_FAILED'], message: 'statusMessage' },
+  },
   get: { operation: 'GetServiceTemplateVersion', input: byVersion },
-  list: { operation: 'ListServiceTemplateVersions', input: (ref) => ({ templateName: str(ref, 'templateName') }), items: 'templateVersions' },
+  list: {
+    operation: 'ListServiceTemplateVersions',
+    input: (ref) => ({ templateName: str(ref, 'templateName') }),
+    items: 'templateVersions',
+  },
   modify: {
     operation: 'UpdateServiceTemplateVersion',
     field: 'description',
@@ -112,7 +134,12 @@ export const environment: ResourceSpec = {
     'lastAttemptedDeploymentId',
     'lastSucceededDeploymentId',
   ],
-  ready: { field: 'deploymentStatus', values: ['SUCCEEDED'], durationHook: 'environmentDeployment', failed: { values: ['FAILED', 'CANCELLED'], message: 'deploymentStatusMessage' } },
+  ready: {
+    field: 'deploymentStatus',
+    values: ['SUCCEEDED'],
+    durationHook: 'environmentDeployment',
+    failed: { values: ['FAILED', 'CANCELLED'], message: 'deploymentStatusMessage' },
+  },
   get: { operation: 'GetEnvironment', input: byName },
   list: { operation: 'ListEnvironments', input: () => ({}), items: 'environments' },
   modify: {
@@ -133,7 +160,12 @@ export const service: ResourceSpec = {
   owner: ['name'],
   // The pipeline block reports its own deployments.
   progress: ['status', 'statusMessage', 'lastModifiedAt', 'pipeline'],
-  ready: { field: 'status', values: ['ACTIVE'], durationHook: 'serviceCreation', failed: { values: ['CREATE_FAILED', 'CREATE_FAILED_CLEANUP_COMPLETE', 'CREATE_FAILED_CLEANUP_FAILED'], message: 'statusMessage' } },
+  ready: {
+    field: 'status',
+    values: ['ACTIVE'],
+    durationHook: 'serviceCreation',
+    failed: { values: ['CREATE_FAILED', 'CREATE_FAILED_CLEANUP_COMPLETE', 'CREATE_FAILED_CLEANUP_FAILED'], message: 'statusMessage' },
+  },
   get: { operation: 'GetService', input: byName },
   list: { operation: 'ListServices', input: () => ({}), items: 'services' },
   modify: { operation: 'UpdateService', field: 'description', input: (ref, value) => ({ ...byName(ref), description: value }) },
@@ -152,7 +184,11 @@ export const environmentAccountConnection: ResourceSpec = {
   progress: ['status', 'lastModifiedAt'],
   get: { operation: 'GetEnvironmentAccountConnection', input: (ref) => ({ id: str(ref, 'id') }) },
   // The caller requests connections: it is the environment account.
-  list: { operation: 'ListEnvironmentAccountConnections', input: () => ({ requestedBy: 'ENVIRONMENT_ACCOUNT' }), items: 'environmentAccountConnections' },
+  list: {
+    operation: 'ListEnvironmentAccountConnections',
+    input: () => ({ requestedBy: 'ENVIRONMENT_ACCOUNT' }),
+    items: 'environmentAccountConnections',
+  },
   remove: { operation: 'DeleteEnvironmentAccountConnection', input: (ref) => ({ id: str(ref, 'id') }) },
 };
 

@@ -32,8 +32,7 @@ const SEED = {
   noFurtherAction:
     'With an idempotent request, if the original request action completes successfully, any subsequent retries complete successfully without performing any further actions.',
   updatedInformation: 'However, the result might contain updated information, such as the current creation status.',
-  occursMultipleTimes:
-    'However, if the original request and the subsequent retries are successful, the operation occurs multiple times.',
+  occursMultipleTimes: 'However, if the original request and the subsequent retries are successful, the operation occurs multiple times.',
   moreResources: 'This means that you might create more resources than you intended.',
   tokenSame:
     'If you retry the request using the same client token and the same parameters, the retry succeeds without performing any further actions other than returning the original resource detail data in the response.',
@@ -76,7 +75,7 @@ export const RULES: readonly RuleSpec[] = [
     requires: [],
     prefers: ['durations'],
     checkedBy: 'scenario+property',
-    how: 'scenario: one create and its retry, observed with Get and List (and the hooks count), the resource\'s own transition lengthened (durations) so that the retry meets it in progress, then another retry once it has settled; property: each run a random valid original of its own with a random token (salted: unique to the run and cell), retried identically, every answer judged by the run\'s own token model (a run stands alone: seed and path replay it), List checked identity by identity at the end',
+    how: "scenario: one create and its retry, observed with Get and List (and the hooks count), the resource's own transition lengthened (durations) so that the retry meets it in progress, then another retry once it has settled; property: each run a random valid original of its own with a random token (salted: unique to the run and cell), retried identically, every answer judged by the run's own token model (a run stands alone: seed and path replay it), List checked identity by identity at the end",
   },
   {
     id: 'client-token/same-token-different-params',
@@ -223,7 +222,7 @@ export const RULES: readonly RuleSpec[] = [
     requires: [],
     prefers: [],
     checkedBy: 'scenario',
-    how: 'scenario: delete the target, then another resource of its kind, a third still there; retry the target\'s delete twice; each retry succeeds and names the deleted target or nothing (never the other two)',
+    how: "scenario: delete the target, then another resource of its kind, a third still there; retry the target's delete twice; each retry succeeds and names the deleted target or nothing (never the other two)",
   },
   {
     id: 'idempotent-delete/retry-returns-metadata',
@@ -289,7 +288,8 @@ export const RULES: readonly RuleSpec[] = [
     id: 'wire/lost-response-retry',
     category: 'wire',
     level: 'MUST',
-    title: "A lost response's retry (the SDK's own, or the same token or name again) obeys the operation's category as if the response had arrived",
+    title:
+      "A lost response's retry (the SDK's own, or the same token or name again) obeys the operation's category as if the response had arrived",
     cites: [SEED.noMoreThanOnce, SEED.noFurtherAction, SEED.tokenSame, SEED.createUnmodified, SEED.deleteMetadata, SEED.deleteBoth],
     operations: WIRE_OPERATIONS,
     requires: [],
@@ -325,7 +325,8 @@ export const RULES: readonly RuleSpec[] = [
     id: 'wire/interleaved-retries',
     category: 'wire',
     level: 'MUST',
-    title: 'Any interleaving of retries by several clients yields a history where each token or name has at most one resource and every success names it',
+    title:
+      'Any interleaving of retries by several clients yields a history where each token or name has at most one resource and every success names it',
     cites: [SEED.noMoreThanOnce, SEED.noFurtherAction],
     operations: WIRE_OPERATIONS,
     requires: [],

@@ -44,7 +44,10 @@ export const TYPICAL_DURATIONS: Readonly<Record<TransitionName, number>> = Objec
 
 /** Every transition at its typical duration divided by `divisor` (> 0), in whole milliseconds. */
 export function typicalDurations(divisor: number): Record<TransitionName, number> {
-  return Object.fromEntries(TRANSITION_NAMES.map((name) => [name, Math.round(TYPICAL_DURATIONS[name] / divisor)])) as Record<TransitionName, number>;
+  return Object.fromEntries(TRANSITION_NAMES.map((name) => [name, Math.round(TYPICAL_DURATIONS[name] / divisor)])) as Record<
+    TransitionName,
+    number
+  >;
 }
 
 /**
@@ -53,14 +56,18 @@ export function typicalDurations(divisor: number): Record<TransitionName, number
  * items winning. Throws an Error naming `flag` and the bad item.
  */
 export function parseTransitionDurations(flag: string, text: string): Partial<Record<TransitionName, number>> {
-  const items = text.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  const items = text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
   if (items.length === 0) throw new Error(`${flag}: empty (expected real/N or name=ms, comma-separated)`);
   let durations: Partial<Record<TransitionName, number>> = {};
   for (const item of items) {
     const real = /^real(?:\/(.*))?$/.exec(item);
     if (real !== null) {
       const divisor = real[1] === undefined ? 1 : Number(real[1]);
-      if (!/^\d+(\.\d+)?$/.test(real[1] ?? '1') || !(divisor > 0)) throw new Error(`${flag}: N of real/N must be a positive number, not "${real[1]}"`);
+      if (!/^\d+(\.\d+)?$/.test(real[1] ?? '1') || !(divisor > 0))
+        throw new Error(`${flag}: N of real/N must be a positive number, not "${real[1]}"`);
       durations = { ...durations, ...typicalDurations(divisor) };
       continue;
     }

@@ -77,10 +77,10 @@ export const bucketArb = fc
   .map(([first, middle, last]) => first + middle + last);
 
 /** Tags beyond the run's own: keys never start with `aws:` (reserved). */
-export const extraTagsArb = fc.uniqueArray(
-  fc.record({ key: wordArb.map((word) => `x-${word}`), value: fc.string({ maxLength: 20 }) }),
-  { maxLength: 3, selector: (tag) => tag.key },
-);
+export const extraTagsArb = fc.uniqueArray(fc.record({ key: wordArb.map((word) => `x-${word}`), value: fc.string({ maxLength: 20 }) }), {
+  maxLength: 3,
+  selector: (tag) => tag.key,
+});
 
 /** Drop the members whose value is undefined, so that inputs compare as sent. */
 export function compact<T extends Record<string, unknown>>(input: T): T {

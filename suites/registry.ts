@@ -49,7 +49,12 @@ function both(
   scenario: (ctx: CheckContext, spec: CreateOperationSpec) => Promise<Outcome>,
   property: (ctx: CheckContext, spec: CreateOperationSpec) => Promise<Outcome>,
 ): Check {
-  return onCreate((ctx, spec) => allOf(() => scenario(ctx, spec), () => property(ctx, spec)));
+  return onCreate((ctx, spec) =>
+    allOf(
+      () => scenario(ctx, spec),
+      () => property(ctx, spec),
+    ),
+  );
 }
 
 const rule =
@@ -67,7 +72,14 @@ const byRule: Record<string, Check> = {
     rule('client-token/same-token-different-params', differentParamsProperty),
   ),
   // In a two-phase run (--phase record|verify, no clock) the scenario alone: the property needs the clock.
-  'client-token/expiry': onCreate((ctx, spec) => (ctx.phase ? expiry(ctx, spec) : allOf(() => expiry(ctx, spec), () => expiryProperty(ctx, spec)))),
+  'client-token/expiry': onCreate((ctx, spec) =>
+    ctx.phase
+      ? expiry(ctx, spec)
+      : allOf(
+          () => expiry(ctx, spec),
+          () => expiryProperty(ctx, spec),
+        ),
+  ),
   'client-token/retry-after-delete': onCreate(retryAfterDelete),
   'client-token/case-sensitive': onCreate(caseSensitiveProperty),
   'client-token/format': onCreate((ctx, spec) =>
@@ -109,5 +121,8 @@ const byRule: Record<string, Check> = {
  * counted in its reason (lib/evidence.ts).
  */
 export const checks: Record<string, Check> = Object.fromEntries(
-  Object.entries(byRule).map(([id, check]) => [id, async (ctx: CheckContext, operation: OperationSpec) => withListWeather(ctx, await verdictOf(() => check(ctx, operation)))]),
+  Object.entries(byRule).map(([id, check]) => [
+    id,
+    async (ctx: CheckContext, operation: OperationSpec) => withListWeather(ctx, await verdictOf(() => check(ctx, operation))),
+  ]),
 );

@@ -61,7 +61,10 @@ describe('the project stands alone', () => {
     const root = fileURLToPath(new URL('../', import.meta.url));
     const tracked = execFileSync('git', ['ls-files', '-z'], { cwd: root, encoding: 'utf8' }).split('\0').filter(Boolean);
     const offenders = tracked.filter(
-      (file) => !file.startsWith('test/') && /\.(ts|mts|mjs|js|json|md|sh)$|^\.ci\//.test(file) && /\.\.\/shared\//.test(readFileSync(join(root, file), 'utf8')),
+      (file) =>
+        !file.startsWith('test/') &&
+        /\.(ts|mts|mjs|js|json|md|sh)$|^\.ci\//.test(file) &&
+        /\.\.\/shared\//.test(readFileSync(join(root, file), 'utf8')),
     );
     expect(offenders).toEqual([]);
   });

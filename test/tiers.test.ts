@@ -43,7 +43,9 @@ describe('the test tiers', () => {
     const counted = new Map<string, string[]>();
     for (const file of testFiles()) counted.set(file, []);
     for (const [name, files] of tiers) for (const file of files) counted.set(file, [...(counted.get(file) ?? []), name]);
-    const wrong = [...counted].filter(([, names]) => names.length !== 1).map(([file, names]) => `${file}: ${names.join(', ') || 'no tier'}`);
+    const wrong = [...counted]
+      .filter(([, names]) => names.length !== 1)
+      .map(([file, names]) => `${file}: ${names.join(', ') || 'no tier'}`);
     expect(wrong).toEqual([]);
   });
 
@@ -51,7 +53,10 @@ describe('the test tiers', () => {
     const slow = tiers.get('slow') ?? [];
     for (const pattern of SLOW_TESTS) {
       const prefix = pattern.replace(/\*.*$/, '');
-      expect(slow.some((file) => (pattern.includes('*') ? file.startsWith(prefix) : file === pattern)), pattern).toBe(true);
+      expect(
+        slow.some((file) => (pattern.includes('*') ? file.startsWith(prefix) : file === pattern)),
+        pattern,
+      ).toBe(true);
     }
   });
 });

@@ -37,12 +37,20 @@ async function timeToFirstRequest(command: string, args: string[], cwd: string):
     cwd,
     detached: true,
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1', AWS_ACCESS_KEY_ID: 'AKIABENCHSTARTUP0001', AWS_SECRET_ACCESS_KEY: 'bench-startup-secret', AWS_REGION: 'us-east-1' },
+    env: {
+      ...process.env,
+      NO_COLOR: '1',
+      AWS_ACCESS_KEY_ID: 'AKIABENCHSTARTUP0001',
+      AWS_SECRET_ACCESS_KEY: 'bench-startup-secret',
+      AWS_REGION: 'us-east-1',
+    },
   });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number>((_resolve, reject) => {
-    child.on('exit', (code) => reject(new Error(`${command} exited ${code} before its first request: ${stderr.trim().split('\n').slice(-2).join(' | ')}`)));
+    child.on('exit', (code) =>
+      reject(new Error(`${command} exited ${code} before its first request: ${stderr.trim().split('\n').slice(-2).join(' | ')}`)),
+    );
     child.on('error', reject);
   });
   try {
@@ -74,7 +82,10 @@ const metric: Metric = {
       const app = join(dir, 'app');
       await mkdir(app);
       await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'bench-app', version: '1.0.0', private: true }));
-      await exec('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', join(dir, tarball)], { cwd: app, maxBuffer: 16 * 1024 * 1024 });
+      await exec('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', join(dir, tarball)], {
+        cwd: app,
+        maxBuffer: 16 * 1024 * 1024,
+      });
       const installed: number[] = [];
       const npmStart: number[] = [];
       for (let i = 0; i < (quick ? 1 : 3); i++) {

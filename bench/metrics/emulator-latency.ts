@@ -64,10 +64,11 @@ async function bareServer(answer: RecordedAnswer): Promise<{ url: string; close(
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -93,7 +94,9 @@ const metric: Metric = {
     const emulatorClient = client(emulator.url);
     let bare: Awaited<ReturnType<typeof bareServer>> | undefined;
     try {
-      await emulatorClient.send(new CreateEnvironmentTemplateCommand({ name: TEMPLATE, displayName: 'Bench', description: 'latency bench' }));
+      await emulatorClient.send(
+        new CreateEnvironmentTemplateCommand({ name: TEMPLATE, displayName: 'Bench', description: 'latency bench' }),
+      );
       bare = await bareServer(await recordAnswer(emulator.url));
       const bareClient = client(bare.url);
 
@@ -102,7 +105,10 @@ const metric: Metric = {
       await timeBlock(emulatorClient, warmup, []);
       await timeBlock(bareClient, warmup, []);
       for (let round = 0; emulated.length < samples; round++) {
-        const order: [ProtonClient, number[]][] = [[emulatorClient, emulated], [bareClient, baseline]];
+        const order: [ProtonClient, number[]][] = [
+          [emulatorClient, emulated],
+          [bareClient, baseline],
+        ];
         if (round % 2 === 1) order.reverse();
         for (const [target, into] of order) await timeBlock(target, Math.min(block, samples - into.length), into);
       }
@@ -112,7 +118,13 @@ const metric: Metric = {
       const ratio = median(emulated) / median(baseline);
       const ms = (name: string, value: number): Measurement => ({ name, value: Number(value.toFixed(4)), unit: 'ms' });
       return [
-        { name: 'emulator.latency_ratio', value: Number(ratio.toFixed(4)), unit: 'ratio', target: `<= ${TARGET_RATIO}`, met: ratio <= TARGET_RATIO },
+        {
+          name: 'emulator.latency_ratio',
+          value: Number(ratio.toFixed(4)),
+          unit: 'ratio',
+          target: `<= ${TARGET_RATIO}`,
+          met: ratio <= TARGET_RATIO,
+        },
         ms('emulator.latency_median_ms', median(emulated)),
         ms('emulator.latency_p90_ms', quantile(emulated, 0.9)),
         ms('emulator.baseline_latency_median_ms', median(baseline)),

@@ -27,13 +27,18 @@ async function createTemplates(endpoint: string, account: string, count: number)
   const parallel = 16;
   try {
     for (let start = 0; start < count; start += parallel) {
-      await Promise.all(Array.from({ length: Math.min(parallel, count - start) }, (_, i) =>
-        client.send(new CreateEnvironmentTemplateCommand({
-          name: `bench-memory-${start + i}`,
-          displayName: `Bench memory ${start + i}`,
-          description: 'A template kept by the emulator for the memory figure.',
-          tags: [{ key: 'bench', value: 'memory' }],
-        }))));
+      await Promise.all(
+        Array.from({ length: Math.min(parallel, count - start) }, (_, i) =>
+          client.send(
+            new CreateEnvironmentTemplateCommand({
+              name: `bench-memory-${start + i}`,
+              displayName: `Bench memory ${start + i}`,
+              description: 'A template kept by the emulator for the memory figure.',
+              tags: [{ key: 'bench', value: 'memory' }],
+            }),
+          ),
+        ),
+      );
     }
   } finally {
     client.destroy();
@@ -51,7 +56,7 @@ const metric: Metric = {
       const before = heapAfterGc();
       await createTemplates(emulator.url, '100000000002', count);
       const after = heapAfterGc();
-      const perThousand = ((after - before) / count) * 1000 / 1024;
+      const perThousand = (((after - before) / count) * 1000) / 1024;
       return [{ name: 'emulator.heap_per_1000_resources', value: Number(perThousand.toFixed(1)), unit: 'KiB' }];
     } finally {
       await emulator.close();

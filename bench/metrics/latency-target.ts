@@ -33,7 +33,15 @@ const metric: Metric = {
     const dir = await mkdtemp(join(tmpdir(), 'pc-latency-'));
     try {
       const json = join(dir, 'report.json');
-      const args = ['--endpoint', emulator.url, '--seed', '20261207', '--json', json, ...(quick ? ['--rules', 'client-token/*,idempotent-create/*', '--budget', '1m'] : [])];
+      const args = [
+        '--endpoint',
+        emulator.url,
+        '--seed',
+        '20261207',
+        '--json',
+        json,
+        ...(quick ? ['--rules', 'client-token/*,idempotent-create/*', '--budget', '1m'] : []),
+      ];
       const env = {
         ...process.env,
         AWS_ACCESS_KEY_ID: 'AKIDLATENCYBENCH0001',
@@ -54,7 +62,13 @@ const metric: Metric = {
           `${report.summary.fail} fail, ${report.summary.inconclusive} inconclusive`,
       );
       return [
-        { name: 'latency_target.wall_ratio', value: Number(ratio.toFixed(3)), unit: 'ratio', target: `<= ${TARGET_RATIO}`, met: ratio <= TARGET_RATIO && run.code === 0 },
+        {
+          name: 'latency_target.wall_ratio',
+          value: Number(ratio.toFixed(3)),
+          unit: 'ratio',
+          target: `<= ${TARGET_RATIO}`,
+          met: ratio <= TARGET_RATIO && run.code === 0,
+        },
         { name: 'latency_target.estimate_ratio', value: Number(estimateRatio.toFixed(3)), unit: 'ratio' },
         { name: 'latency_target.wall_s', value: Number((run.wallMs / 1000).toFixed(1)), unit: 's' },
         { name: 'latency_target.latency_ms', value: sizing.latencyMs, unit: 'ms' },

@@ -15,7 +15,8 @@ const TARGET_SECONDS = 5;
 
 const metric: Metric = {
   name: 'mutation',
-  description: 'seconds from the start of a suite run to its first failing verdict of the rule a fault targets, median over the fault catalogue',
+  description:
+    'seconds from the start of a suite run to its first failing verdict of the rule a fault targets, median over the fault catalogue',
   async measure({ quick, log }) {
     process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
     const analysis = await analyse({
@@ -38,7 +39,13 @@ const metric: Metric = {
         met: middle <= TARGET_SECONDS,
       });
     }
-    measurements.push({ name: 'mutation.score', value: Number(analysis.score.toFixed(3)), unit: 'ratio', target: '= 1', met: analysis.score === 1 });
+    measurements.push({
+      name: 'mutation.score',
+      value: Number(analysis.score.toFixed(3)),
+      unit: 'ratio',
+      target: '= 1',
+      met: analysis.score === 1,
+    });
     return measurements;
   },
 };

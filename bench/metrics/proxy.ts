@@ -89,9 +89,17 @@ const metric: Metric = {
     const directMs = median(samples.direct);
     const proxiedMs = median(samples.proxied);
     const ratio = proxiedMs / directMs;
-    log(`proxy: median ${directMs.toFixed(3)} ms direct, ${proxiedMs.toFixed(3)} ms through the proxy (${samples.direct.length} requests each)`);
+    log(
+      `proxy: median ${directMs.toFixed(3)} ms direct, ${proxiedMs.toFixed(3)} ms through the proxy (${samples.direct.length} requests each)`,
+    );
     return [
-      { name: 'proxy.latency_ratio', value: Number(ratio.toFixed(3)), unit: 'ratio', target: `<= ${TARGET_RATIO}`, met: ratio <= TARGET_RATIO },
+      {
+        name: 'proxy.latency_ratio',
+        value: Number(ratio.toFixed(3)),
+        unit: 'ratio',
+        target: `<= ${TARGET_RATIO}`,
+        met: ratio <= TARGET_RATIO,
+      },
       { name: 'proxy.direct_ms', value: Number(directMs.toFixed(3)), unit: 'ms' },
       { name: 'proxy.proxied_ms', value: Number(proxiedMs.toFixed(3)), unit: 'ms' },
     ] satisfies Measurement[];

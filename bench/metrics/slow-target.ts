@@ -34,7 +34,17 @@ const metric: Metric = {
     const dir = await mkdtemp(join(tmpdir(), 'pc-slow-'));
     try {
       const json = join(dir, 'report.json');
-      const args = ['--endpoint', emulator.url, '--expect-durations', `real/${DIVISOR}`, '--seed', '20261130', '--json', json, ...(quick ? ['--rules', 'async-delete/*,idempotent-create/*'] : [])];
+      const args = [
+        '--endpoint',
+        emulator.url,
+        '--expect-durations',
+        `real/${DIVISOR}`,
+        '--seed',
+        '20261130',
+        '--json',
+        json,
+        ...(quick ? ['--rules', 'async-delete/*,idempotent-create/*'] : []),
+      ];
       const env = {
         ...process.env,
         AWS_ACCESS_KEY_ID: 'AKIDSLOWTARGETBENCH1',
@@ -52,7 +62,13 @@ const metric: Metric = {
           `${report.summary.fail} fail, ${report.summary.inconclusive} inconclusive; planned ${report.plan.resources} resources and ${report.plan.requests} requests`,
       );
       return [
-        { name: 'slow_target.critical_path_ratio', value: Number(ratio.toFixed(3)), unit: 'ratio', target: `<= ${TARGET_RATIO}`, met: ratio <= TARGET_RATIO },
+        {
+          name: 'slow_target.critical_path_ratio',
+          value: Number(ratio.toFixed(3)),
+          unit: 'ratio',
+          target: `<= ${TARGET_RATIO}`,
+          met: ratio <= TARGET_RATIO,
+        },
         { name: 'slow_target.total_wall_s', value: Number((run.wallMs / 1000).toFixed(1)), unit: 's' },
         { name: 'slow_target.resources_created', value: report.resourcesCreated ?? 0, unit: 'count' },
         { name: 'slow_target.requests', value: report.requests, unit: 'count' },

@@ -93,8 +93,20 @@ const metric: Metric = {
       const throttling = median(tally.throttling)!;
       const errors = median(tally.errors)!;
       measurements.push(
-        { name: `${target.prefix}wall_ratio`, value: round3(throttling), unit: 'ratio', target: `<= ${TARGET_RATIO}`, met: throttling <= TARGET_RATIO },
-        { name: `${target.prefix}errors_after_acting_ratio`, value: round3(errors), unit: 'ratio', target: `<= ${TARGET_RATIO}`, met: errors <= TARGET_RATIO },
+        {
+          name: `${target.prefix}wall_ratio`,
+          value: round3(throttling),
+          unit: 'ratio',
+          target: `<= ${TARGET_RATIO}`,
+          met: throttling <= TARGET_RATIO,
+        },
+        {
+          name: `${target.prefix}errors_after_acting_ratio`,
+          value: round3(errors),
+          unit: 'ratio',
+          target: `<= ${TARGET_RATIO}`,
+          met: errors <= TARGET_RATIO,
+        },
         { name: `${target.prefix}calm_wall_s`, value: Math.round(median(tally.calmMs)! / 100) / 10, unit: 's' },
         { name: `${target.prefix}throttles_per_run`, value: Math.round(tally.throttles / rounds), unit: 'count' },
       );

@@ -18,19 +18,27 @@ function beforeDeletion(answer: Output): Output {
 
 export const asyncDeleteFaults: Record<string, Fault> = {
   // --- retry-in-progress
-  'async-retry-empty': fault(IN_PROGRESS, 'A retry while the deletion is in progress answers an empty response instead of the resource details.', {
-    asyncDeleteRetry: () => ({}),
-  }),
+  'async-retry-empty': fault(
+    IN_PROGRESS,
+    'A retry while the deletion is in progress answers an empty response instead of the resource details.',
+    {
+      asyncDeleteRetry: () => ({}),
+    },
+  ),
   'async-retry-stale-status': fault(
     IN_PROGRESS,
     'A retry while the deletion is in progress answers the details as they were before the deletion (SUCCEEDED / ACTIVE) instead of DELETE_IN_PROGRESS.',
     { asyncDeleteRetry: (deletion) => beforeDeletion(deletion.view()) },
   ),
-  'async-retry-conflict': fault(IN_PROGRESS, 'A retry while the deletion is in progress fails with ConflictException (already being deleted).', {
-    asyncDeleteRetry: () => {
-      throw conflict('The resource is already being deleted');
+  'async-retry-conflict': fault(
+    IN_PROGRESS,
+    'A retry while the deletion is in progress fails with ConflictException (already being deleted).',
+    {
+      asyncDeleteRetry: () => {
+        throw conflict('The resource is already being deleted');
+      },
     },
-  }),
+  ),
   'async-retry-not-found': fault(IN_PROGRESS, 'A retry while the deletion is in progress fails with ResourceNotFoundException.', {
     asyncDeleteRetry: () => {
       throw notFound('The resource was not found');
@@ -48,14 +56,22 @@ export const asyncDeleteFaults: Record<string, Fault> = {
   ),
 
   // --- retry-after-complete
-  'async-complete-not-found': fault(COMPLETE, 'A retry once the deletion is complete fails with ResourceNotFoundException instead of an empty response.', {
-    asyncDeleteAbsent: () => {
-      throw notFound('The resource was not found');
+  'async-complete-not-found': fault(
+    COMPLETE,
+    'A retry once the deletion is complete fails with ResourceNotFoundException instead of an empty response.',
+    {
+      asyncDeleteAbsent: () => {
+        throw notFound('The resource was not found');
+      },
     },
-  }),
-  'async-complete-conflict': fault(COMPLETE, 'A retry once the deletion is complete fails with ConflictException (already deleted) instead of an empty response.', {
-    asyncDeleteAbsent: () => {
-      throw conflict('The resource was already deleted');
+  ),
+  'async-complete-conflict': fault(
+    COMPLETE,
+    'A retry once the deletion is complete fails with ConflictException (already deleted) instead of an empty response.',
+    {
+      asyncDeleteAbsent: () => {
+        throw conflict('The resource was already deleted');
+      },
     },
-  }),
+  ),
 };

@@ -120,9 +120,13 @@ export const clientTokenFaults: Record<string, Fault> = {
   ),
 
   // --- case-sensitive
-  'token-case-insensitive': fault(CASE, 'Tokens are compared without regard to case: a token that differs only in case returns the original.', {
-    tokenKey: (token) => token.toLowerCase(),
-  }),
+  'token-case-insensitive': fault(
+    CASE,
+    'Tokens are compared without regard to case: a token that differs only in case returns the original.',
+    {
+      tokenKey: (token) => token.toLowerCase(),
+    },
+  ),
   'token-uuid-case-insensitive': fault(
     CASE,
     'UUID-shaped tokens (the SDK default) are folded to lower case, others are not: a UUID that differs only in case returns the original.',
@@ -145,15 +149,17 @@ export const clientTokenFaults: Record<string, Fault> = {
     'Tokens shorter than 8 characters are refused with ValidationException, though one character is valid.',
     { tokenRefused: (token) => (token.length < 8 ? 'clientToken must be at least 8 characters long' : undefined) },
   ),
-  'token-long-accepted': fault(
-    FORMAT,
-    "Tokens longer than 64 characters are accepted (the length constraint is not checked).",
-    (base) => ({ tolerates: (operation, violation) => (violation.path === 'clientToken' && violation.constraint === 'length') || base.tolerates(operation, violation) }),
-  ),
+  'token-long-accepted': fault(FORMAT, 'Tokens longer than 64 characters are accepted (the length constraint is not checked).', (base) => ({
+    tolerates: (operation, violation) =>
+      (violation.path === 'clientToken' && violation.constraint === 'length') || base.tolerates(operation, violation),
+  })),
   'token-any-character-accepted': fault(
     FORMAT,
     'Tokens with characters outside printable ASCII (spaces, control characters, non-ASCII letters) are accepted.',
-    (base) => ({ tolerates: (operation, violation) => (violation.path === 'clientToken' && violation.constraint === 'pattern') || base.tolerates(operation, violation) }),
+    (base) => ({
+      tolerates: (operation, violation) =>
+        (violation.path === 'clientToken' && violation.constraint === 'pattern') || base.tolerates(operation, violation),
+    }),
   ),
 
   // --- sdk-default
@@ -167,7 +173,8 @@ export const clientTokenFaults: Record<string, Fault> = {
     "The SDK's own retry (attempt 2 or later) of a request whose token is known is refused as a duplicate with ConflictException instead of answered with the original.",
     (base) => ({
       retry: (facts) => {
-        if (TOKEN_OPS.has(facts.operation) && sdkAttempt(facts.headers) > 1) throw conflict('Duplicate request: this request was already processed');
+        if (TOKEN_OPS.has(facts.operation) && sdkAttempt(facts.headers) > 1)
+          throw conflict('Duplicate request: this request was already processed');
         return base.retry(facts);
       },
     }),

@@ -2,8 +2,16 @@
 // CreateServiceTemplate, CreateEnvironment, CreateService: identity = name).
 import { isDeepStrictEqual } from 'node:util';
 import type { Fault, Params } from '../policy.ts';
-import { conflict, validation } from '../protocol.ts';
-import { NAME_OPERATIONS as NAME_OPS, fault, inFlightMismatchFault, mintedIdentity, mismatchFaults, operationOfKey, TwinGate } from './support.ts';
+import { validation } from '../protocol.ts';
+import {
+  NAME_OPERATIONS as NAME_OPS,
+  fault,
+  inFlightMismatchFault,
+  mintedIdentity,
+  mismatchFaults,
+  operationOfKey,
+  TwinGate,
+} from './support.ts';
 
 const UNMODIFIED = 'idempotent-create/unmodified-retry';
 const MODIFIED = 'idempotent-create/modified-retry';
@@ -44,11 +52,13 @@ export const idempotentCreateFaults: Record<string, Fault> = {
   ),
   'name-progress-is-modification': fault(
     UNMODIFIED,
-    "A resource counts as modified when its details differ from those its create answered: a deployment or creation that finished (a status that progressed) makes an identical retry fail with ConflictException.",
+    'A resource counts as modified when its details differ from those its create answered: a deployment or creation that finished (a status that progressed) makes an identical retry fail with ConflictException.',
     (base) => ({
       isModified: (facts) =>
         base.isModified(facts) ||
-        (NAME_OPS.has(facts.operation) && facts.created !== undefined && !isDeepStrictEqual(JSON.parse(JSON.stringify(facts.current())), JSON.parse(JSON.stringify(facts.created)))),
+        (NAME_OPS.has(facts.operation) &&
+          facts.created !== undefined &&
+          !isDeepStrictEqual(JSON.parse(JSON.stringify(facts.current())), JSON.parse(JSON.stringify(facts.created)))),
     }),
   ),
 
@@ -75,7 +85,7 @@ export const idempotentCreateFaults: Record<string, Fault> = {
   ),
   'name-display-name-not-tracked': fault(
     MODIFIED,
-    "An UpdateEnvironmentTemplate / UpdateServiceTemplate that changes only the display name does not count as a modification: an identical retry after it returns the template.",
+    'An UpdateEnvironmentTemplate / UpdateServiceTemplate that changes only the display name does not count as a modification: an identical retry after it returns the template.',
     (base) => ({
       countsAsModification: (operation, input) => {
         const members = updated(input);

@@ -143,7 +143,9 @@ export function mismatchFaults(
       'A retry with different parameters is answered with a ValidationException whose message lacks the IdempotentParameterMismatch marker.',
       (base) => ({
         mismatchError: (operation, detail) =>
-          operations.has(operation) ? validation(`The request does not match the original request: ${detail}`) : base.mismatchError(operation, detail),
+          operations.has(operation)
+            ? validation(`The request does not match the original request: ${detail}`)
+            : base.mismatchError(operation, detail),
       }),
     ),
   };

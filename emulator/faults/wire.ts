@@ -17,7 +17,8 @@ const MUTATION = /^(Create|Delete)[A-Za-z]+$/;
 /** The ARN of the resource an answer carries (its first member that has one). */
 function arnOf(answer: Output | undefined): string | undefined {
   for (const value of Object.values(answer ?? {})) {
-    if (value !== null && typeof value === 'object' && typeof (value as Record<string, unknown>)['arn'] === 'string') return (value as Record<string, string>)['arn'];
+    if (value !== null && typeof value === 'object' && typeof (value as Record<string, unknown>)['arn'] === 'string')
+      return (value as Record<string, string>)['arn'];
   }
   return undefined;
 }
@@ -91,7 +92,8 @@ function forgetting(base: Policy): { forget(facts: Pick<ActedFacts, 'operation' 
         return base.deleteRetry(facts);
       },
       asyncDeleteRetry: (deletion) => {
-        if (inDoubt.has(arnOf(deletion.view()) ?? '')) throw conflict(`${deletion.operation}: a deletion of this resource is already in progress`);
+        if (inDoubt.has(arnOf(deletion.view()) ?? ''))
+          throw conflict(`${deletion.operation}: a deletion of this resource is already in progress`);
         return base.asyncDeleteRetry(deletion);
       },
     },
@@ -190,7 +192,8 @@ export const wireFaults: Record<string, Fault> = {
       /** Answered creates, by record key: whether the answer was lost, and since when. */
       const delivered = new Bounded<Answered>();
       const creates = (operation: string): boolean => TOKEN_OPS.has(operation) || NAME_OPERATIONS.has(operation);
-      const refusal = (operation: string): ApiError => conflict(`${operation}: a request with this client token or name is still being processed; try again later`);
+      const refusal = (operation: string): ApiError =>
+        conflict(`${operation}: a request with this client token or name is still being processed; try again later`);
       return {
         answersDelivery: async (facts) => {
           if (!creates(facts.operation)) return base.answersDelivery(facts);
@@ -223,7 +226,7 @@ export const wireFaults: Record<string, Fault> = {
   ),
   'replay-answered-empty': fault(
     DUPLICATE,
-    "A delivery whose signature was seen before (the same signed request, delivered twice by the network) is answered from a replay cache that keeps only the status: an empty success, without the resource the request created.",
+    'A delivery whose signature was seen before (the same signed request, delivered twice by the network) is answered from a replay cache that keeps only the status: an empty success, without the resource the request created.',
     (base) => {
       const seen = new Set<string>();
       return {
@@ -266,7 +269,7 @@ export const wireFaults: Record<string, Fault> = {
   ),
   'token-stale-attempt-new': fault(
     INTERLEAVED,
-    "A client token remembers the highest SDK attempt seen; a request with a lower attempt (an original that arrives after its own retry overtook it) is taken for a new request and creates a second resource.",
+    'A client token remembers the highest SDK attempt seen; a request with a lower attempt (an original that arrives after its own retry overtook it) is taken for a new request and creates a second resource.',
     (base) => {
       const highest = new Map<string, number>();
       let stale = 0;
@@ -293,7 +296,8 @@ export const wireFaults: Record<string, Fault> = {
           if (!NAME_OPERATIONS.has(facts.operation)) return base.answersDelivery(facts);
           const slot = `${facts.account}\u0000${facts.operation}\u0000${String(facts.input['name'])}`;
           const attempt = sdkAttempt(facts.headers);
-          if (attempt < (highest.get(slot) ?? 0)) return validation(`IdempotentParameterMismatch: ${String(facts.input['name'])} was created by a later request`);
+          if (attempt < (highest.get(slot) ?? 0))
+            return validation(`IdempotentParameterMismatch: ${String(facts.input['name'])} was created by a later request`);
           highest.set(slot, attempt);
           return base.answersDelivery(facts);
         },

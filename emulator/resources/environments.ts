@@ -1,12 +1,7 @@
 // Environments: idempotent create (identity = name), asynchronous idempotent
 // delete, deployments that take `environmentDeployment` to succeed.
 import { randomUUID } from 'node:crypto';
-import type {
-  CreateEnvironmentInput,
-  ListEnvironmentsInput,
-  RepositoryBranchInput,
-  UpdateEnvironmentInput,
-} from '@aws-sdk/client-proton';
+import type { CreateEnvironmentInput, ListEnvironmentsInput, RepositoryBranchInput, UpdateEnvironmentInput } from '@aws-sdk/client-proton';
 import { arnOf } from '../arn.ts';
 import { seconds, type Handler, type RequestContext, type Valid } from '../context.ts';
 import { asyncDelete, nameCreate, recordUpdate, type CreatedByName } from '../idempotency.ts';
@@ -81,9 +76,7 @@ function view(env: EnvironmentRecord, now: number, summary = false): Record<stri
     environmentAccountId: env.environmentAccountId,
     componentRoleArn: env.componentRoleArn,
     provisioning: env.provisioning,
-    ...(summary
-      ? {}
-      : { spec: env.spec, codebuildRoleArn: env.codebuildRoleArn, provisioningRepository: env.provisioningRepository }),
+    ...(summary ? {} : { spec: env.spec, codebuildRoleArn: env.codebuildRoleArn, provisioningRepository: env.provisioningRepository }),
   };
 }
 
@@ -164,8 +157,7 @@ const createEnvironment: Handler = (ctx, params) => {
         environmentAccountId,
         codebuildRoleArn: input.codebuildRoleArn,
         componentRoleArn: input.componentRoleArn,
-        provisioningRepository:
-          input.provisioningRepository === undefined ? undefined : repository(ctx, input.provisioningRepository),
+        provisioningRepository: input.provisioningRepository === undefined ? undefined : repository(ctx, input.provisioningRepository),
         deployment: newDeployment(ctx),
         tags: tagsOf(input.tags),
         createParams,
@@ -220,9 +212,7 @@ const updateEnvironment: Handler = (ctx, params) => {
   if (isDeleting(env)) throw conflict(`The environment '${env.name}' is being deleted`);
   const version = targetVersion(env, input, ctx.now);
   const environmentAccountId =
-    input.environmentAccountConnectionId === undefined
-      ? undefined
-      : usableConnection(ctx, input.environmentAccountConnectionId, env.name);
+    input.environmentAccountConnectionId === undefined ? undefined : usableConnection(ctx, input.environmentAccountConnectionId, env.name);
   // Every check is done: apply.
   if (input.description !== undefined) env.description = input.description;
   if (input.protonServiceRoleArn !== undefined) env.protonServiceRoleArn = input.protonServiceRoleArn;
@@ -264,8 +254,7 @@ const listEnvironments: Handler = (ctx, params) => {
   const filters = input.environmentTemplates;
   const envs = liveValues(ctx.account.environments, ctx.now).filter(
     (env) =>
-      filters === undefined ||
-      filters.some((f) => f.templateName === env.version.template.name && f.majorVersion === env.version.major),
+      filters === undefined || filters.some((f) => f.templateName === env.version.template.name && f.majorVersion === env.version.major),
   );
   const page = paginate(envs, input, (env) => env.name, ctx.policy.paging('ListEnvironments'));
   return { environments: page.items.map((env) => view(env, ctx.now, true)), nextToken: page.nextToken };

@@ -131,7 +131,12 @@ const deleteService: Handler = (ctx, params) => {
 const getService: Handler = (ctx, params) => answer(serviceNamed(ctx, (params as { name: string }).name), ctx.now);
 
 const listServices: Handler = (ctx, params) => {
-  const page = paginate(liveValues(ctx.account.services, ctx.now), params as Valid<ListServicesInput>, (service) => service.name, ctx.policy.paging('ListServices'));
+  const page = paginate(
+    liveValues(ctx.account.services, ctx.now),
+    params as Valid<ListServicesInput>,
+    (service) => service.name,
+    ctx.policy.paging('ListServices'),
+  );
   return { services: page.items.map((s) => view(s, ctx.now, true)), nextToken: page.nextToken };
 };
 

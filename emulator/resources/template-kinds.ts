@@ -12,9 +12,7 @@ export const ENVIRONMENT_TEMPLATES: TemplateKind = {
   provisioningMember: 'provisioning',
   table: (account) => account.environmentTemplates,
   userOf: (account, version, now) => {
-    const user = liveValues(account.environments, now).find(
-      (e) => e.version.template === version.template && e.version === version,
-    );
+    const user = liveValues(account.environments, now).find((e) => e.version.template === version.template && e.version === version);
     return user === undefined ? undefined : `the environment '${user.name}'`;
   },
 };

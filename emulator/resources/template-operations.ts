@@ -88,7 +88,12 @@ export function templateOperations(kind: TemplateKind): Record<string, Handler> 
   };
 
   const listTemplates: Handler = (ctx, params) => {
-    const page = paginate([...kind.table(ctx.account).values()], params as ListEnvironmentTemplatesInput, (template) => template.name, ctx.policy.paging(`List${kind.prefix}s`));
+    const page = paginate(
+      [...kind.table(ctx.account).values()],
+      params as ListEnvironmentTemplatesInput,
+      (template) => template.name,
+      ctx.policy.paging(`List${kind.prefix}s`),
+    );
     return { templates: page.items.map((t) => templateView(t, true)), nextToken: page.nextToken };
   };
 

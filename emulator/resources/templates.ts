@@ -138,19 +138,12 @@ export function versionNamed(template: TemplateRecord, major: string, minor: str
  * named, or the recommended minor version of the major version (ValidationException
  * when there is none: Proton deploys published versions only).
  */
-export function publishedVersion(
-  template: TemplateRecord,
-  major: string,
-  minor: string | undefined,
-  now: number,
-): VersionRecord {
+export function publishedVersion(template: TemplateRecord, major: string, minor: string | undefined, now: number): VersionRecord {
   const chosen = minor ?? recommendedMinor(template, major);
   const version = chosen === undefined ? undefined : template.versions.get(versionKey(major, chosen));
   if (version === undefined || versionStatus(version, now) !== 'PUBLISHED') {
     const which = minor === undefined ? `major version ${major}` : `version ${versionKey(major, minor)}`;
-    throw validation(
-      `The ${template.kind.noun} '${template.name}' has no published ${which}: publish a version before deploying it`,
-    );
+    throw validation(`The ${template.kind.noun} '${template.name}' has no published ${which}: publish a version before deploying it`);
   }
   return version;
 }

@@ -33,7 +33,8 @@ export const VARIANT_CATALOGUE: Readonly<Record<string, Variant>> = Object.freez
     durations: transitions(2_000),
   },
   'slow-async': {
-    description: 'Asynchronous steps take 30 min (virtual), far beyond the defaults, and the suite cannot shorten them (no durations hook).',
+    description:
+      'Asynchronous steps take 30 min (virtual), far beyond the defaults, and the suite cannot shorten them (no durations hook).',
     policy: withoutDurationsHook,
     durations: transitions(30 * 60_000),
   },
@@ -44,7 +45,8 @@ export const VARIANT_CATALOGUE: Readonly<Record<string, Variant>> = Object.freez
     durations: transitions(0),
   },
   'forgets-deletions-quickly': {
-    description: "A deleted resource's metadata is forgotten 1 s (virtual) after the deletion: later delete retries answer an empty response.",
+    description:
+      "A deleted resource's metadata is forgotten 1 s (virtual) after the deletion: later delete retries answer an empty response.",
     durations: { deletedMetadataRetention: 1_000 },
   },
   'forgets-deletions-at-once': {
@@ -86,7 +88,8 @@ export const VARIANT_CATALOGUE: Readonly<Record<string, Variant>> = Object.freez
     description:
       'A create retry on a modified resource is answered with ConflictException even when its parameters also differ (the seed is silent on which error wins).',
     policy: {
-      createRetry: ({ sameParameters, modified, deleting }) => (modified || deleting ? 'conflict' : sameParameters ? 'original' : 'mismatch'),
+      createRetry: ({ sameParameters, modified, deleting }) =>
+        modified || deleting ? 'conflict' : sameParameters ? 'original' : 'mismatch',
     },
   },
   'deleted-original-mismatch': {
@@ -104,12 +107,12 @@ export const VARIANT_CATALOGUE: Readonly<Record<string, Variant>> = Object.freez
   // --weather NAME` adds them to every fault and variant.
   throttling: {
     description:
-      'Ten percent of API requests (reads too) are answered ThrottlingException before their input is read or checked (nothing is done), from a generator of the emulator\'s seed (transient: a retry may pass).',
+      "Ten percent of API requests (reads too) are answered ThrottlingException before their input is read or checked (nothing is done), from a generator of the emulator's seed (transient: a retry may pass).",
     weather: { throttle: 0.1 },
   },
   'errors-after-acting': {
     description:
-      'Twenty percent of the contract\'s creates and deletes are carried out in full and then answered InternalServerException (HTTP 500) instead of their result; the state stays, and a same-token or same-name retry gets the original.',
+      "Twenty percent of the contract's creates and deletes are carried out in full and then answered InternalServerException (HTTP 500) instead of their result; the state stays, and a same-token or same-name retry gets the original.",
     weather: { errorAfter: 0.2 },
   },
   'slow-mutations': {

@@ -11,7 +11,10 @@ export const deleteEnvironmentTemplateVersion: DeleteOperationSpec = {
   kind: 'delete',
   resource: environmentTemplateVersion,
   summary: 'a draft minor version of an environment template that also has version 1.0',
-  prepare: async (env) => ({ template: await environmentTemplateWith(env, 'del-etv', ['1.0'], { publish: false }), ...bundleFixture(env, 'environment') }),
+  prepare: async (env) => ({
+    template: await environmentTemplateWith(env, 'del-etv', ['1.0'], { publish: false }),
+    ...bundleFixture(env, 'environment'),
+  }),
   create: {
     operation: 'CreateEnvironmentTemplateVersion',
     input: (fx) => ({ templateName: fixed(fx, 'template'), majorVersion: '1', source: sourceAt(fx, 'environment', 0) }),

@@ -14,7 +14,11 @@ export const deleteServiceTemplateVersion: DeleteOperationSpec = {
   async prepare(env) {
     const environmentTemplate = await environmentTemplateWith(env, 'del-stv-env', ['1.0']);
     const compatible = { templateName: environmentTemplate, majorVersion: '1' };
-    return { environmentTemplate, template: await serviceTemplateWith(env, 'del-stv', ['1.0'], compatible, { publish: false }), ...bundleFixture(env, 'service') };
+    return {
+      environmentTemplate,
+      template: await serviceTemplateWith(env, 'del-stv', ['1.0'], compatible, { publish: false }),
+      ...bundleFixture(env, 'service'),
+    };
   },
   create: {
     operation: 'CreateServiceTemplateVersion',

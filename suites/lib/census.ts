@@ -70,7 +70,11 @@ class Scopes {
     for (const key of keys) {
       const scope = this.scopes.get(key)!;
       const first = await listing(this.ctx, this.spec, scope.ref);
-      const { items, old } = await settle(this.ctx, this.spec, scope.ref, first, { present: scope.expected, absent: scope.gone, since: scope.since });
+      const { items, old } = await settle(this.ctx, this.spec, scope.ref, first, {
+        present: scope.expected,
+        absent: scope.gone,
+        since: scope.since,
+      });
       // There before the scope was opened: the opening List lacked it.
       for (const [identity, resource] of old) scope.expected.set(identity, resource);
       const extra = [...items.keys()].filter((identity) => !scope.expected.has(identity));

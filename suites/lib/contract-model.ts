@@ -6,11 +6,7 @@ import type { Interval } from './timeline.ts';
 
 export const TOKEN_LIFETIME_MS = 8 * 60 * 60 * 1000;
 
-export type Expected =
-  | { kind: 'new' }
-  | { kind: 'original'; key: string }
-  | { kind: 'mismatch' }
-  | { kind: 'conflict' };
+export type Expected = { kind: 'new' } | { kind: 'original'; key: string } | { kind: 'mismatch' } | { kind: 'conflict' };
 
 export type Observed =
   | Expected

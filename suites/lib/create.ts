@@ -35,7 +35,13 @@ export function withToken(input: Input, token: string | undefined): Input {
   return token === undefined ? input : { ...input, clientToken: token };
 }
 
-export function sendCreate(ctx: CheckContext, operation: OperationName, input: Input, token?: string, client: ProtonClient = ctx.client): Promise<CallResult> {
+export function sendCreate(
+  ctx: CheckContext,
+  operation: OperationName,
+  input: Input,
+  token?: string,
+  client: ProtonClient = ctx.client,
+): Promise<CallResult> {
   return attempt(client, operation, withToken(input, token), ctx.signal);
 }
 

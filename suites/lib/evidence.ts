@@ -52,7 +52,12 @@ function sameKeys(a: ReadonlyMap<string, Resource>, b: ReadonlyMap<string, Resou
 }
 
 /** List again until two Lists in a row agree; InconclusiveCheck when they never do within MAX_LISTS. */
-async function agreed(ctx: CheckContext, spec: ResourceSpec, scope: Resource, first: Map<string, Resource>): Promise<Map<string, Resource>> {
+async function agreed(
+  ctx: CheckContext,
+  spec: ResourceSpec,
+  scope: Resource,
+  first: Map<string, Resource>,
+): Promise<Map<string, Resource>> {
   let previous = first;
   for (let lists = 2; lists <= MAX_LISTS; lists++) {
     const next = await listing(ctx, spec, scope);
@@ -80,7 +85,13 @@ async function stillThere(ctx: CheckContext, spec: ResourceSpec, resource: Resou
  * the verdict may rest on. Without a difference, `first` as it is (no more
  * requests).
  */
-export async function settle(ctx: CheckContext, spec: ResourceSpec, scope: Resource, first: Map<string, Resource>, prediction: Prediction): Promise<Settled> {
+export async function settle(
+  ctx: CheckContext,
+  spec: ResourceSpec,
+  scope: Resource,
+  first: Map<string, Resource>,
+  prediction: Prediction,
+): Promise<Settled> {
   const old = new Map<string, Resource>();
   if (!differs(first, prediction)) return { items: first, old };
   const items = new Map(await agreed(ctx, spec, scope, first));

@@ -11,7 +11,13 @@ import type { Observation } from './observe.ts';
 import { expect } from './verdict.ts';
 
 /** List (settled: evidence.ts) and the hooks' count show the same resources before and after `what`. */
-export async function expectNothingCreated(ctx: CheckContext, spec: ResourceSpec, observed: Observation, later: Observation, what: string): Promise<void> {
+export async function expectNothingCreated(
+  ctx: CheckContext,
+  spec: ResourceSpec,
+  observed: Observation,
+  later: Observation,
+  what: string,
+): Promise<void> {
   const { before, after } = await settledPair(ctx, spec, observed, later);
   const { added, removed } = listDelta(before, after);
   expect(
@@ -30,7 +36,14 @@ export async function expectNothingCreated(ctx: CheckContext, spec: ResourceSpec
 }
 
 /** After `what`, List (settled: evidence.ts) shows exactly one more resource, and it is `resource`. */
-export async function expectOneCreated(ctx: CheckContext, spec: ResourceSpec, observed: Observation, later: Observation, resource: Resource, what: string): Promise<void> {
+export async function expectOneCreated(
+  ctx: CheckContext,
+  spec: ResourceSpec,
+  observed: Observation,
+  later: Observation,
+  resource: Resource,
+  what: string,
+): Promise<void> {
   const key = identityKey(spec, resource);
   const { before, after } = await settledPair(ctx, spec, observed, later, { added: [resource] });
   const { added, removed } = listDelta(before, after);
@@ -43,14 +56,18 @@ export async function expectOneCreated(ctx: CheckContext, spec: ResourceSpec, ob
   if (countsComparable(before, after)) {
     expect(
       after.hookCount === (before.hookCount ?? 0) + 1,
-      () => `${what} was to leave exactly one new resource, but the hooks' ${spec.countKey} count went from ${before.hookCount} to ${after.hookCount}.`,
+      () =>
+        `${what} was to leave exactly one new resource, but the hooks' ${spec.countKey} count went from ${before.hookCount} to ${after.hookCount}.`,
     );
   }
 }
 
 /** The call succeeded and returned `original` (same identity; progress may differ). */
 export function expectOriginal(spec: ResourceSpec, result: CallResult, original: Resource, what: string): Resource {
-  expect(result.ok, () => `${what} was to succeed and return the original ${describe(spec, original)}; it answered ${answerText(spec, result)}.`);
+  expect(
+    result.ok,
+    () => `${what} was to succeed and return the original ${describe(spec, original)}; it answered ${answerText(spec, result)}.`,
+  );
   const returned = carried(spec, result.output);
   expect(
     returned !== undefined && sameIdentity(spec, returned, original),

@@ -82,7 +82,10 @@ export async function listing(ctx: CheckContext, spec: ResourceSpec, ref: Resour
   const byKey = new Map<string, Resource>();
   for (const item of own) byKey.set(identityKey(spec, item), item);
   if (byKey.size < own.length) {
-    listWeather(ctx, `${spec.list.operation} showed ${own.length - byKey.size} of the cell's resources twice (pages taken while others created or deleted); each counted once`);
+    listWeather(
+      ctx,
+      `${spec.list.operation} showed ${own.length - byKey.size} of the cell's resources twice (pages taken while others created or deleted); each counted once`,
+    );
   }
   sighted(ctx, spec, [...byKey.values()], all);
   return byKey;

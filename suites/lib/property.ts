@@ -57,7 +57,9 @@ export async function runProperty<Ts>(
   property: IAsyncProperty<Ts>,
 ): Promise<Outcome> {
   const noCase = (): UsageError =>
-    new UsageError(`--path ${ctx.path} names no case of ${rule} on ${operation} with seed ${ctx.seed} (replay a path as printed with a failure, with its --seed)`);
+    new UsageError(
+      `--path ${ctx.path} names no case of ${rule} on ${operation} with seed ${ctx.seed} (replay a path as printed with a failure, with its --seed)`,
+    );
   let details;
   try {
     details = await fc.check(property, {
@@ -79,7 +81,9 @@ export async function runProperty<Ts>(
   if (error instanceof SkipCheck || error instanceof InconclusiveCheck) throw error;
   ctx.signal.throwIfAborted();
   if (details.counterexample === null || details.counterexamplePath === null) {
-    throw new InconclusiveCheck(`the property could not finish: ${details.interrupted ? 'interrupted' : 'too many skipped cases'} (${what})`);
+    throw new InconclusiveCheck(
+      `the property could not finish: ${details.interrupted ? 'interrupted' : 'too many skipped cases'} (${what})`,
+    );
   }
   const cause = error instanceof Violation ? error.reason : `the case threw: ${error instanceof Error ? error.message : String(error)}`;
   const commands = commandsPathOf(details.counterexample);
@@ -88,7 +92,8 @@ export async function runProperty<Ts>(
   // Tokens are salted per run (tokens.ts TokenSalt): a replay of this one
   // case (ctx.path) says how its generated tokens were sent, as its evidence shows them.
   const sent = ctx.path === undefined ? [] : TokenSalt.of(ctx).sentTokens();
-  const salted = sent.length === 0 ? '' : `; sent as ${sent.map(([raw, token]) => `${JSON.stringify(token)} for ${JSON.stringify(raw)}`).join(', ')}`;
+  const salted =
+    sent.length === 0 ? '' : `; sent as ${sent.map(([raw, token]) => `${JSON.stringify(token)} for ${JSON.stringify(raw)}`).join(', ')}`;
   const found: PropertyFailure = {
     cause,
     counterexample: `${counterexampleText(details.counterexample)}${salted}`,

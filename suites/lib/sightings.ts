@@ -36,7 +36,14 @@ function recordOf(ctx: CheckContext, spec: ResourceSpec): Record {
 /** A resource's creation time in milliseconds, when it carries one. */
 export function createdMs(spec: ResourceSpec, resource: Resource): number | undefined {
   const value = resource[spec.created];
-  const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value * 1000 : typeof value === 'string' ? Date.parse(value) : NaN;
+  const ms =
+    value instanceof Date
+      ? value.getTime()
+      : typeof value === 'number'
+        ? value * 1000
+        : typeof value === 'string'
+          ? Date.parse(value)
+          : NaN;
   return Number.isFinite(ms) ? ms : undefined;
 }
 

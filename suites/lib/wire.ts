@@ -32,7 +32,13 @@ export function namedBy(answers: readonly HistoryAnswer[]): Resource[] {
 /** A client's final answer (after its retries), as the history has it. */
 export function clientAnswer(spec: ResourceSpec, who: string, result: CallResult): HistoryAnswer {
   if (result.ok) return { source: who, ok: true, resource: carried(spec, result.output) };
-  return { source: who, ok: false, error: `${result.error.name}: ${result.error.message}`, status: result.error.status, network: result.error.status === undefined };
+  return {
+    source: who,
+    ok: false,
+    error: `${result.error.name}: ${result.error.message}`,
+    status: result.error.status,
+    network: result.error.status === undefined,
+  };
 }
 
 /** The target's answers to the proxy's deliveries of `operation` (parsed as the SDK would: epoch seconds to Dates). */
@@ -64,12 +70,17 @@ function fromWire(spec: ResourceSpec, source: string, answer: TargetAnswer): His
     if (typeof created === 'number') resource[spec.created] = new Date(Math.round(created * 1000));
     return { source, ok: true, resource };
   }
-  const type = answer.headers['x-amzn-errortype']?.split(':')[0] ?? (typeof body['__type'] === 'string' ? body['__type'].slice(body['__type'].lastIndexOf('#') + 1) : `HTTP ${answer.status}`);
+  const type =
+    answer.headers['x-amzn-errortype']?.split(':')[0] ??
+    (typeof body['__type'] === 'string' ? body['__type'].slice(body['__type'].lastIndexOf('#') + 1) : `HTTP ${answer.status}`);
   return { source, ok: false, error: `${type}: ${String(body['message'] ?? '')}`.trim(), status: answer.status, network: false };
 }
 
 function isTransient(answer: HistoryAnswer): boolean {
-  return !answer.ok && (answer.network || (answer.status !== undefined && (answer.status >= 500 || answer.status === 429)) || /^Throttl/.test(answer.error));
+  return (
+    !answer.ok &&
+    (answer.network || (answer.status !== undefined && (answer.status >= 500 || answer.status === 429)) || /^Throttl/.test(answer.error))
+  );
 }
 
 export interface CreateVerdict {
@@ -85,7 +96,12 @@ export interface CreateVerdict {
  * ValidationException: concurrent twins); a 5xx, a throttle or a network
  * failure is weather, recorded, never by itself a violation.
  */
-export function judgeCreate(spec: ResourceSpec, answers: readonly HistoryAnswer[], added: readonly string[], options: { mustCreate: boolean; refusals: boolean }): CreateVerdict {
+export function judgeCreate(
+  spec: ResourceSpec,
+  answers: readonly HistoryAnswer[],
+  added: readonly string[],
+  options: { mustCreate: boolean; refusals: boolean },
+): CreateVerdict {
   const problems: string[] = [];
   if (added.length > 1) problems.push(`List gained ${added.length} resources for one token or name: ${added.slice(0, 3).join(', ')}`);
   if (options.mustCreate && added.length === 0) problems.push('List gained no resource, though a create succeeded');
@@ -97,15 +113,23 @@ export function judgeCreate(spec: ResourceSpec, answers: readonly HistoryAnswer[
       continue;
     }
     if (isTransient(answer)) continue;
-    if (answer.error.startsWith('ValidationException')) problems.push(`${answer.source} called an identical request invalid: ${answer.error}`);
+    if (answer.error.startsWith('ValidationException'))
+      problems.push(`${answer.source} called an identical request invalid: ${answer.error}`);
     else if (!options.refusals) problems.push(`${answer.source} was to succeed: ${answer.error}`);
   }
-  if (named.size > 1) problems.push(`the successes name ${named.size} different resources: ${[...named.values()].slice(0, 3).map((r) => describe(spec, r)).join('; ')}`);
+  if (named.size > 1)
+    problems.push(
+      `the successes name ${named.size} different resources: ${[...named.values()]
+        .slice(0, 3)
+        .map((r) => describe(spec, r))
+        .join('; ')}`,
+    );
   const [resource] = named.values();
   if (resource !== undefined && added.length === 1 && added[0] !== identityKey(spec, resource)) {
     problems.push(`the successes name ${describe(spec, resource)}, but the resource List gained is another one (${added[0]})`);
   }
-  if (resource !== undefined && added.length === 0) problems.push(`the successes name ${describe(spec, resource)}, which List does not show`);
+  if (resource !== undefined && added.length === 0)
+    problems.push(`the successes name ${describe(spec, resource)}, which List does not show`);
   return { resource, problems };
 }
 
@@ -128,12 +152,15 @@ export function judgeDelete(
       if (!sameIdentity(spec, answer.resource, target) && !sameNaming(spec, answer.resource, target)) {
         problems.push(`${answer.source} names ${describe(spec, answer.resource)}, not the deleted ${describe(spec, target)} nor nothing`);
       } else if (options.inProgress && answer.resource[options.inProgress.field] !== options.inProgress.value) {
-        problems.push(`${answer.source} answered ${options.inProgress.field} ${String(answer.resource[options.inProgress.field])}, not ${options.inProgress.value}`);
+        problems.push(
+          `${answer.source} answered ${options.inProgress.field} ${String(answer.resource[options.inProgress.field])}, not ${options.inProgress.value}`,
+        );
       }
       continue;
     }
     if (isTransient(answer)) continue;
-    if (answer.error.startsWith('ValidationException') || !options.refusals) problems.push(`${answer.source} was to succeed (the deleted resource's metadata or empty): ${answer.error}`);
+    if (answer.error.startsWith('ValidationException') || !options.refusals)
+      problems.push(`${answer.source} was to succeed (the deleted resource's metadata or empty): ${answer.error}`);
   }
   return problems;
 }

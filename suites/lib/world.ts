@@ -49,7 +49,11 @@ export async function remove(ctx: CheckContext, spec: ResourceSpec, resource: Re
   if (spec.contains) await removeContents(ctx, RESOURCES[spec.contains.kind], spec.contains.ref(resource));
   const result = await attempt(ctx.client, spec.remove.operation, spec.remove.input(resource));
   // Gone already, or (a template's version) refused while others remain: the template's cleanup removes them all.
-  if (!result.ok && result.error.name !== 'ResourceNotFoundException' && !(RESOURCE_INSIDE.has(spec.kind) && result.error.name === 'ConflictException')) {
+  if (
+    !result.ok &&
+    result.error.name !== 'ResourceNotFoundException' &&
+    !(RESOURCE_INSIDE.has(spec.kind) && result.error.name === 'ConflictException')
+  ) {
     throw new Error(`${spec.remove.operation}: ${result.error.name}: ${result.error.message}`);
   }
   if (spec.asyncDeletion) {
@@ -134,15 +138,22 @@ const prepared = new WeakMap<CheckContext, Map<string, Promise<Fixture>>>();
  * once per cell: a later call with the same needs (or `base` after
  * `alternatives`, which builds more) gets the same fixture.
  */
-export function prepare(ctx: CheckContext, spec: OperationSpec, needs: Needs, keep: Partial<Record<TransitionName, number>> = {}): Promise<Fixture> {
+export function prepare(
+  ctx: CheckContext,
+  spec: OperationSpec,
+  needs: Needs,
+  keep: Partial<Record<TransitionName, number>> = {},
+): Promise<Fixture> {
   let cell = prepared.get(ctx);
   if (!cell) prepared.set(ctx, (cell = new Map()));
   const key = (what: Needs): string => `${spec.operation} ${what} ${JSON.stringify(keep)}`;
   const existing = cell.get(key(needs)) ?? (needs === 'base' ? cell.get(key('alternatives')) : undefined);
   if (existing) return existing;
-  const building = setDurations(ctx, keep).then(() => spec.prepare(specEnv(ctx), needs)).catch((error: unknown) => {
-    throw prerequisiteProblem(spec, error);
-  });
+  const building = setDurations(ctx, keep)
+    .then(() => spec.prepare(specEnv(ctx), needs))
+    .catch((error: unknown) => {
+      throw prerequisiteProblem(spec, error);
+    });
   cell.set(key(needs), building);
   return building;
 }
@@ -155,8 +166,10 @@ export function prepare(ctx: CheckContext, spec: OperationSpec, needs: Needs, ke
  */
 function prerequisiteProblem(spec: OperationSpec, error: unknown): unknown {
   if (error instanceof SkipCheck || error instanceof InconclusiveCheck) return error;
-  if (error instanceof Error && (error.name === 'AbortError' || error.name === 'SkipCheck' || error.name === 'InconclusiveCheck')) return error;
+  if (error instanceof Error && (error.name === 'AbortError' || error.name === 'SkipCheck' || error.name === 'InconclusiveCheck'))
+    return error;
   // A slip of the suite's own code is not the target's doing: it stays visible.
-  if (error instanceof TypeError || error instanceof ReferenceError || error instanceof SyntaxError || error instanceof RangeError) return error;
+  if (error instanceof TypeError || error instanceof ReferenceError || error instanceof SyntaxError || error instanceof RangeError)
+    return error;
   return new InconclusiveCheck(`the prerequisites of ${spec.operation} could not be set up: ${describeError(error)}`);
 }

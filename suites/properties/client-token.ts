@@ -21,10 +21,13 @@ const FORMAT = 'client-token/format';
 const offsetArb = fc.oneof(fc.constantFrom(0, 1, -1_000, 1_000, -50, 50), fc.integer({ min: -1_000, max: 1_000 }));
 
 /** An earlier retry's time after the binding request: mostly none, else anything before the mark. */
-const earlierArb = fc.option(fc.oneof(fc.constantFrom(1, TOKEN_LIFETIME_MS - 1_001), fc.integer({ min: 1, max: TOKEN_LIFETIME_MS - 1_001 })), {
-  nil: undefined,
-  freq: 2,
-});
+const earlierArb = fc.option(
+  fc.oneof(fc.constantFrom(1, TOKEN_LIFETIME_MS - 1_001), fc.integer({ min: 1, max: TOKEN_LIFETIME_MS - 1_001 })),
+  {
+    nil: undefined,
+    freq: 2,
+  },
+);
 
 function hours(ms: number): string {
   const sign = ms < 0 ? '-' : '';
@@ -43,31 +46,44 @@ export async function expiryProperty(ctx: CheckContext, spec: CreateOperationSpe
   ctx.require('clock', 'move the virtual clock around the 8-hour mark');
   const world = await PropertyWorld.open(ctx, spec);
   const again = fc.option(offsetArb, { nil: undefined, freq: 2 });
-  const property = fc.asyncProperty(spec.arbitrary(world.fx, PLACEHOLDER), validTokenArb, earlierArb, offsetArb, again, async (generated, token, earlier, offset, second) => {
-    const run = await world.run();
-    const { timeline } = run;
-    const input = run.fresh(generated);
-    const bound = run.token(token);
-    await run.request(`[${EXPIRY}] the original request`, input, bound);
-    let boundAt = timeline.now();
-    if (earlier !== undefined) {
-      await timeline.advance(Math.max(0, earlier - (timeline.now() - boundAt)));
-      await run.request(`[${EXPIRY}] a retry ${hours(earlier)} after the original`, input, bound);
-    }
-    const retryAround = async (ms: number, what: string): Promise<Sent> => {
-      await timeline.advance(Math.max(0, boundAt + TOKEN_LIFETIME_MS + ms - timeline.now()));
-      return run.request(`[${EXPIRY}] a retry 8 h ${ms < 0 ? '-' : '+'} ${Math.abs(ms)} ms after ${what}`, input, bound);
-    };
-    const retry = await retryAround(offset, 'the original');
-    if (retry.observed.kind === 'new' && second !== undefined) {
-      // The new resource binds the token anew, from this retry on (its end: at or after the mark is then certain).
-      boundAt = timeline.now();
-      await retryAround(second, 'the retry that bound the token anew');
-    }
-    await run.finish();
-  });
+  const property = fc.asyncProperty(
+    spec.arbitrary(world.fx, PLACEHOLDER),
+    validTokenArb,
+    earlierArb,
+    offsetArb,
+    again,
+    async (generated, token, earlier, offset, second) => {
+      const run = await world.run();
+      const { timeline } = run;
+      const input = run.fresh(generated);
+      const bound = run.token(token);
+      await run.request(`[${EXPIRY}] the original request`, input, bound);
+      let boundAt = timeline.now();
+      if (earlier !== undefined) {
+        await timeline.advance(Math.max(0, earlier - (timeline.now() - boundAt)));
+        await run.request(`[${EXPIRY}] a retry ${hours(earlier)} after the original`, input, bound);
+      }
+      const retryAround = async (ms: number, what: string): Promise<Sent> => {
+        await timeline.advance(Math.max(0, boundAt + TOKEN_LIFETIME_MS + ms - timeline.now()));
+        return run.request(`[${EXPIRY}] a retry 8 h ${ms < 0 ? '-' : '+'} ${Math.abs(ms)} ms after ${what}`, input, bound);
+      };
+      const retry = await retryAround(offset, 'the original');
+      if (retry.observed.kind === 'new' && second !== undefined) {
+        // The new resource binds the token anew, from this retry on (its end: at or after the mark is then certain).
+        boundAt = timeline.now();
+        await retryAround(second, 'the retry that bound the token anew');
+      }
+      await run.finish();
+    },
+  );
   return withCensus(world, () =>
-    runProperty(ctx, EXPIRY, spec.operation, 'a token per run retried at random times around the 8-hour mark, some runs with an earlier retry, some again after the token was bound anew', property),
+    runProperty(
+      ctx,
+      EXPIRY,
+      spec.operation,
+      'a token per run retried at random times around the 8-hour mark, some runs with an earlier retry, some again after the token was bound anew',
+      property,
+    ),
   );
 }
 
@@ -81,12 +97,22 @@ export async function caseSensitiveProperty(ctx: CheckContext, spec: CreateOpera
     const salted = run.token(token);
     const original = await run.request(`[${CASE}] a create with token ${JSON.stringify(salted)}`, run.fresh(generated), salted);
     const variant = caseVariant(salted, flips);
-    const other = await run.request(`[${CASE}] the same create with ${JSON.stringify(variant)}, which differs in case only`, original.input, variant);
+    const other = await run.request(
+      `[${CASE}] the same create with ${JSON.stringify(variant)}, which differs in case only`,
+      original.input,
+      variant,
+    );
     expect(other.observed.kind === 'new', () => `The token ${JSON.stringify(variant)} was taken for ${JSON.stringify(salted)}.`);
     await run.finish();
   });
   return withCensus(world, () =>
-    runProperty(ctx, CASE, spec.operation, 'random lettered tokens, UUID-shaped ones among them, each with a random case variant, same parameters', property),
+    runProperty(
+      ctx,
+      CASE,
+      spec.operation,
+      'random lettered tokens, UUID-shaped ones among them, each with a random case variant, same parameters',
+      property,
+    ),
   );
 }
 
@@ -115,10 +141,13 @@ export async function formatProperty(ctx: CheckContext, spec: CreateOperationSpe
       const result = await sendCreate(ctx, spec.operation, input, token);
       expect(
         !result.ok && result.error.name === 'ValidationException',
-        () => `The invalid token ${JSON.stringify(token)} (${token.length} characters) was to be rejected with ValidationException; it answered ${answerText(spec.resource, result)}.`,
+        () =>
+          `The invalid token ${JSON.stringify(token)} (${token.length} characters) was to be rejected with ValidationException; it answered ${answerText(spec.resource, result)}.`,
       );
     }
     await run.finish();
   });
-  return withCensus(world, () => runProperty(ctx, FORMAT, spec.operation, 'random valid tokens accepted, random invalid ones rejected', property));
+  return withCensus(world, () =>
+    runProperty(ctx, FORMAT, spec.operation, 'random valid tokens accepted, random invalid ones rejected', property),
+  );
 }

@@ -19,7 +19,11 @@ export function tokenArb(spec: CreateOperationSpec): fc.Arbitrary<string | undef
 
 /** The run's original: a random valid create, with the generated token salted (a fresh name either way). */
 function originalOf(run: PropertyRun, rule: string, generated: Input, token: string | undefined): Promise<Sent> {
-  return run.request(`[${rule}] a random valid create (the run's original)`, run.fresh(generated), token === undefined ? undefined : run.token(token));
+  return run.request(
+    `[${rule}] a random valid create (the run's original)`,
+    run.fresh(generated),
+    token === undefined ? undefined : run.token(token),
+  );
 }
 
 /**
@@ -61,8 +65,13 @@ export async function differentParamsProperty(ctx: CheckContext, spec: CreateOpe
     const retryInput = change(world.fx, original.input, changed);
     const names = changed.map((parameter) => parameter.name).join(', ');
     const retry = await run.request(`[${rule}] a retry of the run's original with ${names} changed`, retryInput, original.token);
-    expect(retry.observed.kind === 'mismatch', () => `The retry with ${names} changed did not fail with ValidationException naming the idempotent parameter mismatch.`);
+    expect(
+      retry.observed.kind === 'mismatch',
+      () => `The retry with ${names} changed did not fail with ValidationException naming the idempotent parameter mismatch.`,
+    );
     await run.finish();
   });
-  return withCensus(world, () => runProperty(ctx, rule, spec.operation, 'random valid originals, each retried with random parameters changed', property));
+  return withCensus(world, () =>
+    runProperty(ctx, rule, spec.operation, 'random valid originals, each retried with random parameters changed', property),
+  );
 }

@@ -74,7 +74,8 @@ class RetryCommand implements Command {
     const what = this.changed.length === 0 ? 'identical retry' : `retry with ${this.changed.map((p) => p.name).join(', ')} changed`;
     record(run, await world.request(`[${RULE}] ${what}`, input, entry.token));
   }
-  toString = (): string => (this.changed.length === 0 ? `retry(#${this.pick})` : `retry(#${this.pick}, changed: ${this.changed.map((p) => p.name).join(',')})`);
+  toString = (): string =>
+    this.changed.length === 0 ? `retry(#${this.pick})` : `retry(#${this.pick}, changed: ${this.changed.map((p) => p.name).join(',')})`;
 }
 
 class ConcurrentCommand implements Command {
@@ -113,11 +114,18 @@ class DeleteCommand implements Command {
     const resource = await settle(specEnv(ctx), spec.resource, entry.resource!);
     ctx.step(`[${RULE}] delete ${world.describe(resource)}`);
     const result = await attempt(ctx.client, spec.resource.remove.operation, spec.resource.remove.input(resource), ctx.signal);
-    expect(result.ok, () => `${spec.resource.remove.operation} of ${world.describe(resource)} failed: ${answerText(spec.resource, result)}.`);
+    expect(
+      result.ok,
+      () => `${spec.resource.remove.operation} of ${world.describe(resource)} failed: ${answerText(spec.resource, result)}.`,
+    );
     entry.deleted = true;
     if (spec.resource.asyncDeletion) {
       // Waiting for the deletion to end reads it with Get: that is the check of the deletion as well.
-      await ctx.waitFor(`${world.describe(resource)} deleted`, () => read(ctx, spec.resource, resource), (current) => current === undefined);
+      await ctx.waitFor(
+        `${world.describe(resource)} deleted`,
+        () => read(ctx, spec.resource, resource),
+        (current) => current === undefined,
+      );
     } else {
       run.deletedThisRun.push(resource);
     }
@@ -148,7 +156,11 @@ function commandArbs(world: PropertyWorld): fc.Arbitrary<Command>[] {
   ];
   if (!spec.token && spec.resource.modify) arbs.push(pick.map((n) => new ModifyCommand(n)));
   if (spec.token && world.ctx.capabilities.has('clock')) {
-    arbs.push(fc.constantFrom(3_600_000, TOKEN_LIFETIME_MS - 1_000, TOKEN_LIFETIME_MS, TOKEN_LIFETIME_MS + 1_000).map((ms) => new AdvanceCommand(ms)));
+    arbs.push(
+      fc
+        .constantFrom(3_600_000, TOKEN_LIFETIME_MS - 1_000, TOKEN_LIFETIME_MS, TOKEN_LIFETIME_MS + 1_000)
+        .map((ms) => new AdvanceCommand(ms)),
+    );
   }
   return arbs;
 }
@@ -171,6 +183,12 @@ export async function exactResourceCountProperty(ctx: CheckContext, spec: Create
     }
   });
   return withCensus(world, () =>
-    runProperty(ctx, RULE, spec.operation, `random sequences of a create and up to ${MAX_COMMANDS} more creates, retries, changed retries, deletes${spec.token ? ', clock jumps' : ', modifications'} and concurrent retries`, property),
+    runProperty(
+      ctx,
+      RULE,
+      spec.operation,
+      `random sequences of a create and up to ${MAX_COMMANDS} more creates, retries, changed retries, deletes${spec.token ? ', clock jumps' : ', modifications'} and concurrent retries`,
+      property,
+    ),
   );
 }

@@ -104,7 +104,13 @@ class Wire {
  * delivery the run loses late is its, and its own retry overtakes it while
  * the others' requests arrive.
  */
-async function sendAll(ctx: CheckContext, link: WireLink, clients: readonly ProtonClient[], operation: OperationSpec['operation'], input: Input): Promise<CallResult[]> {
+async function sendAll(
+  ctx: CheckContext,
+  link: WireLink,
+  clients: readonly ProtonClient[],
+  operation: OperationSpec['operation'],
+  input: Input,
+): Promise<CallResult[]> {
   const first = attempt(clients[0]!, operation, input, ctx.signal);
   await Promise.race([link.received(1), first]);
   const rest = clients.slice(1).map((client) => attempt(client, operation, input, ctx.signal));
@@ -119,7 +125,10 @@ async function interleavedCreate(ctx: CheckContext, spec: CreateOperationSpec, f
   ctx.step(`[${INTERLEAVED}] ${spec.operation}: ${planText(plan)}`);
   const results = await sendAll(ctx, link, clients, spec.operation, input);
   await link.idle();
-  const answers = [...results.map((result, i) => clientAnswer(spec.resource, `client ${i + 1}`, result)), ...targetAnswers(spec.resource, spec.operation, link.deliveries)];
+  const answers = [
+    ...results.map((result, i) => clientAnswer(spec.resource, `client ${i + 1}`, result)),
+    ...targetAnswers(spec.resource, spec.operation, link.deliveries),
+  ];
   // List is evidence (evidence.ts): settled against what was there and what the successes name.
   const settled = await settledPair(ctx, spec.resource, before, await listed(ctx, spec.resource, scope), { added: namedBy(answers) });
   const { added } = listDelta(settled.before, settled.after);
@@ -129,7 +138,14 @@ async function interleavedCreate(ctx: CheckContext, spec: CreateOperationSpec, f
   expect(verdict.problems.length === 0, () => `${planText(plan)}: ${verdict.problems.join('; ')}.`);
 }
 
-async function interleavedDelete(ctx: CheckContext, spec: DeleteOperationSpec, fx: Fixture, sibling: Resource, wire: Wire, plan: Plan): Promise<void> {
+async function interleavedDelete(
+  ctx: CheckContext,
+  spec: DeleteOperationSpec,
+  fx: Fixture,
+  sibling: Resource,
+  wire: Wire,
+  plan: Plan,
+): Promise<void> {
   const target = await createToDelete(ctx, spec, fx, 'wire');
   const { link, clients } = await wire.forRun(plan);
   ctx.step(`[${INTERLEAVED}] ${spec.operation} ${describe(spec.resource, target)}: ${planText(plan)}`);
@@ -137,7 +153,10 @@ async function interleavedDelete(ctx: CheckContext, spec: DeleteOperationSpec, f
   const results: CallResult[] = await sendAll(ctx, link, clients, spec.operation, input);
   await link.idle();
   // Concurrent twins: a refusal (any error but a ValidationException) is allowed, for the clients' answers too.
-  const answers = [...results.map((result, i) => clientAnswer(spec.resource, `client ${i + 1}`, result)), ...targetAnswers(spec.resource, spec.operation, link.deliveries)];
+  const answers = [
+    ...results.map((result, i) => clientAnswer(spec.resource, `client ${i + 1}`, result)),
+    ...targetAnswers(spec.resource, spec.operation, link.deliveries),
+  ];
   const problems = deleteProblems(spec, target, [], answers, true);
   // Where some client got through, the resource must be gone (or going); its sibling must stay whatever happened.
   const through = results.some((result) => result.ok);
@@ -155,5 +174,11 @@ export async function interleavedRetries(ctx: CheckContext, spec: OperationSpec)
     else await interleavedDelete(ctx, spec, fx, sibling!, wire, plan);
   });
   const runs = { ...ctx, numRuns: Math.min(ctx.numRuns, INTERLEAVED_RUNS) };
-  return runProperty(runs, INTERLEAVED, spec.operation, `2 to 32 clients retrying one ${spec.kind === 'create' ? 'create' : 'delete'} at once through random wire faults`, property);
+  return runProperty(
+    runs,
+    INTERLEAVED,
+    spec.operation,
+    `2 to 32 clients retrying one ${spec.kind === 'create' ? 'create' : 'delete'} at once through random wire faults`,
+    property,
+  );
 }

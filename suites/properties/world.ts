@@ -173,10 +173,17 @@ export class PropertyRun {
     this.census?.removed(ref, resource);
   }
 
-  private judge(label: string, predicted: readonly Expected[], result: CallResult, original: string | undefined): { observed: Observed; resource: Resource | undefined } {
+  private judge(
+    label: string,
+    predicted: readonly Expected[],
+    result: CallResult,
+    original: string | undefined,
+  ): { observed: Observed; resource: Resource | undefined } {
     const observed = classify(this.spec.resource, result, original, { live: this.live, deleted: this.deleted });
     if (!allows(predicted, observed)) {
-      throw new Violation(`${label} was to give ${explainAll(predicted)}; it gave ${explain(observed)} (${answerText(this.spec.resource, result)}).`);
+      throw new Violation(
+        `${label} was to give ${explainAll(predicted)}; it gave ${explain(observed)} (${answerText(this.spec.resource, result)}).`,
+      );
     }
     return { observed, resource: result.ok ? carried(this.spec.resource, result.output) : undefined };
   }
@@ -216,17 +223,28 @@ export class PropertyRun {
       Promise.all(Array.from({ length: count }, () => sendCreate(this.ctx, this.spec.operation, input, token))),
     );
     const successes = results.filter((result) => result.ok);
-    const named = new Set(successes.flatMap((result) => {
-      const resource = carried(this.spec.resource, result.output);
-      return resource ? [identityKey(this.spec.resource, resource)] : [];
-    }));
-    if (named.size > 1) throw new Violation(`${label}: ${count} identical requests at once named ${named.size} different resources: ${[...named].slice(0, 3).join(', ')}.`);
+    const named = new Set(
+      successes.flatMap((result) => {
+        const resource = carried(this.spec.resource, result.output);
+        return resource ? [identityKey(this.spec.resource, resource)] : [];
+      }),
+    );
+    if (named.size > 1)
+      throw new Violation(
+        `${label}: ${count} identical requests at once named ${named.size} different resources: ${[...named].slice(0, 3).join(', ')}.`,
+      );
     const representative = successes[0] ?? results[0]!;
     const { observed, resource } = this.judge(label, this.predict(input, token, at, false), representative, original);
     const others = results.filter((result) => result !== representative && !result.ok);
     const invalid = representative.ok ? others.find((result) => !refusesDuplicate(result)) : undefined;
-    if (invalid) throw new Violation(`${label}: one of ${count} identical requests answered ${answerText(this.spec.resource, invalid)}, while an identical one succeeded.`);
-    if (others.length > 0) this.ctx.step(`${label}: ${others.map((result) => answerText(this.spec.resource, result)).join('; ')} (allowed: an identical request may be refused)`);
+    if (invalid)
+      throw new Violation(
+        `${label}: one of ${count} identical requests answered ${answerText(this.spec.resource, invalid)}, while an identical one succeeded.`,
+      );
+    if (others.length > 0)
+      this.ctx.step(
+        `${label}: ${others.map((result) => answerText(this.spec.resource, result)).join('; ')} (allowed: an identical request may be refused)`,
+      );
     this.learn(input, token, at, observed, resource);
     return { input, token, observed, resource };
   }

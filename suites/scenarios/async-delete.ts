@@ -42,7 +42,9 @@ export async function retryInProgress(ctx: CheckContext, spec: DeleteOperationSp
   // Nothing times the deletion: a control of the same kind shows how long one lasts (againstControl).
   const control = timed ? undefined : await createToDelete(ctx, spec, fx, 'control');
   const timeline = new Timeline(ctx);
-  ctx.step(`[${IN_PROGRESS}] ${spec.operation} ${describe(spec.resource, target)}${timed ? ` (the deletion set to take ${lengthMs} ms)` : ''}`);
+  ctx.step(
+    `[${IN_PROGRESS}] ${spec.operation} ${describe(spec.resource, target)}${timed ? ` (the deletion set to take ${lengthMs} ms)` : ''}`,
+  );
   const started = await timeline.timed(() => remove(ctx, spec, target));
   expect(started.value.ok, () => `The original delete failed: ${answerText(spec.resource, started.value)}.`);
   const statuses: string[] = [];
@@ -54,7 +56,8 @@ export async function retryInProgress(ctx: CheckContext, spec: DeleteOperationSp
     if (current === undefined) throw new InconclusiveCheck(`the deletion finished before ${inText} could observe it`);
     const status = String(current[facts.statusField]);
     statuses.push(status);
-    if (status !== facts.inProgress) throw new InconclusiveCheck(`after the delete, Get showed ${facts.statusField} ${status}, not ${facts.inProgress}`);
+    if (status !== facts.inProgress)
+      throw new InconclusiveCheck(`after the delete, Get showed ${facts.statusField} ${status}, not ${facts.inProgress}`);
     // "A retry of the delete", but "A retry halfway through the deletion" (not "... of the delete").
     ctx.step(`[${IN_PROGRESS}] ${label}${/deletion|delete/.test(label) ? '' : ' of the delete'}, while ${facts.inProgress}`);
     const retry = await remove(ctx, spec, target);
@@ -65,7 +68,8 @@ export async function retryInProgress(ctx: CheckContext, spec: DeleteOperationSp
     }
     expect(
       returned !== undefined && sameIdentity(spec.resource, returned, target),
-      () => `${label} during ${facts.inProgress} was to return ${describe(spec.resource, target)}; it returned ${describe(spec.resource, returned)}.`,
+      () =>
+        `${label} during ${facts.inProgress} was to return ${describe(spec.resource, target)}; it returned ${describe(spec.resource, returned)}.`,
     );
     expect(
       returned[facts.statusField] === facts.inProgress,
@@ -83,9 +87,12 @@ export async function retryInProgress(ctx: CheckContext, spec: DeleteOperationSp
     const still = await read(ctx, spec.resource, target);
     expect(
       still === undefined,
-      () => `The deletion was to end ${lengthMs} ms after the original delete; it is still there (${facts.statusField} ${String(still?.[facts.statusField])}): the retries restarted or prolonged it.`,
+      () =>
+        `The deletion was to end ${lengthMs} ms after the original delete; it is still there (${facts.statusField} ${String(still?.[facts.statusField])}): the retries restarted or prolonged it.`,
     );
-    return pass(`Two retries during ${facts.inProgress} returned the resource in that status, and the deletion ended on time (${lengthMs} ms virtual after the original delete).`);
+    return pass(
+      `Two retries during ${facts.inProgress} returned the resource in that status, and the deletion ended on time (${lengthMs} ms virtual after the original delete).`,
+    );
   }
   if (timed) {
     // Real time: the deletion takes lengthMs; a retry halfway that restarted it would end it no sooner than lengthMs after that retry.
@@ -96,7 +103,8 @@ export async function retryInProgress(ctx: CheckContext, spec: DeleteOperationSp
     const { value: still, at } = await timeline.timed(() => read(ctx, spec.resource, target));
     expect(
       still === undefined,
-      () => `The deletion was to end ${lengthMs} ms after the original delete; ${at.start - started.at.end} ms after it, it is still there (${facts.statusField} ${String(still?.[facts.statusField])}): the retries restarted or prolonged it.`,
+      () =>
+        `The deletion was to end ${lengthMs} ms after the original delete; ${at.start - started.at.end} ms after it, it is still there (${facts.statusField} ${String(still?.[facts.statusField])}): the retries restarted or prolonged it.`,
     );
     const late = at.end - (started.at.end + lengthMs);
     if (at.end >= halfway + lengthMs) {
@@ -147,7 +155,9 @@ async function againstControl(
   let interval = 100;
   while (controlGone === undefined || targetGone === undefined) {
     if (timeline.now() - started.start > limitMs) {
-      throw new InconclusiveCheck(`the deletions had not ended ${formatMs(limitMs)} after they began (${statuses.length} reads of the target)`);
+      throw new InconclusiveCheck(
+        `the deletions had not ended ${formatMs(limitMs)} after they began (${statuses.length} reads of the target)`,
+      );
     }
     await wait(interval);
     // What polling can tell: it ended between the previous poll and this one.
@@ -197,11 +207,21 @@ export async function retryAfterComplete(ctx: CheckContext, spec: DeleteOperatio
   ctx.step(`[${COMPLETE}] ${spec.operation} ${describe(spec.resource, target)}`);
   const first = await remove(ctx, spec, target);
   expect(first.ok, () => `The original delete failed: ${answerText(spec.resource, first)}.`);
-  await ctx.waitFor(`${describe(spec.resource, target)} deleted (Get answers ResourceNotFoundException)`, () => read(ctx, spec.resource, target), (current) => current === undefined);
+  await ctx.waitFor(
+    `${describe(spec.resource, target)} deleted (Get answers ResourceNotFoundException)`,
+    () => read(ctx, spec.resource, target),
+    (current) => current === undefined,
+  );
   ctx.step(`[${COMPLETE}] retry the delete after the deletion completed`);
   const retry = await remove(ctx, spec, target);
-  expect(retry.ok, () => `The retry after the deletion completed was to succeed with an empty response; it answered ${answerText(spec.resource, retry)}.`);
+  expect(
+    retry.ok,
+    () => `The retry after the deletion completed was to succeed with an empty response; it answered ${answerText(spec.resource, retry)}.`,
+  );
   const returned = carried(spec.resource, retry.output);
-  expect(returned === undefined, () => `The retry after the deletion completed returned ${describe(spec.resource, returned)}, not an empty response.`);
+  expect(
+    returned === undefined,
+    () => `The retry after the deletion completed returned ${describe(spec.resource, returned)}, not an empty response.`,
+  );
   return pass('Once Get answered ResourceNotFoundException, the retry of the delete succeeded with an empty response.');
 }

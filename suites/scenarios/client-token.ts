@@ -49,7 +49,9 @@ export async function expiry(ctx: CheckContext, spec: CreateOperationSpec): Prom
       return await expiryAroundTheMark(ctx, spec, EXPIRY_MARGINS_MS[attempt - 1]!);
     } catch (error) {
       if (!(error instanceof TooSlow) || attempt === EXPIRY_MARGINS_MS.length) throw error;
-      ctx.step(`[${EXPIRY}] ${error.reason}: again with a fresh token, ${EXPIRY_MARGINS_MS[attempt]! / 1000} s from the mark (${attempt + 1} of ${EXPIRY_MARGINS_MS.length})`);
+      ctx.step(
+        `[${EXPIRY}] ${error.reason}: again with a fresh token, ${EXPIRY_MARGINS_MS[attempt]! / 1000} s from the mark (${attempt + 1} of ${EXPIRY_MARGINS_MS.length})`,
+      );
     }
   }
 }
@@ -81,7 +83,8 @@ async function expiryAroundTheMark(ctx: CheckContext, spec: CreateOperationSpec,
     ctx.step(`[${EXPIRY}] retry with the same token and parameters ${label}`);
     const { value: result, at } = await timeline.timed(() => sendCreate(ctx, spec.operation, opening.input, token));
     const predicted = model.predict(token, print, at);
-    if (predicted.length > 1) throw new TooSlow(`the retry ${label} could not be placed on one side of the 8-hour mark (the requests took too long)`);
+    if (predicted.length > 1)
+      throw new TooSlow(`the retry ${label} could not be placed on one side of the 8-hour mark (the requests took too long)`);
     const observed = classify(spec.resource, result, model.keyOf(token), { live: known, deleted: new Set() });
     expect(allows(predicted, observed), () => `A retry ${label} was to return ${explainAll(predicted)}; it returned ${explain(observed)}.`);
     return result;
@@ -107,7 +110,8 @@ function asJson(value: unknown): Record<string, unknown> {
 
 function keptResource(spec: ResourceSpec, resource: Resource): KeptResource {
   const arn = resource['arn'];
-  if (typeof arn !== 'string') throw new InconclusiveCheck(`${describeRef(spec, resource)} was described without an arn: it cannot be kept for --phase verify`);
+  if (typeof arn !== 'string')
+    throw new InconclusiveCheck(`${describeRef(spec, resource)} was described without an arn: it cannot be kept for --phase verify`);
   return { kind: spec.kind, arn, label: describeRef(spec, resource), resource: asJson(resource) };
 }
 
@@ -125,7 +129,8 @@ async function expiryRecord(ctx: CheckContext, spec: CreateOperationSpec, phase:
   const token = opening.token!;
   // The retry in 8 h sends these very parameters again, in their order: they must survive JSON.
   const input = JSON.parse(JSON.stringify(opening.input)) as Record<string, unknown>;
-  if (canonical(input) !== canonical(opening.input)) throw new Error(`the input of ${spec.operation} does not survive JSON: it cannot be kept for --phase verify`);
+  if (canonical(input) !== canonical(opening.input))
+    throw new Error(`the input of ${spec.operation} does not survive JSON: it cannot be kept for --phase verify`);
   const timeline = new Timeline(ctx);
   const model = new TokenModel();
   const print = fingerprint(opening.input);
@@ -141,7 +146,8 @@ async function expiryRecord(ctx: CheckContext, spec: CreateOperationSpec, phase:
   // A resource the retry should not have made: kept with the rest, so that verify removes it.
   if (extra) track(ctx, spec.resource, extra);
   const originalArn = first['arn'];
-  if (typeof originalArn !== 'string') throw new InconclusiveCheck(`the original ${describe(spec.resource, first)} was described without an arn`);
+  if (typeof originalArn !== 'string')
+    throw new InconclusiveCheck(`the original ${describe(spec.resource, first)} was described without an arn`);
   phase.keep({
     operation: spec.operation,
     token,
@@ -150,7 +156,10 @@ async function expiryRecord(ctx: CheckContext, spec: CreateOperationSpec, phase:
     retry: { startedAt: iso(at.start), endedAt: iso(at.end), returnedOriginal: observed.kind === 'original', answer: explain(observed) },
     cleanup: keptBy(ctx).map(({ spec: kind, resource }) => keptResource(kind, resource)),
   });
-  expect(allows(predicted, observed), () => `A retry right away (before 8 h) was to return ${explainAll(predicted)}; it returned ${explain(observed)}.`);
+  expect(
+    allows(predicted, observed),
+    () => `A retry right away (before 8 h) was to return ${explainAll(predicted)}; it returned ${explain(observed)}.`,
+  );
   const due = formatInstant(sent.at.end + TOKEN_LIFETIME_MS);
   throw new InconclusiveCheck(
     `recorded for --phase verify: the original ${describe(spec.resource, first)} and a retry right away that returned it; the retry after 8 h (a new resource) is judged by --phase verify, not before ${due}`,
@@ -176,7 +185,9 @@ async function expiryVerify(ctx: CheckContext, spec: CreateOperationSpec, phase:
   const first = entry.original.resource as Resource;
   const key = identityKey(spec.resource, first);
   if (key !== entry.original.identityKey) {
-    throw new InconclusiveCheck(`the state file's original.identityKey (${entry.original.identityKey}) is not that of its original.resource (${key}): edited since --phase record?`);
+    throw new InconclusiveCheck(
+      `the state file's original.identityKey (${entry.original.identityKey}) is not that of its original.resource (${key}): edited since --phase record?`,
+    );
   }
   const model = new TokenModel();
   const print = fingerprint(input);
@@ -188,7 +199,9 @@ async function expiryVerify(ctx: CheckContext, spec: CreateOperationSpec, phase:
   const before = await observe(ctx, spec.resource, scope, first);
   if (before.resource === undefined || identityKey(spec.resource, before.resource) !== key) {
     const what = before.resource === undefined ? 'is gone' : `was replaced (${identityKey(spec.resource, before.resource)})`;
-    throw new InconclusiveCheck(`the original ${describe(spec.resource, first)} ${what} since --phase record: a new resource on the retry would not tell expiry from a retry after a delete`);
+    throw new InconclusiveCheck(
+      `the original ${describe(spec.resource, first)} ${what} since --phase record: a new resource on the retry would not tell expiry from a retry after a delete`,
+    );
   }
   const timeline = new Timeline(ctx);
   const hours = ((timeline.now() - issued.end) / 3_600_000).toFixed(2);
@@ -201,7 +214,8 @@ async function expiryVerify(ctx: CheckContext, spec: CreateOperationSpec, phase:
   const observed = classify(spec.resource, late, model.keyOf(token), { live: new Set([key]), deleted: new Set() });
   expect(
     allows(predicted, observed),
-    () => `A retry ${hours} h after the original request (${recordedBy}), its token expired, was to return ${explainAll(predicted)}; it returned ${explain(observed)}.`,
+    () =>
+      `A retry ${hours} h after the original request (${recordedBy}), its token expired, was to return ${explainAll(predicted)}; it returned ${explain(observed)}.`,
   );
   const fresh = created(ctx, spec.resource, late, `The retry ${hours} h after the original`);
   // track() leaves a target with `reset` alone; what verify made goes in any case.
@@ -234,17 +248,24 @@ export async function retryAfterDelete(ctx: CheckContext, spec: CreateOperationS
   if (before.resource !== undefined) throw new InconclusiveCheck(`the original was still there after its delete succeeded`);
   ctx.step(`[${AFTER_DELETE}] retry with the same token and the same parameters`);
   const retry = await sendCreate(ctx, spec.operation, opening.input, opening.token);
-  expect(retry.ok, () => `The retry after the original was deleted was to create a new resource; it answered ${answerText(spec.resource, retry)}.`);
+  expect(
+    retry.ok,
+    () => `The retry after the original was deleted was to create a new resource; it answered ${answerText(spec.resource, retry)}.`,
+  );
   const fresh = carried(spec.resource, retry.output);
   expect(fresh !== undefined, () => `The retry after the delete succeeded without a resource in its response.`);
   track(ctx, spec.resource, fresh);
   const created = spec.resource.created;
   expect(
     !sameIdentity(spec.resource, fresh, first),
-    () => `The retry after the delete returned the deleted original ${describe(spec.resource, first)} (same ${created}, ${String(normalize(first[created]))}).`,
+    () =>
+      `The retry after the delete returned the deleted original ${describe(spec.resource, first)} (same ${created}, ${String(normalize(first[created]))}).`,
   );
   const after = await observe(ctx, spec.resource, opening.scope, fresh);
-  expect(after.resource !== undefined, () => `The retry after the delete named ${describe(spec.resource, fresh)}, but Get does not find it: nothing was created.`);
+  expect(
+    after.resource !== undefined,
+    () => `The retry after the delete named ${describe(spec.resource, fresh)}, but Get does not find it: nothing was created.`,
+  );
   await expectOneCreated(ctx, spec.resource, before, after, fresh, 'The retry after the delete');
   const how = sameName(spec.resource, fresh, first)
     ? `${describe(spec.resource, fresh)} again, a new resource (${created} ${String(normalize(fresh[created]))}, the deleted one's ${String(normalize(first[created]))})`
@@ -273,7 +294,10 @@ export async function formatEdges(ctx: CheckContext, spec: CreateOperationSpec):
       notes = ` (${JSON.stringify(token)} was already bound on this target to another request: its mismatch answer shows it was accepted as a token)`;
       continue;
     }
-    expect(result.ok, () => `The valid token ${JSON.stringify(token)} (${token.length} characters) was refused: ${answerText(spec.resource, result)}.`);
+    expect(
+      result.ok,
+      () => `The valid token ${JSON.stringify(token)} (${token.length} characters) was refused: ${answerText(spec.resource, result)}.`,
+    );
     created(ctx, spec.resource, result, `The request with token ${JSON.stringify(token)}`);
   }
   for (const token of rejected) {
@@ -281,10 +305,13 @@ export async function formatEdges(ctx: CheckContext, spec: CreateOperationSpec):
     const result = await sendCreate(ctx, spec.operation, opening.input, token);
     expect(
       !result.ok && result.error.name === 'ValidationException',
-      () => `The invalid token ${JSON.stringify(token)} (${TOKEN_PATTERN.test(token) ? 'valid characters, ' : ''}${token.length} characters) was to be rejected with ValidationException; it answered ${answerText(spec.resource, result)}.`,
+      () =>
+        `The invalid token ${JSON.stringify(token)} (${TOKEN_PATTERN.test(token) ? 'valid characters, ' : ''}${token.length} characters) was to be rejected with ValidationException; it answered ${answerText(spec.resource, result)}.`,
     );
   }
-  return pass(`Tokens of 1 and 64 printable ASCII characters were accepted; 65 characters, a space and a non-ASCII letter were rejected with ValidationException.${notes}`);
+  return pass(
+    `Tokens of 1 and 64 printable ASCII characters were accepted; 65 characters, a space and a non-ASCII letter were rejected with ValidationException.${notes}`,
+  );
 }
 
 /** A serialized request body as text (the SDK hands over a string or bytes). */
@@ -312,11 +339,19 @@ export async function sdkDefault(ctx: CheckContext, spec: CreateOperationSpec): 
   ctx.step(`[${SDK_DEFAULT}] ${spec.operation} without a token, the first response lost on the wire`);
   const result = await sendCreate(ctx, spec.operation, opening.input, undefined, client);
   if (tokens.length < 2) {
-    throw new InconclusiveCheck(`the SDK made ${tokens.length} attempt(s): no lost response was retried (${answerText(spec.resource, result)})`);
+    throw new InconclusiveCheck(
+      `the SDK made ${tokens.length} attempt(s): no lost response was retried (${answerText(spec.resource, result)})`,
+    );
   }
   const first = tokens[0];
-  expect(typeof first === 'string' && TOKEN_PATTERN.test(first), () => `The SDK sent ${JSON.stringify(first)} as the token: not 1 to 64 printable ASCII characters.`);
-  expect(tokens.every((token) => token === first), () => `The SDK's attempts carried different tokens: ${tokens.map((t) => JSON.stringify(t)).join(', ')}.`);
+  expect(
+    typeof first === 'string' && TOKEN_PATTERN.test(first),
+    () => `The SDK sent ${JSON.stringify(first)} as the token: not 1 to 64 printable ASCII characters.`,
+  );
+  expect(
+    tokens.every((token) => token === first),
+    () => `The SDK's attempts carried different tokens: ${tokens.map((t) => JSON.stringify(t)).join(', ')}.`,
+  );
   const resource: Resource = created(ctx, spec.resource, result, `The call without a token (after the SDK's retry)`);
   const after = await observe(ctx, spec.resource, opening.scope, resource);
   await expectOneCreated(ctx, spec.resource, before, after, resource, `The call whose first response was lost`);

@@ -6,7 +6,15 @@ import type { Outcome } from '../../harness/types.ts';
 import type { CreateOperationSpec, Resource } from '../../specs/types.ts';
 import { canonical, describe, identityKey } from '../lib/compare.ts';
 import { answerText, refusesDuplicate, sendCreate } from '../lib/create.ts';
-import { change, changeLabel, expectMismatch, expectNothingCreated, expectOneCreated, expectOriginal, expectUnchanged } from '../lib/expectations.ts';
+import {
+  change,
+  changeLabel,
+  expectMismatch,
+  expectNothingCreated,
+  expectOneCreated,
+  expectOriginal,
+  expectUnchanged,
+} from '../lib/expectations.ts';
 import { settledPair } from '../lib/evidence.ts';
 import { carried, listDelta, observe } from '../lib/observe.ts';
 import type { Observation } from '../lib/observe.ts';
@@ -66,7 +74,13 @@ export async function identicalRetry(ctx: CheckContext, spec: CreateOperationSpe
  * status": once the resource has settled (its status progressed), an identical
  * retry still returns the original and creates nothing.
  */
-async function retryOnceSettled(ctx: CheckContext, spec: CreateOperationSpec, opening: Opening, first: Resource, rule: string): Promise<string> {
+async function retryOnceSettled(
+  ctx: CheckContext,
+  spec: CreateOperationSpec,
+  opening: Opening,
+  first: Resource,
+  rule: string,
+): Promise<string> {
   const ready = spec.resource.ready;
   if (!ready) return '';
   const settled = await settle(specEnv(ctx), spec.resource, first);
@@ -74,7 +88,12 @@ async function retryOnceSettled(ctx: CheckContext, spec: CreateOperationSpec, op
   const status = `${ready.field} ${String(settled[ready.field])}`;
   ctx.step(`[${rule}] retry with ${sameRequest(spec)} once the resource has settled (${status})`);
   const retry = await sendCreate(ctx, spec.operation, opening.input, opening.token);
-  expectOriginal(spec.resource, retry, first, `The identical retry once the resource had settled (${status}; the original answered ${ready.field} ${String(first[ready.field])})`);
+  expectOriginal(
+    spec.resource,
+    retry,
+    first,
+    `The identical retry once the resource had settled (${status}; the original answered ${ready.field} ${String(first[ready.field])})`,
+  );
   const after = await observe(ctx, spec.resource, opening.scope, first);
   await expectNothingCreated(ctx, spec.resource, before, after, 'The identical retry once the resource had settled');
   return ` Once it had settled (the original answered ${ready.field} ${String(first[ready.field])}, Get then ${String(settled[ready.field])}), another identical retry returned it too.`;
@@ -87,7 +106,10 @@ export async function differentParameters(ctx: CheckContext, spec: CreateOperati
   const variants = [
     ...spec.parameters.map((parameter) => [parameter] as const),
     ...(spec.parameters.length > 1 ? [spec.parameters] : []),
-  ].map((parameters) => ({ label: changeLabel(opening.input, parameters, opening.fx), input: change(opening.fx, opening.input, parameters) }));
+  ].map((parameters) => ({
+    label: changeLabel(opening.input, parameters, opening.fx),
+    input: change(opening.fx, opening.input, parameters),
+  }));
   // A changed parameter can point elsewhere (another template): nothing may appear there either.
   const scopes = new Map<string, Resource>();
   for (const ref of [opening.scope, ...variants.map((variant) => spec.ref(variant.input))]) scopes.set(canonical(ref), ref);
@@ -100,7 +122,8 @@ export async function differentParameters(ctx: CheckContext, spec: CreateOperati
     expectMismatch(spec.resource, result, `The retry with ${variant.label}`);
   }
   const after = await observeAll();
-  for (const [index, observation] of before.entries()) await expectNothingCreated(ctx, spec.resource, observation, after[index]!, 'A retry with different parameters');
+  for (const [index, observation] of before.entries())
+    await expectNothingCreated(ctx, spec.resource, observation, after[index]!, 'A retry with different parameters');
   expectUnchanged(spec.resource, before[0]!.resource, after[0]!.resource, 'A retry with different parameters');
   return pass(
     `${variants.length} retries with different parameters (${spec.parameters.map((p) => p.name).join(', ')}, one at a time, then all) ` +
@@ -135,10 +158,14 @@ export async function concurrentRequests(ctx: CheckContext, spec: CreateOperatio
   const invalid = results.find((result) => !result.ok && !refusesDuplicate(result));
   // Whatever was created is removed after the check (targets without reset).
   for (const resource of named.values()) track(ctx, spec.resource, resource);
-  expect(named.size <= 1, () => `The successful responses named ${named.size} different resources: ${[...named.keys()].slice(0, 3).join(', ')}.`);
+  expect(
+    named.size <= 1,
+    () => `The successful responses named ${named.size} different resources: ${[...named.keys()].slice(0, 3).join(', ')}.`,
+  );
   expect(
     named.size === 0 || invalid === undefined,
-    () => `One of the identical requests answered ${answerText(spec.resource, invalid!)}, while an identical one succeeded: a valid request refused as invalid.`,
+    () =>
+      `One of the identical requests answered ${answerText(spec.resource, invalid!)}, while an identical one succeeded: a valid request refused as invalid.`,
   );
   const errorText = [...errors].map(([name, count]) => `${name} x${count}`).join(', ');
   const refused = errors.size === 0 ? '' : `; the others answered ${errorText} (allowed: an identical request may be refused)`;
@@ -151,9 +178,12 @@ export async function concurrentRequests(ctx: CheckContext, spec: CreateOperatio
     for (const key of added) track(ctx, spec.resource, settled.after.items.get(key)!);
     expect(
       added.length === 1,
-      () => `None of the ${CONCURRENT_REQUESTS} identical requests succeeded (${errorText}), and ${spec.resource.list.operation} shows ${added.length} new resources, not exactly one.`,
+      () =>
+        `None of the ${CONCURRENT_REQUESTS} identical requests succeeded (${errorText}), and ${spec.resource.list.operation} shows ${added.length} new resources, not exactly one.`,
     );
-    return pass(`${CONCURRENT_REQUESTS} identical requests at once: none succeeded (${errorText}), yet exactly one resource was created (${added[0]}).`);
+    return pass(
+      `${CONCURRENT_REQUESTS} identical requests at once: none succeeded (${errorText}), yet exactly one resource was created (${added[0]}).`,
+    );
   }
   await expectOneCreated(ctx, spec.resource, before, after, resource, `${CONCURRENT_REQUESTS} identical requests`);
   const successes = results.filter((result) => result.ok).length;

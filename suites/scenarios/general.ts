@@ -30,14 +30,19 @@ export async function exactCountForDelete(ctx: CheckContext, spec: DeleteOperati
     steps++;
     // List is evidence (evidence.ts): settled against the prediction first.
     const absent = new Map(gone.map((resource) => [key(resource), resource] as const));
-    const { items, old } = await settle(ctx, spec.resource, scope, await listing(ctx, spec.resource, scope), { present: expected, absent, since });
+    const { items, old } = await settle(ctx, spec.resource, scope, await listing(ctx, spec.resource, scope), {
+      present: expected,
+      absent,
+      since,
+    });
     for (const [identity, resource] of old) expected.set(identity, resource);
     const listed = new Set(items.keys());
     const extra = [...listed].filter((identity) => !expected.has(identity));
     const missing = [...expected.keys()].filter((identity) => !listed.has(identity));
     expect(
       extra.length === 0 && missing.length === 0,
-      () => `After ${after}, ${spec.resource.list.operation} lists ${listed.size} resources, the contract predicts ${expected.size}${extra.length ? `; unexpected: ${extra.slice(0, 2).join(', ')}` : ''}${missing.length ? `; missing: ${missing.slice(0, 2).join(', ')}` : ''}.`,
+      () =>
+        `After ${after}, ${spec.resource.list.operation} lists ${listed.size} resources, the contract predicts ${expected.size}${extra.length ? `; unexpected: ${extra.slice(0, 2).join(', ')}` : ''}${missing.length ? `; missing: ${missing.slice(0, 2).join(', ')}` : ''}.`,
     );
     for (const resource of gone) {
       const found = await read(ctx, spec.resource, resource);
@@ -49,7 +54,11 @@ export async function exactCountForDelete(ctx: CheckContext, spec: DeleteOperati
     const result = await attempt(ctx.client, spec.operation, spec.resource.remove.input(target), ctx.signal);
     expect(result.ok, () => `${what} failed: ${answerText(spec.resource, result)}.`);
     if (spec.resource.asyncDeletion) {
-      await ctx.waitFor(`${describe(spec.resource, target)} deleted`, () => read(ctx, spec.resource, target), (current) => current === undefined);
+      await ctx.waitFor(
+        `${describe(spec.resource, target)} deleted`,
+        () => read(ctx, spec.resource, target),
+        (current) => current === undefined,
+      );
     }
     expected.delete(key(target));
     if (!gone.some((resource) => key(resource) === key(target))) gone.push(target);
@@ -72,7 +81,12 @@ export async function exactCountForDelete(ctx: CheckContext, spec: DeleteOperati
   const absent = spec.absent(fx, ctx.uniqueName('never'));
   ctx.step(`[${RULE}] delete a resource that never existed`);
   const result = await attempt(ctx.client, spec.operation, spec.resource.remove.input(absent), ctx.signal);
-  expect(result.ok || result.error.name === 'ResourceNotFoundException', () => `Deleting what never existed answered ${answerText(spec.resource, result)}.`);
+  expect(
+    result.ok || result.error.name === 'ResourceNotFoundException',
+    () => `Deleting what never existed answered ${answerText(spec.resource, result)}.`,
+  );
   await verify('deleting a resource that never existed');
-  return pass(`After each of ${steps} steps (creates, deletes, delete retries, a delete of nothing) List and Get showed exactly the predicted resources.`);
+  return pass(
+    `After each of ${steps} steps (creates, deletes, delete retries, a delete of nothing) List and Get showed exactly the predicted resources.`,
+  );
 }

@@ -23,7 +23,10 @@ async function retryAfter(ctx: CheckContext, spec: CreateOperationSpec, modify: 
   const first = await settle(specEnv(ctx), spec.resource, await original(ctx, spec, opening, MODIFIED));
   ctx.step(`[${MODIFIED}] modify the resource: ${modify.operation} sets ${modify.field}`);
   const update = await attempt(ctx.client, modify.operation, modify.input(first, NEW_VALUE), ctx.signal);
-  if (!update.ok) throw new InconclusiveCheck(`the resource could not be modified: ${modify.operation} answered ${update.error.name}: ${update.error.message}`);
+  if (!update.ok)
+    throw new InconclusiveCheck(
+      `the resource could not be modified: ${modify.operation} answered ${update.error.name}: ${update.error.message}`,
+    );
   const before = await observe(ctx, spec.resource, opening.scope, first);
   if (before.resource?.[modify.field] !== NEW_VALUE) {
     throw new InconclusiveCheck(`${modify.operation} succeeded but Get does not show the new ${modify.field}`);
@@ -32,7 +35,8 @@ async function retryAfter(ctx: CheckContext, spec: CreateOperationSpec, modify: 
   const retry = await sendCreate(ctx, spec.operation, opening.input);
   expect(
     !retry.ok && retry.error.name === 'ConflictException',
-    () => `After ${modify.operation} changed ${modify.field}, the identical retry was to fail with ConflictException; it answered ${answerText(spec.resource, retry)}.`,
+    () =>
+      `After ${modify.operation} changed ${modify.field}, the identical retry was to fail with ConflictException; it answered ${answerText(spec.resource, retry)}.`,
   );
   const after = await observe(ctx, spec.resource, opening.scope, first);
   await expectNothingCreated(ctx, spec.resource, before, after, 'The retry of a modified resource');

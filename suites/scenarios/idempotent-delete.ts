@@ -39,7 +39,8 @@ function expectRetryAnswer(spec: DeleteOperationSpec, result: CallResult, target
   const returned = carried(spec.resource, result.output);
   expect(
     returned === undefined || sameIdentity(spec.resource, returned, target),
-    () => `${what} returned ${describe(spec.resource, returned)}, not the deleted ${describe(spec.resource, target)} nor an empty response.`,
+    () =>
+      `${what} returned ${describe(spec.resource, returned)}, not the deleted ${describe(spec.resource, target)} nor an empty response.`,
   );
   return returned;
 }
@@ -56,7 +57,11 @@ export async function retrySucceeds(ctx: CheckContext, spec: DeleteOperationSpec
   const other = await createToDelete(ctx, spec, fx, 'other');
   const bystander = await createToDelete(ctx, spec, fx, 'bystander');
   const answered = await deleteOnce(ctx, spec, target, SUCCEEDS);
-  if (answered) expect(sameIdentity(spec.resource, answered, target), () => `The delete returned ${describe(spec.resource, answered)}, not the resource it deleted.`);
+  if (answered)
+    expect(
+      sameIdentity(spec.resource, answered, target),
+      () => `The delete returned ${describe(spec.resource, answered)}, not the resource it deleted.`,
+    );
   await deleteOnce(ctx, spec, other, SUCCEEDS);
   const kinds: string[] = [];
   for (const label of ['the first retry', 'the second retry']) {
@@ -77,7 +82,11 @@ export async function retryReturnsMetadata(ctx: CheckContext, spec: DeleteOperat
   ctx.step(`[${METADATA}] retry the delete at once`);
   const retry = await remove(ctx, spec, target);
   const returned = expectRetryAnswer(spec, retry, target, 'The immediate retry');
-  expect(returned !== undefined, () => `The immediate retry answered an empty response; the deleted resource's metadata (${describe(spec.resource, target)}) was expected.`);
+  expect(
+    returned !== undefined,
+    () =>
+      `The immediate retry answered an empty response; the deleted resource's metadata (${describe(spec.resource, target)}) was expected.`,
+  );
   return pass(`The immediate retry returned the deleted ${describe(spec.resource, returned)}.`);
 }
 
@@ -88,7 +97,11 @@ export async function absentIsEmpty(ctx: CheckContext, spec: DeleteOperationSpec
   expect(existing === undefined, () => `The resource meant to be absent exists: ${describe(spec.resource, existing)}.`);
   ctx.step(`[${ABSENT}] ${spec.operation} of ${JSON.stringify(spec.resource.remove.input(absent))}, which never existed`);
   const result = await remove(ctx, spec, absent);
-  expect(result.ok, () => `Deleting a resource that does not exist was to succeed with an empty response; it answered ${answerText(spec.resource, result)}.`);
+  expect(
+    result.ok,
+    () =>
+      `Deleting a resource that does not exist was to succeed with an empty response; it answered ${answerText(spec.resource, result)}.`,
+  );
   const returned = carried(spec.resource, result.output);
   expect(returned === undefined, () => `Deleting a resource that does not exist returned ${describe(spec.resource, returned)}.`);
   return pass('Deleting a resource that never existed succeeded with an empty response.');
@@ -112,18 +125,36 @@ export async function noFurtherAction(ctx: CheckContext, spec: DeleteOperationSp
     expectRetryAnswer(spec, await remove(ctx, spec, target), target, `The ${label} retry`);
   }
   const after = await Promise.all(siblings.map((sibling) => read(ctx, spec.resource, sibling)));
-  siblings.forEach((sibling, index) => expectUnchanged(spec.resource, before[index], after[index], `A retry of the delete of ${describe(spec.resource, target)} (sibling ${describe(spec.resource, sibling)})`));
+  siblings.forEach((sibling, index) =>
+    expectUnchanged(
+      spec.resource,
+      before[index],
+      after[index],
+      `A retry of the delete of ${describe(spec.resource, target)} (sibling ${describe(spec.resource, sibling)})`,
+    ),
+  );
   // List is evidence (evidence.ts): settled against what was listed before, less the deleted resource.
   const settled = await settledPair(ctx, spec.resource, listedBefore, await observe(ctx, spec.resource, scope), { removed: [target] });
   const { added: gained, removed } = listDelta(settled.before, settled.after);
   const lost = removed.filter((key) => key !== identityKey(spec.resource, target));
-  expect(lost.length === 0 && gained.length === 0, () => `Around the delete and its retries ${spec.resource.list.operation} lost ${lost.length} other resources and gained ${gained.length}: ${[...lost, ...gained].slice(0, 3).join(', ')}.`);
+  expect(
+    lost.length === 0 && gained.length === 0,
+    () =>
+      `Around the delete and its retries ${spec.resource.list.operation} lost ${lost.length} other resources and gained ${gained.length}: ${[...lost, ...gained].slice(0, 3).join(', ')}.`,
+  );
   const note = reusesName(spec) ? await lateRetryOnRecreated(ctx, spec, fx, target) : '';
-  return pass(`Two retries of the delete of ${describe(spec.resource, target)} left its ${siblings.length} siblings and every other listed resource untouched.${note}`);
+  return pass(
+    `Two retries of the delete of ${describe(spec.resource, target)} left its ${siblings.length} siblings and every other listed resource untouched.${note}`,
+  );
 }
 
 /** Where the seed is silent: a late retry after the name was re-created. Observed and reported, never failed. */
-async function lateRetryOnRecreated(ctx: CheckContext, spec: DeleteOperationSpec, fx: Parameters<DeleteOperationSpec['absent']>[0], target: Resource): Promise<string> {
+async function lateRetryOnRecreated(
+  ctx: CheckContext,
+  spec: DeleteOperationSpec,
+  fx: Parameters<DeleteOperationSpec['absent']>[0],
+  target: Resource,
+): Promise<string> {
   const name = String(target.name);
   ctx.step(`[${NO_FURTHER}] (the seed is silent) re-create ${name}, then retry the old delete`);
   const again = await sendCreate(ctx, spec.create.operation, pairingInput(ctx, spec, fx, name));

@@ -50,7 +50,9 @@ const MODE_TEXT: Record<RetryMode, string> = {
 };
 
 export const CASES: Readonly<Record<string, readonly WireCase[]>> = {
-  [LOST_RESPONSE]: LOST_RESPONSE_FAULTS.flatMap((fault) => (['sdk', 'explicit'] as const).map((mode) => ({ fault, mode, refusals: false }))),
+  [LOST_RESPONSE]: LOST_RESPONSE_FAULTS.flatMap((fault) =>
+    (['sdk', 'explicit'] as const).map((mode) => ({ fault, mode, refusals: false })),
+  ),
   [DUPLICATE]: DUPLICATE_FAULTS.map((fault) => ({ fault, mode: 'harness' as const, refusals: fault === 'overlap' })),
   [SERVER_ERROR]: [
     ...SERVER_ERROR_FAULTS.map((fault) => ({ fault, mode: 'harness' as const, refusals: false })),
@@ -100,7 +102,14 @@ const EXPLICIT_RETRIES = 5;
  * received) or the same name. An answer that is still weather after that is
  * no verdict: the cell is inconclusive.
  */
-async function sendWithRetries(ctx: CheckContext, link: WireLink, client: ProtonClient, operation: OperationSpec['operation'], input: Input, mode: RetryMode): Promise<CallResult> {
+async function sendWithRetries(
+  ctx: CheckContext,
+  link: WireLink,
+  client: ProtonClient,
+  operation: OperationSpec['operation'],
+  input: Input,
+  mode: RetryMode,
+): Promise<CallResult> {
   let result = await attempt(client, operation, input, ctx.signal);
   if (mode === 'harness') return result;
   let again = input;
@@ -109,11 +118,15 @@ async function sendWithRetries(ctx: CheckContext, link: WireLink, client: Proton
     if (token !== undefined) again = { ...input, clientToken: token };
   }
   for (let retry = 1; retryable(result) && retry <= EXPLICIT_RETRIES; retry++) {
-    link.note(`${mode === 'sdk' ? "after the SDK's own retries, " : ''}explicit retry ${retry}: ${operation} with the same input (same ${'clientToken' in again ? 'token' : 'name'}) after ${result.ok ? '' : result.error.name}`);
+    link.note(
+      `${mode === 'sdk' ? "after the SDK's own retries, " : ''}explicit retry ${retry}: ${operation} with the same input (same ${'clientToken' in again ? 'token' : 'name'}) after ${result.ok ? '' : result.error.name}`,
+    );
     result = await attempt(client, operation, again, ctx.signal);
   }
   if (retryable(result) && !result.ok) {
-    throw new InconclusiveCheck(`${operation} kept meeting weather (${result.error.name}: ${result.error.message}) after ${EXPLICIT_RETRIES} retries of the same request: the target's transient answers leave this case unjudged (weather is not a verdict)`);
+    throw new InconclusiveCheck(
+      `${operation} kept meeting weather (${result.error.name}: ${result.error.message}) after ${EXPLICIT_RETRIES} retries of the same request: the target's transient answers leave this case unjudged (weather is not a verdict)`,
+    );
   }
   return result;
 }
@@ -149,8 +162,17 @@ async function createCase(ctx: CheckContext, spec: CreateOperationSpec, fx: Fixt
   // The SDK's own retry of a client-token create: no token given, the SDK's own (it must reuse it).
   const token = spec.token && c.mode !== 'sdk' ? freshToken() : undefined;
   const link = await ctx.throughProxy(`${c.fault}@first`);
-  ctx.step(`[${rule}] ${spec.operation}${token ? ` with token ${token}` : spec.token ? " without a token (the SDK's own)" : ''} through the proxy: ${caseLabel(c, link)}`);
-  const result = await sendWithRetries(ctx, link, link.client({ ...clientOptions(c.mode), label: `client (${c.fault}, ${c.mode})` }), spec.operation, withToken(input, token), c.mode);
+  ctx.step(
+    `[${rule}] ${spec.operation}${token ? ` with token ${token}` : spec.token ? " without a token (the SDK's own)" : ''} through the proxy: ${caseLabel(c, link)}`,
+  );
+  const result = await sendWithRetries(
+    ctx,
+    link,
+    link.client({ ...clientOptions(c.mode), label: `client (${c.fault}, ${c.mode})` }),
+    spec.operation,
+    withToken(input, token),
+    c.mode,
+  );
   await link.idle();
   return { c, link, name, result };
 }
@@ -161,13 +183,24 @@ async function createCase(ctx: CheckContext, spec: CreateOperationSpec, fx: Fixt
  * List gained; List gained nothing else (a second resource of one token no
  * success names shows there).
  */
-async function createCases(ctx: CheckContext, spec: CreateOperationSpec, fx: Fixture, cases: readonly WireCase[], rule: string): Promise<string[]> {
+async function createCases(
+  ctx: CheckContext,
+  spec: CreateOperationSpec,
+  fx: Fixture,
+  cases: readonly WireCase[],
+  rule: string,
+): Promise<string[]> {
   const scope = spec.ref(baseInput(ctx, spec, fx, ctx.uniqueName('scope')));
   const before = await listed(ctx, spec.resource, scope);
   const runs = await Promise.all(cases.map((c) => createCase(ctx, spec, fx, c, rule)));
-  const answersOf = runs.map((run): HistoryAnswer[] => [clientAnswer(spec.resource, 'the client (after its retries)', run.result), ...targetAnswers(spec.resource, spec.operation, run.link.deliveries)]);
+  const answersOf = runs.map((run): HistoryAnswer[] => [
+    clientAnswer(spec.resource, 'the client (after its retries)', run.result),
+    ...targetAnswers(spec.resource, spec.operation, run.link.deliveries),
+  ]);
   // List is evidence (evidence.ts): settled against what was there and what the successes name.
-  const settled = await settledPair(ctx, spec.resource, before, await listed(ctx, spec.resource, scope), { added: namedBy(answersOf.flat()) });
+  const settled = await settledPair(ctx, spec.resource, before, await listed(ctx, spec.resource, scope), {
+    added: namedBy(answersOf.flat()),
+  });
   const { added } = listDelta(settled.before, settled.after);
   trackAdded(ctx, spec, settled.after.items, added);
   const byName = spec.resource.identity.includes('name');
@@ -182,18 +215,27 @@ async function createCases(ctx: CheckContext, spec: CreateOperationSpec, fx: Fix
     for (const key of mine) attributed.add(key);
     run.link.note(`List of the scope gained, for this case: ${mine.join(', ') || 'nothing'}`);
     const verdict = judgeCreate(spec.resource, answers, mine, { mustCreate: true, refusals: run.c.refusals });
-    if (!run.result.ok && !twinRefusal(run.c, run.result)) verdict.problems.unshift(`the client's final answer was to succeed: ${run.result.error.name}: ${run.result.error.message}`);
+    if (!run.result.ok && !twinRefusal(run.c, run.result))
+      verdict.problems.unshift(`the client's final answer was to succeed: ${run.result.error.name}: ${run.result.error.message}`);
     if (verdict.problems.length > 0) failures.push(`Under ${caseLabel(run.c, run.link)}: ${verdict.problems.join('; ')}.`);
     else done.push(`${run.c.fault}/${run.c.mode}: ${describe(spec.resource, verdict.resource)}`);
   }
   const stray = added.filter((key) => !attributed.has(key));
-  if (stray.length > 0) failures.push(`List gained ${added.length} resources for ${runs.length} requests (one each): ${stray.length} that no success names: ${stray.slice(0, 3).join(', ')}.`);
+  if (stray.length > 0)
+    failures.push(
+      `List gained ${added.length} resources for ${runs.length} requests (one each): ${stray.length} that no success names: ${stray.slice(0, 3).join(', ')}.`,
+    );
   expect(failures.length === 0, () => `${failures.join(' ')}${done.length > 0 ? ` (Cases that held: ${done.join('; ')}.)` : ''}`);
   return done;
 }
 
 /** What List gained, tracked for removal after the check (targets without reset). */
-function trackAdded(ctx: CheckContext, spec: CreateOperationSpec, listedAfter: ReadonlyMap<string, Resource>, added: readonly string[]): void {
+function trackAdded(
+  ctx: CheckContext,
+  spec: CreateOperationSpec,
+  listedAfter: ReadonlyMap<string, Resource>,
+  added: readonly string[],
+): void {
   if (ctx.capabilities.has('reset')) return;
   for (const key of added) {
     const item = listedAfter.get(key);
@@ -202,32 +244,70 @@ function trackAdded(ctx: CheckContext, spec: CreateOperationSpec, listedAfter: R
 }
 
 /** One delete case: a fresh resource deleted through a proxy of its own faulting the first delivery; its sibling must stay. */
-async function deleteCase(ctx: CheckContext, spec: DeleteOperationSpec, fx: Fixture, c: WireCase, sibling: Resource, rule: string): Promise<string | { failure: string }> {
+async function deleteCase(
+  ctx: CheckContext,
+  spec: DeleteOperationSpec,
+  fx: Fixture,
+  c: WireCase,
+  sibling: Resource,
+  rule: string,
+): Promise<string | { failure: string }> {
   const target = await createToDelete(ctx, spec, fx, 'wire');
   const link = await ctx.throughProxy(`${c.fault}@first`);
   ctx.step(`[${rule}] ${spec.operation} ${describe(spec.resource, target)} through the proxy: ${caseLabel(c, link)}`);
-  const result = await sendWithRetries(ctx, link, link.client({ ...clientOptions(c.mode), label: `client (${c.fault}, ${c.mode})` }), spec.operation, spec.resource.remove.input(target), c.mode);
+  const result = await sendWithRetries(
+    ctx,
+    link,
+    link.client({ ...clientOptions(c.mode), label: `client (${c.fault}, ${c.mode})` }),
+    spec.operation,
+    spec.resource.remove.input(target),
+    c.mode,
+  );
   await link.idle();
-  const problems = deleteProblems(spec, target, [clientAnswer(spec.resource, 'the client (after its retries)', result)], targetAnswers(spec.resource, spec.operation, link.deliveries), c.refusals);
-  if (!result.ok && !twinRefusal(c, result)) problems.unshift(`the client's final answer was to succeed: ${result.error.name}: ${result.error.message}`);
+  const problems = deleteProblems(
+    spec,
+    target,
+    [clientAnswer(spec.resource, 'the client (after its retries)', result)],
+    targetAnswers(spec.resource, spec.operation, link.deliveries),
+    c.refusals,
+  );
+  if (!result.ok && !twinRefusal(c, result))
+    problems.unshift(`the client's final answer was to succeed: ${result.error.name}: ${result.error.message}`);
   problems.push(...(await afterDelete(ctx, spec, target, sibling, link)));
   return problems.length === 0 ? `${c.fault}/${c.mode}` : { failure: `Under ${caseLabel(c, link)}: ${problems.join('; ')}.` };
 }
 
 /** `refusals`: the target's answers may refuse an identical request (concurrent twins), and so may the client's, which is one of them (twinRefusal). */
-export function deleteProblems(spec: DeleteOperationSpec, target: Resource, clients: HistoryAnswer[], targets: HistoryAnswer[], refusals: boolean): string[] {
+export function deleteProblems(
+  spec: DeleteOperationSpec,
+  target: Resource,
+  clients: HistoryAnswer[],
+  targets: HistoryAnswer[],
+  refusals: boolean,
+): string[] {
   const facts = spec.resource.asyncDeletion;
   const inProgress = facts ? { inProgress: { field: facts.statusField, value: facts.inProgress } } : {};
-  return [...judgeDelete(spec.resource, target, clients, { refusals, ...inProgress }), ...judgeDelete(spec.resource, target, targets, { refusals, ...inProgress })];
+  return [
+    ...judgeDelete(spec.resource, target, clients, { refusals, ...inProgress }),
+    ...judgeDelete(spec.resource, target, targets, { refusals, ...inProgress }),
+  ];
 }
 
 /** After a delete's history: the resource gone (or, for an asynchronous deletion, going) and its sibling there. */
-export async function afterDelete(ctx: CheckContext, spec: DeleteOperationSpec, target: Resource, sibling: Resource, link: WireLink): Promise<string[]> {
+export async function afterDelete(
+  ctx: CheckContext,
+  spec: DeleteOperationSpec,
+  target: Resource,
+  sibling: Resource,
+  link: WireLink,
+): Promise<string[]> {
   const problems: string[] = [];
   const [still, other] = await Promise.all([read(ctx, spec.resource, target), read(ctx, spec.resource, sibling)]);
   const facts = spec.resource.asyncDeletion;
   const going = still !== undefined && facts !== undefined && still[facts.statusField] === facts.inProgress;
-  link.note(`Get: the deleted resource ${still === undefined ? 'is gone' : going ? `is ${facts!.inProgress}` : 'is still there'}; its sibling ${other === undefined ? 'is gone' : 'is there'}`);
+  link.note(
+    `Get: the deleted resource ${still === undefined ? 'is gone' : going ? `is ${facts!.inProgress}` : 'is still there'}; its sibling ${other === undefined ? 'is gone' : 'is there'}`,
+  );
   if (still !== undefined && !going) problems.push(`after the delete succeeded, Get still finds ${describe(spec.resource, still)}`);
   if (other === undefined) problems.push(`the sibling ${describe(spec.resource, sibling)}, never deleted, is gone`);
   return problems;
@@ -249,6 +329,9 @@ export async function wireScenario(ctx: CheckContext, spec: OperationSpec, rule:
     const failures = ran.flatMap((r) => (typeof r === 'string' ? [] : [r.failure]));
     expect(failures.length === 0, () => `${failures.join(' ')}${done.length > 0 ? ` (Cases that held: ${done.join('; ')}.)` : ''}`);
   }
-  const what = spec.kind === 'create' ? 'exactly one resource, named by every success' : 'the resource deleted, every success naming it or empty, its sibling untouched';
+  const what =
+    spec.kind === 'create'
+      ? 'exactly one resource, named by every success'
+      : 'the resource deleted, every success naming it or empty, its sibling untouched';
   return pass(`${cases.length} cases through the wire proxy held (${done.join('; ')}): ${what}.`);
 }

@@ -35,7 +35,13 @@ const subjects: Subject[] = [
     create: async (client, hooks, name) => {
       await publishedEnvironmentTemplate(client, hooks, `${name}-template`);
       await client.send(
-        new CreateEnvironmentCommand({ name, templateName: `${name}-template`, templateMajorVersion: '1', spec: 's', protonServiceRoleArn: ROLE }),
+        new CreateEnvironmentCommand({
+          name,
+          templateName: `${name}-template`,
+          templateMajorVersion: '1',
+          spec: 's',
+          protonServiceRoleArn: ROLE,
+        }),
       );
     },
     remove: async (c, name) => (await c.send(new DeleteEnvironmentCommand({ name }))).environment as never,

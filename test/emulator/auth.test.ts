@@ -232,7 +232,9 @@ describe('strict authentication: refusals through the SDK, nothing changed', () 
 
 describe('strict authentication: raw requests', () => {
   it('no signature: MissingAuthenticationTokenException, HTTP 400, with x-amzn-ErrorType', async () => {
-    const answer = await unchanged(() => raw({ unsigned: true, target: 'CreateEnvironmentTemplate', body: JSON.stringify({ name: freshName() }) }));
+    const answer = await unchanged(() =>
+      raw({ unsigned: true, target: 'CreateEnvironmentTemplate', body: JSON.stringify({ name: freshName() }) }),
+    );
     expect(expectJsonRefusal(answer, 'MissingAuthenticationTokenException')).toBe('Request is missing Authentication Token');
   });
 
@@ -277,7 +279,10 @@ describe('strict authentication: raw requests', () => {
   });
 
   it('an Authorization header without its parts, or without X-Amz-Date: IncompleteSignatureException', async () => {
-    const partial = await raw({ tamper: (signed) => void (signed.headers['authorization'] = `AWS4-HMAC-SHA256 Credential=${GOOD.accessKeyId}/20260101/us-east-1/proton/aws4_request`) });
+    const partial = await raw({
+      tamper: (signed) =>
+        void (signed.headers['authorization'] = `AWS4-HMAC-SHA256 Credential=${GOOD.accessKeyId}/20260101/us-east-1/proton/aws4_request`),
+    });
     expect(expectJsonRefusal(partial, 'IncompleteSignatureException')).toMatch(
       /^Authorization header requires 'Signature' parameter\. Authorization header requires 'SignedHeaders' parameter\./,
     );
@@ -304,7 +309,9 @@ describe('strict authentication: raw requests', () => {
 
 describe('strict authentication: the clock (15 minutes either way of the emulator clock)', () => {
   it('a request signed 16 minutes late or early is refused; 14 minutes is within the window', async () => {
-    const late = await unchanged(() => raw({ at: Date.now() - 16 * MINUTE, target: 'CreateEnvironmentTemplate', body: JSON.stringify({ name: freshName() }) }));
+    const late = await unchanged(() =>
+      raw({ at: Date.now() - 16 * MINUTE, target: 'CreateEnvironmentTemplate', body: JSON.stringify({ name: freshName() }) }),
+    );
     expect(expectJsonRefusal(late, 'InvalidSignatureException')).toMatch(
       /^Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 15 min\.\)$/,
     );
@@ -372,7 +379,9 @@ describe('strict authentication: the clock (15 minutes either way of the emulato
   it('SDK signing on a skewed clock of its own (systemClockOffset -20 min): refused with one attempt, corrected by the retry', async () => {
     const once = await refusedCreate(proton(keys(GOOD), { systemClockOffset: -20 * MINUTE }), 'InvalidSignatureException');
     expect(once.message).toMatch(/^Signature expired: /);
-    const retried = await proton(keys(GOOD), { systemClockOffset: -20 * MINUTE, maxAttempts: 3 }).send(new ListEnvironmentTemplatesCommand({}));
+    const retried = await proton(keys(GOOD), { systemClockOffset: -20 * MINUTE, maxAttempts: 3 }).send(
+      new ListEnvironmentTemplatesCommand({}),
+    );
     expect(retried.$metadata.attempts).toBe(2);
   });
 
@@ -400,7 +409,12 @@ describe('strict authentication: no hooks', () => {
     await proton(keys(GOOD)).send(new CreateEnvironmentTemplateCommand({ name }));
     await unchanged(async () => {
       for (const path of ['/_conformance/v1/reset', '/_conformance/v1/clock/advance']) {
-        const answer = await raw({ unsigned: true, path, body: '{"ms": 1}', tamper: (s) => void (s.headers['x-conformance-account'] = GOOD.accessKeyId) });
+        const answer = await raw({
+          unsigned: true,
+          path,
+          body: '{"ms": 1}',
+          tamper: (s) => void (s.headers['x-conformance-account'] = GOOD.accessKeyId),
+        });
         expect(answer.status).toBe(400);
       }
     });
@@ -413,7 +427,12 @@ describe('strict authentication: options', () => {
   it('is checked before the weather: a refused request is never throttled', async () => {
     const stormy = await startEmulator({ port: 0, weather: { throttle: 1 }, auth: { mode: 'strict', credentials: [GOOD] } });
     try {
-      const client = new ProtonClient({ endpoint: stormy.url, region: 'us-east-1', credentials: { ...keys(GOOD), secretAccessKey: 'x' }, maxAttempts: 1 });
+      const client = new ProtonClient({
+        endpoint: stormy.url,
+        region: 'us-east-1',
+        credentials: { ...keys(GOOD), secretAccessKey: 'x' },
+        maxAttempts: 1,
+      });
       expect((await failure(client.send(new ListEnvironmentTemplatesCommand({})))).name).toBe('InvalidSignatureException');
       const right = new ProtonClient({ endpoint: stormy.url, region: 'us-east-1', credentials: keys(GOOD), maxAttempts: 1 });
       expect((await failure(right.send(new ListEnvironmentTemplatesCommand({})))).name).toBe('ThrottlingException');
@@ -425,7 +444,10 @@ describe('strict authentication: options', () => {
   it('startEmulator refuses bad credentials and hooks with strict mode, never quoting a secret', async () => {
     const cases: [unknown, RegExp][] = [
       [[], /empty/],
-      [[{ ...GOOD }, { ...GOOD, secretAccessKey: 'other-secret' }], /entry 2: accessKeyId AKIDSTRICTGOOD01 is already the key id of entry 1/],
+      [
+        [{ ...GOOD }, { ...GOOD, secretAccessKey: 'other-secret' }],
+        /entry 2: accessKeyId AKIDSTRICTGOOD01 is already the key id of entry 1/,
+      ],
       [[{ ...GOOD, account: '12345' }], /entry 1 \(AKIDSTRICTGOOD01\): account must be a string of 12 digits/],
       [[{ ...GOOD, secretAccessKey: '' }], /secretAccessKey must be a non-empty string/],
       [[{ ...GOOD, sessionToken: 7 }], /sessionToken, when given, must be a non-empty string/],
@@ -438,7 +460,9 @@ describe('strict authentication: options', () => {
       expect(error.message).not.toContain(GOOD.secretAccessKey);
       expect(error.message).not.toContain('other-secret');
     }
-    await expect(startEmulator({ port: 0, hooks: ['clock'], auth: { mode: 'strict', credentials: [GOOD] } })).rejects.toThrow(/hooks are off in strict auth mode/);
+    await expect(startEmulator({ port: 0, hooks: ['clock'], auth: { mode: 'strict', credentials: [GOOD] } })).rejects.toThrow(
+      /hooks are off in strict auth mode/,
+    );
     await expect(startEmulator({ port: 0, auth: { mode: 'sloppy' } as never })).rejects.toThrow(/auth.mode must be 'open' or 'strict'/);
   });
 
@@ -486,7 +510,9 @@ describe('npm run emulator -- --auth strict', () => {
   it('starts with --credentials FILE, or the environment variable, and says how many', async () => {
     const path = file('two.json', JSON.stringify([GOOD, TEMP]));
     const fromFile = await cli(['--auth', 'strict', '--credentials', path]);
-    expect(fromFile.stdout).toMatch(/^Proton emulator listening on http:\/\/127\.0\.0\.1:\d+ \(hooks: none; .*; auth strict \(2 credentials\)\)$/m);
+    expect(fromFile.stdout).toMatch(
+      /^Proton emulator listening on http:\/\/127\.0\.0\.1:\d+ \(hooks: none; .*; auth strict \(2 credentials\)\)$/m,
+    );
     const fromEnv = await cli(['--auth', 'strict'], { [CREDENTIALS_ENV]: JSON.stringify([GOOD]) });
     expect(fromEnv.stdout).toContain('auth strict (1 credential))');
     for (const run of [fromFile, fromEnv]) {
@@ -499,14 +525,30 @@ describe('npm run emulator -- --auth strict', () => {
     const cases: [string[], NodeJS.ProcessEnv, RegExp][] = [
       [['--auth', 'strict'], {}, /--auth strict needs credentials: --credentials FILE, or the JSON in PROTON_EMULATOR_CREDENTIALS/],
       [['--auth', 'strict', '--credentials', join(dir, 'absent.json')], {}, /absent\.json: no such file/],
-      [['--auth', 'strict', '--credentials', file('bad.json', `[{"accessKeyId": "A", "secretAccessKey": "${GOOD.secretAccessKey}"`)], {}, /bad\.json: not valid JSON/],
+      [
+        ['--auth', 'strict', '--credentials', file('bad.json', `[{"accessKeyId": "A", "secretAccessKey": "${GOOD.secretAccessKey}"`)],
+        {},
+        /bad\.json: not valid JSON/,
+      ],
       [['--auth', 'strict', '--credentials', file('shape.json', JSON.stringify({ accessKeyId: 'A' }))], {}, /expected a JSON array/],
-      [['--auth', 'strict', '--credentials', file('dup.json', JSON.stringify([GOOD, GOOD]))], {}, /entry 2: accessKeyId AKIDSTRICTGOOD01 is already the key id of entry 1/],
-      [['--auth', 'strict', '--credentials', file('account.json', JSON.stringify([{ ...GOOD, account: 'x' }]))], {}, /account must be a string of 12 digits/],
+      [
+        ['--auth', 'strict', '--credentials', file('dup.json', JSON.stringify([GOOD, GOOD]))],
+        {},
+        /entry 2: accessKeyId AKIDSTRICTGOOD01 is already the key id of entry 1/,
+      ],
+      [
+        ['--auth', 'strict', '--credentials', file('account.json', JSON.stringify([{ ...GOOD, account: 'x' }]))],
+        {},
+        /account must be a string of 12 digits/,
+      ],
       [['--auth', 'strict'], { [CREDENTIALS_ENV]: `[${GOOD.secretAccessKey}` }, /PROTON_EMULATOR_CREDENTIALS: not valid JSON/],
       [['--auth', 'sometimes'], {}, /--auth must be open or strict, not "sometimes"/],
       [['--credentials', file('open.json', JSON.stringify([GOOD]))], {}, /--credentials needs --auth strict/],
-      [['--auth', 'strict', '--hooks', 'clock', '--credentials', file('hooks.json', JSON.stringify([GOOD]))], {}, /strict auth mode offers no hooks/],
+      [
+        ['--auth', 'strict', '--hooks', 'clock', '--credentials', file('hooks.json', JSON.stringify([GOOD]))],
+        {},
+        /strict auth mode offers no hooks/,
+      ],
     ];
     // Two at a time: each start costs the TypeScript loader's CPU.
     const runs: Awaited<ReturnType<typeof cli>>[] = [];

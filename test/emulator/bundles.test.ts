@@ -51,7 +51,9 @@ const server = () => {
 };
 
 async function upload(key: string, body: Uint8Array): Promise<void> {
-  await server().client().send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body, ContentType: 'application/gzip' }));
+  await server()
+    .client()
+    .send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body, ContentType: 'application/gzip' }));
 }
 
 // The emulator's options are read in useEmulator's beforeAll, which runs
@@ -257,7 +259,8 @@ function problemOf(run: () => unknown): string {
 const text = (value: string) => Buffer.from(value);
 const SCHEMA = (inputType: string, declared = 'Input') =>
   `schema:\n  format:\n    openapi: "3.0.0"\n  ${inputType}: "${declared}"\n  types:\n    Input:\n      type: object\n      properties:\n        x:\n          type: string\n`;
-const MANIFEST = (file: string) => `infrastructure:\n  templates:\n    - file: "${file}"\n      rendering_engine: jinja\n      template_language: cloudformation\n`;
+const MANIFEST = (file: string) =>
+  `infrastructure:\n  templates:\n    - file: "${file}"\n      rendering_engine: jinja\n      template_language: cloudformation\n`;
 
 describe('checkBundle: Proton bundle rules on archives', () => {
   it('reads a bundle whose folders sit under one top folder (as AWS samples pack them) like one at the root', async () => {
@@ -281,10 +284,12 @@ describe('checkBundle: Proton bundle rules on archives', () => {
     expect(checkBundle('environment', env(SCHEMA('environment_input_type')))).toContain('Input');
     expect(problemOf(() => checkBundle('environment', env('just: [a list\n')))).toMatch(/^schema\/schema.yaml does not parse: /);
     expect(problemOf(() => checkBundle('environment', env('other: 1\n')))).toBe('schema/schema.yaml has no top-level schema: mapping');
-    expect(problemOf(() => checkBundle('environment', env(SCHEMA('environment_input_type').replace('openapi: "3.0.0"', 'version: 3'))))).toMatch(
-      /no schema\.format\.openapi/,
+    expect(
+      problemOf(() => checkBundle('environment', env(SCHEMA('environment_input_type').replace('openapi: "3.0.0"', 'version: 3')))),
+    ).toMatch(/no schema\.format\.openapi/);
+    expect(problemOf(() => checkBundle('environment', env(SCHEMA('service_input_type'))))).toBe(
+      'schema/schema.yaml declares no environment_input_type',
     );
-    expect(problemOf(() => checkBundle('environment', env(SCHEMA('service_input_type'))))).toBe('schema/schema.yaml declares no environment_input_type');
     expect(problemOf(() => checkBundle('environment', env(SCHEMA('environment_input_type', 'Missing'))))).toBe(
       'schema/schema.yaml: environment_input_type names Missing, which is not in schema.types',
     );
@@ -294,7 +299,8 @@ describe('checkBundle: Proton bundle rules on archives', () => {
   });
 
   it('names each manifest problem, per kind and folder', () => {
-    const schema = (type: string, extra = '') => ['schema/schema.yaml', text(SCHEMA(type).replace('  types:', `${extra}  types:`))] as const;
+    const schema = (type: string, extra = '') =>
+      ['schema/schema.yaml', text(SCHEMA(type).replace('  types:', `${extra}  types:`))] as const;
     const svc = (...files: (readonly [string, Buffer])[]) => new Map([schema('service_input_type'), ...files]);
     const instance = (file: string) => ['instance_infrastructure/manifest.yaml', text(MANIFEST(file))] as const;
     const iac = ['instance_infrastructure/cloudformation.yaml', text('Resources: {}\n')] as const;
@@ -303,25 +309,57 @@ describe('checkBundle: Proton bundle rules on archives', () => {
     expect(problemOf(() => checkBundle('service', svc(instance('missing.yaml'), iac)))).toBe(
       'instance_infrastructure/manifest.yaml names missing.yaml, which is not in the bundle',
     );
-    expect(problemOf(() => checkBundle('service', svc(instance('../schema/schema.yaml'), iac)))).toMatch(/names \.\.\/schema\/schema\.yaml, which is not in the bundle/);
-    expect(problemOf(() => checkBundle('service', svc(['instance_infrastructure/manifest.yaml', text('infrastructure: {templates: [}\n')], iac)))).toMatch(
-      /^instance_infrastructure\/manifest\.yaml does not parse: /,
+    expect(problemOf(() => checkBundle('service', svc(instance('../schema/schema.yaml'), iac)))).toMatch(
+      /names \.\.\/schema\/schema\.yaml, which is not in the bundle/,
     );
-    expect(problemOf(() => checkBundle('service', svc(['instance_infrastructure/manifest.yaml', text('infrastructure:\n  templates: []\n')], iac)))).toBe(
-      'instance_infrastructure/manifest.yaml lists no infrastructure.templates',
-    );
+    expect(
+      problemOf(() =>
+        checkBundle('service', svc(['instance_infrastructure/manifest.yaml', text('infrastructure: {templates: [}\n')], iac)),
+      ),
+    ).toMatch(/^instance_infrastructure\/manifest\.yaml does not parse: /);
+    expect(
+      problemOf(() =>
+        checkBundle('service', svc(['instance_infrastructure/manifest.yaml', text('infrastructure:\n  templates: []\n')], iac)),
+      ),
+    ).toBe('instance_infrastructure/manifest.yaml lists no infrastructure.templates');
     // The optional pipeline is checked when it is there; its input type must exist when declared.
-    expect(problemOf(() => checkBundle('service', svc(instance('cloudformation.yaml'), iac, ['pipeline_infrastructure/manifest.yaml', text(MANIFEST('p.yaml'))])))).toBe(
-      'pipeline_infrastructure/manifest.yaml names p.yaml, which is not in the bundle',
+    expect(
+      problemOf(() =>
+        checkBundle(
+          'service',
+          svc(instance('cloudformation.yaml'), iac, ['pipeline_infrastructure/manifest.yaml', text(MANIFEST('p.yaml'))]),
+        ),
+      ),
+    ).toBe('pipeline_infrastructure/manifest.yaml names p.yaml, which is not in the bundle');
+    const withPipelineType = new Map([
+      schema('service_input_type', '  pipeline_input_type: "Nope"\n'),
+      instance('cloudformation.yaml'),
+      iac,
+    ]);
+    expect(problemOf(() => checkBundle('service', withPipelineType))).toBe(
+      'schema/schema.yaml: pipeline_input_type names Nope, which is not in schema.types',
     );
-    const withPipelineType = new Map([schema('service_input_type', '  pipeline_input_type: "Nope"\n'), instance('cloudformation.yaml'), iac]);
-    expect(problemOf(() => checkBundle('service', withPipelineType))).toBe('schema/schema.yaml: pipeline_input_type names Nope, which is not in schema.types');
     // Terraform's wildcard needs a .tf file; CodeBuild names no file.
     const tf = (files: (readonly [string, Buffer])[]) =>
-      new Map([schema('environment_input_type'), ['infrastructure/manifest.yaml', text('infrastructure:\n  templates:\n    - file: "*"\n      rendering_engine: hcl\n      template_language: terraform\n')] as const, ...files]);
+      new Map([
+        schema('environment_input_type'),
+        [
+          'infrastructure/manifest.yaml',
+          text('infrastructure:\n  templates:\n    - file: "*"\n      rendering_engine: hcl\n      template_language: terraform\n'),
+        ] as const,
+        ...files,
+      ]);
     expect(checkBundle('environment', tf([['infrastructure/main.tf', text('# tf\n')]]))).toContain('Input');
-    expect(problemOf(() => checkBundle('environment', tf([])))).toBe('infrastructure/manifest.yaml names * (every .tf file), but infrastructure/ has no .tf file');
-    const codebuild = new Map([schema('environment_input_type'), ['infrastructure/manifest.yaml', text('infrastructure:\n  templates:\n    - rendering_engine: codebuild\n      settings:\n        provision: [make]\n')] as const]);
+    expect(problemOf(() => checkBundle('environment', tf([])))).toBe(
+      'infrastructure/manifest.yaml names * (every .tf file), but infrastructure/ has no .tf file',
+    );
+    const codebuild = new Map([
+      schema('environment_input_type'),
+      [
+        'infrastructure/manifest.yaml',
+        text('infrastructure:\n  templates:\n    - rendering_engine: codebuild\n      settings:\n        provision: [make]\n'),
+      ] as const,
+    ]);
     expect(checkBundle('environment', codebuild)).toContain('Input');
     // A customer managed environment's bundle may be a schema alone; a standard one may not.
     const schemaOnly = new Map([schema('environment_input_type')]);
@@ -335,9 +373,14 @@ describe('checkBundle: Proton bundle rules on archives', () => {
     const valid = await packBundle(FIXTURE_BUNDLES[0]!.dir);
     await expect(unpackBundle(valid.subarray(0, valid.length / 2))).rejects.toThrow(/not a readable gzipped tar archive/);
     await expect(unpackBundle(valid, { ...BUNDLE_LIMITS, maxEntries: 2 })).rejects.toThrow('the bundle has more than 2 entries');
-    await expect(unpackBundle(valid, { ...BUNDLE_LIMITS, maxUnpackedBytes: 500 })).rejects.toThrow('the bundle unpacks to more than 500 bytes');
+    await expect(unpackBundle(valid, { ...BUNDLE_LIMITS, maxUnpackedBytes: 500 })).rejects.toThrow(
+      'the bundle unpacks to more than 500 bytes',
+    );
     const chunks: Buffer[] = [];
-    const climbing = create({ cwd: TEMPLATES_DIR, gzip: true, portable: true, onWriteEntry: (entry) => void (entry.path = `../${entry.path}`) }, ['README.md']);
+    const climbing = create(
+      { cwd: TEMPLATES_DIR, gzip: true, portable: true, onWriteEntry: (entry) => void (entry.path = `../${entry.path}`) },
+      ['README.md'],
+    );
     for await (const chunk of climbing) chunks.push(Buffer.from(chunk as Uint8Array));
     await expect(unpackBundle(Buffer.concat(chunks))).rejects.toThrow(/an entry outside its root/);
   });
@@ -353,7 +396,8 @@ describe('the fetch: bounded, and registration waits for it', () => {
     body = Buffer.from(await packBundle(FIXTURE_BUNDLES[0]!.dir));
     const waiting: ServerResponse[] = [];
     release = () => {
-      for (const res of waiting.splice(0)) res.writeHead(200, { 'content-type': 'application/gzip', 'content-length': body.length }).end(body);
+      for (const res of waiting.splice(0))
+        res.writeHead(200, { 'content-type': 'application/gzip', 'content-length': body.length }).end(body);
     };
     held = createServer((req: IncomingMessage, res: ServerResponse) => {
       req.resume();
@@ -375,7 +419,11 @@ describe('the fetch: bounded, and registration waits for it', () => {
   it('a version stays REGISTRATION_IN_PROGRESS past its duration until the bundle has arrived and passed', async () => {
     const running = await startEmulator({ port: 0, s3: { endpoint, credentials } });
     try {
-      const client = new ProtonClient({ endpoint: running.url, region: 'us-east-1', credentials: { accessKeyId: '210987654321', secretAccessKey: 'x' } });
+      const client = new ProtonClient({
+        endpoint: running.url,
+        region: 'us-east-1',
+        credentials: { accessKeyId: '210987654321', secretAccessKey: 'x' },
+      });
       await createVersion(client, 'environment', 'slow-s3', 'slow.tar.gz');
       running.advanceClock(REGISTRATION_MS * 10);
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -392,7 +440,11 @@ describe('the fetch: bounded, and registration waits for it', () => {
 
   it('closing the emulator aborts a fetch in flight without hanging', async () => {
     const running = await startEmulator({ port: 0, s3: { endpoint, credentials } });
-    const client = new ProtonClient({ endpoint: running.url, region: 'us-east-1', credentials: { accessKeyId: '210987654321', secretAccessKey: 'x' } });
+    const client = new ProtonClient({
+      endpoint: running.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: '210987654321', secretAccessKey: 'x' },
+    });
     await createVersion(client, 'environment', 'closing', 'held.tar.gz');
     client.destroy();
     const started = Date.now();
@@ -407,24 +459,36 @@ describe('the fetch: bounded, and registration waits for it', () => {
     expect(timedOut).toMatchObject({ state: 'failed', problem: 's3://b-slow/k.tar.gz: S3 did not answer within 0.3 s' });
     await slow.close();
 
-    const small = new BundleRegistrar({ endpoint: server().endpoint, credentials: server().credentials }, { ...BUNDLE_LIMITS, maxArchiveBytes: 100 });
+    const small = new BundleRegistrar(
+      { endpoint: server().endpoint, credentials: server().credentials },
+      { ...BUNDLE_LIMITS, maxArchiveBytes: 100 },
+    );
     const tooLarge = small.register({ kind: 'environment', bucket: BUCKET, key: keyOf(FIXTURE_BUNDLES[0]!) }, () => Date.now());
     await done(tooLarge);
     expect(tooLarge.state).toBe('failed');
-    expect(tooLarge.problem).toMatch(/^s3:\/\/proton-bundles\/fixtures\/environment\.tar\.gz: the bundle is \d+ bytes, over the 100 bytes the emulator reads$/);
+    expect(tooLarge.problem).toMatch(
+      /^s3:\/\/proton-bundles\/fixtures\/environment\.tar\.gz: the bundle is \d+ bytes, over the 100 bytes the emulator reads$/,
+    );
     expect(small.fetches).toBe(1);
     await small.close();
   });
 
   it('refuses S3 options that are not usable', async () => {
     await expect(startEmulator({ port: 0, s3: { endpoint: 'not a url' } })).rejects.toThrow('s3.endpoint must be an http or https URL');
-    await expect(startEmulator({ port: 0, s3: { endpoint: 'ftp://127.0.0.1:21' } })).rejects.toThrow('s3.endpoint must be an http or https URL');
+    await expect(startEmulator({ port: 0, s3: { endpoint: 'ftp://127.0.0.1:21' } })).rejects.toThrow(
+      's3.endpoint must be an http or https URL',
+    );
   });
 });
 
 describe('npm run emulator -- --s3-endpoint URL', () => {
   it('reads bundles with the credentials of its environment, says so at startup, and refuses a bad URL', async () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1' };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      AWS_REGION: 'us-east-1',
+    };
     for (const name of ['AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_DEFAULT_PROFILE']) delete env[name];
     const child = spawn(process.execPath, ['--import', 'tsx', 'emulator/cli.ts', '--port', '0', '--s3-endpoint', server().endpoint], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -442,7 +506,11 @@ describe('npm run emulator -- --s3-endpoint URL', () => {
         { timeout: 60_000, interval: 50 },
       );
       expect(line[2]).toContain(`bundles: S3 at ${server().endpoint}`);
-      const client = new ProtonClient({ endpoint: line[1], region: 'us-east-1', credentials: { accessKeyId: '123456789012', secretAccessKey: 'x' } });
+      const client = new ProtonClient({
+        endpoint: line[1],
+        region: 'us-east-1',
+        credentials: { accessKeyId: '123456789012', secretAccessKey: 'x' },
+      });
       const broken = FIXTURE_BUNDLES.find((b) => b.name === 'service-broken')!;
       await createVersion(client, 'service', 'from-cli', keyOf(broken));
       await fetch(`${line[1]}/_conformance/v1/clock/advance`, {
@@ -458,7 +526,9 @@ describe('npm run emulator -- --s3-endpoint URL', () => {
       child.kill('SIGTERM');
       await once(child, 'close');
     }
-    const bad = spawn(process.execPath, ['--import', 'tsx', 'emulator/cli.ts', '--port', '0', '--s3-endpoint', 'ftp://x'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const bad = spawn(process.execPath, ['--import', 'tsx', 'emulator/cli.ts', '--port', '0', '--s3-endpoint', 'ftp://x'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     bad.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const [code] = (await once(bad, 'close')) as [number];

@@ -16,7 +16,7 @@ function emulatorCli(args: string[], until?: RegExp): Promise<{ code: number | n
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => {
       stdout += c.toString();
-      if (until && until.test(stdout)) child.kill('SIGTERM');
+      if (until?.test(stdout)) child.kill('SIGTERM');
     });
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     child.on('close', (code) => resolve({ code, stdout, stderr }));
@@ -49,13 +49,20 @@ describe('12.12 reset names its account', () => {
 
   it('an unnamed reset is refused and the default account keeps its resources; a named one resets that account', async () => {
     // The account the README tells CLI users to use.
-    const client = new ProtonClient({ endpoint: emulator.url, region: 'us-east-1', credentials: { accessKeyId: '123456789012', secretAccessKey: 'x' } });
+    const client = new ProtonClient({
+      endpoint: emulator.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: '123456789012', secretAccessKey: 'x' },
+    });
     await client.send(new CreateEnvironmentTemplateCommand({ name: 'kept' }));
     const unnamed = await fetch(`${emulator.url}/_conformance/v1/reset`, { method: 'POST' });
     expect(unnamed.status).toBe(400);
     expect(((await unnamed.json()) as { message: string }).message).toMatch(/needs the header X-Conformance-Account/);
     expect((await client.send(new ListEnvironmentTemplatesCommand({}))).templates?.map((t) => t.name)).toEqual(['kept']);
-    const named = await fetch(`${emulator.url}/_conformance/v1/reset`, { method: 'POST', headers: { 'x-conformance-account': '123456789012' } });
+    const named = await fetch(`${emulator.url}/_conformance/v1/reset`, {
+      method: 'POST',
+      headers: { 'x-conformance-account': '123456789012' },
+    });
     expect(named.status).toBe(200);
     expect((await client.send(new ListEnvironmentTemplatesCommand({}))).templates).toEqual([]);
     client.destroy();

@@ -79,13 +79,15 @@ const subjects: Subject[] = [
       (await client.send(new CreateEnvironmentTemplateVersionCommand(input as never))).environmentTemplateVersion as never,
     identity: versionId,
     get: async (client, r) =>
-      (await client.send(
-        new GetEnvironmentTemplateVersionCommand({
-          templateName: r['templateName'] as string,
-          majorVersion: r['majorVersion'] as string,
-          minorVersion: r['minorVersion'] as string,
-        }),
-      )).environmentTemplateVersion as never,
+      (
+        await client.send(
+          new GetEnvironmentTemplateVersionCommand({
+            templateName: r['templateName'] as string,
+            majorVersion: r['majorVersion'] as string,
+            minorVersion: r['minorVersion'] as string,
+          }),
+        )
+      ).environmentTemplateVersion as never,
     remove: (client, r) =>
       client.send(
         new DeleteEnvironmentTemplateVersionCommand({
@@ -120,13 +122,15 @@ const subjects: Subject[] = [
       (await client.send(new CreateServiceTemplateVersionCommand(input as never))).serviceTemplateVersion as never,
     identity: versionId,
     get: async (client, r) =>
-      (await client.send(
-        new GetServiceTemplateVersionCommand({
-          templateName: r['templateName'] as string,
-          majorVersion: r['majorVersion'] as string,
-          minorVersion: r['minorVersion'] as string,
-        }),
-      )).serviceTemplateVersion as never,
+      (
+        await client.send(
+          new GetServiceTemplateVersionCommand({
+            templateName: r['templateName'] as string,
+            majorVersion: r['majorVersion'] as string,
+            minorVersion: r['minorVersion'] as string,
+          }),
+        )
+      ).serviceTemplateVersion as never,
     remove: (client, r) =>
       client.send(
         new DeleteServiceTemplateVersionCommand({
@@ -205,9 +209,7 @@ describe.each(subjects)('$operation', (subject) => {
     const first = await subject.create(client, { ...subject.base, clientToken: 'mismatch' });
     const before = await count();
     const original = await subject.get(client, first);
-    const error = await failure(
-      subject.create(client, { ...subject.base, [member]: subject.variations[member], clientToken: 'mismatch' }),
-    );
+    const error = await failure(subject.create(client, { ...subject.base, [member]: subject.variations[member], clientToken: 'mismatch' }));
     expect(error.name).toBe('ValidationException');
     expect(error.message).toContain('Idempotent parameter mismatch');
     expect(await count()).toBe(before);

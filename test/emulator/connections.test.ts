@@ -41,7 +41,11 @@ describe('environment account connections', () => {
       }),
     );
     const connection = created.environmentAccountConnection!;
-    expect(connection).toMatchObject({ status: 'PENDING', environmentAccountId: environmentAccount, managementAccountId: managementAccount });
+    expect(connection).toMatchObject({
+      status: 'PENDING',
+      environmentAccountId: environmentAccount,
+      managementAccountId: managementAccount,
+    });
     expect(connection.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(connection.arn).toBe(`arn:aws:proton:us-east-1:${environmentAccount}:environment-account-connection/${connection.id}`);
 
@@ -50,7 +54,8 @@ describe('environment account connections', () => {
     const byRequester = await requester.send(new ListEnvironmentAccountConnectionsCommand({ requestedBy: 'ENVIRONMENT_ACCOUNT' }));
     expect(byRequester.environmentAccountConnections?.map((c) => c.id)).toEqual([connection.id]);
     expect(
-      (await manager.send(new ListEnvironmentAccountConnectionsCommand({ requestedBy: 'ENVIRONMENT_ACCOUNT' }))).environmentAccountConnections,
+      (await manager.send(new ListEnvironmentAccountConnectionsCommand({ requestedBy: 'ENVIRONMENT_ACCOUNT' })))
+        .environmentAccountConnections,
     ).toEqual([]);
     expect(
       (await manager.send(new ListEnvironmentAccountConnectionsCommand({ requestedBy: 'MANAGEMENT_ACCOUNT', statuses: ['CONNECTED'] })))
@@ -67,9 +72,9 @@ describe('environment account connections', () => {
     const accepted = await manager.send(new AcceptEnvironmentAccountConnectionCommand({ id: connection.id! }));
     expect(accepted.environmentAccountConnection?.status).toBe('CONNECTED');
     // Accepting again changes nothing.
-    expect((await manager.send(new AcceptEnvironmentAccountConnectionCommand({ id: connection.id! }))).environmentAccountConnection).toEqual(
-      accepted.environmentAccountConnection,
-    );
+    expect(
+      (await manager.send(new AcceptEnvironmentAccountConnectionCommand({ id: connection.id! }))).environmentAccountConnection,
+    ).toEqual(accepted.environmentAccountConnection);
     const updated = await requester.send(
       new UpdateEnvironmentAccountConnectionCommand({ id: connection.id!, roleArn: 'arn:aws:iam::123456789012:role/other' }),
     );
@@ -99,7 +104,9 @@ describe('environment account connections', () => {
       new CreateEnvironmentAccountConnectionCommand({ managementAccountId: managementAccount, environmentName: 'e', roleArn: ROLE }),
     );
     const id = environmentAccountConnection!.id!;
-    expect((await manager.send(new RejectEnvironmentAccountConnectionCommand({ id }))).environmentAccountConnection?.status).toBe('REJECTED');
+    expect((await manager.send(new RejectEnvironmentAccountConnectionCommand({ id }))).environmentAccountConnection?.status).toBe(
+      'REJECTED',
+    );
     expect((await failure(manager.send(new AcceptEnvironmentAccountConnectionCommand({ id })))).name).toBe('ConflictException');
     expect((await failure(requester.send(new UpdateEnvironmentAccountConnectionCommand({ id, roleArn: ROLE })))).name).toBe(
       'ConflictException',
@@ -109,7 +116,9 @@ describe('environment account connections', () => {
   it('link two different accounts and need a role', async () => {
     const { environmentAccount, managementAccount, requester } = pair();
     const self = await failure(
-      requester.send(new CreateEnvironmentAccountConnectionCommand({ managementAccountId: environmentAccount, environmentName: 'e', roleArn: ROLE })),
+      requester.send(
+        new CreateEnvironmentAccountConnectionCommand({ managementAccountId: environmentAccount, environmentName: 'e', roleArn: ROLE }),
+      ),
     );
     expect(self.name).toBe('ValidationException');
     const roleless = await failure(

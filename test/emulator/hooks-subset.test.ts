@@ -47,7 +47,12 @@ describe('hooks: none', () => {
 
   it('puts every request in one account, whatever key id signs it', async () => {
     const client = (key: string) =>
-      new ProtonClient({ endpoint: emulator.url(), region: 'us-east-1', credentials: { accessKeyId: key, secretAccessKey: 'x' }, maxAttempts: 1 });
+      new ProtonClient({
+        endpoint: emulator.url(),
+        region: 'us-east-1',
+        credentials: { accessKeyId: key, secretAccessKey: 'x' },
+        maxAttempts: 1,
+      });
     const [a, b] = [client('240000000002'), client('AKIAEXAMPLEOTHERKEY')];
     const created = await a.send(new CreateEnvironmentTemplateCommand({ name: 'shared' }));
     expect(created.environmentTemplate?.arn).toBe(`arn:aws:proton:us-east-1:${DEFAULT_ACCOUNT}:environment-template/shared`);
@@ -116,11 +121,13 @@ describe('--hooks, --durations, --seed', () => {
     expect(parseHooks('none')).toEqual([]);
     expect(parseHooks('all')).toEqual([...CAPABILITIES]);
     expect(parseHooks('clock, counts,clock')).toEqual(['clock', 'counts']);
-    expect(() => parseHooks('clock,teleport')).toThrow(/^--hooks: unknown hook "teleport" \(known: clock, durations, reset, counts, accounts; or all, none\)$/);
+    expect(() => parseHooks('clock,teleport')).toThrow(
+      /^--hooks: unknown hook "teleport" \(known: clock, durations, reset, counts, accounts; or all, none\)$/,
+    );
     expect(() => parseHooks(',')).toThrow(/^--hooks: empty/);
   });
 
-  it('--durations real/N divides a real account\'s typical durations by N, and takes name=ms items', () => {
+  it("--durations real/N divides a real account's typical durations by N, and takes name=ms items", () => {
     expect(TRANSITION_NAMES).toHaveLength(6);
     expect(parseDurations('real/100')).toEqual({
       templateVersionRegistration: 100,
@@ -180,7 +187,19 @@ describe('npm run emulator -- --hooks none --durations real/100 --weather thrott
     const cwd = new URL('../..', import.meta.url);
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'emulator/cli.ts', '--port', '0', '--hooks', 'clock,durations', '--durations', 'real/100', '--weather', 'throttle=0.1'],
+      [
+        '--import',
+        'tsx',
+        'emulator/cli.ts',
+        '--port',
+        '0',
+        '--hooks',
+        'clock,durations',
+        '--durations',
+        'real/100',
+        '--weather',
+        'throttle=0.1',
+      ],
       { cwd, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const banner = (await createInterface({ input: child.stdout })[Symbol.asyncIterator]().next()).value as string;
@@ -194,11 +213,17 @@ describe('npm run emulator -- --hooks none --durations real/100 --weather thrott
     expect((await once(child, 'exit'))[0]).toBe(0);
 
     for (const [args, line] of [
-      [['--hooks', 'clock,bogus'], 'proton-emulator: --hooks: unknown hook "bogus" (known: clock, durations, reset, counts, accounts; or all, none)\n'],
+      [
+        ['--hooks', 'clock,bogus'],
+        'proton-emulator: --hooks: unknown hook "bogus" (known: clock, durations, reset, counts, accounts; or all, none)\n',
+      ],
       [['--durations', 'real/0'], 'proton-emulator: --durations: N of real/N must be a positive number, not "0"\n'],
       [['--seed', 'x'], 'proton-emulator: --seed must be an integer from 0 to 4294967295, not "x"\n'],
     ] as const) {
-      const bad = spawn(process.execPath, ['--import', 'tsx', 'emulator/cli.ts', '--port', '0', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+      const bad = spawn(process.execPath, ['--import', 'tsx', 'emulator/cli.ts', '--port', '0', ...args], {
+        cwd,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stderr = '';
       bad.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       expect((await once(bad, 'exit'))[0]).toBe(2);

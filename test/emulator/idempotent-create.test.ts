@@ -47,12 +47,21 @@ async function publishedVersions(client: ProtonClient, hooks: Hooks, kind: 'envi
     await client.send(new CreateServiceTemplateCommand({ name }));
     for (const majorVersion of [undefined, '1', undefined]) {
       await client.send(
-        new CreateServiceTemplateVersionCommand({ templateName: name, majorVersion, source: SOURCE, compatibleEnvironmentTemplates: compatible }),
+        new CreateServiceTemplateVersionCommand({
+          templateName: name,
+          majorVersion,
+          source: SOURCE,
+          compatibleEnvironmentTemplates: compatible,
+        }),
       );
     }
   }
   await hooks.advance(REGISTRATION_MS);
-  for (const [majorVersion, minorVersion] of [['1', '0'], ['1', '1'], ['2', '0']] as const) {
+  for (const [majorVersion, minorVersion] of [
+    ['1', '0'],
+    ['1', '1'],
+    ['2', '0'],
+  ] as const) {
     const input = { templateName: name, majorVersion, minorVersion, status: 'PUBLISHED' as const };
     if (kind === 'environment') await client.send(new UpdateEnvironmentTemplateVersionCommand(input));
     else await client.send(new UpdateServiceTemplateVersionCommand(input));
@@ -100,7 +109,13 @@ const subjects: Subject[] = [
     counted: 'serviceTemplates',
     setUp: async () => {},
     base: { name: 'tmpl', displayName: 'Template', description: 'first', tags: [{ key: 'k', value: 'v' }] },
-    variations: { displayName: 'Other', description: 'second', encryptionKey: key('b'), pipelineProvisioning: 'CUSTOMER_MANAGED', tags: [] },
+    variations: {
+      displayName: 'Other',
+      description: 'second',
+      encryptionKey: key('b'),
+      pipelineProvisioning: 'CUSTOMER_MANAGED',
+      tags: [],
+    },
     create: async (c, input) => (await c.send(new CreateServiceTemplateCommand(input as never))).serviceTemplate as never,
     get: async (c, name) => (await c.send(new GetServiceTemplateCommand({ name }))).serviceTemplate as never,
     updates: {
@@ -196,8 +211,14 @@ const subjects: Subject[] = [
 
 /** The fields that don't report progress. */
 function stable(resource: Resource): Resource {
-  const { status: _s, deploymentStatus: _d, lastModifiedAt: _m, lastDeploymentSucceededAt: _a, lastSucceededDeploymentId: _i, ...rest } =
-    resource;
+  const {
+    status: _s,
+    deploymentStatus: _d,
+    lastModifiedAt: _m,
+    lastDeploymentSucceededAt: _a,
+    lastSucceededDeploymentId: _i,
+    ...rest
+  } = resource;
   return rest;
 }
 
@@ -251,17 +272,20 @@ describe.each(subjects)('$operation', (subject) => {
     expect(error.message).toContain('Idempotent parameter mismatch');
   });
 
-  it.each(Object.keys(subject.updates))('modified-retry: after an Update of %s, an identical retry is a ConflictException', async (field) => {
-    const { client, count } = await setUp();
-    await subject.create(client, subject.base);
-    await subject.updates[field]!(client, name);
-    const modified = await subject.get(client, name);
-    const before = await count();
-    const error = await failure(subject.create(client, subject.base));
-    expect(error.name).toBe('ConflictException');
-    expect(await subject.get(client, name)).toEqual(modified);
-    expect(await count()).toBe(before);
-  });
+  it.each(Object.keys(subject.updates))(
+    'modified-retry: after an Update of %s, an identical retry is a ConflictException',
+    async (field) => {
+      const { client, count } = await setUp();
+      await subject.create(client, subject.base);
+      await subject.updates[field]!(client, name);
+      const modified = await subject.get(client, name);
+      const before = await count();
+      const error = await failure(subject.create(client, subject.base));
+      expect(error.name).toBe('ConflictException');
+      expect(await subject.get(client, name)).toEqual(modified);
+      expect(await count()).toBe(before);
+    },
+  );
 
   it('a retry with different parameters after an Update is judged on the parameters first: mismatch', async () => {
     const { client } = await setUp();
@@ -301,9 +325,7 @@ describe.each(subjects)('$operation', (subject) => {
   it('concurrent creates with different parameters: one wins, the others are mismatches', async () => {
     const { client, count } = await setUp();
     const before = await count();
-    const results = await Promise.allSettled(
-      ['a', 'b', 'c', 'd'].map((d) => subject.create(client, { ...subject.base, description: d })),
-    );
+    const results = await Promise.allSettled(['a', 'b', 'c', 'd'].map((d) => subject.create(client, { ...subject.base, description: d })));
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     for (const r of results.filter((r) => r.status === 'rejected')) {
       expect(String((r as PromiseRejectedResult).reason)).toContain('Idempotent parameter mismatch');

@@ -50,7 +50,12 @@ const environmentVersion = (client: ProtonClient, majorVersion?: string) =>
   client.send(new CreateEnvironmentTemplateVersionCommand({ templateName: 't', majorVersion, source: SOURCE }));
 const serviceVersion = (client: ProtonClient, majorVersion?: string) =>
   client.send(
-    new CreateServiceTemplateVersionCommand({ templateName: 't', majorVersion, source: SOURCE, compatibleEnvironmentTemplates: COMPATIBLE }),
+    new CreateServiceTemplateVersionCommand({
+      templateName: 't',
+      majorVersion,
+      source: SOURCE,
+      compatibleEnvironmentTemplates: COMPATIBLE,
+    }),
   );
 
 const subjects: Subject[] = [
@@ -101,8 +106,7 @@ const subjects: Subject[] = [
     },
     remove: async (c, input) =>
       (await c.send(new DeleteEnvironmentTemplateVersionCommand(input as never))).environmentTemplateVersion as never,
-    get: async (c, input) =>
-      (await c.send(new GetEnvironmentTemplateVersionCommand(input as never))).environmentTemplateVersion as never,
+    get: async (c, input) => (await c.send(new GetEnvironmentTemplateVersionCommand(input as never))).environmentTemplateVersion as never,
     recreate: async (client) => {
       await client.send(new DeleteEnvironmentTemplateVersionCommand({ templateName: 't', majorVersion: '1', minorVersion: '0' }));
       await client.send(new DeleteEnvironmentTemplateCommand({ name: 't' }));
@@ -222,15 +226,16 @@ describe.each(subjects)('$operation', (subject) => {
 
   // Connections have no re-create: their ids are never reused.
   const recreate = subject.recreate;
-  if (recreate) it('after a re-create and a second delete, retries answer the last deletion', async () => {
-    const { client, hooks, target } = await setUp();
-    const first = await subject.remove(client, target);
-    await hooks.advance(1000);
-    await recreate(client);
-    const second = await subject.remove(client, target);
-    expect(second?.['createdAt']).not.toEqual(first?.['createdAt']);
-    expect(await subject.remove(client, target)).toEqual(second);
-  });
+  if (recreate)
+    it('after a re-create and a second delete, retries answer the last deletion', async () => {
+      const { client, hooks, target } = await setUp();
+      const first = await subject.remove(client, target);
+      await hooks.advance(1000);
+      await recreate(client);
+      const second = await subject.remove(client, target);
+      expect(second?.['createdAt']).not.toEqual(first?.['createdAt']);
+      expect(await subject.remove(client, target)).toEqual(second);
+    });
 
   it('concurrent deletes: one deletion, every answer the same metadata', async () => {
     const { client, target, count } = await setUp();
@@ -254,7 +259,7 @@ describe('what may not be deleted', () => {
     expect((await client.send(new DeleteEnvironmentTemplateCommand({ name: 't' }))).environmentTemplate?.name).toBe('t');
   });
 
-  it("a connection, by its management account: AccessDeniedException", async () => {
+  it('a connection, by its management account: AccessDeniedException', async () => {
     const environmentAccount = emulator.newAccount();
     const managementAccount = emulator.newAccount();
     const requester = emulator.client(environmentAccount);
@@ -266,7 +271,9 @@ describe('what may not be deleted', () => {
       }),
     );
     const error = await failure(
-      emulator.client(managementAccount).send(new DeleteEnvironmentAccountConnectionCommand({ id: created.environmentAccountConnection!.id! })),
+      emulator
+        .client(managementAccount)
+        .send(new DeleteEnvironmentAccountConnectionCommand({ id: created.environmentAccountConnection!.id! })),
     );
     expect(error.name).toBe('AccessDeniedException');
   });

@@ -17,7 +17,8 @@ describe('--latency', () => {
     expect(parseLatency('0-100')).toEqual({ min: 0, max: 100 });
     expect(parseLatency(' 20 - 60 ')).toEqual({ min: 20, max: 60 });
     expect(parseLatency('15')).toEqual({ min: 15, max: 15 });
-    for (const bad of ['', '100-0', '-5', '1.5-2', 'a-b', '0-600001']) expect(() => parseLatency(bad)).toThrow(/^--latency: expected MIN-MAX/);
+    for (const bad of ['', '100-0', '-5', '1.5-2', 'a-b', '0-600001'])
+      expect(() => parseLatency(bad)).toThrow(/^--latency: expected MIN-MAX/);
   });
 
   it('makes every request, API and hooks, wait at least MIN ms', async () => {

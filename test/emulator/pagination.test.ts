@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { paginate } from '../../emulator/pagination.ts';
 
-const names = (count: number, prefix: string): string[] => Array.from({ length: count }, (_, i) => `${prefix}${String(i).padStart(3, '0')}`);
+const names = (count: number, prefix: string): string[] =>
+  Array.from({ length: count }, (_, i) => `${prefix}${String(i).padStart(3, '0')}`);
 
 function listAll(table: Set<string>, between: (page: number) => void): string[] {
   const seen: string[] = [];
@@ -30,7 +31,11 @@ describe('key-based pagination', () => {
       for (const name of [...table].filter((n) => n.startsWith('a')).slice(0, 2)) table.delete(name);
       for (let i = 0; i < 3; i++) table.add(`${page % 2 ? 'b' : 'y'}${other++}`);
     });
-    for (const name of mine) expect(seen.filter((n) => n === name), name).toHaveLength(1);
+    for (const name of mine)
+      expect(
+        seen.filter((n) => n === name),
+        name,
+      ).toHaveLength(1);
     expect(new Set(seen).size).toBe(seen.length);
   });
 
@@ -75,7 +80,9 @@ describe('offset pagination (the offset-paging variant)', () => {
   it('holds at most maxPage items a page, whatever maxResults asks', () => {
     const first = paginate(names(25, 'a'), { maxResults: 100 }, (x) => x, { by: 'offset', maxPage: 10 });
     expect(first.items).toEqual(names(10, 'a'));
-    expect(paginate(names(25, 'a'), { maxResults: 100, nextToken: first.nextToken! }, (x) => x, { by: 'offset', maxPage: 10 }).items).toHaveLength(10);
+    expect(
+      paginate(names(25, 'a'), { maxResults: 100, nextToken: first.nextToken! }, (x) => x, { by: 'offset', maxPage: 10 }).items,
+    ).toHaveLength(10);
   });
 
   it('refuses a key token, as the key paging refuses an offset one', () => {

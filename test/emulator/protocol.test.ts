@@ -90,24 +90,126 @@ describe('errors', () => {
 });
 
 describe('malformed requests', () => {
-  const cases: { name: string; operation: string; body?: unknown; init?: Parameters<typeof emulator.raw>[2]; status: number; type: string }[] = [
-    { name: 'malformed JSON', operation: 'CreateEnvironmentTemplate', init: { text: '{"name": "t' }, status: 400, type: 'SerializationException' },
-    { name: 'a JSON array body', operation: 'CreateEnvironmentTemplate', init: { text: '[]' }, status: 400, type: 'SerializationException' },
-    { name: 'a JSON string body', operation: 'CreateEnvironmentTemplate', init: { text: '"t"' }, status: 400, type: 'SerializationException' },
-    { name: 'an unknown member', operation: 'CreateEnvironmentTemplate', body: { name: 't', colour: 'red' }, status: 400, type: 'SerializationException' },
-    { name: 'a member of the wrong type', operation: 'CreateEnvironmentTemplate', body: { name: 7 }, status: 400, type: 'SerializationException' },
-    { name: 'a union with no member set', operation: 'CreateEnvironmentTemplateVersion', body: { templateName: 't', source: {} }, status: 400, type: 'SerializationException' },
+  const cases: {
+    name: string;
+    operation: string;
+    body?: unknown;
+    init?: Parameters<typeof emulator.raw>[2];
+    status: number;
+    type: string;
+  }[] = [
+    {
+      name: 'malformed JSON',
+      operation: 'CreateEnvironmentTemplate',
+      init: { text: '{"name": "t' },
+      status: 400,
+      type: 'SerializationException',
+    },
+    {
+      name: 'a JSON array body',
+      operation: 'CreateEnvironmentTemplate',
+      init: { text: '[]' },
+      status: 400,
+      type: 'SerializationException',
+    },
+    {
+      name: 'a JSON string body',
+      operation: 'CreateEnvironmentTemplate',
+      init: { text: '"t"' },
+      status: 400,
+      type: 'SerializationException',
+    },
+    {
+      name: 'an unknown member',
+      operation: 'CreateEnvironmentTemplate',
+      body: { name: 't', colour: 'red' },
+      status: 400,
+      type: 'SerializationException',
+    },
+    {
+      name: 'a member of the wrong type',
+      operation: 'CreateEnvironmentTemplate',
+      body: { name: 7 },
+      status: 400,
+      type: 'SerializationException',
+    },
+    {
+      name: 'a union with no member set',
+      operation: 'CreateEnvironmentTemplateVersion',
+      body: { templateName: 't', source: {} },
+      status: 400,
+      type: 'SerializationException',
+    },
     { name: 'a missing required member', operation: 'CreateEnvironmentTemplate', body: {}, status: 400, type: 'ValidationException' },
-    { name: 'an enum value out of the set', operation: 'CreateEnvironmentTemplate', body: { name: 't', provisioning: 'AWS' }, status: 400, type: 'ValidationException' },
-    { name: 'a wrong content type', operation: 'CreateEnvironmentTemplate', body: { name: 't' }, init: { headers: { 'content-type': 'application/json' } }, status: 400, type: 'UnknownOperationException' },
-    { name: 'no content type', operation: 'CreateEnvironmentTemplate', body: { name: 't' }, init: { headers: { 'content-type': '' } }, status: 400, type: 'UnknownOperationException' },
-    { name: 'no target', operation: 'CreateEnvironmentTemplate', body: { name: 't' }, init: { headers: { 'x-amz-target': '' } }, status: 400, type: 'UnknownOperationException' },
-    { name: "another service's target", operation: 'CreateEnvironmentTemplate', body: {}, init: { headers: { 'x-amz-target': 'DynamoDB_20120810.ListTables' } }, status: 400, type: 'UnknownOperationException' },
-    { name: 'an operation outside the model', operation: 'CreateEnvironmentTemplatez', body: { name: 't' }, status: 400, type: 'UnknownOperationException' },
+    {
+      name: 'an enum value out of the set',
+      operation: 'CreateEnvironmentTemplate',
+      body: { name: 't', provisioning: 'AWS' },
+      status: 400,
+      type: 'ValidationException',
+    },
+    {
+      name: 'a wrong content type',
+      operation: 'CreateEnvironmentTemplate',
+      body: { name: 't' },
+      init: { headers: { 'content-type': 'application/json' } },
+      status: 400,
+      type: 'UnknownOperationException',
+    },
+    {
+      name: 'no content type',
+      operation: 'CreateEnvironmentTemplate',
+      body: { name: 't' },
+      init: { headers: { 'content-type': '' } },
+      status: 400,
+      type: 'UnknownOperationException',
+    },
+    {
+      name: 'no target',
+      operation: 'CreateEnvironmentTemplate',
+      body: { name: 't' },
+      init: { headers: { 'x-amz-target': '' } },
+      status: 400,
+      type: 'UnknownOperationException',
+    },
+    {
+      name: "another service's target",
+      operation: 'CreateEnvironmentTemplate',
+      body: {},
+      init: { headers: { 'x-amz-target': 'DynamoDB_20120810.ListTables' } },
+      status: 400,
+      type: 'UnknownOperationException',
+    },
+    {
+      name: 'an operation outside the model',
+      operation: 'CreateEnvironmentTemplatez',
+      body: { name: 't' },
+      status: 400,
+      type: 'UnknownOperationException',
+    },
     { name: 'a GET', operation: 'ListEnvironmentTemplates', init: { method: 'GET' }, status: 400, type: 'UnknownOperationException' },
-    { name: 'a path other than /', operation: 'ListEnvironmentTemplates', body: {}, init: { path: '/v1/templates' }, status: 400, type: 'UnknownOperationException' },
-    { name: 'a body nested deeper than 100 levels', operation: 'CreateEnvironmentTemplate', init: { text: `{"name":"t","tags":${'['.repeat(5000)}${']'.repeat(5000)}}` }, status: 400, type: 'SerializationException' },
-    { name: 'a body over the limit', operation: 'CreateEnvironmentTemplate', init: { text: `{"name":"t","description":"${'x'.repeat(MAX_BODY_BYTES)}"}` }, status: 413, type: 'RequestEntityTooLargeException' },
+    {
+      name: 'a path other than /',
+      operation: 'ListEnvironmentTemplates',
+      body: {},
+      init: { path: '/v1/templates' },
+      status: 400,
+      type: 'UnknownOperationException',
+    },
+    {
+      name: 'a body nested deeper than 100 levels',
+      operation: 'CreateEnvironmentTemplate',
+      init: { text: `{"name":"t","tags":${'['.repeat(5000)}${']'.repeat(5000)}}` },
+      status: 400,
+      type: 'SerializationException',
+    },
+    {
+      name: 'a body over the limit',
+      operation: 'CreateEnvironmentTemplate',
+      init: { text: `{"name":"t","description":"${'x'.repeat(MAX_BODY_BYTES)}"}` },
+      status: 413,
+      type: 'RequestEntityTooLargeException',
+    },
   ];
 
   it.each(cases)('$name answers $type and changes nothing', async ({ operation, body, init, status, type }) => {
@@ -137,9 +239,25 @@ describe('malformed requests', () => {
 
   it('emulates the operations of the brief and only operations of the model', () => {
     const expected = [
-      ...['EnvironmentTemplate', 'ServiceTemplate', 'EnvironmentTemplateVersion', 'ServiceTemplateVersion', 'Environment', 'Service', 'EnvironmentAccountConnection']
+      ...[
+        'EnvironmentTemplate',
+        'ServiceTemplate',
+        'EnvironmentTemplateVersion',
+        'ServiceTemplateVersion',
+        'Environment',
+        'Service',
+        'EnvironmentAccountConnection',
+      ]
         .flatMap((noun) => ['Create', 'Get', 'Update', 'Delete'].map((verb) => `${verb}${noun}`))
-        .concat(['ListEnvironmentTemplates', 'ListServiceTemplates', 'ListEnvironmentTemplateVersions', 'ListServiceTemplateVersions', 'ListEnvironments', 'ListServices', 'ListEnvironmentAccountConnections']),
+        .concat([
+          'ListEnvironmentTemplates',
+          'ListServiceTemplates',
+          'ListEnvironmentTemplateVersions',
+          'ListServiceTemplateVersions',
+          'ListEnvironments',
+          'ListServices',
+          'ListEnvironmentAccountConnections',
+        ]),
       'AcceptEnvironmentAccountConnection',
       'RejectEnvironmentAccountConnection',
       'ListTagsForResource',

@@ -33,15 +33,7 @@ import {
 } from '@aws-sdk/client-proton';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_DURATIONS } from '../../emulator/index.ts';
-import {
-  failure,
-  publishedEnvironmentTemplate,
-  publishedServiceTemplate,
-  REGISTRATION_MS,
-  ROLE,
-  SOURCE,
-  useEmulator,
-} from './support.ts';
+import { failure, publishedEnvironmentTemplate, publishedServiceTemplate, REGISTRATION_MS, ROLE, SOURCE, useEmulator } from './support.ts';
 
 const emulator = useEmulator();
 
@@ -67,7 +59,9 @@ describe('template versions', () => {
     await hooks.advance(REGISTRATION_MS - 1000);
     expect((await get('0')).environmentTemplateVersion?.status).toBe('REGISTRATION_IN_PROGRESS');
     const publishTooEarly = await failure(
-      client.send(new UpdateEnvironmentTemplateVersionCommand({ templateName: 'net', majorVersion: '1', minorVersion: '0', status: 'PUBLISHED' })),
+      client.send(
+        new UpdateEnvironmentTemplateVersionCommand({ templateName: 'net', majorVersion: '1', minorVersion: '0', status: 'PUBLISHED' }),
+      ),
     );
     expect(publishTooEarly.name).toBe('ConflictException');
     await hooks.advance(1000);
@@ -98,7 +92,9 @@ describe('template versions', () => {
     expect((await get('0')).environmentTemplateVersion?.recommendedMinorVersion).toBe('1');
     expect((await client.send(new GetEnvironmentTemplateCommand({ name: 'net' }))).environmentTemplate?.recommendedVersion).toBe('1.1');
     const unpublish = await failure(
-      client.send(new UpdateEnvironmentTemplateVersionCommand({ templateName: 'net', majorVersion: '1', minorVersion: '1', status: 'DRAFT' })),
+      client.send(
+        new UpdateEnvironmentTemplateVersionCommand({ templateName: 'net', majorVersion: '1', minorVersion: '1', status: 'DRAFT' }),
+      ),
     );
     expect(unpublish.name).toBe('ValidationException');
 
@@ -173,7 +169,13 @@ describe('environments and services', () => {
     const { client, hooks, account } = setup();
     await publishedEnvironmentTemplate(client, hooks, 'base');
     const created = await client.send(
-      new CreateEnvironmentCommand({ name: 'prod', templateName: 'base', templateMajorVersion: '1', spec: 'spec: 1', protonServiceRoleArn: ROLE }),
+      new CreateEnvironmentCommand({
+        name: 'prod',
+        templateName: 'base',
+        templateMajorVersion: '1',
+        spec: 'spec: 1',
+        protonServiceRoleArn: ROLE,
+      }),
     );
     expect(created.environment).toMatchObject({
       arn: `arn:aws:proton:us-west-2:${account}:environment/prod`,
@@ -204,7 +206,9 @@ describe('environments and services', () => {
 
     // Services on a published service template.
     await publishedServiceTemplate(client, hooks, 'web', 'base');
-    const service = await client.send(new CreateServiceCommand({ name: 'api', templateName: 'web', templateMajorVersion: '1', spec: 'instances: []' }));
+    const service = await client.send(
+      new CreateServiceCommand({ name: 'api', templateName: 'web', templateMajorVersion: '1', spec: 'instances: []' }),
+    );
     expect(service.service).toMatchObject({ arn: `arn:aws:proton:us-west-2:${account}:service/api`, status: 'CREATE_IN_PROGRESS' });
     await hooks.advance(DEFAULT_DURATIONS.serviceCreation);
     expect((await client.send(new GetServiceCommand({ name: 'api' }))).service?.status).toBe('ACTIVE');
@@ -217,13 +221,19 @@ describe('environments and services', () => {
 
     const services = await client.send(new ListServicesCommand({}));
     expect(services.services?.map((s) => s.name)).toEqual(['api']);
-    const environments = await client.send(new ListEnvironmentsCommand({ environmentTemplates: [{ templateName: 'base', majorVersion: '1' }] }));
+    const environments = await client.send(
+      new ListEnvironmentsCommand({ environmentTemplates: [{ templateName: 'base', majorVersion: '1' }] }),
+    );
     expect(environments.environments?.map((e) => e.name)).toEqual(['prod']);
-    const otherTemplate = await client.send(new ListEnvironmentsCommand({ environmentTemplates: [{ templateName: 'base', majorVersion: '2' }] }));
+    const otherTemplate = await client.send(
+      new ListEnvironmentsCommand({ environmentTemplates: [{ templateName: 'base', majorVersion: '2' }] }),
+    );
     expect(otherTemplate.environments).toEqual([]);
 
     // Teardown in Proton's order: what is deployed to a version keeps it.
-    const inUse = await failure(client.send(new DeleteServiceTemplateVersionCommand({ templateName: 'web', majorVersion: '1', minorVersion: '0' })));
+    const inUse = await failure(
+      client.send(new DeleteServiceTemplateVersionCommand({ templateName: 'web', majorVersion: '1', minorVersion: '0' })),
+    );
     expect(inUse.name).toBe('ConflictException');
     expect((await client.send(new DeleteServiceCommand({ name: 'api' }))).service?.status).toBe('DELETE_IN_PROGRESS');
     expect((await client.send(new DeleteEnvironmentCommand({ name: 'prod' }))).environment?.deploymentStatus).toBe('DELETE_IN_PROGRESS');
@@ -232,7 +242,9 @@ describe('environments and services', () => {
     await client.send(new DeleteServiceTemplateVersionCommand({ templateName: 'web', majorVersion: '1', minorVersion: '0' }));
     await client.send(new DeleteServiceTemplateCommand({ name: 'web' }));
     // 1.1 is the recommended minor version while 1.0 exists.
-    const recommended = await failure(client.send(new DeleteEnvironmentTemplateVersionCommand({ templateName: 'base', majorVersion: '1', minorVersion: '1' })));
+    const recommended = await failure(
+      client.send(new DeleteEnvironmentTemplateVersionCommand({ templateName: 'base', majorVersion: '1', minorVersion: '1' })),
+    );
     expect(recommended.name).toBe('ConflictException');
     await client.send(new DeleteEnvironmentTemplateVersionCommand({ templateName: 'base', majorVersion: '1', minorVersion: '0' }));
     await client.send(new DeleteEnvironmentTemplateVersionCommand({ templateName: 'base', majorVersion: '1', minorVersion: '1' }));
@@ -251,7 +263,9 @@ describe('environments and services', () => {
   it('refuse updates while being deleted', async () => {
     const { client, hooks } = setup();
     await publishedEnvironmentTemplate(client, hooks, 'busy');
-    await client.send(new CreateEnvironmentCommand({ name: 'e', templateName: 'busy', templateMajorVersion: '1', spec: 's', protonServiceRoleArn: ROLE }));
+    await client.send(
+      new CreateEnvironmentCommand({ name: 'e', templateName: 'busy', templateMajorVersion: '1', spec: 's', protonServiceRoleArn: ROLE }),
+    );
     await client.send(new DeleteEnvironmentCommand({ name: 'e' }));
     const update = await failure(client.send(new UpdateEnvironmentCommand({ name: 'e', deploymentType: 'NONE', description: 'x' })));
     expect(update.name).toBe('ConflictException');
@@ -292,15 +306,24 @@ describe('lists', () => {
 describe('tags', () => {
   it('are set at creation, added, removed and listed by ARN', async () => {
     const { client, account } = setup();
-    const created = await client.send(
-      new CreateEnvironmentTemplateCommand({ name: 'tagged', tags: [{ key: 'team', value: 'a' }] }),
-    );
+    const created = await client.send(new CreateEnvironmentTemplateCommand({ name: 'tagged', tags: [{ key: 'team', value: 'a' }] }));
     const arn = created.environmentTemplate!.arn!;
     const list = async (resourceArn = arn) => (await client.send(new ListTagsForResourceCommand({ resourceArn }))).tags;
     expect(await list()).toEqual([{ key: 'team', value: 'a' }]);
-    await client.send(new TagResourceCommand({ resourceArn: arn, tags: [{ key: 'team', value: 'b' }, { key: 'cost', value: '1' }] }));
+    await client.send(
+      new TagResourceCommand({
+        resourceArn: arn,
+        tags: [
+          { key: 'team', value: 'b' },
+          { key: 'cost', value: '1' },
+        ],
+      }),
+    );
     // Listed in key order (emulator/pagination.ts).
-    expect(await list()).toEqual([{ key: 'cost', value: '1' }, { key: 'team', value: 'b' }]);
+    expect(await list()).toEqual([
+      { key: 'cost', value: '1' },
+      { key: 'team', value: 'b' },
+    ]);
     await client.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: ['team', 'absent'] }));
     expect(await list()).toEqual([{ key: 'cost', value: '1' }]);
     const version = await client.send(

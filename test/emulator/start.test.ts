@@ -28,7 +28,9 @@ describe('startEmulator', () => {
   });
 
   it('refuses unknown faults, unknown variants and bad durations', async () => {
-    await expect(startEmulator({ port: 0, faults: ['tokens-ignore-case-typo'] })).rejects.toThrow(/unknown fault "tokens-ignore-case-typo"/);
+    await expect(startEmulator({ port: 0, faults: ['tokens-ignore-case-typo'] })).rejects.toThrow(
+      /unknown fault "tokens-ignore-case-typo"/,
+    );
     await expect(startEmulator({ port: 0, variants: ['slow'] })).rejects.toThrow(/unknown variant "slow"/);
     await expect(startEmulator({ port: 0, durations: { serviceCreation: -1 } })).rejects.toThrow(/serviceCreation/);
     await expect(startEmulator({ port: 0, durations: { nap: 1 } as never })).rejects.toThrow(/unknown duration "nap"/);

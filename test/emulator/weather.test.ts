@@ -198,7 +198,10 @@ describe('a retry after an error after acting gets the original', () => {
       while (answer.status === 500) answer = await emulator.raw('CreateServiceTemplate', { name: `named-${i}` }, { account });
       if (first.status === 500) failedFirst += 1;
       const template = answer.json['serviceTemplate'] as Record<string, unknown>;
-      const got = (await emulator.raw('GetServiceTemplate', { name: `named-${i}` }, { account })).json['serviceTemplate'] as Record<string, unknown>;
+      const got = (await emulator.raw('GetServiceTemplate', { name: `named-${i}` }, { account })).json['serviceTemplate'] as Record<
+        string,
+        unknown
+      >;
       expect(template['arn']).toBe(got['arn']);
       expect(template['createdAt']).toBe(got['createdAt']);
     }
@@ -221,7 +224,10 @@ describe('weather and the policy', () => {
     expect(VARIANTS['throttling']?.weather).toEqual({ throttle: 0.1 });
     expect(VARIANTS['errors-after-acting']?.weather).toEqual({ errorAfter: 0.2 });
     expect(behaviourOf([], ['throttling', 'errors-after-acting']).weather).toEqual({ throttle: 0.1, errorAfter: 0.2 });
-    expect(behaviourOf([], ['throttling'], { weather: { throttle: 0.5, errorAfter: 0.3 } }).weather).toEqual({ throttle: 0.5, errorAfter: 0.3 });
+    expect(behaviourOf([], ['throttling'], { weather: { throttle: 0.5, errorAfter: 0.3 } }).weather).toEqual({
+      throttle: 0.5,
+      errorAfter: 0.3,
+    });
     expect(behaviourOf([], ['throttling'], { weather: { errorAfter: 0.3 } }).weather).toEqual({ throttle: 0.1, errorAfter: 0.3 });
     expect(behaviourOf([]).policy.throttles).toBe(CONFORMING.throttles);
   });
@@ -242,19 +248,22 @@ describe('weather and the policy', () => {
   });
 
   it('composes with a fault on the wire: a token differing in case still returns the original through the weather', async () => {
-    await withEmulator({ faults: ['token-case-insensitive'], variants: ['throttling'], weather: { throttle: 0.3 }, seed: 5 }, async ({ url }) => {
-      const account = '230000000003';
-      await pastThrottling(url, 'CreateEnvironmentTemplate', { name: 'cased' }, account);
-      const request = { templateName: 'cased', source: SOURCE };
-      const first = await pastThrottling(url, 'CreateEnvironmentTemplateVersion', { ...request, clientToken: 'abc-token' }, account);
-      const second = await pastThrottling(url, 'CreateEnvironmentTemplateVersion', { ...request, clientToken: 'ABC-TOKEN' }, account);
-      expect(first.status).toBe(200);
-      expect(second.status).toBe(200);
-      // The fault: one version, answered twice (the conforming emulator makes 2.0).
-      expect((second.json['environmentTemplateVersion'] as Record<string, unknown>)['majorVersion']).toBe('1');
-      const statuses = await listStatuses(url, 60, account);
-      expect(statuses).toContain(429);
-    });
+    await withEmulator(
+      { faults: ['token-case-insensitive'], variants: ['throttling'], weather: { throttle: 0.3 }, seed: 5 },
+      async ({ url }) => {
+        const account = '230000000003';
+        await pastThrottling(url, 'CreateEnvironmentTemplate', { name: 'cased' }, account);
+        const request = { templateName: 'cased', source: SOURCE };
+        const first = await pastThrottling(url, 'CreateEnvironmentTemplateVersion', { ...request, clientToken: 'abc-token' }, account);
+        const second = await pastThrottling(url, 'CreateEnvironmentTemplateVersion', { ...request, clientToken: 'ABC-TOKEN' }, account);
+        expect(first.status).toBe(200);
+        expect(second.status).toBe(200);
+        // The fault: one version, answered twice (the conforming emulator makes 2.0).
+        expect((second.json['environmentTemplateVersion'] as Record<string, unknown>)['majorVersion']).toBe('1');
+        const statuses = await listStatuses(url, 60, account);
+        expect(statuses).toContain(429);
+      },
+    );
   });
 });
 
@@ -262,7 +271,11 @@ describe('a busy target: latency as service time at a few handlers', () => {
   it('queues a request that finds every handler busy behind the first one free (a virtual clock)', () => {
     let now = 0;
     const service = [30, 10, 20, 40, 5];
-    const delays = queuedDelays(() => service.shift()!, 2, () => now);
+    const delays = queuedDelays(
+      () => service.shift()!,
+      2,
+      () => now,
+    );
     // Three at once: two served at once, the third after the first handler frees (at 10).
     expect([delays(), delays(), delays()]).toEqual([30, 10, 30]);
     now = 25;
@@ -271,7 +284,11 @@ describe('a busy target: latency as service time at a few handlers', () => {
     now = 100;
     expect(delays()).toBe(5);
     // No limit: the service time alone.
-    const plain = queuedDelays(() => 7, undefined, () => now);
+    const plain = queuedDelays(
+      () => 7,
+      undefined,
+      () => now,
+    );
     expect([plain(), plain(), plain()]).toEqual([7, 7, 7]);
   });
 

@@ -69,7 +69,8 @@ export class BatchAccount {
     readonly account: string,
     private readonly wire: Wire,
   ) {
-    this.authorization = `AWS4-HMAC-SHA256 Credential=${account}/20250101/${REGION}/proton/aws4_request, ` +
+    this.authorization =
+      `AWS4-HMAC-SHA256 Credential=${account}/20250101/${REGION}/proton/aws4_request, ` +
       `SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=${'0'.repeat(64)}`;
     this.hooks = createHooks({
       endpoint: wire.endpoint,
@@ -99,25 +100,39 @@ export class BatchAccount {
     await this.call('CreateEnvironmentTemplateVersion', { templateName: FIXTURES.envTemplate, source: SOURCE });
     await this.advancePast('templateVersionRegistration');
     await this.call('UpdateEnvironmentTemplateVersion', {
-      templateName: FIXTURES.envTemplate, majorVersion: '1', minorVersion: '0', status: 'PUBLISHED',
+      templateName: FIXTURES.envTemplate,
+      majorVersion: '1',
+      minorVersion: '0',
+      status: 'PUBLISHED',
     });
     await Promise.all([
       this.call('CreateEnvironment', {
-        name: FIXTURES.environment, templateName: FIXTURES.envTemplate, templateMajorVersion: '1',
-        spec: 'proton: EnvironmentSpec\nspec: {}\n', protonServiceRoleArn: `arn:aws:iam::${this.account}:role/fuzz`, tags,
+        name: FIXTURES.environment,
+        templateName: FIXTURES.envTemplate,
+        templateMajorVersion: '1',
+        spec: 'proton: EnvironmentSpec\nspec: {}\n',
+        protonServiceRoleArn: `arn:aws:iam::${this.account}:role/fuzz`,
+        tags,
       }),
       this.call('CreateServiceTemplateVersion', {
-        templateName: FIXTURES.svcTemplate, source: SOURCE,
+        templateName: FIXTURES.svcTemplate,
+        source: SOURCE,
         compatibleEnvironmentTemplates: [{ templateName: FIXTURES.envTemplate, majorVersion: '1' }],
       }),
     ]);
     await this.advancePast('templateVersionRegistration', 'environmentDeployment');
     await this.call('UpdateServiceTemplateVersion', {
-      templateName: FIXTURES.svcTemplate, majorVersion: '1', minorVersion: '0', status: 'PUBLISHED',
+      templateName: FIXTURES.svcTemplate,
+      majorVersion: '1',
+      minorVersion: '0',
+      status: 'PUBLISHED',
     });
     await this.call('CreateService', {
-      name: FIXTURES.service, templateName: FIXTURES.svcTemplate, templateMajorVersion: '1',
-      spec: `proton: ServiceSpec\ninstances:\n  - name: web\n    environment: ${FIXTURES.environment}\n`, tags,
+      name: FIXTURES.service,
+      templateName: FIXTURES.svcTemplate,
+      templateMajorVersion: '1',
+      spec: `proton: ServiceSpec\ninstances:\n  - name: web\n    environment: ${FIXTURES.environment}\n`,
+      tags,
     });
     await this.advancePast('serviceCreation');
     // From here on nothing moves by itself: a snapshot differs only if a request changed something.

@@ -60,7 +60,10 @@ function count(map: Map<string, number>, key: string): void {
   map.set(key, (map.get(key) ?? 0) + 1);
 }
 function summary(map: Map<string, number>): string {
-  return [...map].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k}: ${n}`).join(', ');
+  return [...map]
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${k}: ${n}`)
+    .join(', ');
 }
 
 /** Sends one request; throws unless it is answered, in time, with a well-formed answer. */
@@ -72,12 +75,16 @@ async function exchange(request: FuzzRequest, expectation: Expectation): Promise
     answer = await wire.send(request);
   } catch (error) {
     const ended = emulator.exited();
-    throw new Error(`no answer (${(error as Error).message}${ended ? `; the emulator process ended: ${ended}` : ''}):\n` +
-      `${describeExchange(request, undefined)}${ended ? `\n${emulator.stderr()}` : ''}`);
+    throw new Error(
+      `no answer (${(error as Error).message}${ended ? `; the emulator process ended: ${ended}` : ''}):\n` +
+        `${describeExchange(request, undefined)}${ended ? `\n${emulator.stderr()}` : ''}`,
+    );
   }
   const took = Date.now() - sentAt;
   if (took > SLOW_ANSWER_MS) {
-    throw new Error(`answered after ${(took / 1000).toFixed(1)} s (the emulator could serve no one meanwhile):\n${describeExchange(request, answer)}`);
+    throw new Error(
+      `answered after ${(took / 1000).toFixed(1)} s (the emulator could serve no one meanwhile):\n${describeExchange(request, answer)}`,
+    );
   }
   tally.requests++;
   count(tally.byKind, request.kind);
@@ -90,7 +97,9 @@ async function exchange(request: FuzzRequest, expectation: Expectation): Promise
   const problems = answerProblems(request, expectation, answer);
   if (problems.length > 0) {
     const stderr = emulator.stderr().trim();
-    throw new Error(`${problems.join('; ')}\n${describeExchange(request, answer)}${stderr ? `\nemulator stderr:\n${stderr.slice(-2000)}` : ''}`);
+    throw new Error(
+      `${problems.join('; ')}\n${describeExchange(request, answer)}${stderr ? `\nemulator stderr:\n${stderr.slice(-2000)}` : ''}`,
+    );
   }
   return answer;
 }
@@ -129,8 +138,12 @@ async function runBatch(requests: readonly FuzzRequest[]): Promise<void> {
 }
 
 describe('emulator fuzz', () => {
-  it(`answers ${BATCHES * BATCH} random and malformed requests with successes or well-formed AWS errors, rejected ones changing nothing`, { timeout: 600_000 }, async () => {
-    console.log(`[fuzz] seed ${SEED}: ${PATH === undefined ? `${BATCHES} batches` : `replaying the batch at path ${PATH}`} of ${BATCH} requests (FUZZ_SEED, FUZZ_PATH, FUZZ_BATCHES to change)`);
+  it(`answers ${BATCHES * BATCH} random and malformed requests with successes or well-formed AWS errors, rejected ones changing nothing`, {
+    timeout: 600_000,
+  }, async () => {
+    console.log(
+      `[fuzz] seed ${SEED}: ${PATH === undefined ? `${BATCHES} batches` : `replaying the batch at path ${PATH}`} of ${BATCH} requests (FUZZ_SEED, FUZZ_PATH, FUZZ_BATCHES to change)`,
+    );
     const started = Date.now();
     const batch = fc.array(requestArbitrary(FIXTURE_HINTS), { minLength: BATCH, maxLength: BATCH });
     const details = await fc.check(fc.asyncProperty(batch, runBatch), {
@@ -143,10 +156,14 @@ describe('emulator fuzz', () => {
       // Our own message names the request; fast-check's would print all the batch.
       const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
       const replay = `FUZZ_SEED=${details.seed} FUZZ_PATH=${details.counterexamplePath ?? ''} npx vitest run test/fuzz/emulator.fuzz.test.ts`;
-      throw new Error(`the batch at path ${details.counterexamplePath ?? '?'} of seed ${details.seed} failed (replay: ${replay}):\n${cause}`);
+      throw new Error(
+        `the batch at path ${details.counterexamplePath ?? '?'} of seed ${details.seed} failed (replay: ${replay}):\n${cause}`,
+      );
     }
-    console.log(`[fuzz] ${tally.requests} requests in ${tally.batches} batches, ${((Date.now() - started) / 1000).toFixed(1)} s: ` +
-      `${tally.accepted} accepted, ${tally.rejected} rejected\n[fuzz] kinds: ${summary(tally.byKind)}\n[fuzz] errors: ${summary(tally.byError)}`);
+    console.log(
+      `[fuzz] ${tally.requests} requests in ${tally.batches} batches, ${((Date.now() - started) / 1000).toFixed(1)} s: ` +
+        `${tally.accepted} accepted, ${tally.rejected} rejected\n[fuzz] kinds: ${summary(tally.byKind)}\n[fuzz] errors: ${summary(tally.byError)}`,
+    );
     if (PATH === undefined) expect(tally.requests).toBeGreaterThanOrEqual(BATCHES * BATCH);
     // The server is still up and serving the API.
     const alive = await wire?.send({ method: 'GET', path: '/_conformance/v1/capabilities', headers: {}, body: undefined });

@@ -31,12 +31,19 @@ const invalid = proton('GetEnvironmentTemplate', '{"name":""}');
 
 describe('fuzz oracle: requests', () => {
   it('lets a valid POST / request succeed and rejects what a client could not send', () => {
-    expect(expectationOf(valid)).toMatchObject({ proton: true, operation: 'GetEnvironmentTemplate', mustReject: undefined, mutating: false });
+    expect(expectationOf(valid)).toMatchObject({
+      proton: true,
+      operation: 'GetEnvironmentTemplate',
+      mustReject: undefined,
+      mutating: false,
+    });
     expect(expectationOf(proton('DeleteEnvironment', '{"name":"e"}')).mutating).toBe(true);
     expect(expectationOf(invalid).mustReject).toMatch(/name/);
     expect(expectationOf({ ...valid, method: 'PUT' }).mustReject).toMatch(/method/);
     expect(expectationOf({ ...valid, path: '/x' }).mustReject).toMatch(/path/);
-    expect(expectationOf({ ...valid, headers: { ...valid.headers, 'x-amz-target': `${TARGET_PREFIX}toString` } }).mustReject).toMatch(/names no operation/);
+    expect(expectationOf({ ...valid, headers: { ...valid.headers, 'x-amz-target': `${TARGET_PREFIX}toString` } }).mustReject).toMatch(
+      /names no operation/,
+    );
     expect(expectationOf(proton('GetEnvironmentTemplate', '[1]')).mustReject).toMatch(/not a JSON object/);
     expect(expectationOf(proton('GetEnvironmentTemplate', '{"name":"t",}')).mustReject).toMatch(/not JSON/);
     expect(expectationOf({ ...valid, path: '/_conformance/v1/clock' }).proton).toBe(false);
@@ -57,9 +64,20 @@ describe('fuzz oracle: answers', () => {
     expect(judge(invalid, error(400, 'com.amazonaws.proton#ValidationException'))).toEqual([]);
     expect(judge(invalid, error(400, 'ValidationException', 'ValidationException:http://internal.amazon.com/'))).toEqual([]);
     expect(judge(invalid, error(400, 'com.amazon.coral.service#UnknownOperationException'))).toEqual([]);
-    expect(judge(valid, { status: 200, headers: { 'x-amzn-requestid': 'r' }, body: JSON.stringify({
-      environmentTemplate: { name: 't', arn: 'arn:aws:proton:us-east-1:123456789012:environment-template/t', createdAt: 1, lastModifiedAt: 1 },
-    }) })).toEqual([]);
+    expect(
+      judge(valid, {
+        status: 200,
+        headers: { 'x-amzn-requestid': 'r' },
+        body: JSON.stringify({
+          environmentTemplate: {
+            name: 't',
+            arn: 'arn:aws:proton:us-east-1:123456789012:environment-template/t',
+            createdAt: 1,
+            lastModifiedAt: 1,
+          },
+        }),
+      }),
+    ).toEqual([]);
   });
 
   it('flags every malformed answer', () => {
@@ -76,7 +94,11 @@ describe('fuzz oracle: answers', () => {
       [invalid, error(413, 'UnknownOperationException'), /AWS answers 400/],
       [invalid, error(402, 'ServiceQuotaExceededException'), /not an error of GetEnvironmentTemplate/],
       [invalid, { status: 400, headers: { 'x-amzn-requestid': 'r' }, body: '{"message":"m"}' }, /without __type/],
-      [invalid, { status: 400, headers: { 'x-amzn-errortype': 'ValidationException' }, body: '{"__type":"ValidationException","message":"m"}' }, /x-amzn-RequestId/],
+      [
+        invalid,
+        { status: 400, headers: { 'x-amzn-errortype': 'ValidationException' }, body: '{"__type":"ValidationException","message":"m"}' },
+        /x-amzn-RequestId/,
+      ],
       [{ ...valid, path: '/_conformance/v1/nope' }, { status: 404, headers: {}, body: '{}' }, /hooks error without a string message/],
     ];
     for (const [request, answer, problem] of cases) {

@@ -99,13 +99,14 @@ export class ShapeArbitraries {
         const properties = Object.entries(def.properties ?? {});
         if (def['x-aws-type'] === 'union') {
           // Exactly one member set.
-          return fc.oneof(...properties.map(([name, ref]) =>
-            this.conforming(shapeOf(ref), depth + 1).map((v) => ({ [name]: v }))));
+          return fc.oneof(...properties.map(([name, ref]) => this.conforming(shapeOf(ref), depth + 1).map((v) => ({ [name]: v }))));
         }
         const required = def.required ?? [];
-        const members = Object.fromEntries(properties
-          .filter(([name]) => depth < MAX_DEPTH || required.includes(name))
-          .map(([name, ref]) => [name, this.conforming(shapeOf(ref), depth + 1)]));
+        const members = Object.fromEntries(
+          properties
+            .filter(([name]) => depth < MAX_DEPTH || required.includes(name))
+            .map(([name, ref]) => [name, this.conforming(shapeOf(ref), depth + 1)]),
+        );
         return fc.record(members, { requiredKeys: required.filter((name) => name in members) });
       }
     }
@@ -130,10 +131,11 @@ export class ShapeArbitraries {
         }
         if (def.enum) {
           const allowed = new Set(def.enum);
-          out.push(fc.oneof(
-            fc.constantFrom(...def.enum.map((v) => v.toLowerCase()), ...def.enum.map((v) => ` ${v}`)),
-            ascii(0, 12),
-          ).filter((s) => !allowed.has(s)));
+          out.push(
+            fc
+              .oneof(fc.constantFrom(...def.enum.map((v) => v.toLowerCase()), ...def.enum.map((v) => ` ${v}`)), ascii(0, 12))
+              .filter((s) => !allowed.has(s)),
+          );
         }
         break;
       case 'integer':
@@ -149,8 +151,7 @@ export class ShapeArbitraries {
         }
         if ((def.minItems ?? 0) > 0) out.push(fc.constant([]));
         if (depth < MAX_DEPTH) {
-          out.push(fc.tuple(fc.array(items, { maxLength: 2 }), this.violating(itemShape, depth + 1))
-            .map(([good, bad]) => [...good, bad]));
+          out.push(fc.tuple(fc.array(items, { maxLength: 2 }), this.violating(itemShape, depth + 1)).map(([good, bad]) => [...good, bad]));
         }
         break;
       }
@@ -168,22 +169,34 @@ export class ShapeArbitraries {
     const valid = this.conforming(shape, depth) as fc.Arbitrary<Record<string, unknown>>;
     const out: fc.Arbitrary<unknown>[] = [];
     // An unknown member: not a model name (odd keys included: '', '__proto__', a case change).
-    const unknownName = fc.oneof(
-      fc.constantFrom('__proto__', 'constructor', 'Name', 'clienttoken', ''),
-      fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 12 }).map((s) => `_${s}`),
-    ).filter((name) => !(def.properties && Object.hasOwn(def.properties, name)));
-    out.push(fc.tuple(valid, unknownName, fc.jsonValue({ maxDepth: 2 }).filter((v) => v !== null)).map(([value, name, extra]) => {
-      const copy: Record<string, unknown> = { ...value };
-      // defineProperty: a plain assignment to '__proto__' would not make a member.
-      Object.defineProperty(copy, name, { value: extra, enumerable: true, writable: true, configurable: true });
-      return copy;
-    }));
+    const unknownName = fc
+      .oneof(
+        fc.constantFrom('__proto__', 'constructor', 'Name', 'clienttoken', ''),
+        fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 12 }).map((s) => `_${s}`),
+      )
+      .filter((name) => !(def.properties && Object.hasOwn(def.properties, name)));
+    out.push(
+      fc
+        .tuple(
+          valid,
+          unknownName,
+          fc.jsonValue({ maxDepth: 2 }).filter((v) => v !== null),
+        )
+        .map(([value, name, extra]) => {
+          const copy: Record<string, unknown> = { ...value };
+          // defineProperty: a plain assignment to '__proto__' would not make a member.
+          Object.defineProperty(copy, name, { value: extra, enumerable: true, writable: true, configurable: true });
+          return copy;
+        }),
+    );
     if (def['x-aws-type'] === 'union') out.push(fc.constant({}));
     for (const name of def.required ?? []) {
-      out.push(valid.map((value) => {
-        const { [name]: _dropped, ...rest } = value;
-        return rest;
-      }));
+      out.push(
+        valid.map((value) => {
+          const { [name]: _dropped, ...rest } = value;
+          return rest;
+        }),
+      );
     }
     if (depth < MAX_DEPTH) {
       for (const [name, ref] of Object.entries(def.properties ?? {})) {

@@ -77,13 +77,18 @@ describe('uploading the run’s bundles', () => {
   it('stops before the run with a message naming --bundle-bucket when the bucket does not exist', async () => {
     const failing = uploadBundles(options('run3c', { bucket: 'no-such-bucket' }));
     await expect(failing).rejects.toBeInstanceOf(UsageError);
-    await expect(uploadBundles(options('run3c', { bucket: 'no-such-bucket' }))).rejects.toThrow(/--bundle-bucket no-such-bucket: .*does not exist/);
+    await expect(uploadBundles(options('run3c', { bucket: 'no-such-bucket' }))).rejects.toThrow(
+      /--bundle-bucket no-such-bucket: .*does not exist/,
+    );
   });
 
   it('stops with a message naming --bundle-bucket when the credentials are refused, and says no secret', async () => {
     const secret = 'wrongSecretNeverPrinted';
     const refused = uploadBundles(options('run4d', { credentials: async () => ({ accessKeyId: 'NOTKNOWN', secretAccessKey: secret }) }));
-    const error = await refused.then(() => undefined, (e: unknown) => e as Error);
+    const error = await refused.then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
     expect(error).toBeInstanceOf(UsageError);
     expect(error!.message).toMatch(/--bundle-bucket conformance-bundles: .*may not write to it/);
     expect(error!.message).not.toContain(secret);

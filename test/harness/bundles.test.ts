@@ -78,8 +78,12 @@ describe('FIXTURE_BUNDLES', () => {
       expect(existsSync(join(bundle.dir, 'schema', 'schema.yaml')), bundle.name).toBe(true);
       expect(bundle.problem === undefined, bundle.name).toBe(bundle.valid);
     }
-    expect(fixtureBundle('service-broken').problem).toBe('instance_infrastructure/manifest.yaml names cloudformation.yaml, which is not in the bundle');
-    expect(() => fixtureBundle('nope')).toThrow('no fixture bundle "nope" (known: environment, service, environment-broken, service-broken)');
+    expect(fixtureBundle('service-broken').problem).toBe(
+      'instance_infrastructure/manifest.yaml names cloudformation.yaml, which is not in the bundle',
+    );
+    expect(() => fixtureBundle('nope')).toThrow(
+      'no fixture bundle "nope" (known: environment, service, environment-broken, service-broken)',
+    );
   });
 });
 
@@ -94,7 +98,13 @@ describe('packBundle', () => {
 
   it("lists the bundle's folders at the archive's root, sorted, with portable headers and the files' contents", async () => {
     const expected: Record<string, string[]> = {
-      environment: ['infrastructure/', 'infrastructure/cloudformation.yaml', 'infrastructure/manifest.yaml', 'schema/', 'schema/schema.yaml'],
+      environment: [
+        'infrastructure/',
+        'infrastructure/cloudformation.yaml',
+        'infrastructure/manifest.yaml',
+        'schema/',
+        'schema/schema.yaml',
+      ],
       service: [
         'instance_infrastructure/',
         'instance_infrastructure/cloudformation.yaml',
@@ -105,7 +115,13 @@ describe('packBundle', () => {
         'schema/',
         'schema/schema.yaml',
       ],
-      'environment-broken': ['infrastructure/', 'infrastructure/cloudformation.yaml', 'infrastructure/manifest.yaml', 'schema/', 'schema/schema.yaml'],
+      'environment-broken': [
+        'infrastructure/',
+        'infrastructure/cloudformation.yaml',
+        'infrastructure/manifest.yaml',
+        'schema/',
+        'schema/schema.yaml',
+      ],
       'service-broken': [
         'instance_infrastructure/',
         'instance_infrastructure/cloudformation.yml',
@@ -116,7 +132,10 @@ describe('packBundle', () => {
     };
     for (const bundle of FIXTURE_BUNDLES) {
       const entries = await list(await packBundle(bundle.dir));
-      expect(entries.map((e) => e.path), bundle.name).toEqual(expected[bundle.name]);
+      expect(
+        entries.map((e) => e.path),
+        bundle.name,
+      ).toEqual(expected[bundle.name]);
       for (const entry of entries) {
         const directory = entry.path.endsWith('/');
         expect(entry.type).toBe(directory ? 'Directory' : 'File');
@@ -178,7 +197,9 @@ describe('the fixtures directory from the built package', () => {
     expect(built.TEMPLATES_DIR).toBe(join(pkg, 'fixtures', 'templates'));
     const environment = built.FIXTURE_BUNDLES.find((b) => b.name === 'environment')!;
     expect(environment.dir).toBe(join(pkg, 'fixtures', 'templates', 'environment'));
-    expect(Buffer.from(await built.packBundle(environment.dir)).equals(Buffer.from(await packBundle(fixtureBundle('environment').dir)))).toBe(true);
+    expect(
+      Buffer.from(await built.packBundle(environment.dir)).equals(Buffer.from(await packBundle(fixtureBundle('environment').dir))),
+    ).toBe(true);
 
     // package.json ships the folder.
     const manifest = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { files: string[] };

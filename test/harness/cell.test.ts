@@ -93,7 +93,12 @@ describe('waitFor', () => {
     const clock = { advance: async (ms: number) => (advanced.push(ms), (now += ms)) };
     const steps: string[] = [];
     const started = performance.now();
-    const value = await waitFor({ clock, signal: new AbortController().signal, step: (s) => steps.push(s) }, 'done after 10 s', async () => now, (t) => t >= 10_000);
+    const value = await waitFor(
+      { clock, signal: new AbortController().signal, step: (s) => steps.push(s) },
+      'done after 10 s',
+      async () => now,
+      (t) => t >= 10_000,
+    );
     expect(value).toBeGreaterThanOrEqual(10_000);
     expect(advanced).toEqual([1_000, 2_000, 4_000, 8_000]);
     expect(steps).toEqual(['waited for done after 10 s: 5 probes, 15 s virtual']);
@@ -103,7 +108,13 @@ describe('waitFor', () => {
   it('with a clock, keeps a fixed interval when given and gives up at the timeout', async () => {
     const advanced: number[] = [];
     const clock = { advance: async (ms: number) => (advanced.push(ms), 0) };
-    const wait = waitFor({ clock, signal: new AbortController().signal }, 'never', async () => 'still', () => false, { intervalMs: 300, timeoutMs: 1_000 });
+    const wait = waitFor(
+      { clock, signal: new AbortController().signal },
+      'never',
+      async () => 'still',
+      () => false,
+      { intervalMs: 300, timeoutMs: 1_000 },
+    );
     await expect(wait).rejects.toThrow(WaitTimeout);
     await expect(wait).rejects.toThrow('timed out waiting for never after 1 s of virtual time (last probe: "still")');
     expect(advanced).toEqual([300, 300, 300, 100]);
@@ -113,7 +124,14 @@ describe('waitFor', () => {
     const controller = new AbortController();
     let probes = 0;
     setTimeout(() => controller.abort(new Error('cell timeout')), 120);
-    await expect(waitFor({ clock: undefined, signal: controller.signal }, 'never', async () => ++probes, () => false)).rejects.toThrow('cell timeout');
+    await expect(
+      waitFor(
+        { clock: undefined, signal: controller.signal },
+        'never',
+        async () => ++probes,
+        () => false,
+      ),
+    ).rejects.toThrow('cell timeout');
     expect(probes).toBeGreaterThanOrEqual(1);
     expect(probes).toBeLessThanOrEqual(3);
   });

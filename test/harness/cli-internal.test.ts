@@ -27,7 +27,9 @@ it('exits 4 on an internal error, with one line naming it a bug to report', asyn
   expect(code).toBe(4);
   const text = written.join('');
   expect(text.trimEnd().split('\n')).toHaveLength(1);
-  expect(text).toMatch(/^proton-conformance: internal error: TypeError: Cannot read properties of undefined .*a bug in proton-conformance, please report it/);
+  expect(text).toMatch(
+    /^proton-conformance: internal error: TypeError: Cannot read properties of undefined .*a bug in proton-conformance, please report it/,
+  );
 });
 
 it('accepts a printed --path with a commands replay path, and nothing else after the digits', () => {

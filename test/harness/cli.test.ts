@@ -51,44 +51,87 @@ describe('proton-conformance CLI', () => {
     const secret = 'cliSecretKeyThatMustNotAppear0123456789ab';
     // CreateEnvironmentTemplate needs no prerequisite: the refusal is the operation's own answer
     // (a cell whose prerequisites the target refuses is inconclusive instead: test/harness/real-bundles.test.ts).
-    const run = await cli(['--endpoint', broken.url, '--rules', 'idempotent-create/unmodified-retry', '--operations', 'CreateEnvironmentTemplate', '--seed', '9', '--json', json], {
-      AWS_ACCESS_KEY_ID: 'AKIAEXAMPLECLI000001',
-      AWS_SECRET_ACCESS_KEY: secret,
-      AWS_REGION: 'eu-west-1',
-    });
+    const run = await cli(
+      [
+        '--endpoint',
+        broken.url,
+        '--rules',
+        'idempotent-create/unmodified-retry',
+        '--operations',
+        'CreateEnvironmentTemplate',
+        '--seed',
+        '9',
+        '--json',
+        json,
+      ],
+      {
+        AWS_ACCESS_KEY_ID: 'AKIAEXAMPLECLI000001',
+        AWS_SECRET_ACCESS_KEY: secret,
+        AWS_REGION: 'eu-west-1',
+      },
+    );
     expect(run.code, run.stderr).toBe(1);
     expect(run.stdout).toContain(`proton-conformance: target ${broken.url} (from --endpoint; hooks: none; region eu-west-1)`);
     expect(run.stdout).toContain('seed 9 (--seed 9 repeats this run)');
     expect(run.stdout).toMatch(/✗ FAIL {2}idempotent-create\/unmodified-retry {2}CreateEnvironmentTemplate {2}\(MUST\)/);
     expect(run.stdout).toContain('← 400 ValidationException');
     expect(run.stdout).toMatch(/^FAIL \(\d+ MUST cells? failed\)/m);
-    const report = JSON.parse(await readFile(json, 'utf8')) as { target: { endpoint: string; embedded: boolean }; summary: { fail: number } };
+    const report = JSON.parse(await readFile(json, 'utf8')) as {
+      target: { endpoint: string; embedded: boolean };
+      summary: { fail: number };
+    };
     expect(report.target).toMatchObject({ endpoint: broken.url, embedded: false });
     expect(report.summary.fail).toBeGreaterThan(0);
     for (const text of [run.stdout, run.stderr, await readFile(json, 'utf8')]) expect(text).not.toContain(secret);
   });
 
   it.concurrent('a cell whose prerequisites the target refuses is inconclusive with its answer, never a failure (exit 0)', async () => {
-    const run = await cli(['--endpoint', broken.url, '--rules', 'client-token/format', '--operations', 'CreateEnvironmentTemplateVersion', '--seed', '9'], {
-      AWS_ACCESS_KEY_ID: 'AKIAEXAMPLECLI000003',
-      AWS_SECRET_ACCESS_KEY: 'prerequisiteSecretKey0123456789abcdefghij',
-      AWS_REGION: 'eu-west-1',
-    });
+    const run = await cli(
+      ['--endpoint', broken.url, '--rules', 'client-token/format', '--operations', 'CreateEnvironmentTemplateVersion', '--seed', '9'],
+      {
+        AWS_ACCESS_KEY_ID: 'AKIAEXAMPLECLI000003',
+        AWS_SECRET_ACCESS_KEY: 'prerequisiteSecretKey0123456789abcdefghij',
+        AWS_REGION: 'eu-west-1',
+      },
+    );
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/\? inconclusive: the prerequisites of CreateEnvironmentTemplateVersion could not be set up: ValidationException: nothing works here/);
+    expect(run.stdout).toMatch(
+      /\? inconclusive: the prerequisites of CreateEnvironmentTemplateVersion could not be set up: ValidationException: nothing works here/,
+    );
     expect(run.stdout).not.toMatch(/✗ FAIL/);
   });
 
   it.concurrent('a target that only ever answers 500 gets an inconclusive cell with the weather counted, never a failure (exit 0)', async () => {
     const json = join(dir, 'stormy.json');
-    const run = await cli(['--endpoint', stormy.url, '--rules', 'idempotent-create/unmodified-retry', '--operations', 'CreateEnvironmentTemplate', '--seed', '3', '--json', json], {
-      AWS_ACCESS_KEY_ID: 'AKIAEXAMPLECLI000002',
-      AWS_SECRET_ACCESS_KEY: 'stormySecretKey0123456789abcdefghijklmno',
-    });
+    const run = await cli(
+      [
+        '--endpoint',
+        stormy.url,
+        '--rules',
+        'idempotent-create/unmodified-retry',
+        '--operations',
+        'CreateEnvironmentTemplate',
+        '--seed',
+        '3',
+        '--json',
+        json,
+      ],
+      {
+        AWS_ACCESS_KEY_ID: 'AKIAEXAMPLECLI000002',
+        AWS_SECRET_ACCESS_KEY: 'stormySecretKey0123456789abcdefghijklmno',
+      },
+    );
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/\? inconclusive: the target kept answering transiently: CreateEnvironmentTemplate got InternalServerException \(HTTP 500\)/);
-    expect(run.stdout).toMatch(/^Weather: 11 transient answers \(0 throttles, 11 5xx, 0 network failures\) in 1 cell and their cleanups, 10 retried with the same request; 1 step never got past them/m);
-    const report = JSON.parse(await readFile(json, 'utf8')) as { transient: Record<string, number>; results: { verdict: string; transient?: Record<string, number> }[] };
+    expect(run.stdout).toMatch(
+      /\? inconclusive: the target kept answering transiently: CreateEnvironmentTemplate got InternalServerException \(HTTP 500\)/,
+    );
+    expect(run.stdout).toMatch(
+      /^Weather: 11 transient answers \(0 throttles, 11 5xx, 0 network failures\) in 1 cell and their cleanups, 10 retried with the same request; 1 step never got past them/m,
+    );
+    const report = JSON.parse(await readFile(json, 'utf8')) as {
+      transient: Record<string, number>;
+      results: { verdict: string; transient?: Record<string, number> }[];
+    };
     expect(report.transient).toEqual({ throttle: 0, serverError: 11, network: 0, retries: 10, exhausted: 1, injected: 0 });
     const cell = report.results.find((r) => r.verdict === 'inconclusive');
     expect(cell?.transient).toMatchObject({ serverError: 11, exhausted: 1 });
@@ -152,7 +195,10 @@ describe('proton-conformance CLI', () => {
   it.concurrent('an endpoint where nothing listens exits 3 within seconds', async () => {
     const run = await cli(['--endpoint', `http://127.0.0.1:${port}`]);
     expect(run.code).toBe(3);
-    expectOneLine(run, new RegExp(`^proton-conformance: target http://127.0.0.1:${port} is unreachable: connection refused \\(ECONNREFUSED\\)$`));
+    expectOneLine(
+      run,
+      new RegExp(`^proton-conformance: target http://127.0.0.1:${port} is unreachable: connection refused \\(ECONNREFUSED\\)$`),
+    );
     // Before any check: nothing of a run was printed. (Its time is the probe's
     // few seconds, not a run's; the bound only catches a hang on a loaded machine.)
     expect(run.stdout).not.toMatch(/cells/);
@@ -163,10 +209,16 @@ describe('proton-conformance CLI', () => {
     // Not loopback: the interlock (exit 2) comes first without --allow-real-account.
     const refused = await cli([], { AWS_ENDPOINT_URL: 'http://no-such-host.invalid:4566' });
     expect(refused.code).toBe(2);
-    expectOneLine(refused, /^proton-conformance: refusing to run: http:\/\/no-such-host.invalid:4566 \(AWS_ENDPOINT_URL\) is not on this machine's loopback/);
+    expectOneLine(
+      refused,
+      /^proton-conformance: refusing to run: http:\/\/no-such-host.invalid:4566 \(AWS_ENDPOINT_URL\) is not on this machine's loopback/,
+    );
     const run = await cli(['--allow-real-account'], { AWS_ENDPOINT_URL: 'http://no-such-host.invalid:4566' });
     expect(run.code).toBe(3);
-    expectOneLine(run, /^proton-conformance: target http:\/\/no-such-host.invalid:4566 is unreachable: DNS lookup failed \(E(NOTFOUND|AI_AGAIN)\)$/);
+    expectOneLine(
+      run,
+      /^proton-conformance: target http:\/\/no-such-host.invalid:4566 is unreachable: DNS lookup failed \(E(NOTFOUND|AI_AGAIN)\)$/,
+    );
     expect(run.ms).toBeLessThan(10_000);
   });
 });

@@ -10,7 +10,12 @@ import * as model from '../../specs/model.ts';
 import { awsError, startFakeTarget } from '../../fixtures/fake-target.ts';
 import type { FakeTarget } from '../../fixtures/fake-target.ts';
 
-const template = (name: string) => ({ name, arn: `arn:aws:proton:us-east-1:123456789012:environment-template/${name}`, createdAt: 1_700_000_000, lastModifiedAt: 1_700_000_000 });
+const template = (name: string) => ({
+  name,
+  arn: `arn:aws:proton:us-east-1:123456789012:environment-template/${name}`,
+  createdAt: 1_700_000_000,
+  lastModifiedAt: 1_700_000_000,
+});
 
 let target: FakeTarget;
 let created = 0;
@@ -46,7 +51,13 @@ function setup(loseResponses = 0) {
   const counter = new RequestCounter();
   const recorder = new Recorder(50, [shape, counter]);
   const client = createProtonClient(
-    { endpoint: target.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: SECRET, sessionToken: SESSION }, pool, sink: recorder },
+    {
+      endpoint: target.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: SECRET, sessionToken: SESSION },
+      pool,
+      sink: recorder,
+    },
     { loseResponses, maxAttempts: 3 },
   );
   return { pool, shape, counter, recorder, client };
@@ -73,7 +84,9 @@ describe('recording client', () => {
     const { client, shape, pool } = setup();
     await client.send(new ListEnvironmentTemplatesCommand({}));
     await client.send(new CreateEnvironmentTemplateCommand({ name: 'fine' }));
-    await expect(client.send(new CreateEnvironmentTemplateCommand({ name: 'conflict' }))).rejects.toMatchObject({ name: 'ConflictException' });
+    await expect(client.send(new CreateEnvironmentTemplateCommand({ name: 'conflict' }))).rejects.toMatchObject({
+      name: 'ConflictException',
+    });
     const results = shape.results();
     expect(results.map((r) => [r.operation, r.verdict])).toEqual([
       ['CreateEnvironmentTemplate', 'pass'],
@@ -88,7 +101,13 @@ describe('recording client', () => {
     await client.send(new ListEnvironmentTemplatesCommand({})).catch(() => undefined);
     await client.send(new ListEnvironmentTemplatesCommand({ nextToken: 'broken' })).catch(() => undefined);
     const [result] = shape.results();
-    expect(result).toMatchObject({ rule: 'shape/responses-match-model', category: 'shape', level: 'MUST', operation: 'ListEnvironmentTemplates', verdict: 'fail' });
+    expect(result).toMatchObject({
+      rule: 'shape/responses-match-model',
+      category: 'shape',
+      level: 'MUST',
+      operation: 'ListEnvironmentTemplates',
+      verdict: 'fail',
+    });
     expect(result?.reason).toMatch(/^1 of 2 responses do not match the model: templates: /);
     expect(result?.evidence).toHaveLength(1);
     expect(result?.evidence[0]?.response?.body).toEqual({ templates: 'nope' });

@@ -36,7 +36,14 @@ interface CliOptions {
 function cli(args: string[], options: CliOptions = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env['PATH'], HOME: '/nonexistent', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', AWS_EC2_METADATA_DISABLED: 'true', ...options.env },
+      env: {
+        PATH: process.env['PATH'],
+        HOME: '/nonexistent',
+        AWS_CONFIG_FILE: '/nonexistent',
+        AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        ...options.env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -83,7 +90,9 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
   webUrl = `http://127.0.0.1:${(web.address() as AddressInfo).port}`;
-  denied = await startFakeTarget({ proton: () => awsError(400, 'UnrecognizedClientException', 'The security token included in the request is invalid.') });
+  denied = await startFakeTarget({
+    proton: () => awsError(400, 'UnrecognizedClientException', 'The security token included in the request is invalid.'),
+  });
   emulator = await startEmulator({ port: 0 });
   caseInsensitive = await startEmulator({ port: 0, faults: ['token-case-insensitive'] });
   dir = await mkdtemp(join(tmpdir(), 'pc-first-'));
@@ -101,7 +110,10 @@ describe('12.1 a target that never spoke the protocol gets no verdict', () => {
   it('a plain web server: exit 3, one line naming the status and content type', async () => {
     const run = await cli(['--endpoint', webUrl], { env: CREDS });
     expect(run.code, run.stderr).toBe(3);
-    expectOneLine(run, /^proton-conformance: target http:\/\/127\.0\.0\.1:\d+ is not a Proton endpoint: ListEnvironmentTemplates answered HTTP 501 text\/html/);
+    expectOneLine(
+      run,
+      /^proton-conformance: target http:\/\/127\.0\.0\.1:\d+ is not a Proton endpoint: ListEnvironmentTemplates answered HTTP 501 text\/html/,
+    );
     expect(run.stdout).toBe('');
   });
 
@@ -116,14 +128,20 @@ describe('12.1 a target that never spoke the protocol gets no verdict', () => {
   it('an endpoint that refuses the credentials: exit 2 naming the error', async () => {
     const run = await cli(['--endpoint', denied.url], { env: CREDS });
     expect(run.code, run.stderr).toBe(2);
-    expectOneLine(run, /^proton-conformance: .*refused the credentials: ListEnvironmentTemplates answered HTTP 400 UnrecognizedClientException/);
+    expectOneLine(
+      run,
+      /^proton-conformance: .*refused the credentials: ListEnvironmentTemplates answered HTTP 400 UnrecognizedClientException/,
+    );
   });
 });
 
 describe('12.2 a closed pipe', () => {
   it('stops writing to the console, finishes, writes the report and exits with the run code', async () => {
     const json = join(dir, 'piped.json');
-    const run = await cli(['--rules', 'client-token/format', '--operations', 'CreateEnvironmentTemplateVersion', '--num-runs', '2', '--json', json], { closeStdout: true });
+    const run = await cli(
+      ['--rules', 'client-token/format', '--operations', 'CreateEnvironmentTemplateVersion', '--num-runs', '2', '--json', json],
+      { closeStdout: true },
+    );
     expect(run.stderr).not.toMatch(/EPIPE|\n\s+at /);
     expect(run.code, run.stderr).toBe(0);
     const report = JSON.parse(await readFile(json, 'utf8')) as { summary: { pass: number } };
@@ -146,7 +164,20 @@ describe('12.3 --json naming a folder', () => {
 describe('12.4 a timeout is not a violation', () => {
   it('a timed-out cell is inconclusive with the time it ran; its rerun carries --cell-timeout and --num-runs', async () => {
     const json = join(dir, 'timeout.json');
-    const run = await cli(['--rules', 'client-token/case-sensitive', '--operations', 'CreateEnvironmentTemplateVersion', '--cell-timeout', '0.2', '--num-runs', '50', '--seed', '4', '--json', json]);
+    const run = await cli([
+      '--rules',
+      'client-token/case-sensitive',
+      '--operations',
+      'CreateEnvironmentTemplateVersion',
+      '--cell-timeout',
+      '0.2',
+      '--num-runs',
+      '50',
+      '--seed',
+      '4',
+      '--json',
+      json,
+    ]);
     expect(run.code, run.stderr).toBe(0);
     const report = JSON.parse(await readFile(json, 'utf8')) as { results: Array<{ verdict: string; reason: string; rerun?: string }> };
     const cell = report.results.find((r) => r.reason.includes('did not finish'));
@@ -159,7 +190,10 @@ describe('12.4 a timeout is not a violation', () => {
 
 describe('12.5 flags', () => {
   it('negative numbers name the flag and its range', async () => {
-    for (const [flag, value, range] of [['--num-runs', '-1', '1 to 1000000'], ['--concurrency', '-3', '1 to 256']]) {
+    for (const [flag, value, range] of [
+      ['--num-runs', '-1', '1 to 1000000'],
+      ['--concurrency', '-3', '1 to 256'],
+    ]) {
       const run = await cli([flag!, value!]);
       expect(run.code).toBe(2);
       expectOneLine(run, new RegExp(`^proton-conformance: ${flag}: ${value} is out of range \\(${range}\\)$`));
@@ -167,7 +201,16 @@ describe('12.5 flags', () => {
   });
 
   it('a negative seed is accepted as printed (--seed -5), and printed back so', async () => {
-    const run = await cli(['--seed', '-5', '--rules', 'client-token/format', '--operations', 'CreateEnvironmentTemplateVersion', '--num-runs', '1']);
+    const run = await cli([
+      '--seed',
+      '-5',
+      '--rules',
+      'client-token/format',
+      '--operations',
+      'CreateEnvironmentTemplateVersion',
+      '--num-runs',
+      '1',
+    ]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('seed -5 (--seed -5 repeats this run)');
   });
@@ -179,18 +222,44 @@ describe('12.5 flags', () => {
   });
 
   it('--path is refused for a scenario rule and for a path that names no case', async () => {
-    const scenario = await cli(['--seed', '1', '--path', '0', '--rules', 'client-token/retry-after-delete', '--operations', 'CreateEnvironmentTemplateVersion']);
+    const scenario = await cli([
+      '--seed',
+      '1',
+      '--path',
+      '0',
+      '--rules',
+      'client-token/retry-after-delete',
+      '--operations',
+      'CreateEnvironmentTemplateVersion',
+    ]);
     expect(scenario.code).toBe(2);
     expectOneLine(scenario, /^proton-conformance: --path: client-token\/retry-after-delete is checked by scenarios only/);
     // A shrink index past the failing case's shrinks.
-    const missing = await cli(['--endpoint', caseInsensitive.url, '--seed', '1', '--path', '0:999:999', '--rules', 'client-token/case-sensitive', '--operations', 'CreateEnvironmentTemplateVersion']);
+    const missing = await cli([
+      '--endpoint',
+      caseInsensitive.url,
+      '--seed',
+      '1',
+      '--path',
+      '0:999:999',
+      '--rules',
+      'client-token/case-sensitive',
+      '--operations',
+      'CreateEnvironmentTemplateVersion',
+    ]);
     expect(missing.code, missing.stdout).toBe(2);
-    expect(missing.stderr).toMatch(/^proton-conformance: --path 0:999:999 names no case of client-token\/case-sensitive on CreateEnvironmentTemplateVersion with seed 1/m);
+    expect(missing.stderr).toMatch(
+      /^proton-conformance: --path 0:999:999 names no case of client-token\/case-sensitive on CreateEnvironmentTemplateVersion with seed 1/m,
+    );
   });
 
   it("the emulator's --port -1 is one line naming the range", async () => {
     const run = await new Promise<Run>((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../../emulator/cli.ts', import.meta.url)), '--port', '-1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', fileURLToPath(new URL('../../emulator/cli.ts', import.meta.url)), '--port', '-1'],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -204,7 +273,16 @@ describe('12.5 flags', () => {
 
 describe('12.6 a loopback endpoint', () => {
   it('gets the local defaults, printed in the header', async () => {
-    const run = await cli(['--endpoint', emulator.url, '--rules', 'client-token/format', '--operations', 'CreateEnvironmentTemplateVersion', '--num-runs', '2']);
+    const run = await cli([
+      '--endpoint',
+      emulator.url,
+      '--rules',
+      'client-token/format',
+      '--operations',
+      'CreateEnvironmentTemplateVersion',
+      '--num-runs',
+      '2',
+    ]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/concurrency 12, cell timeout 60 s/);
   });
@@ -215,12 +293,23 @@ describe('12.7 one way of counting', () => {
     const run = await cli(['--rules', 'client-token/format', '--operations', 'CreateEnvironmentTemplateVersion', '--num-runs', '2']);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/ runs per property, 1 cell$/m);
-    expect(run.stdout).toMatch(/^PASS \(every MUST cell passed\): 1 of 1 cell run \(1 pass, 0 fail, 0 warn, 0 inconclusive, 0 skipped\); \d+ requests/m);
+    expect(run.stdout).toMatch(
+      /^PASS \(every MUST cell passed\): 1 of 1 cell run \(1 pass, 0 fail, 0 warn, 0 inconclusive, 0 skipped\); \d+ requests/m,
+    );
     expect(run.stderr).toMatch(/^proton-conformance: 1 of 1 cell run, \d+ requests/m);
     // With the shape rule: the header and the summary name it apart from the cells.
-    const shaped = await cli(['--rules', 'client-token/format,shape/*', '--operations', 'CreateEnvironmentTemplateVersion', '--num-runs', '2']);
+    const shaped = await cli([
+      '--rules',
+      'client-token/format,shape/*',
+      '--operations',
+      'CreateEnvironmentTemplateVersion',
+      '--num-runs',
+      '2',
+    ]);
     expect(shaped.stdout).toMatch(/ 1 cell \(plus shape\/responses-match-model on every operation it calls\)$/m);
-    expect(shaped.stdout).toMatch(/^PASS \(every MUST cell passed\): 1 of 1 cell run \(1 pass, 0 fail, 0 warn, 0 inconclusive, 0 skipped\); shape\/responses-match-model on \d+ operations? \(\d+ pass\)/m);
+    expect(shaped.stdout).toMatch(
+      /^PASS \(every MUST cell passed\): 1 of 1 cell run \(1 pass, 0 fail, 0 warn, 0 inconclusive, 0 skipped\); shape\/responses-match-model on \d+ operations? \(\d+ pass\)/m,
+    );
     expect(run.stdout).not.toMatch(/\b1 cells\b|\b1 runs\b/);
   });
 
@@ -239,9 +328,22 @@ describe('12.7 one way of counting', () => {
 describe('12.8 a shrunk property failure names one case', () => {
   it('the message, the counterexample and the evidence name the same tokens', async () => {
     const json = join(dir, 'case.json');
-    const run = await cli(['--endpoint', caseInsensitive.url, '--rules', 'client-token/case-sensitive', '--operations', 'CreateEnvironmentTemplateVersion', '--seed', '7', '--json', json]);
+    const run = await cli([
+      '--endpoint',
+      caseInsensitive.url,
+      '--rules',
+      'client-token/case-sensitive',
+      '--operations',
+      'CreateEnvironmentTemplateVersion',
+      '--seed',
+      '7',
+      '--json',
+      json,
+    ]);
     expect(run.code, run.stderr).toBe(1);
-    const report = JSON.parse(await readFile(json, 'utf8')) as { results: Array<{ verdict: string; reason: string; evidence: Array<{ request: { body: { clientToken?: string } } }> }> };
+    const report = JSON.parse(await readFile(json, 'utf8')) as {
+      results: Array<{ verdict: string; reason: string; evidence: Array<{ request: { body: { clientToken?: string } } }> }>;
+    };
     const cell = report.results.find((r) => r.verdict === 'fail')!;
     const sent = new Set(cell.evidence.map((e) => e.request.body.clientToken).filter((t) => t !== undefined));
     const [message, counterexample] = cell.reason.split(' Counterexample ') as [string, string];
@@ -260,7 +362,20 @@ describe('12.8 a shrunk property failure names one case', () => {
 
 describe('12.11 printed commands run this installation', () => {
   it('rerun and replay commands start with the path that was used, never npx', async () => {
-    const run = await cli(['--endpoint', caseInsensitive.url, '--rules', 'client-token/case-sensitive', '--operations', 'CreateEnvironmentTemplateVersion', '--seed', '7', '--num-runs', '30', '--cell-timeout', '45']);
+    const run = await cli([
+      '--endpoint',
+      caseInsensitive.url,
+      '--rules',
+      'client-token/case-sensitive',
+      '--operations',
+      'CreateEnvironmentTemplateVersion',
+      '--seed',
+      '7',
+      '--num-runs',
+      '30',
+      '--cell-timeout',
+      '45',
+    ]);
     expect(run.code, run.stderr).toBe(1);
     const commands = [...run.stdout.matchAll(/^ {4}(?:replay|rerun): {1,2}(.*)$/gm)].map((m) => m[1]!);
     expect(commands).toHaveLength(2);

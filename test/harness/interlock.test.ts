@@ -31,7 +31,8 @@ const SMALL = ['--rules', 'idempotent-delete/retry-succeeds', '--operations', 'D
 
 describe('what counts as remote', () => {
   it('loopback is 127.0.0.0/8, ::1 and localhost; anything else is remote', () => {
-    for (const host of ['127.0.0.1', '127.8.9.10', '[::1]', 'localhost', 'LOCALHOST', '[::ffff:7f00:1]']) expect(isLoopbackHost(host), host).toBe(true);
+    for (const host of ['127.0.0.1', '127.8.9.10', '[::1]', 'localhost', 'LOCALHOST', '[::ffff:7f00:1]'])
+      expect(isLoopbackHost(host), host).toBe(true);
     for (const host of ['10.0.0.1', '128.0.0.1', '[::2]', 'localhost.example.com', 'proton.us-east-1.amazonaws.com', '0.0.0.0']) {
       expect(isLoopbackHost(host), host).toBe(false);
     }
@@ -57,7 +58,9 @@ describe('the interlock', () => {
         expect(run.code, run.stderr).toBe(2);
         const lines = run.stderr.trimEnd().split('\n');
         expect(lines).toHaveLength(1);
-        expect(lines[0]).toMatch(/^proton-conformance: refusing to run: .* counts as remote .* add --allow-real-account to run against it \(nothing was sent\)$/);
+        expect(lines[0]).toMatch(
+          /^proton-conformance: refusing to run: .* counts as remote .* add --allow-real-account to run against it \(nothing was sent\)$/,
+        );
         expect(run.stdout).toBe('');
       }
       // Not even the capabilities probe or STS: nothing reached the target.
@@ -88,9 +91,15 @@ describe('the interlock', () => {
     const mark = remote.proxy.received.length;
     const run = await cli(['--endpoint', remote.proxy.url, '--allow-real-account', '--account', '999999999999', ...SMALL], credentials);
     expect(run.code, run.stderr).toBe(2);
-    expect(run.stdout).toContain(`proton-conformance: account ${ACCOUNT} (arn:aws:iam::${ACCOUNT}:user/conformance), region us-east-1, endpoint ${remote.proxy.url}`);
-    expect(run.stderr.trim()).toBe(`proton-conformance: --account 999999999999: these credentials act in account ${ACCOUNT}, not 999999999999; nothing was created`);
-    const mine = remote.proxy.received.slice(mark).filter((r) => String(r.headers['authorization'] ?? '').includes(credentials.accessKeyId));
+    expect(run.stdout).toContain(
+      `proton-conformance: account ${ACCOUNT} (arn:aws:iam::${ACCOUNT}:user/conformance), region us-east-1, endpoint ${remote.proxy.url}`,
+    );
+    expect(run.stderr.trim()).toBe(
+      `proton-conformance: --account 999999999999: these credentials act in account ${ACCOUNT}, not 999999999999; nothing was created`,
+    );
+    const mine = remote.proxy.received
+      .slice(mark)
+      .filter((r) => String(r.headers['authorization'] ?? '').includes(credentials.accessKeyId));
     // STS, and the protocol probe's one read (harness/protocol-probe.ts); nothing that creates or deletes.
     expect(mine.map((r) => r.operation).sort()).toEqual(['ListEnvironmentTemplates', 'sts:GetCallerIdentity']);
     expect(total(await counts(remote.emulator, credentials))).toBe(0);
@@ -100,7 +109,9 @@ describe('the interlock', () => {
     const credentials = fakeCredentials('nosts');
     const unknown = await cli(['--endpoint', noSts.proxy.url, '--allow-real-account', '--account', ACCOUNT, ...SMALL], credentials);
     expect(unknown.code, unknown.stderr).toBe(2);
-    expect(unknown.stdout).toMatch(/^proton-conformance: account unknown \(STS GetCallerIdentity failed .*\), region us-east-1, endpoint /m);
+    expect(unknown.stdout).toMatch(
+      /^proton-conformance: account unknown \(STS GetCallerIdentity failed .*\), region us-east-1, endpoint /m,
+    );
     expect(unknown.stderr).toMatch(/--account 111122223333: the account of these credentials could not be determined/);
     // At most the protocol probe's one read (harness/protocol-probe.ts); nothing that creates or deletes.
     expect(noSts.proxy.protonOperations().filter((operation) => operation !== 'ListEnvironmentTemplates')).toEqual([]);
@@ -115,23 +126,47 @@ describe('the interlock', () => {
     const credentials = fakeCredentials('secrets');
     const json = join(dir, 'secrets.json');
     const run = await cli(
-      ['--endpoint', remote.proxy.url, '--allow-real-account', '--account', ACCOUNT, '--rules', 'idempotent-delete/*,client-token/same-token-same-params', '--operations', 'DeleteEnvironmentTemplate,DeleteEnvironmentAccountConnection,CreateEnvironmentAccountConnection', '--num-runs', '2', '--json', json],
+      [
+        '--endpoint',
+        remote.proxy.url,
+        '--allow-real-account',
+        '--account',
+        ACCOUNT,
+        '--rules',
+        'idempotent-delete/*,client-token/same-token-same-params',
+        '--operations',
+        'DeleteEnvironmentTemplate,DeleteEnvironmentAccountConnection,CreateEnvironmentAccountConnection',
+        '--num-runs',
+        '2',
+        '--json',
+        json,
+      ],
       credentials,
     );
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout.split('\n')[0]).toBe(`proton-conformance: account ${ACCOUNT} (arn:aws:iam::${ACCOUNT}:user/conformance), region us-east-1, endpoint ${remote.proxy.url}`);
+    expect(run.stdout.split('\n')[0]).toBe(
+      `proton-conformance: account ${ACCOUNT} (arn:aws:iam::${ACCOUNT}:user/conformance), region us-east-1, endpoint ${remote.proxy.url}`,
+    );
     const report = await readFile(json, 'utf8');
     for (const text of [run.stdout, run.stderr, report]) {
       expect(text).not.toContain(credentials.secretAccessKey);
       expect(text).not.toContain(credentials.sessionToken);
     }
-    const parsed = JSON.parse(report) as { refusedDeletes: unknown[]; cleanup: { left: unknown[] }; results: Array<{ rule: string; operation: string; verdict: string; reason: string }> };
+    const parsed = JSON.parse(report) as {
+      refusedDeletes: unknown[];
+      cleanup: { left: unknown[] };
+      results: Array<{ rule: string; operation: string; verdict: string; reason: string }>;
+    };
     // The absent connection of idempotent-delete/absent-is-empty removes nothing: allowed, and the cell is judged.
-    const absent = parsed.results.find((r) => r.rule === 'idempotent-delete/absent-is-empty' && r.operation === 'DeleteEnvironmentAccountConnection');
+    const absent = parsed.results.find(
+      (r) => r.rule === 'idempotent-delete/absent-is-empty' && r.operation === 'DeleteEnvironmentAccountConnection',
+    );
     expect(absent?.verdict).toBe('pass');
     expect(parsed.refusedDeletes).toEqual([]);
     // The absent template (a name with the run's prefix) may be deleted: that cell is judged.
-    const absentTemplate = parsed.results.find((r) => r.rule === 'idempotent-delete/absent-is-empty' && r.operation === 'DeleteEnvironmentTemplate');
+    const absentTemplate = parsed.results.find(
+      (r) => r.rule === 'idempotent-delete/absent-is-empty' && r.operation === 'DeleteEnvironmentTemplate',
+    );
     expect(absentTemplate?.verdict).toBe('pass');
     expect(parsed.cleanup.left).toEqual([]);
     expect(total(await counts(remote.emulator, credentials))).toBe(0);

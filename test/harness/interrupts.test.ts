@@ -36,7 +36,17 @@ describe('runs interrupted at random moments', () => {
       const credentials = fakeCredentials(`irq${i}`);
       let sent = false;
       const run = await cli(
-        ['--endpoint', remote.proxy.url, '--allow-real-account', '--rules', 'idempotent-delete/*,async-delete/*,client-token/same-token-same-params', '--num-runs', '5', '--seed', String(i + 1)],
+        [
+          '--endpoint',
+          remote.proxy.url,
+          '--allow-real-account',
+          '--rules',
+          'idempotent-delete/*,async-delete/*,client-token/same-token-same-params',
+          '--num-runs',
+          '5',
+          '--seed',
+          String(i + 1),
+        ],
         credentials,
         {},
         (stdout, kill) => {
@@ -50,7 +60,10 @@ describe('runs interrupted at random moments', () => {
       const left = total(kinds);
       outcomes.push(`run ${i} (Ctrl-C ${at[i]} ms after the header): exit ${run.code}, ${left} left`);
       expect([0, 130], `run ${i}: ${run.stderr.slice(-400)}`).toContain(run.code);
-      expect(left, `run ${i} (Ctrl-C ${at[i]} ms after the header) left resources (${JSON.stringify(kinds)}):\n${run.stdout.slice(-600)}\n${run.stderr.slice(-600)}`).toBe(0);
+      expect(
+        left,
+        `run ${i} (Ctrl-C ${at[i]} ms after the header) left resources (${JSON.stringify(kinds)}):\n${run.stdout.slice(-600)}\n${run.stderr.slice(-600)}`,
+      ).toBe(0);
       const swept = await cli(['sweep', '--endpoint', remote.proxy.url, '--allow-real-account'], credentials);
       expect(swept.code, swept.stderr).toBe(0);
       expect(swept.stdout, `sweep after run ${i}`).toMatch(/nothing/i);

@@ -38,7 +38,9 @@ describe('sizeForLatency', () => {
     expect(sized.numRuns).toBe(100);
     expect(sized.concurrency).toBe(24);
     // 20 x 1,000 + 10 x 50 requests at 52 ms over 24 cells, but never less than one cell's 1,000 requests.
-    expect(sized.estimatedMs).toBe(Math.max(Math.round((20_500 * (50 + CLIENT_MS_PER_REQUEST)) / 24), 1_000 * (50 + CLIENT_MS_PER_REQUEST)));
+    expect(sized.estimatedMs).toBe(
+      Math.max(Math.round((20_500 * (50 + CLIENT_MS_PER_REQUEST)) / 24), 1_000 * (50 + CLIENT_MS_PER_REQUEST)),
+    );
     // Three times the longest cell and a minute: no cell of a conforming run times out.
     expect(sized.cellTimeoutS).toBe(Math.ceil((3 * 1_000 * (50 + CLIENT_MS_PER_REQUEST)) / 1000) + 60);
   });
@@ -73,8 +75,11 @@ describe('sizeForLatency', () => {
   it('median, and --budget durations', () => {
     expect(median([5, 1, 3])).toBe(3);
     expect(median([4, 1, 3, 2])).toBe(2.5);
-    expect([duration('--budget', '300'), duration('--budget', '90s'), duration('--budget', '5m'), duration('--budget', '1.5h')]).toEqual([300, 90, 300, 5400]);
-    for (const bad of ['', '0', '-5', '5 minutes', 'm']) expect(() => duration('--budget', bad)).toThrow(/^--budget: '.*' is not a positive duration/);
+    expect([duration('--budget', '300'), duration('--budget', '90s'), duration('--budget', '5m'), duration('--budget', '1.5h')]).toEqual([
+      300, 90, 300, 5400,
+    ]);
+    for (const bad of ['', '0', '-5', '5 minutes', 'm'])
+      expect(() => duration('--budget', bad)).toThrow(/^--budget: '.*' is not a positive duration/);
   });
 });
 
@@ -84,11 +89,31 @@ describe('the CLI against a slow target (emulator --latency)', () => {
     const dir = await mkdtemp(join(tmpdir(), 'pc-latency-'));
     try {
       const json = join(dir, 'report.json');
-      const args = ['--endpoint', emulator.url, '--rules', 'client-token/format', '--operations', 'CreateEnvironmentTemplateVersion', '--num-runs', '4', '--budget', '2m', '--seed', '5', '--json', json];
+      const args = [
+        '--endpoint',
+        emulator.url,
+        '--rules',
+        'client-token/format',
+        '--operations',
+        'CreateEnvironmentTemplateVersion',
+        '--num-runs',
+        '4',
+        '--budget',
+        '2m',
+        '--seed',
+        '5',
+        '--json',
+        json,
+      ];
       const run = await cli(args);
       expect(run.code, run.stderr).toBe(0);
-      expect(run.stdout).toMatch(/^concurrency 1, cell timeout \d+ s \(sized by the target's latency; --concurrency and --cell-timeout change them\)$/m);
-      const line = /^latency: ([\d.]+) ms per request \(median round trip [\d.]+ ms of 7, less [\d.]+ ms to a server in this process; under 30 ms is fast\); sized for a budget of 2 min \(--budget\): 4 runs per property, concurrency 1, cell timeout \d+ s; estimated [\d.]+ (ms|s) \(requests counted in a rehearsal of [\d.]+ (ms|s)\)$/m.exec(run.stdout);
+      expect(run.stdout).toMatch(
+        /^concurrency 1, cell timeout \d+ s \(sized by the target's latency; --concurrency and --cell-timeout change them\)$/m,
+      );
+      const line =
+        /^latency: ([\d.]+) ms per request \(median round trip [\d.]+ ms of 7, less [\d.]+ ms to a server in this process; under 30 ms is fast\); sized for a budget of 2 min \(--budget\): 4 runs per property, concurrency 1, cell timeout \d+ s; estimated [\d.]+ (ms|s) \(requests counted in a rehearsal of [\d.]+ (ms|s)\)$/m.exec(
+          run.stdout,
+        );
       expect(line, run.stdout).not.toBeNull();
       // The emulator waits 60 to 80 ms; the baseline takes this machine's own share off.
       expect(Number(line![1])).toBeGreaterThanOrEqual(45);
@@ -104,12 +129,24 @@ describe('the CLI against a slow target (emulator --latency)', () => {
     }
   });
 
-  it('a fast target keeps its runs: not sized when its latency is under 30 ms, and 100 runs per property if this machine\'s load makes it look slower', async () => {
+  it("a fast target keeps its runs: not sized when its latency is under 30 ms, and 100 runs per property if this machine's load makes it look slower", async () => {
     const emulator = await startEmulator({ port: 0 });
     try {
-      const run = await cli(['--endpoint', emulator.url, '--rules', 'client-token/format', '--operations', 'CreateEnvironmentTemplateVersion', '--seed', '5']);
+      const run = await cli([
+        '--endpoint',
+        emulator.url,
+        '--rules',
+        'client-token/format',
+        '--operations',
+        'CreateEnvironmentTemplateVersion',
+        '--seed',
+        '5',
+      ]);
       expect(run.code, run.stderr).toBe(0);
-      const line = /^latency: ([\d.]+) ms per request \(median round trip [\d.]+ ms of 7, less [\d.]+ ms to a server in this process; under 30 ms is fast\)(.*)$/m.exec(run.stdout);
+      const line =
+        /^latency: ([\d.]+) ms per request \(median round trip [\d.]+ ms of 7, less [\d.]+ ms to a server in this process; under 30 ms is fast\)(.*)$/m.exec(
+          run.stdout,
+        );
       expect(line, run.stdout).not.toBeNull();
       if (Number(line![1]) < 30) {
         expect(line![2]).toBe(': the run is not sized by it');

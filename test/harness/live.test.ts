@@ -13,7 +13,9 @@ const answer = (operation: string, body: unknown, status = 200): RawExchange => 
   startedAt: 0,
   durationMs: 1,
 });
-const template = (name: string) => ({ environmentTemplate: { name, arn: `arn:aws:proton:us-east-1:111111111111:environment-template/${name}` } });
+const template = (name: string) => ({
+  environmentTemplate: { name, arn: `arn:aws:proton:us-east-1:111111111111:environment-template/${name}` },
+});
 
 describe('LiveResources', () => {
   it('counts what creates made and deletes removed, a retry naming the original once', () => {
@@ -47,7 +49,10 @@ describe('LiveResources', () => {
   it('ends a wait past its bound as inconclusive', async () => {
     const live = new LiveResources(1, 300);
     live.record(answer('CreateEnvironmentTemplate', template('a')));
-    await expect(live.admit('CreateServiceTemplate', undefined)).rejects.toMatchObject({ name: 'InconclusiveCheck', reason: expect.stringMatching(/--max-live-resources 1/) });
+    await expect(live.admit('CreateServiceTemplate', undefined)).rejects.toMatchObject({
+      name: 'InconclusiveCheck',
+      reason: expect.stringMatching(/--max-live-resources 1/),
+    });
   });
 
   it('meets a full quota like a throttle: the same request later', () => {

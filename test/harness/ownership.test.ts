@@ -66,14 +66,20 @@ describe('ownershipProblem', () => {
     expect(await problem('DeleteEnvironmentTemplate', { name: `pc${RUN}-0-mine-1` })).toBeUndefined();
     expect(await problem('DeleteEnvironmentTemplate', { name: `pc${RUN}-0-untagged-1` })).toBe(`it lacks the tag ${TAG_RUN}`);
     expect(await problem('DeleteEnvironmentTemplate', { name: `pc${RUN}-0-othertag-1` })).toMatch(/does not match the run in its name/);
-    expect(await problem('DeleteEnvironmentTemplate', { name: 'someone-elses' })).toMatch(/does not start with this run's prefix pcabcdef1234-/);
+    expect(await problem('DeleteEnvironmentTemplate', { name: 'someone-elses' })).toMatch(
+      /does not start with this run's prefix pcabcdef1234-/,
+    );
     expect(await problem('DeleteEnvironmentTemplate', { name: `pc${OTHER}-0-x-1` })).toMatch(/does not start with this run's prefix/);
     // Template versions: the template's name and the version's own tag.
-    expect(await problem('DeleteEnvironmentTemplateVersion', { templateName: `pc${RUN}-0-versions-1`, majorVersion: '1', minorVersion: '0' })).toBeUndefined();
+    expect(
+      await problem('DeleteEnvironmentTemplateVersion', { templateName: `pc${RUN}-0-versions-1`, majorVersion: '1', minorVersion: '0' }),
+    ).toBeUndefined();
     // Absent: allowed with the prefix (an idempotent delete of nothing), refused without.
     expect(await problem('DeleteEnvironment', { name: `pc${RUN}-3-absent-1` })).toBeUndefined();
     expect(await problem('DeleteEnvironment', { name: 'absent-and-not-ours' })).toMatch(/does not start with/);
-    expect(await problem('DeleteEnvironmentTemplateVersion', { templateName: `pc${RUN}-0-versions-1`, majorVersion: '1', minorVersion: '999' })).toBeUndefined();
+    expect(
+      await problem('DeleteEnvironmentTemplateVersion', { templateName: `pc${RUN}-0-versions-1`, majorVersion: '1', minorVersion: '999' }),
+    ).toBeUndefined();
     // Connections: the tag decides; an absent one removes nothing (its id is the service's, never reused): allowed.
     expect(await problem('DeleteEnvironmentAccountConnection', { id: connectionId })).toBeUndefined();
     expect(await problem('DeleteEnvironmentAccountConnection', { id: untaggedConnectionId })).toBe(`it lacks the tag ${TAG_RUN}`);
@@ -108,12 +114,20 @@ describe('the guarded client', () => {
       ownership: { reader: read, runs: RUN, onRefuse: (r) => refused.push(r) },
     });
     // Thrown through attempt (specs/commands.ts): the harness's word, not the target's answer.
-    await expect(attempt(client, 'DeleteEnvironmentTemplate', { name: 'someone-elses' })).rejects.toMatchObject({ name: 'InconclusiveCheck' });
-    expect(refused).toEqual([expect.objectContaining({ operation: 'DeleteEnvironmentTemplate', resource: 'environment template someone-elses' })]);
-    expect((await attempt(read, 'GetEnvironmentTemplate', { name: 'someone-elses' })).ok).toBe(true);
-    await expect(guardDelete({ reader: read, runs: RUN }, 'DeleteEnvironmentTemplate', { name: `pc${RUN}-0-untagged-1` })).rejects.toMatchObject({
+    await expect(attempt(client, 'DeleteEnvironmentTemplate', { name: 'someone-elses' })).rejects.toMatchObject({
       name: 'InconclusiveCheck',
-      reason: expect.stringMatching(/refused DeleteEnvironmentTemplate of environment template pcabcdef1234-0-untagged-1: it lacks the tag/),
+    });
+    expect(refused).toEqual([
+      expect.objectContaining({ operation: 'DeleteEnvironmentTemplate', resource: 'environment template someone-elses' }),
+    ]);
+    expect((await attempt(read, 'GetEnvironmentTemplate', { name: 'someone-elses' })).ok).toBe(true);
+    await expect(
+      guardDelete({ reader: read, runs: RUN }, 'DeleteEnvironmentTemplate', { name: `pc${RUN}-0-untagged-1` }),
+    ).rejects.toMatchObject({
+      name: 'InconclusiveCheck',
+      reason: expect.stringMatching(
+        /refused DeleteEnvironmentTemplate of environment template pcabcdef1234-0-untagged-1: it lacks the tag/,
+      ),
     });
     client.destroy();
     read.destroy();
@@ -121,7 +135,15 @@ describe('the guarded client', () => {
 
   it('a refused delete makes the cell inconclusive and is listed in refusedDeletes of the report', async () => {
     const rules: CatalogRule[] = [
-      { id: 't/deletes-foreign', category: 'idempotent-delete', level: 'MUST', operations: ['DeleteEnvironmentTemplate'], requires: [], prefers: [], checkedBy: 'scenario' },
+      {
+        id: 't/deletes-foreign',
+        category: 'idempotent-delete',
+        level: 'MUST',
+        operations: ['DeleteEnvironmentTemplate'],
+        requires: [],
+        prefers: [],
+        checkedBy: 'scenario',
+      },
     ];
     const catalog: Catalog<string> = {
       rules,
@@ -139,7 +161,15 @@ describe('the guarded client', () => {
     const { report } = await runConformance({
       catalog,
       selection: selectCells(rules),
-      target: { endpoint: remote.proxy.url, embedded: false, region: REGION, capabilities: new Set<Capability>(), accounts: false, credentials, pool },
+      target: {
+        endpoint: remote.proxy.url,
+        embedded: false,
+        region: REGION,
+        capabilities: new Set<Capability>(),
+        accounts: false,
+        credentials,
+        pool,
+      },
       shapeModel: model,
       runId: RUN,
       seed: 1,
@@ -149,7 +179,12 @@ describe('the guarded client', () => {
       ownership,
     });
     await pool.close();
-    expect(report.results[0]).toMatchObject({ verdict: 'inconclusive', reason: expect.stringMatching(/^the ownership guard refused DeleteEnvironmentTemplate of environment template pcabcdef1234-0-othertag-1: its tag proton-conformance:run=zzzzzz9999/) });
+    expect(report.results[0]).toMatchObject({
+      verdict: 'inconclusive',
+      reason: expect.stringMatching(
+        /^the ownership guard refused DeleteEnvironmentTemplate of environment template pcabcdef1234-0-othertag-1: its tag proton-conformance:run=zzzzzz9999/,
+      ),
+    });
     expect((report as unknown as { refusedDeletes: unknown[] }).refusedDeletes).toEqual([
       expect.objectContaining({ operation: 'DeleteEnvironmentTemplate', cell: 't/deletes-foreign DeleteEnvironmentTemplate' }),
     ]);
@@ -167,21 +202,28 @@ describe('every create path keeps the run tag', () => {
   // Every fixture value a create's input or alternatives name (the bundle
   // sources are not names: left out, they are the placeholders).
   const notNames = new Set(['sources', 'sourcesUploaded']);
-  const fx: Fixture = new Proxy({}, { get: (_t, key) => (typeof key === 'string' && !notNames.has(key) ? `pc${RUN}-0-${key}-1` : undefined) }) as Fixture;
-  const hasRunTag = (input: Input): boolean => Array.isArray(input.tags) && (input.tags as Array<{ key: string; value: string }>).some((t) => t.key === TAG_RUN && t.value === RUN);
+  const fx: Fixture = new Proxy(
+    {},
+    { get: (_t, key) => (typeof key === 'string' && !notNames.has(key) ? `pc${RUN}-0-${key}-1` : undefined) },
+  ) as Fixture;
+  const hasRunTag = (input: Input): boolean =>
+    Array.isArray(input.tags) && (input.tags as Array<{ key: string; value: string }>).some((t) => t.key === TAG_RUN && t.value === RUN);
   const creates = Object.values(OPERATIONS).filter((spec): spec is CreateOperationSpec => spec.kind === 'create');
 
-  it.each(creates.map((spec) => [spec.operation, spec] as const))('%s: base input, each changed parameter and random inputs', (_name, spec) => {
-    const base = withRunTags(spec.input(fx, `pc${RUN}-0-x-1`), runTags);
-    expect(hasRunTag(base)).toBe(true);
-    for (const parameter of spec.parameters) {
-      expect(hasRunTag(change(fx, base, [parameter])), `${spec.operation} with ${parameter.name} changed`).toBe(true);
-    }
-    expect(hasRunTag(change(fx, base, spec.parameters)), `${spec.operation} with every parameter changed`).toBe(true);
-    for (const generated of fc.sample(spec.arbitrary(fx, `pc${RUN}-0-x-1`), { numRuns: 50, seed: 7 })) {
-      const sent = withRunTags(generated, runTags);
-      expect(hasRunTag(sent)).toBe(true);
-      for (const parameter of spec.parameters) expect(hasRunTag(change(fx, sent, [parameter]))).toBe(true);
-    }
-  });
+  it.each(creates.map((spec) => [spec.operation, spec] as const))(
+    '%s: base input, each changed parameter and random inputs',
+    (_name, spec) => {
+      const base = withRunTags(spec.input(fx, `pc${RUN}-0-x-1`), runTags);
+      expect(hasRunTag(base)).toBe(true);
+      for (const parameter of spec.parameters) {
+        expect(hasRunTag(change(fx, base, [parameter])), `${spec.operation} with ${parameter.name} changed`).toBe(true);
+      }
+      expect(hasRunTag(change(fx, base, spec.parameters)), `${spec.operation} with every parameter changed`).toBe(true);
+      for (const generated of fc.sample(spec.arbitrary(fx, `pc${RUN}-0-x-1`), { numRuns: 50, seed: 7 })) {
+        const sent = withRunTags(generated, runTags);
+        expect(hasRunTag(sent)).toBe(true);
+        for (const parameter of spec.parameters) expect(hasRunTag(change(fx, sent, [parameter]))).toBe(true);
+      }
+    },
+  );
 });

@@ -8,13 +8,27 @@ import { HOOKLESS_NUM_RUNS } from '../../cli/plan.ts';
 import { startEmulator } from '../../emulator/index.ts';
 import type { RunningEmulator } from '../../emulator/index.ts';
 
-const durations = { templateVersionRegistration: 20, environmentDeployment: 50, serviceCreation: 50, serviceUpdate: 50, environmentDeletion: 600, serviceDeletion: 600 };
+const durations = {
+  templateVersionRegistration: 20,
+  environmentDeployment: 50,
+  serviceCreation: 50,
+  serviceUpdate: 50,
+  environmentDeletion: 600,
+  serviceDeletion: 600,
+};
 const expect_ = Object.entries(durations)
   .map(([name, ms]) => `${name}=${ms}`)
   .join(',');
 
 interface Planned {
-  plan?: { cells: number; resources: number; requests: number; criticalPathMs: number; longest?: { rule: string; operation: string }; durations: string };
+  plan?: {
+    cells: number;
+    resources: number;
+    requests: number;
+    criticalPathMs: number;
+    longest?: { rule: string; operation: string };
+    durations: string;
+  };
   resourcesCreated?: number;
 }
 
@@ -36,12 +50,22 @@ afterAll(async () => {
 
 describe('a run against a target without a clock', () => {
   it('is rehearsed first: its plan names the cells, resources, requests and critical path, and the run matches it', async () => {
-    const report = (await runConformance({ endpoint: emulator.url, rules: 'async-delete/*,idempotent-delete/retry-succeeds', operations: 'DeleteEnvironment,DeleteService,DeleteEnvironmentTemplate', expectDurations: expect_, seed: 7 })) as Awaited<ReturnType<typeof runConformance>> & Planned;
+    const report = (await runConformance({
+      endpoint: emulator.url,
+      rules: 'async-delete/*,idempotent-delete/retry-succeeds',
+      operations: 'DeleteEnvironment,DeleteService,DeleteEnvironmentTemplate',
+      expectDurations: expect_,
+      seed: 7,
+    })) as Awaited<ReturnType<typeof runConformance>> & Planned;
     // In real time, an async-delete cell may honestly end inconclusive on a
     // loaded machine (the deletion ended while a retry was in flight); never fail.
     const cells = report.results.filter((r) => r.rule !== 'shape/responses-match-model');
     expect(cells).toHaveLength(5);
-    expect(cells.filter((r) => r.verdict !== 'pass' && !(r.verdict === 'inconclusive' && r.rule.startsWith('async-delete/'))).map((r) => `${r.rule} ${r.operation}: ${r.verdict}: ${r.reason}`)).toEqual([]);
+    expect(
+      cells
+        .filter((r) => r.verdict !== 'pass' && !(r.verdict === 'inconclusive' && r.rule.startsWith('async-delete/')))
+        .map((r) => `${r.rule} ${r.operation}: ${r.verdict}: ${r.reason}`),
+    ).toEqual([]);
     expect(cells.filter((r) => r.rule === 'idempotent-delete/retry-succeeds').map((r) => r.verdict)).toEqual(['pass']);
     expect(report.numRuns).toBe(HOOKLESS_NUM_RUNS);
     const plan = report.plan!;
@@ -55,13 +79,19 @@ describe('a run against a target without a clock', () => {
   });
 
   it('refuses durations it cannot read', async () => {
-    await expect(runConformance({ endpoint: emulator.url, rules: 'async-delete/*', expectDurations: 'real/0' })).rejects.toThrow(/N of real\/N must be a positive number/);
+    await expect(runConformance({ endpoint: emulator.url, rules: 'async-delete/*', expectDurations: 'real/0' })).rejects.toThrow(
+      /N of real\/N must be a positive number/,
+    );
   });
 });
 
 describe('a run against a target with a clock', () => {
   it('is not rehearsed (waits are virtual) and keeps the default runs', async () => {
-    const report = (await runConformance({ rules: 'idempotent-delete/retry-succeeds', operations: 'DeleteEnvironmentTemplate', seed: 7 })) as Awaited<ReturnType<typeof runConformance>> & Planned;
+    const report = (await runConformance({
+      rules: 'idempotent-delete/retry-succeeds',
+      operations: 'DeleteEnvironmentTemplate',
+      seed: 7,
+    })) as Awaited<ReturnType<typeof runConformance>> & Planned;
     expect(report.plan).toBeUndefined();
     expect(report.numRuns).toBe(100);
   });

@@ -14,7 +14,10 @@ afterEach(async () => {
 });
 
 /** A listener whose requests are recorded and answered by `answer` (default: 200 echoing the body). */
-async function start(answer?: (request: ProxyRequest, response: ProxyResponse) => void, keepAliveMs?: number): Promise<{ port: number; requests: ProxyRequest[] }> {
+async function start(
+  answer?: (request: ProxyRequest, response: ProxyResponse) => void,
+  keepAliveMs?: number,
+): Promise<{ port: number; requests: ProxyRequest[] }> {
   const requests: ProxyRequest[] = [];
   const listener = await listen({ port: 0, ...(keepAliveMs !== undefined ? { keepAliveMs } : {}) }, (request, response) => {
     requests.push(request);
@@ -26,7 +29,11 @@ async function start(answer?: (request: ProxyRequest, response: ProxyResponse) =
 }
 
 /** Writes `bytes` on a new connection and collects what comes back until `until` matches it or the connection closes. */
-async function exchange(port: number, bytes: string | string[], until?: RegExp): Promise<{ text: string; closed: boolean; socket: Socket }> {
+async function exchange(
+  port: number,
+  bytes: string | string[],
+  until?: RegExp,
+): Promise<{ text: string; closed: boolean; socket: Socket }> {
   const socket = connect({ port, host: '127.0.0.1' });
   let text = '';
   let closed = false;
@@ -54,7 +61,10 @@ const GET = 'GET /x HTTP/1.1\r\nHost: p\r\n\r\n';
 
 describe('heads and framing', () => {
   it('splits a head into its first line and header lines, and refuses what could smuggle a line', () => {
-    expect(splitHead('POST / HTTP/1.1\r\nHost: a\r\nX-Amz-Target:  T.Op \r\nX-Empty:')).toEqual({ first: 'POST / HTTP/1.1', rawHeaders: ['Host', 'a', 'X-Amz-Target', 'T.Op', 'X-Empty', ''] });
+    expect(splitHead('POST / HTTP/1.1\r\nHost: a\r\nX-Amz-Target:  T.Op \r\nX-Empty:')).toEqual({
+      first: 'POST / HTTP/1.1',
+      rawHeaders: ['Host', 'a', 'X-Amz-Target', 'T.Op', 'X-Empty', ''],
+    });
     expect(splitHead('POST / HTTP/1.1\r\nHost: a\nX-Injected: 1')).toMatch(/bare CR, LF or NUL/);
     expect(splitHead('POST / HTTP/1.1\r\nHost: a\rb')).toMatch(/bare CR, LF or NUL/);
     expect(splitHead('POST / HTTP/1.1\r\nNo colon here')).toMatch(/not a header line/);
@@ -62,9 +72,20 @@ describe('heads and framing', () => {
   });
 
   it('reads the framing headers, and refuses contradictions', () => {
-    expect(framing(['Content-Length', '12', 'Connection', 'keep-alive, Upgrade'], false)).toMatchObject({ length: 12, chunked: false, close: false });
-    expect(framing(['Transfer-Encoding', 'gzip, chunked', 'Connection', 'close'], false)).toMatchObject({ chunked: true, close: true, length: undefined });
-    expect(framing(['Expect', '100-Continue', 'Keep-Alive', 'timeout=5, max=100'], false)).toMatchObject({ expectContinue: true, keepAliveS: 5 });
+    expect(framing(['Content-Length', '12', 'Connection', 'keep-alive, Upgrade'], false)).toMatchObject({
+      length: 12,
+      chunked: false,
+      close: false,
+    });
+    expect(framing(['Transfer-Encoding', 'gzip, chunked', 'Connection', 'close'], false)).toMatchObject({
+      chunked: true,
+      close: true,
+      length: undefined,
+    });
+    expect(framing(['Expect', '100-Continue', 'Keep-Alive', 'timeout=5, max=100'], false)).toMatchObject({
+      expectContinue: true,
+      keepAliveS: 5,
+    });
     expect(framing([], true)).toMatchObject({ close: true });
     expect(framing(['Connection', 'Keep-Alive'], true)).toMatchObject({ close: false });
     expect(framing(['Content-Length', '1', 'Content-Length', '2'], false)).toMatch(/two different Content-Length/);
@@ -97,7 +118,9 @@ describe('the listening side', () => {
     const { port, requests } = await start();
     const { text, closed } = await exchange(
       port,
-      'POST /a HTTP/1.1\r\nHost: p\r\nContent-Length: 5\r\n\r\nhello' + 'POST /b HTTP/1.1\r\nHost: p\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n' + 'HEAD /c HTTP/1.1\r\nHost: p\r\n\r\n',
+      'POST /a HTTP/1.1\r\nHost: p\r\nContent-Length: 5\r\n\r\nhello' +
+        'POST /b HTTP/1.1\r\nHost: p\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n' +
+        'HEAD /c HTTP/1.1\r\nHost: p\r\n\r\n',
       /X-Method: HEAD\r\n(.*\r\n)*\r\n/,
     );
     expect(closed).toBe(false);
@@ -108,7 +131,9 @@ describe('the listening side', () => {
     ]);
     const answers = text.split(/(?=HTTP\/1\.1 )/);
     expect(answers).toHaveLength(3);
-    expect(answers[0]).toMatch(/^HTTP\/1\.1 200 OK\r\nContent-Type: text\/plain\r\nX-Method: POST\r\nDate: .+ GMT\r\nConnection: keep-alive\r\nKeep-Alive: timeout=10\r\nContent-Length: 5\r\n\r\nhello$/);
+    expect(answers[0]).toMatch(
+      /^HTTP\/1\.1 200 OK\r\nContent-Type: text\/plain\r\nX-Method: POST\r\nDate: .+ GMT\r\nConnection: keep-alive\r\nKeep-Alive: timeout=10\r\nContent-Length: 5\r\n\r\nhello$/,
+    );
     expect(answers[1]).toMatch(/Content-Length: 2\r\n\r\nhi$/);
     // HEAD: the length of what a GET would get, no body.
     expect(answers[2]).toMatch(/X-Method: HEAD\r\n(.*\r\n)*Content-Length: 0\r\n\r\n$/);
@@ -175,7 +200,12 @@ describe('the listening side', () => {
 
   it('refuses what it cannot read in one answer, and closes: a bad request line, a smuggling head, a head too large', async () => {
     const { port, requests } = await start();
-    for (const bytes of ['NOT HTTP\r\n\r\n', 'POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n', 'GET / HTTP/1.1\r\nX: a\nY: b\r\n\r\n', 'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n']) {
+    for (const bytes of [
+      'NOT HTTP\r\n\r\n',
+      'POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n',
+      'GET / HTTP/1.1\r\nX: a\nY: b\r\n\r\n',
+      'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n',
+    ]) {
       const { text, closed } = await exchange(port, bytes);
       expect(text, bytes).toBe('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       expect(closed).toBe(true);

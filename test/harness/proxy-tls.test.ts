@@ -20,7 +20,27 @@ const seen: Array<{ method: string; url: string; host: string | undefined; body:
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'pc-tls-'));
   // A certificate of its own for localhost, made here (openssl): no key is committed.
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost',
+    ],
+    { stdio: 'ignore' },
+  );
   cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
   server = createServer({ key: readFileSync(join(dir, 'key.pem')), cert }, (req, res) => {
     let body = '';
@@ -40,7 +60,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const head = (body: string): string => `POST / HTTP/1.1\r\nHost: signed-for.example:4581\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: ${Buffer.byteLength(body)}\r\n`;
+const head = (body: string): string =>
+  `POST / HTTP/1.1\r\nHost: signed-for.example:4581\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: ${Buffer.byteLength(body)}\r\n`;
 
 describe('the proxy towards an https target', () => {
   it('forwards over TLS, verified against the target host, the request as the client wrote it (its Host too)', async () => {
@@ -64,7 +85,10 @@ describe('the proxy towards an https target', () => {
     const before = seen.length;
     const upstream = new Upstream(`https://localhost:${port}`);
     try {
-      const failed = await upstream.send('POST', head('{}'), Buffer.from('{}')).then(() => undefined, (error: unknown) => error);
+      const failed = await upstream.send('POST', head('{}'), Buffer.from('{}')).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
       expect(failed).toBeInstanceOf(UpstreamError);
       expect((failed as UpstreamError).code).toMatch(/SELF_SIGNED|UNABLE_TO_VERIFY|CERT/);
     } finally {

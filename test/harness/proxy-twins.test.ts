@@ -23,11 +23,18 @@ afterAll(async () => {
 
 async function verdicts(fault: string, rules: string, operations: string): Promise<string[]> {
   const run = await runSuite(host, { faults: [fault] }, { rules, operations }, { seed: 20261201, numRuns: 3 });
-  return run.results.map((result) => `${result.rule} ${result.operation}: ${result.verdict}${result.verdict === 'pass' ? '' : ` (${result.reason.slice(0, 300)})`}`).sort();
+  return run.results
+    .map(
+      (result) =>
+        `${result.rule} ${result.operation}: ${result.verdict}${result.verdict === 'pass' ? '' : ` (${result.reason.slice(0, 300)})`}`,
+    )
+    .sort();
 }
 
 describe('overlapping twins', () => {
-  it('a refusal of the in-flight twin shown to the client is one of the twins answers: in-flight-conflict passes wire/duplicate-delivery and fails its own rule', { timeout: 120_000 }, async () => {
+  it('a refusal of the in-flight twin shown to the client is one of the twins answers: in-flight-conflict passes wire/duplicate-delivery and fails its own rule', {
+    timeout: 120_000,
+  }, async () => {
     const operations = 'CreateEnvironmentTemplate,CreateEnvironmentTemplateVersion';
     expect(await verdicts('in-flight-conflict', 'wire/duplicate-delivery', operations)).toEqual([
       'wire/duplicate-delivery CreateEnvironmentTemplate: pass',

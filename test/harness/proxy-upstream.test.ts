@@ -60,7 +60,11 @@ async function rawTarget(answer: (socket: Socket, request: { head: string; body:
   return target;
 }
 
-const POST = (body: string, extra = ''): [string, string, Buffer] => ['POST', `POST / HTTP/1.1\r\nhost: proxy.test\r\n${extra}content-length: ${Buffer.byteLength(body)}\r\n`, Buffer.from(body)];
+const POST = (body: string, extra = ''): [string, string, Buffer] => [
+  'POST',
+  `POST / HTTP/1.1\r\nhost: proxy.test\r\n${extra}content-length: ${Buffer.byteLength(body)}\r\n`,
+  Buffer.from(body),
+];
 
 async function send(upstream: Upstream, [method, head, body]: [string, string, Buffer], signal?: AbortSignal): Promise<UpstreamAnswer> {
   return upstream.send(method, head, body, signal);
@@ -72,7 +76,9 @@ describe('answers, as each framing reads', () => {
   it('Content-Length: the body and the header lines as written (spelling, order, repeats); the connection is kept for the next request', async () => {
     const target = await rawTarget((socket, { n }) => {
       const body = `{"n":${n}}`;
-      socket.write(`HTTP/1.1 200 OK\r\nX-Amzn-RequestId: r${n}\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+      socket.write(
+        `HTTP/1.1 200 OK\r\nX-Amzn-RequestId: r${n}\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+      );
     });
     const upstream = new Upstream(target.origin);
     try {
@@ -90,7 +96,13 @@ describe('answers, as each framing reads', () => {
 
   it('chunked: chunks split anywhere across writes, extensions and trailers, come back as one body', async () => {
     const target = await rawTarget((socket) => {
-      const parts = ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhel', 'lo\r\n', '6\r', '\n world\r\n0\r\nX-Trailer: t\r', '\n\r\n'];
+      const parts = [
+        'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhel',
+        'lo\r\n',
+        '6\r',
+        '\n world\r\n0\r\nX-Trailer: t\r',
+        '\n\r\n',
+      ];
       let i = 0;
       const next = (): void => {
         if (i < parts.length) socket.write(parts[i++]!, () => setTimeout(next, 2));
@@ -113,11 +125,17 @@ describe('answers, as each framing reads', () => {
       if (head.startsWith('HEAD')) socket.write('HTTP/1.1 200 OK\r\nContent-Length: 42\r\n\r\n');
       else if (n === 2) socket.write('HTTP/1.1 204 No Content\r\n\r\n');
       else if (n === 3) socket.write('HTTP/1.1 304 Not Modified\r\nContent-Length: 10\r\n\r\n');
-      else socket.write('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok');
+      else
+        socket.write(
+          'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok',
+        );
     });
     const upstream = new Upstream(target.origin);
     try {
-      expect(await upstream.send('HEAD', 'HEAD / HTTP/1.1\r\nhost: x\r\n', Buffer.alloc(0))).toMatchObject({ status: 200, body: Buffer.alloc(0) });
+      expect(await upstream.send('HEAD', 'HEAD / HTTP/1.1\r\nhost: x\r\n', Buffer.alloc(0))).toMatchObject({
+        status: 200,
+        body: Buffer.alloc(0),
+      });
       expect(await send(upstream, POST('{}'))).toMatchObject({ status: 204, body: Buffer.alloc(0) });
       expect(await send(upstream, POST('{}'))).toMatchObject({ status: 304, body: Buffer.alloc(0) });
       const created = await send(upstream, POST('{}'));
@@ -147,7 +165,14 @@ describe('answers, as each framing reads', () => {
 describe('kept-alive connections', () => {
   it('not reused after Connection: close, after an HTTP/1.0 answer, or past the Keep-Alive timeout the target gave (less a margin)', async () => {
     const target = await rawTarget((socket, { n }) => {
-      const head = n === 1 ? 'HTTP/1.1 200 OK\r\nConnection: close' : n === 2 ? 'HTTP/1.0 200 OK' : n === 3 ? 'HTTP/1.1 200 OK\r\nKeep-Alive: timeout=1' : 'HTTP/1.1 200 OK';
+      const head =
+        n === 1
+          ? 'HTTP/1.1 200 OK\r\nConnection: close'
+          : n === 2
+            ? 'HTTP/1.0 200 OK'
+            : n === 3
+              ? 'HTTP/1.1 200 OK\r\nKeep-Alive: timeout=1'
+              : 'HTTP/1.1 200 OK';
       socket.write(`${head}\r\nContent-Length: 1\r\n\r\n${n}`);
     });
     const upstream = new Upstream(target.origin);
@@ -253,7 +278,10 @@ describe('no answer', () => {
     });
     const outcomes = Promise.allSettled([under, waiting]);
     await upstream.close();
-    expect((await outcomes).map((outcome) => outcome.status === 'rejected' && (outcome.reason as UpstreamError).code)).toEqual(['UPSTREAM_CLOSED', 'UPSTREAM_CLOSED']);
+    expect((await outcomes).map((outcome) => outcome.status === 'rejected' && (outcome.reason as UpstreamError).code)).toEqual([
+      'UPSTREAM_CLOSED',
+      'UPSTREAM_CLOSED',
+    ]);
     await expect(send(upstream, POST('{}'))).rejects.toMatchObject({ code: 'UPSTREAM_CLOSED' });
     expect(target.requests).toHaveLength(1);
   });

@@ -31,9 +31,17 @@ beforeAll(async () => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      received.push({ at: performance.now(), method: req.method!, url: req.url!, rawHeaders: req.rawHeaders, body: Buffer.concat(chunks).toString('utf8') });
+      received.push({
+        at: performance.now(),
+        method: req.method!,
+        url: req.url!,
+        rawHeaders: req.rawHeaders,
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
       const n = received.length;
-      const answer = JSON.stringify({ environmentTemplate: { arn: `arn:aws:proton:us-east-1:111122223333:environment-template/t${n}`, name: `t${n}` } });
+      const answer = JSON.stringify({
+        environmentTemplate: { arn: `arn:aws:proton:us-east-1:111122223333:environment-template/t${n}`, name: `t${n}` },
+      });
       setTimeout(() => {
         res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': `req-${n}` });
         res.end(answer);
@@ -57,7 +65,12 @@ beforeEach(() => {
 const CREATE = 'AwsProton20200720.CreateEnvironmentTemplate';
 
 /** One request through `proxy` with undici, as a signed SDK request would look on the wire. */
-async function send(proxy: RunningProxy, body: string, operation = CREATE, extra: Record<string, string> = {}): Promise<{ status: number; body: string } | { error: string }> {
+async function send(
+  proxy: RunningProxy,
+  body: string,
+  operation = CREATE,
+  extra: Record<string, string> = {},
+): Promise<{ status: number; body: string } | { error: string }> {
   const pool = new Pool(proxy.url);
   try {
     const answer = await pool.request({
@@ -66,7 +79,8 @@ async function send(proxy: RunningProxy, body: string, operation = CREATE, extra
       headers: {
         'content-type': 'application/x-amz-json-1.0',
         'x-amz-target': operation,
-        authorization: 'AWS4-HMAC-SHA256 Credential=AKIDTEST/20261130/us-east-1/proton/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc123',
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=AKIDTEST/20261130/us-east-1/proton/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc123',
         'x-amz-date': '20261130T060000Z',
         'amz-sdk-request': 'attempt=1; max=3',
         ...extra,
@@ -138,10 +152,13 @@ describe('forwarding', () => {
       expect(received).toHaveLength(1);
       const got = received[0]!;
       expect(got.body).toBe(body);
-      const headers = Object.fromEntries(Array.from({ length: got.rawHeaders.length / 2 }, (_, i) => [got.rawHeaders[2 * i]!.toLowerCase(), got.rawHeaders[2 * i + 1]!]));
+      const headers = Object.fromEntries(
+        Array.from({ length: got.rawHeaders.length / 2 }, (_, i) => [got.rawHeaders[2 * i]!.toLowerCase(), got.rawHeaders[2 * i + 1]!]),
+      );
       // The client signed for the proxy's host: that very Host header reaches the target.
       expect(headers['host']).toBe(new URL(proxy.url).host);
-      for (const name of ['authorization', 'x-amz-date', 'x-amz-target', 'amz-sdk-request', 'content-type', 'x-custom']) expect(headers[name], name).toBeDefined();
+      for (const name of ['authorization', 'x-amz-date', 'x-amz-target', 'amz-sdk-request', 'content-type', 'x-custom'])
+        expect(headers[name], name).toBeDefined();
       expect(headers['authorization']).toContain('Signature=abc123');
       expect(headers['content-length']).toBe(String(Buffer.byteLength(body)));
       expect(proxy.deliveries[0]).toMatchObject({ n: 1, operation: 'CreateEnvironmentTemplate', attempt: 1, shown: 200 });
@@ -154,12 +171,15 @@ describe('forwarding', () => {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');
-        res.writeHead(201, [
-          ['X-Got', `${req.headers['content-length']}/${req.headers['transfer-encoding'] ?? 'none'}/${body}`],
-          ['Set-Cookie', 'a=1'],
-          ['Set-Cookie', 'b=2'],
-          ['Keep-Alive', 'timeout=30'],
-        ].flat());
+        res.writeHead(
+          201,
+          [
+            ['X-Got', `${req.headers['content-length']}/${req.headers['transfer-encoding'] ?? 'none'}/${body}`],
+            ['Set-Cookie', 'a=1'],
+            ['Set-Cookie', 'b=2'],
+            ['Keep-Alive', 'timeout=30'],
+          ].flat(),
+        );
         res.end('done');
       });
     });
@@ -167,11 +187,15 @@ describe('forwarding', () => {
     const proxy = await startProxy({ target: `http://127.0.0.1:${(other.address() as AddressInfo).port}` });
     try {
       const answer = await new Promise<IncomingMessage & { text: string }>((resolve, reject) => {
-        const req = request(`${proxy.url}/`, { method: 'POST', headers: { 'x-amz-target': 'AwsProton20200720.GetEnvironmentTemplate' } }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve(Object.assign(res, { text: Buffer.concat(chunks).toString('utf8') })));
-        });
+        const req = request(
+          `${proxy.url}/`,
+          { method: 'POST', headers: { 'x-amz-target': 'AwsProton20200720.GetEnvironmentTemplate' } },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => resolve(Object.assign(res, { text: Buffer.concat(chunks).toString('utf8') })));
+          },
+        );
         req.on('error', reject);
         req.write('{"name":');
         req.end('"chunked"}');
@@ -331,6 +355,7 @@ describe('proton-conformance proxy (cli/proxy.ts)', () => {
       expect(() => parseProxy(argv), argv.join(' ')).toThrow(message);
     }
     expect(parseProxy(['--help']).help).toBe(true);
-    for (const kind of ['drop', 'close', 'late', 'duplicate', 'overlap', 'delay', 'reorder', '500-before', '503-after', 'throttle-after']) expect(PROXY_USAGE).toContain(kind);
+    for (const kind of ['drop', 'close', 'late', 'duplicate', 'overlap', 'delay', 'reorder', '500-before', '503-after', 'throttle-after'])
+      expect(PROXY_USAGE).toContain(kind);
   });
 });

@@ -18,7 +18,14 @@ import type { S3Server } from '../support/s3-server.ts';
 const BUCKET = 'conformance-bundles';
 const ACCOUNT = '111122223333';
 // Real-time durations of the emulator, and what the run is told to expect.
-const durations = { templateVersionRegistration: 30, environmentDeployment: 50, serviceCreation: 50, serviceUpdate: 50, environmentDeletion: 300, serviceDeletion: 300 };
+const durations = {
+  templateVersionRegistration: 30,
+  environmentDeployment: 50,
+  serviceCreation: 50,
+  serviceUpdate: 50,
+  environmentDeletion: 300,
+  serviceDeletion: 300,
+};
 const expectDurations = Object.entries(durations)
   .map(([name, ms]) => `${name}=${ms}`)
   .join(',');
@@ -65,21 +72,41 @@ function left(): Record<string, number> {
 
 describe('the suite against a strict, bundle-reading emulator counted as remote', () => {
   it('is strict: a request signed with another secret is refused and changes nothing', async () => {
-    const wrong = new ProtonClient({ endpoint: emulator.url, region: 'us-east-1', credentials: { accessKeyId: s3.credentials.accessKeyId, secretAccessKey: 'not-the-secret' }, maxAttempts: 1 });
-    await expect(wrong.send(new CreateEnvironmentTemplateCommand({ name: 'refused' }))).rejects.toMatchObject({ name: 'InvalidSignatureException' });
+    const wrong = new ProtonClient({
+      endpoint: emulator.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: s3.credentials.accessKeyId, secretAccessKey: 'not-the-secret' },
+      maxAttempts: 1,
+    });
+    await expect(wrong.send(new CreateEnvironmentTemplateCommand({ name: 'refused' }))).rejects.toMatchObject({
+      name: 'InvalidSignatureException',
+    });
     wrong.destroy();
     expect(left()).toEqual({});
   });
 
   it('passes the whole suite with bundles uploaded, fetched by the target, and removed; nothing is left', async () => {
     const getsBefore = s3.requests.filter((r) => r.method === 'GET' && r.key.endsWith('.tar.gz')).length;
-    const report = await runConformance({ endpoint: emulator.url, env: remote(), allowRealAccount: true, bundleBucket: BUCKET, expectDurations, seed: 20261130 });
+    const report = await runConformance({
+      endpoint: emulator.url,
+      env: remote(),
+      allowRealAccount: true,
+      bundleBucket: BUCKET,
+      expectDurations,
+      seed: 20261130,
+    });
     const notPassing = report.results.filter((r) => r.verdict !== 'pass');
     // Without hooks, a few rules cannot be judged: skipped (they need the
     // clock or durations) or inconclusive with their reason; none fails.
-    expect(notPassing.filter((r) => r.verdict === 'fail' || r.verdict === 'warn').map((r) => `${r.rule} ${r.operation}: ${r.reason}`)).toEqual([]);
+    expect(
+      notPassing.filter((r) => r.verdict === 'fail' || r.verdict === 'warn').map((r) => `${r.rule} ${r.operation}: ${r.reason}`),
+    ).toEqual([]);
     for (const result of notPassing) expect(result.verdict === 'skipped' || result.verdict === 'inconclusive').toBe(true);
-    expect(notPassing.filter((r) => r.verdict === 'inconclusive' && !r.rule.startsWith('async-delete/')).map((r) => `${r.rule} ${r.operation}: ${r.reason}`)).toEqual([]);
+    expect(
+      notPassing
+        .filter((r) => r.verdict === 'inconclusive' && !r.rule.startsWith('async-delete/'))
+        .map((r) => `${r.rule} ${r.operation}: ${r.reason}`),
+    ).toEqual([]);
     expect(report.results.filter((r) => r.verdict === 'pass').length).toBeGreaterThan(120);
     expect(report.exitCode).toBe(0);
     // The target read the run's bundles from S3 (registration fetched them).
@@ -87,15 +114,28 @@ describe('the suite against a strict, bundle-reading emulator counted as remote'
     expect(fetched.length).toBeGreaterThan(0);
     expect(s3.requests.filter((r) => r.method === 'GET' && r.key.endsWith('.tar.gz')).length).toBeGreaterThan(getsBefore);
     // Uploaded once, removed at the end: the bucket is empty, and so is the account.
-    expect((report as unknown as { bundles: unknown }).bundles).toEqual({ location: `s3://${BUCKET}/proton-conformance/pc${report.runId}/`, uploaded: 4, removed: 4 });
+    expect((report as unknown as { bundles: unknown }).bundles).toEqual({
+      location: `s3://${BUCKET}/proton-conformance/pc${report.runId}/`,
+      uploaded: 4,
+      removed: 4,
+    });
     expect(await keys()).toEqual([]);
     expect(left()).toEqual({});
   }, 600_000);
 
   it('stops before the run, naming --bundle-bucket, when no bucket is given; the question it asked leaves nothing', async () => {
     await expect(
-      runConformance({ endpoint: emulator.url, env: remote(), allowRealAccount: true, rules: 'idempotent-create/unmodified-retry', operations: 'CreateEnvironment', expectDurations }),
-    ).rejects.toThrow(/reads template bundles from S3 \(a version from the placeholder s3:\/\/\S+ ended REGISTRATION_FAILED: .+\): pass --bundle-bucket NAME/);
+      runConformance({
+        endpoint: emulator.url,
+        env: remote(),
+        allowRealAccount: true,
+        rules: 'idempotent-create/unmodified-retry',
+        operations: 'CreateEnvironment',
+        expectDurations,
+      }),
+    ).rejects.toThrow(
+      /reads template bundles from S3 \(a version from the placeholder s3:\/\/\S+ ended REGISTRATION_FAILED: .+\): pass --bundle-bucket NAME/,
+    );
     expect(left()).toEqual({});
     expect(await keys()).toEqual([]);
   }, 120_000);
@@ -133,7 +173,9 @@ describe('a target that cannot register the run’s bundles', () => {
     });
     const cells = report.results.filter((r) => r.rule !== 'shape/responses-match-model');
     expect(cells.length).toBeGreaterThan(0);
-    expect(cells.filter((r) => r.verdict === 'fail' || r.verdict === 'warn').map((r) => `${r.rule} ${r.operation}: ${r.reason}`)).toEqual([]);
+    expect(cells.filter((r) => r.verdict === 'fail' || r.verdict === 'warn').map((r) => `${r.rule} ${r.operation}: ${r.reason}`)).toEqual(
+      [],
+    );
     const blocked = cells.filter((r) => r.verdict === 'inconclusive');
     expect(blocked.length).toBeGreaterThan(0);
     for (const result of blocked) expect(result.reason).toMatch(/REGISTRATION_FAILED: .*(NoSuchBucket|does not exist|not found)/i);

@@ -25,7 +25,11 @@ export interface FakeCredentials {
 
 /** Fake credentials of one test (its own emulator account: the key id). */
 export function fakeCredentials(tag: string): FakeCredentials {
-  const id = `AKIATEST${tag.toUpperCase().replace(/[^A-Z0-9]/g, '').padEnd(12, '0').slice(0, 12)}`;
+  const id = `AKIATEST${tag
+    .toUpperCase()
+    .replace(/[^A-Z0-9]/g, '')
+    .padEnd(12, '0')
+    .slice(0, 12)}`;
   return {
     accessKeyId: id,
     secretAccessKey: `fakeSecret/${tag}/0123456789abcdefghijklmnop`,
@@ -111,7 +115,12 @@ export async function plantEnvironmentTemplate(client: ProtonClient, name: strin
       const got = await send(client, 'GetEnvironmentTemplateVersion', { templateName: name, majorVersion: '1', minorVersion: minor });
       return (got.environmentTemplateVersion as { status: string }).status === 'DRAFT';
     }, 'registration');
-    await send(client, 'UpdateEnvironmentTemplateVersion', { templateName: name, majorVersion: '1', minorVersion: minor, status: 'PUBLISHED' });
+    await send(client, 'UpdateEnvironmentTemplateVersion', {
+      templateName: name,
+      majorVersion: '1',
+      minorVersion: minor,
+      status: 'PUBLISHED',
+    });
   }
 }
 
@@ -169,7 +178,12 @@ export interface CliRun {
 }
 
 /** The CLI as a user runs it, with fake credentials, the proxy treated as remote, nothing of the developer's environment. */
-export function cli(args: string[], credentials: FakeCredentials, env: NodeJS.ProcessEnv = {}, onStdout?: (text: string, kill: (signal: NodeJS.Signals) => void) => void): Promise<CliRun> {
+export function cli(
+  args: string[],
+  credentials: FakeCredentials,
+  env: NodeJS.ProcessEnv = {},
+  onStdout?: (text: string, kill: (signal: NodeJS.Signals) => void) => void,
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       env: {

@@ -24,7 +24,10 @@ beforeAll(async () => {
   fake = await startFakeTarget({
     proton: (_op, _body, request) => ({
       status: 400,
-      body: { __type: 'ValidationException', message: `bad signature ${String(request.headers.authorization)} token ${String(request.headers['x-amz-security-token'])}` },
+      body: {
+        __type: 'ValidationException',
+        message: `bad signature ${String(request.headers.authorization)} token ${String(request.headers['x-amz-security-token'])}`,
+      },
       headers: { 'x-amzn-errortype': 'ValidationException', 'set-cookie': `session=${TOKEN}` },
     }),
   });
@@ -39,7 +42,17 @@ it('keeps secrets out of the console and the JSON report', async () => {
   registerSecret(TOKEN);
   const pool = createPool();
   const catalog: Catalog<string> = {
-    rules: [{ id: 'client-token/format', category: 'client-token', level: 'MUST', operations: ['CreateEnvironmentTemplateVersion'], requires: [], prefers: [], checkedBy: 'scenario' }],
+    rules: [
+      {
+        id: 'client-token/format',
+        category: 'client-token',
+        level: 'MUST',
+        operations: ['CreateEnvironmentTemplateVersion'],
+        requires: [],
+        prefers: [],
+        checkedBy: 'scenario',
+      },
+    ],
     checks: {
       'client-token/format': async (ctx) => {
         const error = await ctx.client.send(new ListEnvironmentTemplatesCommand({})).catch((e: Error) => e);
@@ -51,7 +64,15 @@ it('keeps secrets out of the console and the JSON report', async () => {
   const { report, requests } = await runConformance({
     catalog,
     selection: selectCells(catalog.rules),
-    target: { endpoint: fake.url, embedded: false, region: 'us-east-1', capabilities: new Set(), accounts: false, credentials: async () => ({ accessKeyId: 'AKIAEXAMPLEKEYID0001', secretAccessKey: SECRET, sessionToken: TOKEN }), pool },
+    target: {
+      endpoint: fake.url,
+      embedded: false,
+      region: 'us-east-1',
+      capabilities: new Set(),
+      accounts: false,
+      credentials: async () => ({ accessKeyId: 'AKIAEXAMPLEKEYID0001', secretAccessKey: SECRET, sessionToken: TOKEN }),
+      pool,
+    },
     shapeModel: model,
     runId: 'redact',
     seed: 1,
@@ -74,7 +95,9 @@ it('keeps secrets out of the console and the JSON report', async () => {
 });
 
 it('redacts credential headers and members by name, never clientToken', () => {
-  expect(redactHeaders({ Authorization: 'AWS4-HMAC-SHA256 Credential=x', 'x-amz-security-token': 't', 'x-amz-target': 'AwsProton20200720.X' })).toEqual({
+  expect(
+    redactHeaders({ Authorization: 'AWS4-HMAC-SHA256 Credential=x', 'x-amz-security-token': 't', 'x-amz-target': 'AwsProton20200720.X' }),
+  ).toEqual({
     Authorization: '[redacted]',
     'x-amz-security-token': '[redacted]',
     'x-amz-target': 'AwsProton20200720.X',

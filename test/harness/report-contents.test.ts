@@ -21,7 +21,12 @@ interface Run {
 function cli(args: string[], interruptAfterMs?: number): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env['PATH'], HOME: '/nonexistent', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' },
+      env: {
+        PATH: process.env['PATH'],
+        HOME: '/nonexistent',
+        AWS_CONFIG_FILE: '/nonexistent',
+        AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -72,7 +77,14 @@ describe('the main job', () => {
     expect(report['tool']).toEqual({ name: 'proton-conformance', version: pkg.version });
     expect(report['verdict']).toBe('pass');
     expect(report['exitCode']).toBe(0);
-    expect(report['settings']).toMatchObject({ rules: null, operations: null, numRuns: 100, concurrency: 12, cellTimeoutMs: 60_000, path: null });
+    expect(report['settings']).toMatchObject({
+      rules: null,
+      operations: null,
+      numRuns: 100,
+      concurrency: 12,
+      cellTimeoutMs: 60_000,
+      path: null,
+    });
     expect(report['settings']['weather']).toMatchObject({ retriesPerStep: expect.any(Number), retriesPerCell: expect.any(Number) });
     expect(report['cells']).toEqual({ total: report['selection']['cells'], run: report['selection']['cells'], interrupted: 0, notRun: 0 });
     expect(report['target']['capabilities']).toEqual(['accounts', 'clock', 'counts', 'durations', 'reset']);

@@ -20,7 +20,10 @@ const LEAKED = 'sEcReT/AccessKeyThatMustNeverShow0123456789';
 
 const exchange = (status: number, body: unknown): Exchange => ({
   operation: 'CreateEnvironmentTemplateVersion',
-  request: { headers: { 'x-amz-target': 'AwsProton20200720.CreateEnvironmentTemplateVersion', authorization: '[redacted]' }, body: { templateName: 't1', clientToken: 'tok-1' } },
+  request: {
+    headers: { 'x-amz-target': 'AwsProton20200720.CreateEnvironmentTemplateVersion', authorization: '[redacted]' },
+    body: { templateName: 't1', clientToken: 'tok-1' },
+  },
   response: { status, headers: status >= 300 ? { 'x-amzn-errortype': 'ValidationException:http://internal.amazon.com/' } : {}, body },
   startedAt: 1_700_000_000_000,
   durationMs: 3.2,
@@ -39,22 +42,45 @@ function sampleReport(): Report {
       operation: 'CreateServiceTemplateVersion',
       verdict: 'fail',
       reason: `the retry created a second version (secret ${LEAKED})`,
-      evidence: [exchange(200, { environmentTemplateVersion: { majorVersion: '1', minorVersion: '0' } }), exchange(400, { message: 'IdempotentParameterMismatch' })],
+      evidence: [
+        exchange(200, { environmentTemplateVersion: { majorVersion: '1', minorVersion: '0' } }),
+        exchange(400, { message: 'IdempotentParameterMismatch' }),
+      ],
       steps: ['create version 1.0', 'retry with the same token'],
       requests: 2,
       rerun: 'npx proton-conformance --rules client-token/same-token-same-params --operations CreateServiceTemplateVersion --seed 7',
     }),
-    result({ rule: 'client-token/expiry', operation: 'CreateEnvironmentTemplateVersion', verdict: 'skipped', reason: "the target lacks the 'clock' capability" }),
-    result({ rule: 'client-token/expiry', operation: 'CreateServiceTemplateVersion', verdict: 'skipped', reason: "the target lacks the 'clock' capability" }),
+    result({
+      rule: 'client-token/expiry',
+      operation: 'CreateEnvironmentTemplateVersion',
+      verdict: 'skipped',
+      reason: "the target lacks the 'clock' capability",
+    }),
+    result({
+      rule: 'client-token/expiry',
+      operation: 'CreateServiceTemplateVersion',
+      verdict: 'skipped',
+      reason: "the target lacks the 'clock' capability",
+    }),
     result({
       rule: 'idempotent-delete/absent-is-empty',
       operation: 'DeleteEnvironmentTemplate',
       level: 'SHOULD',
       verdict: 'warn',
       reason: 'ResourceNotFoundException instead of an empty response',
-      replay: { seed: 7, path: '2:0', command: "npx proton-conformance --rules idempotent-delete/absent-is-empty --operations DeleteEnvironmentTemplate --seed 7 --path 2:0" },
+      replay: {
+        seed: 7,
+        path: '2:0',
+        command:
+          'npx proton-conformance --rules idempotent-delete/absent-is-empty --operations DeleteEnvironmentTemplate --seed 7 --path 2:0',
+      },
     }),
-    result({ rule: 'async-delete/retry-in-progress', operation: 'DeleteService', verdict: 'inconclusive', reason: 'the deletion finished before a retry saw it' }),
+    result({
+      rule: 'async-delete/retry-in-progress',
+      operation: 'DeleteService',
+      verdict: 'inconclusive',
+      reason: 'the deletion finished before a retry saw it',
+    }),
   ];
   return {
     target: { endpoint: 'http://127.0.0.1:4566', embedded: false, region: 'us-east-1', capabilities: ['counts'] },
@@ -92,8 +118,12 @@ describe('console reporter', () => {
     expect(text).toContain('← 400 ValidationException {"message":"IdempotentParameterMismatch"}');
     expect(text).toContain('rerun:  npx proton-conformance --rules client-token/same-token-same-params');
     expect(text).toContain('Warnings (1)');
-    expect(text).toContain('replay: npx proton-conformance --rules idempotent-delete/absent-is-empty --operations DeleteEnvironmentTemplate --seed 7 --path 2:0');
-    expect(text).toContain("- skipped: the target lacks the 'clock' capability\n    client-token/expiry  CreateEnvironmentTemplateVersion\n    client-token/expiry  CreateServiceTemplateVersion");
+    expect(text).toContain(
+      'replay: npx proton-conformance --rules idempotent-delete/absent-is-empty --operations DeleteEnvironmentTemplate --seed 7 --path 2:0',
+    );
+    expect(text).toContain(
+      "- skipped: the target lacks the 'clock' capability\n    client-token/expiry  CreateEnvironmentTemplateVersion\n    client-token/expiry  CreateServiceTemplateVersion",
+    );
     expect(text).toContain('? inconclusive: the deletion finished before a retry saw it');
     expect(lines.filter((l) => l !== '').at(-1)).toBe(
       'FAIL (1 MUST cell failed): 6 cells (1 pass, 1 fail, 1 warn, 1 inconclusive, 2 skipped); 1234 requests in 5 s; seed 7, 100 runs per property',
@@ -106,11 +136,18 @@ describe('console reporter', () => {
       return renderConsole(report, info, { colour: false, width: 100, evidenceLimit: 12, stepLimit: 15 }).trimEnd().split('\n').at(-1)!;
     };
     const expiry = (verdict: CellResult['verdict']): CellResult =>
-      result({ rule: 'client-token/expiry', operation: 'CreateEnvironmentTemplateVersion', verdict, reason: "the target lacks the 'clock' capability" });
+      result({
+        rule: 'client-token/expiry',
+        operation: 'CreateEnvironmentTemplateVersion',
+        verdict,
+        reason: "the target lacks the 'clock' capability",
+      });
     expect(lastLine([expiry('skipped'), expiry('skipped'), expiry('skipped')])).toMatch(
       /^PASS \(no MUST cell failed; 3 skipped, 0 inconclusive: not every rule was checked\): 3 cells \(0 pass, 0 fail, 0 warn, 0 inconclusive, 3 skipped\)/,
     );
-    expect(lastLine([expiry('pass'), expiry('inconclusive')])).toMatch(/^PASS \(no MUST cell failed; 0 skipped, 1 inconclusive: not every rule was checked\)/);
+    expect(lastLine([expiry('pass'), expiry('inconclusive')])).toMatch(
+      /^PASS \(no MUST cell failed; 0 skipped, 1 inconclusive: not every rule was checked\)/,
+    );
     expect(lastLine([expiry('pass'), { ...expiry('warn'), level: 'SHOULD' }])).toMatch(/^PASS \(every MUST cell passed\)/);
   });
 
@@ -138,7 +175,9 @@ describe('JSON reporter', () => {
       expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
       expect(Object.keys(doc)).toEqual(expect.arrayContaining(['target', 'startedAt', 'finishedAt', 'summary', 'results']));
       const first = (doc['results'] as Record<string, unknown>[])[0];
-      expect(Object.keys(first ?? {})).toEqual(expect.arrayContaining(['rule', 'category', 'level', 'operation', 'verdict', 'reason', 'evidence']));
+      expect(Object.keys(first ?? {})).toEqual(
+        expect.arrayContaining(['rule', 'category', 'level', 'operation', 'verdict', 'reason', 'evidence']),
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

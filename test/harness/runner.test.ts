@@ -26,11 +26,29 @@ afterAll(async () => {
 });
 
 function rule(id: string, extra: Partial<CatalogRule> = {}): CatalogRule {
-  return { id, category: 'client-token', level: 'MUST', operations: ['CreateEnvironmentTemplateVersion'], requires: [], prefers: [], checkedBy: 'scenario', ...extra };
+  return {
+    id,
+    category: 'client-token',
+    level: 'MUST',
+    operations: ['CreateEnvironmentTemplateVersion'],
+    requires: [],
+    prefers: [],
+    checkedBy: 'scenario',
+    ...extra,
+  };
 }
 
 function target(overrides: Partial<RunTarget> = {}): RunTarget {
-  return { endpoint: fake.url, embedded: false, region: 'us-east-1', capabilities: new Set<Capability>(), accounts: true, credentials: undefined, pool: createPool(), ...overrides };
+  return {
+    endpoint: fake.url,
+    embedded: false,
+    region: 'us-east-1',
+    capabilities: new Set<Capability>(),
+    accounts: true,
+    credentials: undefined,
+    pool: createPool(),
+    ...overrides,
+  };
 }
 
 async function run(rules: CatalogRule[], checks: Record<string, Check<string>>, extra: Partial<RunOptions<string>> = {}) {
@@ -52,7 +70,10 @@ async function run(rules: CatalogRule[], checks: Record<string, Check<string>>, 
   return outcome;
 }
 
-const returns = (outcome: Outcome): Check<string> => async () => outcome;
+const returns =
+  (outcome: Outcome): Check<string> =>
+  async () =>
+    outcome;
 
 describe('verdict mapping', () => {
   it('maps outcomes and throws by level', async () => {
@@ -127,7 +148,11 @@ describe('verdict mapping', () => {
       { cellTimeoutMs: 200 },
     );
     expect(report.results.map((r) => [r.rule, r.verdict, r.reason.replace(/ran \d+ ms/, 'ran N ms')])).toEqual([
-      ['t/slow', 'inconclusive', 'the check did not finish within 200 ms (it ran N ms; last step: waiting forever); a longer --cell-timeout may let it finish'],
+      [
+        't/slow',
+        'inconclusive',
+        'the check did not finish within 200 ms (it ran N ms; last step: waiting forever); a longer --cell-timeout may let it finish',
+      ],
       ['t/missing', 'fail', 'the check threw unexpectedly: Error: no check is registered for t/missing (suites/registry.ts)'],
     ]);
   });
@@ -162,7 +187,9 @@ describe('cells', () => {
       expect(result.evidence).toHaveLength(1);
       const token = (result.evidence[0]?.request.body as { nextToken: string }).nextToken;
       expect(seen[token]).toBeDefined();
-      expect((result as { rerun?: string }).rerun).toBe(`proton-conformance --endpoint ${fake.url} --rules ${result.rule} --operations ${result.operation} --seed 42 --num-runs 7`);
+      expect((result as { rerun?: string }).rerun).toBe(
+        `proton-conformance --endpoint ${fake.url} --rules ${result.rule} --operations ${result.operation} --seed 42 --num-runs 7`,
+      );
     }
   });
 
@@ -180,7 +207,11 @@ describe('cells', () => {
       { seed: 42, path: '3:1', numRuns: 1 },
     ]);
     const [result] = report.results;
-    expect(result?.replay).toEqual({ seed: 42, path: '3:1', command: `proton-conformance --endpoint ${fake.url} --rules t/property --operations CreateEnvironmentTemplateVersion --seed 42 --path 3:1` });
+    expect(result?.replay).toEqual({
+      seed: 42,
+      path: '3:1',
+      command: `proton-conformance --endpoint ${fake.url} --rules t/property --operations CreateEnvironmentTemplateVersion --seed 42 --path 3:1`,
+    });
     expect(result?.evidence.map((e) => (e.request.body as { nextToken: string }).nextToken)).toEqual(['3:1']);
   });
 
@@ -224,20 +255,43 @@ describe('cells', () => {
       return { verdict: 'pass', reason: 'ok' };
     };
     const rules = [rule('t/plain', { operations: ['A', 'B', 'C'] }), rule('t/clock', { operations: ['A', 'B'], prefers: ['clock'] })];
-    const outcome = await run(rules, { 't/plain': plain, 't/clock': clocky }, {
-      target: target({ accounts: false, capabilities: new Set<Capability>(['clock']), credentials: async () => ({ accessKeyId: 'AKID', secretAccessKey: 'secret-secret' }) }),
-    });
+    const outcome = await run(
+      rules,
+      { 't/plain': plain, 't/clock': clocky },
+      {
+        target: target({
+          accounts: false,
+          capabilities: new Set<Capability>(['clock']),
+          credentials: async () => ({ accessKeyId: 'AKID', secretAccessKey: 'secret-secret' }),
+        }),
+      },
+    );
     expect(outcome.report.summary.pass).toBe(5);
     expect(overlapDuringClock).toBe(false);
   });
 });
 
 describe('selection', () => {
-  const rules = [rule('client-token/format'), rule('client-token/expiry'), rule('idempotent-create/unmodified-retry', { category: 'idempotent-create', operations: ['CreateEnvironment'] }), rule('shape/responses-match-model', { category: 'shape', checkedBy: 'harness', operations: ['CreateEnvironment', 'CreateEnvironmentTemplateVersion'] })];
+  const rules = [
+    rule('client-token/format'),
+    rule('client-token/expiry'),
+    rule('idempotent-create/unmodified-retry', { category: 'idempotent-create', operations: ['CreateEnvironment'] }),
+    rule('shape/responses-match-model', {
+      category: 'shape',
+      checkedBy: 'harness',
+      operations: ['CreateEnvironment', 'CreateEnvironmentTemplateVersion'],
+    }),
+  ];
 
   it('matches globs and substrings, and exercises every rule for the shape rule alone', () => {
-    expect(selectCells(rules, { rules: 'client-token/*' }).cells.map((c) => c.rule.id)).toEqual(['client-token/format', 'client-token/expiry']);
-    expect(selectCells(rules, { rules: 'expiry,unmodified' }).cells.map((c) => c.rule.id)).toEqual(['client-token/expiry', 'idempotent-create/unmodified-retry']);
+    expect(selectCells(rules, { rules: 'client-token/*' }).cells.map((c) => c.rule.id)).toEqual([
+      'client-token/format',
+      'client-token/expiry',
+    ]);
+    expect(selectCells(rules, { rules: 'expiry,unmodified' }).cells.map((c) => c.rule.id)).toEqual([
+      'client-token/expiry',
+      'idempotent-create/unmodified-retry',
+    ]);
     expect(selectCells(rules, { operations: 'createenvironment' }).cells.map((c) => c.operation)).toEqual(['CreateEnvironment']);
     const shapeOnly = selectCells(rules, { rules: 'shape/*' });
     expect(shapeOnly.exerciseOnly).toBe(true);
@@ -248,6 +302,8 @@ describe('selection', () => {
     expect(() => selectCells(rules, { rules: 'nope/*' })).toThrow(UsageError);
     expect(() => selectCells(rules, { rules: 'nope/*' })).toThrow("--rules: 'nope/*' matches no rule");
     expect(() => selectCells(rules, { operations: 'GetEnvironment' })).toThrow("--operations: unknown operation 'GetEnvironment'");
-    expect(() => selectCells(rules, { rules: 'client-token/*', operations: 'CreateEnvironment' })).toThrow(/no rule selected by --rules applies/);
+    expect(() => selectCells(rules, { rules: 'client-token/*', operations: 'CreateEnvironment' })).toThrow(
+      /no rule selected by --rules applies/,
+    );
   });
 });

@@ -34,14 +34,22 @@ async function put(key: string): Promise<void> {
 }
 
 const sweep = (args: string[]) =>
-  cli(['sweep', '--endpoint', remote.proxy.url, '--allow-real-account', '--bundle-bucket', BUCKET, ...args], credentials, { AWS_ENDPOINT_URL_S3: s3.endpoint });
+  cli(['sweep', '--endpoint', remote.proxy.url, '--allow-real-account', '--bundle-bucket', BUCKET, ...args], credentials, {
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
+  });
 
 describe('sweep --bundle-bucket', () => {
   it('lists the runs’ bundles in a dry run, removes one run’s or every run’s with --yes, and nothing else', async () => {
     const runA = runIdAged(0, 'aaaa');
     const runB = runIdAged(0, 'bbbb');
     const others = ['proton-conformance/notarun/keep.tar.gz', `elsewhere/pc${runA}/keep.tar.gz`, 'proton-conformance/readme.txt'];
-    for (const key of [`proton-conformance/pc${runA}/environment-1.tar.gz`, `proton-conformance/pc${runA}/service-1.tar.gz`, `proton-conformance/pc${runB}/environment-1.tar.gz`, ...others]) await put(key);
+    for (const key of [
+      `proton-conformance/pc${runA}/environment-1.tar.gz`,
+      `proton-conformance/pc${runA}/service-1.tar.gz`,
+      `proton-conformance/pc${runB}/environment-1.tar.gz`,
+      ...others,
+    ])
+      await put(key);
 
     const dry = await sweep(['--run', runA]);
     expect(dry.code, dry.stderr).toBe(0);

@@ -7,7 +7,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDuration, runIdTime, sweep } from '../../harness/sweep.ts';
 import { send } from '../../specs/commands.ts';
-import { REGION, cli, counts, directClient, fakeCredentials, plantRun, runIdAged, runTag, startRemote, total } from './real-target-helpers.ts';
+import {
+  REGION,
+  cli,
+  counts,
+  directClient,
+  fakeCredentials,
+  plantRun,
+  runIdAged,
+  runTag,
+  startRemote,
+  total,
+} from './real-target-helpers.ts';
 import type { Counts, FakeCredentials, Remote } from './real-target-helpers.ts';
 
 let remote: Remote;
@@ -59,7 +70,12 @@ describe('harness/sweep', () => {
     const planted = await counts(remote.emulator, credentials);
     expect(total(planted) - total(foreign)).toBe(8);
     const lines: string[] = [];
-    const { findings, removal } = await sweep(target(credentials), { runs: runId, pollMs: 50, timeoutMs: 30_000, onProgress: (line) => lines.push(line) });
+    const { findings, removal } = await sweep(target(credentials), {
+      runs: runId,
+      pollMs: 50,
+      timeoutMs: 30_000,
+      onProgress: (line) => lines.push(line),
+    });
     expect(findings.found.map((f) => f.label)).toEqual([
       `service pc${runId}-0-svc`,
       `environment pc${runId}-0-env`,
@@ -71,7 +87,10 @@ describe('harness/sweep', () => {
       `service template pc${runId}-0-st`,
       `environment template pc${runId}-0-et`,
     ]);
-    expect(findings.unconfirmed.map((u) => u.label).sort()).toEqual([`environment template pc${runId}-9-untagged-1`, `service template pc${runId}-9-mismatch-1`]);
+    expect(findings.unconfirmed.map((u) => u.label).sort()).toEqual([
+      `environment template pc${runId}-9-untagged-1`,
+      `service template pc${runId}-9-mismatch-1`,
+    ]);
     expect(removal?.left).toEqual([]);
     expect(removal?.refused).toEqual([]);
     expect(lines).toContain('waiting for 1 service deletion');
@@ -87,7 +106,10 @@ describe('harness/sweep', () => {
       await plantRun(client, runId);
       client.destroy();
       const started = Date.now();
-      const { removal } = await sweep({ endpoint: slow.proxy.url, region: REGION, credentials }, { runs: runId, pollMs: 100, timeoutMs: 1_500 });
+      const { removal } = await sweep(
+        { endpoint: slow.proxy.url, region: REGION, credentials },
+        { runs: runId, pollMs: 100, timeoutMs: 1_500 },
+      );
       expect(Date.now() - started).toBeLessThan(10_000);
       expect(removal?.timedOut).toBe(true);
       expect(removal?.left).toContainEqual({ label: `service pc${runId}-0-svc`, reason: 'still DELETE_IN_PROGRESS' });
@@ -151,7 +173,12 @@ describe('proton-conformance sweep', () => {
 });
 
 describe('the end-of-run cleanup', () => {
-  const RULES = ['--rules', 'idempotent-create/unmodified-retry,async-delete/retry-after-complete', '--operations', 'CreateService,CreateEnvironment,DeleteService,DeleteEnvironment'];
+  const RULES = [
+    '--rules',
+    'idempotent-create/unmodified-retry,async-delete/retry-after-complete',
+    '--operations',
+    'CreateService,CreateEnvironment,DeleteService,DeleteEnvironment',
+  ];
 
   it('a run leaves zero of its resources, and nothing foreign is touched', async () => {
     const credentials = fakeCredentials('cleanrun');
@@ -165,15 +192,23 @@ describe('the end-of-run cleanup', () => {
   it('after Ctrl-C (exit 130) and after SIGTERM (exit 143) the run still removes everything it created', async () => {
     const credentials = fakeCredentials('interrupted');
     const foreign = await plantForeign(credentials, runIdAged(0, 'frn2'));
-    for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    for (const [signal, code] of [
+      ['SIGINT', 130],
+      ['SIGTERM', 143],
+    ] as const) {
       let sent = false;
-      const run = await cli(['--endpoint', remote.proxy.url, '--allow-real-account', ...RULES, '--num-runs', '50'], credentials, {}, (stdout, kill) => {
-        if (!sent && stdout.includes('runs per property')) {
-          sent = true;
-          // Once the cells are under way (prerequisites exist).
-          setTimeout(() => kill(signal), 700);
-        }
-      });
+      const run = await cli(
+        ['--endpoint', remote.proxy.url, '--allow-real-account', ...RULES, '--num-runs', '50'],
+        credentials,
+        {},
+        (stdout, kill) => {
+          if (!sent && stdout.includes('runs per property')) {
+            sent = true;
+            // Once the cells are under way (prerequisites exist).
+            setTimeout(() => kill(signal), 700);
+          }
+        },
+      );
       expect(run.code, `${signal}: ${run.stderr}`).toBe(code);
       expect(run.stderr).toMatch(signal === 'SIGINT' ? /interrupted; stopping the cells/ : /terminated; stopping the cells/);
       expect(run.stdout).toMatch(/nothing of it is left/);
@@ -187,17 +222,25 @@ describe('the end-of-run cleanup', () => {
     let sent = false;
     const slow = await startRemote({ durations: { environmentDeletion: 2_000, serviceDeletion: 2_000 } });
     try {
-      const run = await cli(['--endpoint', slow.proxy.url, '--allow-real-account', ...RULES, '--num-runs', '50'], credentials, {}, (stdout, kill) => {
-        if (!sent && stdout.includes('runs per property')) {
-          sent = true;
-          setTimeout(() => {
-            kill('SIGINT');
-            setTimeout(() => kill('SIGINT'), 100);
-          }, 1_000);
-        }
-      });
+      const run = await cli(
+        ['--endpoint', slow.proxy.url, '--allow-real-account', ...RULES, '--num-runs', '50'],
+        credentials,
+        {},
+        (stdout, kill) => {
+          if (!sent && stdout.includes('runs per property')) {
+            sent = true;
+            setTimeout(() => {
+              kill('SIGINT');
+              setTimeout(() => kill('SIGINT'), 100);
+            }, 1_000);
+          }
+        },
+      );
       expect(run.code, run.stderr).toBe(130);
-      const quit = /quitting at once; what run ([0-9a-z]{10}) created may be left at .*; remove it with: (\S*proton-conformance\S* sweep .*)$/m.exec(run.stderr);
+      const quit =
+        /quitting at once; what run ([0-9a-z]{10}) created may be left at .*; remove it with: (\S*proton-conformance\S* sweep .*)$/m.exec(
+          run.stderr,
+        );
       expect(quit, run.stderr).not.toBeNull();
       const command = quit![2]!.split(' ').slice(1);
       expect(command).toEqual(['sweep', '--endpoint', slow.proxy.url, '--run', quit![1], '--yes', '--allow-real-account']);

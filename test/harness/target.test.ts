@@ -22,8 +22,14 @@ describe('endpoint', () => {
     const env = { AWS_ENDPOINT_URL_PROTON: 'http://proton:1', AWS_ENDPOINT_URL: 'http://generic:2', AWS_CONFIG_FILE: '/nonexistent' };
     expect(await chooseEndpoint('http://flag:3/', env)).toEqual({ url: 'http://flag:3', source: '--endpoint' });
     expect(await chooseEndpoint(undefined, env)).toEqual({ url: 'http://proton:1', source: 'AWS_ENDPOINT_URL_PROTON' });
-    expect(await chooseEndpoint(undefined, { AWS_ENDPOINT_URL: 'https://generic:2' })).toEqual({ url: 'https://generic:2', source: 'AWS_ENDPOINT_URL' });
-    expect(await chooseEndpoint(undefined, { ...env, AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true' })).toEqual({ url: undefined, source: 'embedded' });
+    expect(await chooseEndpoint(undefined, { AWS_ENDPOINT_URL: 'https://generic:2' })).toEqual({
+      url: 'https://generic:2',
+      source: 'AWS_ENDPOINT_URL',
+    });
+    expect(await chooseEndpoint(undefined, { ...env, AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true' })).toEqual({
+      url: undefined,
+      source: 'embedded',
+    });
   });
 
   it('rejects what is not an http(s) URL, naming where it came from', () => {
@@ -41,7 +47,14 @@ describe('capabilities document', () => {
   });
 
   it('anything else means none', () => {
-    for (const text of ['', 'not json', '[]', '{"protocol":"other","version":1,"capabilities":["clock"]}', '{"protocol":"proton-conformance-hooks","version":2,"capabilities":["clock"]}', '{"protocol":"proton-conformance-hooks","version":1,"capabilities":"clock"}']) {
+    for (const text of [
+      '',
+      'not json',
+      '[]',
+      '{"protocol":"other","version":1,"capabilities":["clock"]}',
+      '{"protocol":"proton-conformance-hooks","version":2,"capabilities":["clock"]}',
+      '{"protocol":"proton-conformance-hooks","version":1,"capabilities":"clock"}',
+    ]) {
       expect(parseCapabilities(text).size, text).toBe(0);
     }
   });
@@ -103,7 +116,12 @@ describe('probe', () => {
 
   it('hooks name their account and skip what the target lacks', async () => {
     const pool = createPool();
-    const hooks = createHooks({ endpoint: fake.url, pool, capabilities: new Set<Capability>(['clock', 'counts']), account: '123412341234' });
+    const hooks = createHooks({
+      endpoint: fake.url,
+      pool,
+      capabilities: new Set<Capability>(['clock', 'counts']),
+      account: '123412341234',
+    });
     expect(await hooks.advance(500)).toBe(1500);
     expect(await hooks.counts()).toEqual({ environments: 2 });
     await expect(hooks.reset()).rejects.toThrow(SkipCheck);

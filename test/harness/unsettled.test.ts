@@ -29,7 +29,9 @@ describe('a run that could never end', () => {
       const report = JSON.parse(await readFile(json, 'utf8')) as Record<string, unknown>;
       expect(report).toMatchObject({ verdict: 'error', exitCode: 4, cells: { total: 2, run: 1, notRun: 1 } });
       expect(report['results']).toEqual([expect.objectContaining({ rule: 'client-token/test-passes', verdict: 'pass' })]);
-      expect(report['stalled']).toEqual([expect.stringContaining('client-token/test-never-settles CreateEnvironmentTemplate: running its check')]);
+      expect(report['stalled']).toEqual([
+        expect.stringContaining('client-token/test-never-settles CreateEnvironmentTemplate: running its check'),
+      ]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

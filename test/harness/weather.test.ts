@@ -81,7 +81,9 @@ describe('classifying weather', () => {
 
   it('calls resets transient and the cell’s own abort not', () => {
     expect(transientFailure(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }))).toBe(true);
-    expect(transientFailure(Object.assign(new Error('fetch failed'), { cause: Object.assign(new Error('x'), { code: 'UND_ERR_SOCKET' }) }))).toBe(true);
+    expect(
+      transientFailure(Object.assign(new Error('fetch failed'), { cause: Object.assign(new Error('x'), { code: 'UND_ERR_SOCKET' }) })),
+    ).toBe(true);
     expect(transientFailure(Object.assign(new Error('aborted'), { name: 'AbortError', code: 'UND_ERR_ABORTED' }))).toBe(false);
     expect(transientFailure(new Error('cell timeout'))).toBe(false);
   });
@@ -104,7 +106,7 @@ describe('classifying weather', () => {
     expect(slow.delayMs('throttle', 1, 7_000)).toBe(7_000);
   });
 
-  it('paces from the fastest of the latest answers: time queued behind the run\'s own requests does not lengthen the backoff', () => {
+  it("paces from the fastest of the latest answers: time queued behind the run's own requests does not lengthen the backoff", () => {
     const busy = new RunWeather(undefined, () => 1);
     // A target whose round trip is 20 ms, most answers queued behind the run's other requests.
     for (let i = 0; i < 64; i++) busy.observeLatency(i % 8 === 0 ? 20 : 500 + i);
@@ -123,7 +125,9 @@ describe('retrying through the weather', () => {
     const { client, recorder, counter, weather, steps, pool, shape } = setup();
     script.set('CreateEnvironmentTemplateVersion', [throttle(), serverError(), throttle()]);
     const before = target.received.length;
-    const output = await client.send(new CreateEnvironmentTemplateVersionCommand({ templateName: 't', source: { s3: { bucket: 'b', key: 'k' } }, clientToken: 'tok-1' }));
+    const output = await client.send(
+      new CreateEnvironmentTemplateVersionCommand({ templateName: 't', source: { s3: { bucket: 'b', key: 'k' } }, clientToken: 'tok-1' }),
+    );
     expect(output.environmentTemplateVersion?.description).toBe('tok-1');
     const sent = target.received.slice(before);
     expect(sent).toHaveLength(4);
@@ -135,17 +139,21 @@ describe('retrying through the weather', () => {
     expect(evidence.map((e) => e.transient?.kind)).toEqual(['throttle', 'server-error', 'throttle', undefined]);
     expect(evidence.slice(0, 3).every((e) => typeof e.transient?.waitMs === 'number')).toBe(true);
     expect(steps.some((s) => s.includes('InternalServerException (HTTP 500)') && s.includes('may or may not have acted'))).toBe(true);
-    expect(steps.at(-1)).toMatch(/^weather: CreateEnvironmentTemplateVersion answered HTTP 200 after 3 transient answers: the check judges this answer/);
+    expect(steps.at(-1)).toMatch(
+      /^weather: CreateEnvironmentTemplateVersion answered HTTP 200 after 3 transient answers: the check judges this answer/,
+    );
     // Modelled weather is still judged for its shape, and passes.
     expect(shape.results().map((r) => [r.verdict, r.reason])).toEqual([['pass', 'all 4 responses match the model']]);
     await pool.close();
   });
 
-  it('counts an answer the wire proxy made up apart from the target\'s weather, and still retries it', async () => {
+  it("counts an answer the wire proxy made up apart from the target's weather, and still retries it", async () => {
     const { client, weather, pool } = setup();
     const injected = { ...serverError(), headers: { ...serverError().headers, 'x-proton-conformance-injected': '500-after' } };
     script.set('CreateEnvironmentTemplateVersion', [injected, throttle()]);
-    await client.send(new CreateEnvironmentTemplateVersionCommand({ templateName: 't', source: { s3: { bucket: 'b', key: 'k' } }, clientToken: 'tok-3' }));
+    await client.send(
+      new CreateEnvironmentTemplateVersionCommand({ templateName: 't', source: { s3: { bucket: 'b', key: 'k' } }, clientToken: 'tok-3' }),
+    );
     expect(weather.counts).toMatchObject({ throttle: 1, serverError: 0, injected: 1, retries: 2 });
     await pool.close();
   });
@@ -153,7 +161,9 @@ describe('retrying through the weather', () => {
   it('does not judge a gateway page (5xx without an error type) for its shape', async () => {
     const { client, shape, pool } = setup();
     script.set('CreateEnvironmentTemplateVersion', [{ status: 502, body: '<html>bad gateway</html>' }]);
-    await client.send(new CreateEnvironmentTemplateVersionCommand({ templateName: 't', source: { s3: { bucket: 'b', key: 'k' } }, clientToken: 'tok-2' }));
+    await client.send(
+      new CreateEnvironmentTemplateVersionCommand({ templateName: 't', source: { s3: { bucket: 'b', key: 'k' } }, clientToken: 'tok-2' }),
+    );
     expect(shape.results().map((r) => r.verdict)).toEqual(['pass']);
     await pool.close();
   });
@@ -181,7 +191,9 @@ describe('retrying through the weather', () => {
     expect(target.received.length - before).toBe(5);
     // Cleanups still send (and retry).
     weather.freeze();
-    await expect(client.send(new GetEnvironmentTemplateCommand({ name: 'cleanup' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await expect(client.send(new GetEnvironmentTemplateCommand({ name: 'cleanup' }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
     await pool.close();
   });
 

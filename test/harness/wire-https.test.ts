@@ -26,7 +26,27 @@ const hosts = { right: 0, wrong: [] as string[] };
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'pc-wire-tls-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost',
+    ],
+    { stdio: 'ignore' },
+  );
   emulator = await startEmulator({ hooks: [], durations: FAST });
   const upstream = new URL(emulator.url);
   front = createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (req, res) => {
@@ -38,10 +58,13 @@ beforeAll(async () => {
       return;
     }
     hosts.right++;
-    const forwarded = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const forwarded = httpRequest(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     forwarded.on('error', () => res.destroy());
     req.pipe(forwarded);
   });
@@ -59,7 +82,23 @@ afterAll(async () => {
 describe('wire cells against an https target that checks the Host', () => {
   it('pass through the proxy over TLS, every request reaching the target under its own name; nothing is left', async () => {
     const run = await cli(
-      ['--endpoint', `https://localhost:${port}`, '--allow-real-account', '--rules', 'wire/lost-response-retry,wire/duplicate-delivery,wire/server-error-retry', '--operations', 'CreateEnvironmentTemplate,DeleteEnvironmentTemplate', '--num-runs', '3', '--seed', '11', '--expect-durations', Object.entries(FAST).map(([name, ms]) => `${name}=${ms}`).join(',')],
+      [
+        '--endpoint',
+        `https://localhost:${port}`,
+        '--allow-real-account',
+        '--rules',
+        'wire/lost-response-retry,wire/duplicate-delivery,wire/server-error-retry',
+        '--operations',
+        'CreateEnvironmentTemplate,DeleteEnvironmentTemplate',
+        '--num-runs',
+        '3',
+        '--seed',
+        '11',
+        '--expect-durations',
+        Object.entries(FAST)
+          .map(([name, ms]) => `${name}=${ms}`)
+          .join(','),
+      ],
       fakeCredentials('wiretls'),
       { NODE_EXTRA_CA_CERTS: join(dir, 'cert.pem') },
     );

@@ -66,56 +66,67 @@ function expectServiceError(result: CliResult, errorName: string, operation: str
 
 const create = (name: string) => ['proton', 'create-environment-template', '--name', name];
 
-describe.skipIf(v2 === undefined)(`AWS CLI v2 against --auth strict${v2 ? ` (${v2.version.split(' ')[0]})` : `: skipped, ${String(foundV2)}`}`, () => {
-  it('the right credentials work: a long-term one and a session-token one, each in its account, STS too', async () => {
-    const [good, temp, identity] = await Promise.all([
-      aws(GOOD, create('cli-strict-good')),
-      aws(TEMP, create('cli-strict-temp')),
-      aws(GOOD, ['sts', 'get-caller-identity']),
-    ]);
-    expect(good.code, good.stderr).toBe(0);
-    expect(JSON.parse(good.stdout).environmentTemplate.arn).toBe(`arn:aws:proton:us-east-1:${GOOD.account}:environment-template/cli-strict-good`);
-    expect(temp.code, temp.stderr).toBe(0);
-    expect(JSON.parse(temp.stdout).environmentTemplate.arn).toBe(`arn:aws:proton:us-east-1:${TEMP.account}:environment-template/cli-strict-temp`);
-    expect(identity.code, identity.stderr).toBe(0);
-    expect(JSON.parse(identity.stdout)).toMatchObject({ Account: GOOD.account, Arn: `arn:aws:iam::${GOOD.account}:root` });
-  });
+describe.skipIf(v2 === undefined)(
+  `AWS CLI v2 against --auth strict${v2 ? ` (${v2.version.split(' ')[0]})` : `: skipped, ${String(foundV2)}`}`,
+  () => {
+    it('the right credentials work: a long-term one and a session-token one, each in its account, STS too', async () => {
+      const [good, temp, identity] = await Promise.all([
+        aws(GOOD, create('cli-strict-good')),
+        aws(TEMP, create('cli-strict-temp')),
+        aws(GOOD, ['sts', 'get-caller-identity']),
+      ]);
+      expect(good.code, good.stderr).toBe(0);
+      expect(JSON.parse(good.stdout).environmentTemplate.arn).toBe(
+        `arn:aws:proton:us-east-1:${GOOD.account}:environment-template/cli-strict-good`,
+      );
+      expect(temp.code, temp.stderr).toBe(0);
+      expect(JSON.parse(temp.stdout).environmentTemplate.arn).toBe(
+        `arn:aws:proton:us-east-1:${TEMP.account}:environment-template/cli-strict-temp`,
+      );
+      expect(identity.code, identity.stderr).toBe(0);
+      expect(JSON.parse(identity.stdout)).toMatchObject({ Account: GOOD.account, Arn: `arn:aws:iam::${GOOD.account}:root` });
+    });
 
-  it('a wrong secret, an unknown key id, no signature: the AWS error name, exit 254, nothing changed', async () => {
-    const before = emulator!.counts();
-    const [wrong, unknown, unsigned, noToken, stsWrong] = await Promise.all([
-      aws({ ...GOOD, secretAccessKey: 'not-the-secret' }, create('cli-strict-wrong')),
-      aws({ accessKeyId: 'AKIDCLINOBODY', secretAccessKey: 'whatever' }, create('cli-strict-unknown')),
-      aws('unsigned', create('cli-strict-unsigned')),
-      aws({ accessKeyId: TEMP.accessKeyId, secretAccessKey: TEMP.secretAccessKey }, create('cli-strict-no-token')),
-      aws({ ...GOOD, secretAccessKey: 'not-the-secret' }, ['sts', 'get-caller-identity']),
-    ]);
-    expect(expectServiceError(wrong, 'InvalidSignatureException', 'CreateEnvironmentTemplate')).toMatch(
-      /^The request signature we calculated does not match the signature you provided\./,
-    );
-    expect(expectServiceError(unknown, 'UnrecognizedClientException', 'CreateEnvironmentTemplate')).toBe('The security token included in the request is invalid.');
-    expect(expectServiceError(unsigned, 'MissingAuthenticationTokenException', 'CreateEnvironmentTemplate')).toBe('Request is missing Authentication Token');
-    expectServiceError(noToken, 'UnrecognizedClientException', 'CreateEnvironmentTemplate');
-    expectServiceError(stsWrong, 'SignatureDoesNotMatch', 'GetCallerIdentity');
-    expect(emulator!.counts()).toEqual(before);
-    for (const result of [wrong, unknown, unsigned, noToken, stsWrong]) {
-      expect(result.stderr).not.toContain(GOOD.secretAccessKey);
-      expect(result.stderr).not.toContain(TEMP.sessionToken);
-    }
-  });
-
-  it('a clock 20 minutes apart: InvalidSignatureException (Signature expired), exit 254, nothing changed; botocore does not correct it', async () => {
-    skewMs = 20 * MINUTE;
-    try {
+    it('a wrong secret, an unknown key id, no signature: the AWS error name, exit 254, nothing changed', async () => {
       const before = emulator!.counts();
-      // Three attempts allowed (the sandbox's default is one): CLI v2 still fails, as it
-      // neither retries this error nor corrects its clock by the answer's Date.
-      const sandboxed = await aws(GOOD, create('cli-strict-skewed'), { AWS_MAX_ATTEMPTS: '3' });
-      const message = expectServiceError(sandboxed, 'InvalidSignatureException', 'CreateEnvironmentTemplate');
-      expect(message).toMatch(/^Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 15 min\.\)$/);
+      const [wrong, unknown, unsigned, noToken, stsWrong] = await Promise.all([
+        aws({ ...GOOD, secretAccessKey: 'not-the-secret' }, create('cli-strict-wrong')),
+        aws({ accessKeyId: 'AKIDCLINOBODY', secretAccessKey: 'whatever' }, create('cli-strict-unknown')),
+        aws('unsigned', create('cli-strict-unsigned')),
+        aws({ accessKeyId: TEMP.accessKeyId, secretAccessKey: TEMP.secretAccessKey }, create('cli-strict-no-token')),
+        aws({ ...GOOD, secretAccessKey: 'not-the-secret' }, ['sts', 'get-caller-identity']),
+      ]);
+      expect(expectServiceError(wrong, 'InvalidSignatureException', 'CreateEnvironmentTemplate')).toMatch(
+        /^The request signature we calculated does not match the signature you provided\./,
+      );
+      expect(expectServiceError(unknown, 'UnrecognizedClientException', 'CreateEnvironmentTemplate')).toBe(
+        'The security token included in the request is invalid.',
+      );
+      expect(expectServiceError(unsigned, 'MissingAuthenticationTokenException', 'CreateEnvironmentTemplate')).toBe(
+        'Request is missing Authentication Token',
+      );
+      expectServiceError(noToken, 'UnrecognizedClientException', 'CreateEnvironmentTemplate');
+      expectServiceError(stsWrong, 'SignatureDoesNotMatch', 'GetCallerIdentity');
       expect(emulator!.counts()).toEqual(before);
-    } finally {
-      skewMs = 0;
-    }
-  });
-});
+      for (const result of [wrong, unknown, unsigned, noToken, stsWrong]) {
+        expect(result.stderr).not.toContain(GOOD.secretAccessKey);
+        expect(result.stderr).not.toContain(TEMP.sessionToken);
+      }
+    });
+
+    it('a clock 20 minutes apart: InvalidSignatureException (Signature expired), exit 254, nothing changed; botocore does not correct it', async () => {
+      skewMs = 20 * MINUTE;
+      try {
+        const before = emulator!.counts();
+        // Three attempts allowed (the sandbox's default is one): CLI v2 still fails, as it
+        // neither retries this error nor corrects its clock by the answer's Date.
+        const sandboxed = await aws(GOOD, create('cli-strict-skewed'), { AWS_MAX_ATTEMPTS: '3' });
+        const message = expectServiceError(sandboxed, 'InvalidSignatureException', 'CreateEnvironmentTemplate');
+        expect(message).toMatch(/^Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 15 min\.\)$/);
+        expect(emulator!.counts()).toEqual(before);
+      } finally {
+        skewMs = 0;
+      }
+    });
+  },
+);

@@ -85,7 +85,11 @@ describe('AWS CLI v2 behind the wire proxy (lost responses)', () => {
         const versions = [];
         for (let i = 0; i < 2; i++) {
           const out = await aws<{ environmentTemplateVersion: { minorVersion: string; majorVersion: string } }>(
-            'create-environment-template-version', '--template-name', 'wire-env-template', '--source', SOURCE,
+            'create-environment-template-version',
+            '--template-name',
+            'wire-env-template',
+            '--source',
+            SOURCE,
           );
           versions.push(`${out.environmentTemplateVersion.majorVersion}.${out.environmentTemplateVersion.minorVersion}`);
         }
@@ -96,7 +100,9 @@ describe('AWS CLI v2 behind the wire proxy (lost responses)', () => {
         // Two calls, two versions: exactly one each, though every first response was lost.
         expect(counts['environmentTemplateVersions'], JSON.stringify(counts)).toBe(2);
         const listed = await aws<{ templateVersions: Array<{ majorVersion: string; minorVersion: string }> }>(
-          'list-environment-template-versions', '--template-name', 'wire-env-template',
+          'list-environment-template-versions',
+          '--template-name',
+          'wire-env-template',
         );
         expect(listed.templateVersions.map((v) => `${v.majorVersion}.${v.minorVersion}`).sort()).toEqual([...versions].sort());
 

@@ -107,7 +107,13 @@ async function setupFlow(s: CliSession): Promise<void> {
   const before = await s.hooks.now();
   const [etOut, stOut] = await Promise.all([
     s.ok<{ environmentTemplate: Named & { displayName: string } }>([
-      'create-environment-template', '--name', et, '--display-name', 'Interop env', '--description', 'by the AWS CLI',
+      'create-environment-template',
+      '--name',
+      et,
+      '--display-name',
+      'Interop env',
+      '--description',
+      'by the AWS CLI',
     ]),
     s.ok<{ serviceTemplate: Named }>(['create-service-template', '--name', st]),
   ]);
@@ -123,12 +129,25 @@ async function setupFlow(s: CliSession): Promise<void> {
   expect(first).toMatchObject({ templateName: et, majorVersion: '1', minorVersion: '0', status: 'REGISTRATION_IN_PROGRESS' });
   await s.passDuration('templateVersionRegistration');
   const draft = await s.ok<{ environmentTemplateVersion: TemplateVersion }>([
-    'get-environment-template-version', '--template-name', et, '--major-version', '1', '--minor-version', '0',
+    'get-environment-template-version',
+    '--template-name',
+    et,
+    '--major-version',
+    '1',
+    '--minor-version',
+    '0',
   ]);
   expect(draft.environmentTemplateVersion.status).toBe('DRAFT');
   const published = await s.ok<{ environmentTemplateVersion: TemplateVersion }>([
-    'update-environment-template-version', '--template-name', et, '--major-version', '1', '--minor-version', '0',
-    '--status', 'PUBLISHED',
+    'update-environment-template-version',
+    '--template-name',
+    et,
+    '--major-version',
+    '1',
+    '--minor-version',
+    '0',
+    '--status',
+    'PUBLISHED',
   ]);
   expect(published.environmentTemplateVersion.status).toBe('PUBLISHED');
 
@@ -139,12 +158,26 @@ async function setupFlow(s: CliSession): Promise<void> {
   const token = 'interop-v2-token';
   const [envOut, stvOut, auto, debugRun, fixed1, missing, invalid, mismatch] = await Promise.all([
     s.ok<{ environment: Named & { deploymentStatus: string; templateName: string } }>([
-      'create-environment', '--name', env, '--template-name', et, '--template-major-version', '1', '--spec', SPEC,
-      '--proton-service-role-arn', `arn:aws:iam::${s.account}:role/proton-interop`,
+      'create-environment',
+      '--name',
+      env,
+      '--template-name',
+      et,
+      '--template-major-version',
+      '1',
+      '--spec',
+      SPEC,
+      '--proton-service-role-arn',
+      `arn:aws:iam::${s.account}:role/proton-interop`,
     ]),
     s.ok<{ serviceTemplateVersion: TemplateVersion }>([
-      'create-service-template-version', '--template-name', st, '--source', SOURCE,
-      '--compatible-environment-templates', `templateName=${et},majorVersion=1`,
+      'create-service-template-version',
+      '--template-name',
+      st,
+      '--source',
+      SOURCE,
+      '--compatible-environment-templates',
+      `templateName=${et},majorVersion=1`,
     ]),
     createdVersion(s, createVersion),
     s.run([...createVersion, '--debug']),
@@ -153,11 +186,22 @@ async function setupFlow(s: CliSession): Promise<void> {
     s.fails(['create-environment-template', '--name', 'not a valid name!'], 'CreateEnvironmentTemplate', 'ValidationException'),
     s.fails(
       ['create-environment-template', '--name', et, '--display-name', 'Interop env', '--description', 'a different description'],
-      'CreateEnvironmentTemplate', 'ValidationException',
+      'CreateEnvironmentTemplate',
+      'ValidationException',
     ),
   ]);
-  expect(envOut.environment).toMatchObject({ name: env, templateName: et, arn: `${arnPrefix}environment/${env}`, deploymentStatus: 'IN_PROGRESS' });
-  expect(stvOut.serviceTemplateVersion).toMatchObject({ templateName: st, majorVersion: '1', minorVersion: '0', status: 'REGISTRATION_IN_PROGRESS' });
+  expect(envOut.environment).toMatchObject({
+    name: env,
+    templateName: et,
+    arn: `${arnPrefix}environment/${env}`,
+    deploymentStatus: 'IN_PROGRESS',
+  });
+  expect(stvOut.serviceTemplateVersion).toMatchObject({
+    templateName: st,
+    majorVersion: '1',
+    minorVersion: '0',
+    status: 'REGISTRATION_IN_PROGRESS',
+  });
   expect(missing).toContain(`${env}-missing`);
   expect(invalid).toMatch(/name/);
   expect(mismatch).toContain('Idempotent parameter mismatch');
@@ -178,8 +222,15 @@ async function setupFlow(s: CliSession): Promise<void> {
     // The autofilled token, now sent explicitly: the server keyed on it.
     createdVersion(s, [...createVersion, '--client-token', autofilled]),
     s.ok<{ serviceTemplateVersion: TemplateVersion }>([
-      'update-service-template-version', '--template-name', st, '--major-version', '1', '--minor-version', '0',
-      '--status', 'PUBLISHED',
+      'update-service-template-version',
+      '--template-name',
+      st,
+      '--major-version',
+      '1',
+      '--minor-version',
+      '0',
+      '--status',
+      'PUBLISHED',
     ]),
   ]);
   // Same token, same parameters: the original version (progress fields may differ).
@@ -191,7 +242,15 @@ async function setupFlow(s: CliSession): Promise<void> {
   expect(new Set(drafts).size).toBe(3);
 
   const svcOut = await s.ok<{ service: Named & { status: string } }>([
-    'create-service', '--name', svc, '--template-name', st, '--template-major-version', '1', '--spec', serviceSpec(env),
+    'create-service',
+    '--name',
+    svc,
+    '--template-name',
+    st,
+    '--template-major-version',
+    '1',
+    '--spec',
+    serviceSpec(env),
   ]);
   expect(svcOut.service).toMatchObject({ name: svc, arn: `${arnPrefix}service/${svc}`, status: 'CREATE_IN_PROGRESS' });
 
@@ -213,9 +272,9 @@ async function setupFlow(s: CliSession): Promise<void> {
   // the virtual clock; the counts hook then shows nothing left.
   const [svcDeleting, ...draftDeletes] = await Promise.all([
     s.ok<{ service: Named & { status: string } }>(['delete-service', '--name', svc]),
-    ...drafts.map((minor) => createdVersion(s, [
-      'delete-environment-template-version', '--template-name', et, '--major-version', '1', '--minor-version', minor,
-    ])),
+    ...drafts.map((minor) =>
+      createdVersion(s, ['delete-environment-template-version', '--template-name', et, '--major-version', '1', '--minor-version', minor]),
+    ),
   ]);
   expect(svcDeleting.service).toMatchObject({ name: svc, status: 'DELETE_IN_PROGRESS' });
   expect(draftDeletes.map((d) => d.minorVersion).sort()).toEqual([...drafts].sort());
@@ -234,7 +293,10 @@ async function setupFlow(s: CliSession): Promise<void> {
   ]);
   await s.ok(['delete-environment-template', '--name', et]);
   const counts = await s.hooks.counts();
-  expect(Object.values(counts).every((n) => n === 0), JSON.stringify(counts)).toBe(true);
+  expect(
+    Object.values(counts).every((n) => n === 0),
+    JSON.stringify(counts),
+  ).toBe(true);
 }
 
 /** The same serializer and parser checks with another botocore, in fewer calls. */

@@ -42,7 +42,9 @@ describe('the fault catalogue', () => {
     const rules = mustRulesOfCategories();
     expect(rules).toHaveLength(20);
     for (const rule of rules) {
-      const faults = Object.entries(FAULTS).filter(([, fault]) => fault.rule === rule).map(([name]) => name);
+      const faults = Object.entries(FAULTS)
+        .filter(([, fault]) => fault.rule === rule)
+        .map(([name]) => name);
       expect(faults.length, `${rule}: ${faults.join(', ')}`).toBeGreaterThanOrEqual(2);
     }
     expect(Object.keys(FAULTS).length).toBeGreaterThanOrEqual(32);

@@ -41,7 +41,8 @@ const FAST_SUBSET: readonly string[] = [
 
 /** The rules a variant bears on: where it would show if the suite mistook it for a violation. */
 const VARIANT_RULES: Readonly<Record<string, string>> = {
-  'progressing-status': 'client-token/same-token-same-params,idempotent-create/unmodified-retry,idempotent-create/modified-retry,async-delete/*',
+  'progressing-status':
+    'client-token/same-token-same-params,idempotent-create/unmodified-retry,idempotent-create/modified-retry,async-delete/*',
   'slow-async': 'idempotent-create/*,async-delete/*,client-token/expiry',
   'fast-async': 'async-delete/*,idempotent-create/unmodified-retry',
   'forgets-deletions-quickly': 'idempotent-delete/*',
@@ -75,7 +76,11 @@ describe('the fast subset', () => {
   });
 
   it('has every variant of the catalogue', () => {
-    expect(Object.keys(VARIANT_RULES).sort()).toEqual(variantSubjects().map((v) => v.name).sort());
+    expect(Object.keys(VARIANT_RULES).sort()).toEqual(
+      variantSubjects()
+        .map((v) => v.name)
+        .sort(),
+    );
   });
 });
 
@@ -91,7 +96,12 @@ describe('each fault is caught by the rule it targets', () => {
 
 describe('each variant passes the rules it bears on', () => {
   it.each(variantSubjects().map((subject) => [subject.name, subject] as const))('%s', async (_name, subject) => {
-    const run = await runSuite(host, { variants: [subject.name] }, { rules: VARIANT_RULES[subject.name]! }, { seed: SEED, numRuns: NUM_RUNS });
+    const run = await runSuite(
+      host,
+      { variants: [subject.name] },
+      { rules: VARIANT_RULES[subject.name]! },
+      { seed: SEED, numRuns: NUM_RUNS },
+    );
     const finding = variantFinding(subject, run);
     expect(run.results.length).toBeGreaterThan(0);
     expect(finding.falsePositives.map((note) => `${note.rule} x ${note.operation}: ${note.reason}`)).toEqual([]);

@@ -19,7 +19,10 @@ describe('--weather', () => {
   it('names weather variants, all of them, or none', () => {
     expect(parseMutationArgs([]).weather).toEqual([]);
     expect(parseMutationArgs(['--weather', 'throttling']).weather).toEqual(['throttling']);
-    expect(parseMutationArgs(['--weather', 'throttling,errors-after-acting,throttling']).weather).toEqual(['throttling', 'errors-after-acting']);
+    expect(parseMutationArgs(['--weather', 'throttling,errors-after-acting,throttling']).weather).toEqual([
+      'throttling',
+      'errors-after-acting',
+    ]);
     expect(parseMutationArgs(['--weather', 'all']).weather).toEqual(allWeatherVariants());
     expect(parseMutationArgs(['--weather', 'none']).weather).toEqual([]);
     expect(parseMutationArgs(['--flaky', '--weather', 'throttling'])).toMatchObject({ flaky: 20, weather: ['throttling'] });
@@ -36,7 +39,11 @@ describe('--weather', () => {
 
   it('runs the weather variants as subjects of their own by default (and --weather adds them to every subject)', () => {
     expect(allWeatherVariants()).toEqual(['throttling', 'errors-after-acting']);
-    expect(variantSubjects().filter((subject) => isWeatherVariant(subject.name)).map((subject) => subject.name)).toEqual(['throttling', 'errors-after-acting']);
+    expect(
+      variantSubjects()
+        .filter((subject) => isWeatherVariant(subject.name))
+        .map((subject) => subject.name),
+    ).toEqual(['throttling', 'errors-after-acting']);
     expect(variantSubjects(['throttling']).map((subject) => subject.name)).toEqual(['throttling']);
   });
 });
@@ -89,7 +96,12 @@ describe('the emulators of the analysis', () => {
   });
 
   it('take a latency and the weather option: a busy target for the bench (30 ms at 1 handler queues 3 requests)', async () => {
-    const target = await host.target({ variants: ['throttling'], seed: 3, latency: { min: 30, max: 30 }, weather: { handlers: 1, throttle: 1 } });
+    const target = await host.target({
+      variants: ['throttling'],
+      seed: 3,
+      latency: { min: 30, max: 30 },
+      weather: { handlers: 1, throttle: 1 },
+    });
     try {
       const started = performance.now();
       const answers = await Promise.all([1, 2, 3].map((i) => rawCall(target.endpoint, 'ListServices', {}, { account: `26000000001${i}` })));

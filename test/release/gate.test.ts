@@ -30,7 +30,10 @@ const reportSchema = JSON.parse(readFileSync(join(ROOT, 'specs/report.schema.jso
 const validateReport = new Ajv({ allErrors: true, strict: false }).compile(reportSchema);
 
 async function xsdErrors(xml: string): Promise<string[]> {
-  const result = await validateXML({ xml: [{ fileName: 'report.xml', contents: xml }], schema: [{ fileName: 'junit-10.xsd', contents: XSD }] });
+  const result = await validateXML({
+    xml: [{ fileName: 'report.xml', contents: xml }],
+    schema: [{ fileName: 'junit-10.xsd', contents: XSD }],
+  });
   return result.errors.map((e) => e.rawMessage);
 }
 
@@ -76,9 +79,19 @@ describe('the release gate: reports, known failures, diff', () => {
     [faulty, clean] = await Promise.all([
       run(
         [
-          '--endpoint', emulator.url, ...SELECTION,
-          '--json', file('faulty.json'), '--junit', file('faulty.xml'), '--html', file('faulty.html'), '--markdown', file('faulty.md'),
-          '--write-expectations', file('expect.json'),
+          '--endpoint',
+          emulator.url,
+          ...SELECTION,
+          '--json',
+          file('faulty.json'),
+          '--junit',
+          file('faulty.xml'),
+          '--html',
+          file('faulty.html'),
+          '--markdown',
+          file('faulty.md'),
+          '--write-expectations',
+          file('expect.json'),
         ],
         { GITHUB_STEP_SUMMARY: file('summary.md') },
       ),
@@ -108,21 +121,45 @@ describe('the release gate: reports, known failures, diff', () => {
     expect(xml).toMatch(/<testsuite name="client-token" tests="6" failures="3" errors="0" skipped="0"/);
     expect(xml).toMatch(/<testsuite name="shape" /);
     expect(xml).toContain('<property name="seed" value="7"/>');
-    expect(xml).toMatch(/<property name="rerun client-token\/same-token-same-params CreateEnvironmentTemplateVersion" value="[^"]*--endpoint http:\/\/127\.0\.0\.1:\d+ --rules client-token\/same-token-same-params --operations CreateEnvironmentTemplateVersion --seed 7/);
+    expect(xml).toMatch(
+      /<property name="rerun client-token\/same-token-same-params CreateEnvironmentTemplateVersion" value="[^"]*--endpoint http:\/\/127\.0\.0\.1:\d+ --rules client-token\/same-token-same-params --operations CreateEnvironmentTemplateVersion --seed 7/,
+    );
     const failure = /<failure type="MUST" message="The identical retry[^"]*">([\s\S]*?)<\/failure>/.exec(xml);
     expect(failure, xml.slice(0, 3000)).not.toBeNull();
     expect(failure![1]).toContain('steps:');
     expect(failure![1]).toContain('→ CreateEnvironmentTemplateVersion');
     expect(failure![1]).toContain('← 200');
-    expect(failure![1]).toMatch(/rerun: .*--rules client-token\/same-token-same-params --operations CreateEnvironmentTemplateVersion --seed 7/);
+    expect(failure![1]).toMatch(
+      /rerun: .*--rules client-token\/same-token-same-params --operations CreateEnvironmentTemplateVersion --seed 7/,
+    );
   });
 
   it('JUnit: skipped, inconclusive, warnings, expected failures and characters XML cannot hold stay valid', async () => {
     const base = { category: 'client-token' as const, level: 'MUST' as const, evidence: [] };
     const results: RuleResult[] = [
-      { ...base, rule: 'client-token/expiry', operation: 'CreateServiceTemplateVersion', verdict: 'skipped', reason: "the target lacks the 'clock' capability" },
-      { ...base, rule: 'client-token/format', operation: 'CreateServiceTemplateVersion', verdict: 'inconclusive', reason: 'no answer <within> "budget" & ]]> \u0001\u0007 \ud800' },
-      { ...base, category: 'idempotent-delete', rule: 'idempotent-delete/absent-is-empty', level: 'SHOULD', operation: 'DeleteService', verdict: 'warn', reason: 'a warning' },
+      {
+        ...base,
+        rule: 'client-token/expiry',
+        operation: 'CreateServiceTemplateVersion',
+        verdict: 'skipped',
+        reason: "the target lacks the 'clock' capability",
+      },
+      {
+        ...base,
+        rule: 'client-token/format',
+        operation: 'CreateServiceTemplateVersion',
+        verdict: 'inconclusive',
+        reason: 'no answer <within> "budget" & ]]> \u0001\u0007 \ud800',
+      },
+      {
+        ...base,
+        category: 'idempotent-delete',
+        rule: 'idempotent-delete/absent-is-empty',
+        level: 'SHOULD',
+        operation: 'DeleteService',
+        verdict: 'warn',
+        reason: 'a warning',
+      },
       {
         ...base,
         rule: 'client-token/same-token-same-params',
@@ -139,8 +176,12 @@ describe('the release gate: reports, known failures, diff', () => {
     expect(xml).toContain(`<skipped message="skipped: the target lacks the 'clock' capability"/>`);
     expect(xml).toMatch(/<skipped message="inconclusive: no answer &lt;within&gt; &quot;budget&quot; &amp; ]]&gt; /);
     expect(xml).toContain('<skipped message="expected failure: tracked (https://example.invalid/1)"/>');
-    expect(xml).toContain('<property name="replay client-token/same-token-same-params CreateService" value="npx proton-conformance --seed 1 --path 0:1"/>');
-    expect(xml).toMatch(/<testcase name="idempotent-delete\/absent-is-empty DeleteService"[^>]*>\s*<system-out>warning \(SHOULD rule violated/);
+    expect(xml).toContain(
+      '<property name="replay client-token/same-token-same-params CreateService" value="npx proton-conformance --seed 1 --path 0:1"/>',
+    );
+    expect(xml).toMatch(
+      /<testcase name="idempotent-delete\/absent-is-empty DeleteService"[^>]*>\s*<system-out>warning \(SHOULD rule violated/,
+    );
     expect(xml).toMatch(/failures="0"/);
   });
 
@@ -153,79 +194,123 @@ describe('the release gate: reports, known failures, diff', () => {
     expect(await readFile(file('faulty.md'), 'utf8')).toBe(summary.slice('# an earlier step\n'.length));
   });
 
-  it.skipIf(!CHROMIUM)('HTML: self-contained; in headless Chromium the matrix is visible, a failure expands to its steps, requests, responses and commands, and the filters hide what they should', async () => {
-    const html = await readFile(file('faulty.html'), 'utf8');
-    // Nothing from the network: no external script, style, font or image.
-    expect(html).not.toMatch(/<(script|img|iframe)[^>]+src=/i);
-    expect(html).not.toMatch(/<link\b/i);
-    expect(html).not.toMatch(/@import|url\(/i);
-    expect(html).toContain("default-src 'none'");
-    const failing = report.results.findIndex((r) => r.verdict === 'fail');
-    const id = `r-${failing}`;
-    const url = `file://${file('faulty.html')}#open=${id}`;
-    const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-dev-shm-usage', '--hide-scrollbars', '--virtual-time-budget=5000'];
-    const exec = promisify(execFile);
-    const { stdout: dom } = await exec(CHROMIUM!, [...flags, '--dump-dom', url], { maxBuffer: 64 * 1024 * 1024, timeout: 60_000 });
-    const body = /<body([^>]*)>/.exec(dom)?.[1] ?? '';
-    expect(body).toContain('data-ready="1"');
-    expect(body).toContain('data-matrix-visible="true"');
-    expect(body).toContain(`data-expanded="${id}"`);
-    const details = new RegExp(`<details class="result" id="${id}"[^>]*open=""[^>]*>([\\s\\S]*?)(?=<details class="result"|</section>)`).exec(dom);
-    expect(details, dom.slice(0, 2000)).not.toBeNull();
-    const text = details![1]!;
-    expect(text).toContain('client-token/same-token-same-params');
-    expect(text).toContain('<ol class="steps">');
-    expect(text).toMatch(/<details class="exchange" open="">/);
-    expect(text).toContain('request-body');
-    expect(text).toContain('response-body');
-    expect(text).toContain('authorization: [redacted]');
-    expect(text).toMatch(/<pre class="command rerun">[^<]*--endpoint http:\/\/127\.0\.0\.1:\d+ --rules client-token\/same-token-same-params/);
-    // The matrix: one coloured cell per result.
-    expect(dom.match(/<td class="cell v-/g)).toHaveLength(report.results.length);
-    // The filters, clicked in the page (a page that frames the report and clicks its checkboxes).
-    await writeFile(
-      file('filters.html'),
-      `<!DOCTYPE html><html><body><iframe id="f" src="faulty.html" style="width:1400px;height:900px"></iframe><script>${FILTER_SCRIPT}</script></body></html>`,
-    );
-    const { stdout: framed } = await exec(CHROMIUM!, [...flags, '--allow-file-access-from-files', '--dump-dom', `file://${file('filters.html')}`], { maxBuffer: 64 * 1024 * 1024, timeout: 60_000 });
-    const seen = JSON.parse((/data-result="([^"]*)"/.exec(framed)?.[1] ?? 'null').replace(/&quot;/g, '"')) as Record<string, Visible> | null;
-    expect(seen, framed.slice(0, 500)).not.toBeNull();
-    const rows = report.results.filter((r) => r.category === 'client-token').length / 3 + 1;
-    expect(seen!['all']).toEqual({ blocks: 2, rows, details: 3, dim: 0 });
-    // verdict: fail unticked: failing cells dimmed, a row of failures only hidden, their details hidden.
-    expect(seen!['noFail']).toEqual({ blocks: 2, rows: rows - 1, details: 0, dim: 3 });
-    // category: shape unticked: its block (and so its row) hidden.
-    expect(seen!['noShape']).toEqual({ blocks: 1, rows: rows - 1, details: 3, dim: 0 });
-    // level: MUST unticked: every rule here is a MUST.
-    expect(seen!['noMust']).toEqual({ blocks: 2, rows: 0, details: 0, dim: 0 });
+  it.skipIf(!CHROMIUM)(
+    'HTML: self-contained; in headless Chromium the matrix is visible, a failure expands to its steps, requests, responses and commands, and the filters hide what they should',
+    async () => {
+      const html = await readFile(file('faulty.html'), 'utf8');
+      // Nothing from the network: no external script, style, font or image.
+      expect(html).not.toMatch(/<(script|img|iframe)[^>]+src=/i);
+      expect(html).not.toMatch(/<link\b/i);
+      expect(html).not.toMatch(/@import|url\(/i);
+      expect(html).toContain("default-src 'none'");
+      const failing = report.results.findIndex((r) => r.verdict === 'fail');
+      const id = `r-${failing}`;
+      const url = `file://${file('faulty.html')}#open=${id}`;
+      const flags = [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-dev-shm-usage',
+        '--hide-scrollbars',
+        '--virtual-time-budget=5000',
+      ];
+      const exec = promisify(execFile);
+      const { stdout: dom } = await exec(CHROMIUM!, [...flags, '--dump-dom', url], { maxBuffer: 64 * 1024 * 1024, timeout: 60_000 });
+      const body = /<body([^>]*)>/.exec(dom)?.[1] ?? '';
+      expect(body).toContain('data-ready="1"');
+      expect(body).toContain('data-matrix-visible="true"');
+      expect(body).toContain(`data-expanded="${id}"`);
+      const details = new RegExp(
+        `<details class="result" id="${id}"[^>]*open=""[^>]*>([\\s\\S]*?)(?=<details class="result"|</section>)`,
+      ).exec(dom);
+      expect(details, dom.slice(0, 2000)).not.toBeNull();
+      const text = details![1]!;
+      expect(text).toContain('client-token/same-token-same-params');
+      expect(text).toContain('<ol class="steps">');
+      expect(text).toMatch(/<details class="exchange" open="">/);
+      expect(text).toContain('request-body');
+      expect(text).toContain('response-body');
+      expect(text).toContain('authorization: [redacted]');
+      expect(text).toMatch(
+        /<pre class="command rerun">[^<]*--endpoint http:\/\/127\.0\.0\.1:\d+ --rules client-token\/same-token-same-params/,
+      );
+      // The matrix: one coloured cell per result.
+      expect(dom.match(/<td class="cell v-/g)).toHaveLength(report.results.length);
+      // The filters, clicked in the page (a page that frames the report and clicks its checkboxes).
+      await writeFile(
+        file('filters.html'),
+        `<!DOCTYPE html><html><body><iframe id="f" src="faulty.html" style="width:1400px;height:900px"></iframe><script>${FILTER_SCRIPT}</script></body></html>`,
+      );
+      const { stdout: framed } = await exec(
+        CHROMIUM!,
+        [...flags, '--allow-file-access-from-files', '--dump-dom', `file://${file('filters.html')}`],
+        { maxBuffer: 64 * 1024 * 1024, timeout: 60_000 },
+      );
+      const seen = JSON.parse((/data-result="([^"]*)"/.exec(framed)?.[1] ?? 'null').replace(/&quot;/g, '"')) as Record<
+        string,
+        Visible
+      > | null;
+      expect(seen, framed.slice(0, 500)).not.toBeNull();
+      const rows = report.results.filter((r) => r.category === 'client-token').length / 3 + 1;
+      expect(seen!['all']).toEqual({ blocks: 2, rows, details: 3, dim: 0 });
+      // verdict: fail unticked: failing cells dimmed, a row of failures only hidden, their details hidden.
+      expect(seen!['noFail']).toEqual({ blocks: 2, rows: rows - 1, details: 0, dim: 3 });
+      // category: shape unticked: its block (and so its row) hidden.
+      expect(seen!['noShape']).toEqual({ blocks: 1, rows: rows - 1, details: 3, dim: 0 });
+      // level: MUST unticked: every rule here is a MUST.
+      expect(seen!['noMust']).toEqual({ blocks: 2, rows: 0, details: 0, dim: 0 });
 
-    // A screenshot, kept as a CI artifact.
-    await mkdir(join(ROOT, '.tmp'), { recursive: true });
-    const png = join(ROOT, '.tmp', 'html-report.png');
-    await rm(png, { force: true });
-    await exec(CHROMIUM!, [...flags, '--window-size=1400,1600', `--screenshot=${png}`, url], { timeout: 60_000 });
-    expect((await stat(png)).size).toBeGreaterThan(20_000);
-  });
+      // A screenshot, kept as a CI artifact.
+      await mkdir(join(ROOT, '.tmp'), { recursive: true });
+      const png = join(ROOT, '.tmp', 'html-report.png');
+      await rm(png, { force: true });
+      await exec(CHROMIUM!, [...flags, '--window-size=1400,1600', `--screenshot=${png}`, url], { timeout: 60_000 });
+      expect((await stat(png)).size).toBeGreaterThan(20_000);
+    },
+  );
 
-  it('--expect: the fault\'s failures named exit 0; without, 1; a bad entry is named (exit 2)', async () => {
+  it("--expect: the fault's failures named exit 0; without, 1; a bad entry is named (exit 2)", async () => {
     const expectations = JSON.parse(await readFile(file('expect.json'), 'utf8')) as { expectations: { rule: string; operation: string }[] };
     expect(expectations.expectations.map((e) => `${e.rule} ${e.operation}`)).toEqual(
       report.results.filter((r) => r.verdict === 'fail').map((r) => `${r.rule} ${r.operation}`),
     );
-    const accepted = await run(['--endpoint', emulator.url, ...SELECTION, '--expect', file('expect.json'), '--junit', file('expected.xml')]);
+    const accepted = await run([
+      '--endpoint',
+      emulator.url,
+      ...SELECTION,
+      '--expect',
+      file('expect.json'),
+      '--junit',
+      file('expected.xml'),
+    ]);
     expect(accepted.code, said(accepted)).toBe(0);
     expect(accepted.stdout).toContain('PASS (every MUST failure is expected: 3, --expect)');
     expect(await xsdErrors(await readFile(file('expected.xml'), 'utf8'))).toEqual([]);
     expect(faulty.code).toBe(1);
 
-    await writeFile(file('bad.json'), JSON.stringify({ expectations: [...expectations.expectations, { rule: 'client-token/format', operation: 'CreateService', reason: 'x' }] }));
+    await writeFile(
+      file('bad.json'),
+      JSON.stringify({
+        expectations: [...expectations.expectations, { rule: 'client-token/format', operation: 'CreateService', reason: 'x' }],
+      }),
+    );
     const bad = await run(['--endpoint', emulator.url, ...SELECTION, '--expect', file('bad.json')]);
     expect(bad.code, said(bad)).toBe(2);
-    expect(bad.stderr.trim()).toMatch(/^proton-conformance: --expect: .*bad\.json: entry 4 \(client-token\/format on CreateService\): rule 'client-token\/format' does not apply to 'CreateService'/);
-    await writeFile(file('bad2.json'), JSON.stringify({ expectations: [{ rule: 'client-token/format', operation: 'CreateServiceTemplateVersion', reason: '', tracking: 'x' }] }));
+    expect(bad.stderr.trim()).toMatch(
+      /^proton-conformance: --expect: .*bad\.json: entry 4 \(client-token\/format on CreateService\): rule 'client-token\/format' does not apply to 'CreateService'/,
+    );
+    await writeFile(
+      file('bad2.json'),
+      JSON.stringify({
+        expectations: [{ rule: 'client-token/format', operation: 'CreateServiceTemplateVersion', reason: '', tracking: 'x' }],
+      }),
+    );
     const bad2 = await run([...SELECTION, '--expect', file('bad2.json')]);
     expect(bad2.code, said(bad2)).toBe(2);
-    expect(bad2.stderr.trim()).toMatch(/entry 1 \(client-token\/format on CreateServiceTemplateVersion\): (unknown field 'tracking'|'reason' must NOT have fewer than 1 characters)/);
+    expect(bad2.stderr.trim()).toMatch(
+      /entry 1 \(client-token\/format on CreateServiceTemplateVersion\): (unknown field 'tracking'|'reason' must NOT have fewer than 1 characters)/,
+    );
   });
 
   it('--strict-expectations against the correct emulator: the expected failures are fixed, exit 1', async () => {
@@ -235,7 +320,9 @@ describe('the release gate: reports, known failures, diff', () => {
     expect(strict.stdout).toMatch(/fixed: client-token\/same-token-same-params {2}CreateEnvironmentTemplateVersion passes now/);
     const lenient = await run([...SELECTION, '--expect', file('expect.json')]);
     expect(lenient.code, said(lenient)).toBe(0);
-    const json = JSON.parse(await readFile(file('strict.json'), 'utf8')) as { expectations: { fixed: number; entries: { status: string }[] } };
+    const json = JSON.parse(await readFile(file('strict.json'), 'utf8')) as {
+      expectations: { fixed: number; entries: { status: string }[] };
+    };
     expect(json.expectations.fixed).toBe(3);
     expect(json.expectations.entries.every((e) => e.status === 'fixed')).toBe(true);
   });

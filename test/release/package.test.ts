@@ -36,12 +36,23 @@ describe('the package', () => {
     const app = join(dir, 'app');
     await mkdir(app);
     await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true, type: 'module' }));
-    await exec(NPM, ['install', '--omit=dev', '--no-audit', '--no-fund', join(dir, tarball!)], { cwd: app, env, timeout: 400_000, maxBuffer: 16 * 1024 * 1024 });
+    await exec(NPM, ['install', '--omit=dev', '--no-audit', '--no-fund', join(dir, tarball!)], {
+      cwd: app,
+      env,
+      timeout: 400_000,
+      maxBuffer: 16 * 1024 * 1024,
+    });
     // No TypeScript tooling at run time.
     for (const tool of ['tsx', 'typescript', 'vitest', 'esbuild']) expect(existsSync(join(app, 'node_modules', tool)), tool).toBe(false);
 
     const bin = join(app, 'node_modules', '.bin', 'proton-conformance');
-    const cli = await run(['--rules', 'client-token/format', '--num-runs', '2', '--seed', '5', '--json', join(app, 'report.json')], {}, bin, [], app);
+    const cli = await run(
+      ['--rules', 'client-token/format', '--num-runs', '2', '--seed', '5', '--json', join(app, 'report.json')],
+      {},
+      bin,
+      [],
+      app,
+    );
     expect(cli.code, said(cli)).toBe(0);
     expect(cli.stdout).toMatch(/embedded emulator/);
     expect(cli.stdout).toMatch(/^PASS \(every MUST cell passed\): 3 /m);

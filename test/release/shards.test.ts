@@ -75,7 +75,18 @@ describe('--shard i/n and merge', () => {
       expect([0, 1], said(shard)).toContain(shard.code);
       expect(shard.stdout).toMatch(new RegExp(`^shard ${i + 1}/3: \\d+ of the \\d+ cells selected`, 'm'));
     }
-    const merged = await run(['merge', file('shard-1.json'), file('shard-2.json'), file('shard-3.json'), '--json', file('merged.json'), '--junit', file('merged.xml'), '--html', file('merged.html')]);
+    const merged = await run([
+      'merge',
+      file('shard-1.json'),
+      file('shard-2.json'),
+      file('shard-3.json'),
+      '--json',
+      file('merged.json'),
+      '--junit',
+      file('merged.xml'),
+      '--html',
+      file('merged.html'),
+    ]);
     expect(merged.code, said(merged)).toBe(1);
     expect(merged.stdout).toMatch(/^FAIL \(\d+ MUST cells? failed\)/m);
     const wholeReport = JSON.parse(await readFile(file('whole.json'), 'utf8')) as Report;
@@ -89,7 +100,10 @@ describe('--shard i/n and merge', () => {
     expect(mergedReport.shards).toHaveLength(3);
     const xsd = readFileSync(join(ROOT, 'specs/junit-10.xsd'), 'utf8');
     const xml = await readFile(file('merged.xml'), 'utf8');
-    const validation = await validateXML({ xml: [{ fileName: 'merged.xml', contents: xml }], schema: [{ fileName: 'junit-10.xsd', contents: xsd }] });
+    const validation = await validateXML({
+      xml: [{ fileName: 'merged.xml', contents: xml }],
+      schema: [{ fileName: 'junit-10.xsd', contents: xsd }],
+    });
     expect(validation.errors).toEqual([]);
     expect(await readFile(file('merged.html'), 'utf8')).toContain('<span class="overall o-FAIL">FAIL</span>');
 

@@ -15,7 +15,13 @@ export interface Run {
 }
 
 /** Spawns `command args` (default: node BIN) in a clean environment; resolves when it ends. */
-export function run(args: readonly string[], env: NodeJS.ProcessEnv = {}, command: string = process.execPath, prefix: readonly string[] = [BIN], cwd?: string): Promise<Run> {
+export function run(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+  command: string = process.execPath,
+  prefix: readonly string[] = [BIN],
+  cwd?: string,
+): Promise<Run> {
   return runProcess(command, [...prefix, ...args], {
     env: { ...CLEAN_ENV, NO_COLOR: '1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
     ...(cwd ? { cwd } : {}),

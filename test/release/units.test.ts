@@ -48,12 +48,20 @@ describe('expectations', () => {
     expect(bad([entry, { ...entry, operation: 'CreateEnvironmentTemplateVersion', ticket: 1 }])).toBe(
       `${where}: entry 2 (client-token/format on CreateEnvironmentTemplateVersion): unknown field 'ticket' (format: specs/expectations.schema.json)`,
     );
-    expect(bad([{ rule: 'client-token/format', operation: 'CreateServiceTemplateVersion' }])).toMatch(/entry 1 \(client-token\/format on CreateServiceTemplateVersion\): missing field 'reason'/);
+    expect(bad([{ rule: 'client-token/format', operation: 'CreateServiceTemplateVersion' }])).toMatch(
+      /entry 1 \(client-token\/format on CreateServiceTemplateVersion\): missing field 'reason'/,
+    );
     expect(bad([{ ...entry, reason: '' }])).toMatch(/entry 1 .*'reason' must NOT have fewer than 1 characters/);
     expect(bad([{ ...entry, link: 'not a url' }])).toMatch(/entry 1 .*'link' must match pattern/);
-    expect(bad([{ ...entry, rule: 'client-token/nope' }])).toBe(`${where}: entry 1 (client-token/nope on CreateServiceTemplateVersion): no rule 'client-token/nope' in the contract`);
-    expect(bad([{ ...entry, operation: 'DeleteService' }])).toMatch(/entry 1 .*does not apply to 'DeleteService' \(it applies to CreateEnvironmentTemplateVersion, CreateServiceTemplateVersion\)/);
-    expect(bad([entry, entry])).toBe(`${where}: entry 2 (client-token/format on CreateServiceTemplateVersion): the same rule and operation as entry 1`);
+    expect(bad([{ ...entry, rule: 'client-token/nope' }])).toBe(
+      `${where}: entry 1 (client-token/nope on CreateServiceTemplateVersion): no rule 'client-token/nope' in the contract`,
+    );
+    expect(bad([{ ...entry, operation: 'DeleteService' }])).toMatch(
+      /entry 1 .*does not apply to 'DeleteService' \(it applies to CreateEnvironmentTemplateVersion, CreateServiceTemplateVersion\)/,
+    );
+    expect(bad([entry, entry])).toBe(
+      `${where}: entry 2 (client-token/format on CreateServiceTemplateVersion): the same rule and operation as entry 1`,
+    );
     expect(() => parseExpectations([entry], where)).toThrow(/--expect: known.json: .*must be object/);
   });
 
@@ -122,8 +130,14 @@ describe('merge', () => {
     ];
     const passBoth = mergeReports(
       [
-        shard(2, [cell('client-token/format', 'B', 'pass'), cell('shape/responses-match-model', 'A', 'pass', 'all 4 responses match the model')]),
-        shard(1, [cell('client-token/format', 'A', 'fail'), cell('shape/responses-match-model', 'A', 'pass', 'all 6 responses match the model')]),
+        shard(2, [
+          cell('client-token/format', 'B', 'pass'),
+          cell('shape/responses-match-model', 'A', 'pass', 'all 4 responses match the model'),
+        ]),
+        shard(1, [
+          cell('client-token/format', 'A', 'fail'),
+          cell('shape/responses-match-model', 'A', 'pass', 'all 6 responses match the model'),
+        ]),
       ],
       rules,
     ) as Report & { requests: number; cells: Record<string, number> };
@@ -153,7 +167,13 @@ describe('the HTML report', () => {
       ...cell('wire/lost-response-retry', 'CreateEnvironmentTemplate', 'fail', 'two resources for one name'),
       history: [
         { at: 0, who: 'client 1', delivery: 1, operation: 'CreateEnvironmentTemplate', what: 'sent name=t1' },
-        { at: 1.5, who: 'proxy', delivery: 1, operation: 'CreateEnvironmentTemplate', what: 'dropped the response after the target answered HTTP 200' },
+        {
+          at: 1.5,
+          who: 'proxy',
+          delivery: 1,
+          operation: 'CreateEnvironmentTemplate',
+          what: 'dropped the response after the target answered HTTP 200',
+        },
         { at: 9.25, who: 'check', operation: '-', what: 'List shows <2> templates' },
       ],
     };

@@ -3,4 +3,10 @@
 // emulator (each one a test vitest reports), and the shape rule as one more.
 import { conformanceSuite } from '../../cli/vitest.ts';
 
-await conformanceSuite({ name: 'proton-conformance via its vitest entry', rules: 'client-token/format,shape/*', numRuns: 2, seed: 3, timeoutS: 120 });
+await conformanceSuite({
+  name: 'proton-conformance via its vitest entry',
+  rules: 'client-token/format,shape/*',
+  numRuns: 2,
+  seed: 3,
+  timeoutS: 120,
+});

@@ -17,7 +17,12 @@ process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 const started: Array<{ emulator: RunningEmulator; target: Target }> = [];
 
 /** An emulator of its own (faults, start durations), shown with `capabilities` and, without `accounts`, one shared signing key. */
-async function targetWith(options: { capabilities: Capability[]; accounts?: boolean; faults?: string[]; durations?: Record<string, number> }): Promise<Target> {
+async function targetWith(options: {
+  capabilities: Capability[];
+  accounts?: boolean;
+  faults?: string[];
+  durations?: Record<string, number>;
+}): Promise<Target> {
   const emulator = await startEmulator({ faults: options.faults ?? [], durations: options.durations ?? {} });
   const resolved = await resolveTarget({ endpoint: emulator.url, env: {} });
   started.push({ emulator, target: resolved });
@@ -32,7 +37,14 @@ async function targetWith(options: { capabilities: Capability[]; accounts?: bool
 
 const SHARED_KEY = 'AKIASHAREDACCOUNT01';
 /** Transitions the suite cannot shorten without the durations hook: made instant (or short) at the emulator's start instead. */
-const QUICK = { templateVersionRegistration: 0, environmentDeployment: 0, serviceCreation: 0, serviceUpdate: 0, environmentDeletion: 0, serviceDeletion: 0 };
+const QUICK = {
+  templateVersionRegistration: 0,
+  environmentDeployment: 0,
+  serviceCreation: 0,
+  serviceUpdate: 0,
+  environmentDeletion: 0,
+  serviceDeletion: 0,
+};
 
 afterAll(async () => {
   for (const { emulator, target } of started) {
@@ -45,10 +57,18 @@ describe('async-delete/retry-in-progress, restarts and prolongations', () => {
   it('without the clock, is judged in real time: a pass on the conforming emulator, a fail where retries restart the deletion', async () => {
     const capabilities: Capability[] = ['durations', 'reset', 'counts'];
     const conforming = await runCells(await targetWith({ capabilities }), { rules: 'async-delete/retry-in-progress' });
-    expect(conforming.map((r) => r.verdict), summary(conforming)).toEqual(['pass', 'pass']);
+    expect(
+      conforming.map((r) => r.verdict),
+      summary(conforming),
+    ).toEqual(['pass', 'pass']);
     for (const result of conforming) expect(result.reason).toContain('ms real after the original delete');
-    const restarts = await runCells(await targetWith({ capabilities, faults: ['async-retry-restarts'] }), { rules: 'async-delete/retry-in-progress' });
-    expect(restarts.map((r) => r.verdict), summary(restarts)).toEqual(['fail', 'fail']);
+    const restarts = await runCells(await targetWith({ capabilities, faults: ['async-retry-restarts'] }), {
+      rules: 'async-delete/retry-in-progress',
+    });
+    expect(
+      restarts.map((r) => r.verdict),
+      summary(restarts),
+    ).toEqual(['fail', 'fail']);
     for (const result of restarts) expect(result.reason).toContain('restarted or prolonged');
   });
 
@@ -56,16 +76,30 @@ describe('async-delete/retry-in-progress, restarts and prolongations', () => {
     const durations = { ...QUICK, environmentDeletion: 1_500, serviceDeletion: 1_500 };
     const target = await targetWith({ capabilities: ['reset', 'counts'], durations });
     const results = await runCells(target, { rules: 'async-delete/retry-in-progress' });
-    expect(results.map((r) => r.verdict), summary(results)).toEqual(['pass', 'pass']);
-    for (const result of results) expect(result.reason).toMatch(/returned the resource in that status.*no later than that of a control deleted after it without retries/);
-    const restarts = await runCells(await targetWith({ capabilities: ['reset', 'counts'], faults: ['async-retry-restarts'], durations }), { rules: 'async-delete/retry-in-progress' });
-    expect(restarts.map((r) => r.verdict), summary(restarts)).toEqual(['fail', 'fail']);
+    expect(
+      results.map((r) => r.verdict),
+      summary(results),
+    ).toEqual(['pass', 'pass']);
+    for (const result of results)
+      expect(result.reason).toMatch(
+        /returned the resource in that status.*no later than that of a control deleted after it without retries/,
+      );
+    const restarts = await runCells(await targetWith({ capabilities: ['reset', 'counts'], faults: ['async-retry-restarts'], durations }), {
+      rules: 'async-delete/retry-in-progress',
+    });
+    expect(
+      restarts.map((r) => r.verdict),
+      summary(restarts),
+    ).toEqual(['fail', 'fail']);
     for (const result of restarts) expect(result.reason).toMatch(/after that of the control .*restarted or prolonged it/);
     // What it can see at once still fails: an empty answer during the deletion.
     const empty = await runCells(await targetWith({ capabilities: ['reset', 'counts'], faults: ['async-retry-empty'], durations }), {
       rules: 'async-delete/retry-in-progress',
     });
-    expect(empty.map((r) => r.verdict), summary(empty)).toEqual(['fail', 'fail']);
+    expect(
+      empty.map((r) => r.verdict),
+      summary(empty),
+    ).toEqual(['fail', 'fail']);
   });
 });
 
@@ -91,15 +125,24 @@ describe('cells sharing one account (no accounts hook), without reset', () => {
     const cells = results.filter((r) => r.rule !== 'shape/responses-match-model');
     expect(cells.length).toBeGreaterThan(40);
     expect(summary(cells.filter((r) => r.verdict !== 'pass'))).toBe('');
-    expect(summary(cells.filter((r) => /cleanup failed/.test(r.reason)))).toBe("");
+    expect(summary(cells.filter((r) => /cleanup failed/.test(r.reason)))).toBe('');
     // Hooks act on the account the requests were signed for: its counts, after every cleanup, are all zero.
-    const response = await request(new URL('/_conformance/v1/counts', target.endpoint), { headers: { 'x-conformance-account': SHARED_KEY } });
+    const response = await request(new URL('/_conformance/v1/counts', target.endpoint), {
+      headers: { 'x-conformance-account': SHARED_KEY },
+    });
     const { counts } = (await response.body.json()) as { counts: Record<string, number> };
-    expect(Object.values(counts).reduce((a, b) => a + b, 0), JSON.stringify(counts)).toBe(0);
+    expect(
+      Object.values(counts).reduce((a, b) => a + b, 0),
+      JSON.stringify(counts),
+    ).toBe(0);
   });
 
   it('draw tokens of their own in every cell and every run: the same seed run twice against one long-lived account meets no earlier token', async () => {
-    const run = { rules: 'client-token/same-token-same-params,client-token/same-token-different-params,client-token/case-sensitive', numRuns: 10, seed: 42 };
+    const run = {
+      rules: 'client-token/same-token-same-params,client-token/same-token-different-params,client-token/case-sensitive',
+      numRuns: 10,
+      seed: 42,
+    };
     for (const attempt of ['first', 'second']) {
       const results = (await runCells(target, run)).filter((r) => r.rule !== 'shape/responses-match-model');
       expect(results.length, attempt).toBe(9);

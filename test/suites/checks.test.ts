@@ -35,21 +35,55 @@ describe('on the conforming emulator', () => {
     const results = await runCells(target, { rules: '*', numRuns: 15 });
     const cells = RULES.filter((rule) => rule.checkedBy !== 'harness').reduce((total, rule) => total + rule.operations.length, 0);
     expect(results.filter((result) => result.rule !== 'shape/responses-match-model')).toHaveLength(cells);
-    expect(results.filter((result) => result.verdict !== 'pass').map((result) => `${result.verdict} ${result.rule} ${result.operation}: ${result.reason}`)).toEqual([]);
+    expect(
+      results
+        .filter((result) => result.verdict !== 'pass')
+        .map((result) => `${result.verdict} ${result.rule} ${result.operation}: ${result.reason}`),
+    ).toEqual([]);
     // A pass says what it observed.
     for (const result of results) expect(result.reason.length, `${result.rule} ${result.operation}`).toBeGreaterThan(30);
   });
 });
 
 const mirrors: [string, Tamper, string, string][] = [
-  ['tokens ignored', ignoresTokens, 'client-token/same-token-same-params,client-token/concurrent-retries,client-token/same-token-different-params', 'CreateEnvironmentTemplateVersion,CreateEnvironmentAccountConnection'],
+  [
+    'tokens ignored',
+    ignoresTokens,
+    'client-token/same-token-same-params,client-token/concurrent-retries,client-token/same-token-different-params',
+    'CreateEnvironmentTemplateVersion,CreateEnvironmentAccountConnection',
+  ],
   ['token case folded', foldsTokenCase, 'client-token/case-sensitive', 'CreateServiceTemplateVersion,CreateEnvironmentAccountConnection'],
-  ['tokens forgotten when the clock moves', forgetsTokensWhenTimePasses, 'client-token/expiry', 'CreateEnvironmentTemplateVersion,CreateEnvironmentAccountConnection'],
-  ['mismatch not named', hidesMismatch, 'client-token/same-token-different-params,idempotent-create/different-params', 'CreateServiceTemplateVersion,CreateEnvironment'],
-  ['no conflict after a modification', conflictBecomesValidation, 'idempotent-create/modified-retry', 'CreateEnvironmentTemplate,CreateService'],
-  ['delete retries not found', deleteRetryNotFound, 'idempotent-delete/retry-succeeds,idempotent-delete/retry-returns-metadata,idempotent-delete/no-further-action', 'DeleteEnvironmentTemplateVersion,DeleteEnvironmentAccountConnection'],
+  [
+    'tokens forgotten when the clock moves',
+    forgetsTokensWhenTimePasses,
+    'client-token/expiry',
+    'CreateEnvironmentTemplateVersion,CreateEnvironmentAccountConnection',
+  ],
+  [
+    'mismatch not named',
+    hidesMismatch,
+    'client-token/same-token-different-params,idempotent-create/different-params',
+    'CreateServiceTemplateVersion,CreateEnvironment',
+  ],
+  [
+    'no conflict after a modification',
+    conflictBecomesValidation,
+    'idempotent-create/modified-retry',
+    'CreateEnvironmentTemplate,CreateService',
+  ],
+  [
+    'delete retries not found',
+    deleteRetryNotFound,
+    'idempotent-delete/retry-succeeds,idempotent-delete/retry-returns-metadata,idempotent-delete/no-further-action',
+    'DeleteEnvironmentTemplateVersion,DeleteEnvironmentAccountConnection',
+  ],
   ['empty answer during the deletion', asyncRetryEmpty, 'async-delete/retry-in-progress', 'DeleteEnvironment,DeleteService'],
-  ['a duplicate for every create', createsTwice, 'general/exact-resource-count,client-token/same-token-same-params', 'CreateEnvironmentTemplateVersion,CreateEnvironmentAccountConnection'],
+  [
+    'a duplicate for every create',
+    createsTwice,
+    'general/exact-resource-count,client-token/same-token-same-params',
+    'CreateEnvironmentTemplateVersion,CreateEnvironmentAccountConnection',
+  ],
 ];
 
 describe('on a tampered emulator, the mirrored rule fails', () => {
@@ -61,10 +95,10 @@ describe('on a tampered emulator, the mirrored rule fails', () => {
         result.rule !== 'shape/responses-match-model' &&
         (result.verdict !== (result.level === 'MUST' ? 'fail' : 'warn') || /threw unexpectedly/.test(result.reason)),
     );
-    expect(summary(notFailing)).toBe("");
+    expect(summary(notFailing)).toBe('');
   });
 
-  it('accepts a version re-created under the deleted one\'s numbers (max + 1 numbering) as new: it is told apart by its createdAt', async () => {
+  it("accepts a version re-created under the deleted one's numbers (max + 1 numbering) as new: it is told apart by its createdAt", async () => {
     const results = await runCells(target, {
       rules: 'client-token/retry-after-delete,general/exact-resource-count,client-token/same-token-same-params',
       operations: 'CreateEnvironmentTemplateVersion,CreateServiceTemplateVersion',
@@ -89,11 +123,16 @@ describe('on a tampered emulator, the mirrored rule fails', () => {
     const cells = results.filter((result) => result.rule !== 'shape/responses-match-model');
     expect(cells).toHaveLength(8);
     expect(summary(cells.filter((result) => result.verdict !== 'pass'))).toBe('');
-    for (const result of cells.filter((r) => r.rule.endsWith('/concurrent-retries'))) expect(result.reason).toMatch(/the others answered ThrottlingException x7/);
+    for (const result of cells.filter((r) => r.rule.endsWith('/concurrent-retries')))
+      expect(result.reason).toMatch(/the others answered ThrottlingException x7/);
   });
 
   it('fails, never passes, when List items cannot be attributed to the cell (no owner field)', async () => {
-    const results = await runCells(target, { rules: 'idempotent-create/unmodified-retry,client-token/same-token-same-params', operations: 'CreateEnvironmentTemplate,CreateEnvironmentTemplateVersion', tamper: listsAnonymousItems });
+    const results = await runCells(target, {
+      rules: 'idempotent-create/unmodified-retry,client-token/same-token-same-params',
+      operations: 'CreateEnvironmentTemplate,CreateEnvironmentTemplateVersion',
+      tamper: listsAnonymousItems,
+    });
     const cells = results.filter((result) => result.rule !== 'shape/responses-match-model');
     expect(cells.length).toBe(2);
     for (const result of cells) {
@@ -112,15 +151,26 @@ describe('on a tampered emulator, the mirrored rule fails', () => {
     const [again] = await runCells(target, { ...cell, seed: replay.seed, path: replay.path, numRuns: 1 });
     expect(again?.verdict, again?.reason).toBe('fail');
     // Same cause; names, tokens and keys differ from cell to cell.
-    const cause = (reason: string): string => reason.split(' Counterexample')[0]!.replace(/\{[^{}]*\}/g, '{...}').replace(/\([^()]*\)/g, '(...)');
+    const cause = (reason: string): string =>
+      reason
+        .split(' Counterexample')[0]!
+        .replace(/\{[^{}]*\}/g, '{...}')
+        .replace(/\([^()]*\)/g, '(...)');
     expect(cause(again!.reason)).toBe(cause(result!.reason));
   });
 
   it('names the counterexample and the replay command of a property failure', async () => {
-    const [result] = await runCells(target, { rules: 'client-token/case-sensitive', operations: 'CreateEnvironmentTemplateVersion', numRuns: 10, tamper: foldsTokenCase });
+    const [result] = await runCells(target, {
+      rules: 'client-token/case-sensitive',
+      operations: 'CreateEnvironmentTemplateVersion',
+      numRuns: 10,
+      tamper: foldsTokenCase,
+    });
     expect(result?.verdict).toBe('fail');
     expect(result?.reason).toContain('Counterexample');
     // This installation's command (cli/invocation.ts), never npx.
-    expect(result?.replay?.command).toMatch(/^(?:npm start -- |\S*proton-conformance\S* )--rules client-token\/case-sensitive --operations CreateEnvironmentTemplateVersion --seed \d+ --path \S+$/);
+    expect(result?.replay?.command).toMatch(
+      /^(?:npm start -- |\S*proton-conformance\S* )--rules client-token\/case-sensitive --operations CreateEnvironmentTemplateVersion --seed \d+ --path \S+$/,
+    );
   });
 });

@@ -39,13 +39,27 @@ export function readContract(): ContractRule[] {
     }
     const listed = /^Operations: (.*)$/.exec(line);
     if (inRules && listed && !wire) {
-      operations = listed[1]!.replace(/\.$/, '').split(',').map((name) => name.trim()).filter(Boolean);
+      operations = listed[1]!
+        .replace(/\.$/, '')
+        .split(',')
+        .map((name) => name.trim())
+        .filter(Boolean);
       everyOperation.push(...operations);
       continue;
     }
     // A continued "Operations:" line (the list wraps).
-    if (inRules && !wire && operations.length > 0 && /^[A-Z][A-Za-z]+(, [A-Z][A-Za-z]+)*[.,]?$/.test(line.trim()) && !line.startsWith('|')) {
-      const more = line.replace(/\.$/, '').split(',').map((name) => name.trim()).filter(Boolean);
+    if (
+      inRules &&
+      !wire &&
+      operations.length > 0 &&
+      /^[A-Z][A-Za-z]+(, [A-Z][A-Za-z]+)*[.,]?$/.test(line.trim()) &&
+      !line.startsWith('|')
+    ) {
+      const more = line
+        .replace(/\.$/, '')
+        .split(',')
+        .map((name) => name.trim())
+        .filter(Boolean);
       operations.push(...more);
       everyOperation.push(...more);
       continue;
@@ -54,5 +68,7 @@ export function readContract(): ContractRule[] {
     if (inRules && row) rules.push({ id: row[1]!, level: row[2]!, category: row[1]!.split('/')[0]!, operations: [...operations] });
   }
   // The rules across categories apply to every operation (listed after the categories).
-  return rules.map((rule) => (rule.category === 'shape' || rule.category === 'general' ? { ...rule, operations: [...everyOperation] } : rule));
+  return rules.map((rule) =>
+    rule.category === 'shape' || rule.category === 'general' ? { ...rule, operations: [...everyOperation] } : rule,
+  );
 }

@@ -27,7 +27,8 @@ const LIST_RULES = [
   'wire/interleaved-retries',
 ].join(',');
 
-const OPERATIONS = 'CreateEnvironmentTemplate,CreateEnvironmentTemplateVersion,CreateEnvironmentAccountConnection,DeleteServiceTemplate,DeleteEnvironment';
+const OPERATIONS =
+  'CreateEnvironmentTemplate,CreateEnvironmentTemplateVersion,CreateEnvironmentAccountConnection,DeleteServiceTemplate,DeleteEnvironment';
 
 let target: Target;
 
@@ -42,7 +43,12 @@ afterAll(async () => {
 describe('flaky Lists over a conforming target', () => {
   it('give no failure: each difference is settled by a repeated List and Get, and counted', async () => {
     const changed = { count: 0 };
-    const results = await runCells(target, { rules: LIST_RULES, operations: OPERATIONS, numRuns: 5, tamper: listsFlakily(0.25, 17, changed) });
+    const results = await runCells(target, {
+      rules: LIST_RULES,
+      operations: OPERATIONS,
+      numRuns: 5,
+      tamper: listsFlakily(0.25, 17, changed),
+    });
     const cells = results.filter((result) => result.rule !== 'shape/responses-match-model');
     expect(cells.length).toBeGreaterThan(15);
     expect(summary(cells.filter((result) => result.verdict === 'fail' || result.verdict === 'warn'))).toBe('');

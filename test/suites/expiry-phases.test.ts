@@ -67,7 +67,9 @@ describe('client-token/expiry in two phases, against a target without hooks', ()
     expect(TOKEN_EXPIRY_MS).toBe(TOKEN_LIFETIME_MS);
   });
 
-  it('record, verify too soon (refused), tampered (refused), verify 8 h later (new resources, nothing left)', { timeout: 120_000 }, async () => {
+  it('record, verify too soon (refused), tampered (refused), verify 8 h later (new resources, nothing left)', {
+    timeout: 120_000,
+  }, async () => {
     expect(emulator.hooks).toEqual([]);
     const statePath = join(dir, 'state.json');
 
@@ -88,13 +90,21 @@ describe('client-token/expiry in two phases, against a target without hooks', ()
       expect(entry.cleanup.map((k) => k.arn)).toContain(entry.original.arn);
     }
     // No secret: neither credential, no signature, no header.
-    for (const secret of [credentials.secretAccessKey, credentials.sessionToken, credentials.accessKeyId, 'Signature', 'Authorization', 'X-Amz-Security-Token']) {
+    for (const secret of [
+      credentials.secretAccessKey,
+      credentials.sessionToken,
+      credentials.accessKeyId,
+      'Signature',
+      'Authorization',
+      'X-Amz-Security-Token',
+    ]) {
       expect(text.includes(secret), secret).toBe(false);
     }
     const recorded = await report(recordJson);
     const cells = recorded.results.filter((r) => r.rule === 'client-token/expiry');
     expect(cells.map((c) => c.verdict)).toEqual(['inconclusive', 'inconclusive', 'inconclusive']);
-    for (const cell of cells) expect(cell.reason).toMatch(/^recorded for --phase verify: .* not before \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    for (const cell of cells)
+      expect(cell.reason).toMatch(/^recorded for --phase verify: .* not before \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
     // The cleanup left what the state names alone, and said so.
     const kept = state.entries.reduce((n, e) => n + e.cleanup.length, 0);
     expect(record.stdout).toContain(`cleanup: kept ${kept} resources of run ${state.runId} for --phase verify (listed in ${statePath}`);
@@ -106,16 +116,30 @@ describe('client-token/expiry in two phases, against a target without hooks', ()
     const soon = await run(['--phase', 'verify', '--state', statePath]);
     expect(soon.code).toBe(2);
     expect(soon.stderr.trimEnd().split('\n')).toHaveLength(1);
-    expect(soon.stderr).toContain(`--phase verify: not before ${formatInstant(verifyNotBefore(state))}, 8 h after the latest original request`);
+    expect(soon.stderr).toContain(
+      `--phase verify: not before ${formatInstant(verifyNotBefore(state))}, 8 h after the latest original request`,
+    );
     expect(emulator.counts()).toEqual(afterRecord);
 
     // Tampered state files: refused, naming the field.
     const tampered: Array<[string, (s: Record<string, any>) => void, RegExp]> = [
-      ['a time that is no time', (s) => (s.entries[0].original.endedAt = 'yesterday'), /entries\[0\]\.original\.endedAt must match pattern/],
+      [
+        'a time that is no time',
+        (s) => (s.entries[0].original.endedAt = 'yesterday'),
+        /entries\[0\]\.original\.endedAt must match pattern/,
+      ],
       ['a token removed', (s) => delete s.entries[1].token, /entries\[1\]\.token is missing/],
-      ['a field added', (s) => (s.entries[2].original.secretAccessKey = 'x'), /entries\[2\]\.original\.secretAccessKey is not a field of the state file/],
+      [
+        'a field added',
+        (s) => (s.entries[2].original.secretAccessKey = 'x'),
+        /entries\[2\]\.original\.secretAccessKey is not a field of the state file/,
+      ],
       ['a token in the input', (s) => (s.entries[0].input.clientToken = 'x'), /entries\[0\]\.input must not carry clientToken/],
-      ['an impossible date', (s) => (s.entries[0].original.startedAt = '2026-02-30T10:00:00.000Z'), /entries\[0\]\.original\.startedAt is not a real instant/],
+      [
+        'an impossible date',
+        (s) => (s.entries[0].original.startedAt = '2026-02-30T10:00:00.000Z'),
+        /entries\[0\]\.original\.startedAt is not a real instant/,
+      ],
       ['another version', (s) => (s.version = 2), /^proton-conformance: --state .*: version must be 1/],
     ];
     for (const [what, change, message] of tampered) {
@@ -141,7 +165,10 @@ describe('client-token/expiry in two phases, against a target without hooks', ()
     const verified = await report(verifyJson);
     const results = verified.results.filter((r) => r.rule === 'client-token/expiry');
     expect(results.map((r) => [r.operation, r.verdict])).toEqual(OPERATIONS.map((op) => [op, 'pass']));
-    for (const result of results) expect(result.reason).toMatch(/^A retry 8\.\d\d h after the original request \(run \w+, .*\) created .*; the original .* is still there; a retry right away had returned the original/);
+    for (const result of results)
+      expect(result.reason).toMatch(
+        /^A retry 8\.\d\d h after the original request \(run \w+, .*\) created .*; the original .* is still there; a retry right away had returned the original/,
+      );
     expect((verified as Report & { runId: string }).runId).toBe(state.runId);
     expect(verify.stdout).toMatch(new RegExp(`cleanup: removed \\d+ resources? of run ${state.runId} in [\\d.]+ s; nothing of it is left`));
     expect(total(emulator.counts())).toBe(0);
@@ -154,7 +181,9 @@ describe('client-token/expiry in two phases, against a target without hooks', ()
     const results = (await report(json)).results.filter((r) => r.rule === 'client-token/expiry');
     expect(results.map((r) => r.verdict)).toEqual(['skipped', 'skipped', 'skipped']);
     for (const result of results) expect(result.reason).toBe(NO_CLOCK_ADVICE);
-    expect(NO_CLOCK_ADVICE).toContain('no clock control: run --phase record, then --phase verify at least 8 hours later (README: Expiry on a real clock)');
+    expect(NO_CLOCK_ADVICE).toContain(
+      'no clock control: run --phase record, then --phase verify at least 8 hours later (README: Expiry on a real clock)',
+    );
     expect(plain.stdout).toContain('no clock control: run --phase record');
   });
 

@@ -14,7 +14,14 @@ import { runCells, summary } from './run-cells.ts';
 // loaded machine (load average 7 in a full npm test) that time grew enough
 // for 900 ms deletions to hide a restart within the check's slack (half the
 // control's duration), so they take 2 s.
-const durations = { environmentDeployment: 50, serviceCreation: 50, serviceUpdate: 50, environmentDeletion: 2_000, serviceDeletion: 2_000, templateVersionRegistration: 20 };
+const durations = {
+  environmentDeployment: 50,
+  serviceCreation: 50,
+  serviceUpdate: 50,
+  environmentDeletion: 2_000,
+  serviceDeletion: 2_000,
+  templateVersionRegistration: 20,
+};
 
 async function verdicts(faults: string[]): Promise<{ results: Awaited<ReturnType<typeof runCells>>; emulator: RunningEmulator }> {
   const emulator = await startEmulator({ hooks: [], durations, faults });
@@ -41,13 +48,19 @@ describe('async-delete/retry-in-progress without hooks', () => {
 
   it('passes a conforming target, judged against a control deletion', async () => {
     const { results } = await verdicts([]);
-    expect(results.map((r) => r.verdict), summary(results)).toEqual(['pass', 'pass']);
+    expect(
+      results.map((r) => r.verdict),
+      summary(results),
+    ).toEqual(['pass', 'pass']);
     for (const result of results) expect(result.reason).toMatch(/ended no later than that of a control deleted after it without retries/);
   });
 
   it('fails a target whose retries restart the deletion', async () => {
     const { results } = await verdicts(['async-retry-restarts']);
-    expect(results.map((r) => r.verdict), summary(results)).toEqual(['fail', 'fail']);
+    expect(
+      results.map((r) => r.verdict),
+      summary(results),
+    ).toEqual(['fail', 'fail']);
     for (const result of results) expect(result.reason).toMatch(/after that of the control .* The retries restarted or prolonged it\.$/);
   });
 });

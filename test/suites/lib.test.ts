@@ -67,8 +67,14 @@ describe('NameModel', () => {
 
 describe('tokens', () => {
   it('generates valid tokens inside the contract and invalid ones outside it', () => {
-    fc.assert(fc.property(validTokenArb, (token) => TOKEN_PATTERN.test(token)), { seed: 1 });
-    fc.assert(fc.property(invalidTokenArb, (token) => !TOKEN_PATTERN.test(token)), { seed: 1 });
+    fc.assert(
+      fc.property(validTokenArb, (token) => TOKEN_PATTERN.test(token)),
+      { seed: 1 },
+    );
+    fc.assert(
+      fc.property(invalidTokenArb, (token) => !TOKEN_PATTERN.test(token)),
+      { seed: 1 },
+    );
   });
 
   it('makes case variants that differ in case only', () => {
@@ -97,13 +103,16 @@ describe('classify', () => {
 
   it("calls the token's original the original, whatever was predicted (never 'another existing resource')", () => {
     const original = version('1', 1_000);
-    const observed = classify(environmentTemplateVersion, answer({ ...original, status: 'PUBLISHED' }), key(original), { ...none, live: new Set([key(original)]) });
+    const observed = classify(environmentTemplateVersion, answer({ ...original, status: 'PUBLISHED' }), key(original), {
+      ...none,
+      live: new Set([key(original)]),
+    });
     expect(observed).toEqual({ kind: 'original', key: key(original) });
     expect(allows([{ kind: 'new' }], observed)).toBe(false);
     expect(explain(observed)).toMatch(/^the original resource/);
   });
 
-  it('takes a version re-created under the deleted one\'s numbers (a later createdAt) for a new resource, and the deleted one itself for what it is', () => {
+  it("takes a version re-created under the deleted one's numbers (a later createdAt) for a new resource, and the deleted one itself for what it is", () => {
     const deleted = version('1', 1_000);
     const seen = { live: new Set<string>(), deleted: new Set([key(deleted)]) };
     expect(classify(environmentTemplateVersion, answer(version('1', 5_000)), key(deleted), seen)).toEqual({ kind: 'new' });
@@ -114,7 +123,10 @@ describe('classify', () => {
 
   it('names another live resource as such', () => {
     const other = version('2', 1_000);
-    expect(classify(environmentTemplateVersion, answer(other), undefined, { ...none, live: new Set([key(other)]) })).toEqual({ kind: 'other', key: key(other) });
+    expect(classify(environmentTemplateVersion, answer(other), undefined, { ...none, live: new Set([key(other)]) })).toEqual({
+      kind: 'other',
+      key: key(other),
+    });
   });
 });
 
@@ -123,7 +135,10 @@ describe('token salts', () => {
 
   it('keep tokens valid and, for the case property, the variant a variant in case only', () => {
     expect(salt).toHaveLength(SALT_LENGTH);
-    fc.assert(fc.property(validTokenArb, (token) => TOKEN_PATTERN.test(saltToken(token, salt)) && saltToken(token, salt).endsWith(salt)), { seed: 1 });
+    fc.assert(
+      fc.property(validTokenArb, (token) => TOKEN_PATTERN.test(saltToken(token, salt)) && saltToken(token, salt).endsWith(salt)),
+      { seed: 1 },
+    );
     fc.assert(
       fc.property(casedTokenArb, fc.array(fc.nat(63), { minLength: 1 }), (token, picks) => {
         const salted = saltToken(token, salt);
@@ -140,7 +155,12 @@ describe('token salts', () => {
     fc.assert(
       fc.property(validTokenArb, (token) => {
         const { token: salted, weak } = saltInPlace(token, salt);
-        return TOKEN_PATTERN.test(salted) && salted.length === token.length && weak === token.length <= SALT_LENGTH && (weak || salted.endsWith(salt));
+        return (
+          TOKEN_PATTERN.test(salted) &&
+          salted.length === token.length &&
+          weak === token.length <= SALT_LENGTH &&
+          (weak || salted.endsWith(salt))
+        );
       }),
       { seed: 1 },
     );
@@ -154,7 +174,7 @@ describe('token salts', () => {
 });
 
 describe('operation names', () => {
-  it('are the SDK commands\' names: a misspelled one does not typecheck (npm test typechecks this file)', () => {
+  it("are the SDK commands' names: a misspelled one does not typecheck (npm test typechecks this file)", () => {
     // @ts-expect-error 'UpdateEnvironmentTemplat' is no operation of the SDK
     const misspelled: ProtonOperation = 'UpdateEnvironmentTemplat';
     const spelled: ProtonOperation = 'UpdateEnvironmentTemplate';

@@ -13,7 +13,11 @@ import { fingerprint } from '../../suites/lib/compare.ts';
 import { change } from '../../suites/lib/expectations.ts';
 
 /** What prepare() would return, with names of the right form. */
-const FIXTURE: Fixture = { template: 'pc-fixture-template-1', template2: 'pc-fixture-template-2', environmentTemplate: 'pc-fixture-env-template-3' };
+const FIXTURE: Fixture = {
+  template: 'pc-fixture-template-1',
+  template2: 'pc-fixture-template-2',
+  environmentTemplate: 'pc-fixture-env-template-3',
+};
 const RUN_TAGS = [
   { key: 'proton-conformance:run', value: 'abc123' },
   { key: 'proton-conformance:cell', value: 'client-token/expiry CreateEnvironmentTemplateVersion' },
@@ -45,12 +49,15 @@ describe('operation entries', () => {
       expect(spec.token ? spec.category === 'client-token' : spec.category === 'idempotent-create').toBe(true);
     });
 
-    it.each(spec.parameters.map((parameter) => [parameter.name, parameter] as const))('varies %s to another valid value', (_parameter, parameter) => {
-      const changed = change(FIXTURE, base, [parameter]);
-      expect(fingerprint(changed)).not.toBe(fingerprint(base));
-      expect(violations(spec.operation, changed)).toEqual([]);
-      if (parameter.required) expect(changed[parameter.name]).toBeDefined();
-    });
+    it.each(spec.parameters.map((parameter) => [parameter.name, parameter] as const))(
+      'varies %s to another valid value',
+      (_parameter, parameter) => {
+        const changed = change(FIXTURE, base, [parameter]);
+        expect(fingerprint(changed)).not.toBe(fingerprint(base));
+        expect(violations(spec.operation, changed)).toEqual([]);
+        if (parameter.required) expect(changed[parameter.name]).toBeDefined();
+      },
+    );
 
     it('stays valid with every parameter changed at once', () => {
       expect(violations(spec.operation, change(FIXTURE, base, spec.parameters))).toEqual([]);
@@ -126,7 +133,10 @@ describe('resources', () => {
 
   it('attribute every List item by owner fields and tell re-created resources apart by a creation time, all required by the model', () => {
     const schema = JSON.parse(readFileSync(new URL('../../specs/schemas/output.schema.json', import.meta.url), 'utf8')) as {
-      definitions: Record<string, { properties?: Record<string, { $ref?: string; items?: { $ref?: string } }>; items?: { $ref?: string }; required?: string[] }>;
+      definitions: Record<
+        string,
+        { properties?: Record<string, { $ref?: string; items?: { $ref?: string } }>; items?: { $ref?: string }; required?: string[] }
+      >;
     };
     const definition = (ref: string | undefined) => schema.definitions[String(ref).replace('#/definitions/', '')]!;
     for (const spec of Object.values(RESOURCES)) {

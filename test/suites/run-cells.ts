@@ -34,7 +34,10 @@ export interface CellRun {
 
 export async function runCells(target: Target, run: CellRun): Promise<RuleResult[]> {
   const wrapped: Record<string, Check<OperationSpec>> = Object.fromEntries(
-    Object.entries(checks).map(([id, check]) => [id, (ctx: CheckContext, op: OperationSpec) => check(run.tamper ? run.tamper(ctx) : ctx, op)]),
+    Object.entries(checks).map(([id, check]) => [
+      id,
+      (ctx: CheckContext, op: OperationSpec) => check(run.tamper ? run.tamper(ctx) : ctx, op),
+    ]),
   );
   const catalog: Catalog<OperationSpec> = { rules: RULES, checks: wrapped, operation: operationSpec };
   const outcome = await runConformance({

@@ -8,7 +8,11 @@ import { RESOURCES } from '../../specs/resources.ts';
 import { existedBefore, listWeather, listWeatherOf, mark, sighted } from '../../suites/lib/sightings.ts';
 
 const spec = RESOURCES.environmentTemplate;
-const at = (name: string, iso: string) => ({ name, arn: `arn:aws:proton:us-east-1:123456789012:environment-template/${name}`, createdAt: new Date(iso) });
+const at = (name: string, iso: string) => ({
+  name,
+  arn: `arn:aws:proton:us-east-1:123456789012:environment-template/${name}`,
+  createdAt: new Date(iso),
+});
 
 function fakeCell(): CheckContext & { steps: string[] } {
   const steps: string[] = [];
@@ -42,7 +46,9 @@ describe('sightings', () => {
     sighted(one, spec, [at('a', '2026-12-07T00:00:05.000Z')]);
     const since = mark(two, spec);
     expect(existedBefore(two, spec, at('b', '2026-12-07T00:00:01.000Z'), since)).toBe(false);
-    expect(existedBefore(one, RESOURCES.serviceTemplate, at('b', '2026-12-07T00:00:01.000Z'), mark(one, RESOURCES.serviceTemplate))).toBe(false);
+    expect(existedBefore(one, RESOURCES.serviceTemplate, at('b', '2026-12-07T00:00:01.000Z'), mark(one, RESOURCES.serviceTemplate))).toBe(
+      false,
+    );
   });
 
   it('count List weather per cell, with a line in its steps', () => {

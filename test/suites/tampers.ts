@@ -22,7 +22,10 @@ function rewritingInput(ctx: CheckContext, rewrite: (operation: string, input: M
 }
 
 /** A context whose client rewrites each answer (output or error) after it is parsed. */
-function rewritingAnswer(ctx: CheckContext, rewrite: (operation: string, input: Members, answer: Promise<Members>) => Promise<Members>): CheckContext {
+function rewritingAnswer(
+  ctx: CheckContext,
+  rewrite: (operation: string, input: Members, answer: Promise<Members>) => Promise<Members>,
+): CheckContext {
   const client: ProtonClient = ctx.newClient();
   client.middlewareStack.add(
     (next, context) => async (args) => {
@@ -48,7 +51,9 @@ export const ignoresTokens: Tamper = (ctx) =>
 
 /** The target folds tokens to lower case. */
 export const foldsTokenCase: Tamper = (ctx) =>
-  rewritingInput(ctx, (_operation, input) => (typeof input.clientToken === 'string' ? { ...input, clientToken: input.clientToken.toLowerCase() } : input));
+  rewritingInput(ctx, (_operation, input) =>
+    typeof input.clientToken === 'string' ? { ...input, clientToken: input.clientToken.toLowerCase() } : input,
+  );
 
 /** The target forgets a token as soon as the clock moves (expiry far too early). */
 export const forgetsTokensWhenTimePasses: Tamper = (ctx) => {
@@ -139,7 +144,11 @@ export const listsAnonymousItems: Tamper = (ctx) =>
     return Object.fromEntries(
       Object.entries(output).map(([member, value]) => [
         member,
-        Array.isArray(value) ? value.map((item: Members) => Object.fromEntries(Object.entries(item).filter(([field]) => !/^(name|templateName|environmentName)$/.test(field)))) : value,
+        Array.isArray(value)
+          ? value.map((item: Members) =>
+              Object.fromEntries(Object.entries(item).filter(([field]) => !/^(name|templateName|environmentName)$/.test(field))),
+            )
+          : value,
       ]),
     );
   });
@@ -156,7 +165,8 @@ export const reusesVersionNumbers: Tamper = (ctx) => {
   const toClient = new Map<string, string>();
   const live = new Set<string>();
   const key = (template: unknown, major: unknown, minor: unknown) => `${String(template)} ${String(major)} ${String(minor)}`;
-  const isVersion = (value: Members): boolean => typeof value.templateName === 'string' && typeof value.majorVersion === 'string' && typeof value.minorVersion === 'string';
+  const isVersion = (value: Members): boolean =>
+    typeof value.templateName === 'string' && typeof value.majorVersion === 'string' && typeof value.minorVersion === 'string';
   const renumber = (value: Members, map: Map<string, string>): Members => {
     const minor = map.get(key(value.templateName, value.majorVersion, value.minorVersion));
     if (minor === undefined) return value;
@@ -166,7 +176,9 @@ export const reusesVersionNumbers: Tamper = (ctx) => {
   const created = (version: Members): Members => {
     const server = key(version.templateName, version.majorVersion, version.minorVersion);
     if (!toClient.has(server)) {
-      const taken = [...live].filter((k) => k.startsWith(`${String(version.templateName)} ${String(version.majorVersion)} `)).map((k) => Number(k.split(' ')[2]));
+      const taken = [...live]
+        .filter((k) => k.startsWith(`${String(version.templateName)} ${String(version.majorVersion)} `))
+        .map((k) => Number(k.split(' ')[2]));
       const minor = String(taken.length === 0 ? 0 : Math.max(...taken) + 1);
       toClient.set(server, minor);
       toServer.set(key(version.templateName, version.majorVersion, minor), String(version.minorVersion));
@@ -186,7 +198,8 @@ export const reusesVersionNumbers: Tamper = (ctx) => {
       const [member, version] = Object.entries(output).find(([, value]) => value !== null && typeof value === 'object')!;
       return { ...output, [member]: created(version as Members) };
     }
-    if (/^Delete(Environment|Service)TemplateVersion$/.test(operation)) live.delete(key(input.templateName, input.majorVersion, input.minorVersion));
+    if (/^Delete(Environment|Service)TemplateVersion$/.test(operation))
+      live.delete(key(input.templateName, input.majorVersion, input.minorVersion));
     return outward(output) as Members;
   });
   // After the answer's middleware (which sees the client's numbers): the input as the server numbers it.
@@ -226,7 +239,8 @@ export const createsTwice: Tamper = (ctx) => {
     (next) => async (args) => {
       const input = args.input as Members;
       const result = await next(args);
-      if ('clientToken' in input) await next({ ...args, input: { ...input, clientToken: randomUUID() } as typeof args.input }).catch(() => undefined);
+      if ('clientToken' in input)
+        await next({ ...args, input: { ...input, clientToken: randomUUID() } as typeof args.input }).catch(() => undefined);
       return result;
     },
     { step: 'initialize', name: 'tamperTwice' },
