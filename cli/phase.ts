@@ -1,6 +1,6 @@
 // --phase record|verify --state FILE: client-token/expiry on a target whose
-// clock cannot be moved, in two runs at least 8 hours apart (README: Expiry
-// on a real clock). Record makes the originals and keeps them (the state
+// clock cannot be moved, in two runs at least 8 hours apart (docs/expiry.md).
+// Record makes the originals and keeps them (the state
 // file says what, when and with which token); verify, once 8 h have passed
 // since the latest original request ended, retries them in the record run's
 // name (its run id, its cells), then removes everything that run made.

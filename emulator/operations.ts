@@ -1,6 +1,6 @@
 // Which operations of the model the emulator answers, and how. Any other
 // operation of the model answers ValidationException naming it as
-// unsupported (see README "Unsupported operations"); names outside the model
+// unsupported (see README "Operations"); names outside the model
 // answer UnknownOperationException (server.ts).
 import { operationNames } from '../specs/model.ts';
 import type { Handler } from './context.ts';

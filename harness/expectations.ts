@@ -1,7 +1,7 @@
 // Known failures (`--expect FILE`, `--write-expectations FILE`): a team's
 // list of failures it knows of, by rule and operation, each with a reason and
 // optionally a tracking link (format: specs/expectations.schema.json, checked
-// with ajv; README "Known failures"). Applied to a finished report: a failing
+// with ajv; docs/ci.md "Known failures"). Applied to a finished report: a failing
 // cell named in the file is marked `expected` and does not fail the run; an
 // entry whose cell now passes is `fixed` (and fails the run under
 // --strict-expectations). The report carries all of it, so every reporter

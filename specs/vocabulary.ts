@@ -24,7 +24,7 @@ export const VERDICTS: readonly Verdict[] = ['pass', 'fail', 'warn', 'inconclusi
 
 /**
  * What a target can do beyond the Proton API, discovered through the
- * emulator hooks (README "Emulator hooks"). A rule that needs a capability
+ * emulator hooks (docs/emulator-hooks.md). A rule that needs a capability
  * the target lacks is `skipped`, with the reason.
  */
 export type Capability = 'clock' | 'durations' | 'reset' | 'counts';

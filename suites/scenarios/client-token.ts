@@ -29,7 +29,7 @@ const SDK_DEFAULT = 'client-token/sdk-default';
 
 /** Why expiry is skipped on a target without the clock, run without --phase. */
 export const NO_CLOCK_ADVICE =
-  "the target lacks the 'clock' capability (emulator hooks): no clock control: run --phase record, then --phase verify at least 8 hours later (README: Expiry on a real clock)";
+  "the target lacks the 'clock' capability (emulator hooks): no clock control: run --phase record, then --phase verify at least 8 hours later (docs/expiry.md)";
 
 /**
  * Retries 1 s before the 8-hour mark (the original), then at the mark (a new

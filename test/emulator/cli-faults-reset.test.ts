@@ -48,7 +48,7 @@ describe('12.12 reset names its account', () => {
   });
 
   it('an unnamed reset is refused and the default account keeps its resources; a named one resets that account', async () => {
-    // The account the README tells CLI users to use.
+    // The account emulator/README.md tells CLI users to use.
     const client = new ProtonClient({
       endpoint: emulator.url,
       region: 'us-east-1',

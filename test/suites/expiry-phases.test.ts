@@ -1,5 +1,5 @@
-// client-token/expiry without clock control, in two runs (README: Expiry on a
-// real clock): against the reference emulator offering no hooks at all, as a
+// client-token/expiry without clock control, in two runs (docs/expiry.md):
+// against the reference emulator offering no hooks at all, as a
 // user runs the CLI (fixed fake credentials, a loopback endpoint: no
 // --allow-real-account). --phase record writes a valid state file with no
 // secret in it and keeps what it made; --phase verify right away is refused
@@ -181,9 +181,7 @@ describe('client-token/expiry in two phases, against a target without hooks', ()
     const results = (await report(json)).results.filter((r) => r.rule === 'client-token/expiry');
     expect(results.map((r) => r.verdict)).toEqual(['skipped', 'skipped', 'skipped']);
     for (const result of results) expect(result.reason).toBe(NO_CLOCK_ADVICE);
-    expect(NO_CLOCK_ADVICE).toContain(
-      'no clock control: run --phase record, then --phase verify at least 8 hours later (README: Expiry on a real clock)',
-    );
+    expect(NO_CLOCK_ADVICE).toContain('no clock control: run --phase record, then --phase verify at least 8 hours later (docs/expiry.md)');
     expect(plain.stdout).toContain('no clock control: run --phase record');
   });
 
