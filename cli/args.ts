@@ -1,11 +1,11 @@
 // Command-line flags, checked: every bad value is a UsageError with a
 // one-line message naming the flag.
-import { checkBundleFlags } from '../harness/bundle-flags.ts';
+import { checkBundleFlags } from '../harness/bundles/flags.ts';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../harness/errors.ts';
-import { DEFAULT_NUM_RUNS } from '../harness/results.ts';
-import { parseShard } from '../harness/shard.ts';
-import type { Shard } from '../harness/shard.ts';
+import { DEFAULT_NUM_RUNS } from '../harness/run/results.ts';
+import { parseShard } from '../harness/run/shard.ts';
+import type { Shard } from '../harness/run/shard.ts';
 import { parseTransitionDurations } from '../specs/transitions.ts';
 
 export interface CliOptions {
@@ -22,11 +22,11 @@ export interface CliOptions {
   junit?: string;
   html?: string;
   markdown?: string;
-  /** Known failures (harness/expectations.ts). */
+  /** Known failures (harness/outcomes/expectations.ts). */
   expect?: string;
   strictExpectations: boolean;
   writeExpectations?: string;
-  /** `--shard i/n` (harness/shard.ts). */
+  /** `--shard i/n` (harness/run/shard.ts). */
   shard?: Shard;
   concurrency?: number;
   /** Seconds. */
@@ -47,11 +47,11 @@ export interface CliOptions {
   expectDurations?: string;
   /** Seconds a wait on one asynchronous step may last before its cell is inconclusive. */
   waitTimeout?: number;
-  /** At most this many of the run's resources at once (harness/live.ts). */
+  /** At most this many of the run's resources at once (harness/run/live.ts). */
   maxLiveResources?: number;
-  /** Seconds a run against a slow target is sized to fit (--budget; default 300: harness/latency.ts). */
+  /** Seconds a run against a slow target is sized to fit (--budget; default 300: harness/plan/latency.ts). */
   budget?: number;
-  /** The S3 bucket the run uploads its template bundles to (harness/bundle-store.ts). */
+  /** The S3 bucket the run uploads its template bundles to (harness/bundles/store.ts). */
   bundleBucket?: string;
   /** Key prefix of the run's bundles in that bucket. */
   bundlePrefix?: string;

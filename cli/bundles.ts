@@ -1,14 +1,14 @@
 // The run's template bundles, as the CLI and the library set them up: with
 // --bundle-bucket they are uploaded before the first cell and removed after
-// the last (harness/bundle-store.ts); without it, a remote target is asked
-// first whether it reads bundles at all (harness/bundle-preflight.ts), and
+// the last (harness/bundles/store.ts); without it, a remote target is asked
+// first whether it reads bundles at all (harness/bundles/preflight.ts), and
 // AWS's own endpoint is known to.
 import type { BundleSources } from '../specs/types.ts';
-import { needsBundleBucket, preflightBundles } from '../harness/bundle-preflight.ts';
-import type { UploadedBundles } from '../harness/bundle-store.ts';
+import { needsBundleBucket, preflightBundles } from '../harness/bundles/preflight.ts';
+import type { UploadedBundles } from '../harness/bundles/store.ts';
 import { describeError } from '../harness/errors.ts';
-import { createReader } from '../harness/ownership.ts';
-import type { Target } from '../harness/target.ts';
+import { createReader } from '../harness/safety/ownership.ts';
+import type { Target } from '../harness/target/target.ts';
 import { cleanUpRun } from './real-target.ts';
 
 export interface BundleChoice {
@@ -47,7 +47,7 @@ export async function setUpBundles(
   out: NodeJS.WritableStream = process.stderr,
 ): Promise<RunBundles> {
   if (choice.bundleBucket !== undefined) {
-    const { uploadBundles } = await import('../harness/bundle-store.ts');
+    const { uploadBundles } = await import('../harness/bundles/store.ts');
     const uploaded = await uploadBundles({
       bucket: choice.bundleBucket,
       ...(choice.bundlePrefix !== undefined ? { prefix: choice.bundlePrefix } : {}),

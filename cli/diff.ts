@@ -1,10 +1,10 @@
 // `proton-conformance diff OLD.json NEW.json`: what got worse, better and
-// what is new between two JSON reports (harness/diff.ts); exit 1 on any
+// what is new between two JSON reports (harness/outcomes/diff.ts); exit 1 on any
 // regression, 0 without, 2 on a usage error.
 import { parseArgs } from 'node:util';
-import { diffReports, renderDiff } from '../harness/diff.ts';
+import { diffReports, renderDiff } from '../harness/outcomes/diff.ts';
 import { UsageError } from '../harness/errors.ts';
-import { readReport } from '../harness/report-file.ts';
+import { readReport } from '../harness/outcomes/report-file.ts';
 import { parseArgsMessage } from './args.ts';
 import { DIFF_USAGE } from './usage.ts';
 

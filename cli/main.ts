@@ -2,23 +2,29 @@
 // codes: cli/usage.ts. Every error ends in one line on stderr, never a stack
 // (PROTON_CONFORMANCE_DEBUG=1 prints it).
 import { setUpBundles } from './bundles.ts';
-import { needsBundleBucket } from '../harness/bundle-preflight.ts';
+import { needsBundleBucket } from '../harness/bundles/preflight.ts';
 import type { RunBundles } from './bundles.ts';
 import { pathToFileURL } from 'node:url';
-import { loadCatalog } from '../harness/default-catalog.ts';
+import { loadCatalog } from '../suites/catalog.ts';
 import { UnreachableError, UsageError, describeError } from '../harness/errors.ts';
-import { newRunId } from '../harness/names.ts';
-import { runConformance } from '../harness/runner.ts';
-import { selectCells } from '../harness/select.ts';
-import type { Selection } from '../harness/select.ts';
-import { resolveTarget } from '../harness/target.ts';
-import type { Target } from '../harness/target.ts';
-import { formatMs } from '../harness/wait.ts';
+import { newRunId } from '../harness/safety/names.ts';
+import { runConformance } from '../harness/run/runner.ts';
+import { selectCells } from '../harness/run/select.ts';
+import type { Selection } from '../harness/run/select.ts';
+import { resolveTarget } from '../harness/target/target.ts';
+import type { Target } from '../harness/target/target.ts';
+import { formatMs } from '../harness/run/wait.ts';
 import { consoleReporter } from '../reporters/console.ts';
-import { applyExpectations, expectationsFromReport, gateExitCode, loadExpectations, writeExpectations } from '../harness/expectations.ts';
-import type { Expectation } from '../harness/expectations.ts';
-import { shardSelection } from '../harness/shard.ts';
-import type { ShardInfo } from '../harness/shard.ts';
+import {
+  applyExpectations,
+  expectationsFromReport,
+  gateExitCode,
+  loadExpectations,
+  writeExpectations,
+} from '../harness/outcomes/expectations.ts';
+import type { Expectation } from '../harness/outcomes/expectations.ts';
+import { shardSelection } from '../harness/run/shard.ts';
+import type { ShardInfo } from '../harness/run/shard.ts';
 import { fileReporters } from './reports.ts';
 import type { Reporter } from '../reporters/reporter.ts';
 import { parseCli } from './args.ts';
@@ -28,13 +34,13 @@ import type { PhaseTarget } from './phase.ts';
 import { createProgress } from './progress.ts';
 import { RUN_DEFAULTS, latencyLine, planLine, sizeRun, sizedSettings } from './plan.ts';
 import { announceAccount, cleanUpRun, cleansUp, sweepCommand } from './real-target.ts';
-import { RunOwnership } from '../harness/ownership.ts';
+import { RunOwnership } from '../harness/safety/ownership.ts';
 import { USAGE } from './usage.ts';
 import { programWords, toolVersion } from './invocation.ts';
 import { guardConsole } from './streams.ts';
-import { DEFAULT_WEATHER_BUDGET } from '../harness/weather.ts';
-import { guardRun, RunWatch, UnsettledRun, untilSettled } from '../harness/unsettled.ts';
-import type { Catalog } from '../harness/catalog.ts';
+import { DEFAULT_WEATHER_BUDGET } from '../harness/client/weather.ts';
+import { guardRun, RunWatch, UnsettledRun, untilSettled } from '../harness/run/unsettled.ts';
+import type { Catalog } from '../harness/run/catalog.ts';
 import type { OperationSpec } from '../specs/types.ts';
 
 export const EXIT_INTERRUPTED = 130;

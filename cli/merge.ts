@@ -1,13 +1,13 @@
 // `proton-conformance merge A.json B.json ... [--json OUT] [--junit FILE]
 // [--html FILE] [--markdown FILE] [--expect FILE [--strict-expectations]]`:
 // the shards' JSON reports (`--shard i/n`) joined into one report and one
-// verdict (harness/merge.ts), printed as a run prints it and written as the
+// verdict (harness/outcomes/merge.ts), printed as a run prints it and written as the
 // reports asked for. Exit codes as a run's: 0, 1, 2.
 import { parseArgs } from 'node:util';
 import { UsageError } from '../harness/errors.ts';
-import { applyExpectations, gateExitCode, loadExpectations } from '../harness/expectations.ts';
-import { mergeReports } from '../harness/merge.ts';
-import { readReport } from '../harness/report-file.ts';
+import { applyExpectations, gateExitCode, loadExpectations } from '../harness/outcomes/expectations.ts';
+import { mergeReports } from '../harness/outcomes/merge.ts';
+import { readReport } from '../harness/outcomes/report-file.ts';
 import { consoleReporter } from '../reporters/console.ts';
 import { parseArgsMessage, nonEmpty } from './args.ts';
 import { fileReporters } from './reports.ts';

@@ -7,8 +7,8 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { callerIdentity } from '../harness/account.ts';
-import type { CatalogRule } from '../harness/catalog.ts';
+import { callerIdentity } from '../harness/safety/account.ts';
+import type { CatalogRule } from '../harness/run/catalog.ts';
 import { UsageError } from '../harness/errors.ts';
 import {
   EXPIRY_RULE,
@@ -21,12 +21,12 @@ import {
   readState,
   verifyNotBefore,
   writeState,
-} from '../harness/expiry-state.ts';
-import type { ExpiryState, RunPhase } from '../harness/expiry-state.ts';
-import { scrub } from '../harness/redact.ts';
-import { selectCells } from '../harness/select.ts';
-import type { Selection } from '../harness/select.ts';
-import type { Target } from '../harness/target.ts';
+} from '../harness/run/expiry-state.ts';
+import type { ExpiryState, RunPhase } from '../harness/run/expiry-state.ts';
+import { scrub } from '../harness/client/redact.ts';
+import { selectCells } from '../harness/run/select.ts';
+import type { Selection } from '../harness/run/select.ts';
+import type { Target } from '../harness/target/target.ts';
 import type { CliOptions } from './args.ts';
 
 export interface PhasePlan {

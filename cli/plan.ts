@@ -2,21 +2,21 @@
 // with the clock hook, waits are virtual and the defaults stand. Against a
 // target without a clock (a real account, a hosted service, an emulator
 // without hooks) every wait is real: the run is rehearsed first
-// (harness/plan.ts) so that it says what it will cost before it starts, every
+// (harness/plan/plan.ts) so that it says what it will cost before it starts, every
 // cell runs at once (their waits overlap: the run lasts about its critical
 // path), property runs default to HOOKLESS_NUM_RUNS, and the cell timeout
 // grows with the critical path. Every target's round trip is measured first:
 // a slow one with a clock is rehearsed too, and its run sized to fit a budget
-// (harness/latency.ts; docs/slow-targets.md).
-import type { Catalog } from '../harness/catalog.ts';
-import { DEFAULT_BUDGET_MS, FAST_TARGET_MS, measureLatency, median, sizeForLatency } from '../harness/latency.ts';
-import type { CellCost } from '../harness/latency.ts';
-import { formatMs } from '../harness/wait.ts';
-import { planLine, rehearse } from '../harness/plan.ts';
-import type { Plan } from '../harness/plan.ts';
-import type { Selection } from '../harness/select.ts';
-import type { ShapeModel } from '../harness/shape.ts';
-import type { Target } from '../harness/target.ts';
+// (harness/plan/latency.ts; docs/slow-targets.md).
+import type { Catalog } from '../harness/run/catalog.ts';
+import { DEFAULT_BUDGET_MS, FAST_TARGET_MS, measureLatency, median, sizeForLatency } from '../harness/plan/latency.ts';
+import type { CellCost } from '../harness/plan/latency.ts';
+import { formatMs } from '../harness/run/wait.ts';
+import { planLine, rehearse } from '../harness/plan/plan.ts';
+import type { Plan } from '../harness/plan/plan.ts';
+import type { Selection } from '../harness/run/select.ts';
+import type { ShapeModel } from '../harness/client/shape.ts';
+import type { Target } from '../harness/target/target.ts';
 import { parseTransitionDurations } from '../specs/transitions.ts';
 import type { CliOptions } from './args.ts';
 
@@ -143,7 +143,7 @@ export async function sizeRun<O>(
  * A target with a clock: its waits are virtual, its requests are not. A fast
  * one (a median round trip under FAST_TARGET_MS), or a run whose every
  * setting is given, keeps the defaults; a slow one is rehearsed (its cells'
- * requests counted) and sized to fit the budget (harness/latency.ts).
+ * requests counted) and sized to fit the budget (harness/plan/latency.ts).
  */
 async function sizeByLatency<O>(
   target: Target,
@@ -218,9 +218,9 @@ export interface GivenSettings {
 }
 
 /**
- * The runner's settings of a sized run (harness/runner.ts RunOptions): what
+ * The runner's settings of a sized run (harness/run/runner.ts RunOptions): what
  * the user gave, else what the sizing chose, else the target's defaults. One
- * place for the CLI (cli/main.ts) and the library (cli/api.ts).
+ * place for the CLI (cli/main.ts) and the library (library/api.ts).
  */
 export function sizedSettings(sizing: RunSizing, defaults: { concurrency: number; cellTimeoutS: number }, given: GivenSettings) {
   return {

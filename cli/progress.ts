@@ -3,9 +3,9 @@
 // just done). Elsewhere (a pipe, a CI log): a plain line every few seconds,
 // then one final line. Cells are counted as everywhere else: run, cut short
 // by an interrupt, not run.
-import type { RunProgress } from '../harness/runner.ts';
-import type { CellResult } from '../harness/results.ts';
-import { formatMs } from '../harness/wait.ts';
+import type { RunProgress } from '../harness/run/runner.ts';
+import type { CellResult } from '../harness/run/results.ts';
+import { formatMs } from '../harness/run/wait.ts';
 
 export interface ProgressStream {
   isTTY?: boolean;

@@ -1,11 +1,11 @@
-// proton-conformance proxy: the wire proxy (harness/proxy.ts) on its own, so
+// proton-conformance proxy: the wire proxy (harness/wire/proxy.ts) on its own, so
 // that the AWS CLI, another SDK or any client can be put between faults and
 // a target. It prints its URL, then one line per faulted request on stderr,
 // and runs until Ctrl-C (or SIGTERM).
 import { parseArgs } from 'node:util';
 import { UsageError } from '../harness/errors.ts';
-import { faultSpec, parseFaults, startProxy, summarizeAnswer } from '../harness/proxy.ts';
-import type { Delivery } from '../harness/proxy.ts';
+import { faultSpec, parseFaults, startProxy, summarizeAnswer } from '../harness/wire/proxy.ts';
+import type { Delivery } from '../harness/wire/proxy.ts';
 import { WIRE_FAULTS, WIRE_FAULT_KINDS } from '../specs/wire.ts';
 import { parseArgsMessage } from './args.ts';
 

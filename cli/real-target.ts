@@ -3,13 +3,13 @@
 // end-of-run cleanup with its summary, and the sweep command that removes
 // what an interrupted run may have left.
 import { programWords } from './invocation.ts';
-import { shellQuote } from '../harness/results.ts';
-import { callerIdentity, checkAccount, identityLine } from '../harness/account.ts';
-import type { RefusedDelete } from '../harness/ownership.ts';
-import { scrub } from '../harness/redact.ts';
-import { DEFAULT_CLEANUP_TIMEOUT_MS, describeLeft, sweep } from '../harness/sweep.ts';
-import type { Unconfirmed } from '../harness/sweep.ts';
-import type { Target } from '../harness/target.ts';
+import { shellQuote } from '../harness/run/results.ts';
+import { callerIdentity, checkAccount, identityLine } from '../harness/safety/account.ts';
+import type { RefusedDelete } from '../harness/safety/ownership.ts';
+import { scrub } from '../harness/client/redact.ts';
+import { DEFAULT_CLEANUP_TIMEOUT_MS, describeLeft, sweep } from '../harness/safety/sweep.ts';
+import type { Unconfirmed } from '../harness/safety/sweep.ts';
+import type { Target } from '../harness/target/target.ts';
 
 /**
  * For a remote target (or when --account is given): asks STS which account

@@ -4,15 +4,15 @@
 // the ownership guard. A dry run unless --yes. The interlock applies as to a
 // run: a remote endpoint needs --allow-real-account.
 import { parseArgs } from 'node:util';
-import { chooseEndpoint } from '../harness/endpoint.ts';
-import { DEFAULT_BUNDLE_PREFIX, checkBundleFlags } from '../harness/bundle-flags.ts';
+import { chooseEndpoint } from '../harness/target/endpoint.ts';
+import { DEFAULT_BUNDLE_PREFIX, checkBundleFlags } from '../harness/bundles/flags.ts';
 import { describeError, UsageError } from '../harness/errors.ts';
-import type { CredentialsProvider } from '../harness/target.ts';
-import { RUN_ID } from '../harness/ownership.ts';
-import { scrub } from '../harness/redact.ts';
-import { describeLeft, parseDuration, runIdTime, sweep } from '../harness/sweep.ts';
-import type { Found } from '../harness/sweep.ts';
-import { resolveTarget } from '../harness/target.ts';
+import type { CredentialsProvider } from '../harness/target/target.ts';
+import { RUN_ID } from '../harness/safety/ownership.ts';
+import { scrub } from '../harness/client/redact.ts';
+import { describeLeft, parseDuration, runIdTime, sweep } from '../harness/safety/sweep.ts';
+import type { Found } from '../harness/safety/sweep.ts';
+import { resolveTarget } from '../harness/target/target.ts';
 import { accountId, nonEmpty, parseArgsMessage, seconds } from './args.ts';
 import { announceAccount } from './real-target.ts';
 import { SWEEP_USAGE } from './usage.ts';
@@ -161,7 +161,7 @@ async function sweepBundles(
   now: number,
   out: (text: string) => void,
 ): Promise<number> {
-  const { findLeftBundles } = await import('../harness/bundle-store.ts');
+  const { findLeftBundles } = await import('../harness/bundles/store.ts');
   const left = await findLeftBundles({
     bucket: options.bundleBucket!,
     ...(options.bundlePrefix !== undefined ? { prefix: options.bundlePrefix } : {}),

@@ -4,7 +4,7 @@
 
 export type { Capability, Category, Level, Verdict, WaitOptions } from '../specs/vocabulary.ts';
 export { VERDICTS } from '../specs/vocabulary.ts';
-import type { Capability, Category, Level, Verdict, } from '../specs/vocabulary.ts';
+import type { Capability, Category, Level, Verdict } from '../specs/vocabulary.ts';
 
 /** One HTTP exchange, as recorded for evidence (credentials redacted). */
 export interface Exchange {
@@ -19,7 +19,7 @@ export interface Exchange {
   startedAt: number;
   durationMs: number;
   /**
-   * A transient answer (harness/weather.ts): its kind, and the wait before
+   * A transient answer (harness/client/weather.ts): its kind, and the wait before
    * the same request was sent again (absent when the step gave up on it).
    */
   transient?: { kind: 'throttle' | 'server-error' | 'network'; waitMs?: number };
@@ -37,7 +37,7 @@ export interface TransientCounts {
   retries: number;
   /** Steps that never got past them within their budget (their cells are inconclusive). */
   exhausted: number;
-  /** Answers the wire checks' proxy made up itself (harness/proxy.ts), retried too: not the target's weather. */
+  /** Answers the wire checks' proxy made up itself (harness/wire/proxy.ts), retried too: not the target's weather. */
   injected?: number;
 }
 
@@ -69,7 +69,7 @@ export interface RuleResult {
   history?: WireEvent[];
 }
 
-/** One event on the wire of a cell (harness/proxy.ts): a client's request and what it saw, the proxy's doing, the target's answer. */
+/** One event on the wire of a cell (harness/wire/proxy.ts): a client's request and what it saw, the proxy's doing, the target's answer. */
 export interface WireEvent {
   /** Milliseconds since the cell's wire history began. */
   at: number;

@@ -2,8 +2,8 @@
 // one-line message naming the flag.
 import { parseArgs } from 'node:util';
 import { UsageError } from '../harness/errors.ts';
-import { DEFAULT_NUM_RUNS } from '../harness/results.ts';
-import { splitList } from '../harness/select.ts';
+import { DEFAULT_NUM_RUNS } from '../harness/run/results.ts';
+import { splitList } from '../harness/run/select.ts';
 import { allWeatherVariants, weatherVariants } from './subjects.ts';
 import type { FaultScope } from './subjects.ts';
 

@@ -4,8 +4,8 @@
 // resolution (probe, capabilities, pool), so that the suite meets them as it
 // meets any endpoint.
 import { Worker } from 'node:worker_threads';
-import { resolveTarget } from '../harness/target.ts';
-import type { Target } from '../harness/target.ts';
+import { resolveTarget } from '../harness/target/target.ts';
+import type { Target } from '../harness/target/target.ts';
 import type { Weather } from '../emulator/weather.ts';
 
 export interface EmulatorChoice {

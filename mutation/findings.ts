@@ -1,7 +1,7 @@
 // From a run's results to what the analysis reports: for a fault, the MUST
 // rules that failed and when its target rule first failed; for a variant, the
 // MUST cells that did not pass (false positives) and those it could not judge.
-import type { CellResult } from '../harness/results.ts';
+import type { CellResult } from '../harness/run/results.ts';
 import type { SubjectRun } from './run.ts';
 import type { FaultSubject, VariantSubject } from './subjects.ts';
 

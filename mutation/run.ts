@@ -1,12 +1,12 @@
 // One run of the suite against one emulator of the analysis, through the
 // harness's runner: the same catalog, selection, checks and verdicts as
 // `npm start`, with the time at which each cell finished.
-import { loadCatalog } from '../harness/default-catalog.ts';
-import { newRunId } from '../harness/names.ts';
-import type { CellResult } from '../harness/results.ts';
+import { loadCatalog } from '../suites/catalog.ts';
+import { newRunId } from '../harness/safety/names.ts';
+import type { CellResult } from '../harness/run/results.ts';
 import type { TransientCounts } from '../harness/types.ts';
-import { runConformance } from '../harness/runner.ts';
-import { selectCells } from '../harness/select.ts';
+import { runConformance } from '../harness/run/runner.ts';
+import { selectCells } from '../harness/run/select.ts';
 import * as model from '../specs/model.ts';
 import type { EmulatorChoice, EmulatorHost } from './emulators.ts';
 import type { CellFilter } from './subjects.ts';
@@ -26,7 +26,7 @@ export interface SubjectRun {
   finishedAtMs: Map<CellResult, number>;
   wallMs: number;
   requests: number;
-  /** The weather the run met (harness/weather.ts). */
+  /** The weather the run met (harness/client/weather.ts). */
   transient?: TransientCounts;
 }
 

@@ -33,7 +33,7 @@ export type Subject = FaultSubject | VariantSubject;
 /** How much of the suite a fault run has: its target's category (plus the cross-category rules on its operations), or all of it. */
 export type FaultScope = 'category' | 'full';
 
-/** The rules and operations a run selects (harness/select.ts syntax); undefined: every cell. */
+/** The rules and operations a run selects (harness/run/select.ts syntax); undefined: every cell. */
 export interface CellFilter {
   rules?: string;
   operations?: string;

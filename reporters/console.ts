@@ -3,11 +3,11 @@
 // command that replays them; inconclusive and skipped grouped by reason),
 // then one summary line.
 import type { Report, RuleResult, Verdict } from '../harness/types.ts';
-import type { ResultExtras } from '../harness/results.ts';
-import { scrub } from '../harness/redact.ts';
-import { formatMs } from '../harness/wait.ts';
-import { expectationLines } from '../harness/expectations.ts';
-import type { ReportWithExpectations } from '../harness/expectations.ts';
+import type { ResultExtras } from '../harness/run/results.ts';
+import { scrub } from '../harness/client/redact.ts';
+import { formatMs } from '../harness/run/wait.ts';
+import { expectationLines } from '../harness/outcomes/expectations.ts';
+import type { ReportWithExpectations } from '../harness/outcomes/expectations.ts';
 import { renderEvidence } from './evidence.ts';
 import { legendLines, matrixOperations, renderMatrix } from './matrix.ts';
 import type { Reporter, RunInfo } from './reporter.ts';
@@ -55,7 +55,7 @@ export function renderConsole(report: Report, info: RunInfo, options: ConsoleOpt
   if (weather !== undefined) lines.push(palette.dim(weather));
   const lists = listWeatherLine(report);
   if (lists !== undefined) lines.push(palette.dim(lists));
-  // --expect: which failures were expected, which are fixed (harness/expectations.ts).
+  // --expect: which failures were expected, which are fixed (harness/outcomes/expectations.ts).
   lines.push(...expectationLines(report));
   lines.push(summaryLine(report, info, palette));
   return `${scrub(lines.join('\n'))}\n`;
@@ -75,7 +75,7 @@ function detail(result: Result, palette: Palette, options: ConsoleOptions): stri
     lines.push('    evidence:');
     lines.push(...renderEvidence(result.evidence, result.requests, { limit: options.evidenceLimit, bodyChars: 240, indent: '      ' }));
   }
-  // A wire rule's history (harness/proxy.ts): who sent what, what the proxy did, what each client saw.
+  // A wire rule's history (harness/wire/proxy.ts): who sent what, what the proxy did, what each client saw.
   if (result.history && result.history.length > 0) {
     lines.push('    wire history:');
     lines.push(...renderTimeline(result.history, { limit: 60, indent: '      ' }));
@@ -105,7 +105,7 @@ function groupByReason(results: readonly Result[]): Group[] {
   return [...groups.values()];
 }
 
-/** How busy the target was: its transient answers, none of them a verdict (harness/weather.ts). */
+/** How busy the target was: its transient answers, none of them a verdict (harness/client/weather.ts). */
 export function weatherLine(report: Report): string | undefined {
   const t = report.transient;
   if (t === undefined) return undefined;

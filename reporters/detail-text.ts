@@ -1,7 +1,7 @@
 // A non-pass cell in plain text for JUnit and Markdown: its reason, steps,
 // evidence (the console's compact form, more of it) and the commands that
 // replay or rerun it. The JSON report keeps the full exchanges.
-import type { ResultExtras } from '../harness/results.ts';
+import type { ResultExtras } from '../harness/run/results.ts';
 import type { RuleResult } from '../harness/types.ts';
 import { renderEvidence } from './evidence.ts';
 

@@ -1,7 +1,7 @@
 // Evidence in compact form for people: one line per request, one per
 // response (status, error type, body), long bodies cut. The JSON report keeps
 // the full exchanges.
-import { EVIDENCE_BYTES } from '../harness/recorder.ts';
+import { EVIDENCE_BYTES } from '../harness/client/recorder.ts';
 import type { Exchange } from '../harness/types.ts';
 
 export interface EvidenceOptions {

@@ -4,7 +4,7 @@
 import { appendFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { UsageError } from '../harness/errors.ts';
-import { scrub } from '../harness/redact.ts';
+import { scrub } from '../harness/client/redact.ts';
 import type { Report } from '../harness/types.ts';
 import type { Reporter, RunInfo } from './reporter.ts';
 

@@ -8,10 +8,10 @@
 // (`#open=r-12` opens it without jumping there).
 // Rendered as static HTML from the same Report as the JSON: readable with
 // scripts off; the script only filters and opens.
-import type { ResultExtras } from '../harness/results.ts';
+import type { ResultExtras } from '../harness/run/results.ts';
 import type { Exchange, Report, RuleResult, Verdict, WireEvent } from '../harness/types.ts';
-import type { ExpectedMark, ReportWithExpectations } from '../harness/expectations.ts';
-import { expectationLines, gateExitCode } from '../harness/expectations.ts';
+import type { ExpectedMark, ReportWithExpectations } from '../harness/outcomes/expectations.ts';
+import { expectationLines, gateExitCode } from '../harness/outcomes/expectations.ts';
 import { fileReporter } from './file-output.ts';
 import { blocksOf, matrixOperations } from './matrix.ts';
 import type { Reporter, RunInfo } from './reporter.ts';
@@ -91,7 +91,7 @@ function detailHtml(result: Result, id: string): string {
   ].join('');
 }
 
-/** A wire history (harness/proxy.ts): who sent what, when, what the proxy did, what each client saw, as a table. */
+/** A wire history (harness/wire/proxy.ts): who sent what, when, what the proxy did, what each client saw, as a table. */
 function historyHtml(events: readonly WireEvent[]): string {
   if (events.length === 0) return '';
   const rows = events

@@ -5,7 +5,7 @@ import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Report, RuleResult } from '../harness/types.ts';
 import { UsageError } from '../harness/errors.ts';
-import { scrub } from '../harness/redact.ts';
+import { scrub } from '../harness/client/redact.ts';
 import type { Reporter, RunInfo } from './reporter.ts';
 
 /**

@@ -18,7 +18,7 @@
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import type { Category, Report } from '../harness/types.ts';
-import type { ExpectedMark } from '../harness/expectations.ts';
+import type { ExpectedMark } from '../harness/outcomes/expectations.ts';
 import { detailLines } from './detail-text.ts';
 import type { DetailResult } from './detail-text.ts';
 import { fileReporter } from './file-output.ts';

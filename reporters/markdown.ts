@@ -4,9 +4,9 @@
 // failure and warning folded in <details> with its steps, evidence and
 // commands; skipped and inconclusive cells with their reasons.
 import type { Report, Verdict } from '../harness/types.ts';
-import { expectationLines } from '../harness/expectations.ts';
-import type { ReportWithExpectations } from '../harness/expectations.ts';
-import { gateExitCode } from '../harness/expectations.ts';
+import { expectationLines } from '../harness/outcomes/expectations.ts';
+import type { ReportWithExpectations } from '../harness/outcomes/expectations.ts';
+import { gateExitCode } from '../harness/outcomes/expectations.ts';
 import { detailLines } from './detail-text.ts';
 import type { DetailResult } from './detail-text.ts';
 import { appendReporter, fileReporter } from './file-output.ts';

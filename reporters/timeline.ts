@@ -1,4 +1,4 @@
-// A wire history (harness/proxy.ts, RuleResult.history) as a timeline for the
+// A wire history (harness/wire/proxy.ts, RuleResult.history) as a timeline for the
 // console: one line per event, time since the history began, who (a client,
 // the proxy, the target, the check), the proxy's delivery number and what
 // happened. A long history keeps its beginning (the first faults) and its end

@@ -32,7 +32,7 @@ function copyWorker(relative) {
   }
   writeFileSync(join(DIST, relative), `// Built from ${relative} by scripts/build.mjs: loads the compiled emulator, no tsx.\n${text}`);
 }
-copyWorker('harness/emulator-thread.mjs');
+copyWorker('harness/target/emulator-thread.mjs');
 
 chmodSync(join(DIST, 'cli', 'bin.js'), 0o755);
 
@@ -51,5 +51,5 @@ const walk = (dir) => {
 };
 walk(DIST);
 if (offenders.length > 0) throw new Error(`build: dist/ needs TypeScript tooling:\n${offenders.join('\n')}`);
-if (!existsSync(join(DIST, 'cli', 'api.d.ts'))) throw new Error('build: no type declarations (dist/cli/api.d.ts)');
+if (!existsSync(join(DIST, 'library', 'api.d.ts'))) throw new Error('build: no type declarations (dist/library/api.d.ts)');
 process.stdout.write(`build: dist/ written (${readdirSync(DIST).join(', ')})\n`);

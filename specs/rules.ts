@@ -295,7 +295,7 @@ export const RULES: readonly RuleSpec[] = [
     requires: [],
     prefers: [],
     checkedBy: 'scenario',
-    how: "scenario, through the wire proxy (harness/proxy.ts): the first delivery's response dropped after the target answered, then (apart) the client's connection closed while the target works; each retried by the SDK's own strategy (the harness's retries off, a client without a token for the client-token creates: the SDK's own token) and by the check itself (the same input, token or name again); after each, the resources in scope are exactly those predicted (creates: one new, named by the success; deletes: the target gone, its sibling there) and the retry's success names the resource (deletes: its metadata or empty)",
+    how: "scenario, through the wire proxy (harness/wire/proxy.ts): the first delivery's response dropped after the target answered, then (apart) the client's connection closed while the target works; each retried by the SDK's own strategy (the harness's retries off, a client without a token for the client-token creates: the SDK's own token) and by the check itself (the same input, token or name again); after each, the resources in scope are exactly those predicted (creates: one new, named by the success; deletes: the target gone, its sibling there) and the retry's success names the resource (deletes: its metadata or empty)",
   },
   {
     id: 'wire/duplicate-delivery',

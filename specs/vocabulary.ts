@@ -11,7 +11,7 @@ export type Category =
   | 'async-delete'
   | 'shape'
   | 'general'
-  /** The contract of each category held under faults on the wire (harness/proxy.ts). */
+  /** The contract of each category held under faults on the wire (harness/wire/proxy.ts). */
   | 'wire';
 
 /** RFC 2119 level of a rule (CONTRACT.md). */

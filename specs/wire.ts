@@ -1,4 +1,4 @@
-// The faults the wire proxy (harness/proxy.ts) can put between a client and a
+// The faults the wire proxy (harness/wire/proxy.ts) can put between a client and a
 // target, as data: their names, what each does to one delivery, and which of
 // them each rule of the `wire` category (CONTRACT.md "Wire faults") is
 // checked under. The proxy carries them out; suites/scenarios/wire.ts judges

@@ -2,7 +2,7 @@
 // (rule x operation). Scenario and property parts of a rule run in order in
 // the same cell; the first that does not pass decides. shape/responses-match-model
 // has no check here: the harness validates every recorded response.
-import type { CheckContext } from '../harness/context.ts';
+import type { CheckContext } from '../harness/run/context.ts';
 import type { Outcome } from '../harness/types.ts';
 import type { CreateOperationSpec, DeleteOperationSpec, OperationSpec } from '../specs/types.ts';
 import { withListWeather } from './lib/evidence.ts';
@@ -106,7 +106,7 @@ const byRule: Record<string, Check> = {
   'idempotent-delete/no-further-action': onDelete(noFurtherAction),
   'async-delete/retry-in-progress': onDelete(retryInProgress),
   'async-delete/retry-after-complete': onDelete(retryAfterComplete),
-  // Through the wire proxy (harness/proxy.ts), on every create and delete.
+  // Through the wire proxy (harness/wire/proxy.ts), on every create and delete.
   [LOST_RESPONSE]: (ctx, operation) => wireScenario(ctx, operation, LOST_RESPONSE),
   [DUPLICATE]: (ctx, operation) => wireScenario(ctx, operation, DUPLICATE),
   [SERVER_ERROR]: (ctx, operation) => wireScenario(ctx, operation, SERVER_ERROR),

@@ -8,12 +8,12 @@
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadCatalog } from '../harness/default-catalog.ts';
-import { newRunId } from '../harness/names.ts';
-import type { CellResult } from '../harness/results.ts';
-import { runConformance } from '../harness/runner.ts';
-import { selectCells } from '../harness/select.ts';
-import { resolveTarget } from '../harness/target.ts';
+import { loadCatalog } from '../suites/catalog.ts';
+import { newRunId } from '../harness/safety/names.ts';
+import type { CellResult } from '../harness/run/results.ts';
+import { runConformance } from '../harness/run/runner.ts';
+import { selectCells } from '../harness/run/select.ts';
+import { resolveTarget } from '../harness/target/target.ts';
 import type { Category } from '../harness/types.ts';
 import { renderEvidence } from '../reporters/evidence.ts';
 import { reportJson } from '../reporters/json.ts';

@@ -1,4 +1,4 @@
-// proxy.latency_ratio: what the wire proxy (harness/proxy.ts) adds to a
+// proxy.latency_ratio: what the wire proxy (harness/wire/proxy.ts) adds to a
 // request when it injects nothing. The same @aws-sdk/client-proton client
 // setup sends GetEnvironmentTemplate and CreateEnvironmentTemplate (a create
 // is what the proxy looks at: the schedule is consulted, no fault drawn) to
@@ -23,11 +23,11 @@
 // it keeps) and the garbage it leaves. A bare TCP relay reads 0.99 to 1.09
 // here; node:http as the listening side cost about 0.1 ms a request more and
 // undici as the forwarding side 0.15 to 0.2 ms, which is why the proxy speaks
-// HTTP/1.1 itself (harness/proxy-http.ts).
+// HTTP/1.1 itself (harness/wire/http1.ts).
 import { performance } from 'node:perf_hooks';
 import { CreateEnvironmentTemplateCommand, GetEnvironmentTemplateCommand, ProtonClient } from '@aws-sdk/client-proton';
-import { startEmbedded } from '../../harness/embedded.ts';
-import { startProxy } from '../../harness/proxy.ts';
+import { startEmbedded } from '../../harness/target/embedded.ts';
+import { startProxy } from '../../harness/wire/proxy.ts';
 import type { Measurement, Metric } from '../metric.ts';
 import { median } from '../stats.ts';
 

@@ -2,7 +2,7 @@
 // holds while the network behaves and breaks when it does not. Each shows only
 // when a request's answer is lost, a request arrives twice or late, or the
 // target's own error path runs: the suite catches them through its wire
-// proxy (harness/proxy.ts), never through a calm wire.
+// proxy (harness/wire/proxy.ts), never through a calm wire.
 import type { ActedFacts, Fault, Output, Params, Policy } from '../policy.ts';
 import { conflict, internalError, notFound, throttling, validation, type ApiError } from '../protocol.ts';
 import { CLIENT_TOKEN_OPERATIONS as TOKEN_OPS, NAME_OPERATIONS, fault, ioTurn, sdkAttempt } from './support.ts';

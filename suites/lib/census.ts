@@ -3,7 +3,7 @@
 // into it; it decides no run's verdict). `RunCensus`: one property run's own
 // count, before and after, so that each run is judged on its own doings and
 // a replay of it (seed and path) is judged the same way.
-import type { CheckContext } from '../../harness/context.ts';
+import type { CheckContext } from '../../harness/run/context.ts';
 import type { Resource, ResourceSpec } from '../../specs/types.ts';
 import { canonical, identityKey } from './compare.ts';
 import { settle } from './evidence.ts';

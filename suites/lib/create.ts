@@ -3,7 +3,7 @@
 // mismatch, a conflict, anything else).
 import { randomUUID } from 'node:crypto';
 import type { ProtonClient } from '@aws-sdk/client-proton';
-import type { CheckContext } from '../../harness/context.ts';
+import type { CheckContext } from '../../harness/run/context.ts';
 import { attempt } from '../../specs/commands.ts';
 import type { CallResult } from '../../specs/commands.ts';
 import { withRunTags } from '../../specs/operations/index.ts';

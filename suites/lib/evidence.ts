@@ -11,7 +11,7 @@
 // difference that survives all that is left for the verdict; the rest is
 // weather, counted (sightings.ts listWeather), and the cell is inconclusive
 // when the Lists never agree.
-import type { CheckContext } from '../../harness/context.ts';
+import type { CheckContext } from '../../harness/run/context.ts';
 import { InconclusiveCheck } from '../../harness/types.ts';
 import type { Outcome } from '../../harness/types.ts';
 import type { Resource, ResourceSpec } from '../../specs/types.ts';

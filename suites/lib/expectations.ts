@@ -2,7 +2,7 @@
 // a one-or-two-sentence reason when it does not hold.
 import type { CallResult } from '../../specs/commands.ts';
 import type { Fixture, Input, ParameterSpec, Resource, ResourceSpec } from '../../specs/types.ts';
-import type { CheckContext } from '../../harness/context.ts';
+import type { CheckContext } from '../../harness/run/context.ts';
 import { changedFields, describe, identityKey, sameIdentity } from './compare.ts';
 import { settledPair } from './evidence.ts';
 import { answerText, isMismatch } from './create.ts';

@@ -1,6 +1,6 @@
 // Observation with Get and List (and the hooks' counts when the target has
 // them): what "creates nothing" and "changes nothing" are checked with.
-import type { CheckContext } from '../../harness/context.ts';
+import type { CheckContext } from '../../harness/run/context.ts';
 import { attempt, send } from '../../specs/commands.ts';
 import type { Input, Resource, ResourceSpec } from '../../specs/types.ts';
 import { identityKey } from './compare.ts';

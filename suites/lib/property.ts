@@ -3,11 +3,11 @@
 // counterexample and the command that replays exactly that case.
 import fc from 'fast-check';
 import type { IAsyncProperty } from 'fast-check';
-import type { CheckContext } from '../../harness/context.ts';
+import type { CheckContext } from '../../harness/run/context.ts';
 import type { Outcome } from '../../harness/types.ts';
 import { InconclusiveCheck, SkipCheck } from '../../harness/types.ts';
 import { UsageError } from '../../harness/errors.ts';
-import { propertyReason } from '../../harness/results.ts';
+import { propertyReason } from '../../harness/run/results.ts';
 import type { PropertyFailure } from '../../harness/types.ts';
 import { TokenSalt } from './tokens.ts';
 import { Violation } from './verdict.ts';

@@ -4,7 +4,7 @@
 // resource an earlier one lacked, whether it is new is told from this record.
 // A resource the cell saw before a moment existed before it; so did any
 // created (by the target's clock) before one it saw then.
-import type { CheckContext } from '../../harness/context.ts';
+import type { CheckContext } from '../../harness/run/context.ts';
 import type { Resource, ResourceSpec } from '../../specs/types.ts';
 import { identityKey } from './compare.ts';
 

@@ -1,7 +1,7 @@
 // Virtual time as the target sees it, tracked locally: the real clock plus
 // the offset the hooks' clock has been advanced by. Only differences matter
 // (token ages), and the unknown part of the offset cancels out in them.
-import type { CheckContext } from '../../harness/context.ts';
+import type { CheckContext } from '../../harness/run/context.ts';
 
 /** When a request was in flight: it reached the target between start and end. */
 export interface Interval {

@@ -2,7 +2,7 @@
 // characters ([!-~]), case-sensitive; and the tokens it says are rejected.
 import fc from 'fast-check';
 import type { Arbitrary } from 'fast-check';
-import type { CheckContext } from '../../harness/context.ts';
+import type { CheckContext } from '../../harness/run/context.ts';
 import { charsArb } from '../../specs/values.ts';
 
 export const TOKEN_PATTERN = /^[!-~]{1,64}$/;

@@ -1,11 +1,11 @@
 // The checker of the wire rules: given what the clients finally saw, what the
-// target answered to every delivery the proxy made (harness/proxy.ts), and
+// target answered to every delivery the proxy made (harness/wire/proxy.ts), and
 // what List and Get show after, whether the history obeys the operation's
 // category: each token or name has at most one resource (exactly one where
 // every client got through), every success names it (a delete's: its
 // metadata, or empty), and no identical request was called invalid.
-import type { CheckContext } from '../../harness/context.ts';
-import type { Delivery, TargetAnswer } from '../../harness/proxy.ts';
+import type { CheckContext } from '../../harness/run/context.ts';
+import type { Delivery, TargetAnswer } from '../../harness/wire/proxy.ts';
 import type { CallResult } from '../../specs/commands.ts';
 import type { Resource, ResourceSpec } from '../../specs/types.ts';
 import { describe, identityKey, sameIdentity } from './compare.ts';

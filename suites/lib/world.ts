@@ -1,7 +1,7 @@
 // What every check does first: a SpecEnv over its CheckContext, fast
 // asynchronous transitions where the target lets us set them, and the
 // operation's prerequisites, built once per check.
-import type { CheckContext } from '../../harness/context.ts';
+import type { CheckContext } from '../../harness/run/context.ts';
 import { attempt, send } from '../../specs/commands.ts';
 import type { ProtonOperation } from '../../specs/commands.ts';
 import { RESOURCES } from '../../specs/resources.ts';

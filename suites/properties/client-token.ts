@@ -1,7 +1,7 @@
 // Properties only tokens have: random retry times around the 8-hour mark,
 // case variants, and the token format.
 import fc from 'fast-check';
-import type { CheckContext } from '../../harness/context.ts';
+import type { CheckContext } from '../../harness/run/context.ts';
 import type { Outcome } from '../../harness/types.ts';
 import type { CreateOperationSpec } from '../../specs/types.ts';
 import { TOKEN_LIFETIME_MS } from '../lib/contract-model.ts';

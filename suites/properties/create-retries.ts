@@ -1,7 +1,7 @@
 // Properties both create categories share: random valid inputs retried
 // identically, and random combinations of changed parameters.
 import fc from 'fast-check';
-import type { CheckContext } from '../../harness/context.ts';
+import type { CheckContext } from '../../harness/run/context.ts';
 import type { Outcome } from '../../harness/types.ts';
 import type { CreateOperationSpec, Input } from '../../specs/types.ts';
 import { fingerprint } from '../lib/compare.ts';

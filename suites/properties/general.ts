@@ -5,7 +5,7 @@
 // and Get of what the sequence deleted, and at the end List identity by
 // identity, must show exactly the resources the model predicts.
 import fc from 'fast-check';
-import type { CheckContext } from '../../harness/context.ts';
+import type { CheckContext } from '../../harness/run/context.ts';
 import type { Outcome } from '../../harness/types.ts';
 import { attempt } from '../../specs/commands.ts';
 import { settle } from '../../specs/prerequisites.ts';

@@ -6,9 +6,9 @@
 // requests and their retries.
 import fc from 'fast-check';
 import type { ProtonClient } from '@aws-sdk/client-proton';
-import type { CheckContext, WireLink } from '../../harness/context.ts';
-import { faultSpec } from '../../harness/proxy.ts';
-import type { FaultRule } from '../../harness/proxy.ts';
+import type { CheckContext, WireLink } from '../../harness/run/context.ts';
+import { faultSpec } from '../../harness/wire/proxy.ts';
+import type { FaultRule } from '../../harness/wire/proxy.ts';
 import type { Outcome } from '../../harness/types.ts';
 import { attempt } from '../../specs/commands.ts';
 import type { CallResult } from '../../specs/commands.ts';

@@ -6,7 +6,7 @@
 // a replay of its seed and path judges the same case the same way.
 // `request` is the one place a property sends a create: it predicts with the
 // run's model, sends, judges the answer and brings the model up to date.
-import type { CheckContext } from '../../harness/context.ts';
+import type { CheckContext } from '../../harness/run/context.ts';
 import { withRunTags } from '../../specs/operations/index.ts';
 import type { CreateOperationSpec, Fixture, Input, Needs, Resource } from '../../specs/types.ts';
 import { describe, fingerprint, identityKey } from '../lib/compare.ts';

@@ -1,12 +1,12 @@
 // Scenarios of the async-delete category: retries while the deletion is in
 // progress (which must neither restart nor prolong it), and after it.
-import type { CheckContext } from '../../harness/context.ts';
+import type { CheckContext } from '../../harness/run/context.ts';
 import type { Outcome } from '../../harness/types.ts';
 import { InconclusiveCheck } from '../../harness/types.ts';
 import { attempt } from '../../specs/commands.ts';
 import type { CallResult } from '../../specs/commands.ts';
 import type { DeleteOperationSpec, Resource } from '../../specs/types.ts';
-import { formatMs } from '../../harness/wait.ts';
+import { formatMs } from '../../harness/run/wait.ts';
 import { describe, sameIdentity } from '../lib/compare.ts';
 import { answerText, createToDelete } from '../lib/create.ts';
 import { carried, read } from '../lib/observe.ts';

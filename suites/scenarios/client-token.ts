@@ -1,9 +1,9 @@
 // Scenarios of the client-token category that only tokens have: expiry,
 // retry after delete, the token's format, the SDK's default token.
-import type { CheckContext } from '../../harness/context.ts';
-import { formatInstant } from '../../harness/expiry-state.ts';
-import type { CellPhase, KeptResource } from '../../harness/expiry-state.ts';
-import { describeRef } from '../../harness/ownership.ts';
+import type { CheckContext } from '../../harness/run/context.ts';
+import { formatInstant } from '../../harness/run/expiry-state.ts';
+import type { CellPhase, KeptResource } from '../../harness/run/expiry-state.ts';
+import { describeRef } from '../../harness/safety/ownership.ts';
 import type { Outcome } from '../../harness/types.ts';
 import { InconclusiveCheck, SkipCheck } from '../../harness/types.ts';
 import { attempt } from '../../specs/commands.ts';

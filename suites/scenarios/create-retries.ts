@@ -1,7 +1,7 @@
 // Scenarios both create categories share, with a token where the operation
 // has one: the identical retry, the retry with different parameters, and
 // identical requests sent at once.
-import type { CheckContext } from '../../harness/context.ts';
+import type { CheckContext } from '../../harness/run/context.ts';
 import type { Outcome } from '../../harness/types.ts';
 import type { CreateOperationSpec, Resource } from '../../specs/types.ts';
 import { canonical, describe, identityKey } from '../lib/compare.ts';

@@ -2,7 +2,7 @@
 // creates, deletes, delete retries and a delete of what never existed, with
 // List (exact identities) and Get checked against the prediction after every
 // step. (The create operations are checked by the model-based property.)
-import type { CheckContext } from '../../harness/context.ts';
+import type { CheckContext } from '../../harness/run/context.ts';
 import type { Outcome } from '../../harness/types.ts';
 import { attempt } from '../../specs/commands.ts';
 import type { DeleteOperationSpec, Resource } from '../../specs/types.ts';

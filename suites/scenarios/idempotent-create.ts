@@ -1,6 +1,6 @@
 // The scenario only the idempotent-create category has: a retry after the
 // resource was modified.
-import type { CheckContext } from '../../harness/context.ts';
+import type { CheckContext } from '../../harness/run/context.ts';
 import type { Outcome } from '../../harness/types.ts';
 import { InconclusiveCheck } from '../../harness/types.ts';
 import { attempt } from '../../specs/commands.ts';

@@ -1,7 +1,7 @@
 // Scenarios of the idempotent-delete category: the retry succeeds with the
 // deleted resource's metadata or nothing; deleting what never existed is
 // empty; a retry deletes nothing else.
-import type { CheckContext } from '../../harness/context.ts';
+import type { CheckContext } from '../../harness/run/context.ts';
 import type { Outcome } from '../../harness/types.ts';
 import { attempt } from '../../specs/commands.ts';
 import type { CallResult } from '../../specs/commands.ts';

@@ -1,7 +1,7 @@
 // The opening every create scenario shares: prerequisites, a fresh name, the
 // base input with the run's tags, a fresh token where the operation has one,
 // and the first request (which must succeed: it is valid on its own).
-import type { CheckContext } from '../../harness/context.ts';
+import type { CheckContext } from '../../harness/run/context.ts';
 import type { CreateOperationSpec, Fixture, Input, Needs, Resource } from '../../specs/types.ts';
 import { baseInput, created, freshToken, sendCreate } from '../lib/create.ts';
 import { prepare } from '../lib/world.ts';

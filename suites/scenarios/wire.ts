@@ -1,5 +1,5 @@
 // The wire rules (CONTRACT.md "Wire faults"), checked through the wire proxy
-// (harness/proxy.ts) for every create and delete: each case sends one logical
+// (harness/wire/proxy.ts) for every create and delete: each case sends one logical
 // request (a fresh token or name; a delete of a fresh resource) through a
 // proxy of its own whose schedule faults the request's first delivery, lets
 // a client retry (the SDK's own strategy, the check's explicit retry of the
@@ -7,7 +7,7 @@
 // whole history (suites/lib/wire.ts): what the client finally saw, every
 // answer the target gave the proxy, and what List and Get show after.
 import type { ProtonClient } from '@aws-sdk/client-proton';
-import type { CheckContext, ClientOptions, WireLink } from '../../harness/context.ts';
+import type { CheckContext, ClientOptions, WireLink } from '../../harness/run/context.ts';
 import type { Outcome } from '../../harness/types.ts';
 import { InconclusiveCheck } from '../../harness/types.ts';
 import { attempt } from '../../specs/commands.ts';
@@ -32,7 +32,7 @@ export const SERVER_ERROR = 'wire/server-error-retry';
  * Who retries after the fault: the SDK's own strategy (the harness's resends
  * off; a client-token create without a token carries the SDK's own), the
  * check (the same input, token or name, sent again after a failure), or the
- * harness (the same bytes again, harness/weather.ts).
+ * harness (the same bytes again, harness/client/weather.ts).
  */
 export type RetryMode = 'sdk' | 'explicit' | 'harness';
 

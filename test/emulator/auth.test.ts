@@ -23,7 +23,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CREDENTIALS_ENV, MAX_SKEW_MS, NodeSha256, type Credential } from '../../emulator/auth.ts';
 import { settingsLine } from '../../emulator/flags.ts';
 import { startEmulator, type RunningEmulator } from '../../emulator/index.ts';
-import { probeTarget } from '../../harness/probe.ts';
+import { probeTarget } from '../../harness/target/probe.ts';
 import { failure } from './support.ts';
 
 const GOOD: Credential = { accessKeyId: 'AKIDSTRICTGOOD01', secretAccessKey: 'good-secret-value-1', account: '310000000001' };

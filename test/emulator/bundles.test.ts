@@ -1,6 +1,6 @@
 // Registration from real template bundles: a real S3-compatible server
 // (s3rver) in-process, the fixture bundles packed by the suite's own code
-// (harness/bundles.ts) and uploaded with @aws-sdk/client-s3, an emulator
+// (harness/bundles/pack.ts) and uploaded with @aws-sdk/client-s3, an emulator
 // given that S3 endpoint. Valid bundles reach DRAFT (and publish), broken
 // ones REGISTRATION_FAILED with a statusMessage naming the problem, as does a
 // missing object; a replay of a create fetches nothing. Then the checks
@@ -37,7 +37,7 @@ import {
   type BundleRegistration,
 } from '../../emulator/bundles.ts';
 import { startEmulator, type EmulatorOptions } from '../../emulator/index.ts';
-import { FIXTURE_BUNDLES, packBundle, TEMPLATES_DIR, type FixtureBundle } from '../../harness/bundles.ts';
+import { FIXTURE_BUNDLES, packBundle, TEMPLATES_DIR, type FixtureBundle } from '../../harness/bundles/pack.ts';
 import { startS3Server, type S3Server } from '../support/s3-server.ts';
 import { failure, REGISTRATION_MS, useEmulator } from './support.ts';
 

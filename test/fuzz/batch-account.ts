@@ -3,7 +3,7 @@
 // days so that nothing moves by itself, and snapshots of everything
 // observable (the counts hook, Lists, Gets, tags) to compare before and after
 // requests that must not change state.
-import { createHooks } from '../../harness/hooks.ts';
+import { createHooks } from '../../harness/target/hooks.ts';
 import type { Hooks } from '../../harness/types.ts';
 import type { Hints } from './shape-arbitrary.ts';
 import { ACCOUNT_PLACEHOLDER } from './requests.ts';

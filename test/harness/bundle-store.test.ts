@@ -1,11 +1,11 @@
-// The run's template bundles in S3 (harness/bundle-store.ts), against a real
+// The run's template bundles in S3 (harness/bundles/store.ts), against a real
 // S3-compatible server (s3rver, test/support/s3-server.ts) reached as a user
 // reaches one: AWS_ENDPOINT_URL_S3 and the standard chain's credentials.
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkBundleFlags, DEFAULT_BUNDLE_PREFIX } from '../../harness/bundle-flags.ts';
-import { customS3Endpoint, runKeyPrefix, uploadBundles } from '../../harness/bundle-store.ts';
-import { FIXTURE_BUNDLES, packBundle } from '../../harness/bundles.ts';
+import { checkBundleFlags, DEFAULT_BUNDLE_PREFIX } from '../../harness/bundles/flags.ts';
+import { customS3Endpoint, runKeyPrefix, uploadBundles } from '../../harness/bundles/store.ts';
+import { FIXTURE_BUNDLES, packBundle } from '../../harness/bundles/pack.ts';
 import { UsageError } from '../../harness/errors.ts';
 import { startS3Server } from '../support/s3-server.ts';
 import type { S3Server } from '../support/s3-server.ts';

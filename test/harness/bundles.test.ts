@@ -1,4 +1,4 @@
-// The suite's template bundles (harness/bundles.ts): the fixtures it knows,
+// The suite's template bundles (harness/bundles/pack.ts): the fixtures it knows,
 // packed into gzipped tars that are the same bytes every time, with the
 // bundle's folders at the archive's root, found from the repository and from
 // the layout of the built package.
@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FIXTURE_BUNDLES, fixtureBundle, packBundle, TEMPLATES_DIR } from '../../harness/bundles.ts';
+import { FIXTURE_BUNDLES, fixtureBundle, packBundle, TEMPLATES_DIR } from '../../harness/bundles/pack.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -184,16 +184,16 @@ describe('packBundle', () => {
 });
 
 describe('the fixtures directory from the built package', () => {
-  it('dist/harness/bundles.js finds fixtures/templates beside dist/, as the package ships them', async () => {
-    // The built package's layout: <package>/dist/harness/bundles.js and
+  it('dist/harness/bundles/pack.js finds fixtures/templates beside dist/, as the package ships them', async () => {
+    // The built package's layout: <package>/dist/harness/bundles/pack.js and
     // <package>/fixtures/templates (package.json "files"). Laid out under
     // .tmp/ so that imports still resolve from this checkout's node_modules.
     const pkg = await scratch('bundle-layout-');
-    await mkdir(join(pkg, 'dist', 'harness'), { recursive: true });
-    await cp(join(ROOT, 'harness', 'bundles.ts'), join(pkg, 'dist', 'harness', 'bundles.ts'));
+    await mkdir(join(pkg, 'dist', 'harness', 'bundles'), { recursive: true });
+    await cp(join(ROOT, 'harness', 'bundles', 'pack.ts'), join(pkg, 'dist', 'harness', 'bundles', 'pack.ts'));
     await cp(join(TEMPLATES_DIR, 'README.md'), join(pkg, 'fixtures', 'templates', 'README.md'));
     await cp(join(TEMPLATES_DIR, 'environment'), join(pkg, 'fixtures', 'templates', 'environment'), { recursive: true });
-    const built = (await import(join(pkg, 'dist', 'harness', 'bundles.ts'))) as typeof import('../../harness/bundles.ts');
+    const built = (await import(join(pkg, 'dist', 'harness', 'bundles', 'pack.ts'))) as typeof import('../../harness/bundles/pack.ts');
     expect(built.TEMPLATES_DIR).toBe(join(pkg, 'fixtures', 'templates'));
     const environment = built.FIXTURE_BUNDLES.find((b) => b.name === 'environment')!;
     expect(environment.dir).toBe(join(pkg, 'fixtures', 'templates', 'environment'));

@@ -2,15 +2,15 @@
 // per-cell accounts, and the account hooks act on when cells share one.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createCell } from '../../harness/cell.ts';
-import type { RunEnvironment } from '../../harness/cell.ts';
-import { cellAccountId } from '../../harness/credentials.ts';
-import { createPool } from '../../harness/http.ts';
-import { CellLock } from '../../harness/lock.ts';
+import { createCell } from '../../harness/run/cell.ts';
+import type { RunEnvironment } from '../../harness/run/cell.ts';
+import { cellAccountId } from '../../harness/target/credentials.ts';
+import { createPool } from '../../harness/target/http.ts';
+import { CellLock } from '../../harness/run/lock.ts';
 import type { Capability } from '../../harness/types.ts';
-import { startFakeTarget } from '../../fixtures/fake-target.ts';
-import { RESOURCE_NAME, makeUniqueName, newRunId } from '../../harness/names.ts';
-import { WaitTimeout, waitFor } from '../../harness/wait.ts';
+import { startFakeTarget } from '../support/fake-target.ts';
+import { RESOURCE_NAME, makeUniqueName, newRunId } from '../../harness/safety/names.ts';
+import { WaitTimeout, waitFor } from '../../harness/run/wait.ts';
 
 describe('uniqueName', () => {
   it('is a valid ResourceName of at most 100 characters with the run id inside, whatever the hint', () => {

@@ -3,7 +3,7 @@
 // and the --path a commands property prints (its replay path after '@') parses.
 import { afterEach, expect, it, vi } from 'vitest';
 
-vi.mock('../../harness/default-catalog.ts', () => ({
+vi.mock('../../suites/catalog.ts', () => ({
   loadCatalog: async () => {
     throw new TypeError("Cannot read properties of undefined (reading 'rules')");
   },

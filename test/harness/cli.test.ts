@@ -4,8 +4,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { awsError, closedPort, startFakeTarget } from '../../fixtures/fake-target.ts';
-import type { FakeTarget } from '../../fixtures/fake-target.ts';
+import { awsError, closedPort, startFakeTarget } from '../support/fake-target.ts';
+import type { FakeTarget } from '../support/fake-target.ts';
 import { BIN, runCliProcess } from '../support/spawn.ts';
 import type { Ran } from '../support/spawn.ts';
 

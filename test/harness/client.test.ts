@@ -2,13 +2,13 @@
 // makes of good and bad responses, and lost responses retried by the SDK.
 import { CreateEnvironmentTemplateCommand, ListEnvironmentTemplatesCommand } from '@aws-sdk/client-proton';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createProtonClient } from '../../harness/client.ts';
-import { createPool } from '../../harness/http.ts';
-import { Recorder, RequestCounter } from '../../harness/recorder.ts';
-import { ShapeLedger } from '../../harness/shape.ts';
+import { createProtonClient } from '../../harness/client/client.ts';
+import { createPool } from '../../harness/target/http.ts';
+import { Recorder, RequestCounter } from '../../harness/client/recorder.ts';
+import { ShapeLedger } from '../../harness/client/shape.ts';
 import * as model from '../../specs/model.ts';
-import { awsError, startFakeTarget } from '../../fixtures/fake-target.ts';
-import type { FakeTarget } from '../../fixtures/fake-target.ts';
+import { awsError, startFakeTarget } from '../support/fake-target.ts';
+import type { FakeTarget } from '../support/fake-target.ts';
 
 const template = (name: string) => ({
   name,

@@ -11,8 +11,8 @@ import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { awsError, startFakeTarget } from '../../fixtures/fake-target.ts';
-import type { FakeTarget } from '../../fixtures/fake-target.ts';
+import { awsError, startFakeTarget } from '../support/fake-target.ts';
+import type { FakeTarget } from '../support/fake-target.ts';
 import { startEmulator } from '../../emulator/index.ts';
 import type { RunningEmulator } from '../../emulator/index.ts';
 

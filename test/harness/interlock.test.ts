@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkInterlock, isLoopbackHost, isRemoteEndpoint } from '../../harness/interlock.ts';
+import { checkInterlock, isLoopbackHost, isRemoteEndpoint } from '../../harness/safety/interlock.ts';
 import { ACCOUNT, cli, counts, fakeCredentials, startRemote, total } from './real-target-helpers.ts';
 import type { Remote } from './real-target-helpers.ts';
 
@@ -100,7 +100,7 @@ describe('the interlock', () => {
     const mine = remote.proxy.received
       .slice(mark)
       .filter((r) => String(r.headers['authorization'] ?? '').includes(credentials.accessKeyId));
-    // STS, and the protocol probe's one read (harness/protocol-probe.ts); nothing that creates or deletes.
+    // STS, and the protocol probe's one read (harness/target/protocol-probe.ts); nothing that creates or deletes.
     expect(mine.map((r) => r.operation).sort()).toEqual(['ListEnvironmentTemplates', 'sts:GetCallerIdentity']);
     expect(total(await counts(remote.emulator, credentials))).toBe(0);
   });
@@ -113,7 +113,7 @@ describe('the interlock', () => {
       /^proton-conformance: account unknown \(STS GetCallerIdentity failed .*\), region us-east-1, endpoint /m,
     );
     expect(unknown.stderr).toMatch(/--account 111122223333: the account of these credentials could not be determined/);
-    // At most the protocol probe's one read (harness/protocol-probe.ts); nothing that creates or deletes.
+    // At most the protocol probe's one read (harness/target/protocol-probe.ts); nothing that creates or deletes.
     expect(noSts.proxy.protonOperations().filter((operation) => operation !== 'ListEnvironmentTemplates')).toEqual([]);
     // Without --account the run goes on, having said the account is unknown.
     const run = await cli(['--endpoint', noSts.proxy.url, '--allow-real-account', ...SMALL], credentials);

@@ -1,4 +1,4 @@
-// A run sized by its target's latency (issue 17; harness/latency.ts,
+// A run sized by its target's latency (issue 17; harness/plan/latency.ts,
 // cli/plan.ts): the sizing function, --budget, and the CLI against the
 // emulator's --latency, whose header and report show the sizing.
 import { runCliProcess } from '../support/spawn.ts';
@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { duration } from '../../cli/args.ts';
 import { startEmulator } from '../../emulator/index.ts';
-import { BUDGET_FILL, CLIENT_MS_PER_REQUEST, MIN_NUM_RUNS, estimateMs, median, sizeForLatency } from '../../harness/latency.ts';
-import type { CellCost, SizingInput } from '../../harness/latency.ts';
+import { BUDGET_FILL, CLIENT_MS_PER_REQUEST, MIN_NUM_RUNS, estimateMs, median, sizeForLatency } from '../../harness/plan/latency.ts';
+import type { CellCost, SizingInput } from '../../harness/plan/latency.ts';
 
 /** The CLI as a process, in a clean environment with a region (a target that is not the embedded emulator needs one). */
 const cli = (args: string[]) => runCliProcess(args, { AWS_REGION: 'us-east-1' });

@@ -1,9 +1,9 @@
-// --max-live-resources (harness/live.ts): creates wait for room that the run's
+// --max-live-resources (harness/run/live.ts): creates wait for room that the run's
 // own deletions free; a wait past its bound is inconclusive, never a failure.
 import { describe, expect, it } from 'vitest';
-import { LiveResources } from '../../harness/live.ts';
-import type { RawExchange } from '../../harness/recorder.ts';
-import { transientAnswer } from '../../harness/weather.ts';
+import { LiveResources } from '../../harness/run/live.ts';
+import type { RawExchange } from '../../harness/client/recorder.ts';
+import { transientAnswer } from '../../harness/client/weather.ts';
 
 const answer = (operation: string, body: unknown, status = 200): RawExchange => ({
   operation,

@@ -5,14 +5,14 @@
 // the report. And every create path the suite has keeps the run's tag.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Catalog, CatalogRule } from '../../harness/catalog.ts';
-import { createProtonClient } from '../../harness/client.ts';
-import { createPool } from '../../harness/http.ts';
-import { TAG_RUN } from '../../harness/names.ts';
-import { RunOwnership, createReader, guardDelete, ownershipProblem, runIdOfName } from '../../harness/ownership.ts';
-import { Recorder } from '../../harness/recorder.ts';
-import { runConformance } from '../../harness/runner.ts';
-import { selectCells } from '../../harness/select.ts';
+import type { Catalog, CatalogRule } from '../../harness/run/catalog.ts';
+import { createProtonClient } from '../../harness/client/client.ts';
+import { createPool } from '../../harness/target/http.ts';
+import { TAG_RUN } from '../../harness/safety/names.ts';
+import { RunOwnership, createReader, guardDelete, ownershipProblem, runIdOfName } from '../../harness/safety/ownership.ts';
+import { Recorder } from '../../harness/client/recorder.ts';
+import { runConformance } from '../../harness/run/runner.ts';
+import { selectCells } from '../../harness/run/select.ts';
 import type { Capability } from '../../harness/types.ts';
 import { attempt, send } from '../../specs/commands.ts';
 import * as model from '../../specs/model.ts';

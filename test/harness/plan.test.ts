@@ -1,9 +1,9 @@
-// A run sized to a target without a clock (cli/plan.ts, harness/plan.ts):
+// A run sized to a target without a clock (cli/plan.ts, harness/plan/plan.ts):
 // rehearsed first, its plan reported, property runs at their own default;
 // the library entry point sizes it as the CLI does. A target with a clock
 // (the embedded emulator) is not rehearsed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runConformance } from '../../cli/api.ts';
+import { runConformance } from '../../library/api.ts';
 import { HOOKLESS_NUM_RUNS } from '../../cli/plan.ts';
 import { startEmulator } from '../../emulator/index.ts';
 import type { RunningEmulator } from '../../emulator/index.ts';

@@ -1,12 +1,12 @@
-// The wire proxy's HTTP/1.1 framing and listening side (harness/proxy-http.ts),
+// The wire proxy's HTTP/1.1 framing and listening side (harness/wire/http1.ts),
 // from raw sockets: what a request is read as (lengths, chunks, Expect,
 // pipelining), how an answer is written, when a connection is kept or closed,
 // and what is refused.
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BodyReader, framing, listen, splitHead } from '../../harness/proxy-http.ts';
-import type { ProxyListener, ProxyRequest, ProxyResponse } from '../../harness/proxy-http.ts';
+import { BodyReader, framing, listen, splitHead } from '../../harness/wire/http1.ts';
+import type { ProxyListener, ProxyRequest, ProxyResponse } from '../../harness/wire/http1.ts';
 
 const listeners: ProxyListener[] = [];
 afterEach(async () => {

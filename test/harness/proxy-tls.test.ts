@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Upstream, UpstreamError } from '../../harness/proxy-upstream.ts';
+import { Upstream, UpstreamError } from '../../harness/wire/upstream.ts';
 
 let dir: string;
 let cert: string;

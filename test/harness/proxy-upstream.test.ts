@@ -1,4 +1,4 @@
-// The proxy's HTTP/1.1 client towards its target (harness/proxy-upstream.ts),
+// The proxy's HTTP/1.1 client towards its target (harness/wire/upstream.ts),
 // against raw TCP targets that write exactly the bytes each case needs: the
 // framings of an answer (length, chunked, none, to the close), interim
 // answers, kept-alive connections and when they are not reused, and each way
@@ -6,8 +6,8 @@
 import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Upstream, UpstreamError } from '../../harness/proxy-upstream.ts';
-import type { UpstreamAnswer } from '../../harness/proxy-upstream.ts';
+import { Upstream, UpstreamError } from '../../harness/wire/upstream.ts';
+import type { UpstreamAnswer } from '../../harness/wire/upstream.ts';
 
 interface RawTarget {
   origin: string;

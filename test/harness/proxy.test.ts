@@ -1,4 +1,4 @@
-// The wire proxy (harness/proxy.ts): its fault spec, its seeded schedule,
+// The wire proxy (harness/wire/proxy.ts): its fault spec, its seeded schedule,
 // byte-for-byte forwarding (the Host header too), each fault as the client
 // and the target see it, and the history and its timeline.
 import { createServer, request } from 'node:http';
@@ -6,8 +6,8 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FaultSchedule, faultSpec, parseFaults, startProxy } from '../../harness/proxy.ts';
-import type { RunningProxy } from '../../harness/proxy.ts';
+import { FaultSchedule, faultSpec, parseFaults, startProxy } from '../../harness/wire/proxy.ts';
+import type { RunningProxy } from '../../harness/wire/proxy.ts';
 import { renderTimeline } from '../../reporters/timeline.ts';
 import { parseProxy, PROXY_USAGE } from '../../cli/proxy.ts';
 import { UsageError } from '../../harness/errors.ts';

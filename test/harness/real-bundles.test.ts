@@ -9,7 +9,7 @@
 import { CreateEnvironmentTemplateCommand, ProtonClient } from '@aws-sdk/client-proton';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runConformance } from '../../cli/api.ts';
+import { runConformance } from '../../library/api.ts';
 import { startEmulator } from '../../emulator/index.ts';
 import type { RunningEmulator } from '../../emulator/index.ts';
 import { startS3Server } from '../support/s3-server.ts';

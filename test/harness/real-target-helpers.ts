@@ -1,5 +1,5 @@
 // Shared by the tests of real targets: the reference emulator behind a proxy
-// that hides its hooks (fixtures/remote-proxy.ts), fixed fake credentials (the
+// that hides its hooks (test/support/remote-proxy.ts), fixed fake credentials (the
 // emulator keeps state per access key id), the counts hook read directly at
 // the emulator, planting resources as another party would, and the CLI spawned
 // as a user runs it, with the loopback proxy treated as remote.
@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { ProtonClient } from '@aws-sdk/client-proton';
 import { startEmulator } from '../../emulator/index.ts';
 import type { RunningEmulator } from '../../emulator/index.ts';
-import { startRemoteProxy } from '../../fixtures/remote-proxy.ts';
-import type { RemoteProxy } from '../../fixtures/remote-proxy.ts';
+import { startRemoteProxy } from '../support/remote-proxy.ts';
+import type { RemoteProxy } from '../support/remote-proxy.ts';
 import { send } from '../../specs/commands.ts';
 import { environmentSpec, roleArn, serviceSpec } from '../../specs/values.ts';
 

@@ -4,16 +4,16 @@
 // carry the secret, the token or the signature.
 import { ListEnvironmentTemplatesCommand } from '@aws-sdk/client-proton';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Catalog } from '../../harness/catalog.ts';
-import { createPool } from '../../harness/http.ts';
-import { redactBody, redactHeaders, registerSecret } from '../../harness/redact.ts';
-import { runConformance } from '../../harness/runner.ts';
-import { selectCells } from '../../harness/select.ts';
+import type { Catalog } from '../../harness/run/catalog.ts';
+import { createPool } from '../../harness/target/http.ts';
+import { redactBody, redactHeaders, registerSecret } from '../../harness/client/redact.ts';
+import { runConformance } from '../../harness/run/runner.ts';
+import { selectCells } from '../../harness/run/select.ts';
 import { renderConsole } from '../../reporters/console.ts';
 import { reportJson } from '../../reporters/json.ts';
 import * as model from '../../specs/model.ts';
-import { startFakeTarget } from '../../fixtures/fake-target.ts';
-import type { FakeTarget } from '../../fixtures/fake-target.ts';
+import { startFakeTarget } from '../support/fake-target.ts';
+import type { FakeTarget } from '../support/fake-target.ts';
 
 const SECRET = 'je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY';
 const TOKEN = 'IQoJb3JpZ2luX2VjEXAMPLEsessiontokenABCDEF';

@@ -3,17 +3,17 @@
 // capability, per-cell evidence, cleanups, interruption and property replay.
 import { ListEnvironmentTemplatesCommand } from '@aws-sdk/client-proton';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Catalog, CatalogRule, Check } from '../../harness/catalog.ts';
+import type { Catalog, CatalogRule, Check } from '../../harness/run/catalog.ts';
 import { UsageError } from '../../harness/errors.ts';
-import { createPool } from '../../harness/http.ts';
-import { runConformance } from '../../harness/runner.ts';
-import type { RunOptions, RunTarget } from '../../harness/runner.ts';
-import { selectCells } from '../../harness/select.ts';
+import { createPool } from '../../harness/target/http.ts';
+import { runConformance } from '../../harness/run/runner.ts';
+import type { RunOptions, RunTarget } from '../../harness/run/runner.ts';
+import { selectCells } from '../../harness/run/select.ts';
 import { InconclusiveCheck, SkipCheck } from '../../harness/types.ts';
 import type { Capability, Outcome } from '../../harness/types.ts';
 import * as model from '../../specs/model.ts';
-import { startFakeTarget } from '../../fixtures/fake-target.ts';
-import type { FakeTarget } from '../../fixtures/fake-target.ts';
+import { startFakeTarget } from '../support/fake-target.ts';
+import type { FakeTarget } from '../support/fake-target.ts';
 
 let fake: FakeTarget;
 

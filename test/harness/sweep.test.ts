@@ -5,7 +5,7 @@
 // sweep command lists (dry run) or removes what earlier runs left, by age;
 // removal waits for asynchronous deletes within its bound and says what is left.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseDuration, runIdTime, sweep } from '../../harness/sweep.ts';
+import { parseDuration, runIdTime, sweep } from '../../harness/safety/sweep.ts';
 import { send } from '../../specs/commands.ts';
 import {
   REGION,

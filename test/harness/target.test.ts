@@ -4,16 +4,16 @@
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chooseEndpoint, parseEndpoint } from '../../harness/endpoint.ts';
+import { chooseEndpoint, parseEndpoint } from '../../harness/target/endpoint.ts';
 import { UnreachableError, UsageError } from '../../harness/errors.ts';
-import { createHooks } from '../../harness/hooks.ts';
-import { createPool } from '../../harness/http.ts';
-import { parseCapabilities, probeTarget } from '../../harness/probe.ts';
-import { resolveTarget } from '../../harness/target.ts';
+import { createHooks } from '../../harness/target/hooks.ts';
+import { createPool } from '../../harness/target/http.ts';
+import { parseCapabilities, probeTarget } from '../../harness/target/probe.ts';
+import { resolveTarget } from '../../harness/target/target.ts';
 import { SkipCheck } from '../../harness/types.ts';
 import type { Capability } from '../../harness/types.ts';
-import { awsError, closedPort, startFakeTarget } from '../../fixtures/fake-target.ts';
-import type { FakeTarget } from '../../fixtures/fake-target.ts';
+import { awsError, closedPort, startFakeTarget } from '../support/fake-target.ts';
+import type { FakeTarget } from '../support/fake-target.ts';
 
 const DOC = { protocol: 'proton-conformance-hooks', version: 1, capabilities: ['clock', 'counts', 'accounts', 'teleport'] };
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CellHold, CellLock } from '../../harness/lock.ts';
+import { CellHold, CellLock } from '../../harness/run/lock.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -43,7 +43,7 @@ describe('a run that could never end', () => {
     const guarded = await tsx([
       '--input-type=module',
       '-e',
-      `const { untilSettled } = await import(${JSON.stringify(join(ROOT, 'harness/unsettled.ts'))});
+      `const { untilSettled } = await import(${JSON.stringify(join(ROOT, 'harness/run/unsettled.ts'))});
        process.exitCode = await untilSettled(new Promise(() => {}), () => 4);`,
     ]);
     expect(guarded.code, guarded.stderr).toBe(4);

@@ -1,17 +1,17 @@
-// Weather (harness/weather.ts): transient answers are retried by the request
+// Weather (harness/client/weather.ts): transient answers are retried by the request
 // handler with the very same bytes (same token, same name), recorded, counted,
 // and a step that never gets past them ends the check as inconclusive.
 import { CreateEnvironmentTemplateVersionCommand, GetEnvironmentTemplateCommand } from '@aws-sdk/client-proton';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createProtonClient } from '../../harness/client.ts';
-import { createPool } from '../../harness/http.ts';
-import { Recorder, RequestCounter } from '../../harness/recorder.ts';
-import { ShapeLedger } from '../../harness/shape.ts';
-import { CellWeather, RunWeather, retryAfterMs, transientAnswer, transientFailure } from '../../harness/weather.ts';
+import { createProtonClient } from '../../harness/client/client.ts';
+import { createPool } from '../../harness/target/http.ts';
+import { Recorder, RequestCounter } from '../../harness/client/recorder.ts';
+import { ShapeLedger } from '../../harness/client/shape.ts';
+import { CellWeather, RunWeather, retryAfterMs, transientAnswer, transientFailure } from '../../harness/client/weather.ts';
 import { attempt } from '../../specs/commands.ts';
 import * as model from '../../specs/model.ts';
-import { awsError, startFakeTarget } from '../../fixtures/fake-target.ts';
-import type { FakeAnswer, FakeTarget } from '../../fixtures/fake-target.ts';
+import { awsError, startFakeTarget } from '../support/fake-target.ts';
+import type { FakeAnswer, FakeTarget } from '../support/fake-target.ts';
 
 const version = (token: unknown) => ({
   environmentTemplateVersion: {

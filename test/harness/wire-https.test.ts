@@ -1,7 +1,7 @@
 // The wire rules against an https target that checks the Host header against
 // its own name, as a real AWS endpoint does: the cells' clients sign for the
 // target's endpoint and connect to their wire proxy in plain HTTP, and the
-// proxy forwards the same bytes over TLS (harness/proxy-upstream.ts). The
+// proxy forwards the same bytes over TLS (harness/wire/upstream.ts). The
 // target here is the emulator behind a TLS front of the test's own (a
 // certificate for localhost made with openssl, trusted through
 // NODE_EXTRA_CA_CERTS as a user's corporate CA would be), counted as remote.

@@ -12,7 +12,7 @@ import { Pool } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator } from '../../emulator/index.ts';
 import type { RunningEmulator } from '../../emulator/index.ts';
-import { createHooks } from '../../harness/hooks.ts';
+import { createHooks } from '../../harness/target/hooks.ts';
 import { cliSandbox, findCliV2, runCli } from './aws-cli.ts';
 
 const probe = cliSandbox('AKIDINTEROPPROBE');

@@ -3,7 +3,7 @@
 // (docs/emulator-hooks.md, through the harness's client) to move its clock.
 import { Pool } from 'undici';
 import { expect } from 'vitest';
-import { createHooks } from '../../harness/hooks.ts';
+import { createHooks } from '../../harness/target/hooks.ts';
 import type { Hooks } from '../../harness/types.ts';
 import { cliSandbox, runCli } from './aws-cli.ts';
 import type { AwsCli, CliResult, CliSandbox } from './aws-cli.ts';

@@ -19,7 +19,7 @@ import { promisify } from 'node:util';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateXML } from 'xmllint-wasm';
-import { summarize } from '../../harness/results.ts';
+import { summarize } from '../../harness/run/results.ts';
 import type { Report, RuleResult } from '../../harness/types.ts';
 import { renderJUnit } from '../../reporters/junit.ts';
 import { ROOT, faultyEmulator, run, said } from './support.ts';

@@ -29,8 +29,8 @@ describe('the package', () => {
     expect(tarball).toMatch(/^proton-conformance-\d+\.\d+\.\d+\.tgz$/);
     const { stdout: listing } = await exec('tar', ['-tzf', join(dir, tarball!)]);
     expect(listing).toContain('package/dist/cli/bin.js');
-    expect(listing).toContain('package/dist/cli/api.d.ts');
-    expect(listing).toContain('package/dist/harness/emulator-thread.mjs');
+    expect(listing).toContain('package/dist/library/api.d.ts');
+    expect(listing).toContain('package/dist/harness/target/emulator-thread.mjs');
     expect(listing).not.toMatch(/^package\/(cli|harness|test)\/.*\.ts$/m);
 
     const app = join(dir, 'app');

@@ -11,10 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateXML } from 'xmllint-wasm';
 import { readFileSync } from 'node:fs';
 import { RULES } from '../../specs/rules.ts';
-import { selectCells } from '../../harness/select.ts';
-import { assignShards, parseShard, shardSelection } from '../../harness/shard.ts';
+import { selectCells } from '../../harness/run/select.ts';
+import { assignShards, parseShard, shardSelection } from '../../harness/run/shard.ts';
 import type { Report } from '../../harness/types.ts';
-import type { CatalogRule } from '../../harness/catalog.ts';
+import type { CatalogRule } from '../../harness/run/catalog.ts';
 import { ROOT, faultyEmulator, run, said } from './support.ts';
 
 // Not client-token/expiry: its retry must land within a second of the 8-hour

@@ -1,10 +1,10 @@
 // The release gate's pure parts: the expectations file's checks and what
 // they do to a report, diff's ranking, merge's joining of a harness rule.
 import { describe, expect, it } from 'vitest';
-import { applyExpectations, expectationsFromReport, gateExitCode, parseExpectations } from '../../harness/expectations.ts';
-import { diffReports, renderDiff } from '../../harness/diff.ts';
-import { mergeReports } from '../../harness/merge.ts';
-import { summarize } from '../../harness/results.ts';
+import { applyExpectations, expectationsFromReport, gateExitCode, parseExpectations } from '../../harness/outcomes/expectations.ts';
+import { diffReports, renderDiff } from '../../harness/outcomes/diff.ts';
+import { mergeReports } from '../../harness/outcomes/merge.ts';
+import { summarize } from '../../harness/run/results.ts';
 import type { Report, RuleResult, Verdict } from '../../harness/types.ts';
 import { renderHtml } from '../../reporters/html.ts';
 import { renderMarkdown } from '../../reporters/markdown.ts';

@@ -1,7 +1,7 @@
 // The vitest entry point registers one test per cell in this very vitest
 // run: client-token/format on its three operations against the embedded
 // emulator (each one a test vitest reports), and the shape rule as one more.
-import { conformanceSuite } from '../../cli/vitest.ts';
+import { conformanceSuite } from '../../library/vitest.ts';
 
 await conformanceSuite({
   name: 'proton-conformance via its vitest entry',

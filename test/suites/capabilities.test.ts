@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { startEmulator } from '../../emulator/index.ts';
 import type { RunningEmulator } from '../../emulator/index.ts';
-import { resolveTarget } from '../../harness/target.ts';
-import type { Target } from '../../harness/target.ts';
+import { resolveTarget } from '../../harness/target/target.ts';
+import type { Target } from '../../harness/target/target.ts';
 import type { Capability } from '../../harness/types.ts';
 import { runCells, summary } from './run-cells.ts';
 

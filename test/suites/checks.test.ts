@@ -2,7 +2,7 @@
 // every rule on every operation passes on the conforming emulator, and each
 // tamper that mirrors a rule makes that rule's checks fail.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Target } from '../../harness/target.ts';
+import type { Target } from '../../harness/target/target.ts';
 import { RULES } from '../../specs/rules.ts';
 import { runCells, startTarget, summary } from './run-cells.ts';
 import type { Tamper } from './run-cells.ts';

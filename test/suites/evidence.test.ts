@@ -4,7 +4,7 @@
 // that rests on a List still passes, the weather counted in its reason; a
 // real extra resource still fails through the same flaky Lists.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Target } from '../../harness/target.ts';
+import type { Target } from '../../harness/target/target.ts';
 import type { Report } from '../../harness/types.ts';
 import { listWeatherLine } from '../../reporters/console.ts';
 import { runCells, startTarget, summary } from './run-cells.ts';

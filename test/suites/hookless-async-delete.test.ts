@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator } from '../../emulator/index.ts';
 import type { RunningEmulator } from '../../emulator/index.ts';
-import { resolveTarget } from '../../harness/target.ts';
+import { resolveTarget } from '../../harness/target/target.ts';
 import { runCells, summary } from './run-cells.ts';
 
 // Deletions long enough to be seen in progress (real time: there is no clock),

@@ -4,7 +4,7 @@
 // whichever spelling the target writes, and fail when the message names no
 // mismatch.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Target } from '../../harness/target.ts';
+import type { Target } from '../../harness/target/target.ts';
 import { isMismatchError, namesMismatch } from '../../specs/mismatch.ts';
 import type { CallResult } from '../../specs/commands.ts';
 import { isMismatch } from '../../suites/lib/create.ts';

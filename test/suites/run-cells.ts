@@ -1,14 +1,14 @@
 // Runs cells of the real catalog against the embedded emulator through the
-// harness's own runner (harness/runner.ts builds each CheckContext), with an
+// harness's own runner (harness/run/runner.ts builds each CheckContext), with an
 // optional tamper: a change to each cell's context that makes the target look
 // non-conforming from the client's side, to show that the checks can fail.
-import { newRunId } from '../../harness/names.ts';
-import { runConformance } from '../../harness/runner.ts';
-import type { Catalog, Check } from '../../harness/catalog.ts';
-import type { CheckContext } from '../../harness/context.ts';
-import { selectCells } from '../../harness/select.ts';
-import { resolveTarget } from '../../harness/target.ts';
-import type { Target } from '../../harness/target.ts';
+import { newRunId } from '../../harness/safety/names.ts';
+import { runConformance } from '../../harness/run/runner.ts';
+import type { Catalog, Check } from '../../harness/run/catalog.ts';
+import type { CheckContext } from '../../harness/run/context.ts';
+import { selectCells } from '../../harness/run/select.ts';
+import { resolveTarget } from '../../harness/target/target.ts';
+import type { Target } from '../../harness/target/target.ts';
 import type { RuleResult } from '../../harness/types.ts';
 import * as model from '../../specs/model.ts';
 import { operationSpec } from '../../specs/operations/index.ts';

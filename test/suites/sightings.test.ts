@@ -3,7 +3,7 @@
 // before a resource seen then; one created at the same instant or later, and
 // never seen, may be new.
 import { describe, expect, it } from 'vitest';
-import type { CheckContext } from '../../harness/context.ts';
+import type { CheckContext } from '../../harness/run/context.ts';
 import { RESOURCES } from '../../specs/resources.ts';
 import { existedBefore, listWeather, listWeatherOf, mark, sighted } from '../../suites/lib/sightings.ts';
 

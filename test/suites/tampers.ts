@@ -2,7 +2,7 @@
 // the mirror of one rule: the checks of that rule must then fail.
 import { randomUUID } from 'node:crypto';
 import type { ProtonClient } from '@aws-sdk/client-proton';
-import type { CheckContext } from '../../harness/context.ts';
+import type { CheckContext } from '../../harness/run/context.ts';
 import type { Tamper } from './run-cells.ts';
 import { namesMismatch } from '../../specs/mismatch.ts';
 

@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator } from '../../emulator/index.ts';
 import type { RunningEmulator } from '../../emulator/index.ts';
-import { resolveTarget } from '../../harness/target.ts';
-import type { Target } from '../../harness/target.ts';
+import { resolveTarget } from '../../harness/target/target.ts';
+import type { Target } from '../../harness/target/target.ts';
 import type { Report, RuleResult } from '../../harness/types.ts';
 import { renderConsole } from '../../reporters/console.ts';
 import { reportJson } from '../../reporters/json.ts';

@@ -3,7 +3,7 @@
 // nothing can ever settle. test/harness/unsettled.test.ts spawns it:
 //   node --import tsx test/support/stalled-cli.ts [CLI flags]
 import { exitWith, runCliProcess } from '../../cli/main.ts';
-import type { Catalog, CatalogRule } from '../../harness/catalog.ts';
+import type { Catalog, CatalogRule } from '../../harness/run/catalog.ts';
 import type { OperationSpec } from '../../specs/types.ts';
 
 const OPERATION = 'CreateEnvironmentTemplate';

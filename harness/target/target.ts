@@ -1,0 +1,148 @@
+// Resolves the target of a run: where it is, whether it answers, what hooks it
+// offers, and the region and credentials to sign with. Nothing else runs
+// until this has succeeded, so an unreachable target costs seconds, not a run.
+import { ProtonClient } from '@aws-sdk/client-proton';
+import type { ProtonClientConfig } from '@aws-sdk/client-proton';
+import type { Dispatcher } from 'undici';
+import type { Capability } from '../types.ts';
+import { chooseEndpoint } from './endpoint.ts';
+import { awsEndpoint, checkInterlock, isRemoteEndpoint } from '../safety/interlock.ts';
+import { startEmbedded } from './embedded.ts';
+import type { EmbeddedMode } from './embedded.ts';
+import { UsageError } from '../errors.ts';
+import { createPool } from './http.ts';
+import { probeTarget } from './probe.ts';
+import { checkProtocol } from './protocol-probe.ts';
+import { registerSecret } from '../client/redact.ts';
+
+export type CredentialsProvider = Exclude<NonNullable<ProtonClientConfig['credentials']>, object & { accessKeyId: string }>;
+
+export interface Target {
+  endpoint: string;
+  /** The in-process reference emulator. */
+  embedded: boolean;
+  /** Where the endpoint came from ("--endpoint", "AWS_ENDPOINT_URL", "embedded"). */
+  source: string;
+  /** `--endpoint aws`: the AWS SDK's default endpoint for the region. */
+  aws: boolean;
+  /**
+   * May be a real account (harness/safety/interlock.ts): not on loopback, the AWS
+   * endpoint, or PROTON_CONFORMANCE_TREAT_AS_REMOTE. Never the embedded emulator.
+   */
+  remote: boolean;
+  region: string;
+  capabilities: ReadonlySet<Capability>;
+  /** Per-account isolation (hooks `accounts`): each cell signs as its own account. */
+  accounts: boolean;
+  /** The standard chain's credentials, used when the target has no accounts. */
+  credentials: CredentialsProvider | undefined;
+  pool: Dispatcher;
+  close(): Promise<void>;
+}
+
+export interface TargetOptions {
+  endpoint?: string;
+  env?: NodeJS.ProcessEnv;
+  embeddedMode?: EmbeddedMode;
+  probeTimeoutMs?: number;
+  /** Connections per origin in the shared pool. */
+  connections?: number;
+  /**
+   * The interlock (harness/safety/interlock.ts): when given, a remote endpoint
+   * without it set is refused (UsageError) before any request is sent.
+   * Undefined: no interlock (programmatic use, the project's own tests).
+   */
+  allowRealAccount?: boolean;
+}
+
+const DEFAULT_REGION = 'us-east-1';
+const CAPABILITIES: readonly Capability[] = ['clock', 'durations', 'reset', 'counts'];
+
+export async function resolveTarget(options: TargetOptions = {}): Promise<Target> {
+  const choice = await chooseEndpoint(options.endpoint, options.env);
+  const aws = choice.aws === true;
+  // `--endpoint aws` needs the region to name its endpoint.
+  const awsRegion = aws ? await resolveRegion() : undefined;
+  const chosen = awsRegion !== undefined ? await awsEndpoint(awsRegion) : choice.url;
+  // The interlock comes before anything is started or sent.
+  if (chosen !== undefined && options.allowRealAccount !== undefined) {
+    checkInterlock(chosen, choice.source, { aws, allowed: options.allowRealAccount, ...(options.env ? { env: options.env } : {}) });
+  }
+  const embedded = chosen === undefined ? await startEmbedded(options.embeddedMode) : undefined;
+  const endpoint = chosen ?? embedded!.url.replace(/\/+$/, '');
+  const remote = embedded === undefined && isRemoteEndpoint(endpoint, { aws, ...(options.env ? { env: options.env } : {}) });
+  try {
+    const hooks = await probeTarget(endpoint, { timeoutMs: options.probeTimeoutMs ?? 5_000 });
+    const capabilities = new Set(CAPABILITIES.filter((c) => hooks.has(c)));
+    const accounts = hooks.has('accounts');
+    const region = awsRegion ?? (await resolveRegion());
+    // A missing chain is reported after the protocol probe: a target that is
+    // not Proton at all is the first thing to say.
+    const chain = accounts ? undefined : await resolveCredentials(endpoint).catch((error: unknown) => error as UsageError);
+    const credentials = chain instanceof Error ? undefined : chain;
+    const pool = createPool({ connections: options.connections ?? 64 });
+    if (embedded === undefined) {
+      try {
+        await checkProtocol({ endpoint, region, credentials, pool, timeoutMs: options.probeTimeoutMs ?? 5_000 });
+        if (chain instanceof Error) throw chain;
+      } catch (error) {
+        await pool.close().catch(() => undefined);
+        throw error;
+      }
+    }
+    return {
+      endpoint,
+      embedded: embedded !== undefined,
+      source: choice.source,
+      aws,
+      remote,
+      region,
+      capabilities,
+      accounts,
+      credentials,
+      pool,
+      async close() {
+        await pool.close().catch(() => undefined);
+        await embedded?.close();
+      },
+    };
+  } catch (error) {
+    await embedded?.close();
+    throw error;
+  }
+}
+
+/** The region of the standard chain (AWS_REGION, profile); the embedded emulator does not care. */
+async function resolveRegion(): Promise<string> {
+  const client = new ProtonClient({});
+  try {
+    return await client.config.region();
+  } catch {
+    // No region configured: sign for us-east-1; an emulator accepts any region
+    // and a real endpoint URL names its own.
+    return DEFAULT_REGION;
+  } finally {
+    client.destroy();
+  }
+}
+
+/** The standard credential chain, checked once so that a missing one is a configuration error. */
+async function resolveCredentials(endpoint: string): Promise<CredentialsProvider> {
+  const client = new ProtonClient({ region: DEFAULT_REGION });
+  // Every identity the chain hands out (refreshed ones too) is scrubbed from all output.
+  const provider: CredentialsProvider = async (identityProperties) => {
+    const identity = await client.config.credentials(identityProperties);
+    registerSecret(identity.secretAccessKey);
+    registerSecret(identity.sessionToken);
+    return identity;
+  };
+  try {
+    await provider();
+    return provider;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : 'unknown reason';
+    throw new UsageError(
+      `no AWS credentials for ${endpoint} (the target has no per-account hooks, so the standard chain is used): ${reason}`,
+    );
+  }
+}
