@@ -37,13 +37,13 @@ export interface CliOptions {
   account?: string;
   /** Seconds the end-of-run cleanup of a target without `reset` may take. */
   cleanupTimeout?: number;
-  /** client-token/expiry without clock control, in two runs 8 h apart (cli/phase.ts). */
+  /** client-token/expiry without clock control, in two runs 8 h apart (harness/run/phase.ts). */
   phase?: 'record' | 'verify';
   /** The state file --phase record writes and --phase verify reads. */
   state?: string;
-  /** Whether --num-runs was given (else a target without a clock gets its own default: cli/plan.ts). */
+  /** Whether --num-runs was given (else a target without a clock gets its own default: harness/plan/sizing.ts). */
   numRunsGiven: boolean;
-  /** The durations a target without hooks is expected to have (`real/N`, `name=ms,...`): the plan's (cli/plan.ts). */
+  /** The durations a target without hooks is expected to have (`real/N`, `name=ms,...`): the plan's (harness/plan/sizing.ts). */
   expectDurations?: string;
   /** Seconds a wait on one asynchronous step may last before its cell is inconclusive. */
   waitTimeout?: number;

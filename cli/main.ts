@@ -1,9 +1,9 @@
 // proton-conformance: the whole contract against one target. Flags and exit
 // codes: cli/usage.ts. Every error ends in one line on stderr, never a stack
 // (PROTON_CONFORMANCE_DEBUG=1 prints it).
-import { setUpBundles } from './bundles.ts';
+import { setUpBundles } from '../harness/bundles/setup.ts';
 import { needsBundleBucket } from '../harness/bundles/preflight.ts';
-import type { RunBundles } from './bundles.ts';
+import type { RunBundles } from '../harness/bundles/setup.ts';
 import { pathToFileURL } from 'node:url';
 import { loadCatalog } from '../suites/catalog.ts';
 import { UnreachableError, UsageError, describeError } from '../harness/errors.ts';
@@ -29,14 +29,14 @@ import { fileReporters } from './reports.ts';
 import type { Reporter } from '../reporters/reporter.ts';
 import { parseCli } from './args.ts';
 import type { CliOptions } from './args.ts';
-import { checkPhaseTarget, finishRecord, phaseSelection, preparePhase } from './phase.ts';
-import type { PhaseTarget } from './phase.ts';
+import { checkPhaseTarget, finishRecord, phaseSelection, preparePhase } from '../harness/run/phase.ts';
+import type { PhaseTarget } from '../harness/run/phase.ts';
 import { createProgress } from './progress.ts';
-import { RUN_DEFAULTS, latencyLine, planLine, sizeRun, sizedSettings } from './plan.ts';
-import { announceAccount, cleanUpRun, cleansUp, sweepCommand } from './real-target.ts';
+import { RUN_DEFAULTS, latencyLine, planLine, sizeRun, sizedSettings } from '../harness/plan/sizing.ts';
+import { announceAccount, cleanUpRun, cleansUp, sweepCommand } from '../harness/safety/real-target.ts';
 import { RunOwnership } from '../harness/safety/ownership.ts';
 import { USAGE } from './usage.ts';
-import { programWords, toolVersion } from './invocation.ts';
+import { programWords, toolVersion } from '../harness/run/invocation.ts';
 import { guardConsole } from './streams.ts';
 import { DEFAULT_WEATHER_BUDGET } from '../harness/client/weather.ts';
 import { guardRun, RunWatch, UnsettledRun, untilSettled } from '../harness/run/unsettled.ts';
@@ -217,7 +217,7 @@ async function runWith(options: CliOptions, deps: CliDeps): Promise<number> {
   try {
     // The template bundles: uploaded (--bundle-bucket), or the target shown not to need them.
     bundles = await setUpBundles(target, runId, options, (line) => progress.note(line), interrupt.signal);
-    // Against a target without a clock: rehearsed first, so that the run says what it will cost (cli/plan.ts).
+    // Against a target without a clock: rehearsed first, so that the run says what it will cost (harness/plan/sizing.ts).
     const sizing = await sizeRun(target, options, selection, catalog, model, seed, interrupt.signal);
     const settings = sizedSettings(sizing, defaults, {
       concurrency: options.concurrency,

@@ -14,7 +14,7 @@ import { describeLeft, parseDuration, runIdTime, sweep } from '../harness/safety
 import type { Found } from '../harness/safety/sweep.ts';
 import { resolveTarget } from '../harness/target/target.ts';
 import { accountId, nonEmpty, parseArgsMessage, seconds } from './args.ts';
-import { announceAccount } from './real-target.ts';
+import { announceAccount } from '../harness/safety/real-target.ts';
 import { SWEEP_USAGE } from './usage.ts';
 
 export interface SweepCliOptions {

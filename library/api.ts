@@ -20,11 +20,11 @@ import type { Shard, ShardInfo } from '../harness/run/shard.ts';
 import { resolveTarget } from '../harness/target/target.ts';
 import type { Target } from '../harness/target/target.ts';
 import type { Report } from '../harness/types.ts';
-import { setUpBundles } from '../cli/bundles.ts';
-import type { RunBundles } from '../cli/bundles.ts';
+import { setUpBundles } from '../harness/bundles/setup.ts';
+import type { RunBundles } from '../harness/bundles/setup.ts';
 import { checkBundleFlags } from '../harness/bundles/flags.ts';
-import { cleanUpRun, cleansUp } from '../cli/real-target.ts';
-import { RUN_DEFAULTS, sizeRun, sizedSettings } from '../cli/plan.ts';
+import { cleanUpRun, cleansUp } from '../harness/safety/real-target.ts';
+import { RUN_DEFAULTS, sizeRun, sizedSettings } from '../harness/plan/sizing.ts';
 import { DEFAULT_NUM_RUNS } from '../harness/run/results.ts';
 import { guardRun, RunWatch } from '../harness/run/unsettled.ts';
 import { parseTransitionDurations } from '../specs/transitions.ts';
@@ -63,7 +63,7 @@ export interface ConformanceOptions {
    * A target without a clock (no hooks): the durations its asynchronous steps
    * are expected to take (as --expect-durations: `real/N`, `name=ms,...`;
    * default `real`). The run is rehearsed with them first; its plan is in the
-   * report (`plan`), and it is sized by it as the CLI sizes it (cli/plan.ts).
+   * report (`plan`), and it is sized by it as the CLI sizes it (harness/plan/sizing.ts).
    */
   expectDurations?: string;
   /**

@@ -121,7 +121,7 @@ export function exitCodeOf(report: Pick<Report, 'results'>): 0 | 1 {
 export const DEFAULT_NUM_RUNS = 100;
 
 export interface CommandParts {
-  /** The words that run this installation (cli/invocation.ts); default `proton-conformance`. */
+  /** The words that run this installation (harness/run/invocation.ts); default `proton-conformance`. */
   program?: readonly string[];
   /** Endpoint to name, or undefined for the embedded emulator. */
   endpoint: string | undefined;

@@ -1,5 +1,5 @@
 // A run sized by its target's latency (issue 17; harness/plan/latency.ts,
-// cli/plan.ts): the sizing function, --budget, and the CLI against the
+// harness/plan/sizing.ts): the sizing function, --budget, and the CLI against the
 // emulator's --latency, whose header and report show the sizing.
 import { runCliProcess } from '../support/spawn.ts';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';

@@ -1,10 +1,10 @@
-// A run sized to a target without a clock (cli/plan.ts, harness/plan/plan.ts):
+// A run sized to a target without a clock (harness/plan/sizing.ts, harness/plan/plan.ts):
 // rehearsed first, its plan reported, property runs at their own default;
 // the library entry point sizes it as the CLI does. A target with a clock
 // (the embedded emulator) is not rehearsed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runConformance } from '../../library/api.ts';
-import { HOOKLESS_NUM_RUNS } from '../../cli/plan.ts';
+import { HOOKLESS_NUM_RUNS } from '../../harness/plan/sizing.ts';
 import { startEmulator } from '../../emulator/index.ts';
 import type { RunningEmulator } from '../../emulator/index.ts';
 

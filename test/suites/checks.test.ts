@@ -168,7 +168,7 @@ describe('on a tampered emulator, the mirrored rule fails', () => {
     });
     expect(result?.verdict).toBe('fail');
     expect(result?.reason).toContain('Counterexample');
-    // This installation's command (cli/invocation.ts), never npx.
+    // This installation's command (harness/run/invocation.ts), never npx.
     expect(result?.replay?.command).toMatch(
       /^(?:npm start -- |\S*proton-conformance\S* )--rules client-token\/case-sensitive --operations CreateEnvironmentTemplateVersion --seed \d+ --path \S+$/,
     );

@@ -8,17 +8,16 @@
 // grows with the critical path. Every target's round trip is measured first:
 // a slow one with a clock is rehearsed too, and its run sized to fit a budget
 // (harness/plan/latency.ts; docs/slow-targets.md).
-import type { Catalog } from '../harness/run/catalog.ts';
-import { DEFAULT_BUDGET_MS, FAST_TARGET_MS, measureLatency, median, sizeForLatency } from '../harness/plan/latency.ts';
-import type { CellCost } from '../harness/plan/latency.ts';
-import { formatMs } from '../harness/run/wait.ts';
-import { planLine, rehearse } from '../harness/plan/plan.ts';
-import type { Plan } from '../harness/plan/plan.ts';
-import type { Selection } from '../harness/run/select.ts';
-import type { ShapeModel } from '../harness/client/shape.ts';
-import type { Target } from '../harness/target/target.ts';
-import { parseTransitionDurations } from '../specs/transitions.ts';
-import type { CliOptions } from './args.ts';
+import type { Catalog } from '../run/catalog.ts';
+import { DEFAULT_BUDGET_MS, FAST_TARGET_MS, measureLatency, median, sizeForLatency } from './latency.ts';
+import type { CellCost } from './latency.ts';
+import { formatMs } from '../run/wait.ts';
+import { planLine, rehearse } from './plan.ts';
+import type { Plan } from './plan.ts';
+import type { Selection } from '../run/select.ts';
+import type { ShapeModel } from '../client/shape.ts';
+import type { Target } from '../target/target.ts';
+import { parseTransitionDurations } from '../../specs/transitions.ts';
 
 /**
  * Property runs per property against a target without a clock, unless
@@ -41,11 +40,18 @@ export const RUN_DEFAULTS = {
   remote: { concurrency: 4, cellTimeoutS: 900 },
 };
 
-/** What sizing reads of the options (the CLI's flags, or the library's options). */
-export type SizingOptions = Pick<
-  CliOptions,
-  'numRuns' | 'numRunsGiven' | 'path' | 'expectDurations' | 'waitTimeout' | 'concurrency' | 'cellTimeout' | 'budget'
->;
+/** What sizing reads of a run's request (the CLI's flags, the library's options); seconds where the flags give seconds. */
+export interface SizingOptions {
+  numRuns: number;
+  /** Whether the runs were given (--num-runs), else a target without a clock gets HOOKLESS_NUM_RUNS. */
+  numRunsGiven: boolean;
+  path?: string | undefined;
+  expectDurations?: string | undefined;
+  waitTimeout?: number | undefined;
+  concurrency?: number | undefined;
+  cellTimeout?: number | undefined;
+  budget?: number | undefined;
+}
 
 /** The target's measured latency and how the run was sized by it (the header's latency line, the report's `sizing`). */
 export interface LatencySizing {
@@ -220,7 +226,7 @@ export interface GivenSettings {
 /**
  * The runner's settings of a sized run (harness/run/runner.ts RunOptions): what
  * the user gave, else what the sizing chose, else the target's defaults. One
- * place for the CLI (cli/main.ts) and the library (library/api.ts).
+ * place for every run (harness/engine/).
  */
 export function sizedSettings(sizing: RunSizing, defaults: { concurrency: number; cellTimeoutS: number }, given: GivenSettings) {
   return {

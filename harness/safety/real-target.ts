@@ -2,14 +2,14 @@
 // line printed before anything is created (and the --account check), the
 // end-of-run cleanup with its summary, and the sweep command that removes
 // what an interrupted run may have left.
-import { programWords } from './invocation.ts';
-import { shellQuote } from '../harness/run/results.ts';
-import { callerIdentity, checkAccount, identityLine } from '../harness/safety/account.ts';
-import type { RefusedDelete } from '../harness/safety/ownership.ts';
-import { scrub } from '../harness/client/redact.ts';
-import { DEFAULT_CLEANUP_TIMEOUT_MS, describeLeft, sweep } from '../harness/safety/sweep.ts';
-import type { Unconfirmed } from '../harness/safety/sweep.ts';
-import type { Target } from '../harness/target/target.ts';
+import { programWords } from '../run/invocation.ts';
+import { shellQuote } from '../run/results.ts';
+import { callerIdentity, checkAccount, identityLine } from './account.ts';
+import type { RefusedDelete } from './ownership.ts';
+import { scrub } from '../client/redact.ts';
+import { DEFAULT_CLEANUP_TIMEOUT_MS, describeLeft, sweep } from './sweep.ts';
+import type { Unconfirmed } from './sweep.ts';
+import type { Target } from '../target/target.ts';
 
 /**
  * For a remote target (or when --account is given): asks STS which account

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The package root (where package.json is): above cli/ in a checkout, above dist/cli/ when built (npm run build). */
+/** The package root (where package.json is): above harness/ in a checkout, above dist/harness/ when built (npm run build). */
 const ROOT = packageRoot(resolve(dirname(fileURLToPath(import.meta.url)), '..'));
 
 function packageRoot(start: string): string {

@@ -7,9 +7,9 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { callerIdentity } from '../harness/safety/account.ts';
-import type { CatalogRule } from '../harness/run/catalog.ts';
-import { UsageError } from '../harness/errors.ts';
+import { callerIdentity } from '../safety/account.ts';
+import type { CatalogRule } from './catalog.ts';
+import { UsageError } from '../errors.ts';
 import {
   EXPIRY_RULE,
   ExpiryRecording,
@@ -21,13 +21,12 @@ import {
   readState,
   verifyNotBefore,
   writeState,
-} from '../harness/run/expiry-state.ts';
-import type { ExpiryState, RunPhase } from '../harness/run/expiry-state.ts';
-import { scrub } from '../harness/client/redact.ts';
-import { selectCells } from '../harness/run/select.ts';
-import type { Selection } from '../harness/run/select.ts';
-import type { Target } from '../harness/target/target.ts';
-import type { CliOptions } from './args.ts';
+} from './expiry-state.ts';
+import type { ExpiryState, RunPhase } from './expiry-state.ts';
+import { scrub } from '../client/redact.ts';
+import { selectCells } from './select.ts';
+import type { Selection } from './select.ts';
+import type { Target } from '../target/target.ts';
 
 export interface PhasePlan {
   kind: 'record' | 'verify';
@@ -40,8 +39,17 @@ export interface PhasePlan {
   runId: string | undefined;
 }
 
+/** What a phase reads of a run's request (the CLI's --phase, --state, --endpoint, --rules, --operations). */
+export interface PhaseOptions {
+  phase?: 'record' | 'verify' | undefined;
+  state?: string | undefined;
+  endpoint?: string | undefined;
+  rules?: string | undefined;
+  operations?: string | undefined;
+}
+
 /** Before any request: verify reads and checks the state and the time; record checks where it will write. */
-export async function preparePhase(options: CliOptions, now: number = Date.now()): Promise<PhasePlan | undefined> {
+export async function preparePhase(options: PhaseOptions, now: number = Date.now()): Promise<PhasePlan | undefined> {
   if (options.phase === undefined || options.state === undefined) return undefined;
   const statePath = options.state;
   if (options.phase === 'record') {
@@ -85,7 +93,7 @@ function sameEndpoint(a: string, b: string): boolean {
 }
 
 /** The cells of a phase: client-token/expiry alone, on --operations (record) or on what the state holds (verify). */
-export function phaseSelection(rules: readonly CatalogRule[], plan: PhasePlan, options: CliOptions): Selection {
+export function phaseSelection(rules: readonly CatalogRule[], plan: PhasePlan, options: PhaseOptions): Selection {
   if (plan.run.kind === 'verify') {
     return selectCells(rules, { rules: EXPIRY_RULE, operations: plan.run.state.entries.map((e) => e.operation).join(',') });
   }
@@ -132,7 +140,7 @@ export async function checkPhaseTarget(plan: PhasePlan, target: Target): Promise
   return { account: identity.account };
 }
 
-/** What the end-of-run cleanup of a record run leaves alone (cli/real-target.ts cleanUpRun `keep`). */
+/** What the end-of-run cleanup of a record run leaves alone (harness/safety/real-target.ts cleanUpRun `keep`). */
 export interface KeepForVerify {
   arns: ReadonlySet<string>;
   why: string;

@@ -3,13 +3,13 @@
 // the last (harness/bundles/store.ts); without it, a remote target is asked
 // first whether it reads bundles at all (harness/bundles/preflight.ts), and
 // AWS's own endpoint is known to.
-import type { BundleSources } from '../specs/types.ts';
-import { needsBundleBucket, preflightBundles } from '../harness/bundles/preflight.ts';
-import type { UploadedBundles } from '../harness/bundles/store.ts';
-import { describeError } from '../harness/errors.ts';
-import { createReader } from '../harness/safety/ownership.ts';
-import type { Target } from '../harness/target/target.ts';
-import { cleanUpRun } from './real-target.ts';
+import type { BundleSources } from '../../specs/types.ts';
+import { needsBundleBucket, preflightBundles } from './preflight.ts';
+import type { UploadedBundles } from './store.ts';
+import { describeError } from '../errors.ts';
+import { createReader } from '../safety/ownership.ts';
+import type { Target } from '../target/target.ts';
+import { cleanUpRun } from '../safety/real-target.ts';
 
 export interface BundleChoice {
   bundleBucket?: string | undefined;
@@ -47,7 +47,7 @@ export async function setUpBundles(
   out: NodeJS.WritableStream = process.stderr,
 ): Promise<RunBundles> {
   if (choice.bundleBucket !== undefined) {
-    const { uploadBundles } = await import('../harness/bundles/store.ts');
+    const { uploadBundles } = await import('./store.ts');
     const uploaded = await uploadBundles({
       bucket: choice.bundleBucket,
       ...(choice.bundlePrefix !== undefined ? { prefix: choice.bundlePrefix } : {}),
