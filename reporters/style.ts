@@ -41,7 +41,7 @@ export function useColour(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = 
 
 /** Length as shown on a terminal (ANSI escapes do not count). */
 export function visibleLength(text: string): number {
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ESC is what an ANSI escape starts with
   return text.replace(/\u001b\[[0-9;]*m/g, '').length;
 }
 

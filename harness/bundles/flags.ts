@@ -20,6 +20,7 @@ export function checkBundleFlags(bucket: string | undefined, prefix: string | un
       `--bundle-bucket: '${bucket}' is not an S3 bucket name (3 to 63 characters of a-z, 0-9, '.' and '-', starting and ending with a letter or digit)`,
     );
   }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what the check refuses
   if (prefix !== undefined && (prefix.length > 512 || prefix.startsWith('/') || /[\u0000-\u001f]/.test(prefix))) {
     throw new UsageError(
       `--bundle-prefix: '${prefix}' is not a usable key prefix (no leading '/', no control characters, at most 512 characters)`,

@@ -27,9 +27,15 @@ const records = new WeakMap<CheckContext, Map<string, Record>>();
 
 function recordOf(ctx: CheckContext, spec: ResourceSpec): Record {
   let kinds = records.get(ctx);
-  if (!kinds) records.set(ctx, (kinds = new Map()));
+  if (!kinds) {
+    kinds = new Map();
+    records.set(ctx, kinds);
+  }
   let record = kinds.get(spec.kind);
-  if (!record) kinds.set(spec.kind, (record = { seq: 0, latest: undefined, first: new Map() }));
+  if (!record) {
+    record = { seq: 0, latest: undefined, first: new Map() };
+    kinds.set(spec.kind, record);
+  }
   return record;
 }
 
@@ -94,7 +100,10 @@ const weather = new WeakMap<CheckContext, string[]>();
  */
 export function listWeather(ctx: CheckContext, what: string): void {
   let notes = weather.get(ctx);
-  if (!notes) weather.set(ctx, (notes = []));
+  if (!notes) {
+    notes = [];
+    weather.set(ctx, notes);
+  }
   notes.push(what);
   ctx.step(`list weather: ${what}`);
 }

@@ -30,7 +30,10 @@ export function track(ctx: CheckContext, spec: ResourceSpec, resource: Resource)
   sighted(ctx, spec, [resource]);
   if (ctx.phase?.kind === 'record') {
     let list = kept.get(ctx);
-    if (!list) kept.set(ctx, (list = []));
+    if (!list) {
+      list = [];
+      kept.set(ctx, list);
+    }
     list.push({ spec, resource });
     return;
   }
@@ -145,7 +148,10 @@ export function prepare(
   keep: Partial<Record<TransitionName, number>> = {},
 ): Promise<Fixture> {
   let cell = prepared.get(ctx);
-  if (!cell) prepared.set(ctx, (cell = new Map()));
+  if (!cell) {
+    cell = new Map();
+    prepared.set(ctx, cell);
+  }
   const key = (what: Needs): string => `${spec.operation} ${what} ${JSON.stringify(keep)}`;
   const existing = cell.get(key(needs)) ?? (needs === 'base' ? cell.get(key('alternatives')) : undefined);
   if (existing) return existing;

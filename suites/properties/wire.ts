@@ -91,7 +91,10 @@ class Wire {
       const slot = Math.floor(i / plan.modes.length) % SDK_CLIENTS_PER_MODE;
       const key = `${mode} ${slot + 1}`;
       let client = this.clients.get(key);
-      if (!client) this.clients.set(key, (client = link.client({ ...clientOptions(mode), label: `sdk client ${slot + 1} (${mode})` })));
+      if (!client) {
+        client = link.client({ ...clientOptions(mode), label: `sdk client ${slot + 1} (${mode})` });
+        this.clients.set(key, client);
+      }
       return client;
     });
     return { link, clients };

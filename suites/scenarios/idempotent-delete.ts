@@ -125,14 +125,14 @@ export async function noFurtherAction(ctx: CheckContext, spec: DeleteOperationSp
     expectRetryAnswer(spec, await remove(ctx, spec, target), target, `The ${label} retry`);
   }
   const after = await Promise.all(siblings.map((sibling) => read(ctx, spec.resource, sibling)));
-  siblings.forEach((sibling, index) =>
+  siblings.forEach((sibling, index) => {
     expectUnchanged(
       spec.resource,
       before[index],
       after[index],
       `A retry of the delete of ${describe(spec.resource, target)} (sibling ${describe(spec.resource, sibling)})`,
-    ),
-  );
+    );
+  });
   // List is evidence (evidence.ts): settled against what was listed before, less the deleted resource.
   const settled = await settledPair(ctx, spec.resource, listedBefore, await observe(ctx, spec.resource, scope), { removed: [target] });
   const { added: gained, removed } = listDelta(settled.before, settled.after);

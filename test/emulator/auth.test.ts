@@ -253,7 +253,13 @@ describe('strict authentication: raw requests', () => {
     const name = freshName();
     const body = JSON.stringify({ name });
     const swapped = await unchanged(() =>
-      raw({ target: 'CreateEnvironmentTemplate', body, tamper: (signed) => void (signed.body = JSON.stringify({ name: `${name}-x` })) }),
+      raw({
+        target: 'CreateEnvironmentTemplate',
+        body,
+        tamper: (signed) => {
+          signed.body = JSON.stringify({ name: `${name}-x` });
+        },
+      }),
     );
     expectJsonRefusal(swapped, 'InvalidSignatureException');
     // The client signs a hash header of the original body, then sends another body: the emulator hashes what it got.
@@ -280,8 +286,9 @@ describe('strict authentication: raw requests', () => {
 
   it('an Authorization header without its parts, or without X-Amz-Date: IncompleteSignatureException', async () => {
     const partial = await raw({
-      tamper: (signed) =>
-        void (signed.headers['authorization'] = `AWS4-HMAC-SHA256 Credential=${GOOD.accessKeyId}/20260101/us-east-1/proton/aws4_request`),
+      tamper: (signed) => {
+        signed.headers['authorization'] = `AWS4-HMAC-SHA256 Credential=${GOOD.accessKeyId}/20260101/us-east-1/proton/aws4_request`;
+      },
     });
     expect(expectJsonRefusal(partial, 'IncompleteSignatureException')).toMatch(
       /^Authorization header requires 'Signature' parameter\. Authorization header requires 'SignedHeaders' parameter\./,
@@ -413,7 +420,9 @@ describe('strict authentication: no hooks', () => {
           unsigned: true,
           path,
           body: '{"ms": 1}',
-          tamper: (s) => void (s.headers['x-conformance-account'] = GOOD.accessKeyId),
+          tamper: (s) => {
+            s.headers['x-conformance-account'] = GOOD.accessKeyId;
+          },
         });
         expect(answer.status).toBe(400);
       }

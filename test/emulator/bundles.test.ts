@@ -378,7 +378,14 @@ describe('checkBundle: Proton bundle rules on archives', () => {
     );
     const chunks: Buffer[] = [];
     const climbing = create(
-      { cwd: TEMPLATES_DIR, gzip: true, portable: true, onWriteEntry: (entry) => void (entry.path = `../${entry.path}`) },
+      {
+        cwd: TEMPLATES_DIR,
+        gzip: true,
+        portable: true,
+        onWriteEntry: (entry) => {
+          entry.path = `../${entry.path}`;
+        },
+      },
       ['README.md'],
     );
     for await (const chunk of climbing) chunks.push(Buffer.from(chunk as Uint8Array));

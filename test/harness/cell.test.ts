@@ -90,7 +90,13 @@ describe('waitFor', () => {
   it('with a clock, advances virtual time between probes instead of waiting', async () => {
     let now = 0;
     const advanced: number[] = [];
-    const clock = { advance: async (ms: number) => (advanced.push(ms), (now += ms)) };
+    const clock = {
+      advance: async (ms: number) => {
+        advanced.push(ms);
+        now += ms;
+        return now;
+      },
+    };
     const steps: string[] = [];
     const started = performance.now();
     const value = await waitFor(
@@ -107,7 +113,12 @@ describe('waitFor', () => {
 
   it('with a clock, keeps a fixed interval when given and gives up at the timeout', async () => {
     const advanced: number[] = [];
-    const clock = { advance: async (ms: number) => (advanced.push(ms), 0) };
+    const clock = {
+      advance: async (ms: number) => {
+        advanced.push(ms);
+        return 0;
+      },
+    };
     const wait = waitFor(
       { clock, signal: new AbortController().signal },
       'never',

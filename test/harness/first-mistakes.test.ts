@@ -30,7 +30,7 @@ interface CliOptions {
   /** Close the child's stdout at once (`| head -0`). */
   closeStdout?: boolean;
   /** Called with the child once its stdout has this text. */
-  onStdout?: { text: RegExp; then: (child: import('node:child_process').ChildProcess) => void };
+  onStdout?: { text: RegExp; act: (child: import('node:child_process').ChildProcess) => void };
 }
 
 function cli(args: string[], options: CliOptions = {}): Promise<Run> {
@@ -55,7 +55,7 @@ function cli(args: string[], options: CliOptions = {}): Promise<Run> {
         stdout += chunk.toString();
         if (options.onStdout && !fired && options.onStdout.text.test(stdout)) {
           fired = true;
-          options.onStdout.then(child);
+          options.onStdout.act(child);
         }
       });
     }
@@ -314,7 +314,7 @@ describe('12.7 one way of counting', () => {
   });
 
   it('after an interrupt: cells finished, interrupted and not run add up, on stdout and stderr alike', async () => {
-    const run = await cli([], { onStdout: { text: /cells \(plus/, then: (child) => setTimeout(() => child.kill('SIGINT'), 1500) } });
+    const run = await cli([], { onStdout: { text: /cells \(plus/, act: (child) => setTimeout(() => child.kill('SIGINT'), 1500) } });
     expect(run.code, run.stderr).toBe(130);
     const summary = /^INTERRUPTED: (\d+) of (\d+) cells run \([^)]*\), (\d+) interrupted, (\d+) not run/m.exec(run.stdout);
     expect(summary, run.stdout.slice(-500)).not.toBeNull();

@@ -185,7 +185,7 @@ describe('cells', () => {
     expect(cleaned.sort()).toEqual(names.sort());
     for (const result of report.results) {
       expect(result.evidence).toHaveLength(1);
-      const token = (result.evidence[0]?.request.body as { nextToken: string }).nextToken;
+      const token = (result.evidence[0]!.request.body as { nextToken: string }).nextToken;
       expect(seen[token]).toBeDefined();
       expect((result as { rerun?: string }).rerun).toBe(
         `proton-conformance --endpoint ${fake.url} --rules ${result.rule} --operations ${result.operation} --seed 42 --num-runs 7`,
