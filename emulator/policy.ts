@@ -10,6 +10,7 @@ import { type ApiError, conflict, validation } from './protocol.ts';
 import type { Durations } from './durations.ts';
 import type { Paging } from './pagination.ts';
 import type { ModelViolation } from '../specs/model.ts';
+import { TOKEN_LIFETIME_MS } from '../specs/rules.ts';
 import { FAULT_CATALOGUE } from './faults/index.ts';
 import { VARIANT_CATALOGUE } from './variants/index.ts';
 import { DEFAULT_SEED, weatherDecisions, type Weather } from './weather.ts';
@@ -211,8 +212,6 @@ export interface Policy {
   /** The answer once the deletion is complete (or the resource never existed). */
   asyncDeleteAbsent(operation: string): Output;
 }
-
-export const TOKEN_LIFETIME_MS = 8 * 60 * 60 * 1000;
 
 /** Deep equality of JSON values; object member order does not matter. */
 export function sameJson(a: unknown, b: unknown): boolean {

@@ -57,6 +57,13 @@ const SEED = {
   asyncComplete: 'If the original request delete operation is complete, a retry returns an empty response.',
 } as const;
 
+/**
+ * How long a client token binds its request: "Client tokens expire eight
+ * hours after a request is made" (SEED.tokenExpire). The one place the
+ * number lives; the suites, the two-phase state file and the emulator read it.
+ */
+export const TOKEN_LIFETIME_MS = 8 * 3_600_000;
+
 const ct = CATEGORY_OPERATIONS['client-token'];
 const ic = CATEGORY_OPERATIONS['idempotent-create'];
 const id = CATEGORY_OPERATIONS['idempotent-delete'];

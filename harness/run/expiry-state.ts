@@ -10,13 +10,14 @@ import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { Ajv } from 'ajv';
 import type { ErrorObject } from 'ajv';
 import schema from '../../specs/expiry-state.schema.json' with { type: 'json' };
+import { TOKEN_LIFETIME_MS } from '../../specs/rules.ts';
 import { UsageError } from '../errors.ts';
 import { scrub } from '../client/redact.ts';
 
 export const STATE_FORMAT = 'proton-conformance/expiry-state';
 export const STATE_VERSION = 1;
-/** Client tokens expire eight hours after the request (CONTRACT.md client-token/expiry; suites/lib/contract-model.ts TOKEN_LIFETIME_MS). */
-export const TOKEN_EXPIRY_MS = 8 * 60 * 60 * 1000;
+/** Client tokens expire eight hours after the request: specs/rules.ts TOKEN_LIFETIME_MS, under the name the phases use. */
+export const TOKEN_EXPIRY_MS = TOKEN_LIFETIME_MS;
 export const EXPIRY_RULE = 'client-token/expiry';
 
 /** When a request was in flight, wall clock (ISO 8601, milliseconds). */

@@ -2,9 +2,8 @@
 // before. Tokens (client-token category) and names (idempotent-create) each
 // have one. A prediction lists every outcome the contract allows; more than
 // one where timing is within the measuring error or the seed is silent.
+import { TOKEN_LIFETIME_MS } from '../../specs/rules.ts';
 import type { Interval } from './timeline.ts';
-
-export const TOKEN_LIFETIME_MS = 8 * 60 * 60 * 1000;
 
 export type Expected = { kind: 'new' } | { kind: 'original'; key: string } | { kind: 'mismatch' } | { kind: 'conflict' };
 

@@ -3,8 +3,8 @@
 import fc from 'fast-check';
 import type { CheckContext } from '../../harness/run/context.ts';
 import type { Outcome } from '../../harness/types.ts';
+import { TOKEN_LIFETIME_MS } from '../../specs/rules.ts';
 import type { CreateOperationSpec } from '../../specs/types.ts';
-import { TOKEN_LIFETIME_MS } from '../lib/contract-model.ts';
 import { answerText, sendCreate } from '../lib/create.ts';
 import { runProperty } from '../lib/property.ts';
 import { TokenSalt, casedTokenArb, caseVariant, invalidTokenArb, saltInPlace, validTokenArb } from '../lib/tokens.ts';

@@ -16,10 +16,10 @@ import {
   ProtonClient,
 } from '@aws-sdk/client-proton';
 import { describe, expect, it } from 'vitest';
+import { TOKEN_LIFETIME_MS } from '../../specs/rules.ts';
 import { failure, REGISTRATION_MS, SOURCE, useEmulator } from './support.ts';
 
 const emulator = useEmulator();
-const EIGHT_HOURS = 8 * 60 * 60 * 1000;
 const MANAGEMENT = '333333333333';
 const OTHER_MANAGEMENT = '444444444444';
 const role = (name: string) => `arn:aws:iam::123456789012:role/${name}`;
@@ -236,7 +236,7 @@ describe.each(subjects)('$operation', (subject) => {
     const first = await subject.create(client, input);
     const before = await count();
     // A retry just before expiry does not push the expiry back.
-    await hooks.advance(EIGHT_HOURS - 1000);
+    await hooks.advance(TOKEN_LIFETIME_MS - 1000);
     expect(subject.identity(await subject.create(client, input))).toBe(subject.identity(first));
     await hooks.advance(1000);
     const renewed = await subject.create(client, input);

@@ -12,11 +12,11 @@ import {
   UpdateEnvironmentAccountConnectionCommand,
 } from '@aws-sdk/client-proton';
 import { describe, expect, it } from 'vitest';
+import { TOKEN_LIFETIME_MS } from '../../specs/rules.ts';
 import { failure, publishedEnvironmentTemplate, useEmulator } from './support.ts';
 
 const emulator = useEmulator();
 const ROLE = 'arn:aws:iam::123456789012:role/env-role';
-const EIGHT_HOURS = 8 * 60 * 60 * 1000;
 
 function pair() {
   const environmentAccount = emulator.newAccount();
@@ -132,10 +132,10 @@ describe('environment account connections', () => {
     const { environmentAccount, managementAccount, requester } = pair();
     const input = { managementAccountId: managementAccount, environmentName: 'e', roleArn: ROLE, clientToken: 'conn' };
     const first = await requester.send(new CreateEnvironmentAccountConnectionCommand(input));
-    await emulator.hooks(managementAccount).advance(EIGHT_HOURS);
+    await emulator.hooks(managementAccount).advance(TOKEN_LIFETIME_MS);
     const retry = await requester.send(new CreateEnvironmentAccountConnectionCommand(input));
     expect(retry.environmentAccountConnection?.id).toBe(first.environmentAccountConnection?.id);
-    await emulator.hooks(environmentAccount).advance(EIGHT_HOURS);
+    await emulator.hooks(environmentAccount).advance(TOKEN_LIFETIME_MS);
     const renewed = await requester.send(new CreateEnvironmentAccountConnectionCommand(input));
     expect(renewed.environmentAccountConnection?.id).not.toBe(first.environmentAccountConnection?.id);
   });

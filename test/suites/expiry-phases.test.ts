@@ -21,7 +21,6 @@ import type { RunningEmulator } from '../../emulator/index.ts';
 import { TOKEN_EXPIRY_MS, formatInstant, parseState, verifyNotBefore } from '../../harness/run/expiry-state.ts';
 import type { ExpiryState } from '../../harness/run/expiry-state.ts';
 import type { Report } from '../../harness/types.ts';
-import { TOKEN_LIFETIME_MS } from '../../suites/lib/contract-model.ts';
 import { NO_CLOCK_ADVICE } from '../../suites/scenarios/client-token.ts';
 import { FAST, cli, fakeCredentials, total } from '../harness/real-target-helpers.ts';
 
@@ -63,10 +62,6 @@ function aged(state: ExpiryState, ms: number): ExpiryState {
 }
 
 describe('client-token/expiry in two phases, against a target without hooks', () => {
-  it('one token lifetime: the suite and the state file agree', () => {
-    expect(TOKEN_EXPIRY_MS).toBe(TOKEN_LIFETIME_MS);
-  });
-
   it('record, verify too soon (refused), tampered (refused), verify 8 h later (new resources, nothing left)', {
     timeout: 120_000,
   }, async () => {

@@ -4,9 +4,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { environmentTemplate, environmentTemplateVersion } from '../../specs/resources.ts';
 import { commandFor } from '../../specs/commands.ts';
+import { TOKEN_LIFETIME_MS } from '../../specs/rules.ts';
 import type { CallResult, ProtonOperation } from '../../specs/commands.ts';
 import { changedFields, fingerprint, identityKey, normalize } from '../../suites/lib/compare.ts';
-import { NameModel, TOKEN_LIFETIME_MS, TokenModel, allows, explain } from '../../suites/lib/contract-model.ts';
+import { NameModel, TokenModel, allows, explain } from '../../suites/lib/contract-model.ts';
 import { classify } from '../../suites/lib/create.ts';
 import {
   SALT_LENGTH,

@@ -2,7 +2,7 @@
 // nothing else, with its level, its operations and verbatim citations; and
 // a check registered for every rule the harness does not check itself.
 import { describe, expect, it } from 'vitest';
-import { ALL_OPERATIONS, CATEGORY_OPERATIONS, RULES } from '../../specs/rules.ts';
+import { ALL_OPERATIONS, CATEGORY_OPERATIONS, RULES, TOKEN_LIFETIME_MS } from '../../specs/rules.ts';
 import { OPERATIONS } from '../../specs/operations/index.ts';
 import { checks } from '../../suites/registry.ts';
 import { readContract, readSeed } from './contract.ts';
@@ -43,6 +43,12 @@ describe('specs/rules.ts', () => {
       expect(rule.cites.length, rule.id).toBeGreaterThan(0);
       for (const sentence of rule.cites) expect(seed.includes(sentence), `${rule.id}: ${sentence}`).toBe(true);
     }
+  });
+
+  it("holds the token lifetime the seed gives: 'eight hours after a request is made'", () => {
+    const sentence = RULES.find((rule) => rule.id === 'client-token/expiry')!.cites.find((cite) => cite.includes('expire'));
+    expect(sentence).toMatch(/\beight hours\b/);
+    expect(TOKEN_LIFETIME_MS).toBe(8 * 3_600_000);
   });
 
   it('registers a check for every rule but the harness-checked one, and none for unknown rules', () => {
