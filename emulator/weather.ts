@@ -21,6 +21,7 @@
 // client measures rises with the number of requests in flight, as a loaded
 // service's does. A throttle lands after that wait: the target has read the
 // request and spent its time on it before refusing it.
+import { ALL_OPERATIONS } from '../specs/rules.ts';
 import { stream } from './random.ts';
 
 export interface Weather {
@@ -35,27 +36,8 @@ export interface Weather {
 /** The seed of the weather when none is given: runs repeat by default. */
 export const DEFAULT_SEED = 0x5eed;
 
-/** The creates and deletes of the four categories of docs/CONTRACT.md. */
-export const CONTRACT_WRITES: ReadonlySet<string> = new Set([
-  // client-token
-  'CreateEnvironmentTemplateVersion',
-  'CreateServiceTemplateVersion',
-  'CreateEnvironmentAccountConnection',
-  // idempotent-create
-  'CreateEnvironmentTemplate',
-  'CreateServiceTemplate',
-  'CreateEnvironment',
-  'CreateService',
-  // idempotent-delete
-  'DeleteEnvironmentTemplate',
-  'DeleteEnvironmentTemplateVersion',
-  'DeleteServiceTemplate',
-  'DeleteServiceTemplateVersion',
-  'DeleteEnvironmentAccountConnection',
-  // async-delete
-  'DeleteEnvironment',
-  'DeleteService',
-]);
+/** The creates and deletes of the four categories of docs/CONTRACT.md (specs/rules.ts). */
+export const CONTRACT_WRITES: ReadonlySet<string> = new Set(ALL_OPERATIONS);
 
 // The flag's keys, and the option member each sets.
 const KEYS: Readonly<Record<string, keyof Weather>> = { throttle: 'throttle', 'error-after': 'errorAfter', handlers: 'handlers' };

@@ -69,7 +69,7 @@ const ic = CATEGORY_OPERATIONS['idempotent-create'];
 const id = CATEGORY_OPERATIONS['idempotent-delete'];
 const ad = CATEGORY_OPERATIONS['async-delete'];
 /** The wire category: every create and delete of the four categories (CONTRACT.md "Wire faults"). */
-export const WIRE_OPERATIONS: readonly OperationName[] = [...ct, ...ic, ...id, ...ad];
+export const WIRE_OPERATIONS: readonly OperationName[] = ALL_OPERATIONS;
 
 export const RULES: readonly RuleSpec[] = [
   {

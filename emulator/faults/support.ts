@@ -4,19 +4,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Fault, Headers, Output, Params, PolicyOverride } from '../policy.ts';
 import { conflict, validation } from '../protocol.ts';
+import { CATEGORY_OPERATIONS } from '../../specs/rules.ts';
 
-export const CLIENT_TOKEN_OPERATIONS: ReadonlySet<string> = new Set([
-  'CreateEnvironmentTemplateVersion',
-  'CreateServiceTemplateVersion',
-  'CreateEnvironmentAccountConnection',
-]);
+export const CLIENT_TOKEN_OPERATIONS: ReadonlySet<string> = new Set(CATEGORY_OPERATIONS['client-token']);
 
-export const NAME_OPERATIONS: ReadonlySet<string> = new Set([
-  'CreateEnvironmentTemplate',
-  'CreateServiceTemplate',
-  'CreateEnvironment',
-  'CreateService',
-]);
+export const NAME_OPERATIONS: ReadonlySet<string> = new Set(CATEGORY_OPERATIONS['idempotent-create']);
 
 export const HOUR_MS = 60 * 60 * 1000;
 /** The contract's token lifetime, from specs/ (faults must not import values from policy.ts: it imports them). */
