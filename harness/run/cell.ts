@@ -114,6 +114,171 @@ async function accessKeyIdOf(credentials: Credentials): Promise<string | undefin
   return identity.accessKeyId;
 }
 
+/** One cleanup action; those of a group run at once. */
+interface CleanupAction {
+  action: () => Promise<void>;
+  group: string | undefined;
+}
+
+/**
+ * Time a cell spends waiting on the target. In a rehearsal, the virtual time
+ * its waits moved the clock by (waits at once share the one clock of the
+ * cell's account: their moves add up to the time they overlap in);
+ * otherwise the real time during which at least one wait was in progress.
+ */
+class WaitMeter {
+  private virtualMs = 0;
+  private realMs = 0;
+  private waiting = 0;
+  private since = 0;
+
+  constructor(private readonly rehearsal: boolean) {}
+
+  readonly waited = (ms: number): void => {
+    this.virtualMs += ms;
+  };
+
+  async during<T>(wait: () => Promise<T>): Promise<T> {
+    if (this.waiting++ === 0) this.since = performance.now();
+    try {
+      return await wait();
+    } finally {
+      if (--this.waiting === 0) this.realMs += performance.now() - this.since;
+    }
+  }
+
+  readonly total = (): number => (this.rehearsal ? this.virtualMs : this.realMs);
+}
+
+/** What the cell's clients share: where they send, how they sign, what they record and wait for. */
+interface ClientParts {
+  credentials: Credentials | undefined;
+  recorder: Recorder;
+  /** The signal of the cell's requests: the check's, or during cleanups the cleanup budget's. */
+  signal: () => AbortSignal;
+  gate: (operation: string, signal: AbortSignal | undefined) => Promise<void> | undefined;
+  guard: ReturnType<RunOwnership['forCell']> | undefined;
+  weather: CellWeather | undefined;
+}
+
+/** The cell's SDK clients: direct, and through its wire proxies. */
+function cellClients(env: RunEnvironment, parts: ClientParts) {
+  const common = {
+    endpoint: env.endpoint,
+    region: env.region,
+    credentials: parts.credentials,
+    pool: env.pool,
+    signal: parts.signal,
+    gate: parts.gate,
+    ...(parts.guard ? { ownership: parts.guard } : {}),
+    ...(parts.weather ? { weather: parts.weather } : {}),
+  };
+  const newClient = (options?: ClientOptions): ProtonClient => createProtonClient({ ...common, sink: parts.recorder }, options);
+  // Clients through the cell's wire proxies: the same client, connected to the
+  // proxy, its exchanges also in the wire history. It signs for the target's
+  // own endpoint (Host included), as a client behind a proxy does: the proxy
+  // forwards those bytes as they are, to an https target over TLS.
+  const wire = createWireLinks(env.endpoint, env.seed, (proxyUrl, extra, options) =>
+    createProtonClient(
+      {
+        ...common,
+        connectTo: proxyUrl,
+        sink: {
+          record: (exchange) => {
+            parts.recorder.record(exchange);
+            extra.record(exchange);
+          },
+        },
+      },
+      options,
+    ),
+  );
+  return { newClient, wire };
+}
+
+/** The cell's hooks: the target's (scoped to the cell's account or its turn), and the clock its waits move. */
+function cellHooks(
+  env: RunEnvironment,
+  account: string | (() => Promise<string | undefined>) | undefined,
+  hold: CellHold,
+  onCleanup: (action: () => Promise<void>, group?: string) => void,
+) {
+  const base =
+    env.capabilities.size > 0
+      ? createHooks({ endpoint: env.endpoint, pool: env.pool, capabilities: env.capabilities, account, onRequest: env.countRequest })
+      : undefined;
+  const scoped = base && !env.accounts ? sharedAccountHooks(base, hold, onCleanup) : base;
+  // A rehearsal's waits move its emulator's clock, which the checks are not told of.
+  const rehearsalClock = env.rehearsal
+    ? createHooks({
+        endpoint: env.endpoint,
+        pool: env.pool,
+        capabilities: new Set<Capability>(['clock']),
+        account,
+        onRequest: env.countRequest,
+      })
+    : undefined;
+  const waitClock = rehearsalClock ?? (scoped && env.capabilities.has('clock') ? scoped : undefined);
+  return { base, scoped, rehearsalClock, waitClock };
+}
+
+/** What running a cell's cleanups needs besides the actions. */
+interface CleanupParts {
+  /** Called with the cleanup budget's signal before the first action: the cell's requests switch to it. */
+  begin(deadline: AbortSignal): void;
+  /** The cell's own account emptied at the end (an account of its own and the reset hook), if it is to be. */
+  reset: (() => Promise<void>) | undefined;
+  /** Releases what the cell holds (the ownership reader, its wire proxies). */
+  close(): Promise<void>;
+}
+
+/** Runs a cell's cleanups, last registered first, within `timeoutMs`; returns the failures, described. */
+async function runCleanups(cleanups: CleanupAction[], timeoutMs: number, parts: CleanupParts): Promise<string[]> {
+  // The check's signal may be aborted; cleanups get a signal of their own,
+  // on a timer that keeps the process alive (unlike AbortSignal.timeout's):
+  // a cleanup that waits on nothing still ends with its budget, and the run goes on.
+  const budget = new AbortController();
+  const seconds = Math.round(timeoutMs / 1000);
+  const budgetTimer = setTimeout(() => budget.abort(new Error(`the ${seconds} s cleanup budget ran out`)), timeoutMs);
+  const deadline = budget.signal;
+  setMaxListeners(0, deadline);
+  parts.begin(deadline);
+  const failures: string[] = [];
+  const pending = cleanups.splice(0).reverse();
+  while (pending.length > 0) {
+    if (deadline.aborted) {
+      failures.push(`cleanup not run: the ${seconds} s cleanup budget ran out`);
+      break;
+    }
+    // The next action, with those of its group that follow it: at once.
+    const first = pending.shift()!;
+    const batch = [first];
+    while (first.group !== undefined && pending[0]?.group === first.group) batch.push(pending.shift()!);
+    // Within the budget even if an action ignores the signal (it is left behind, named).
+    const settled = await Promise.race([Promise.allSettled(batch.map(({ action }) => action())), aborted(deadline)]);
+    if (settled === undefined) {
+      failures.push(`cleanup cut short: the ${seconds} s cleanup budget ran out during it`);
+      break;
+    }
+    for (const outcome of settled) if (outcome.status === 'rejected') failures.push(describeError(outcome.reason));
+  }
+  // An account of its own and the reset hook: the cell leaves its account
+  // empty, so that nothing of the run stays on the target, not even what a
+  // check that ran out of time made after its last tracked step.
+  if (parts.reset && !deadline.aborted) {
+    const reset = parts.reset().then(
+      () => undefined,
+      (error: unknown) => {
+        failures.push(`reset of the cell's account: ${describeError(error)}`);
+      },
+    );
+    await Promise.race([reset, aborted(deadline)]);
+  }
+  await parts.close();
+  clearTimeout(budgetTimer);
+  return failures;
+}
+
 export function createCell(env: RunEnvironment, id: CellIdentity): Cell {
   const controller = new AbortController();
   // Every request of the cell in flight (32 concurrent creates, their
@@ -122,7 +287,7 @@ export function createCell(env: RunEnvironment, id: CellIdentity): Cell {
   let requestSignal: AbortSignal = controller.signal;
   const recorder = new Recorder(undefined, env.sinks);
   const steps: string[] = [];
-  const cleanups: Array<{ action: () => Promise<void>; group: string | undefined }> = [];
+  const cleanups: CleanupAction[] = [];
   const hold = new CellHold(env.lock);
   const isolated = env.accounts;
   // Without accounts: the standard chain's (undefined lets the SDK resolve it).
@@ -130,7 +295,6 @@ export function createCell(env: RunEnvironment, id: CellIdentity): Cell {
   const credentials: Credentials | undefined = own ?? env.credentials;
   // Hooks act on the account the requests are signed for: the cell's own, or the chain's.
   const account = own?.accessKeyId ?? (env.credentials !== undefined ? () => accessKeyIdOf(env.credentials!) : undefined);
-  let counter = 0;
 
   const step = (description: string): void => {
     if (steps.length >= STEP_LIMIT) steps.shift();
@@ -154,102 +318,84 @@ export function createCell(env: RunEnvironment, id: CellIdentity): Cell {
     if (!env.live) return held;
     return (held ?? Promise.resolve()).then(() => env.live!.admit(operation, signal));
   };
-  const newClient = (options?: ClientOptions): ProtonClient =>
-    createProtonClient(
-      {
-        endpoint: env.endpoint,
-        region: env.region,
-        credentials,
-        pool: env.pool,
-        sink: recorder,
-        signal: () => requestSignal,
-        gate,
-        ...(guard ? { ownership: guard } : {}),
-        ...(weather ? { weather } : {}),
-      },
-      options,
-    );
-  // Clients through the cell's wire proxies: the same client, connected to the
-  // proxy, its exchanges also in the wire history. It signs for the target's
-  // own endpoint (Host included), as a client behind a proxy does: the proxy
-  // forwards those bytes as they are, to an https target over TLS.
-  const wire = createWireLinks(env.endpoint, env.seed, (proxyUrl, extra, options) =>
-    createProtonClient(
-      {
-        endpoint: env.endpoint,
-        connectTo: proxyUrl,
-        region: env.region,
-        credentials,
-        pool: env.pool,
-        sink: { record: (exchange) => (recorder.record(exchange), extra.record(exchange)) },
-        signal: () => requestSignal,
-        gate,
-        ...(guard ? { ownership: guard } : {}),
-        ...(weather ? { weather } : {}),
-      },
-      options,
-    ),
-  );
-  const baseHooks =
-    env.capabilities.size > 0
-      ? createHooks({
-          endpoint: env.endpoint,
-          pool: env.pool,
-          capabilities: env.capabilities,
-          account,
-          onRequest: env.countRequest,
-        })
-      : undefined;
-  const scopedHooks = baseHooks && !isolated ? sharedAccountHooks(baseHooks, hold, onCleanup) : baseHooks;
-  // A rehearsal's waits move its emulator's clock, which the checks are not told of.
-  const rehearsalClock = env.rehearsal
-    ? createHooks({
-        endpoint: env.endpoint,
-        pool: env.pool,
-        capabilities: new Set<Capability>(['clock']),
-        account,
-        onRequest: env.countRequest,
-      })
-    : undefined;
-  const waitClock = rehearsalClock ?? (scopedHooks && env.capabilities.has('clock') ? scopedHooks : undefined);
-  // Time spent waiting on the target. In a rehearsal, the virtual time its
-  // waits moved the clock by (waits at once share the one clock of the cell's
-  // account: their moves add up to the time they overlap in); otherwise the
-  // real time during which at least one wait was in progress.
-  let virtualWaitedMs = 0;
-  let realWaitedMs = 0;
-  let waiting = 0;
-  let waitingSince = 0;
-  const waited = (ms: number): void => {
-    virtualWaitedMs += ms;
-  };
-  const whileWaiting = async <T>(wait: () => Promise<T>): Promise<T> => {
-    if (waiting++ === 0) waitingSince = performance.now();
-    try {
-      return await wait();
-    } finally {
-      if (--waiting === 0) realWaitedMs += performance.now() - waitingSince;
-    }
-  };
-  const waitedMs = (): number => (env.rehearsal ? virtualWaitedMs : realWaitedMs);
-  // What a check does to time and durations is part of its evidence trail;
-  // waitFor's own clock steps are summed up in one step instead.
-  const hooks = scopedHooks ? steppedHooks(scopedHooks, step) : undefined;
-
-  const context: CheckContext = {
-    client: newClient(),
+  const { newClient, wire } = cellClients(env, { credentials, recorder, signal: () => requestSignal, gate, guard, weather });
+  const hooks = cellHooks(env, account, hold, onCleanup);
+  const meter = new WaitMeter(env.rehearsal === true);
+  const context = cellContext(env, id, {
     newClient,
-    throughProxy: (faults, seed) => wire.throughProxy(faults, seed),
+    wire,
     hooks,
+    meter,
+    hold,
+    step,
+    onCleanup,
+    requestSignal: () => requestSignal,
+    signal: controller.signal,
+  });
+
+  return {
+    context,
+    recorder,
+    steps,
+    hold,
+    weather,
+    refusedDeletes,
+    waitedMs: meter.total,
+    wireHistory: () => wire.history(),
+    abort(reason: string) {
+      controller.abort(new Error(reason));
+    },
+    runCleanups: (timeoutMs: number) =>
+      runCleanups(cleanups, timeoutMs, {
+        begin(deadline) {
+          cleaning = true;
+          requestSignal = deadline;
+          recorder.freeze();
+          weather?.freeze();
+        },
+        reset:
+          isolated && hooks.base && env.capabilities.has('reset') && env.phase?.kind !== 'record' ? () => hooks.base!.reset() : undefined,
+        async close() {
+          guardReader?.destroy();
+          await Promise.race([wire.close(), aborted(AbortSignal.timeout(PROXY_CLOSE_MS))]);
+        },
+      }),
+  };
+}
+
+/** What the check's context is made of (createCell makes them). */
+interface ContextParts {
+  newClient: (options?: ClientOptions) => ProtonClient;
+  wire: ReturnType<typeof cellClients>['wire'];
+  hooks: ReturnType<typeof cellHooks>;
+  meter: WaitMeter;
+  hold: CellHold;
+  step: (description: string) => void;
+  onCleanup: (action: () => Promise<void>, group?: string) => void;
+  requestSignal: () => AbortSignal;
+  signal: AbortSignal;
+}
+
+/** The CheckContext a check sees. */
+function cellContext(env: RunEnvironment, id: CellIdentity, parts: ContextParts): CheckContext {
+  const { hooks, meter, hold, step } = parts;
+  let counter = 0;
+  return {
+    client: parts.newClient(),
+    newClient: parts.newClient,
+    throughProxy: (faults, seed) => parts.wire.throughProxy(faults, seed),
+    // What a check does to time and durations is part of its evidence trail;
+    // waitFor's own clock steps are summed up in one step instead.
+    hooks: hooks.scoped ? steppedHooks(hooks.scoped, step) : undefined,
     capabilities: env.capabilities,
-    runsAlone: () => isolated || hold.exclusive,
+    runsAlone: () => env.accounts || hold.exclusive,
     require(capability: Capability, why: string) {
       if (!env.capabilities.has(capability)) {
         throw new SkipCheck(`the target lacks the '${capability}' capability (emulator hooks), needed to ${why}`);
       }
       // Without per-account isolation a clock jump or a duration change
       // touches every cell: from now on this cell runs alone.
-      if (!isolated && GLOBAL_HOOKS.has(capability)) void hold.upgrade();
+      if (!env.accounts && GLOBAL_HOOKS.has(capability)) void hold.upgrade();
     },
     uniqueName(hint: string) {
       counter++;
@@ -263,100 +409,30 @@ export function createCell(env: RunEnvironment, id: CellIdentity): Cell {
     numRuns: env.numRuns,
     path: env.path,
     waitFor<T>(description: string, probe: () => Promise<T>, done: (value: T) => boolean, options?: WaitOptions) {
-      return whileWaiting(() =>
-        waitFor(
-          {
-            clock: waitClock,
-            // The check's, or during cleanups the cleanup budget's.
-            signal: requestSignal,
-            step,
-            waited,
-            realSchedule: env.rehearsal === true,
-            ...(env.waitTimeoutMs !== undefined ? { realTimeoutMs: env.waitTimeoutMs } : {}),
-          },
-          description,
-          probe,
-          done,
-          options,
-        ),
-      );
+      const settings = {
+        clock: hooks.waitClock,
+        // The check's, or during cleanups the cleanup budget's.
+        signal: parts.requestSignal(),
+        step,
+        waited: meter.waited,
+        realSchedule: env.rehearsal === true,
+        ...(env.waitTimeoutMs !== undefined ? { realTimeoutMs: env.waitTimeoutMs } : {}),
+      };
+      return meter.during(() => waitFor(settings, description, probe, done, options));
     },
     async sleep(ms: number) {
-      waited(ms);
-      if (rehearsalClock) {
-        await rehearsalClock.advance(ms);
+      meter.waited(ms);
+      if (hooks.rehearsalClock) {
+        await hooks.rehearsalClock.advance(ms);
         return ms;
       }
-      await whileWaiting(() => pause(ms, requestSignal));
+      await meter.during(() => pause(ms, parts.requestSignal()));
       return 0;
     },
     step,
-    onCleanup,
-    signal: controller.signal,
+    onCleanup: parts.onCleanup,
+    signal: parts.signal,
     bundles: env.bundles ?? PLACEHOLDER_BUNDLES,
     ...(env.phase ? { phase: cellPhase(env.phase, id.index, id.operation) } : {}),
-  };
-
-  return {
-    context,
-    recorder,
-    steps,
-    hold,
-    weather,
-    refusedDeletes,
-    waitedMs,
-    wireHistory: () => wire.history(),
-    abort(reason: string) {
-      controller.abort(new Error(reason));
-    },
-    async runCleanups(timeoutMs: number) {
-      // The check's signal may be aborted; cleanups get a signal of their own,
-      // on a timer that keeps the process alive (unlike AbortSignal.timeout's):
-      // a cleanup that waits on nothing still ends with its budget, and the run goes on.
-      const budget = new AbortController();
-      const budgetTimer = setTimeout(
-        () => budget.abort(new Error(`the ${Math.round(timeoutMs / 1000)} s cleanup budget ran out`)),
-        timeoutMs,
-      );
-      const deadline = budget.signal;
-      setMaxListeners(0, deadline);
-      cleaning = true;
-      requestSignal = deadline;
-      recorder.freeze();
-      weather?.freeze();
-      const failures: string[] = [];
-      const pending = cleanups.splice(0).reverse();
-      while (pending.length > 0) {
-        if (deadline.aborted) {
-          failures.push(`cleanup not run: the ${Math.round(timeoutMs / 1000)} s cleanup budget ran out`);
-          break;
-        }
-        // The next action, with those of its group that follow it: at once.
-        const first = pending.shift()!;
-        const batch = [first];
-        while (first.group !== undefined && pending[0]?.group === first.group) batch.push(pending.shift()!);
-        // Within the budget even if an action ignores the signal (it is left behind, named).
-        const settled = await Promise.race([Promise.allSettled(batch.map(({ action }) => action())), aborted(deadline)]);
-        if (settled === undefined) {
-          failures.push(`cleanup cut short: the ${Math.round(timeoutMs / 1000)} s cleanup budget ran out during it`);
-          break;
-        }
-        for (const outcome of settled) if (outcome.status === 'rejected') failures.push(describeError(outcome.reason));
-      }
-      // An account of its own and the reset hook: the cell leaves its account
-      // empty, so that nothing of the run stays on the target, not even what a
-      // check that ran out of time made after its last tracked step.
-      if (isolated && baseHooks && env.capabilities.has('reset') && env.phase?.kind !== 'record' && !deadline.aborted) {
-        const reset = baseHooks.reset().then(
-          () => undefined,
-          (error: unknown) => void failures.push(`reset of the cell's account: ${describeError(error)}`),
-        );
-        await Promise.race([reset, aborted(deadline)]);
-      }
-      guardReader?.destroy();
-      await Promise.race([wire.close(), aborted(AbortSignal.timeout(PROXY_CLOSE_MS))]);
-      clearTimeout(budgetTimer);
-      return failures;
-    },
   };
 }
