@@ -42,11 +42,20 @@ type UpdateVersion = Valid<UpdateServiceTemplateVersionInput>;
 type VersionId = Valid<GetEnvironmentTemplateVersionInput>;
 
 export function templateOperations(kind: TemplateKind): Record<string, Handler> {
+  return { ...templateHandlers(kind), ...versionHandlers(kind) };
+}
+
+const templateAnswerOf =
+  (kind: TemplateKind) =>
+  (template: TemplateRecord): Output => ({ [kind.templateMember]: templateView(template) });
+const versionAnswerOf =
+  (kind: TemplateKind) =>
+  (version: VersionRecord, now: number): Output => ({ [kind.versionMember]: versionView(version, now) });
+
+/** Create, Get, List, Update and Delete of the kind's templates. */
+function templateHandlers(kind: TemplateKind): Record<string, Handler> {
   const { prefix } = kind;
-  const templateAnswer = (template: TemplateRecord): Output => ({ [kind.templateMember]: templateView(template) });
-  const versionAnswer = (version: VersionRecord, now: number): Output => ({
-    [kind.versionMember]: versionView(version, now),
-  });
+  const templateAnswer = templateAnswerOf(kind);
 
   const createTemplate: Handler = (ctx, params) => {
     const input = params as CreateTemplate;
@@ -125,6 +134,20 @@ export function templateOperations(kind: TemplateKind): Record<string, Handler> 
     });
   };
 
+  return {
+    [`Create${prefix}`]: createTemplate,
+    [`Get${prefix}`]: getTemplate,
+    [`List${prefix}s`]: listTemplates,
+    [`Update${prefix}`]: updateTemplate,
+    [`Delete${prefix}`]: deleteTemplate,
+  };
+}
+
+/** Create (with a client token), Get, List, Update and Delete of the kind's template versions. */
+function versionHandlers(kind: TemplateKind): Record<string, Handler> {
+  const { prefix } = kind;
+  const versionAnswer = versionAnswerOf(kind);
+
   const createVersion: Handler = (ctx, params) => {
     const input = params as CreateVersion;
     return clientTokenCreate<VersionRecord>(ctx, {
@@ -190,11 +213,6 @@ export function templateOperations(kind: TemplateKind): Record<string, Handler> 
   };
 
   return {
-    [`Create${prefix}`]: createTemplate,
-    [`Get${prefix}`]: getTemplate,
-    [`List${prefix}s`]: listTemplates,
-    [`Update${prefix}`]: updateTemplate,
-    [`Delete${prefix}`]: deleteTemplate,
     [`Create${prefix}Version`]: createVersion,
     [`Get${prefix}Version`]: getVersion,
     [`List${prefix}Versions`]: listVersions,
