@@ -201,3 +201,29 @@ export const RESOURCES: Record<ResourceKind, ResourceSpec> = {
   service,
   environmentAccountConnection,
 };
+
+/** Each kind in words, for messages and summaries ("2 environment templates"). */
+export const KIND_WORDS: Readonly<Record<ResourceKind, string>> = {
+  environmentTemplate: 'environment template',
+  environmentTemplateVersion: 'environment template version',
+  serviceTemplate: 'service template',
+  serviceTemplateVersion: 'service template version',
+  environment: 'environment',
+  service: 'service',
+  environmentAccountConnection: 'environment account connection',
+};
+
+/**
+ * The order in which a cleanup removes the kinds: what depends on others goes
+ * first (a service before its environment and its template, a connection
+ * before the environment that uses it, versions before their template).
+ */
+export const DELETION_ORDER: readonly ResourceKind[] = [
+  'service',
+  'environment',
+  'environmentAccountConnection',
+  'serviceTemplateVersion',
+  'environmentTemplateVersion',
+  'serviceTemplate',
+  'environmentTemplate',
+];

@@ -16,7 +16,7 @@ import { ProtonClient } from '@aws-sdk/client-proton';
 import type { Credentials } from '../client/client.ts';
 import { NAME_PREFIX, TAG_RUN } from './names.ts';
 import { InconclusiveCheck } from '../types.ts';
-import { RESOURCES } from '../../specs/resources.ts';
+import { KIND_WORDS, RESOURCES } from '../../specs/resources.ts';
 import { attempt } from '../../specs/commands.ts';
 import type { ResourceSpec } from '../../specs/types.ts';
 
@@ -61,16 +61,6 @@ export function describeRef(spec: ResourceSpec, ref: Record<string, unknown>): s
   if (isVersion(spec)) return `${word} ${String(ref.templateName)} ${String(ref.majorVersion)}.${String(ref.minorVersion)}`;
   return `${word} ${String(ref.name)}`;
 }
-
-export const KIND_WORDS: Record<ResourceSpec['kind'], string> = {
-  environmentTemplate: 'environment template',
-  environmentTemplateVersion: 'environment template version',
-  serviceTemplate: 'service template',
-  serviceTemplateVersion: 'service template version',
-  environment: 'environment',
-  service: 'service',
-  environmentAccountConnection: 'environment account connection',
-};
 
 /** The name that shows a resource is a run's: its own, or (a version) its template's. */
 function ownerName(spec: ResourceSpec, ref: Record<string, unknown>): unknown {

@@ -4,29 +4,19 @@
 // with pagination; a resource is selected by its name's prefix `pc<runId>-`
 // (a template version by its template's; a connection, which has no name, by
 // its tag alone) and confirmed by its tag proton-conformance:run=<runId>.
-// Removal goes in dependency order (services, environments, environment
-// account connections, template versions with a template's recommended
-// version last, templates), waits for asynchronous deletes with backoff and
-// jitter within a bound, and goes through the ownership guard like every
-// delete the suite sends. It ends with what is left, never hangs.
+// Removal goes in dependency order (specs/resources.ts DELETION_ORDER, a
+// template's recommended version after its other versions), waits for
+// asynchronous deletes with backoff and jitter within a bound, and goes
+// through the ownership guard like every delete the suite sends. It ends
+// with what is left, never hangs.
 import type { ProtonClient } from '@aws-sdk/client-proton';
 import { attempt } from '../../specs/commands.ts';
 import type { CallResult } from '../../specs/commands.ts';
-import { RESOURCES } from '../../specs/resources.ts';
+import { DELETION_ORDER, KIND_WORDS, RESOURCES } from '../../specs/resources.ts';
 import type { Input, ResourceSpec } from '../../specs/types.ts';
 import { NAME_PREFIX, TAG_RUN } from './names.ts';
 import type { Credentials } from '../client/client.ts';
-import {
-  KIND_WORDS,
-  RUN_ID,
-  addOwnershipGuard,
-  createReader,
-  describeRef,
-  listTags,
-  ownsRun,
-  runIdOfName,
-  runIdOfTags,
-} from './ownership.ts';
+import { RUN_ID, addOwnershipGuard, createReader, describeRef, listTags, ownsRun, runIdOfName, runIdOfTags } from './ownership.ts';
 import type { RefusedDelete, RunSelector } from './ownership.ts';
 
 export interface Found {
@@ -59,17 +49,6 @@ export interface Findings {
   found: Found[];
   unconfirmed: Unconfirmed[];
 }
-
-/** Dependency order: what depends on others goes first. */
-const ORDER: readonly ResourceSpec['kind'][] = [
-  'service',
-  'environment',
-  'environmentAccountConnection',
-  'serviceTemplateVersion',
-  'environmentTemplateVersion',
-  'serviceTemplate',
-  'environmentTemplate',
-];
 
 const TEMPLATES: ReadonlyArray<[ResourceSpec, ResourceSpec]> = [
   [RESOURCES.serviceTemplate, RESOURCES.serviceTemplateVersion],
@@ -256,7 +235,9 @@ export async function findLeftovers(reader: ProtonClient, options: FindOptions):
     }
   }
   found.sort(
-    (a, b) => ORDER.indexOf(a.spec.kind) - ORDER.indexOf(b.spec.kind) || Number(a.recommended ?? false) - Number(b.recommended ?? false),
+    (a, b) =>
+      DELETION_ORDER.indexOf(a.spec.kind) - DELETION_ORDER.indexOf(b.spec.kind) ||
+      Number(a.recommended ?? false) - Number(b.recommended ?? false),
   );
   return { found, unconfirmed };
 }
@@ -304,7 +285,7 @@ export async function removeFound(
   const leftover: Found[] = [];
   const progress = options.onProgress ?? (() => undefined);
 
-  for (const kind of ORDER) {
+  for (const kind of DELETION_ORDER) {
     let group = found.filter((f) => f.spec.kind === kind);
     if (group.length === 0) continue;
     const spec = RESOURCES[kind];

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { validateInput } from '../../specs/model.ts';
 import { OPERATIONS, creatorOf, withRunTags } from '../../specs/operations/index.ts';
-import { RESOURCES } from '../../specs/resources.ts';
+import { DELETION_ORDER, KIND_WORDS, RESOURCES } from '../../specs/resources.ts';
 import type { CreateOperationSpec, DeleteOperationSpec, Fixture, Input } from '../../specs/types.ts';
 import { fingerprint } from '../../suites/lib/compare.ts';
 import { change } from '../../suites/lib/expectations.ts';
@@ -149,5 +149,14 @@ describe('resources', () => {
       expect(resource.required, `${spec.kind} ${spec.created}`).toContain(spec.created);
       expect(spec.progress).not.toContain(spec.created);
     }
+  });
+
+  it('are removed in an order that names each kind once, what a kind contains before it, and each has its words', () => {
+    expect([...DELETION_ORDER].sort()).toEqual(Object.keys(RESOURCES).sort());
+    for (const spec of Object.values(RESOURCES)) {
+      if (spec.contains) expect(DELETION_ORDER.indexOf(spec.contains.kind), spec.kind).toBeLessThan(DELETION_ORDER.indexOf(spec.kind));
+    }
+    expect(Object.keys(KIND_WORDS).sort()).toEqual(Object.keys(RESOURCES).sort());
+    expect(new Set(Object.values(KIND_WORDS)).size).toBe(7);
   });
 });
