@@ -6,8 +6,11 @@
 import type { ProtonClient } from '@aws-sdk/client-proton';
 import type { ClientOptions, WireLink } from '../run/context.ts';
 import { attemptOf } from '../client/http-handler.ts';
-import { faultSpec, logicalKey, parseFaults, startProxy, summarizeAnswer, WireHistory } from './proxy.ts';
-import type { FaultRule, RunningProxy } from './proxy.ts';
+import { faultSpec, parseFaults } from './faults.ts';
+import type { FaultRule } from './faults.ts';
+import { logicalKey, summarizeAnswer, WireHistory } from './history.ts';
+import { startProxy } from './server.ts';
+import type { RunningProxy } from './server.ts';
 import type { ExchangeSink, RawExchange } from '../client/recorder.ts';
 import type { WireEvent } from '../types.ts';
 
