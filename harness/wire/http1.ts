@@ -312,28 +312,15 @@ class ClientConnection {
     this.pending = undefined;
     let at = 0;
     if (this.head === undefined) {
-      // Empty lines before a request line are passed over (RFC 9112 2.2).
-      while (at + 1 < data.length && data[at] === 13 && data[at + 1] === 10) at += 2;
-      const end = data.indexOf('\r\n\r\n', at, 'latin1');
-      if (end < 0) {
-        if (data.length - at > MAX_HEAD) return this.refuse(431, 'Request Header Fields Too Large');
-        if (at < data.length) this.pending = data.subarray(at);
-        return;
-      }
-      if (end - at > MAX_HEAD) return this.refuse(431, 'Request Header Fields Too Large');
-      const split = splitHead(data.toString('latin1', at, end));
-      at = end + 4;
-      if (typeof split === 'string') return this.refuse(400, 'Bad Request');
-      const line = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) (\S+) HTTP\/1\.([01])$/.exec(split.first);
-      if (!line) return this.refuse(400, 'Bad Request');
-      const framed = framing(split.rawHeaders, line[3] === '0');
-      if (typeof framed === 'string') return this.refuse(400, 'Bad Request');
-      this.head = { request: { method: line[1]!, url: line[2]!, rawHeaders: split.rawHeaders, body: EMPTY }, framing: framed };
-      this.body = new BodyReader(framed.chunked ? 'chunked' : (framed.length ?? 0));
-      if (framed.expectContinue && !this.body.done) this.socket.write('HTTP/1.1 100 Continue\r\n\r\n');
+      const start = this.readHead(data);
+      if (start === undefined) return;
+      at = start;
     }
     at = this.body!.read(data, at);
-    if (this.body!.problem !== undefined) return this.refuse(400, 'Bad Request');
+    if (this.body!.problem !== undefined) {
+      this.refuse(400, 'Bad Request');
+      return;
+    }
     if (at < data.length) this.pending = data.subarray(at);
     if (!this.body!.done) return;
     const { request, framing: framed } = this.head!;
@@ -360,6 +347,35 @@ class ClientConnection {
         if (!this.busy) this.endIfDone();
       });
     else if (this.ended) this.endIfDone();
+  }
+
+  /**
+   * Reads a request's head at the start of `data` and sets how its body is
+   * read. Returns where the body starts; undefined when the head is not all
+   * there yet (kept) or the request was refused.
+   */
+  private readHead(data: Buffer): number | undefined {
+    let at = 0;
+    // Empty lines before a request line are passed over (RFC 9112 2.2).
+    while (at + 1 < data.length && data[at] === 13 && data[at + 1] === 10) at += 2;
+    const end = data.indexOf('\r\n\r\n', at, 'latin1');
+    if ((end < 0 ? data.length : end) - at > MAX_HEAD) {
+      this.refuse(431, 'Request Header Fields Too Large');
+      return undefined;
+    }
+    if (end < 0) {
+      if (at < data.length) this.pending = data.subarray(at);
+      return undefined;
+    }
+    const head = requestHead(data.toString('latin1', at, end));
+    if (head === undefined) {
+      this.refuse(400, 'Bad Request');
+      return undefined;
+    }
+    this.head = head;
+    this.body = new BodyReader(head.framing.chunked ? 'chunked' : (head.framing.length ?? 0));
+    if (head.framing.expectContinue && !this.body.done) this.socket.write('HTTP/1.1 100 Continue\r\n\r\n');
+    return end + 4;
   }
 
   /** A request that is not HTTP/1.x as the proxy reads it: answered in one line, and the connection closed. */
@@ -404,4 +420,15 @@ export async function listen(
         for (const socket of sockets) socket.destroy();
       }),
   };
+}
+
+/** A request's head: its request line and header lines, and how its body is framed; undefined where it is malformed. */
+function requestHead(text: string): { request: ProxyRequest; framing: Framing } | undefined {
+  const split = splitHead(text);
+  if (typeof split === 'string') return undefined;
+  const line = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) (\S+) HTTP\/1\.([01])$/.exec(split.first);
+  if (!line) return undefined;
+  const framed = framing(split.rawHeaders, line[3] === '0');
+  if (typeof framed === 'string') return undefined;
+  return { request: { method: line[1]!, url: line[2]!, rawHeaders: split.rawHeaders, body: EMPTY }, framing: framed };
 }

@@ -157,19 +157,24 @@ class Connection {
       if (this.body === undefined) {
         const end = data.indexOf('\r\n\r\n', at, 'latin1');
         if (end < 0) {
-          if (data.length - at > MAX_HEAD)
-            return this.fail(new UpstreamError('UPSTREAM_PROTOCOL', `the target's answer head exceeds ${MAX_HEAD} bytes`), true);
-          this.pending = data.subarray(at);
+          if (data.length - at > MAX_HEAD) this.broken(`the target's answer head exceeds ${MAX_HEAD} bytes`);
+          else this.pending = data.subarray(at);
           return;
         }
         const problem = this.readHead(data.toString('latin1', at, end));
         this.head = data.subarray(at, end);
         at = end + 4;
-        if (problem !== undefined) return this.fail(new UpstreamError('UPSTREAM_PROTOCOL', problem), true);
+        if (problem !== undefined) {
+          this.broken(problem);
+          return;
+        }
         if (this.body === undefined) continue; // an interim answer: the real one follows
       }
       at = this.body.read(data, at);
-      if (this.body.problem !== undefined) return this.fail(new UpstreamError('UPSTREAM_PROTOCOL', this.body.problem), true);
+      if (this.body.problem !== undefined) {
+        this.broken(this.body.problem);
+        return;
+      }
       if (this.body.done) this.complete();
       else if (at < data.length) {
         this.pending = data.subarray(at);
@@ -214,6 +219,11 @@ class Connection {
     exchange.resolve(answer);
     if (this.reusable && !this.closed) this.upstream.release(this);
     else this.socket.destroy();
+  }
+
+  /** The target's answer is not HTTP/1.1 as the proxy reads it: the exchange fails, the connection is closed. */
+  private broken(problem: string): void {
+    this.fail(new UpstreamError('UPSTREAM_PROTOCOL', problem), true);
   }
 
   /** The exchange under way fails; the connection is not used again. */
@@ -341,7 +351,10 @@ export class Upstream {
   /** @internal A connection is free again. */
   release(connection: Connection): void {
     const next = this.queue.shift();
-    if (next) return connection.start(next);
+    if (next) {
+      connection.start(next);
+      return;
+    }
     connection.expiresAt = performance.now() + connection.keepAliveMs(this.keepAliveMs);
     this.idle.push(connection);
   }
