@@ -7,6 +7,7 @@ import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BodyReader, framing, listen, splitHead } from '../../harness/wire/http1.ts';
 import type { ProxyListener, ProxyRequest, ProxyResponse } from '../../harness/wire/http1.ts';
+import { until } from '../support/until.ts';
 
 const listeners: ProxyListener[] = [];
 afterEach(async () => {
@@ -146,9 +147,7 @@ describe('the listening side', () => {
       else response.send(200, [], request.url);
     });
     const pending = exchange(port, 'GET /slow HTTP/1.1\r\nHost: p\r\n\r\nGET /fast HTTP/1.1\r\nHost: p\r\n\r\n', /\/fast$/);
-    await new Promise<void>((resolve) => {
-      const poll = setInterval(() => held.length > 0 && (clearInterval(poll), resolve()), 2);
-    });
+    await until(() => held.length > 0);
     expect(requests.map((r) => r.url)).toEqual(['/slow']);
     held[0]!.send(200, [], 'slow done');
     const { text } = await pending;
@@ -162,14 +161,10 @@ describe('the listening side', () => {
     let text = '';
     socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
     socket.write('PUT /up HTTP/1.1\r\nHost: p\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n');
-    await new Promise<void>((resolve) => {
-      const poll = setInterval(() => text.includes('100 Continue') && (clearInterval(poll), resolve()), 2);
-    });
+    await until(() => text.includes('100 Continue'));
     expect(requests).toHaveLength(0);
     socket.write('body');
-    await new Promise<void>((resolve) => {
-      const poll = setInterval(() => text.endsWith('body') && (clearInterval(poll), resolve()), 2);
-    });
+    await until(() => text.endsWith('body'));
     expect(text).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK\r\n/);
     expect(requests[0]!.body.toString()).toBe('body');
     socket.destroy();

@@ -8,6 +8,7 @@ import type { AddressInfo, Server, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Upstream, UpstreamError } from '../../harness/wire/upstream.ts';
 import type { UpstreamAnswer } from '../../harness/wire/upstream.ts';
+import { until } from '../support/until.ts';
 
 interface RawTarget {
   origin: string;
@@ -250,15 +251,11 @@ describe('no answer', () => {
     try {
       const controller = new AbortController();
       const pending = send(upstream, POST('{}'), controller.signal);
-      await new Promise<void>((resolve) => {
-        const poll = setInterval(() => target.requests.length > 0 && (clearInterval(poll), resolve()), 2);
-      });
+      await until(() => target.requests.length > 0);
       const abortedAt = performance.now();
       controller.abort(new Error('the client went away'));
       await expect(pending).rejects.toThrow('the client went away');
-      await new Promise<void>((resolve) => {
-        const poll = setInterval(() => closedAt > 0 && (clearInterval(poll), resolve()), 2);
-      });
+      await until(() => closedAt > 0);
       expect(closedAt).toBeGreaterThanOrEqual(abortedAt);
       // Aborted before it was sent: rejected without a connection.
       await expect(send(upstream, POST('{}'), AbortSignal.abort(new Error('gone already')))).rejects.toThrow('gone already');
@@ -273,9 +270,7 @@ describe('no answer', () => {
     const upstream = new Upstream(target.origin, { connections: 1 });
     const under = send(upstream, POST('{"name":"a"}'));
     const waiting = send(upstream, POST('{"name":"b"}'));
-    await new Promise<void>((resolve) => {
-      const poll = setInterval(() => target.requests.length > 0 && (clearInterval(poll), resolve()), 2);
-    });
+    await until(() => target.requests.length > 0);
     const outcomes = Promise.allSettled([under, waiting]);
     await upstream.close();
     expect((await outcomes).map((outcome) => outcome.status === 'rejected' && (outcome.reason as UpstreamError).code)).toEqual([
