@@ -10,6 +10,7 @@ import { describeError } from '../errors.ts';
 import { createReader } from '../safety/ownership.ts';
 import type { Target } from '../target/target.ts';
 import { cleanUpRun } from '../safety/real-target.ts';
+import type { TextOut } from '../safety/real-target.ts';
 
 export interface BundleChoice {
   bundleBucket?: string | undefined;
@@ -44,7 +45,7 @@ export async function setUpBundles(
   choice: BundleChoice,
   note: (line: string) => void,
   signal?: AbortSignal,
-  out: NodeJS.WritableStream = process.stderr,
+  out: TextOut = process.stderr,
 ): Promise<RunBundles> {
   if (choice.bundleBucket !== undefined) {
     const { uploadBundles } = await import('./store.ts');

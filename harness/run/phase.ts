@@ -27,6 +27,7 @@ import { scrub } from '../client/redact.ts';
 import { selectCells } from './select.ts';
 import type { Selection } from './select.ts';
 import type { Target } from '../target/target.ts';
+import type { TextOut } from '../safety/real-target.ts';
 
 export interface PhasePlan {
   kind: 'record' | 'verify';
@@ -158,7 +159,7 @@ export async function finishRecord(
   runId: string,
   account: string | undefined,
   operationOrder: readonly string[],
-  out: NodeJS.WritableStream = process.stdout,
+  out: TextOut = process.stdout,
 ): Promise<{ keep?: KeepForVerify; error?: string }> {
   if (plan.run.kind !== 'record') return {};
   const entries = [...plan.run.recording.entries].sort((a, b) => operationOrder.indexOf(a.operation) - operationOrder.indexOf(b.operation));

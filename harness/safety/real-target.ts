@@ -11,16 +11,17 @@ import { DEFAULT_CLEANUP_TIMEOUT_MS, describeLeft, sweep } from './sweep.ts';
 import type { Unconfirmed } from './sweep.ts';
 import type { Target } from '../target/target.ts';
 
+/** Where a run's lines go (process.stdout, or a sink of the run engine). */
+export interface TextOut {
+  write(text: string): unknown;
+}
+
 /**
  * For a remote target (or when --account is given): asks STS which account
  * the credentials act in, prints it with the region and the endpoint, and
  * checks --account (UsageError, exit 2, on a mismatch or an unknown account).
  */
-export async function announceAccount(
-  target: Target,
-  expected: string | undefined,
-  out: NodeJS.WritableStream = process.stdout,
-): Promise<void> {
+export async function announceAccount(target: Target, expected: string | undefined, out: TextOut = process.stdout): Promise<void> {
   if (!target.remote && expected === undefined) return;
   const identity = await callerIdentity(target);
   out.write(`${scrub(`proton-conformance: ${identityLine(identity, target)}`)}\n`);
@@ -56,7 +57,7 @@ export interface CleanupOptions {
   signal?: AbortSignal;
   /** Progress lines (stderr). */
   note: (line: string) => void;
-  out?: NodeJS.WritableStream;
+  out?: TextOut;
   /** --phase record: resources (by arn) kept for --phase verify, and why, as the summary says it. */
   keep?: { arns: ReadonlySet<string>; why: string };
 }
