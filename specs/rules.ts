@@ -71,7 +71,7 @@ const ad = CATEGORY_OPERATIONS['async-delete'];
 /** The wire category: every create and delete of the four categories (CONTRACT.md "Wire faults"). */
 export const WIRE_OPERATIONS: readonly OperationName[] = ALL_OPERATIONS;
 
-export const RULES: readonly RuleSpec[] = [
+const RULE_LIST = [
   {
     id: 'client-token/same-token-same-params',
     category: 'client-token',
@@ -365,8 +365,19 @@ export const RULES: readonly RuleSpec[] = [
     checkedBy: 'scenario+property',
     how: 'creates: a model-based property (random sequences of create, identical and changed retries, modify, delete, clock jumps and concurrent retries, judged by a model of the contract of its own; after each sequence its own count, before and after (hooks where the cell runs alone in its account, else List), and Get of what it deleted, List identity by identity at the end); deletes: a scenario (creates, deletes, delete retries, a delete of nothing, List and Get after every step)',
   },
-];
+] as const satisfies readonly RuleSpec[];
 
-export function ruleById(id: string): RuleSpec | undefined {
+/** A rule's id: one of those above, so that an id no rule has does not typecheck. */
+export type RuleId = (typeof RULE_LIST)[number]['id'];
+
+/**
+ * The rules a scenario or a property checks (all but those the harness checks
+ * itself): suites/registry.ts must hold a check for each, and for no other.
+ */
+export type ScenarioOrPropertyRuleId = Exclude<(typeof RULE_LIST)[number], { checkedBy: 'harness' }>['id'];
+
+export const RULES: readonly RuleSpec<RuleId>[] = RULE_LIST;
+
+export function ruleById(id: string): RuleSpec<RuleId> | undefined {
   return RULES.find((rule) => rule.id === id);
 }

@@ -30,8 +30,9 @@ export type OperationName = SdkOperation<
 /** Who produces a rule's verdicts: a scenario check, a property check, both, or the harness. */
 export type CheckedBy = 'scenario' | 'property' | 'scenario+property' | 'harness';
 
-export interface RuleSpec {
-  id: string;
+/** A rule of the contract; `Id` narrows its id to the ids specs/rules.ts holds (RuleId). */
+export interface RuleSpec<Id extends string = string> {
+  id: Id;
   category: Category;
   level: Level;
   title: string;

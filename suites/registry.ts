@@ -1,9 +1,13 @@
 // The checks of every rule, by rule id: what the runner calls for each cell
 // (rule x operation). Scenario and property parts of a rule run in order in
 // the same cell; the first that does not pass decides. shape/responses-match-model
-// has no check here: the harness validates every recorded response.
+// has no check here: the harness validates every recorded response. The table
+// is typed by the rules' ids (specs/rules.ts): a rule that a scenario or a
+// property checks but that has no check here, or a check of an id no such
+// rule has, does not compile.
 import type { CheckContext } from '../harness/run/context.ts';
 import type { Outcome } from '../harness/types.ts';
+import type { ScenarioOrPropertyRuleId } from '../specs/rules.ts';
 import type { CreateOperationSpec, DeleteOperationSpec, OperationSpec } from '../specs/types.ts';
 import { withListWeather } from './lib/evidence.ts';
 import { allOf, verdictOf } from './lib/verdict.ts';
@@ -58,11 +62,11 @@ function both(
 }
 
 const rule =
-  (id: string, check: (ctx: CheckContext, spec: CreateOperationSpec, rule: string) => Promise<Outcome>) =>
+  (id: ScenarioOrPropertyRuleId, check: (ctx: CheckContext, spec: CreateOperationSpec, rule: string) => Promise<Outcome>) =>
   (ctx: CheckContext, spec: CreateOperationSpec): Promise<Outcome> =>
     check(ctx, spec, id);
 
-const byRule: Record<string, Check> = {
+const byRule = {
   'client-token/same-token-same-params': both(
     rule('client-token/same-token-same-params', identicalRetry),
     rule('client-token/same-token-same-params', identicalRetryProperty),
@@ -113,7 +117,7 @@ const byRule: Record<string, Check> = {
   'wire/interleaved-retries': interleavedRetries,
   'general/exact-resource-count': (ctx, operation) =>
     operation.kind === 'create' ? exactResourceCountProperty(ctx, operation) : exactCountForDelete(ctx, operation),
-};
+} satisfies Record<ScenarioOrPropertyRuleId, Check>;
 
 /**
  * Every check with its Violations turned into `fail` outcomes (SkipCheck and
