@@ -3,30 +3,21 @@
 // report (the same object the JSON report holds: specs/report.schema.json).
 // The target is chosen as the CLI chooses it (options.endpoint, else
 // AWS_ENDPOINT_URL_PROTON, else AWS_ENDPOINT_URL, else the embedded
-// emulator); a remote endpoint needs allowRealAccount, the ownership guard
-// checks every delete, and what the run created on a target without the
-// reset hook is removed at the end, as the CLI does.
+// emulator); a remote endpoint needs allowRealAccount, `account` is checked
+// before anything is created, the ownership guard checks every delete, and
+// what the run created on a target without the reset hook is removed at the
+// end: the CLI's own run (harness/engine/engine.ts), without its output.
 import { loadCatalog } from '../suites/catalog.ts';
-import { applyExpectations, gateExitCode, loadExpectations } from '../harness/outcomes/expectations.ts';
 import type { Expectation, ExpectationsSummary } from '../harness/outcomes/expectations.ts';
-import { newRunId } from '../harness/safety/names.ts';
-import { RunOwnership } from '../harness/safety/ownership.ts';
-import { runConformance as runCells } from '../harness/run/runner.ts';
+import { runEngine } from '../harness/engine/engine.ts';
+import type { EngineReport, RunRequest } from '../harness/engine/engine.ts';
 import type { CellResult } from '../harness/run/results.ts';
 import { selectCells } from '../harness/run/select.ts';
 import type { Selection } from '../harness/run/select.ts';
 import { parseShard, shardSelection } from '../harness/run/shard.ts';
 import type { Shard, ShardInfo } from '../harness/run/shard.ts';
-import { resolveTarget } from '../harness/target/target.ts';
-import type { Target } from '../harness/target/target.ts';
-import type { Report } from '../harness/types.ts';
-import { setUpBundles } from '../harness/bundles/setup.ts';
-import type { RunBundles } from '../harness/bundles/setup.ts';
 import { checkBundleFlags } from '../harness/bundles/flags.ts';
-import { cleanUpRun, cleansUp } from '../harness/safety/real-target.ts';
-import { RUN_DEFAULTS, sizeRun, sizedSettings } from '../harness/plan/sizing.ts';
 import { DEFAULT_NUM_RUNS } from '../harness/run/results.ts';
-import { guardRun, RunWatch } from '../harness/run/unsettled.ts';
 import { parseTransitionDurations } from '../specs/transitions.ts';
 
 export type { Report, RuleResult, Verdict, Level, Category, Exchange, Summary, Replay, TransientCounts } from '../harness/types.ts';
@@ -47,6 +38,12 @@ export interface ConformanceOptions {
   endpoint?: string;
   /** Required for an endpoint off this machine's loopback (a real account). */
   allowRealAccount?: boolean;
+  /**
+   * The account the credentials must act in (as --account): asked of STS
+   * before anything is created; another account, or one STS does not tell,
+   * rejects the run (a UsageError) with nothing created.
+   */
+  account?: string;
   /** Rule ids to run, as --rules (comma-separated globs or substrings). */
   rules?: string;
   /** Operations, as --operations (comma-separated). */
@@ -72,6 +69,8 @@ export interface ConformanceOptions {
    * per property, concurrency and cell timeout chosen by it (report `sizing`).
    */
   budgetS?: number;
+  /** Seconds the end-of-run cleanup of a target without the reset hook may take (as --cleanup-timeout; default 300). */
+  cleanupTimeoutS?: number;
   /** Seconds one wait on an asynchronous step may last (as --wait-timeout). */
   waitTimeoutS?: number;
   /** At most this many of the run's resources at once (as --max-live-resources). */
@@ -94,12 +93,13 @@ export interface ConformanceOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-export interface ConformanceReport extends Report {
-  runId: string;
-  requests: number;
-  interrupted: boolean;
-  /** The CLI's exit code for this report: 0 no MUST cell fails (or every failure is expected), else 1. */
-  exitCode: 0 | 1;
+export interface ConformanceReport extends EngineReport {
+  /**
+   * The CLI's exit code for this report: 0 no MUST cell fails (or every
+   * failure is expected), 1 one does, 2 the run could not be completed as
+   * asked, 130 interrupted (options.signal).
+   */
+  exitCode: number;
   shard?: ShardInfo;
   expectations?: ExpectationsSummary;
 }
@@ -116,106 +116,46 @@ function shardOf(shard: string | Shard): Shard {
   return typeof shard === 'string' ? parseShard(shard) : parseShard(`${shard.index}/${shard.count}`);
 }
 
+/**
+ * One run of the contract, as the CLI runs it (harness/engine/engine.ts), in
+ * silence: resolves with the report the CLI's --json writes.
+ */
 export async function runConformance(options: ConformanceOptions = {}): Promise<ConformanceReport> {
   process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
-  const [catalog, model] = await Promise.all([loadCatalog(), import('../specs/model.ts')]);
-  let selection = selectCells(catalog.rules, { rules: options.rules, operations: options.operations });
-  let shardInfo: ShardInfo | undefined;
-  if (options.shard !== undefined) ({ selection, info: shardInfo } = shardSelection(selection, shardOf(options.shard)));
-  const known = new Map(catalog.rules.map((rule) => [rule.id, rule.operations]));
-  const expectations =
-    options.expect === undefined
-      ? undefined
-      : typeof options.expect === 'string'
-        ? await loadExpectations(options.expect, 'expect', known)
-        : [...options.expect];
-  const target: Target = await resolveTarget({
-    ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
-    ...(options.env ? { env: options.env } : {}),
-    allowRealAccount: options.allowRealAccount === true,
+  const { report } = await runEngine(requestOf(options), {
+    catalog: loadCatalog(),
+    sink: { progress: { start() {}, cellDone: (result, done, total) => options.onCell?.(result, done, total) } },
   });
-  const silent = { write: () => true } as unknown as NodeJS.WritableStream;
-  let bundles: RunBundles | undefined;
-  try {
-    const runId = newRunId();
-    const ownership = target.embedded ? undefined : new RunOwnership(runId);
-    checkBundleFlags(options.bundleBucket, options.bundlePrefix);
-    bundles = await setUpBundles(target, runId, options, () => undefined, options.signal, silent);
-    const defaults = target.remote ? RUN_DEFAULTS.remote : RUN_DEFAULTS.local;
-    const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
-    if (options.expectDurations !== undefined) parseTransitionDurations('expectDurations', options.expectDurations);
-    // As the CLI: a target without a clock is rehearsed first and sized by its plan.
-    const sizing = await sizeRun(
-      target,
-      {
-        numRuns: options.numRuns ?? DEFAULT_NUM_RUNS,
-        numRunsGiven: options.numRuns !== undefined,
-        ...(options.expectDurations !== undefined ? { expectDurations: options.expectDurations } : {}),
-        ...(options.waitTimeoutS !== undefined ? { waitTimeout: options.waitTimeoutS } : {}),
-        ...(options.budgetS !== undefined ? { budget: options.budgetS } : {}),
-        ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
-        ...(options.cellTimeoutS !== undefined ? { cellTimeout: options.cellTimeoutS } : {}),
-      },
-      selection,
-      catalog,
-      model,
-      seed,
-      options.signal ?? new AbortController().signal,
-    );
-    // Never left unsettled: if nothing in the process could end the run, it rejects with UnsettledRun (what was pending, the partial report).
-    const watch = new RunWatch();
-    const outcome = await guardRun(
-      runCells({
-        catalog,
-        selection,
-        target,
-        shapeModel: model,
-        runId,
-        ...(ownership ? { ownership } : {}),
-        seed,
-        ...sizedSettings(sizing, defaults, {
-          concurrency: options.concurrency,
-          cellTimeoutS: options.cellTimeoutS,
-          maxLiveResources: options.maxLiveResources,
-        }),
-        ...(options.signal ? { signal: options.signal } : {}),
-        progress: { start() {}, cellDone: (result, done, total) => options.onCell?.(result, done, total) },
-        ...(bundles.sources ? { bundles: bundles.sources } : {}),
-        watch,
-      }),
-      watch,
-    );
-    const report = outcome.report as ConformanceReport;
-    if (sizing.plan) Object.assign(report, { plan: sizing.plan });
-    if (sizing.latency) {
-      const settings = sizedSettings(sizing, target.remote ? RUN_DEFAULTS.remote : RUN_DEFAULTS.local, {
-        concurrency: options.concurrency,
-        cellTimeoutS: options.cellTimeoutS,
-      });
-      Object.assign(report, {
-        sizing: { ...sizing.latency, numRuns: settings.numRuns, concurrency: settings.concurrency, cellTimeoutMs: settings.cellTimeoutMs },
-      });
-    }
-    if (cleansUp(target)) {
-      const cleaned = await cleanUpRun(target, runId, { note: () => undefined, out: silent });
-      Object.assign(report, { cleanup: cleaned });
-    }
-    const bundlesRemoved = await bundles.remove();
-    if (bundlesRemoved) Object.assign(report, { bundles: bundlesRemoved });
-    if (shardInfo) report.shard = shardInfo;
-    if (expectations)
-      applyExpectations(
-        report,
-        expectations,
-        typeof options.expect === 'string' ? options.expect : '(given)',
-        options.strictExpectations === true,
-      );
-    Object.assign(report, { runId, requests: outcome.requests, interrupted: outcome.interrupted });
-    report.exitCode = gateExitCode(report);
-    Object.assign(report, { verdict: outcome.interrupted ? 'interrupted' : report.exitCode === 0 ? 'pass' : 'fail' });
-    return report;
-  } finally {
-    await bundles?.remove();
-    await target.close();
-  }
+  return report as ConformanceReport;
+}
+
+/** The engine's request from the options, checked as the CLI checks its flags. */
+function requestOf(options: ConformanceOptions): RunRequest {
+  checkBundleFlags(options.bundleBucket, options.bundlePrefix);
+  if (options.expectDurations !== undefined) parseTransitionDurations('expectDurations', options.expectDurations);
+  const expect = options.expect;
+  return {
+    endpoint: options.endpoint,
+    env: options.env,
+    allowRealAccount: options.allowRealAccount === true,
+    account: options.account,
+    rules: options.rules,
+    operations: options.operations,
+    shard: options.shard === undefined ? undefined : shardOf(options.shard),
+    seed: options.seed,
+    numRuns: options.numRuns ?? DEFAULT_NUM_RUNS,
+    numRunsGiven: options.numRuns !== undefined,
+    concurrency: options.concurrency,
+    cellTimeout: options.cellTimeoutS,
+    cleanupTimeout: options.cleanupTimeoutS,
+    waitTimeout: options.waitTimeoutS,
+    budget: options.budgetS,
+    expectDurations: options.expectDurations,
+    maxLiveResources: options.maxLiveResources,
+    bundleBucket: options.bundleBucket,
+    bundlePrefix: options.bundlePrefix,
+    expect: expect === undefined ? undefined : typeof expect === 'string' ? { file: expect, flag: 'expect' } : { entries: expect },
+    strictExpectations: options.strictExpectations === true,
+    signal: options.signal,
+  };
 }
