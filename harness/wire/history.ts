@@ -168,12 +168,8 @@ export function describeRequest(body: string, delivery: Pick<Delivery, 'attempt'
 
 /** The token or name a request body carries ("token T", "name N"), for timelines. */
 export function logicalKey(body: string): string | undefined {
-  let input: Record<string, unknown>;
-  try {
-    input = JSON.parse(body) as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
+  const input = jsonOf(body);
+  if (input === undefined) return undefined;
   if (typeof input['clientToken'] === 'string') return `token ${shorten(input['clientToken'])}`;
   for (const member of ['name', 'id', 'templateName']) {
     if (typeof input[member] === 'string') {
@@ -196,12 +192,8 @@ export function summarizeAnswer(answer: { status: number; headers: Record<string
 
 /** The resource a success body names: its ARN's resource part (with version numbers), or undefined when empty. */
 export function namedIn(body: string): string | undefined {
-  let output: Record<string, unknown>;
-  try {
-    output = JSON.parse(body) as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
+  const output = jsonOf(body);
+  if (output === undefined) return undefined;
   for (const value of Object.values(output)) {
     if (value === null || typeof value !== 'object') continue;
     const resource = value as Record<string, unknown>;
@@ -215,9 +207,14 @@ export function namedIn(body: string): string | undefined {
 }
 
 function errorTypeIn(body: string): string | undefined {
+  const type = jsonOf(body)?.['__type'];
+  return typeof type === 'string' ? type.slice(type.lastIndexOf('#') + 1) : undefined;
+}
+
+/** A JSON body's members; undefined when it is not JSON (or is JSON null). */
+function jsonOf(body: string): Record<string, unknown> | undefined {
   try {
-    const type = (JSON.parse(body) as { __type?: unknown }).__type;
-    return typeof type === 'string' ? type.slice(type.lastIndexOf('#') + 1) : undefined;
+    return (JSON.parse(body) as Record<string, unknown> | null) ?? undefined;
   } catch {
     return undefined;
   }
