@@ -1,48 +1,24 @@
 // The wire proxy towards an https target (a real account, a hosted service):
 // TLS on its connections to the target, the certificate verified against the
 // target's host name; the client's side stays plain HTTP on loopback.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:https';
 import type { Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Upstream, UpstreamError } from '../../harness/wire/upstream.ts';
+import { localhostCertificate } from '../support/tls.ts';
+import type { LocalhostCertificate } from '../support/tls.ts';
 
-let dir: string;
+let tls: LocalhostCertificate;
 let cert: string;
 let server: Server;
 let port: number;
 const seen: Array<{ method: string; url: string; host: string | undefined; body: string }> = [];
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'pc-tls-'));
-  // A certificate of its own for localhost, made here (openssl): no key is committed.
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=DNS:localhost',
-    ],
-    { stdio: 'ignore' },
-  );
-  cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
-  server = createServer({ key: readFileSync(join(dir, 'key.pem')), cert }, (req, res) => {
+  tls = localhostCertificate('pc-tls-');
+  cert = tls.cert;
+  server = createServer({ key: tls.key, cert }, (req, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
@@ -57,7 +33,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  rmSync(dir, { recursive: true, force: true });
+  tls.remove();
 });
 
 const head = (body: string): string =>

@@ -5,51 +5,28 @@
 // target here is the emulator behind a TLS front of the test's own (a
 // certificate for localhost made with openssl, trusted through
 // NODE_EXTRA_CA_CERTS as a user's corporate CA would be), counted as remote.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:https';
 import type { Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator } from '../../emulator/index.ts';
 import type { RunningEmulator } from '../../emulator/index.ts';
+import { localhostCertificate } from '../support/tls.ts';
+import type { LocalhostCertificate } from '../support/tls.ts';
 import { FAST, cli, fakeCredentials } from './real-target-helpers.ts';
 
-let dir: string;
+let tls: LocalhostCertificate;
 let emulator: RunningEmulator;
 let front: Server;
 let port: number;
 const hosts = { right: 0, wrong: [] as string[] };
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'pc-wire-tls-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=DNS:localhost',
-    ],
-    { stdio: 'ignore' },
-  );
+  tls = localhostCertificate('pc-wire-tls-');
   emulator = await startEmulator({ hooks: [], durations: FAST });
   const upstream = new URL(emulator.url);
-  front = createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (req, res) => {
+  front = createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
     // As an AWS endpoint routes: a request for another host name does not reach the service.
     if (req.headers.host !== `localhost:${port}`) {
       hosts.wrong.push(String(req.headers.host));
@@ -76,7 +53,7 @@ afterAll(async () => {
   front?.closeAllConnections();
   await new Promise<void>((resolve) => (front ? front.close(() => resolve()) : resolve()));
   await emulator?.close();
-  rmSync(dir, { recursive: true, force: true });
+  tls?.remove();
 });
 
 describe('wire cells against an https target that checks the Host', () => {
@@ -100,7 +77,7 @@ describe('wire cells against an https target that checks the Host', () => {
           .join(','),
       ],
       fakeCredentials('wiretls'),
-      { NODE_EXTRA_CA_CERTS: join(dir, 'cert.pem') },
+      { NODE_EXTRA_CA_CERTS: tls.certPath },
     );
     expect(run.code, `${run.stdout.slice(-1500)}\n${run.stderr.slice(-800)}`).toBe(0);
     expect(run.stdout).toMatch(/PASS \(every MUST cell passed\): 6 of 6 cells run \(6 pass/);
