@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { World } from './accounts.ts';
 import type { Verifier } from './auth.ts';
 import type { RequestContext } from './context.ts';
@@ -157,7 +158,7 @@ function operationName(target: string | string[] | undefined): string {
   }
 }
 
-function handleSts(world: World, req: IncomingMessage, res: ServerResponse, body: Buffer, caller: Caller): Exchange {
+function handleSts(world: World, _req: IncomingMessage, res: ServerResponse, body: Buffer, caller: Caller): Exchange {
   const requestId = randomUUID();
   const answer = answerSts(world, caller, body, requestId);
   writeSts(res, requestId, answer);
@@ -219,7 +220,7 @@ async function handleApi(
     }
     // A variant's latency (policy.ts); conforming: none, and no await.
     const pause = world.policy.latency(operation);
-    if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
+    if (pause > 0) await delay(pause);
     const account = world.account(caller.account);
     const ctx: RequestContext = {
       world,

@@ -11,10 +11,13 @@ import { attempt, send } from '../../specs/commands.ts';
 import { PLACEHOLDER_BUNDLES, bundle } from '../../specs/values.ts';
 import { UsageError } from '../errors.ts';
 import { NAME_PREFIX, TAG_CELL, TAG_RUN } from '../safety/names.ts';
-import { pause } from '../client/weather.ts';
+import { backoff, sleep } from '../pace.ts';
+import type { Backoff } from '../pace.ts';
 
 /** How long the preflight waits for the registration to end (real time). */
 export const PREFLIGHT_TIMEOUT_MS = 300_000;
+/** Its polls: 0.5 s, doubling, at most 10 s apart. */
+const PREFLIGHT_POLL: Backoff = { baseMs: 500, factor: 2, capMs: 10_000 };
 
 export interface PreflightOptions {
   client: ProtonClient;
@@ -77,7 +80,7 @@ export async function preflightBundles(options: PreflightOptions): Promise<Prefl
   };
   const timeoutMs = options.timeoutMs ?? PREFLIGHT_TIMEOUT_MS;
   const started = performance.now();
-  let interval = 500;
+  let polls = 0;
   let status = String(version?.['status'] ?? 'REGISTRATION_IN_PROGRESS');
   let message: unknown = version?.['statusMessage'];
   options.note?.(
@@ -87,8 +90,7 @@ export async function preflightBundles(options: PreflightOptions): Promise<Prefl
     if (performance.now() - started > timeoutMs) {
       return { needsBundles: undefined, reason: `its registration had not ended after ${Math.round(timeoutMs / 1000)} s` };
     }
-    await pause(interval, signal);
-    interval = Math.min(interval * 2, 10_000);
+    await sleep(backoff(PREFLIGHT_POLL, ++polls), signal);
     const read = await send(client, 'GetEnvironmentTemplateVersion', key, signal);
     const current = read['environmentTemplateVersion'] as Record<string, unknown> | undefined;
     status = String(current?.['status'] ?? status);

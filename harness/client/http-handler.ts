@@ -7,7 +7,8 @@ import type { HttpHandlerOptions, HttpRequest, HttpResponse } from '@smithy/type
 import type { Dispatcher } from 'undici';
 import { flattenHeaders } from '../target/http.ts';
 import type { ExchangeSink, RawExchange } from './recorder.ts';
-import { INJECTED_HEADER, answerErrorType, pause, retryAfterMs, transientAnswer, transientFailure } from './weather.ts';
+import { sleep } from '../pace.ts';
+import { INJECTED_HEADER, answerErrorType, retryAfterMs, transientAnswer, transientFailure } from './weather.ts';
 import type { CellWeather } from './weather.ts';
 
 export interface RecordingHandlerOptions {
@@ -94,7 +95,7 @@ export class RecordingHandler {
       }
       exchange.transient = { kind, waitMs };
       this.options.sink.record(exchange);
-      await pause(waitMs, signal);
+      await sleep(waitMs, signal);
       waited += waitMs;
     }
   }

@@ -7,6 +7,7 @@
 // step and per cell that does not depend on the SDK's shared retry quota. A
 // step that never gets past the weather makes its cell `inconclusive`, never
 // `fail`; what the target did is judged from the answer that came after it.
+import { backoff } from '../pace.ts';
 import { InconclusiveCheck } from '../types.ts';
 import type { TransientCounts } from '../types.ts';
 
@@ -107,6 +108,8 @@ export const DEFAULT_WEATHER_BUDGET: WeatherBudget = { retriesPerStep: 10, stepW
 const MIN_BASE_MS = 5;
 const MAX_BASE_MS = 2_000;
 const MAX_DELAY_MS = 30_000;
+/** "Equal jitter": a wait between half and all of its interval. */
+const EQUAL_JITTER = [0.5, 1] as const;
 /** A throttle waits this many times longer than other weather. */
 const THROTTLE_SCALE = 4;
 /** The latest plain answers the pace is read from. */
@@ -190,8 +193,7 @@ export class RunWeather {
   delayMs(kind: TransientKind, retry: number, retryAfter: number | undefined): number {
     if (retryAfter !== undefined) return retryAfter;
     const scale = kind === 'throttle' ? THROTTLE_SCALE : 1;
-    const ceiling = Math.min(MAX_DELAY_MS, this.baseMs() * scale * 2 ** (retry - 1));
-    return Math.round(ceiling / 2 + (this.random() * ceiling) / 2);
+    return backoff({ baseMs: this.baseMs() * scale, factor: 2, capMs: MAX_DELAY_MS, jitter: EQUAL_JITTER, random: this.random }, retry);
   }
 }
 
@@ -310,21 +312,5 @@ export class CellWeather {
   }
 }
 
-/** A wait that ends early (rejecting) when `signal` aborts. */
-export function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
+/** The abortable sleep (harness/pace.ts) under its former name, for the callers not yet moved to it. */
+export { sleep as pause } from '../pace.ts';

@@ -9,7 +9,7 @@
 // deletions (harness/client/weather.ts).
 import type { ExchangeSink, RawExchange } from '../client/recorder.ts';
 import { InconclusiveCheck } from '../types.ts';
-import { pause } from '../client/weather.ts';
+import { sleep } from '../pace.ts';
 
 /** The resources an answer names: its members' arn (or id). */
 function named(body: string): string[] {
@@ -71,7 +71,7 @@ export class LiveResources implements ExchangeSink {
         );
       }
       const step = Math.min(250, this.waitMs - waited);
-      await pause(step, signal);
+      await sleep(step, signal);
       waited += step;
     }
   }

@@ -2,6 +2,7 @@
 // target's virtual clock is advanced between probes (no real waiting: an
 // eight-hour deletion costs a few requests); without it, real time passes
 // with a growing interval, up to a timeout.
+import { backoff, sleep } from '../pace.ts';
 import type { Hooks, WaitOptions } from '../types.ts';
 import { InconclusiveCheck } from '../types.ts';
 
@@ -36,6 +37,7 @@ export interface WaitEnvironment {
   realTimeoutMs?: number;
 }
 
+/** Virtual time: 1 s between probes, doubling, at most 10 min. */
 const VIRTUAL = { intervalMs: 1_000, maxIntervalMs: 600_000, timeoutMs: 24 * 3_600_000 };
 /**
  * Real time: the next probe comes a tenth of the time waited so far later
@@ -44,6 +46,7 @@ const VIRTUAL = { intervalMs: 1_000, maxIntervalMs: 600_000, timeoutMs: 24 * 3_6
  * cells polling at once spread out.
  */
 const REAL = { intervalMs: 200, maxIntervalMs: 5_000, timeoutMs: 30 * 60_000 };
+const REAL_JITTER = [0.8, 1] as const;
 
 export async function waitFor<T>(
   env: WaitEnvironment,
@@ -78,26 +81,15 @@ export async function waitFor<T>(
     if (env.clock) await env.clock.advance(step);
     else await sleep(step, env.signal);
     elapsed += step;
-    if (growing) {
-      interval = real
-        ? Math.round(Math.min(defaults.maxIntervalMs, Math.max(defaults.intervalMs, elapsed / 10)) * (0.8 + Math.random() * 0.2))
-        : Math.min(interval * 2, defaults.maxIntervalMs);
-    }
+    if (growing) interval = nextInterval(real, elapsed, probes);
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
+/** The interval before the next probe of a wait that names none, after `elapsed` and `probes`. */
+function nextInterval(real: boolean, elapsed: number, probes: number): number {
+  return real
+    ? backoff({ baseMs: elapsed / 10, factor: 1, floorMs: REAL.intervalMs, capMs: REAL.maxIntervalMs, jitter: REAL_JITTER })
+    : backoff({ baseMs: VIRTUAL.intervalMs, factor: 2, capMs: VIRTUAL.maxIntervalMs }, probes + 1);
 }
 
 export function formatMs(ms: number): string {

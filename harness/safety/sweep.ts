@@ -16,6 +16,8 @@ import { DELETION_ORDER, KIND_WORDS, RESOURCES } from '../../specs/resources.ts'
 import type { Input, ResourceSpec } from '../../specs/types.ts';
 import { NAME_PREFIX, TAG_RUN } from './names.ts';
 import type { Credentials } from '../client/client.ts';
+import { backoff, sleep } from '../pace.ts';
+import type { Backoff } from '../pace.ts';
 import { RUN_ID, addOwnershipGuard, createReader, describeRef, listTags, ownsRun, runIdOfName, runIdOfTags } from './ownership.ts';
 import type { RefusedDelete, RunSelector } from './ownership.ts';
 
@@ -87,12 +89,10 @@ async function call(
   input: Input,
   signal?: AbortSignal,
 ): Promise<CallResult> {
-  let wait = 1_000;
-  for (let i = 0; ; i++) {
+  for (let retry = 1; ; retry++) {
     const result = await attempt(reader, operation, input);
-    if (result.ok || !isThrottle(result.error.name) || i >= 5 || signal?.aborted) return result;
-    await sleep(jitter(wait), signal);
-    wait *= 2;
+    if (result.ok || !isThrottle(result.error.name) || retry > 5 || signal?.aborted) return result;
+    await sleep(backoff(THROTTLED_READ, retry), signal, { onAbort: 'resolve' });
   }
 }
 
@@ -100,21 +100,22 @@ function isThrottle(name: string): boolean {
   return /Throttl|TooManyRequests|RequestLimitExceeded/.test(name);
 }
 
-function jitter(ms: number): number {
-  return Math.round(ms * (0.75 + Math.random() * 0.5));
+/** Waits are jittered by a quarter either way. */
+const SWEEP_JITTER = [0.75, 1.25] as const;
+/** A throttled read: 1 s, doubling, five times at most. */
+const THROTTLED_READ: Backoff = { baseMs: 1_000, factor: 2, jitter: SWEEP_JITTER };
+/** Between removal passes and polls of an asynchronous delete: from RemoveOptions.pollMs, growing, at most 30 s. */
+const PASS_CAP_MS = 30_000;
+
+/** The next interval between passes or polls: half as long again, or three times as long after a throttle. */
+function grown(intervalMs: number, throttled: boolean): number {
+  return backoff({ baseMs: intervalMs, factor: throttled ? 3 : 1.5, capMs: PASS_CAP_MS }, 2);
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
+/** A jittered wait of about `intervalMs`, not past `deadline`; ends (resolving) when `signal` aborts. */
+function jitteredWait(intervalMs: number, deadline: number, signal: AbortSignal | undefined): Promise<void> {
+  const ms = Math.min(backoff({ baseMs: intervalMs, factor: 1, jitter: SWEEP_JITTER }), Math.max(0, deadline - Date.now()));
+  return sleep(ms, signal, { onAbort: 'resolve' });
 }
 
 async function listAll(
@@ -337,7 +338,7 @@ export async function removeFound(
       let pollWait = options.pollMs ?? 2_000;
       if (polling.length > 0) progress(`waiting for ${polling.length} ${KIND_WORDS[kind]} deletion${polling.length === 1 ? '' : 's'}`);
       while (polling.length > 0 && !expired()) {
-        await sleep(Math.min(jitter(pollWait), Math.max(0, deadline - Date.now())), options.signal);
+        await jitteredWait(pollWait, deadline, options.signal);
         const still: Found[] = [];
         let slow = false;
         for (const item of polling) {
@@ -362,13 +363,13 @@ export async function removeFound(
           still.push(item);
         }
         polling = still;
-        pollWait = Math.min(pollWait * (slow ? 3 : 1.5), 30_000);
+        pollWait = grown(pollWait, slow);
       }
       again.push(...polling);
       group = again;
       if (group.length > 0 && !expired()) {
-        await sleep(Math.min(jitter(wait), Math.max(0, deadline - Date.now())), options.signal);
-        wait = Math.min(wait * (throttled ? 3 : 1.5), 30_000);
+        await jitteredWait(wait, deadline, options.signal);
+        wait = grown(wait, throttled);
       }
     }
     leftover.push(...group, ...found.filter((f) => f.spec.kind === kind && refusedItems.has(f)));

@@ -3,6 +3,7 @@
 // the emulator each get one (measured: see the harness report); `inline`
 // keeps it on the main thread.
 import { Worker } from 'node:worker_threads';
+import { sleep } from '../pace.ts';
 
 export interface EmbeddedEmulator {
   url: string;
@@ -80,6 +81,6 @@ async function closeWorker(worker: Worker): Promise<void> {
     worker.once('exit', () => resolve());
   });
   worker.postMessage('close');
-  await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
+  await Promise.race([closed, sleep(1_000, undefined, { unref: true })]);
   await worker.terminate();
 }
