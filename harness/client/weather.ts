@@ -311,6 +311,3 @@ export class CellWeather {
     );
   }
 }
-
-/** The abortable sleep (harness/pace.ts) under its former name, for the callers not yet moved to it. */
-export { sleep as pause } from '../pace.ts';

@@ -24,7 +24,8 @@ import { Recorder } from '../client/recorder.ts';
 import type { ExchangeSink } from '../client/recorder.ts';
 import { waitFor } from './wait.ts';
 import { createWireLinks } from '../wire/link.ts';
-import { CellWeather, pause } from '../client/weather.ts';
+import { CellWeather } from '../client/weather.ts';
+import { sleep } from '../pace.ts';
 import type { LiveResources } from './live.ts';
 import type { RunWeather } from '../client/weather.ts';
 import type { BundleSources } from '../../specs/types.ts';
@@ -426,7 +427,7 @@ function cellContext(env: RunEnvironment, id: CellIdentity, parts: ContextParts)
         await hooks.rehearsalClock.advance(ms);
         return ms;
       }
-      await meter.during(() => pause(ms, parts.requestSignal()));
+      await meter.during(() => sleep(ms, parts.requestSignal()));
       return 0;
     },
     step,
