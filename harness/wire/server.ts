@@ -151,7 +151,8 @@ class WireProxy {
       this.history.add('proxy', delivery.operation, () => `received ${describeRequest(text, delivery)}${fault}`, delivery.n);
     }
     try {
-      await this.play(exchange, rule?.fault);
+      if (rule === undefined) this.reply(exchange, await this.forward(exchange));
+      else await this.play(exchange, rule.fault);
     } finally {
       this.onDelivery?.(delivery);
       this.active--;
@@ -170,20 +171,22 @@ class WireProxy {
     const retryKey = watched ? retryKeyOf(invocation, operation, delivery.body) : '';
     this.deliveries.push(delivery);
     this.active++;
+    if (this.arrivals.size > 0) this.tellArrivals();
+    return { request, delivery, res, retryKey, ms: 0 };
+  }
+
+  /** Resolves who waited for as many deliveries as the proxy has now received. */
+  private tellArrivals(): void {
     for (const waiter of [...this.arrivals]) {
       if (this.deliveries.length < waiter.count) continue;
       this.arrivals.delete(waiter);
       waiter.resolve();
     }
-    return { request, delivery, res, retryKey, ms: 0 };
   }
 
-  /** Plays the delivery's fault; without one, a plain forward. */
-  private async play(x: Exchange, fault: WireFaultKind | undefined): Promise<void> {
+  /** Plays the delivery's fault. */
+  private async play(x: Exchange, fault: WireFaultKind): Promise<void> {
     switch (fault) {
-      case undefined:
-        this.reply(x, await this.forward(x));
-        return;
       case 'drop':
         await this.forward(x);
         this.closeClient(x, 'the response was dropped after the target sent it');
