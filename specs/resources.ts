@@ -24,100 +24,69 @@ const templateProgress = ['lastModifiedAt', 'recommendedVersion'] as const;
 // `schema` too: a target that reads the bundle fills it in when registration ends.
 const versionProgress = ['status', 'statusMessage', 'lastModifiedAt', 'recommendedMinorVersion', 'schema'] as const;
 
-export const environmentTemplate: ResourceSpec = {
-  kind: 'environmentTemplate',
-  member: 'environmentTemplate',
-  countKey: 'environmentTemplates',
-  identity: namedIdentity,
-  created: 'createdAt',
-  owner: ['name'],
-  progress: templateProgress,
-  get: { operation: 'GetEnvironmentTemplate', input: byName },
-  list: { operation: 'ListEnvironmentTemplates', input: () => ({}), items: 'templates' },
-  modify: { operation: 'UpdateEnvironmentTemplate', field: 'description', input: (ref, value) => ({ ...byName(ref), description: value }) },
-  // CONTRACT.md: "UpdateEnvironmentTemplate / UpdateServiceTemplate: displayName or description".
-  modifyAlso: [
-    { operation: 'UpdateEnvironmentTemplate', field: 'displayName', input: (ref, value) => ({ ...byName(ref), displayName: value }) },
-  ],
-  remove: { operation: 'DeleteEnvironmentTemplate', input: byName },
-  contains: { kind: 'environmentTemplateVersion', ref: (ref) => ({ templateName: str(ref, 'name') }) },
-};
+/** The two template families: their kinds and operations differ only in this word. */
+type Family = 'Environment' | 'Service';
 
-export const serviceTemplate: ResourceSpec = {
-  kind: 'serviceTemplate',
-  member: 'serviceTemplate',
-  countKey: 'serviceTemplates',
-  identity: namedIdentity,
-  created: 'createdAt',
-  owner: ['name'],
-  progress: templateProgress,
-  get: { operation: 'GetServiceTemplate', input: byName },
-  list: { operation: 'ListServiceTemplates', input: () => ({}), items: 'templates' },
-  modify: { operation: 'UpdateServiceTemplate', field: 'description', input: (ref, value) => ({ ...byName(ref), description: value }) },
-  modifyAlso: [
-    { operation: 'UpdateServiceTemplate', field: 'displayName', input: (ref, value) => ({ ...byName(ref), displayName: value }) },
-  ],
-  remove: { operation: 'DeleteServiceTemplate', input: byName },
-  contains: { kind: 'serviceTemplateVersion', ref: (ref) => ({ templateName: str(ref, 'name') }) },
-};
+/** An environment or a service template. */
+function template(family: Family): ResourceSpec {
+  const kind = family === 'Environment' ? 'environmentTemplate' : 'serviceTemplate';
+  return {
+    kind,
+    member: kind,
+    countKey: `${kind}s`,
+    identity: namedIdentity,
+    created: 'createdAt',
+    owner: ['name'],
+    progress: templateProgress,
+    get: { operation: `Get${family}Template`, input: byName },
+    list: { operation: `List${family}Templates`, input: () => ({}), items: 'templates' },
+    modify: { operation: `Update${family}Template`, field: 'description', input: (ref, value) => ({ ...byName(ref), description: value }) },
+    // CONTRACT.md: "UpdateEnvironmentTemplate / UpdateServiceTemplate: displayName or description".
+    modifyAlso: [
+      { operation: `Update${family}Template`, field: 'displayName', input: (ref, value) => ({ ...byName(ref), displayName: value }) },
+    ],
+    remove: { operation: `Delete${family}Template`, input: byName },
+    contains: { kind: `${kind}Version`, ref: (ref) => ({ templateName: str(ref, 'name') }) },
+  };
+}
 
-export const environmentTemplateVersion: ResourceSpec = {
-  kind: 'environmentTemplateVersion',
-  member: 'environmentTemplateVersion',
-  countKey: 'environmentTemplateVersions',
-  identity: ['templateName', 'majorVersion', 'minorVersion', 'arn'],
-  // A target may number a version re-created after a delete as the deleted one was.
-  created: 'createdAt',
-  owner: ['templateName'],
-  progress: versionProgress,
-  ready: {
-    field: 'status',
-    values: ['DRAFT', 'PUBLISHED'],
-    durationHook: 'templateVersionRegistration',
-    failed: { values: ['REGISTRATION_FAILED'], message: 'statusMessage' },
-  },
-  get: { operation: 'GetEnvironmentTemplateVersion', input: byVersion },
-  list: {
-    operation: 'ListEnvironmentTemplateVersions',
-    input: (ref) => ({ templateName: str(ref, 'templateName') }),
-    items: 'templateVersions',
-  },
-  modify: {
-    operation: 'UpdateEnvironmentTemplateVersion',
-    field: 'description',
-    input: (ref, value) => ({ ...byVersion(ref), description: value }),
-  },
-  remove: { operation: 'DeleteEnvironmentTemplateVersion', input: byVersion },
-};
+/** A version of an environment or a service template. */
+function templateVersion(family: Family): ResourceSpec {
+  const kind = family === 'Environment' ? 'environmentTemplateVersion' : 'serviceTemplateVersion';
+  return {
+    kind,
+    member: kind,
+    countKey: `${kind}s`,
+    identity: ['templateName', 'majorVersion', 'minorVersion', 'arn'],
+    // A target may number a version re-created after a delete as the deleted one was.
+    created: 'createdAt',
+    owner: ['templateName'],
+    progress: versionProgress,
+    ready: {
+      field: 'status',
+      values: ['DRAFT', 'PUBLISHED'],
+      durationHook: 'templateVersionRegistration',
+      failed: { values: ['REGISTRATION_FAILED'], message: 'statusMessage' },
+    },
+    get: { operation: `Get${family}TemplateVersion`, input: byVersion },
+    list: {
+      operation: `List${family}TemplateVersions`,
+      input: (ref) => ({ templateName: str(ref, 'templateName') }),
+      items: 'templateVersions',
+    },
+    modify: {
+      operation: `Update${family}TemplateVersion`,
+      field: 'description',
+      input: (ref, value) => ({ ...byVersion(ref), description: value }),
+    },
+    remove: { operation: `Delete${family}TemplateVersion`, input: byVersion },
+  };
+}
 
-export const serviceTemplateVersion: ResourceSpec = {
-  kind: 'serviceTemplateVersion',
-  member: 'serviceTemplateVersion',
-  countKey: 'serviceTemplateVersions',
-  identity: ['templateName', 'majorVersion', 'minorVersion', 'arn'],
-  // A target may number a version re-created after a delete as the deleted one was.
-  created: 'createdAt',
-  owner: ['templateName'],
-  progress: versionProgress,
-  ready: {
-    field: 'status',
-    values: ['DRAFT', 'PUBLISHED'],
-    durationHook: 'templateVersionRegistration',
-    failed: { values: ['REGISTRATION_FAILED'], message: 'statusMessage' },
-  },
-  get: { operation: 'GetServiceTemplateVersion', input: byVersion },
-  list: {
-    operation: 'ListServiceTemplateVersions',
-    input: (ref) => ({ templateName: str(ref, 'templateName') }),
-    items: 'templateVersions',
-  },
-  modify: {
-    operation: 'UpdateServiceTemplateVersion',
-    field: 'description',
-    input: (ref, value) => ({ ...byVersion(ref), description: value }),
-  },
-  remove: { operation: 'DeleteServiceTemplateVersion', input: byVersion },
-};
+export const environmentTemplate = template('Environment');
+export const serviceTemplate = template('Service');
+export const environmentTemplateVersion = templateVersion('Environment');
+export const serviceTemplateVersion = templateVersion('Service');
 
 export const environment: ResourceSpec = {
   kind: 'environment',
