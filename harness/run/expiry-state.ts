@@ -11,6 +11,7 @@ import { Ajv } from 'ajv';
 import type { ErrorObject } from 'ajv';
 import schema from '../../specs/expiry-state.schema.json' with { type: 'json' };
 import { TOKEN_LIFETIME_MS } from '../../specs/rules.ts';
+import type { RuleId } from '../../specs/rules.ts';
 import { UsageError } from '../errors.ts';
 import { scrub } from '../client/redact.ts';
 
@@ -18,7 +19,7 @@ export const STATE_FORMAT = 'proton-conformance/expiry-state';
 export const STATE_VERSION = 1;
 /** Client tokens expire eight hours after the request: specs/rules.ts TOKEN_LIFETIME_MS, under the name the phases use. */
 export const TOKEN_EXPIRY_MS = TOKEN_LIFETIME_MS;
-export const EXPIRY_RULE = 'client-token/expiry';
+export const EXPIRY_RULE = 'client-token/expiry' satisfies RuleId;
 
 /** When a request was in flight, wall clock (ISO 8601, milliseconds). */
 export interface RequestTime {
