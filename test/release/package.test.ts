@@ -72,6 +72,6 @@ describe('the package', () => {
     const answer = JSON.parse(library.stdout.trim().split('\n').at(-1)!) as { exitCode: number; summary: { pass: number }; vitest: string };
     expect(answer.exitCode).toBe(0);
     expect(answer.summary.pass).toBe(3);
-    expect(answer.vitest).toMatch(/node_modules\/proton-conformance\/dist\/cli\/vitest\.js$/);
+    expect(answer.vitest).toMatch(/node_modules\/proton-conformance\/dist\/library\/vitest\.js$/);
   });
 });
