@@ -57,7 +57,7 @@ export interface CliOptions {
   bundlePrefix?: string;
 }
 
-const OPTIONS = {
+export const OPTIONS = {
   endpoint: { type: 'string' },
   rules: { type: 'string' },
   operations: { type: 'string' },
