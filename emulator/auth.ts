@@ -68,7 +68,8 @@ const MESSAGES = {
   missing: 'Request is missing Authentication Token',
   unrecognized: 'The security token included in the request is invalid.',
   signature:
-    'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+    'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing ' +
+    'method. Consult the service documentation for details.',
 };
 
 const fail = (kind: AuthFailureKind, message: string): AuthResult => ({ ok: false, kind, message });
@@ -275,7 +276,8 @@ export class Verifier {
     if (dateText === undefined) {
       return fail(
         'IncompleteSignature',
-        `Authorization header requires existence of a 'X-Amz-Date' header (the emulator does not take the 'Date' header as the signing time). Authorization=${authorization}`,
+        `Authorization header requires existence of a 'X-Amz-Date' header (the emulator does not take the 'Date' header as the ` +
+          `signing time). Authorization=${authorization}`,
       );
     }
     const signedAt = amzDate(dateText);
@@ -308,7 +310,8 @@ export class Verifier {
     if (scopeDate !== dateText.slice(0, 8)) {
       return fail(
         'InvalidSignature',
-        `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scopeDate}' != '${dateText.slice(0, 8)}', from '${dateText}'.`,
+        `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scopeDate}' ` +
+          `!= '${dateText.slice(0, 8)}', from '${dateText}'.`,
       );
     }
 

@@ -58,7 +58,8 @@ export function answerHook(world: World, method: string, path: string, accountHe
       if (accountHeader === undefined || accountHeader.trim() === '') {
         return fail(
           400,
-          `${HOOKS_PREFIX}reset needs the header X-Conformance-Account naming the account to reset (its access key id); an unnamed reset would wipe the default account`,
+          `${HOOKS_PREFIX}reset needs the header X-Conformance-Account naming the account to reset (its access key id); an ` +
+            'unnamed reset would wipe the default account',
         );
       }
       world.reset(account.id);

@@ -37,7 +37,8 @@ export function answerSts(world: World, caller: Caller, body: Buffer, requestId:
     return stsError(
       400,
       'InvalidAction',
-      `Could not find operation ${action} for version ${version ?? '(none)'} (the proton-conformance emulator answers STS GetCallerIdentity only)`,
+      `Could not find operation ${action} for version ${version ?? '(none)'} (the proton-conformance emulator answers STS ` +
+        'GetCallerIdentity only)',
       requestId,
       operation,
     );

@@ -27,7 +27,8 @@ export const asyncDeleteFaults: Record<string, Fault> = {
   ),
   'async-retry-stale-status': fault(
     IN_PROGRESS,
-    'A retry while the deletion is in progress answers the details as they were before the deletion (SUCCEEDED / ACTIVE) instead of DELETE_IN_PROGRESS.',
+    'A retry while the deletion is in progress answers the details as they were before the deletion (SUCCEEDED / ACTIVE) instead ' +
+      'of DELETE_IN_PROGRESS.',
     { asyncDeleteRetry: (deletion) => beforeDeletion(deletion.view()) },
   ),
   'async-retry-conflict': fault(

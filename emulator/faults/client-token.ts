@@ -47,12 +47,14 @@ export const clientTokenFaults: Record<string, Fault> = {
   // --- same-token-same-params
   'token-retry-new-identity': fault(
     SAME,
-    "A retry with the same token and parameters answers the original's details under a freshly minted identity (the next minor version, a new connection id), though it creates nothing.",
+    "A retry with the same token and parameters answers the original's details under a freshly minted identity (the next minor " +
+      'version, a new connection id), though it creates nothing.',
     (base) => ({ retry: (facts) => (TOKEN_OPS.has(facts.operation) ? mintedIdentity(base.retry(facts)) : base.retry(facts)) }),
   ),
   'token-retry-duplicates': fault(
     SAME,
-    'A retry with the same token and parameters answers the original, but runs the create again behind it: a second resource the token does not name.',
+    'A retry with the same token and parameters answers the original, but runs the create again behind it: a second resource the ' +
+      'token does not name.',
     (base) => ({
       retry: (facts) => {
         if (TOKEN_OPS.has(facts.operation)) facts.again();
@@ -65,7 +67,8 @@ export const clientTokenFaults: Record<string, Fault> = {
   ...mismatchFaults('token', DIFFERENT, TOKEN_OPS, REQUIRED, 'template name and source; management account and environment name'),
   'token-params-in-key': fault(
     DIFFERENT,
-    'The token is stored under the token and a hash of the parameters: a retry with different parameters is a new request and creates a new resource.',
+    'The token is stored under the token and a hash of the parameters: a retry with different parameters is a new request and ' +
+      'creates a new resource.',
     { tokenKey: (token, { params }) => `${token}\u0000${stable(params)}` },
   ),
 
@@ -141,7 +144,8 @@ export const clientTokenFaults: Record<string, Fault> = {
   ),
   'token-symbols-refused': fault(
     FORMAT,
-    'Tokens with characters other than letters, digits, "-" and "_" are refused with ValidationException, though every printable ASCII character is valid.',
+    'Tokens with characters other than letters, digits, "-" and "_" are refused with ValidationException, though every printable ' +
+      'ASCII character is valid.',
     { tokenRefused: (token) => (/[^A-Za-z0-9_-]/.test(token) ? 'clientToken may hold letters, digits, "-" and "_" only' : undefined) },
   ),
   'token-short-refused': fault(
@@ -165,12 +169,14 @@ export const clientTokenFaults: Record<string, Fault> = {
   // --- sdk-default
   'sdk-attempt-in-token-key': fault(
     SDK_DEFAULT,
-    "Idempotency is keyed by the token and the SDK's attempt header (amz-sdk-request): the SDK's own retry of a call whose response was lost creates a second resource.",
+    "Idempotency is keyed by the token and the SDK's attempt header (amz-sdk-request): the SDK's own retry of a call whose " +
+      'response was lost creates a second resource.',
     { tokenKey: (token, { headers }) => `${token}\u0000${sdkAttempt(headers)}` },
   ),
   'sdk-retry-refused': fault(
     SDK_DEFAULT,
-    "The SDK's own retry (attempt 2 or later) of a request whose token is known is refused as a duplicate with ConflictException instead of answered with the original.",
+    "The SDK's own retry (attempt 2 or later) of a request whose token is known is refused as a duplicate with ConflictException " +
+      'instead of answered with the original.',
     (base) => ({
       retry: (facts) => {
         if (TOKEN_OPS.has(facts.operation) && sdkAttempt(facts.headers) > 1)
@@ -188,7 +194,8 @@ export const clientTokenFaults: Record<string, Fault> = {
   // --- concurrent-retries
   'token-check-then-insert-race': fault(
     CONCURRENT,
-    'The token lookup and the insert are separated by a round trip to the store (an await): identical requests sent at once all miss the token and each creates a resource.',
+    'The token lookup and the insert are separated by a round trip to the store (an await): identical requests sent at once all ' +
+      'miss the token and each creates a resource.',
     (base) => {
       const gate = new TwinGate();
       return {
@@ -206,7 +213,8 @@ export const clientTokenFaults: Record<string, Fault> = {
   'token-in-flight-mismatch': inFlightMismatchFault(
     CONCURRENT,
     TOKEN_OPS,
-    'The token is reserved before its parameters are stored: an identical request arriving while the first is being created is answered with IdempotentParameterMismatch.',
+    'The token is reserved before its parameters are stored: an identical request arriving while the first is being created is ' +
+      'answered with IdempotentParameterMismatch.',
     'the client token',
   ),
 };

@@ -37,12 +37,14 @@ export const idempotentCreateFaults: Record<string, Fault> = {
   // --- unmodified-retry
   'name-retry-new-identity': fault(
     UNMODIFIED,
-    'An identical retry of an unmodified resource answers its details under a freshly minted identity (a new ARN and creation time), though it creates nothing.',
+    'An identical retry of an unmodified resource answers its details under a freshly minted identity (a new ARN and creation ' +
+      'time), though it creates nothing.',
     (base) => ({ retry: (facts) => (NAME_OPS.has(facts.operation) ? mintedIdentity(base.retry(facts)) : base.retry(facts)) }),
   ),
   'name-retry-recreates': fault(
     UNMODIFIED,
-    'An identical retry creates the resource over again (an upsert): a new creation time, and for environments and services a new deployment.',
+    'An identical retry creates the resource over again (an upsert): a new creation time, ' +
+      'and for environments and services a new deployment.',
     (base) => ({ retry: (facts) => (NAME_OPS.has(facts.operation) ? facts.again() : base.retry(facts)) }),
   ),
   'name-always-modified': fault(
@@ -52,7 +54,8 @@ export const idempotentCreateFaults: Record<string, Fault> = {
   ),
   'name-progress-is-modification': fault(
     UNMODIFIED,
-    'A resource counts as modified when its details differ from those its create answered: a deployment or creation that finished (a status that progressed) makes an identical retry fail with ConflictException.',
+    'A resource counts as modified when its details differ from those its create answered: a deployment or creation that finished ' +
+      '(a status that progressed) makes an identical retry fail with ConflictException.',
     (base) => ({
       isModified: (facts) =>
         base.isModified(facts) ||
@@ -75,7 +78,8 @@ export const idempotentCreateFaults: Record<string, Fault> = {
   ),
   'name-description-not-tracked': fault(
     MODIFIED,
-    'An Update that changes only the description does not count as a modification (other fields do): an identical retry after it returns the resource.',
+    'An Update that changes only the description does not count as a modification (other fields do): an identical retry after it ' +
+      'returns the resource.',
     (base) => ({
       countsAsModification: (operation, input) => {
         const members = updated(input);
@@ -85,7 +89,8 @@ export const idempotentCreateFaults: Record<string, Fault> = {
   ),
   'name-display-name-not-tracked': fault(
     MODIFIED,
-    'An UpdateEnvironmentTemplate / UpdateServiceTemplate that changes only the display name does not count as a modification: an identical retry after it returns the template.',
+    'An UpdateEnvironmentTemplate / UpdateServiceTemplate that changes only the display name does not count as a modification: an ' +
+      'identical retry after it returns the template.',
     (base) => ({
       countsAsModification: (operation, input) => {
         const members = updated(input);
@@ -101,12 +106,14 @@ export const idempotentCreateFaults: Record<string, Fault> = {
   'name-in-flight-mismatch': inFlightMismatchFault(
     CONCURRENT,
     NAME_OPS,
-    'The name is reserved before the parameters are stored: an identical create arriving while the first is being created is answered with IdempotentParameterMismatch.',
+    'The name is reserved before the parameters are stored: an identical create arriving while the first is being created is ' +
+      'answered with IdempotentParameterMismatch.',
     'the name',
   ),
   'name-race-already-exists': fault(
     CONCURRENT,
-    "The name lookup and the insert are separated by a round trip to the store: identical creates sent at once all miss the name, and the losers hit the store's unique name and answer ValidationException (already exists).",
+    'The name lookup and the insert are separated by a round trip to the store: identical creates sent at once all miss the name, ' +
+      "and the losers hit the store's unique name and answer ValidationException (already exists).",
     (base) => {
       const gate = new TwinGate();
       return {

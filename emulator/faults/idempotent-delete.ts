@@ -30,7 +30,8 @@ export const idempotentDeleteFaults: Record<string, Fault> = {
   ),
   'delete-remembered-by-type': fault(
     SUCCEEDS,
-    "Deletions are remembered by resource type instead of identity: a retry answers the metadata of the latest deletion of that type, which may be another resource's.",
+    'Deletions are remembered by resource type instead of identity: a retry answers the metadata of the latest deletion of that ' +
+      "type, which may be another resource's.",
     { deletionKey: (identity) => identity.split('/')[0] ?? identity },
   ),
   'delete-retry-answers-sibling': fault(
@@ -47,7 +48,8 @@ export const idempotentDeleteFaults: Record<string, Fault> = {
   // --- no-further-action
   'delete-retry-removes-sibling': fault(
     NO_FURTHER,
-    "A delete of a resource that is no longer there falls back to the newest resource of its scope and deletes it (answering the deleted resource's metadata).",
+    'A delete of a resource that is no longer there falls back to the newest resource of its scope and deletes it (answering the ' +
+      "deleted resource's metadata).",
     (base) => ({
       deleteRetry: (facts) => {
         const newest = facts.siblings().at(-1);
@@ -58,7 +60,8 @@ export const idempotentDeleteFaults: Record<string, Fault> = {
   ),
   'delete-retry-cascades': fault(
     NO_FURTHER,
-    "A delete of a resource that is no longer there deletes everything else of its kind in its scope (the template's other versions, the account's other templates or connections).",
+    "A delete of a resource that is no longer there deletes everything else of its kind in its scope (the template's other " +
+      "versions, the account's other templates or connections).",
     (base) => ({
       deleteRetry: (facts) => {
         for (const sibling of facts.siblings()) tryRemove(sibling);

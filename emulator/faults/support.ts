@@ -127,7 +127,8 @@ export function mismatchFaults(
     ),
     [`${prefix}-mismatch-conflict`]: fault(
       rule,
-      'A retry with different parameters is answered with ConflictException (its message names IdempotentParameterMismatch) instead of ValidationException.',
+      'A retry with different parameters is answered with ConflictException (its message names IdempotentParameterMismatch) ' +
+        'instead of ValidationException.',
       (base) => ({
         mismatchError: (operation, detail) =>
           operations.has(operation) ? conflict(`IdempotentParameterMismatch: ${detail}`) : base.mismatchError(operation, detail),
@@ -135,7 +136,8 @@ export function mismatchFaults(
     ),
     [`${prefix}-mismatch-unmarked`]: fault(
       rule,
-      'A retry with different parameters is answered with a ValidationException whose message lacks the IdempotentParameterMismatch marker.',
+      'A retry with different parameters is answered with a ValidationException whose message lacks the ' +
+        'IdempotentParameterMismatch marker.',
       (base) => ({
         mismatchError: (operation, detail) =>
           operations.has(operation)

@@ -143,7 +143,10 @@ class Bounded<V> {
 export const wireFaults: Record<string, Fault> = {
   'record-written-with-response': fault(
     LOST,
-    'The idempotency record is committed with the answer (a retry of the same token or name waits for that commit): when the client went away while the target was working (its connection closed before the answer was written, or reset with the answer unread), the action stays done but the record is rolled back, so the retry creates a second resource (a token), is refused with ConflictException (a name), or answers ResourceNotFoundException (a deletion).',
+    'The idempotency record is committed with the answer (a retry of the same token or name waits for that commit): when the ' +
+      'client went away while the target was working (its connection closed before the answer was written, or reset with the answer ' +
+      'unread), the action stays done but the record is rolled back, so the retry creates a second resource (a token), is refused ' +
+      'with ConflictException (a name), or answers ResourceNotFoundException (a deletion).',
     (base) => {
       const records = forgetting(base);
       const committing = new Map<string, Promise<void>>();
@@ -157,7 +160,8 @@ export const wireFaults: Record<string, Fault> = {
           await committing.get(key);
           const original = delivered.get(key);
           if (original !== undefined) {
-            // Whatever became of the original's connection reached this process before this retry did (the client closed it, then retried): read it first.
+            // Whatever became of the original's connection reached this process before this retry did
+            // (the client closed it, then retried): read it first.
             await ioTurn();
             if (delivered.take(key, original) && original.lost()) records.forget(original.facts);
           }
@@ -185,7 +189,10 @@ export const wireFaults: Record<string, Fault> = {
   ),
   'in-flight-conflict': fault(
     LOST,
-    "A create's token or name stays in flight until its answer has reached the client, an identical request meanwhile refused with ConflictException, and when the client went away while the target was still working (its connection closed before the answer was written, or reset with the answer unread) the target notices only when the connection times out, seconds later: the client's retry is refused instead of answered with the resource.",
+    "A create's token or name stays in flight until its answer has reached the client, an identical request meanwhile refused " +
+      'with ConflictException, and when the client went away while the target was still working (its connection closed before the ' +
+      'answer was written, or reset with the answer unread) the target notices only when the connection times out, seconds later: ' +
+      "the client's retry is refused instead of answered with the resource.",
     (base) => {
       /** Creates whose answer is being written, by record key. */
       const answering = new Set<string>();
@@ -226,7 +233,8 @@ export const wireFaults: Record<string, Fault> = {
   ),
   'replay-answered-empty': fault(
     DUPLICATE,
-    'A delivery whose signature was seen before (the same signed request, delivered twice by the network) is answered from a replay cache that keeps only the status: an empty success, without the resource the request created.',
+    'A delivery whose signature was seen before (the same signed request, delivered twice by the network) is answered from a ' +
+      'replay cache that keeps only the status: an empty success, without the resource the request created.',
     (base) => {
       const seen = new Set<string>();
       return {
@@ -243,7 +251,8 @@ export const wireFaults: Record<string, Fault> = {
   ),
   'replay-refused': fault(
     DUPLICATE,
-    'A delivery whose signature was seen before (the same signed request, delivered twice by the network) is refused as a replay with ValidationException, though the contract makes it the same request.',
+    'A delivery whose signature was seen before (the same signed request, delivered twice by the network) is refused as a replay ' +
+      'with ValidationException, though the contract makes it the same request.',
     (base) => {
       const seen = new Set<string>();
       return {
@@ -259,17 +268,22 @@ export const wireFaults: Record<string, Fault> = {
   ),
   'error-path-forgets-record': fault(
     SERVER_ERROR,
-    'Under load (every fourth create or delete) the target fails after acting with InternalServerException, and its error path rolls the idempotency record back but not the action: the retry after the 500 creates a second resource (a token), is refused with ConflictException (a name), or answers ResourceNotFoundException (a deletion).',
+    'Under load (every fourth create or delete) the target fails after acting with InternalServerException, and its error path ' +
+      'rolls the idempotency record back but not the action: the retry after the 500 creates a second resource (a token), is refused ' +
+      'with ConflictException (a name), or answers ResourceNotFoundException (a deletion).',
     failingAfterActing((operation) => internalError(`We encountered an internal error. Please try again. (${operation} was carried out)`)),
   ),
   'throttle-after-acting-forgets-record': fault(
     SERVER_ERROR,
-    'A rate limiter placed after the handler answers every fourth create or delete ThrottlingException once it was carried out, and rolls its idempotency record back: the retry after the throttle creates a second resource (a token), is refused with ConflictException (a name), or answers ResourceNotFoundException (a deletion).',
+    'A rate limiter placed after the handler answers every fourth create or delete ThrottlingException once it was carried out, ' +
+      'and rolls its idempotency record back: the retry after the throttle creates a second resource (a token), is refused with ' +
+      'ConflictException (a name), or answers ResourceNotFoundException (a deletion).',
     failingAfterActing(() => throttling('Rate exceeded')),
   ),
   'token-stale-attempt-new': fault(
     INTERLEAVED,
-    'A client token remembers the highest SDK attempt seen; a request with a lower attempt (an original that arrives after its own retry overtook it) is taken for a new request and creates a second resource.',
+    'A client token remembers the highest SDK attempt seen; a request with a lower attempt (an original that arrives after its ' +
+      'own retry overtook it) is taken for a new request and creates a second resource.',
     (base) => {
       const highest = new Map<string, number>();
       let stale = 0;
@@ -288,7 +302,9 @@ export const wireFaults: Record<string, Fault> = {
   ),
   'name-stale-attempt-mismatch': fault(
     INTERLEAVED,
-    'A create by name remembers the highest SDK attempt seen for the name; a request with a lower attempt (an original that arrives after its own retry overtook it) is refused with ValidationException (IdempotentParameterMismatch), though its parameters are the same.',
+    'A create by name remembers the highest SDK attempt seen for the name; a request with a lower attempt (an original that ' +
+      'arrives after its own retry overtook it) is refused with ValidationException (IdempotentParameterMismatch), though its ' +
+      'parameters are the same.',
     (base) => {
       const highest = new Map<string, number>();
       return {

@@ -28,7 +28,8 @@ const JITTER_SEED = 0x5eed;
 export const VARIANT_CATALOGUE: Readonly<Record<string, Variant>> = Object.freeze({
   'progressing-status': {
     description:
-      'Asynchronous steps take 2 s (virtual) and the suite cannot shorten them (no durations hook): originals answer IN_PROGRESS / REGISTRATION_IN_PROGRESS, later retries the progressed status.',
+      'Asynchronous steps take 2 s (virtual) and the suite cannot shorten them (no durations hook): originals answer IN_PROGRESS ' +
+      '/ REGISTRATION_IN_PROGRESS, later retries the progressed status.',
     policy: withoutDurationsHook,
     durations: transitions(2_000),
   },
@@ -40,7 +41,8 @@ export const VARIANT_CATALOGUE: Readonly<Record<string, Variant>> = Object.freez
   },
   'fast-async': {
     description:
-      'Asynchronous steps end at once (0 ms) and the suite cannot lengthen them (no durations hook): a deletion is over before a retry can see it in progress (inconclusive, not a failure).',
+      'Asynchronous steps end at once (0 ms) and the suite cannot lengthen them (no durations hook): a deletion is over before a ' +
+      'retry can see it in progress (inconclusive, not a failure).',
     policy: withoutDurationsHook,
     durations: transitions(0),
   },
@@ -54,7 +56,9 @@ export const VARIANT_CATALOGUE: Readonly<Record<string, Variant>> = Object.freez
     durations: { deletedMetadataRetention: 0 },
   },
   'latency-jitter': {
-    description: `Every API request waits 0 to ${JITTER_MAX_MS} ms (real, from a generator seeded with a constant) before it is handled, so concurrent requests arrive in shuffled order.`,
+    description:
+      `Every API request waits 0 to ${JITTER_MAX_MS} ms (real, from a generator seeded with a constant) before it is handled, so ` +
+      'concurrent requests arrive in shuffled order.',
     policy: () => {
       const next = seeded(JITTER_SEED);
       return { latency: () => Math.floor(next() * (JITTER_MAX_MS + 1)) };
@@ -62,14 +66,16 @@ export const VARIANT_CATALOGUE: Readonly<Record<string, Variant>> = Object.freez
   },
   'camel-case-mismatch': {
     description:
-      'A retry with different parameters is answered with a ValidationException whose message starts with the seed\'s word, IdempotentParameterMismatch, instead of the service\'s "Idempotent parameter mismatch".',
+      "A retry with different parameters is answered with a ValidationException whose message starts with the seed's word, " +
+      'IdempotentParameterMismatch, instead of the service\'s "Idempotent parameter mismatch".',
     policy: {
       mismatchError: (_operation, detail) => validation(`IdempotentParameterMismatch: ${detail}`),
     },
   },
   'reworded-errors': {
     description:
-      'Mismatch and conflict messages are worded otherwise; the mismatch message carries the marker as idempotent_parameter_mismatch in its middle, not as a prefix.',
+      'Mismatch and conflict messages are worded otherwise; the mismatch message carries the marker as ' +
+      'idempotent_parameter_mismatch in its middle, not as a prefix.',
     policy: {
       mismatchError: (operation, detail) =>
         validation(`${operation} refused: the parameters differ from the original request's (idempotent_parameter_mismatch). ${detail}.`),
@@ -78,7 +84,8 @@ export const VARIANT_CATALOGUE: Readonly<Record<string, Variant>> = Object.freez
   },
   'coral-validation-namespace': {
     description:
-      "Mismatch errors carry the __type namespace of AWS's Coral validation layer (com.amazon.coral.validate#ValidationException) instead of Proton's.",
+      "Mismatch errors carry the __type namespace of AWS's Coral validation layer (com.amazon.coral.validate#ValidationException) " +
+      "instead of Proton's.",
     policy: {
       mismatchError: (_operation, detail) =>
         new ApiError('ValidationException', `IdempotentParameterMismatch: ${detail}`, 400, 'com.amazon.coral.validate'),
@@ -86,7 +93,8 @@ export const VARIANT_CATALOGUE: Readonly<Record<string, Variant>> = Object.freez
   },
   'conflict-before-mismatch': {
     description:
-      'A create retry on a modified resource is answered with ConflictException even when its parameters also differ (the seed is silent on which error wins).',
+      'A create retry on a modified resource is answered with ConflictException even when its parameters also differ (the seed is ' +
+      'silent on which error wins).',
     policy: {
       createRetry: ({ sameParameters, modified, deleting }) =>
         modified || deleting ? 'conflict' : sameParameters ? 'original' : 'mismatch',
@@ -94,7 +102,8 @@ export const VARIANT_CATALOGUE: Readonly<Record<string, Variant>> = Object.freez
   },
   'deleted-original-mismatch': {
     description:
-      "A retry with different parameters whose token's original was deleted is answered with IdempotentParameterMismatch instead of creating (the seed is silent).",
+      "A retry with different parameters whose token's original was deleted is answered with IdempotentParameterMismatch instead " +
+      'of creating (the seed is silent).',
     policy: (base) => ({
       originalGone: (operation, record, sameParameters) => {
         if (!sameParameters) throw base.mismatchError(operation, 'the client token was first used with different parameters');
@@ -107,22 +116,28 @@ export const VARIANT_CATALOGUE: Readonly<Record<string, Variant>> = Object.freez
   // --weather NAME` adds them to every fault and variant.
   throttling: {
     description:
-      "Ten percent of API requests (reads too) are answered ThrottlingException before their input is read or checked (nothing is done), from a generator of the emulator's seed (transient: a retry may pass).",
+      'Ten percent of API requests (reads too) are answered ThrottlingException before their input is read or checked (nothing is ' +
+      "done), from a generator of the emulator's seed (transient: a retry may pass).",
     weather: { throttle: 0.1 },
   },
   'errors-after-acting': {
     description:
-      "Twenty percent of the contract's creates and deletes are carried out in full and then answered InternalServerException (HTTP 500) instead of their result; the state stays, and a same-token or same-name retry gets the original.",
+      "Twenty percent of the contract's creates and deletes are carried out in full and then answered InternalServerException " +
+      '(HTTP 500) instead of their result; the state stays, and a same-token or same-name retry gets the original.',
     weather: { errorAfter: 0.2 },
   },
   'slow-mutations': {
     description:
-      'Every create and delete waits 15 ms (real) before it is handled, and finishes what it started when its client has gone away meanwhile (a closed connection changes nothing): a proxy that drops the client while the target works meets it still working.',
+      'Every create and delete waits 15 ms (real) before it is handled, and finishes what it started when its client has gone ' +
+      'away meanwhile (a closed connection changes nothing): ' +
+      'a proxy that drops the client while the target works meets it still working.',
     policy: (base) => ({ latency: (operation) => (/^(Create|Delete)/.test(operation) ? 15 : base.latency(operation)) }),
   },
   'offset-paging': {
     description:
-      "Lists page by offset, at most 10 items a page whatever maxResults asks: a nextToken carries the position of the next item, so an item created or deleted before it by another client between two pages makes a paged List repeat or skip one (as many services page; the contract promises nothing about a List's consistency).",
+      'Lists page by offset, at most 10 items a page whatever maxResults asks: a nextToken carries the position of the next item, ' +
+      'so an item created or deleted before it by another client between two pages makes a paged List repeat or skip one (as many ' +
+      "services page; the contract promises nothing about a List's consistency).",
     policy: { paging: () => ({ by: 'offset' as const, maxPage: 10 }) },
   },
   'replays-original-response': {

@@ -200,7 +200,8 @@ describe('strict authentication: refusals through the SDK, nothing changed', () 
   it('a wrong secret: InvalidSignatureException, HTTP 400', async () => {
     const error = await refusedCreate(proton({ ...keys(GOOD), secretAccessKey: 'not-the-secret' }), 'InvalidSignatureException');
     expect(error.message).toBe(
-      'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+      'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and ' +
+        'signing method. Consult the service documentation for details.',
     );
   });
 
@@ -302,7 +303,10 @@ describe('strict authentication: raw requests', () => {
     expect(answer.status).toBe(403);
     expect(answer.headers['content-type']).toBe('text/xml');
     expect(answer.text).toMatch(
-      /<ErrorResponse xmlns="https:\/\/sts\.amazonaws\.com\/doc\/2011-06-15\/">\s*<Error>\s*<Type>Sender<\/Type>\s*<Code>MissingAuthenticationToken<\/Code>\s*<Message>Request is missing Authentication Token<\/Message>/,
+      new RegExp(
+        /<ErrorResponse xmlns="https:\/\/sts\.amazonaws\.com\/doc\/2011-06-15\/">\s*<Error>\s*<Type>Sender<\/Type>\s*/.source +
+          /<Code>MissingAuthenticationToken<\/Code>\s*<Message>Request is missing Authentication Token<\/Message>/.source,
+      ),
     );
   });
 
@@ -339,17 +343,20 @@ describe('strict authentication: the clock (15 minutes either way of the emulato
     expect(Math.abs(served - (Date.now() + 40 * MINUTE))).toBeLessThan(MINUTE);
   });
 
-  it('SDK, one attempt, emulator clock 20 minutes ahead: InvalidSignatureException (Signature expired); the same client then succeeds', async () => {
-    skewMs = 20 * MINUTE;
-    const client = proton(keys(GOOD));
-    const error = await refusedCreate(client, 'InvalidSignatureException');
-    expect(error.message).toMatch(/^Signature expired: /);
-    // The SDK took the emulator's Date header as the server's time (its clock-skew correction)...
-    expect(Math.abs((client.config.systemClockOffset ?? 0) - 20 * MINUTE)).toBeLessThan(MINUTE);
-    // ...so its next request is signed on the emulator's clock and goes through.
-    const listed = await client.send(new ListEnvironmentTemplatesCommand({}));
-    expect(listed.$metadata.httpStatusCode).toBe(200);
-  });
+  it(
+    'SDK, one attempt, emulator clock 20 minutes ahead: InvalidSignatureException (Signature expired); ' + 'the same client then succeeds',
+    async () => {
+      skewMs = 20 * MINUTE;
+      const client = proton(keys(GOOD));
+      const error = await refusedCreate(client, 'InvalidSignatureException');
+      expect(error.message).toMatch(/^Signature expired: /);
+      // The SDK took the emulator's Date header as the server's time (its clock-skew correction)...
+      expect(Math.abs((client.config.systemClockOffset ?? 0) - 20 * MINUTE)).toBeLessThan(MINUTE);
+      // ...so its next request is signed on the emulator's clock and goes through.
+      const listed = await client.send(new ListEnvironmentTemplatesCommand({}));
+      expect(listed.$metadata.httpStatusCode).toBe(200);
+    },
+  );
 
   it('SDK, one attempt, emulator clock 20 minutes behind: InvalidSignatureException (Signature not yet current)', async () => {
     skewMs = -20 * MINUTE;
@@ -357,16 +364,20 @@ describe('strict authentication: the clock (15 minutes either way of the emulato
     expect(error.message).toMatch(/^Signature not yet current: /);
   });
 
-  it("SDK with its default retries: the refused attempt changes nothing, the corrected retry creates once (what the SDK's skew correction hides)", async () => {
-    skewMs = 20 * MINUTE;
-    const name = freshName();
-    const before = emulator.counts().environmentTemplates ?? 0;
-    const client = proton(keys(GOOD), { maxAttempts: 3 });
-    const created = await client.send(new CreateEnvironmentTemplateCommand({ name }));
-    // Attempt 1 refused (Signature expired, a transient error to the SDK), attempt 2 signed on the corrected clock.
-    expect(created.$metadata.attempts).toBe(2);
-    expect(emulator.counts().environmentTemplates).toBe(before + 1);
-  });
+  it(
+    "SDK with its default retries: the refused attempt changes nothing, the corrected retry creates once (what the SDK's skew " +
+      'correction hides)',
+    async () => {
+      skewMs = 20 * MINUTE;
+      const name = freshName();
+      const before = emulator.counts().environmentTemplates ?? 0;
+      const client = proton(keys(GOOD), { maxAttempts: 3 });
+      const created = await client.send(new CreateEnvironmentTemplateCommand({ name }));
+      // Attempt 1 refused (Signature expired, a transient error to the SDK), attempt 2 signed on the corrected clock.
+      expect(created.$metadata.attempts).toBe(2);
+      expect(emulator.counts().environmentTemplates).toBe(before + 1);
+    },
+  );
 
   it('SDK with its default retries, emulator clock 20 minutes behind: Signature not yet current, corrected and retried too', async () => {
     skewMs = -20 * MINUTE;
@@ -374,14 +385,18 @@ describe('strict authentication: the clock (15 minutes either way of the emulato
     expect(listed.$metadata.attempts).toBe(2);
   });
 
-  it('SDK ahead by its own offset (systemClockOffset +20 min): Signature not yet current is not retried (the correction is to 0, under 4 minutes)', async () => {
-    const client = proton(keys(GOOD), { systemClockOffset: 20 * MINUTE, maxAttempts: 3 });
-    const error = await refusedCreate(client, 'InvalidSignatureException');
-    expect(error.message).toMatch(/^Signature not yet current: /);
-    expect(error.$metadata?.attempts).toBe(1);
-    // Corrected all the same: the next request goes through.
-    expect((await client.send(new ListEnvironmentTemplatesCommand({}))).$metadata.attempts).toBe(1);
-  });
+  it(
+    'SDK ahead by its own offset (systemClockOffset +20 min): Signature not yet current is not retried (the correction is to 0, ' +
+      'under 4 minutes)',
+    async () => {
+      const client = proton(keys(GOOD), { systemClockOffset: 20 * MINUTE, maxAttempts: 3 });
+      const error = await refusedCreate(client, 'InvalidSignatureException');
+      expect(error.message).toMatch(/^Signature not yet current: /);
+      expect(error.$metadata?.attempts).toBe(1);
+      // Corrected all the same: the next request goes through.
+      expect((await client.send(new ListEnvironmentTemplatesCommand({}))).$metadata.attempts).toBe(1);
+    },
+  );
 
   it('SDK signing on a skewed clock of its own (systemClockOffset -20 min): refused with one attempt, corrected by the retry', async () => {
     const once = await refusedCreate(proton(keys(GOOD), { systemClockOffset: -20 * MINUTE }), 'InvalidSignatureException');

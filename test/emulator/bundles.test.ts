@@ -258,7 +258,8 @@ function problemOf(run: () => unknown): string {
 
 const text = (value: string) => Buffer.from(value);
 const SCHEMA = (inputType: string, declared = 'Input') =>
-  `schema:\n  format:\n    openapi: "3.0.0"\n  ${inputType}: "${declared}"\n  types:\n    Input:\n      type: object\n      properties:\n        x:\n          type: string\n`;
+  `schema:\n  format:\n    openapi: "3.0.0"\n  ${inputType}: "${declared}"\n  types:\n    Input:\n` +
+  '      type: object\n      properties:\n        x:\n          type: string\n';
 const MANIFEST = (file: string) =>
   `infrastructure:\n  templates:\n    - file: "${file}"\n      rendering_engine: jinja\n      template_language: cloudformation\n`;
 

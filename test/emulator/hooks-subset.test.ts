@@ -205,7 +205,8 @@ describe('npm run emulator -- --hooks none --durations real/100 --weather thrott
     const banner = (await createInterface({ input: child.stdout })[Symbol.asyncIterator]().next()).value as string;
     const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(banner)?.[1] ?? '';
     expect(banner).toBe(
-      `Proton emulator listening on ${url} (hooks: clock, durations at ${url}/_conformance/v1/; durations: real/100; weather: throttle 10% (seed 24301))`,
+      `Proton emulator listening on ${url} (hooks: clock, durations at ${url}/_conformance/v1/; durations: real/100; weather: ` +
+        'throttle 10% (seed 24301))',
     );
     const durations = (await hook(url, 'GET', 'durations')).json['durations'];
     expect(durations).toEqual({ ...DEFAULT_DURATIONS, ...parseDurations('real/100') });

@@ -41,7 +41,12 @@ describe('STS GetCallerIdentity', () => {
     expect(answer.status).toBe(200);
     expect(answer.type).toBe('text/xml');
     expect(answer.text).toMatch(
-      /^<GetCallerIdentityResponse xmlns="https:\/\/sts\.amazonaws\.com\/doc\/2011-06-15\/">\s*<GetCallerIdentityResult>\s*<Arn>arn:aws:iam::123456789012:root<\/Arn>\s*<UserId>123456789012<\/UserId>\s*<Account>123456789012<\/Account>\s*<\/GetCallerIdentityResult>\s*<ResponseMetadata>\s*<RequestId>[0-9a-f-]{36}<\/RequestId>\s*<\/ResponseMetadata>\s*<\/GetCallerIdentityResponse>\s*$/,
+      new RegExp(
+        /^<GetCallerIdentityResponse xmlns="https:\/\/sts\.amazonaws\.com\/doc\/2011-06-15\/">\s*<GetCallerIdentityResult>\s*/.source +
+          /<Arn>arn:aws:iam::123456789012:root<\/Arn>\s*<UserId>123456789012<\/UserId>\s*<Account>123456789012<\/Account>\s*/.source +
+          /<\/GetCallerIdentityResult>\s*<ResponseMetadata>\s*<RequestId>[0-9a-f-]{36}<\/RequestId>\s*<\/ResponseMetadata>\s*/.source +
+          /<\/GetCallerIdentityResponse>\s*$/.source,
+      ),
     );
   });
 
