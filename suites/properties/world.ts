@@ -239,11 +239,13 @@ export class PropertyRun {
     const invalid = representative.ok ? others.find((result) => !refusesDuplicate(result)) : undefined;
     if (invalid)
       throw new Violation(
-        `${label}: one of ${count} identical requests answered ${answerText(this.spec.resource, invalid)}, while an identical one succeeded.`,
+        `${label}: one of ${count} identical requests answered ${answerText(this.spec.resource, invalid)}, ` +
+          'while an identical one succeeded.',
       );
     if (others.length > 0)
       this.ctx.step(
-        `${label}: ${others.map((result) => answerText(this.spec.resource, result)).join('; ')} (allowed: an identical request may be refused)`,
+        `${label}: ${others.map((result) => answerText(this.spec.resource, result)).join('; ')} (allowed: an identical request ` +
+          'may be refused)',
       );
     this.learn(input, token, at, observed, resource);
     return { input, token, observed, resource };

@@ -69,7 +69,8 @@ export async function retryInProgress(ctx: CheckContext, spec: DeleteOperationSp
     expect(
       returned !== undefined && sameIdentity(spec.resource, returned, target),
       () =>
-        `${label} during ${facts.inProgress} was to return ${describe(spec.resource, target)}; it returned ${describe(spec.resource, returned)}.`,
+        `${label} during ${facts.inProgress} was to return ${describe(spec.resource, target)}; it ` +
+        `returned ${describe(spec.resource, returned)}.`,
     );
     expect(
       returned[facts.statusField] === facts.inProgress,
@@ -88,10 +89,12 @@ export async function retryInProgress(ctx: CheckContext, spec: DeleteOperationSp
     expect(
       still === undefined,
       () =>
-        `The deletion was to end ${lengthMs} ms after the original delete; it is still there (${facts.statusField} ${String(still?.[facts.statusField])}): the retries restarted or prolonged it.`,
+        `The deletion was to end ${lengthMs} ms after the original delete; it is still ` +
+        `there (${facts.statusField} ${String(still?.[facts.statusField])}): the retries restarted or prolonged it.`,
     );
     return pass(
-      `Two retries during ${facts.inProgress} returned the resource in that status, and the deletion ended on time (${lengthMs} ms virtual after the original delete).`,
+      `Two retries during ${facts.inProgress} returned the resource in that status, and the deletion ended on time (${lengthMs} ` +
+        'ms virtual after the original delete).',
     );
   }
   if (timed) {
@@ -104,17 +107,20 @@ export async function retryInProgress(ctx: CheckContext, spec: DeleteOperationSp
     expect(
       still === undefined,
       () =>
-        `The deletion was to end ${lengthMs} ms after the original delete; ${at.start - started.at.end} ms after it, it is still there (${facts.statusField} ${String(still?.[facts.statusField])}): the retries restarted or prolonged it.`,
+        `The deletion was to end ${lengthMs} ms after the original delete; ${at.start - started.at.end} ms after it, it is still ` +
+        `there (${facts.statusField} ${String(still?.[facts.statusField])}): the retries restarted or prolonged it.`,
     );
     const late = at.end - (started.at.end + lengthMs);
     if (at.end >= halfway + lengthMs) {
       throw new InconclusiveCheck(
-        `retries during ${facts.inProgress} returned the resource in that status, but the Get after the deletion's end came ${late} ms late (the machine is slow): ` +
+        `retries during ${facts.inProgress} returned the resource in that status, but the Get after the deletion's end ` +
+          `came ${late} ms late (the machine is slow): ` +
           'too late to tell whether the retry halfway restarted the deletion (without the clock capability, real time is all there is)',
       );
     }
     return pass(
-      `Two retries during ${facts.inProgress} returned the resource in that status, and the deletion ended on time: gone ${late} ms at most after the end set (${lengthMs} ms real after the original delete), ` +
+      `Two retries during ${facts.inProgress} returned the resource in that status, and the deletion ended on time: gone ${late} ` +
+        `ms at most after the end set (${lengthMs} ms real after the original delete), ` +
         `when a restart by the retry halfway would have kept it ${Math.round(halfway + lengthMs - at.end)} ms longer.`,
     );
   }
@@ -190,13 +196,18 @@ async function againstControl(
   expect(
     late <= slackMs,
     () =>
-      `The deletion of ${describe(spec.resource, target)}, retried ${retries} times while ${facts.inProgress}, ended at least ${formatMs(late)} after that of the control ` +
-      `${describe(spec.resource, control)} (deleted after it, never retried, gone within ${formatMs(controlMs)}): more than the ${formatMs(slackMs)} alike deletions may differ by. The retries restarted or prolonged it.`,
+      `The deletion of ${describe(spec.resource, target)}, retried ${retries} times while ${facts.inProgress}, ` +
+      `ended at least ${formatMs(late)} after that of the control ${describe(spec.resource, control)} ` +
+      `(deleted after it, never retried, gone within ${formatMs(controlMs)}): ` +
+      `more than the ${formatMs(slackMs)} alike deletions may differ by. The retries restarted or prolonged it.`,
   );
+  const when =
+    late <= 0 ? 'before it' : `at most ${formatMs(late)} after it, within the ${formatMs(slackMs)} alike deletions may differ by`;
   return pass(
-    `${retries} retries during ${facts.inProgress} returned the resource in that status, the status only went on to deleted (${statuses.length} reads), ` +
-      `and the deletion ended no later than that of a control deleted after it without retries (control gone within ${formatMs(controlMs)}; ` +
-      `the target ${late <= 0 ? 'before it' : `at most ${formatMs(late)} after it, within the ${formatMs(slackMs)} alike deletions may differ by`}).`,
+    `${retries} retries during ${facts.inProgress} returned the resource in that status, ` +
+      `the status only went on to deleted (${statuses.length} reads), ` +
+      'and the deletion ended no later than that of a control deleted after it without retries ' +
+      `(control gone within ${formatMs(controlMs)}; the target ${when}).`,
   );
 }
 

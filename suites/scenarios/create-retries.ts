@@ -30,7 +30,10 @@ export const CONCURRENT_REQUESTS = 8;
 const sameRequest = (spec: CreateOperationSpec): string =>
   spec.token ? 'the same token and the same parameters' : 'the same name and the same parameters';
 
-/** How long the resource's own transition is made (durations hook) so that a retry sees it in progress: virtual with the clock, real without. */
+/**
+ * How long the resource's own transition is made (durations hook) so that a retry sees it in progress:
+ * virtual with the clock, real without.
+ */
 const PROGRESS_MS = { virtual: 5_000, real: 1_000 };
 
 /**
@@ -62,7 +65,8 @@ export async function identicalRetry(ctx: CheckContext, spec: CreateOperationSpe
     await expectNothingCreated(ctx, spec.resource, before, after, 'The identical retry');
     const progressed = await retryOnceSettled(ctx, spec, opening, first, rule);
     return pass(
-      `The identical retry returned the original ${describe(spec.resource, first)}; ${spec.resource.list.operation} still lists ${after.listed.size}.${progressed}`,
+      `The identical retry returned the original ${describe(spec.resource, first)}; ${spec.resource.list.operation} still ` +
+        `lists ${after.listed.size}.${progressed}`,
     );
   } finally {
     await restore();
@@ -96,7 +100,10 @@ async function retryOnceSettled(
   );
   const after = await observe(ctx, spec.resource, opening.scope, first);
   await expectNothingCreated(ctx, spec.resource, before, after, 'The identical retry once the resource had settled');
-  return ` Once it had settled (the original answered ${ready.field} ${String(first[ready.field])}, Get then ${String(settled[ready.field])}), another identical retry returned it too.`;
+  return (
+    ` Once it had settled (the original answered ${ready.field} ${String(first[ready.field])}, Get ` +
+    `then ${String(settled[ready.field])}), another identical retry returned it too.`
+  );
 }
 
 /** client-token/same-token-different-params, idempotent-create/different-params: each parameter, then all at once. */
@@ -127,7 +134,8 @@ export async function differentParameters(ctx: CheckContext, spec: CreateOperati
   expectUnchanged(spec.resource, before[0]!.resource, after[0]!.resource, 'A retry with different parameters');
   return pass(
     `${variants.length} retries with different parameters (${spec.parameters.map((p) => p.name).join(', ')}, one at a time, then all) ` +
-      `each failed with ValidationException naming the idempotent parameter mismatch; nothing was created and ${describe(spec.resource, first)} is unchanged.`,
+      'each failed with ValidationException naming the idempotent parameter mismatch; nothing was created ' +
+      `and ${describe(spec.resource, first)} is unchanged.`,
   );
 }
 
@@ -165,7 +173,8 @@ export async function concurrentRequests(ctx: CheckContext, spec: CreateOperatio
   expect(
     named.size === 0 || invalid === undefined,
     () =>
-      `One of the identical requests answered ${answerText(spec.resource, invalid!)}, while an identical one succeeded: a valid request refused as invalid.`,
+      `One of the identical requests answered ${answerText(spec.resource, invalid!)}, while an identical one succeeded: a valid ` +
+      'request refused as invalid.',
   );
   const errorText = [...errors].map(([name, count]) => `${name} x${count}`).join(', ');
   const refused = errors.size === 0 ? '' : `; the others answered ${errorText} (allowed: an identical request may be refused)`;
@@ -179,15 +188,18 @@ export async function concurrentRequests(ctx: CheckContext, spec: CreateOperatio
     expect(
       added.length === 1,
       () =>
-        `None of the ${CONCURRENT_REQUESTS} identical requests succeeded (${errorText}), and ${spec.resource.list.operation} shows ${added.length} new resources, not exactly one.`,
+        `None of the ${CONCURRENT_REQUESTS} identical requests succeeded (${errorText}), and ${spec.resource.list.operation} ` +
+        `shows ${added.length} new resources, not exactly one.`,
     );
     return pass(
-      `${CONCURRENT_REQUESTS} identical requests at once: none succeeded (${errorText}), yet exactly one resource was created (${added[0]}).`,
+      `${CONCURRENT_REQUESTS} identical requests at once: none succeeded (${errorText}), yet exactly one resource was ` +
+        `created (${added[0]}).`,
     );
   }
   await expectOneCreated(ctx, spec.resource, before, after, resource, `${CONCURRENT_REQUESTS} identical requests`);
   const successes = results.filter((result) => result.ok).length;
   return pass(
-    `${CONCURRENT_REQUESTS} identical requests at once: ${successes} succeeded, all naming ${describe(spec.resource, resource)}${refused}; exactly one resource was created.`,
+    `${CONCURRENT_REQUESTS} identical requests at once: ${successes} succeeded, all ` +
+      `naming ${describe(spec.resource, resource)}${refused}; exactly one resource was created.`,
   );
 }

@@ -39,10 +39,13 @@ export async function exactCountForDelete(ctx: CheckContext, spec: DeleteOperati
     const listed = new Set(items.keys());
     const extra = [...listed].filter((identity) => !expected.has(identity));
     const missing = [...expected.keys()].filter((identity) => !listed.has(identity));
+    const unexpectedNote = extra.length ? `; unexpected: ${extra.slice(0, 2).join(', ')}` : '';
+    const missingNote = missing.length ? `; missing: ${missing.slice(0, 2).join(', ')}` : '';
     expect(
       extra.length === 0 && missing.length === 0,
       () =>
-        `After ${after}, ${spec.resource.list.operation} lists ${listed.size} resources, the contract predicts ${expected.size}${extra.length ? `; unexpected: ${extra.slice(0, 2).join(', ')}` : ''}${missing.length ? `; missing: ${missing.slice(0, 2).join(', ')}` : ''}.`,
+        `After ${after}, ${spec.resource.list.operation} lists ${listed.size} resources, ` +
+        `the contract predicts ${expected.size}${unexpectedNote}${missingNote}.`,
     );
     for (const resource of gone) {
       const found = await read(ctx, spec.resource, resource);
@@ -87,6 +90,7 @@ export async function exactCountForDelete(ctx: CheckContext, spec: DeleteOperati
   );
   await verify('deleting a resource that never existed');
   return pass(
-    `After each of ${steps} steps (creates, deletes, delete retries, a delete of nothing) List and Get showed exactly the predicted resources.`,
+    `After each of ${steps} steps (creates, deletes, delete retries, a delete of nothing) List and Get showed exactly the ` +
+      'predicted resources.',
   );
 }

@@ -36,12 +36,16 @@ async function retryAfter(ctx: CheckContext, spec: CreateOperationSpec, modify: 
   expect(
     !retry.ok && retry.error.name === 'ConflictException',
     () =>
-      `After ${modify.operation} changed ${modify.field}, the identical retry was to fail with ConflictException; it answered ${answerText(spec.resource, retry)}.`,
+      `After ${modify.operation} changed ${modify.field}, the identical retry was to fail with ConflictException; it ` +
+      `answered ${answerText(spec.resource, retry)}.`,
   );
   const after = await observe(ctx, spec.resource, opening.scope, first);
   await expectNothingCreated(ctx, spec.resource, before, after, 'The retry of a modified resource');
   expectUnchanged(spec.resource, before.resource, after.resource, 'The retry of a modified resource');
-  return `after ${modify.operation} changed ${modify.field}, the identical retry failed with ConflictException and ${describe(spec.resource, first)} is unchanged`;
+  return (
+    `after ${modify.operation} changed ${modify.field}, the identical retry failed with ConflictException ` +
+    `and ${describe(spec.resource, first)} is unchanged`
+  );
 }
 
 /** Every Update the contract names as a modification, each on a resource of its own. */

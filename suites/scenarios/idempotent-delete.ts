@@ -71,7 +71,8 @@ export async function retrySucceeds(ctx: CheckContext, spec: DeleteOperationSpec
   }
   return pass(
     `Both retries of the delete of ${describe(spec.resource, target)} succeeded, with ${kinds.join(' then ')}, ` +
-      `after another resource (${describe(spec.resource, other)}) was deleted and with a third (${describe(spec.resource, bystander)}) still there.`,
+      `after another resource (${describe(spec.resource, other)}) was deleted and with a ` +
+      `third (${describe(spec.resource, bystander)}) still there.`,
   );
 }
 
@@ -140,11 +141,13 @@ export async function noFurtherAction(ctx: CheckContext, spec: DeleteOperationSp
   expect(
     lost.length === 0 && gained.length === 0,
     () =>
-      `Around the delete and its retries ${spec.resource.list.operation} lost ${lost.length} other resources and gained ${gained.length}: ${[...lost, ...gained].slice(0, 3).join(', ')}.`,
+      `Around the delete and its retries ${spec.resource.list.operation} lost ${lost.length} other resources and ` +
+      `gained ${gained.length}: ${[...lost, ...gained].slice(0, 3).join(', ')}.`,
   );
   const note = reusesName(spec) ? await lateRetryOnRecreated(ctx, spec, fx, target) : '';
   return pass(
-    `Two retries of the delete of ${describe(spec.resource, target)} left its ${siblings.length} siblings and every other listed resource untouched.${note}`,
+    `Two retries of the delete of ${describe(spec.resource, target)} left its ${siblings.length} siblings and every other listed ` +
+      `resource untouched.${note}`,
   );
 }
 
@@ -164,5 +167,8 @@ async function lateRetryOnRecreated(
   if (recreated) track(ctx, spec.resource, recreated);
   const retry = await remove(ctx, spec, target);
   const survived = (await observe(ctx, spec.resource, target, target)).resource !== undefined;
-  return ` Where the seed is silent: after ${name} was re-created, a late retry of the old delete answered ${answerText(spec.resource, retry)} and the new ${name} ${survived ? 'survived' : 'was deleted'}.`;
+  return (
+    ` Where the seed is silent: after ${name} was re-created, a late retry of the old delete ` +
+    `answered ${answerText(spec.resource, retry)} and the new ${name} ${survived ? 'survived' : 'was deleted'}.`
+  );
 }

@@ -119,13 +119,15 @@ async function sendWithRetries(
   }
   for (let retry = 1; retryable(result) && retry <= EXPLICIT_RETRIES; retry++) {
     link.note(
-      `${mode === 'sdk' ? "after the SDK's own retries, " : ''}explicit retry ${retry}: ${operation} with the same input (same ${'clientToken' in again ? 'token' : 'name'}) after ${result.ok ? '' : result.error.name}`,
+      `${mode === 'sdk' ? "after the SDK's own retries, " : ''}explicit retry ${retry}: ${operation} with the same input ` +
+        `(same ${'clientToken' in again ? 'token' : 'name'}) after ${result.ok ? '' : result.error.name}`,
     );
     result = await attempt(client, operation, again, ctx.signal);
   }
   if (retryable(result) && !result.ok) {
     throw new InconclusiveCheck(
-      `${operation} kept meeting weather (${result.error.name}: ${result.error.message}) after ${EXPLICIT_RETRIES} retries of the same request: the target's transient answers leave this case unjudged (weather is not a verdict)`,
+      `${operation} kept meeting weather (${result.error.name}: ${result.error.message}) after ${EXPLICIT_RETRIES} retries of the ` +
+        `same request: the target's transient answers leave this case unjudged (weather is not a verdict)`,
     );
   }
   return result;
@@ -163,7 +165,8 @@ async function createCase(ctx: CheckContext, spec: CreateOperationSpec, fx: Fixt
   const token = spec.token && c.mode !== 'sdk' ? freshToken() : undefined;
   const link = await ctx.throughProxy(`${c.fault}@first`);
   ctx.step(
-    `[${rule}] ${spec.operation}${token ? ` with token ${token}` : spec.token ? " without a token (the SDK's own)" : ''} through the proxy: ${caseLabel(c, link)}`,
+    `[${rule}] ${spec.operation}${token ? ` with token ${token}` : spec.token ? " without a token (the SDK's own)" : ''} through ` +
+      `the proxy: ${caseLabel(c, link)}`,
   );
   const result = await sendWithRetries(
     ctx,
@@ -223,7 +226,8 @@ async function createCases(
   const stray = added.filter((key) => !attributed.has(key));
   if (stray.length > 0)
     failures.push(
-      `List gained ${added.length} resources for ${runs.length} requests (one each): ${stray.length} that no success names: ${stray.slice(0, 3).join(', ')}.`,
+      `List gained ${added.length} resources for ${runs.length} requests (one each): ${stray.length} that no success ` +
+        `names: ${stray.slice(0, 3).join(', ')}.`,
     );
   expect(failures.length === 0, () => `${failures.join(' ')}${done.length > 0 ? ` (Cases that held: ${done.join('; ')}.)` : ''}`);
   return done;
@@ -277,7 +281,10 @@ async function deleteCase(
   return problems.length === 0 ? `${c.fault}/${c.mode}` : { failure: `Under ${caseLabel(c, link)}: ${problems.join('; ')}.` };
 }
 
-/** `refusals`: the target's answers may refuse an identical request (concurrent twins), and so may the client's, which is one of them (twinRefusal). */
+/**
+ * `refusals`: the target's answers may refuse an identical request (concurrent twins), and so may the client's,
+ * which is one of them (twinRefusal).
+ */
 export function deleteProblems(
   spec: DeleteOperationSpec,
   target: Resource,
@@ -306,7 +313,8 @@ export async function afterDelete(
   const facts = spec.resource.asyncDeletion;
   const going = still !== undefined && facts !== undefined && still[facts.statusField] === facts.inProgress;
   link.note(
-    `Get: the deleted resource ${still === undefined ? 'is gone' : going ? `is ${facts!.inProgress}` : 'is still there'}; its sibling ${other === undefined ? 'is gone' : 'is there'}`,
+    `Get: the deleted resource ${still === undefined ? 'is gone' : going ? `is ${facts!.inProgress}` : 'is still there'}; its ` +
+      `sibling ${other === undefined ? 'is gone' : 'is there'}`,
   );
   if (still !== undefined && !going) problems.push(`after the delete succeeded, Get still finds ${describe(spec.resource, still)}`);
   if (other === undefined) problems.push(`the sibling ${describe(spec.resource, sibling)}, never deleted, is gone`);

@@ -54,53 +54,63 @@ afterAll(async () => {
 });
 
 describe('async-delete/retry-in-progress, restarts and prolongations', () => {
-  it('without the clock, is judged in real time: a pass on the conforming emulator, a fail where retries restart the deletion', async () => {
-    const capabilities: Capability[] = ['durations', 'reset', 'counts'];
-    const conforming = await runCells(await targetWith({ capabilities }), { rules: 'async-delete/retry-in-progress' });
-    expect(
-      conforming.map((r) => r.verdict),
-      summary(conforming),
-    ).toEqual(['pass', 'pass']);
-    for (const result of conforming) expect(result.reason).toContain('ms real after the original delete');
-    const restarts = await runCells(await targetWith({ capabilities, faults: ['async-retry-restarts'] }), {
-      rules: 'async-delete/retry-in-progress',
-    });
-    expect(
-      restarts.map((r) => r.verdict),
-      summary(restarts),
-    ).toEqual(['fail', 'fail']);
-    for (const result of restarts) expect(result.reason).toContain('restarted or prolonged');
-  });
+  it(
+    'without the clock, is judged in real time: a pass on the conforming emulator, ' + 'a fail where retries restart the deletion',
+    async () => {
+      const capabilities: Capability[] = ['durations', 'reset', 'counts'];
+      const conforming = await runCells(await targetWith({ capabilities }), { rules: 'async-delete/retry-in-progress' });
+      expect(
+        conforming.map((r) => r.verdict),
+        summary(conforming),
+      ).toEqual(['pass', 'pass']);
+      for (const result of conforming) expect(result.reason).toContain('ms real after the original delete');
+      const restarts = await runCells(await targetWith({ capabilities, faults: ['async-retry-restarts'] }), {
+        rules: 'async-delete/retry-in-progress',
+      });
+      expect(
+        restarts.map((r) => r.verdict),
+        summary(restarts),
+      ).toEqual(['fail', 'fail']);
+      for (const result of restarts) expect(result.reason).toContain('restarted or prolonged');
+    },
+  );
 
-  it('without the durations hook, is judged against a control deletion: a pass when conforming, a fail where retries restart it or answer empty', async () => {
-    const durations = { ...QUICK, environmentDeletion: 1_500, serviceDeletion: 1_500 };
-    const target = await targetWith({ capabilities: ['reset', 'counts'], durations });
-    const results = await runCells(target, { rules: 'async-delete/retry-in-progress' });
-    expect(
-      results.map((r) => r.verdict),
-      summary(results),
-    ).toEqual(['pass', 'pass']);
-    for (const result of results)
-      expect(result.reason).toMatch(
-        /returned the resource in that status.*no later than that of a control deleted after it without retries/,
+  it(
+    'without the durations hook, is judged against a control deletion: a pass when conforming, a fail where retries restart it or ' +
+      'answer empty',
+    async () => {
+      const durations = { ...QUICK, environmentDeletion: 1_500, serviceDeletion: 1_500 };
+      const target = await targetWith({ capabilities: ['reset', 'counts'], durations });
+      const results = await runCells(target, { rules: 'async-delete/retry-in-progress' });
+      expect(
+        results.map((r) => r.verdict),
+        summary(results),
+      ).toEqual(['pass', 'pass']);
+      for (const result of results)
+        expect(result.reason).toMatch(
+          /returned the resource in that status.*no later than that of a control deleted after it without retries/,
+        );
+      const restarts = await runCells(
+        await targetWith({ capabilities: ['reset', 'counts'], faults: ['async-retry-restarts'], durations }),
+        {
+          rules: 'async-delete/retry-in-progress',
+        },
       );
-    const restarts = await runCells(await targetWith({ capabilities: ['reset', 'counts'], faults: ['async-retry-restarts'], durations }), {
-      rules: 'async-delete/retry-in-progress',
-    });
-    expect(
-      restarts.map((r) => r.verdict),
-      summary(restarts),
-    ).toEqual(['fail', 'fail']);
-    for (const result of restarts) expect(result.reason).toMatch(/after that of the control .*restarted or prolonged it/);
-    // What it can see at once still fails: an empty answer during the deletion.
-    const empty = await runCells(await targetWith({ capabilities: ['reset', 'counts'], faults: ['async-retry-empty'], durations }), {
-      rules: 'async-delete/retry-in-progress',
-    });
-    expect(
-      empty.map((r) => r.verdict),
-      summary(empty),
-    ).toEqual(['fail', 'fail']);
-  });
+      expect(
+        restarts.map((r) => r.verdict),
+        summary(restarts),
+      ).toEqual(['fail', 'fail']);
+      for (const result of restarts) expect(result.reason).toMatch(/after that of the control .*restarted or prolonged it/);
+      // What it can see at once still fails: an empty answer during the deletion.
+      const empty = await runCells(await targetWith({ capabilities: ['reset', 'counts'], faults: ['async-retry-empty'], durations }), {
+        rules: 'async-delete/retry-in-progress',
+      });
+      expect(
+        empty.map((r) => r.verdict),
+        summary(empty),
+      ).toEqual(['fail', 'fail']);
+    },
+  );
 });
 
 describe('cells sharing one account (no accounts hook), without reset', () => {
@@ -137,16 +147,20 @@ describe('cells sharing one account (no accounts hook), without reset', () => {
     ).toBe(0);
   });
 
-  it('draw tokens of their own in every cell and every run: the same seed run twice against one long-lived account meets no earlier token', async () => {
-    const run = {
-      rules: 'client-token/same-token-same-params,client-token/same-token-different-params,client-token/case-sensitive',
-      numRuns: 10,
-      seed: 42,
-    };
-    for (const attempt of ['first', 'second']) {
-      const results = (await runCells(target, run)).filter((r) => r.rule !== 'shape/responses-match-model');
-      expect(results.length, attempt).toBe(9);
-      expect(summary(results.filter((r) => r.verdict !== 'pass')), attempt).toBe('');
-    }
-  });
+  it(
+    'draw tokens of their own in every cell and every run: ' +
+      'the same seed run twice against one long-lived account meets no earlier token',
+    async () => {
+      const run = {
+        rules: 'client-token/same-token-same-params,client-token/same-token-different-params,client-token/case-sensitive',
+        numRuns: 10,
+        seed: 42,
+      };
+      for (const attempt of ['first', 'second']) {
+        const results = (await runCells(target, run)).filter((r) => r.rule !== 'shape/responses-match-model');
+        expect(results.length, attempt).toBe(9);
+        expect(summary(results.filter((r) => r.verdict !== 'pass')), attempt).toBe('');
+      }
+    },
+  );
 });

@@ -98,34 +98,40 @@ describe('on a tampered emulator, the mirrored rule fails', () => {
     expect(summary(notFailing)).toBe('');
   });
 
-  it("accepts a version re-created under the deleted one's numbers (max + 1 numbering) as new: it is told apart by its createdAt", async () => {
-    const results = await runCells(target, {
-      rules: 'client-token/retry-after-delete,general/exact-resource-count,client-token/same-token-same-params',
-      operations: 'CreateEnvironmentTemplateVersion,CreateServiceTemplateVersion',
-      numRuns: 30,
-      tamper: reusesVersionNumbers,
-    });
-    const cells = results.filter((result) => result.rule !== 'shape/responses-match-model');
-    expect(cells).toHaveLength(6);
-    expect(summary(cells.filter((result) => result.verdict !== 'pass'))).toBe('');
-    for (const result of cells.filter((r) => r.rule === 'client-token/retry-after-delete')) {
-      expect(result.reason).toMatch(/the retry created templateName=\S+ majorVersion=1 minorVersion=1 again, a new resource \(createdAt/);
-    }
-  });
+  it(
+    "accepts a version re-created under the deleted one's numbers (max + 1 numbering) as new: " + 'it is told apart by its createdAt',
+    async () => {
+      const results = await runCells(target, {
+        rules: 'client-token/retry-after-delete,general/exact-resource-count,client-token/same-token-same-params',
+        operations: 'CreateEnvironmentTemplateVersion,CreateServiceTemplateVersion',
+        numRuns: 30,
+        tamper: reusesVersionNumbers,
+      });
+      const cells = results.filter((result) => result.rule !== 'shape/responses-match-model');
+      expect(cells).toHaveLength(6);
+      expect(summary(cells.filter((result) => result.verdict !== 'pass'))).toBe('');
+      for (const result of cells.filter((r) => r.rule === 'client-token/retry-after-delete')) {
+        expect(result.reason).toMatch(/the retry created templateName=\S+ majorVersion=1 minorVersion=1 again, a new resource \(createdAt/);
+      }
+    },
+  );
 
-  it('accepts identical requests sent at once that lose with any error (here throttled), as long as one resource is made and named', async () => {
-    const results = await runCells(target, {
-      rules: 'client-token/concurrent-retries,idempotent-create/concurrent-retries,general/exact-resource-count',
-      operations: 'CreateEnvironmentTemplateVersion,CreateEnvironmentAccountConnection,CreateEnvironmentTemplate,CreateService',
-      numRuns: 30,
-      tamper: throttlesConcurrentDuplicates,
-    });
-    const cells = results.filter((result) => result.rule !== 'shape/responses-match-model');
-    expect(cells).toHaveLength(8);
-    expect(summary(cells.filter((result) => result.verdict !== 'pass'))).toBe('');
-    for (const result of cells.filter((r) => r.rule.endsWith('/concurrent-retries')))
-      expect(result.reason).toMatch(/the others answered ThrottlingException x7/);
-  });
+  it(
+    'accepts identical requests sent at once that lose with any error (here throttled), ' + 'as long as one resource is made and named',
+    async () => {
+      const results = await runCells(target, {
+        rules: 'client-token/concurrent-retries,idempotent-create/concurrent-retries,general/exact-resource-count',
+        operations: 'CreateEnvironmentTemplateVersion,CreateEnvironmentAccountConnection,CreateEnvironmentTemplate,CreateService',
+        numRuns: 30,
+        tamper: throttlesConcurrentDuplicates,
+      });
+      const cells = results.filter((result) => result.rule !== 'shape/responses-match-model');
+      expect(cells).toHaveLength(8);
+      expect(summary(cells.filter((result) => result.verdict !== 'pass'))).toBe('');
+      for (const result of cells.filter((r) => r.rule.endsWith('/concurrent-retries')))
+        expect(result.reason).toMatch(/the others answered ThrottlingException x7/);
+    },
+  );
 
   it('fails, never passes, when List items cannot be attributed to the cell (no owner field)', async () => {
     const results = await runCells(target, {
@@ -170,7 +176,10 @@ describe('on a tampered emulator, the mirrored rule fails', () => {
     expect(result?.reason).toContain('Counterexample');
     // This installation's command (harness/run/invocation.ts), never npx.
     expect(result?.replay?.command).toMatch(
-      /^(?:npm start -- |\S*proton-conformance\S* )--rules client-token\/case-sensitive --operations CreateEnvironmentTemplateVersion --seed \d+ --path \S+$/,
+      new RegExp(
+        /^(?:npm start -- |\S*proton-conformance\S* )--rules client-token\/case-sensitive /.source +
+          /--operations CreateEnvironmentTemplateVersion --seed \d+ --path \S+$/.source,
+      ),
     );
   });
 });

@@ -63,7 +63,8 @@ describe('flaky Lists over a conforming target', () => {
     for (const cell of counted) expect(cell.listWeather, `${cell.rule} ${cell.operation}`).toBeGreaterThan(0);
     const total = counted.reduce((sum, cell) => sum + cell.listWeather!, 0);
     expect(listWeatherLine({ results } as unknown as Report)).toBe(
-      `List weather: ${total} differences of a List from what a repeated List and Get showed, in ${counted.length} cells; a List is evidence, not a verdict.`,
+      `List weather: ${total} differences of a List from what a repeated List and Get showed, in ${counted.length} cells; a List ` +
+        'is evidence, not a verdict.',
     );
   });
 

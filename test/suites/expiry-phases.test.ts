@@ -162,7 +162,10 @@ describe('client-token/expiry in two phases, against a target without hooks', ()
     expect(results.map((r) => [r.operation, r.verdict])).toEqual(OPERATIONS.map((op) => [op, 'pass']));
     for (const result of results)
       expect(result.reason).toMatch(
-        /^A retry 8\.\d\d h after the original request \(run \w+, .*\) created .*; the original .* is still there; a retry right away had returned the original/,
+        new RegExp(
+          /^A retry 8\.\d\d h after the original request \(run \w+, .*\) created .*; /.source +
+            /the original .* is still there; a retry right away had returned the original/.source,
+        ),
       );
     expect((verified as Report & { runId: string }).runId).toBe(state.runId);
     expect(verify.stdout).toMatch(new RegExp(`cleanup: removed \\d+ resources? of run ${state.runId} in [\\d.]+ s; nothing of it is left`));

@@ -113,14 +113,18 @@ describe('classify', () => {
     expect(explain(observed)).toMatch(/^the original resource/);
   });
 
-  it("takes a version re-created under the deleted one's numbers (a later createdAt) for a new resource, and the deleted one itself for what it is", () => {
-    const deleted = version('1', 1_000);
-    const seen = { live: new Set<string>(), deleted: new Set([key(deleted)]) };
-    expect(classify(environmentTemplateVersion, answer(version('1', 5_000)), key(deleted), seen)).toEqual({ kind: 'new' });
-    const again = classify(environmentTemplateVersion, answer({ ...deleted, status: 'DRAFT' }), key(deleted), seen);
-    expect(again).toEqual({ kind: 'deleted', key: key(deleted) });
-    expect(allows([{ kind: 'new' }], again)).toBe(false);
-  });
+  it(
+    "takes a version re-created under the deleted one's numbers (a later createdAt) for a new resource, and the deleted one itself " +
+      'for what it is',
+    () => {
+      const deleted = version('1', 1_000);
+      const seen = { live: new Set<string>(), deleted: new Set([key(deleted)]) };
+      expect(classify(environmentTemplateVersion, answer(version('1', 5_000)), key(deleted), seen)).toEqual({ kind: 'new' });
+      const again = classify(environmentTemplateVersion, answer({ ...deleted, status: 'DRAFT' }), key(deleted), seen);
+      expect(again).toEqual({ kind: 'deleted', key: key(deleted) });
+      expect(allows([{ kind: 'new' }], again)).toBe(false);
+    },
+  );
 
   it('names another live resource as such', () => {
     const other = version('2', 1_000);

@@ -57,13 +57,17 @@ describe('specs/rules.ts', () => {
     expect(RULES.filter((rule) => rule.checkedBy === 'harness').map((rule) => rule.id)).toEqual(['shape/responses-match-model']);
   });
 
-  it('requires no capability (expiry prefers the clock and skips itself without it or a --phase), and says why each rule is checked how it is', () => {
-    for (const rule of RULES) {
-      expect(rule.how.length, rule.id).toBeGreaterThan(20);
-      expect(rule.requires, rule.id).toEqual([]);
-    }
-    expect(RULES.find((rule) => rule.id === 'client-token/expiry')?.prefers).toEqual(['clock']);
-  });
+  it(
+    'requires no capability (expiry prefers the clock and skips itself without it or a --phase), and says why each rule is checked ' +
+      'how it is',
+    () => {
+      for (const rule of RULES) {
+        expect(rule.how.length, rule.id).toBeGreaterThan(20);
+        expect(rule.requires, rule.id).toEqual([]);
+      }
+      expect(RULES.find((rule) => rule.id === 'client-token/expiry')?.prefers).toEqual(['clock']);
+    },
+  );
 
   it('gives every operation of a category an entry of that category', () => {
     for (const [category, operations] of Object.entries(CATEGORY_OPERATIONS)) {
