@@ -62,7 +62,8 @@ export function renderConsole(report: Report, info: RunInfo, options: ConsoleOpt
 }
 
 function detail(result: Result, palette: Palette, options: ConsoleOptions): string[] {
-  const head = `${palette.verdict(result.verdict, `${SYMBOL[result.verdict]} ${result.verdict.toUpperCase()}`)}  ${palette.bold(result.rule)}  ${result.operation}  (${result.level})`;
+  const badge = palette.verdict(result.verdict, `${SYMBOL[result.verdict]} ${result.verdict.toUpperCase()}`);
+  const head = `${badge}  ${palette.bold(result.rule)}  ${result.operation}  (${result.level})`;
   const lines = [head, `    ${result.reason}`];
   const steps = result.steps ?? [];
   if (steps.length > 0) {
@@ -122,7 +123,10 @@ export function weatherLine(report: Report): string | undefined {
   const cells = report.results.filter((r) => r.transient !== undefined).length;
   const gaveUp =
     t.exhausted > 0 ? `; ${t.exhausted} step${t.exhausted === 1 ? '' : 's'} never got past them (those cells are inconclusive)` : '';
-  return `Weather: ${total} transient answer${total === 1 ? '' : 's'} (${parts.join(', ')}) in ${cells} cell${cells === 1 ? '' : 's'} and their cleanups, ${t.retries} retried with the same request${gaveUp}; weather is not a verdict.${injected}`;
+  return (
+    `Weather: ${total} transient answer${total === 1 ? '' : 's'} (${parts.join(', ')}) in ${cells} cell${cells === 1 ? '' : 's'} ` +
+    `and their cleanups, ${t.retries} retried with the same request${gaveUp}; weather is not a verdict.${injected}`
+  );
 }
 
 /** Lists that differed from what a repeated List and Get showed (docs/lists-and-evidence.md); undefined: none did. */
@@ -130,7 +134,10 @@ export function listWeatherLine(report: Report): string | undefined {
   const cells = report.results.filter((r) => (r.listWeather ?? 0) > 0);
   if (cells.length === 0) return undefined;
   const total = cells.reduce((sum, r) => sum + r.listWeather!, 0);
-  return `List weather: ${total} difference${total === 1 ? '' : 's'} of a List from what a repeated List and Get showed, in ${cells.length} cell${cells.length === 1 ? '' : 's'}; a List is evidence, not a verdict.`;
+  return (
+    `List weather: ${total} difference${total === 1 ? '' : 's'} of a List from what a repeated List and Get showed, ` +
+    `in ${cells.length} cell${cells.length === 1 ? '' : 's'}; a List is evidence, not a verdict.`
+  );
 }
 
 export function summaryLine(report: Report, info: RunInfo, palette: Palette = plain): string {
@@ -156,7 +163,8 @@ export function summaryLine(report: Report, info: RunInfo, palette: Palette = pl
         : expected > 0
           ? palette.verdict(
               'warn',
-              `PASS (every MUST failure is expected: ${expected}, --expect${unjudged > 0 ? `; ${s.skipped} skipped, ${s.inconclusive} inconclusive` : ''})`,
+              `PASS (every MUST failure is expected: ${expected}, ` +
+                `--expect${unjudged > 0 ? `; ${s.skipped} skipped, ${s.inconclusive} inconclusive` : ''})`,
             )
           : unjudged > 0
             ? palette.verdict(
@@ -164,7 +172,9 @@ export function summaryLine(report: Report, info: RunInfo, palette: Palette = pl
                 `PASS (no MUST cell failed; ${s.skipped} skipped, ${s.inconclusive} inconclusive: not every rule was checked)`,
               )
             : palette.verdict('pass', 'PASS (every MUST cell passed)');
-  const tail = `${info.requests} requests in ${formatMs(info.wallMs)}; seed ${report.seed}, ${report.numRuns} run${report.numRuns === 1 ? '' : 's'} per property`;
+  const tail =
+    `${info.requests} requests in ${formatMs(info.wallMs)}; seed ${report.seed}, ${report.numRuns} ` +
+    `run${report.numRuns === 1 ? '' : 's'} per property`;
   // One way of counting (the header's and the progress line's): cells are
   // rule x operation checks, run, cut short or not started; the shape rule's
   // verdicts, one per operation the cells called, are told apart.

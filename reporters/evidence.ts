@@ -21,7 +21,8 @@ export function renderEvidence(evidence: readonly Exchange[], total: number | un
     const kept =
       (total ?? evidence.length) <= evidence.length
         ? `the JSON report has all ${evidence.length}`
-        : `the JSON report keeps the latest ${evidence.length}, as many as fit in the evidence bound of ${Math.round(EVIDENCE_BYTES / 1024)} KB per cell`;
+        : `the JSON report keeps the latest ${evidence.length}, as many as fit in the evidence bound ` +
+          `of ${Math.round(EVIDENCE_BYTES / 1024)} KB per cell`;
     lines.push(`${options.indent}... ${hidden} earlier exchange${hidden === 1 ? '' : 's'} not shown here (${kept})`);
   }
   for (const exchange of shown) {

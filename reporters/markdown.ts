@@ -31,7 +31,8 @@ export function renderMarkdown(report: Report, info?: RunInfo): string {
   const lines: string[] = [
     `## proton-conformance: ${verdict}${shard ? ` (shard ${shard.index}/${shard.count})` : ''}`,
     '',
-    `Target \`${report.target.endpoint}\`${report.target.embedded ? ' (embedded emulator)' : ''}, region ${report.target.region}; seed ${report.seed}, ${report.numRuns} runs per property.`,
+    `Target \`${report.target.endpoint}\`${report.target.embedded ? ' (embedded emulator)' : ''}, region ${report.target.region}; ` +
+      `seed ${report.seed}, ${report.numRuns} runs per property.`,
     '',
     '| cells | ✓ pass | ✗ fail | ! warn | ? inconclusive | - skipped |',
     '|---:|---:|---:|---:|---:|---:|',
@@ -62,7 +63,8 @@ export function renderMarkdown(report: Report, info?: RunInfo): string {
     for (const result of list) {
       const tag = result.expected ? ' (expected)' : '';
       lines.push(
-        `<details><summary>${SYMBOL[result.verdict]} <code>${escapeHtml(result.rule)}</code> ${escapeHtml(result.operation)}${tag}: ${escapeHtml(firstLine(result.reason))}</summary>`,
+        `<details><summary>${SYMBOL[result.verdict]} <code>${escapeHtml(result.rule)}</code> ` +
+          `${escapeHtml(result.operation)}${tag}: ${escapeHtml(firstLine(result.reason))}</summary>`,
         '',
       );
       let text = detailLines(result).join('\n');
