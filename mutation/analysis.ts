@@ -135,8 +135,9 @@ export async function flakiness(
       const run = await runSuite(host, { variants: weather, seed }, {}, { ...options, seed });
       const bad = notPassing(run);
       runs.push({ seed, notPassing: bad, seconds: Math.round(run.wallMs / 100) / 10 });
+      const verdicts = bad.length === 0 ? 'every cell passed' : `${bad.length} verdict(s) other than pass`;
       log(
-        `[flaky ${i + 1}/${options.runs}] seed ${seed}: ${run.results.length} cells, ${bad.length === 0 ? 'every cell passed' : `${bad.length} verdict(s) other than pass`} (${Math.round(run.wallMs / 100) / 10} s)`,
+        `[flaky ${i + 1}/${options.runs}] seed ${seed}: ${run.results.length} cells, ${verdicts} (${Math.round(run.wallMs / 100) / 10} s)`,
       );
     }
     return {

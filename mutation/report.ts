@@ -80,7 +80,8 @@ export function flakinessText(result: Flakiness): string {
   const lines = result.runs.flatMap((run) => run.notPassing.map((note) => `  seed ${run.seed}: ${cell(note)}`));
   const seeds = result.runs.map((run) => run.seed);
   lines.push(
-    `Flakiness: ${result.runs.length} full runs on the reference emulator (seeds ${seeds[0]}..${seeds.at(-1)}${weatherNote(result.weather)}): ` +
+    `Flakiness: ${result.runs.length} full runs on the reference emulator ` +
+      `(seeds ${seeds[0]}..${seeds.at(-1)}${weatherNote(result.weather)}): ` +
       `${result.flaky} verdict(s) other than pass; ${result.seconds} s`,
   );
   return lines.join('\n');

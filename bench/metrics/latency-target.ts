@@ -57,8 +57,10 @@ const metric: Metric = {
       const ratio = run.wallMs / sizing.budgetMs;
       const estimateRatio = sizing.estimatedMs ? cellsMs / sizing.estimatedMs : 0;
       log(
-        `latency_target: exit ${run.code}, ${(run.wallMs / 1000).toFixed(1)} s over a budget of ${sizing.budgetMs / 1000} s; latency ${sizing.latencyMs} ms, sized by ${sizing.sizedBy}: ` +
-          `${report.numRuns} runs per property, concurrency ${sizing.concurrency}, cell timeout ${sizing.cellTimeoutMs / 1000} s, estimated ${((sizing.estimatedMs ?? 0) / 1000).toFixed(1)} s, cells took ${(cellsMs / 1000).toFixed(1)} s; ` +
+        `latency_target: exit ${run.code}, ${(run.wallMs / 1000).toFixed(1)} s over a budget of ${sizing.budgetMs / 1000} s; ` +
+          `latency ${sizing.latencyMs} ms, sized by ${sizing.sizedBy}: ` +
+          `${report.numRuns} runs per property, concurrency ${sizing.concurrency}, cell timeout ${sizing.cellTimeoutMs / 1000} s, ` +
+          `estimated ${((sizing.estimatedMs ?? 0) / 1000).toFixed(1)} s, cells took ${(cellsMs / 1000).toFixed(1)} s; ` +
           `${report.summary.fail} fail, ${report.summary.inconclusive} inconclusive`,
       );
       return [

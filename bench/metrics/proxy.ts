@@ -90,7 +90,8 @@ const metric: Metric = {
     const proxiedMs = median(samples.proxied);
     const ratio = proxiedMs / directMs;
     log(
-      `proxy: median ${directMs.toFixed(3)} ms direct, ${proxiedMs.toFixed(3)} ms through the proxy (${samples.direct.length} requests each)`,
+      `proxy: median ${directMs.toFixed(3)} ms direct, ${proxiedMs.toFixed(3)} ms through the proxy ` +
+        `(${samples.direct.length} requests each)`,
     );
     return [
       {

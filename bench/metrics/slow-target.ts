@@ -28,7 +28,9 @@ interface Report {
 
 const metric: Metric = {
   name: 'slow_target',
-  description: `the full run against the emulator with --hooks none --durations real/${DIVISOR}: cells' time over the critical path the run printed, resources and requests`,
+  description:
+    `the full run against the emulator with --hooks none --durations real/${DIVISOR}: cells' time over the critical path the run ` +
+    'printed, resources and requests',
   async measure({ quick, log }) {
     const emulator = await startEmulatorProcess(['--hooks', 'none', '--durations', `real/${DIVISOR}`]);
     const dir = await mkdtemp(join(tmpdir(), 'pc-slow-'));
@@ -58,8 +60,10 @@ const metric: Metric = {
       const cellsMs = Date.parse(report.finishedAt) - Date.parse(report.startedAt);
       const ratio = cellsMs / report.plan.criticalPathMs;
       log(
-        `slow_target: exit ${run.code}, cells ${(cellsMs / 1000).toFixed(1)} s over a critical path of ${(report.plan.criticalPathMs / 1000).toFixed(1)} s; ` +
-          `${report.summary.fail} fail, ${report.summary.inconclusive} inconclusive; planned ${report.plan.resources} resources and ${report.plan.requests} requests`,
+        `slow_target: exit ${run.code}, cells ${(cellsMs / 1000).toFixed(1)} s over a critical path ` +
+          `of ${(report.plan.criticalPathMs / 1000).toFixed(1)} s; ` +
+          `${report.summary.fail} fail, ${report.summary.inconclusive} inconclusive; planned ${report.plan.resources} resources ` +
+          `and ${report.plan.requests} requests`,
       );
       return [
         {
