@@ -308,11 +308,12 @@ describe('validateInput', () => {
   });
 
   it('length: strings and lists, both bounds', () => {
-    expect(validateInput('CreateEnvironmentTemplateVersion', { ...validVersion, clientToken: 'x'.repeat(65) })).toEqual([
+    const token = 'x'.repeat(65);
+    expect(validateInput('CreateEnvironmentTemplateVersion', { ...validVersion, clientToken: token })).toEqual([
       {
         path: 'clientToken',
         constraint: 'length',
-        message: `Value '${'x'.repeat(65)}' at 'clientToken' failed to satisfy constraint: Member must have length less than or equal to 64`,
+        message: `Value '${token}' at 'clientToken' failed to satisfy constraint: Member must have length less than or equal to 64`,
       },
     ]);
     expect(validateInput('CreateEnvironmentTemplateVersion', { ...validVersion, source: { s3: { bucket: 'abc', key: '' } } })).toEqual([
@@ -330,7 +331,8 @@ describe('validateInput', () => {
       validateInput('UntagResource', { resourceArn: 'arn:aws:proton:us-east-1:123456789012:service/s', tagKeys: Array(51).fill('a') })[0]!
         .message,
     ).toBe(
-      `Value '[${Array(51).fill('a').join(', ')}]' at 'tagKeys' failed to satisfy constraint: Member must have length less than or equal to 50`,
+      `Value '[${Array(51).fill('a').join(', ')}]' at 'tagKeys' failed to satisfy constraint: Member must have length less than ` +
+        'or equal to 50',
     );
   });
 
@@ -366,7 +368,8 @@ describe('validateInput', () => {
         path: 'templateName',
         constraint: 'pattern',
         message:
-          "Value 'bad name' at 'templateName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[0-9A-Za-z]+[0-9A-Za-z_\\-]*$",
+          "Value 'bad name' at 'templateName' failed to satisfy constraint: Member must satisfy regular expression pattern: " +
+          '^[0-9A-Za-z]+[0-9A-Za-z_\\-]*$',
       },
     ]);
     expect(validateInput('CreateEnvironmentTemplate', { name: 'a-b_c9' })).toEqual([]);
@@ -521,7 +524,8 @@ describe('validateOutput', () => {
         path: 'environmentTemplateVersion.createdAt',
         constraint: 'type',
         message:
-          "Value '2024-01-01T00:00:00Z' at 'environmentTemplateVersion.createdAt' failed to satisfy constraint: Member must be a timestamp in epoch seconds (a number)",
+          "Value '2024-01-01T00:00:00Z' at 'environmentTemplateVersion.createdAt' failed to satisfy constraint: Member must be a " +
+          'timestamp in epoch seconds (a number)',
       },
     ]);
     expect(

@@ -142,7 +142,8 @@ describe('emulator fuzz', () => {
     timeout: 600_000,
   }, async () => {
     console.log(
-      `[fuzz] seed ${SEED}: ${PATH === undefined ? `${BATCHES} batches` : `replaying the batch at path ${PATH}`} of ${BATCH} requests (FUZZ_SEED, FUZZ_PATH, FUZZ_BATCHES to change)`,
+      `[fuzz] seed ${SEED}: ${PATH === undefined ? `${BATCHES} batches` : `replaying the batch at path ${PATH}`} of ${BATCH} ` +
+        'requests (FUZZ_SEED, FUZZ_PATH, FUZZ_BATCHES to change)',
     );
     const started = Date.now();
     const batch = fc.array(requestArbitrary(FIXTURE_HINTS), { minLength: BATCH, maxLength: BATCH });
@@ -155,14 +156,16 @@ describe('emulator fuzz', () => {
     if (details.failed) {
       // Our own message names the request; fast-check's would print all the batch.
       const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
-      const replay = `FUZZ_SEED=${details.seed} FUZZ_PATH=${details.counterexamplePath ?? ''} npx vitest run test/fuzz/emulator.fuzz.test.ts`;
+      const command = 'npx vitest run test/fuzz/emulator.fuzz.test.ts';
+      const replay = `FUZZ_SEED=${details.seed} FUZZ_PATH=${details.counterexamplePath ?? ''} ${command}`;
       throw new Error(
         `the batch at path ${details.counterexamplePath ?? '?'} of seed ${details.seed} failed (replay: ${replay}):\n${cause}`,
       );
     }
     console.log(
       `[fuzz] ${tally.requests} requests in ${tally.batches} batches, ${((Date.now() - started) / 1000).toFixed(1)} s: ` +
-        `${tally.accepted} accepted, ${tally.rejected} rejected\n[fuzz] kinds: ${summary(tally.byKind)}\n[fuzz] errors: ${summary(tally.byError)}`,
+        `${tally.accepted} accepted, ${tally.rejected} rejected\n[fuzz] kinds: ${summary(tally.byKind)}\n[fuzz] ` +
+        `errors: ${summary(tally.byError)}`,
     );
     if (PATH === undefined) expect(tally.requests).toBeGreaterThanOrEqual(BATCHES * BATCH);
     // The server is still up and serving the API.

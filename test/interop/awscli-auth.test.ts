@@ -114,19 +114,23 @@ describe.skipIf(v2 === undefined)(
       }
     });
 
-    it('a clock 20 minutes apart: InvalidSignatureException (Signature expired), exit 254, nothing changed; botocore does not correct it', async () => {
-      skewMs = 20 * MINUTE;
-      try {
-        const before = emulator!.counts();
-        // Three attempts allowed (the sandbox's default is one): CLI v2 still fails, as it
-        // neither retries this error nor corrects its clock by the answer's Date.
-        const sandboxed = await aws(GOOD, create('cli-strict-skewed'), { AWS_MAX_ATTEMPTS: '3' });
-        const message = expectServiceError(sandboxed, 'InvalidSignatureException', 'CreateEnvironmentTemplate');
-        expect(message).toMatch(/^Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 15 min\.\)$/);
-        expect(emulator!.counts()).toEqual(before);
-      } finally {
-        skewMs = 0;
-      }
-    });
+    it(
+      'a clock 20 minutes apart: InvalidSignatureException (Signature expired), exit 254, nothing changed; botocore does not ' +
+        'correct it',
+      async () => {
+        skewMs = 20 * MINUTE;
+        try {
+          const before = emulator!.counts();
+          // Three attempts allowed (the sandbox's default is one): CLI v2 still fails, as it
+          // neither retries this error nor corrects its clock by the answer's Date.
+          const sandboxed = await aws(GOOD, create('cli-strict-skewed'), { AWS_MAX_ATTEMPTS: '3' });
+          const message = expectServiceError(sandboxed, 'InvalidSignatureException', 'CreateEnvironmentTemplate');
+          expect(message).toMatch(/^Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 15 min\.\)$/);
+          expect(emulator!.counts()).toEqual(before);
+        } finally {
+          skewMs = 0;
+        }
+      },
+    );
   },
 );
