@@ -21,7 +21,10 @@ function folded(text: string): string {
 
 const FOLDED_MARKER = folded(MISMATCH_MARKER);
 
-/** Whether a message names the mismatch (`IdempotentParameterMismatch`, `Idempotent parameter mismatch`, `idempotent_parameter_mismatch`, ...). */
+/**
+ * Whether a message names the mismatch (`IdempotentParameterMismatch`, `Idempotent parameter mismatch`,
+ * `idempotent_parameter_mismatch`, ...).
+ */
 export function namesMismatch(message: string): boolean {
   return folded(message).includes(FOLDED_MARKER);
 }

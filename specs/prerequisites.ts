@@ -109,7 +109,8 @@ async function createVersions(
     const created = member(await env.call(versionOperations(spec).create, input), spec.member);
     if (created.majorVersion !== major || created.minorVersion !== minor) {
       throw new Error(
-        `prerequisite ${templateName}: expected version ${version}, the target created ${String(created.majorVersion)}.${String(created.minorVersion)}`,
+        `prerequisite ${templateName}: expected version ${version}, the target ` +
+          `created ${String(created.majorVersion)}.${String(created.minorVersion)}`,
       );
     }
     if (publishThem) await publish(env, spec, created);

@@ -30,21 +30,25 @@ export const ALL_OPERATIONS: readonly OperationName[] = [
 const SEED = {
   noMoreThanOnce: 'Idempotency ensures that an API request action completes no more than one time.',
   noFurtherAction:
-    'With an idempotent request, if the original request action completes successfully, any subsequent retries complete successfully without performing any further actions.',
+    'With an idempotent request, if the original request action completes successfully, any subsequent retries complete ' +
+    'successfully without performing any further actions.',
   updatedInformation: 'However, the result might contain updated information, such as the current creation status.',
   occursMultipleTimes: 'However, if the original request and the subsequent retries are successful, the operation occurs multiple times.',
   moreResources: 'This means that you might create more resources than you intended.',
   tokenSame:
-    'If you retry the request using the same client token and the same parameters, the retry succeeds without performing any further actions other than returning the original resource detail data in the response.',
+    'If you retry the request using the same client token and the same parameters, the retry succeeds without performing any ' +
+    'further actions other than returning the original resource detail data in the response.',
   tokenDifferent:
-    'If you retry the request using the same client token, but one or more of the parameters are different, the retry throws a ValidationException with an IdempotentParameterMismatch error.',
+    'If you retry the request using the same client token, but one or more of the parameters are different, the retry throws a ' +
+    'ValidationException with an IdempotentParameterMismatch error.',
   tokenExpire: 'Client tokens expire eight hours after a request is made.',
   tokenExpired: 'If you retry the request with the expired token, a new resource is created.',
   tokenDeleted: 'If the original resource is deleted and you retry the request, a new resource is created.',
   tokenFormat: 'A client token is a unique, case-sensitive string of up to 64 ASCII characters.',
   tokenDefault: 'If you don’t provide a client token for these APIs, a default client token is automatically provided by SDKs.',
   createUnmodified:
-    "If you retry the request with an API from this group, and the original resource hasn't been modified, the retry succeeds without performing any further actions other than returning the original resource detail data in the response.",
+    "If you retry the request with an API from this group, and the original resource hasn't been modified, the retry succeeds " +
+    'without performing any further actions other than returning the original resource detail data in the response.',
   createModified: 'If the original resource has been modified, the retry throws a ConflictException.',
   createDifferent:
     'If you retry with different input parameters, the retry throws a ValidationException with an IdempotentParameterMismatch error.',
@@ -53,7 +57,8 @@ const SEED = {
   deleteAbsent: "If you retry and the resource doesn't exist, the response is empty.",
   deleteBoth: 'In both cases, the retry succeeds.',
   asyncInProgress:
-    'If you retry the request with an API from this group, if the original request delete operation status is DELETE_IN_PROGRESS, the retry returns the resource detail data in the response without performing any further actions.',
+    'If you retry the request with an API from this group, if the original request delete operation status is DELETE_IN_PROGRESS, ' +
+    'the retry returns the resource detail data in the response without performing any further actions.',
   asyncComplete: 'If the original request delete operation is complete, a retry returns an empty response.',
 } as const;
 
@@ -82,7 +87,12 @@ const RULE_LIST = [
     requires: [],
     prefers: ['durations'],
     checkedBy: 'scenario+property',
-    how: "scenario: one create and its retry, observed with Get and List (and the hooks count), the resource's own transition lengthened (durations) so that the retry meets it in progress, then another retry once it has settled; property: each run a random valid original of its own with a random token (salted: unique to the run and cell), retried identically, every answer judged by the run's own token model (a run stands alone: seed and path replay it), List checked identity by identity at the end",
+    how:
+      "scenario: one create and its retry, observed with Get and List (and the hooks count), the resource's own transition " +
+      'lengthened (durations) so that the retry meets it in progress, then another retry once it has settled; property: each run a ' +
+      'random valid original of its own with a random token (salted: unique to the run and cell), retried identically, every answer ' +
+      "judged by the run's own token model (a run stands alone: seed and path replay it), List checked identity by identity at the " +
+      'end',
   },
   {
     id: 'client-token/same-token-different-params',
@@ -94,7 +104,9 @@ const RULE_LIST = [
     requires: [],
     prefers: [],
     checkedBy: 'scenario+property',
-    how: 'scenario: each parameter changed on its own, then all at once, Get and List before and after; property: each run a random valid original of its own with a random (salted) token, retried with a random combination of changed parameters',
+    how:
+      'scenario: each parameter changed on its own, then all at once, Get and List before and after; property: each run a random ' +
+      'valid original of its own with a random (salted) token, retried with a random combination of changed parameters',
   },
   {
     id: 'client-token/expiry',
@@ -109,7 +121,13 @@ const RULE_LIST = [
     requires: [],
     prefers: ['clock'],
     checkedBy: 'scenario+property',
-    how: 'scenario: retries at 8 h - 1 s (10 s, then 60 s, when the requests took longer than that), then at 8 h from the original; property: each run a token of its own, retried at a random time (8 h - 1 s .. 8 h + 1 s) after the request that bound it, half the runs after an earlier retry, some again around 8 h after a retry that bound it anew; the token model (with measured request intervals) names each answer. Without the clock: --phase record makes the original and a retry right away (the original), --phase verify at least 8 h after the original request ended retries with the same token and input (a new resource, the original still there)',
+    how:
+      'scenario: retries at 8 h - 1 s (10 s, then 60 s, when the requests took longer than that), then at 8 h from the original; ' +
+      'property: each run a token of its own, retried at a random time (8 h - 1 s .. 8 h + 1 s) after the request that bound it, ' +
+      'half the runs after an earlier retry, some again around 8 h after a retry that bound it anew; the token model (with measured ' +
+      'request intervals) names each answer. Without the clock: --phase record makes the original and a retry right away (the ' +
+      'original), --phase verify at least 8 h after the original request ended retries with the same token and input (a new ' +
+      'resource, the original still there)',
   },
   {
     id: 'client-token/retry-after-delete',
@@ -121,7 +139,10 @@ const RULE_LIST = [
     requires: [],
     prefers: [],
     checkedBy: 'scenario',
-    how: 'scenario: create, delete (the spec knows the pairing), retry; "new" from evidence: Get found nothing after the delete, the retry succeeds, Get and List then show the resource it names, which is not the deleted one (another identity, or the same numbers with another creation time)',
+    how:
+      'scenario: create, delete (the spec knows the pairing), retry; "new" from evidence: Get found nothing after the delete, the ' +
+      'retry succeeds, Get and List then show the resource it names, which is not the deleted one (another identity, or the same ' +
+      'numbers with another creation time)',
   },
   {
     id: 'client-token/case-sensitive',
@@ -133,7 +154,9 @@ const RULE_LIST = [
     requires: [],
     prefers: [],
     checkedBy: 'property',
-    how: 'property: each run a random (salted) token with at least one letter, UUID-shaped ones among them, and a random case variant of it, same parameters; the variant creates a new resource',
+    how:
+      'property: each run a random (salted) token with at least one letter, UUID-shaped ones among them, and a random case variant ' +
+      'of it, same parameters; the variant creates a new resource',
   },
   {
     id: 'client-token/format',
@@ -145,7 +168,10 @@ const RULE_LIST = [
     requires: [],
     prefers: [],
     checkedBy: 'scenario+property',
-    how: 'scenario: the edges (1 and 64 characters accepted; 65 characters, a space, a non-ASCII letter rejected); property: random valid tokens of every length (salted in place; one too short for the salt may meet an earlier binding: a mismatch then shows it was accepted) and random invalid ones',
+    how:
+      'scenario: the edges (1 and 64 characters accepted; 65 characters, a space, a non-ASCII letter rejected); property: random ' +
+      'valid tokens of every length (salted in place; one too short for the salt may meet an earlier binding: a mismatch then shows ' +
+      'it was accepted) and random invalid ones',
   },
   {
     id: 'client-token/sdk-default',
@@ -169,7 +195,9 @@ const RULE_LIST = [
     requires: [],
     prefers: [],
     checkedBy: 'scenario',
-    how: 'scenario: eight identical requests at once; every success names the one resource, the others may be refused with any error but a ValidationException (noted); List count +1',
+    how:
+      'scenario: eight identical requests at once; every success names the one resource, the others may be refused with any error ' +
+      'but a ValidationException (noted); List count +1',
   },
   {
     id: 'idempotent-create/unmodified-retry',
@@ -181,7 +209,10 @@ const RULE_LIST = [
     requires: [],
     prefers: ['durations'],
     checkedBy: 'scenario+property',
-    how: 'scenario: create and retry, observed with Get and List, then another retry once the resource has settled (its deployment or creation finished); property: each run a random valid original of its own, retried identically, List checked identity by identity at the end',
+    how:
+      'scenario: create and retry, observed with Get and List, then another retry once the resource has settled (its deployment or ' +
+      'creation finished); property: each run a random valid original of its own, retried identically, List checked identity by ' +
+      'identity at the end',
   },
   {
     id: 'idempotent-create/modified-retry',
@@ -193,7 +224,9 @@ const RULE_LIST = [
     requires: [],
     prefers: ['durations'],
     checkedBy: 'scenario',
-    how: 'scenario: for each Update the contract names (description; displayName too for templates), on a resource of its own: create, Update, retry, Get and List before and after',
+    how:
+      'scenario: for each Update the contract names (description; displayName too for templates), on a resource of its own: create, ' +
+      'Update, retry, Get and List before and after',
   },
   {
     id: 'idempotent-create/different-params',
@@ -205,7 +238,9 @@ const RULE_LIST = [
     requires: [],
     prefers: [],
     checkedBy: 'scenario+property',
-    how: 'scenario: each parameter changed on its own, then all at once, Get and List before and after; property: each run a random valid original of its own, retried with a random combination of changed parameters',
+    how:
+      'scenario: each parameter changed on its own, then all at once, Get and List before and after; property: each run a random ' +
+      'valid original of its own, retried with a random combination of changed parameters',
   },
   {
     id: 'idempotent-create/concurrent-retries',
@@ -217,7 +252,9 @@ const RULE_LIST = [
     requires: [],
     prefers: [],
     checkedBy: 'scenario',
-    how: 'scenario: eight identical creates at once; List count +1 and Get names the one resource; the others may be refused with any error but a ValidationException (noted)',
+    how:
+      'scenario: eight identical creates at once; List count +1 and Get names the one resource; the others may be refused with any ' +
+      'error but a ValidationException (noted)',
   },
   {
     id: 'idempotent-delete/retry-succeeds',
@@ -229,7 +266,9 @@ const RULE_LIST = [
     requires: [],
     prefers: [],
     checkedBy: 'scenario',
-    how: "scenario: delete the target, then another resource of its kind, a third still there; retry the target's delete twice; each retry succeeds and names the deleted target or nothing (never the other two)",
+    how:
+      "scenario: delete the target, then another resource of its kind, a third still there; retry the target's delete twice; each " +
+      'retry succeeds and names the deleted target or nothing (never the other two)',
   },
   {
     id: 'idempotent-delete/retry-returns-metadata',
@@ -277,7 +316,11 @@ const RULE_LIST = [
     requires: [],
     prefers: ['durations', 'clock'],
     checkedBy: 'scenario',
-    how: 'scenario: a long deletion (durations hook), retries while in progress, the deletion ends when first announced (virtual time with the clock, real time without); when nothing times the deletion (no durations hook), a control of the same kind deleted after the target without retries, while the target is retried at every poll: the target must be gone no later than the control plus half its duration and two polls; inconclusive when the deletion was over before a retry saw it',
+    how:
+      'scenario: a long deletion (durations hook), retries while in progress, the deletion ends when first announced (virtual time ' +
+      'with the clock, real time without); when nothing times the deletion (no durations hook), a control of the same kind deleted ' +
+      'after the target without retries, while the target is retried at every poll: the target must be gone no later than the ' +
+      'control plus half its duration and two polls; inconclusive when the deletion was over before a retry saw it',
   },
   {
     id: 'async-delete/retry-after-complete',
@@ -296,13 +339,20 @@ const RULE_LIST = [
     category: 'wire',
     level: 'MUST',
     title:
-      "A lost response's retry (the SDK's own, or the same token or name again) obeys the operation's category as if the response had arrived",
+      "A lost response's retry (the SDK's own, or the same token or name again) obeys the operation's category as if the response " +
+      'had arrived',
     cites: [SEED.noMoreThanOnce, SEED.noFurtherAction, SEED.tokenSame, SEED.createUnmodified, SEED.deleteMetadata, SEED.deleteBoth],
     operations: WIRE_OPERATIONS,
     requires: [],
     prefers: [],
     checkedBy: 'scenario',
-    how: "scenario, through the wire proxy (harness/wire/proxy.ts): the first delivery's response dropped after the target answered, then (apart) the client's connection closed while the target works; each retried by the SDK's own strategy (the harness's retries off, a client without a token for the client-token creates: the SDK's own token) and by the check itself (the same input, token or name again); after each, the resources in scope are exactly those predicted (creates: one new, named by the success; deletes: the target gone, its sibling there) and the retry's success names the resource (deletes: its metadata or empty)",
+    how:
+      "scenario, through the wire proxy (harness/wire/proxy.ts): the first delivery's response dropped after the target answered, " +
+      "then (apart) the client's connection closed while the target works; each retried by the SDK's own strategy (the harness's " +
+      "retries off, a client without a token for the client-token creates: the SDK's own token) and by the check itself (the same " +
+      'input, token or name again); after each, the resources in scope are exactly those predicted (creates: one new, named by the ' +
+      "success; deletes: the target gone, its sibling there) and the retry's success names the resource (deletes: its metadata or " +
+      'empty)',
   },
   {
     id: 'wire/duplicate-delivery',
@@ -314,7 +364,11 @@ const RULE_LIST = [
     requires: [],
     prefers: [],
     checkedBy: 'scenario',
-    how: "scenario, through the wire proxy: one request delivered twice back to back, another twice at once; both of the target's answers (from the proxy's history) are judged by the category (a create's successes name the one resource, an overlapping twin may be refused with any error but ValidationException; a delete's answers succeed with its metadata or empty), and the resources in scope are exactly those predicted",
+    how:
+      "scenario, through the wire proxy: one request delivered twice back to back, another twice at once; both of the target's " +
+      "answers (from the proxy's history) are judged by the category (a create's successes name the one resource, an overlapping " +
+      "twin may be refused with any error but ValidationException; a delete's answers succeed with its metadata or empty), and the " +
+      'resources in scope are exactly those predicted',
   },
   {
     id: 'wire/server-error-retry',
@@ -326,20 +380,31 @@ const RULE_LIST = [
     requires: [],
     prefers: [],
     checkedBy: 'scenario',
-    how: "scenario, through the wire proxy: the first delivery answered 500, 503 or ThrottlingException by the proxy, without forwarding and after the target acted (six kinds); each retried with the same bytes (the harness's retry: same token or name), the 500 and the throttle after acting also by the SDK's own strategy; after each, the resources in scope are exactly those predicted and the success names the resource",
+    how:
+      'scenario, through the wire proxy: the first delivery answered 500, 503 or ThrottlingException by the proxy, without ' +
+      "forwarding and after the target acted (six kinds); each retried with the same bytes (the harness's retry: same token or " +
+      "name), the 500 and the throttle after acting also by the SDK's own strategy; after each, the resources in scope are exactly " +
+      'those predicted and the success names the resource',
   },
   {
     id: 'wire/interleaved-retries',
     category: 'wire',
     level: 'MUST',
     title:
-      'Any interleaving of retries by several clients yields a history where each token or name has at most one resource and every success names it',
+      'Any interleaving of retries by several clients yields a history where each token or name has at most one resource and ' +
+      'every success names it',
     cites: [SEED.noMoreThanOnce, SEED.noFurtherAction],
     operations: WIRE_OPERATIONS,
     requires: [],
     prefers: [],
     checkedBy: 'property',
-    how: "property (few runs: each run sends up to 32 requests through the proxy): each run 2 to 32 clients send the same logical request (one token or name; a delete of one resource) at once through a proxy whose faults fast-check draws (a seeded schedule of drops, closes, duplicates, delays, reorders, 5xx and throttles), each client retrying on its own (the SDK's strategy or the same bytes); a checker over the history of what each client sent and saw: every success names the one resource (deletes: it or empty), no answer is a ValidationException, and the scope gained at most one resource (deletes: the resource gone, its sibling there)",
+    how:
+      'property (few runs: each run sends up to 32 requests through the proxy): each run 2 to 32 clients send the same logical ' +
+      'request (one token or name; a delete of one resource) at once through a proxy whose faults fast-check draws (a seeded ' +
+      "schedule of drops, closes, duplicates, delays, reorders, 5xx and throttles), each client retrying on its own (the SDK's " +
+      'strategy or the same bytes); a checker over the history of what each client sent and saw: every success names the one ' +
+      'resource (deletes: it or empty), no answer is a ValidationException, and the scope gained at most one resource (deletes: the ' +
+      'resource gone, its sibling there)',
   },
   {
     id: 'shape/responses-match-model',
@@ -363,7 +428,11 @@ const RULE_LIST = [
     requires: [],
     prefers: ['clock', 'durations'],
     checkedBy: 'scenario+property',
-    how: 'creates: a model-based property (random sequences of create, identical and changed retries, modify, delete, clock jumps and concurrent retries, judged by a model of the contract of its own; after each sequence its own count, before and after (hooks where the cell runs alone in its account, else List), and Get of what it deleted, List identity by identity at the end); deletes: a scenario (creates, deletes, delete retries, a delete of nothing, List and Get after every step)',
+    how:
+      'creates: a model-based property (random sequences of create, identical and changed retries, modify, delete, clock jumps and ' +
+      'concurrent retries, judged by a model of the contract of its own; after each sequence its own count, before and after (hooks ' +
+      'where the cell runs alone in its account, else List), and Get of what it deleted, List identity by identity at the end); ' +
+      'deletes: a scenario (creates, deletes, delete retries, a delete of nothing, List and Get after every step)',
   },
 ] as const satisfies readonly RuleSpec[];
 

@@ -40,14 +40,18 @@ export const WIRE_FAULTS: Readonly<Record<WireFaultKind, WireFaultInfo>> = {
   },
   close: {
     description:
-      "forwards the request and, once it is written to the target (and MS later, when given), closes the client's connection and aborts the forwarded request, as a load balancer does when its client gives up: the client times out while the target is still working, and the target finishes",
+      "forwards the request and, once it is written to the target (and MS later, when given), closes the client's connection and " +
+      'aborts the forwarded request, as a load balancer does when its client gives up: the client times out while the target is ' +
+      'still working, and the target finishes',
     forwards: true,
     answers: false,
     defaultMs: 0,
   },
   late: {
     description:
-      "closes the client's connection at once (the client times out) and forwards the request only once a retry of the same call (its SDK invocation id, else the same bytes) has been answered, or after MS: the retry overtakes its original, which the target receives last",
+      "closes the client's connection at once (the client times out) and forwards the request only once a retry of the same call " +
+      '(its SDK invocation id, else the same bytes) has been answered, or after MS: the retry overtakes its original, which the ' +
+      'target receives last',
     forwards: true,
     answers: false,
     defaultMs: 200,
