@@ -82,7 +82,8 @@ class Scopes {
       if (extra.length === 0 && missing.length === 0) continue;
       throw new Violation(
         `${this.spec.list.operation} ${key} lists ${items.size} resources where the contract predicts ${scope.expected.size}` +
-          `${extra.length ? `; unexpected: ${extra.slice(0, 3).join(', ')}` : ''}${missing.length ? `; missing: ${missing.slice(0, 3).join(', ')}` : ''}.`,
+          `${extra.length ? `; unexpected: ${extra.slice(0, 3).join(', ')}` : ''}` +
+          `${missing.length ? `; missing: ${missing.slice(0, 3).join(', ')}` : ''}.`,
       );
     }
   }

@@ -69,7 +69,8 @@ async function agreed(
   }
   listWeather(ctx, `${spec.list.operation} never gave the same answer twice in a row in ${MAX_LISTS} Lists`);
   throw new InconclusiveCheck(
-    `${spec.list.operation} never gave the same answer twice in a row in ${MAX_LISTS} Lists (others creating and deleting between its pages): ` +
+    `${spec.list.operation} never gave the same answer twice in a row in ${MAX_LISTS} Lists (others creating and deleting between ` +
+      'its pages): ' +
       'a List is evidence, not truth, and what the verdict rests on could not be settled',
   );
 }
@@ -153,7 +154,8 @@ export function withListWeather(ctx: CheckContext, outcome: Outcome): Outcome {
     ...outcome,
     listWeather: notes.length,
     reason:
-      `${outcome.reason} List weather: ${notes.length} difference${notes.length === 1 ? '' : 's'} of a List from what a repeated List and Get showed ` +
+      `${outcome.reason} List weather: ${notes.length} difference${notes.length === 1 ? '' : 's'} of a List from what a repeated ` +
+      'List and Get showed ' +
       `(${kinds.slice(0, 2).join('; ')}${kinds.length > 2 ? '; ...' : ''}): not violations.`,
   };
 }

@@ -24,7 +24,8 @@ export async function expectNothingCreated(
     added.length === 0 && removed.length === 0,
     () =>
       `${what} was to create nothing, but ${spec.list.operation} went from ${before.listed.size} to ${after.listed.size} resources` +
-      `${added.length ? ` (new: ${added.slice(0, 2).join(', ')})` : ''}${removed.length ? ` (gone: ${removed.slice(0, 2).join(', ')})` : ''}.`,
+      `${added.length ? ` (new: ${added.slice(0, 2).join(', ')})` : ''}` +
+      `${removed.length ? ` (gone: ${removed.slice(0, 2).join(', ')})` : ''}.`,
   );
   // Account-wide counts speak of this cell only while it runs alone in its account.
   if (countsComparable(before, after)) {
@@ -57,7 +58,8 @@ export async function expectOneCreated(
     expect(
       after.hookCount === (before.hookCount ?? 0) + 1,
       () =>
-        `${what} was to leave exactly one new resource, but the hooks' ${spec.countKey} count went from ${before.hookCount} to ${after.hookCount}.`,
+        `${what} was to leave exactly one new resource, but the hooks' ${spec.countKey} count went from ${before.hookCount} ` +
+        `to ${after.hookCount}.`,
     );
   }
 }

@@ -84,7 +84,8 @@ export async function listing(ctx: CheckContext, spec: ResourceSpec, ref: Resour
   if (byKey.size < own.length) {
     listWeather(
       ctx,
-      `${spec.list.operation} showed ${own.length - byKey.size} of the cell's resources twice (pages taken while others created or deleted); each counted once`,
+      `${spec.list.operation} showed ${own.length - byKey.size} of the cell's resources twice (pages taken while others created ` +
+        'or deleted); each counted once',
     );
   }
   sighted(ctx, spec, [...byKey.values()], all);

@@ -58,7 +58,8 @@ export async function runProperty<Ts>(
 ): Promise<Outcome> {
   const noCase = (): UsageError =>
     new UsageError(
-      `--path ${ctx.path} names no case of ${rule} on ${operation} with seed ${ctx.seed} (replay a path as printed with a failure, with its --seed)`,
+      `--path ${ctx.path} names no case of ${rule} on ${operation} with seed ${ctx.seed} (replay a path as printed with a ` +
+        'failure, with its --seed)',
     );
   let details;
   try {

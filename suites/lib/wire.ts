@@ -48,7 +48,10 @@ export function targetAnswers(spec: ResourceSpec, operation: string, deliveries:
     if (delivery.operation !== operation) continue;
     delivery.answers.forEach((answer, index) => {
       if ('error' in answer) return;
-      const source = `the target's answer to delivery #${delivery.n}${delivery.answers.length > 1 ? ` (copy ${index + 1})` : ''}${delivery.fault ? ` [${delivery.fault}]` : ''}`;
+      const source =
+        `the target's answer to ` +
+        `delivery #${delivery.n}${delivery.answers.length > 1 ? ` (copy ${index + 1})` : ''}` +
+        `${delivery.fault ? ` [${delivery.fault}]` : ''}`;
       answers.push(fromWire(spec, source, answer));
     });
   }
@@ -153,7 +156,8 @@ export function judgeDelete(
         problems.push(`${answer.source} names ${describe(spec, answer.resource)}, not the deleted ${describe(spec, target)} nor nothing`);
       } else if (options.inProgress && answer.resource[options.inProgress.field] !== options.inProgress.value) {
         problems.push(
-          `${answer.source} answered ${options.inProgress.field} ${String(answer.resource[options.inProgress.field])}, not ${options.inProgress.value}`,
+          `${answer.source} answered ${options.inProgress.field} ${String(answer.resource[options.inProgress.field])}, ` +
+            `not ${options.inProgress.value}`,
         );
       }
       continue;

@@ -81,7 +81,8 @@ export async function expiryProperty(ctx: CheckContext, spec: CreateOperationSpe
       ctx,
       EXPIRY,
       spec.operation,
-      'a token per run retried at random times around the 8-hour mark, some runs with an earlier retry, some again after the token was bound anew',
+      'a token per run retried at random times around the 8-hour mark, some runs with an earlier retry, some again after the ' +
+        'token was bound anew',
       property,
     ),
   );
@@ -142,7 +143,8 @@ export async function formatProperty(ctx: CheckContext, spec: CreateOperationSpe
       expect(
         !result.ok && result.error.name === 'ValidationException',
         () =>
-          `The invalid token ${JSON.stringify(token)} (${token.length} characters) was to be rejected with ValidationException; it answered ${answerText(spec.resource, result)}.`,
+          `The invalid token ${JSON.stringify(token)} (${token.length} characters) was to be rejected with ValidationException; ` +
+          `it answered ${answerText(spec.resource, result)}.`,
       );
     }
     await run.finish();

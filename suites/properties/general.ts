@@ -187,7 +187,8 @@ export async function exactResourceCountProperty(ctx: CheckContext, spec: Create
       ctx,
       RULE,
       spec.operation,
-      `random sequences of a create and up to ${MAX_COMMANDS} more creates, retries, changed retries, deletes${spec.token ? ', clock jumps' : ', modifications'} and concurrent retries`,
+      `random sequences of a create and up to ${MAX_COMMANDS} more creates, retries, changed retries, ` +
+        `deletes${spec.token ? ', clock jumps' : ', modifications'} and concurrent retries`,
       property,
     ),
   );

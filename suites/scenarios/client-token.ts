@@ -30,7 +30,8 @@ const SDK_DEFAULT = 'client-token/sdk-default';
 
 /** Why expiry is skipped on a target without the clock, run without --phase. */
 export const NO_CLOCK_ADVICE =
-  "the target lacks the 'clock' capability (emulator hooks): no clock control: run --phase record, then --phase verify at least 8 hours later (docs/expiry.md)";
+  "the target lacks the 'clock' capability (emulator hooks): no clock control: run --phase record, then --phase verify at least 8 " +
+  'hours later (docs/expiry.md)';
 
 /**
  * Retries 1 s before the 8-hour mark (the original), then at the mark (a new
@@ -51,7 +52,8 @@ export async function expiry(ctx: CheckContext, spec: CreateOperationSpec): Prom
     } catch (error) {
       if (!(error instanceof TooSlow) || attempt === EXPIRY_MARGINS_MS.length) throw error;
       ctx.step(
-        `[${EXPIRY}] ${error.reason}: again with a fresh token, ${EXPIRY_MARGINS_MS[attempt]! / 1000} s from the mark (${attempt + 1} of ${EXPIRY_MARGINS_MS.length})`,
+        `[${EXPIRY}] ${error.reason}: again with a fresh token, ${EXPIRY_MARGINS_MS[attempt]! / 1000} s from the ` +
+          `mark (${attempt + 1} of ${EXPIRY_MARGINS_MS.length})`,
       );
     }
   }
@@ -100,7 +102,8 @@ async function expiryAroundTheMark(ctx: CheckContext, spec: CreateOperationSpec,
   await expectOneCreated(ctx, spec.resource, before, after, fresh, 'The retry at 8 h');
   expect(after.resource !== undefined, () => `The original ${describe(spec.resource, first)} disappeared when its token expired.`);
   return pass(
-    `A retry 8 h - ${margin} after the original returned it; a retry at 8 h (${margin} after that retry) created ${describe(spec.resource, fresh)}: expiry counts from the original request.`,
+    `A retry 8 h - ${margin} after the original returned it; a retry at 8 h (${margin} after that retry) ` +
+      `created ${describe(spec.resource, fresh)}: expiry counts from the original request.`,
   );
 }
 
@@ -163,7 +166,8 @@ async function expiryRecord(ctx: CheckContext, spec: CreateOperationSpec, phase:
   );
   const due = formatInstant(sent.at.end + TOKEN_LIFETIME_MS);
   throw new InconclusiveCheck(
-    `recorded for --phase verify: the original ${describe(spec.resource, first)} and a retry right away that returned it; the retry after 8 h (a new resource) is judged by --phase verify, not before ${due}`,
+    `recorded for --phase verify: the original ${describe(spec.resource, first)} and a retry right away that returned it; the ` +
+      `retry after 8 h (a new resource) is judged by --phase verify, not before ${due}`,
   );
 }
 
@@ -187,7 +191,8 @@ async function expiryVerify(ctx: CheckContext, spec: CreateOperationSpec, phase:
   const key = identityKey(spec.resource, first);
   if (key !== entry.original.identityKey) {
     throw new InconclusiveCheck(
-      `the state file's original.identityKey (${entry.original.identityKey}) is not that of its original.resource (${key}): edited since --phase record?`,
+      `the state file's original.identityKey (${entry.original.identityKey}) is not that of its original.resource (${key}): ` +
+        'edited since --phase record?',
     );
   }
   const model = new TokenModel();
@@ -201,7 +206,8 @@ async function expiryVerify(ctx: CheckContext, spec: CreateOperationSpec, phase:
   if (before.resource === undefined || identityKey(spec.resource, before.resource) !== key) {
     const what = before.resource === undefined ? 'is gone' : `was replaced (${identityKey(spec.resource, before.resource)})`;
     throw new InconclusiveCheck(
-      `the original ${describe(spec.resource, first)} ${what} since --phase record: a new resource on the retry would not tell expiry from a retry after a delete`,
+      `the original ${describe(spec.resource, first)} ${what} since --phase record: a new resource on the retry would not tell ` +
+        'expiry from a retry after a delete',
     );
   }
   const timeline = new Timeline(ctx);
@@ -216,7 +222,8 @@ async function expiryVerify(ctx: CheckContext, spec: CreateOperationSpec, phase:
   expect(
     allows(predicted, observed),
     () =>
-      `A retry ${hours} h after the original request (${recordedBy}), its token expired, was to return ${explainAll(predicted)}; it returned ${explain(observed)}.`,
+      `A retry ${hours} h after the original request (${recordedBy}), its token expired, was to return ${explainAll(predicted)}; ` +
+      `it returned ${explain(observed)}.`,
   );
   const fresh = created(ctx, spec.resource, late, `The retry ${hours} h after the original`);
   // track() leaves a target with `reset` alone; what verify made goes in any case.
@@ -228,7 +235,8 @@ async function expiryVerify(ctx: CheckContext, spec: CreateOperationSpec, phase:
     ? 'a retry right away had returned the original (recorded)'
     : `the retry right away had not returned the original (${entry.retry.answer}: the record phase failed it)`;
   return pass(
-    `A retry ${hours} h after the original request (${recordedBy}) created ${describe(spec.resource, fresh)}; the original ${describe(spec.resource, first)} is still there; ${earlier}.`,
+    `A retry ${hours} h after the original request (${recordedBy}) created ${describe(spec.resource, fresh)}; the ` +
+      `original ${describe(spec.resource, first)} is still there; ${earlier}.`,
   );
 }
 
@@ -260,7 +268,8 @@ export async function retryAfterDelete(ctx: CheckContext, spec: CreateOperationS
   expect(
     !sameIdentity(spec.resource, fresh, first),
     () =>
-      `The retry after the delete returned the deleted original ${describe(spec.resource, first)} (same ${created}, ${String(normalize(first[created]))}).`,
+      `The retry after the delete returned the deleted original ${describe(spec.resource, first)} ` +
+      `(same ${created}, ${String(normalize(first[created]))}).`,
   );
   const after = await observe(ctx, spec.resource, opening.scope, fresh);
   expect(
@@ -269,7 +278,8 @@ export async function retryAfterDelete(ctx: CheckContext, spec: CreateOperationS
   );
   await expectOneCreated(ctx, spec.resource, before, after, fresh, 'The retry after the delete');
   const how = sameName(spec.resource, fresh, first)
-    ? `${describe(spec.resource, fresh)} again, a new resource (${created} ${String(normalize(fresh[created]))}, the deleted one's ${String(normalize(first[created]))})`
+    ? `${describe(spec.resource, fresh)} again, a new resource (${created} ${String(normalize(fresh[created]))}, the deleted ` +
+      `one's ${String(normalize(first[created]))})`
     : describe(spec.resource, fresh);
   return pass(`After ${describe(spec.resource, first)} was deleted (Get found nothing), the retry created ${how}; Get and List show it.`);
 }
@@ -292,7 +302,9 @@ export async function formatEdges(ctx: CheckContext, spec: CreateOperationSpec):
     // earlier run against this target, may have bound it to another request.
     // The mismatch then shows the token was taken as a token.
     if (token.length === 1 && isMismatch(result)) {
-      notes = ` (${JSON.stringify(token)} was already bound on this target to another request: its mismatch answer shows it was accepted as a token)`;
+      notes =
+        ` (${JSON.stringify(token)} was already bound on this target to another request: its mismatch answer shows it was accepted ` +
+        'as a token)';
       continue;
     }
     expect(
@@ -307,11 +319,13 @@ export async function formatEdges(ctx: CheckContext, spec: CreateOperationSpec):
     expect(
       !result.ok && result.error.name === 'ValidationException',
       () =>
-        `The invalid token ${JSON.stringify(token)} (${TOKEN_PATTERN.test(token) ? 'valid characters, ' : ''}${token.length} characters) was to be rejected with ValidationException; it answered ${answerText(spec.resource, result)}.`,
+        `The invalid token ${JSON.stringify(token)} (${TOKEN_PATTERN.test(token) ? 'valid characters, ' : ''}${token.length} ` +
+        `characters) was to be rejected with ValidationException; it answered ${answerText(spec.resource, result)}.`,
     );
   }
   return pass(
-    `Tokens of 1 and 64 printable ASCII characters were accepted; 65 characters, a space and a non-ASCII letter were rejected with ValidationException.${notes}`,
+    'Tokens of 1 and 64 printable ASCII characters were accepted; 65 characters, a space and a non-ASCII letter were rejected ' +
+      `with ValidationException.${notes}`,
   );
 }
 
@@ -357,6 +371,7 @@ export async function sdkDefault(ctx: CheckContext, spec: CreateOperationSpec): 
   const after = await observe(ctx, spec.resource, opening.scope, resource);
   await expectOneCreated(ctx, spec.resource, before, after, resource, `The call whose first response was lost`);
   return pass(
-    `The SDK supplied token ${JSON.stringify(first)} and reused it on all ${tokens.length} attempts; exactly one resource (${describe(spec.resource, resource)}) exists.`,
+    `The SDK supplied token ${JSON.stringify(first)} and reused it on all ${tokens.length} attempts; exactly one ` +
+      `resource (${describe(spec.resource, resource)}) exists.`,
   );
 }
