@@ -233,7 +233,8 @@ function schemaDocument(model: BotoModel, id: string, context: Context, roots: I
   const comment =
     context === 'input'
       ? 'Proton request shapes, generated from the API model by scripts/generate-schemas.ts. Structures reject unknown members.'
-      : 'Proton response and error shapes, generated from the API model by scripts/generate-schemas.ts. Structures tolerate unknown members.';
+      : 'Proton response and error shapes, generated from the API model by scripts/generate-schemas.ts. Structures tolerate unknown ' +
+        'members.';
   return { $schema: 'http://json-schema.org/draft-07/schema#', $id: id, $comment: comment, definitions };
 }
 

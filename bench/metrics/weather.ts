@@ -56,7 +56,9 @@ interface Tally {
 
 const metric: Metric = {
   name: 'weather',
-  description: `full-run wall time against the emulator with latency ${LATENCY.min}-${LATENCY.max} ms (at ${HANDLERS} handlers, and side by side) throttling 10% and failing 20% of writes after acting, over the same run calm`,
+  description:
+    `full-run wall time against the emulator with latency ${LATENCY.min}-${LATENCY.max} ms (at ${HANDLERS} handlers, and side by ` +
+    'side) throttling 10% and failing 20% of writes after acting, over the same run calm',
   async measure({ quick, log }) {
     process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
     const host = await EmulatorHost.start();
