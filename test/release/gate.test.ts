@@ -45,13 +45,15 @@ interface Visible {
 }
 
 // Clicks the report's filter checkboxes (each click fires 'change') and counts what is still rendered.
-const FILTER_SCRIPT = `
+const FILTER_SCRIPT =
+  `
 const frame = document.getElementById('f');
 frame.onload = () => {
   const d = frame.contentDocument;
   const box = (name, value) => d.querySelector('input[data-filter="' + name + '"][value="' + value + '"]');
   const shown = (selector) => Array.from(d.querySelectorAll(selector)).filter((e) => e.getClientRects().length > 0).length;
-  const count = () => ({ blocks: shown('#matrix table.block'), rows: shown('#matrix tr.row'), details: shown('#details details.result'), dim: d.querySelectorAll('td.cell.dim').length });
+  const count = () => ({ blocks: shown('#matrix table.block'), rows: shown('#matrix tr.row'), ` +
+  `details: shown('#details details.result'), dim: d.querySelectorAll('td.cell.dim').length });
   const out = { all: count() };
   box('verdict', 'fail').click(); out.noFail = count(); box('verdict', 'fail').click();
   box('category', 'shape').click(); out.noShape = count(); box('category', 'shape').click();
@@ -113,26 +115,34 @@ describe('the release gate: reports, known failures, diff', () => {
     expect(validateReport(cleanReport), JSON.stringify(validateReport.errors)).toBe(true);
   });
 
-  it('JUnit: valid against junit-10.xsd; one testcase per cell, a testsuite per category, failures with evidence, seed and replay as properties', async () => {
-    const xml = await readFile(file('faulty.xml'), 'utf8');
-    expect(await xsdErrors(xml)).toEqual([]);
-    const cases = xml.match(/<testcase /g) ?? [];
-    expect(cases).toHaveLength(report.results.length);
-    expect(xml).toMatch(/<testsuite name="client-token" tests="6" failures="3" errors="0" skipped="0"/);
-    expect(xml).toMatch(/<testsuite name="shape" /);
-    expect(xml).toContain('<property name="seed" value="7"/>');
-    expect(xml).toMatch(
-      /<property name="rerun client-token\/same-token-same-params CreateEnvironmentTemplateVersion" value="[^"]*--endpoint http:\/\/127\.0\.0\.1:\d+ --rules client-token\/same-token-same-params --operations CreateEnvironmentTemplateVersion --seed 7/,
-    );
-    const failure = /<failure type="MUST" message="The identical retry[^"]*">([\s\S]*?)<\/failure>/.exec(xml);
-    expect(failure, xml.slice(0, 3000)).not.toBeNull();
-    expect(failure![1]).toContain('steps:');
-    expect(failure![1]).toContain('→ CreateEnvironmentTemplateVersion');
-    expect(failure![1]).toContain('← 200');
-    expect(failure![1]).toMatch(
-      /rerun: .*--rules client-token\/same-token-same-params --operations CreateEnvironmentTemplateVersion --seed 7/,
-    );
-  });
+  it(
+    'JUnit: valid against junit-10.xsd; one testcase per cell, a testsuite per category, failures with evidence, seed and replay as ' +
+      'properties',
+    async () => {
+      const xml = await readFile(file('faulty.xml'), 'utf8');
+      expect(await xsdErrors(xml)).toEqual([]);
+      const cases = xml.match(/<testcase /g) ?? [];
+      expect(cases).toHaveLength(report.results.length);
+      expect(xml).toMatch(/<testsuite name="client-token" tests="6" failures="3" errors="0" skipped="0"/);
+      expect(xml).toMatch(/<testsuite name="shape" /);
+      expect(xml).toContain('<property name="seed" value="7"/>');
+      expect(xml).toMatch(
+        new RegExp(
+          /<property name="rerun client-token\/same-token-same-params CreateEnvironmentTemplateVersion" /.source +
+            /value="[^"]*--endpoint http:\/\/127\.0\.0\.1:\d+ --rules client-token\/same-token-same-params /.source +
+            /--operations CreateEnvironmentTemplateVersion --seed 7/.source,
+        ),
+      );
+      const failure = /<failure type="MUST" message="The identical retry[^"]*">([\s\S]*?)<\/failure>/.exec(xml);
+      expect(failure, xml.slice(0, 3000)).not.toBeNull();
+      expect(failure![1]).toContain('steps:');
+      expect(failure![1]).toContain('→ CreateEnvironmentTemplateVersion');
+      expect(failure![1]).toContain('← 200');
+      expect(failure![1]).toMatch(
+        /rerun: .*--rules client-token\/same-token-same-params --operations CreateEnvironmentTemplateVersion --seed 7/,
+      );
+    },
+  );
 
   it('JUnit: skipped, inconclusive, warnings, expected failures and characters XML cannot hold stay valid', async () => {
     const base = { category: 'client-token' as const, level: 'MUST' as const, evidence: [] };
@@ -195,7 +205,8 @@ describe('the release gate: reports, known failures, diff', () => {
   });
 
   it.skipIf(!CHROMIUM)(
-    'HTML: self-contained; in headless Chromium the matrix is visible, a failure expands to its steps, requests, responses and commands, and the filters hide what they should',
+    'HTML: self-contained; in headless Chromium the matrix is visible, a failure expands to its steps, requests, responses and ' +
+      'commands, and the filters hide what they should',
     async () => {
       const html = await readFile(file('faulty.html'), 'utf8');
       // Nothing from the network: no external script, style, font or image.
@@ -240,7 +251,8 @@ describe('the release gate: reports, known failures, diff', () => {
       // The filters, clicked in the page (a page that frames the report and clicks its checkboxes).
       await writeFile(
         file('filters.html'),
-        `<!DOCTYPE html><html><body><iframe id="f" src="faulty.html" style="width:1400px;height:900px"></iframe><script>${FILTER_SCRIPT}</script></body></html>`,
+        '<!DOCTYPE html><html><body><iframe id="f" src="faulty.html" ' +
+          `style="width:1400px;height:900px"></iframe><script>${FILTER_SCRIPT}</script></body></html>`,
       );
       const { stdout: framed } = await exec(
         CHROMIUM!,
@@ -298,7 +310,10 @@ describe('the release gate: reports, known failures, diff', () => {
     const bad = await run(['--endpoint', emulator.url, ...SELECTION, '--expect', file('bad.json')]);
     expect(bad.code, said(bad)).toBe(2);
     expect(bad.stderr.trim()).toMatch(
-      /^proton-conformance: --expect: .*bad\.json: entry 4 \(client-token\/format on CreateService\): rule 'client-token\/format' does not apply to 'CreateService'/,
+      new RegExp(
+        /^proton-conformance: --expect: .*bad\.json: entry 4 \(client-token\/format on CreateService\): /.source +
+          /rule 'client-token\/format' does not apply to 'CreateService'/.source,
+      ),
     );
     await writeFile(
       file('bad2.json'),
@@ -309,7 +324,10 @@ describe('the release gate: reports, known failures, diff', () => {
     const bad2 = await run([...SELECTION, '--expect', file('bad2.json')]);
     expect(bad2.code, said(bad2)).toBe(2);
     expect(bad2.stderr.trim()).toMatch(
-      /entry 1 \(client-token\/format on CreateServiceTemplateVersion\): (unknown field 'tracking'|'reason' must NOT have fewer than 1 characters)/,
+      new RegExp(
+        /entry 1 \(client-token\/format on CreateServiceTemplateVersion\): /.source +
+          /(unknown field 'tracking'|'reason' must NOT have fewer than 1 characters)/.source,
+      ),
     );
   });
 

@@ -65,7 +65,8 @@ describe('the package', () => {
     const script = [
       "const { runConformance } = await import('proton-conformance');",
       "const report = await runConformance({ rules: 'client-token/format', numRuns: 2, seed: 5 });",
-      "console.log(JSON.stringify({ exitCode: report.exitCode, summary: report.summary, vitest: import.meta.resolve('proton-conformance/vitest') }));",
+      'console.log(JSON.stringify({ exitCode: report.exitCode, summary: report.summary, vitest: ' +
+        "import.meta.resolve('proton-conformance/vitest') }));",
     ].join('\n');
     const library = await run(['--input-type=module', '-e', script], {}, process.execPath, [], app);
     expect(library.code, said(library)).toBe(0);

@@ -46,7 +46,8 @@ describe('expectations', () => {
     };
     expect(bad([entry])).toBe('accepted');
     expect(bad([entry, { ...entry, operation: 'CreateEnvironmentTemplateVersion', ticket: 1 }])).toBe(
-      `${where}: entry 2 (client-token/format on CreateEnvironmentTemplateVersion): unknown field 'ticket' (format: specs/expectations.schema.json)`,
+      `${where}: entry 2 (client-token/format on CreateEnvironmentTemplateVersion): unknown field 'ticket' (format: ` +
+        'specs/expectations.schema.json)',
     );
     expect(bad([{ rule: 'client-token/format', operation: 'CreateServiceTemplateVersion' }])).toMatch(
       /entry 1 \(client-token\/format on CreateServiceTemplateVersion\): missing field 'reason'/,
