@@ -76,7 +76,8 @@ export async function runCli(argv: readonly string[], deps: CliDeps = {}): Promi
 export function runCliProcess(argv: readonly string[], deps: CliDeps = {}): Promise<number> {
   return untilSettled(runCli(argv, deps), () => {
     process.stderr.write(
-      'proton-conformance: internal error: the run stopped with a promise pending that nothing could settle, after its cells (a bug in proton-conformance, please report it)\n',
+      'proton-conformance: internal error: the run stopped with a promise pending that nothing could settle, ' +
+        'after its cells (a bug in proton-conformance, please report it)\n',
     );
     return EXIT_INTERNAL;
   });
@@ -125,7 +126,8 @@ async function runWith(options: CliOptions, deps: CliDeps): Promise<number> {
       const written = expectationsFromReport(report, result.expectations);
       await writeExpectations(options.writeExpectations, written);
       process.stdout.write(
-        `Wrote ${written.expectations.length} expectation${written.expectations.length === 1 ? '' : 's'} to ${options.writeExpectations} (--expect ${options.writeExpectations} accepts these failures)\n`,
+        `Wrote ${written.expectations.length} expectation${written.expectations.length === 1 ? '' : 's'} to ${options.writeExpectations}` +
+          ` (--expect ${options.writeExpectations} accepts these failures)\n`,
       );
     }
     return exitCode;
@@ -213,7 +215,8 @@ class SignalHandling {
       const ledger = handle.ledger;
       const left = ledger && ledger.size > 0 ? ` (created and not deleted by its checks: ${ledger.summary()})` : '';
       process.stderr.write(
-        `proton-conformance: quitting at once; what run ${handle.runId} created may be left at ${handle.endpoint}${left}; remove it with: ${handle.sweepCommand}\n`,
+        `proton-conformance: quitting at once; what run ${handle.runId} created may be left at ${handle.endpoint}${left}; ` +
+          `remove it with: ${handle.sweepCommand}\n`,
       );
     }
     const location = handle.bundlesLocation();
@@ -258,7 +261,8 @@ function fatal(error: unknown): number {
     return error.exitCode;
   }
   process.stderr.write(
-    `proton-conformance: internal error: ${describeError(error)} (a bug in proton-conformance, please report it; PROTON_CONFORMANCE_DEBUG=1 shows where)\n`,
+    `proton-conformance: internal error: ${describeError(error)} ` +
+      '(a bug in proton-conformance, please report it; PROTON_CONFORMANCE_DEBUG=1 shows where)\n',
   );
   return EXIT_INTERNAL;
 }

@@ -87,7 +87,8 @@ export function createProgress(stream: ProgressStream = process.stderr, options:
       const cut =
         interrupted > 0 || done + interrupted < total ? `, ${interrupted} interrupted, ${total - done - interrupted} not run` : '';
       stream.write(
-        `proton-conformance: ${done} of ${total} cell${total === 1 ? '' : 's'} run${cut}, ${requests} requests, ${formatMs(now() - started)}\n`,
+        `proton-conformance: ${done} of ${total} cell${total === 1 ? '' : 's'} run${cut}, ` +
+          `${requests} requests, ${formatMs(now() - started)}\n`,
       );
     },
   };

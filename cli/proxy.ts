@@ -9,6 +9,11 @@ import type { Delivery } from '../harness/wire/proxy.ts';
 import { WIRE_FAULTS, WIRE_FAULT_KINDS } from '../specs/wire.ts';
 import { parseArgsMessage } from './args.ts';
 
+function faultLine(kind: (typeof WIRE_FAULT_KINDS)[number]): string {
+  const fault = WIRE_FAULTS[kind];
+  return `  ${kind.padEnd(16)} ${fault.description}${fault.defaultMs !== undefined ? ` (MS default ${fault.defaultMs})` : ''}`;
+}
+
 export const PROXY_USAGE = `Usage: proton-conformance proxy --target URL [--port N] [--faults SPEC] [--seed S]
 
 A fault-injecting HTTP proxy in front of a target (an emulator, a compatible
@@ -28,7 +33,7 @@ hooks and STS always pass). Prints its URL; Ctrl-C stops it.
   --quiet          no line per faulted request
 
 Faults:
-${WIRE_FAULT_KINDS.map((kind) => `  ${kind.padEnd(16)} ${WIRE_FAULTS[kind].description}${WIRE_FAULTS[kind].defaultMs !== undefined ? ` (MS default ${WIRE_FAULTS[kind].defaultMs})` : ''}`).join('\n')}
+${WIRE_FAULT_KINDS.map(faultLine).join('\n')}
 
 Example: a lost response for every first create or delete, the AWS CLI behind it:
   proton-conformance proxy --target http://127.0.0.1:4580 --port 4581 --faults drop@first
@@ -97,7 +102,10 @@ function deliveryLine(delivery: Delivery): string {
     .map((answer) => ('error' in answer ? `no answer (${answer.error})` : summarizeAnswer(answer)))
     .join(', ');
   const shown = delivery.shown === 'closed' ? 'the client saw its connection closed' : `the client got HTTP ${String(delivery.shown)}`;
-  return `proton-conformance proxy: #${delivery.n} ${delivery.operation} attempt ${delivery.attempt}: ${delivery.fault}; target: ${answers || 'not forwarded'}; ${shown}\n`;
+  return (
+    `proton-conformance proxy: #${delivery.n} ${delivery.operation} attempt ${delivery.attempt}: ${delivery.fault}; ` +
+    `target: ${answers || 'not forwarded'}; ${shown}\n`
+  );
 }
 
 /** Runs `proton-conformance proxy`; resolves with the exit code once stopped (Ctrl-C: 130, SIGTERM: 143). */

@@ -13,6 +13,7 @@ import { scrub } from '../harness/client/redact.ts';
 import { describeLeft, parseDuration, runIdTime, sweep } from '../harness/safety/sweep.ts';
 import type { Found } from '../harness/safety/sweep.ts';
 import { resolveTarget } from '../harness/target/target.ts';
+import { plural } from '../harness/run/results.ts';
 import { accountId, nonEmpty, parseArgsMessage, seconds } from './args.ts';
 import { announceAccount } from '../harness/safety/real-target.ts';
 import { SWEEP_USAGE } from './usage.ts';
@@ -111,7 +112,8 @@ export async function runSweep(argv: readonly string[]): Promise<number> {
     await announceAccount(target, options.account);
     const out = (text: string): void => void process.stdout.write(`${scrub(text)}\n`);
     const runs = options.run !== undefined ? options.run : (runId: string) => RUN_ID.test(runId);
-    const scope = `${options.run !== undefined ? `run ${options.run}` : 'any run'}${options.olderThan !== undefined ? `, older than ${options.olderThan}` : ''}`;
+    const age = options.olderThan !== undefined ? `, older than ${options.olderThan}` : '';
+    const scope = `${options.run !== undefined ? `run ${options.run}` : 'any run'}${age}`;
     out(
       `proton-conformance sweep: ${target.endpoint} (${scope}; ${options.yes ? 'removing' : 'dry run: nothing is removed without --yes'})`,
     );
@@ -130,7 +132,7 @@ export async function runSweep(argv: readonly string[]): Promise<number> {
     if (findings.unconfirmed.length > 0)
       out(`never removed (a run's name prefix without its tag): ${describeLeft(findings.unconfirmed, 50)}`);
     const runCount = new Set(findings.found.map((f) => f.runId)).size;
-    const what = `${findings.found.length} resource${findings.found.length === 1 ? '' : 's'} of ${runCount} run${runCount === 1 ? '' : 's'}`;
+    const what = `${plural(findings.found.length, 'resource')} of ${plural(runCount, 'run')}`;
     if (removal === undefined) {
       out(findings.found.length === 0 ? 'nothing to remove' : `dry run: ${what} would be removed; add --yes to remove them`);
       return 0;
@@ -177,7 +179,7 @@ async function sweepBundles(
     return 0;
   }
   const runCount = new Set(left.found.map((item) => item.runId)).size;
-  const what = `${left.found.length} template bundle${left.found.length === 1 ? '' : 's'} of ${runCount} run${runCount === 1 ? '' : 's'} under ${where}`;
+  const what = `${plural(left.found.length, 'template bundle')} of ${plural(runCount, 'run')} under ${where}`;
   for (const item of left.found) out(`  ${item.key}${item.lastModified ? `  uploaded ${item.lastModified.toISOString()}` : ''}`);
   if (!options.yes) {
     out(`dry run: ${what} would be removed`);
@@ -199,9 +201,8 @@ function listing(found: readonly Found[], now: number): string[] {
   const lines: string[] = [];
   for (const [runId, items] of byRun) {
     const started = runIdTime(runId, now);
-    lines.push(
-      `run ${runId}${started !== undefined ? ` (started ${new Date(started).toISOString()})` : ''}: ${items.length} resource${items.length === 1 ? '' : 's'}`,
-    );
+    const since = started !== undefined ? ` (started ${new Date(started).toISOString()})` : '';
+    lines.push(`run ${runId}${since}: ${plural(items.length, 'resource')}`);
     for (const item of items) lines.push(`  ${item.label}${item.createdAt ? `  created ${item.createdAt.toISOString()}` : ''}`);
   }
   return lines;
