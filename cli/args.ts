@@ -2,11 +2,13 @@
 // one-line message naming the flag.
 import { checkBundleFlags } from '../harness/bundles/flags.ts';
 import { parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { UsageError } from '../harness/errors.ts';
 import { DEFAULT_NUM_RUNS } from '../harness/run/results.ts';
 import { parseShard } from '../harness/run/shard.ts';
 import type { Shard } from '../harness/run/shard.ts';
 import { parseTransitionDurations } from '../specs/transitions.ts';
+import type { ReportFlags } from './reports.ts';
 
 export interface CliOptions {
   help: boolean;
@@ -57,6 +59,16 @@ export interface CliOptions {
   bundlePrefix?: string;
 }
 
+/** The report files and the known failures: a run's flags, and a merge's. */
+export const REPORT_OPTIONS = {
+  json: { type: 'string' },
+  junit: { type: 'string' },
+  html: { type: 'string' },
+  markdown: { type: 'string' },
+  expect: { type: 'string' },
+  'strict-expectations': { type: 'boolean' },
+} as const;
+
 export const OPTIONS = {
   endpoint: { type: 'string' },
   rules: { type: 'string' },
@@ -64,12 +76,7 @@ export const OPTIONS = {
   'num-runs': { type: 'string' },
   seed: { type: 'string' },
   path: { type: 'string' },
-  json: { type: 'string' },
-  junit: { type: 'string' },
-  html: { type: 'string' },
-  markdown: { type: 'string' },
-  expect: { type: 'string' },
-  'strict-expectations': { type: 'boolean' },
+  ...REPORT_OPTIONS,
   'write-expectations': { type: 'string' },
   shard: { type: 'string' },
   concurrency: { type: 'string' },
@@ -140,10 +147,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
     // drawing new cases when it passes.
     if (values['num-runs'] === undefined) options.numRuns = 1;
   }
-  if (values.json !== undefined) options.json = nonEmpty('--json', values.json);
-  if (values.junit !== undefined) options.junit = nonEmpty('--junit', values.junit);
-  if (values.html !== undefined) options.html = nonEmpty('--html', values.html);
-  if (values.markdown !== undefined) options.markdown = nonEmpty('--markdown', values.markdown);
+  Object.assign(options, reportFlags(values));
   if (values.expect !== undefined) options.expect = nonEmpty('--expect', values.expect);
   if (values['write-expectations'] !== undefined)
     options.writeExpectations = nonEmpty('--write-expectations', values['write-expectations']);
@@ -220,12 +224,44 @@ export function accountId(raw: string): string {
   return value;
 }
 
+/** --json, --junit, --html, --markdown: each given one a non-empty file name. */
+export function reportFlags(values: ReportFlags): ReportFlags {
+  const flags: ReportFlags = {};
+  for (const name of ['json', 'junit', 'html', 'markdown'] as const) {
+    const value = values[name];
+    if (value !== undefined) flags[name] = nonEmpty(`--${name}`, value);
+  }
+  return flags;
+}
+
+/**
+ * A subcommand's flags (`sweep`, `proxy`, `merge`): strict, each parseArgs
+ * error a UsageError naming the subcommand; positionals only where it takes them.
+ */
+export function parseSubcommand<const O extends NonNullable<ParseArgsConfig['options']>>(
+  command: string,
+  argv: readonly string[],
+  options: O,
+  takesPositionals = false,
+) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: true });
+  } catch (error) {
+    throw new UsageError(`${command}: ${parseArgsMessage(error)}`);
+  }
+  if (!takesPositionals && parsed.positionals.length > 0) {
+    throw new UsageError(`${command}: unexpected argument '${parsed.positionals[0]}' (see proton-conformance ${command} --help)`);
+  }
+  return parsed;
+}
+
 export function nonEmpty(flag: string, value: string): string {
   if (value.trim() === '') throw new UsageError(`${flag}: empty value`);
   return value;
 }
 
-function integer(flag: string, raw: string, min: number, max: number): number {
+export function integer(flag: string, raw: string, min: number, max: number): number {
   const text = raw.trim();
   if (!/^[-+]?\d+$/.test(text)) throw new UsageError(`${flag}: '${raw}' is not an integer`);
   const value = Number(text);

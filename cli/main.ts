@@ -35,26 +35,19 @@ export interface CliDeps {
   loadCatalog?: () => Promise<Catalog<OperationSpec>>;
 }
 
+/** A subcommand is a file in cli/, loaded when it is asked for. */
+const SUBCOMMANDS: Readonly<Record<string, () => Promise<(argv: readonly string[]) => Promise<number>>>> = {
+  sweep: async () => (await import('./sweep.ts')).runSweep,
+  proxy: async () => (await import('./proxy.ts')).runProxy,
+  diff: async () => (await import('./diff.ts')).runDiff,
+  merge: async () => (await import('./merge.ts')).runMerge,
+};
+
 /** Runs the CLI; resolves with the exit code. */
 export async function runCli(argv: readonly string[], deps: CliDeps = {}): Promise<number> {
   try {
-    // A subcommand is a file in cli/.
-    if (argv[0] === 'sweep') {
-      const { runSweep } = await import('./sweep.ts');
-      return await runSweep(argv.slice(1));
-    }
-    if (argv[0] === 'proxy') {
-      const { runProxy } = await import('./proxy.ts');
-      return await runProxy(argv.slice(1));
-    }
-    if (argv[0] === 'diff') {
-      const { runDiff } = await import('./diff.ts');
-      return await runDiff(argv.slice(1));
-    }
-    if (argv[0] === 'merge') {
-      const { runMerge } = await import('./merge.ts');
-      return await runMerge(argv.slice(1));
-    }
+    const subcommand = argv[0] !== undefined && Object.hasOwn(SUBCOMMANDS, argv[0]) ? SUBCOMMANDS[argv[0]] : undefined;
+    if (subcommand !== undefined) return await (await subcommand())(argv.slice(1));
     // A console that goes away (`| head`) is not a crash (cli/streams.ts).
     guardConsole();
     const options = parseCli(argv);

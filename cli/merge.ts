@@ -3,37 +3,18 @@
 // the shards' JSON reports (`--shard i/n`) joined into one report and one
 // verdict (harness/outcomes/merge.ts), printed as a run prints it and written as the
 // reports asked for. Exit codes as a run's: 0, 1, 2.
-import { parseArgs } from 'node:util';
 import { UsageError } from '../harness/errors.ts';
 import { applyExpectations, gateExitCode, loadExpectations } from '../harness/outcomes/expectations.ts';
 import { mergeReports } from '../harness/outcomes/merge.ts';
 import { readReport } from '../harness/outcomes/report-file.ts';
 import { consoleReporter } from '../reporters/console.ts';
-import { parseArgsMessage, nonEmpty } from './args.ts';
+import { parseSubcommand, REPORT_OPTIONS, reportFlags } from './args.ts';
 import { fileReporters } from './reports.ts';
 import { MERGE_USAGE } from './usage.ts';
 
 export async function runMerge(argv: readonly string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      options: {
-        json: { type: 'string' },
-        junit: { type: 'string' },
-        html: { type: 'string' },
-        markdown: { type: 'string' },
-        expect: { type: 'string' },
-        'strict-expectations': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: true,
-    });
-  } catch (error) {
-    throw new UsageError(`merge: ${parseArgsMessage(error)}`);
-  }
-  const { values, positionals } = parsed;
+  const options = { ...REPORT_OPTIONS, help: { type: 'boolean', short: 'h' } } as const;
+  const { values, positionals } = parseSubcommand('merge', argv, options, true);
   if (values.help) {
     process.stdout.write(MERGE_USAGE);
     return 0;
@@ -41,12 +22,7 @@ export async function runMerge(argv: readonly string[]): Promise<number> {
   if (positionals.length === 0) throw new UsageError('merge: give the JSON reports of the shards (merge A.json B.json ...)');
   if (values['strict-expectations'] && values.expect === undefined)
     throw new UsageError('merge: --strict-expectations goes with --expect FILE');
-  const flags = {
-    json: values.json === undefined ? undefined : nonEmpty('--json', values.json),
-    junit: values.junit === undefined ? undefined : nonEmpty('--junit', values.junit),
-    html: values.html === undefined ? undefined : nonEmpty('--html', values.html),
-    markdown: values.markdown === undefined ? undefined : nonEmpty('--markdown', values.markdown),
-  };
+  const flags = reportFlags(values);
   const { RULES } = await import('../specs/rules.ts');
   const known = new Map(RULES.map((rule) => [rule.id, rule.operations as readonly string[]]));
   const expectations = values.expect === undefined ? undefined : await loadExpectations(values.expect, '--expect', known);

@@ -2,12 +2,11 @@
 // that the AWS CLI, another SDK or any client can be put between faults and
 // a target. It prints its URL, then one line per faulted request on stderr,
 // and runs until Ctrl-C (or SIGTERM).
-import { parseArgs } from 'node:util';
 import { UsageError } from '../harness/errors.ts';
 import { faultSpec, parseFaults, startProxy, summarizeAnswer } from '../harness/wire/proxy.ts';
 import type { Delivery } from '../harness/wire/proxy.ts';
 import { WIRE_FAULTS, WIRE_FAULT_KINDS } from '../specs/wire.ts';
-import { parseArgsMessage } from './args.ts';
+import { parseSubcommand } from './args.ts';
 
 function faultLine(kind: (typeof WIRE_FAULT_KINDS)[number]): string {
   const fault = WIRE_FAULTS[kind];
@@ -59,14 +58,7 @@ const OPTIONS = {
 } as const;
 
 export function parseProxy(argv: readonly string[]): ProxyCliOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: true });
-  } catch (error) {
-    throw new UsageError(`proxy: ${parseArgsMessage(error)}`);
-  }
-  const { values, positionals } = parsed;
-  if (positionals.length > 0) throw new UsageError(`proxy: unexpected argument '${positionals[0]}' (see proton-conformance proxy --help)`);
+  const { values } = parseSubcommand('proxy', argv, OPTIONS);
   const options: ProxyCliOptions = { help: values.help === true, faults: values.faults ?? '', seed: 0, quiet: values.quiet === true };
   if (options.help) return options;
   if (values.target === undefined)

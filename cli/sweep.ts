@@ -3,7 +3,6 @@
 // createdAt), lists it, and with --yes removes it in dependency order through
 // the ownership guard. A dry run unless --yes. The interlock applies as to a
 // run: a remote endpoint needs --allow-real-account.
-import { parseArgs } from 'node:util';
 import { chooseEndpoint } from '../harness/target/endpoint.ts';
 import { DEFAULT_BUNDLE_PREFIX, checkBundleFlags } from '../harness/bundles/flags.ts';
 import { describeError, UsageError } from '../harness/errors.ts';
@@ -14,7 +13,7 @@ import { describeLeft, parseDuration, runIdTime, sweep } from '../harness/safety
 import type { Found } from '../harness/safety/sweep.ts';
 import { resolveTarget } from '../harness/target/target.ts';
 import { plural } from '../harness/run/results.ts';
-import { accountId, nonEmpty, parseArgsMessage, seconds } from './args.ts';
+import { accountId, nonEmpty, parseSubcommand, seconds } from './args.ts';
 import { announceAccount } from '../harness/safety/real-target.ts';
 import { SWEEP_USAGE } from './usage.ts';
 
@@ -49,14 +48,7 @@ const OPTIONS = {
 } as const;
 
 export function parseSweep(argv: readonly string[]): SweepCliOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: true });
-  } catch (error) {
-    throw new UsageError(`sweep: ${parseArgsMessage(error)}`);
-  }
-  const { values, positionals } = parsed;
-  if (positionals.length > 0) throw new UsageError(`sweep: unexpected argument '${positionals[0]}' (see proton-conformance sweep --help)`);
+  const { values } = parseSubcommand('sweep', argv, OPTIONS);
   const options: SweepCliOptions = {
     help: values.help === true,
     yes: values.yes === true,

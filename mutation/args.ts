@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { UsageError } from '../harness/errors.ts';
 import { DEFAULT_NUM_RUNS } from '../harness/run/results.ts';
 import { splitList } from '../harness/run/select.ts';
+import { integer } from '../cli/args.ts';
 import { allWeatherVariants, weatherVariants } from './subjects.ts';
 import type { FaultScope } from './subjects.ts';
 
@@ -63,14 +64,6 @@ const OPTIONS = {
   weather: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
-
-function integer(flag: string, raw: string, min: number, max: number): number {
-  const text = raw.trim();
-  if (!/^[-+]?\d+$/.test(text)) throw new UsageError(`${flag}: '${raw}' is not an integer`);
-  const value = Number(text);
-  if (value < min || value > max) throw new UsageError(`${flag}: ${value} is out of range (${min} to ${max})`);
-  return value;
-}
 
 function names(flag: string, raw: string | undefined): string[] | undefined {
   if (raw === undefined) return undefined;
