@@ -4,11 +4,11 @@ import { randomUUID } from 'node:crypto';
 import type { CreateEnvironmentInput, ListEnvironmentsInput, RepositoryBranchInput, UpdateEnvironmentInput } from '@aws-sdk/client-proton';
 import { arnOf } from '../arn.ts';
 import { seconds, type Handler, type RequestContext, type Valid } from '../context.ts';
-import { asyncDelete, nameCreate, recordUpdate, type CreatedByName } from '../idempotency.ts';
+import { nameCreate, recordUpdate, type CreatedByName } from '../idempotency.ts';
 import { paginate } from '../pagination.ts';
 import type { Output } from '../policy.ts';
-import { conflict, notFound, validation } from '../protocol.ts';
-import { isDeleting, live, liveValues, type Deletable } from './lifecycle.ts';
+import { conflict, validation } from '../protocol.ts';
+import { deletableKind, isDeleting, live, liveValues, type Deletable } from './lifecycle.ts';
 import { tagsOf, type Tags } from './tag-list.ts';
 import { ENVIRONMENT_TEMPLATES } from './template-kinds.ts';
 import { publishedVersion, recommendedVersion, templateNamed, type VersionRecord } from './templates.ts';
@@ -82,11 +82,14 @@ function view(env: EnvironmentRecord, now: number, summary = false): Record<stri
 
 const answer = (env: EnvironmentRecord, now: number): Output => ({ environment: view(env, now) });
 
-function environmentNamed(ctx: RequestContext, name: string): EnvironmentRecord {
-  const env = live(ctx.account.environments, name, ctx.now);
-  if (env === undefined) throw notFound(`The environment '${name}' was not found`);
-  return env;
-}
+const environments = deletableKind<EnvironmentRecord>({
+  kind: 'environment',
+  operations: 'Environment',
+  table: (ctx) => ctx.account.environments,
+  deletionMs: (ctx) => ctx.account.durations.environmentDeletion,
+  answer,
+});
+const environmentNamed = environments.named;
 
 /** A connection an environment may use: CONNECTED, to this management account, for this environment. */
 function usableConnection(ctx: RequestContext, id: string, environmentName: string): string {
@@ -234,21 +237,6 @@ const updateEnvironment: Handler = (ctx, params) => {
   return answer(env, ctx.now);
 };
 
-const deleteEnvironment: Handler = (ctx, params) => {
-  const { name } = params as { name: string };
-  return asyncDelete<EnvironmentRecord>(ctx, {
-    operation: 'DeleteEnvironment',
-    find: () => live(ctx.account.environments, name, ctx.now),
-    deleting: isDeleting,
-    start: (env) => {
-      env.deletion = { startedAt: ctx.now, endsAt: ctx.now + ctx.account.durations.environmentDeletion };
-    },
-    answer: (env) => answer(env, ctx.now),
-  });
-};
-
-const getEnvironment: Handler = (ctx, params) => answer(environmentNamed(ctx, (params as { name: string }).name), ctx.now);
-
 const listEnvironments: Handler = (ctx, params) => {
   const input = params as Valid<ListEnvironmentsInput>;
   const filters = input.environmentTemplates;
@@ -262,8 +250,8 @@ const listEnvironments: Handler = (ctx, params) => {
 
 export const environmentOperations: Record<string, Handler> = {
   CreateEnvironment: createEnvironment,
-  GetEnvironment: getEnvironment,
+  GetEnvironment: environments.get,
   ListEnvironments: listEnvironments,
   UpdateEnvironment: updateEnvironment,
-  DeleteEnvironment: deleteEnvironment,
+  DeleteEnvironment: environments.delete,
 };

@@ -2,12 +2,12 @@
 // delete; creation and spec updates take `serviceCreation` / `serviceUpdate`.
 import type { CreateServiceInput, ListServicesInput, UpdateServiceInput } from '@aws-sdk/client-proton';
 import { arnOf } from '../arn.ts';
-import { seconds, type Handler, type RequestContext, type Valid } from '../context.ts';
-import { asyncDelete, nameCreate, recordUpdate, type CreatedByName } from '../idempotency.ts';
+import { seconds, type Handler, type Valid } from '../context.ts';
+import { nameCreate, recordUpdate, type CreatedByName } from '../idempotency.ts';
 import { paginate } from '../pagination.ts';
 import type { Output } from '../policy.ts';
-import { conflict, notFound } from '../protocol.ts';
-import { isDeleting, live, liveValues, type Deletable } from './lifecycle.ts';
+import { conflict } from '../protocol.ts';
+import { deletableKind, isDeleting, live, liveValues, type Deletable } from './lifecycle.ts';
 import { tagsOf, type Tags } from './tag-list.ts';
 import { SERVICE_TEMPLATES } from './template-kinds.ts';
 import { publishedVersion, templateNamed, type VersionRecord } from './templates.ts';
@@ -59,11 +59,14 @@ function view(service: ServiceRecord, now: number, summary = false): Record<stri
 
 const answer = (service: ServiceRecord, now: number): Output => ({ service: view(service, now) });
 
-function serviceNamed(ctx: RequestContext, name: string): ServiceRecord {
-  const service = live(ctx.account.services, name, ctx.now);
-  if (service === undefined) throw notFound(`The service '${name}' was not found`);
-  return service;
-}
+const services = deletableKind<ServiceRecord>({
+  kind: 'service',
+  operations: 'Service',
+  table: (ctx) => ctx.account.services,
+  deletionMs: (ctx) => ctx.account.durations.serviceDeletion,
+  answer,
+});
+const serviceNamed = services.named;
 
 const createService: Handler = (ctx, params) => {
   const input = params as Valid<CreateServiceInput>;
@@ -115,21 +118,6 @@ const updateService: Handler = (ctx, params) => {
   return answer(service, ctx.now);
 };
 
-const deleteService: Handler = (ctx, params) => {
-  const { name } = params as { name: string };
-  return asyncDelete<ServiceRecord>(ctx, {
-    operation: 'DeleteService',
-    find: () => live(ctx.account.services, name, ctx.now),
-    deleting: isDeleting,
-    start: (service) => {
-      service.deletion = { startedAt: ctx.now, endsAt: ctx.now + ctx.account.durations.serviceDeletion };
-    },
-    answer: (service) => answer(service, ctx.now),
-  });
-};
-
-const getService: Handler = (ctx, params) => answer(serviceNamed(ctx, (params as { name: string }).name), ctx.now);
-
 const listServices: Handler = (ctx, params) => {
   const page = paginate(
     liveValues(ctx.account.services, ctx.now),
@@ -142,8 +130,8 @@ const listServices: Handler = (ctx, params) => {
 
 export const serviceOperations: Record<string, Handler> = {
   CreateService: createService,
-  GetService: getService,
+  GetService: services.get,
   ListServices: listServices,
   UpdateService: updateService,
-  DeleteService: deleteService,
+  DeleteService: services.delete,
 };
