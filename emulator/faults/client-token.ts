@@ -7,12 +7,11 @@ import {
   CLIENT_TOKEN_OPERATIONS as TOKEN_OPS,
   HOUR_MS,
   TOKEN_LIFETIME_MS,
+  checkThenInsertRaceFault,
   fault,
   inFlightMismatchFault,
   mintedIdentity,
   mismatchFaults,
-  operationOfKey,
-  TwinGate,
   sdkAttempt,
 } from './support.ts';
 
@@ -192,23 +191,11 @@ export const clientTokenFaults: Record<string, Fault> = {
   ),
 
   // --- concurrent-retries
-  'token-check-then-insert-race': fault(
+  'token-check-then-insert-race': checkThenInsertRaceFault(
     CONCURRENT,
+    TOKEN_OPS,
     'The token lookup and the insert are separated by a round trip to the store (an await): identical requests sent at once all ' +
       'miss the token and each creates a resource.',
-    (base) => {
-      const gate = new TwinGate();
-      return {
-        checkThenInsert: async (key, check, insert) => {
-          if (!TOKEN_OPS.has(operationOfKey(key))) return base.checkThenInsert(key, check, insert);
-          gate.arrived(key);
-          const found = check();
-          if (found !== undefined) return found;
-          await gate.hold(key);
-          return insert();
-        },
-      };
-    },
   ),
   'token-in-flight-mismatch': inFlightMismatchFault(
     CONCURRENT,

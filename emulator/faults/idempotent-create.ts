@@ -1,16 +1,15 @@
 // Faults of the idempotent-create category (CreateEnvironmentTemplate,
 // CreateServiceTemplate, CreateEnvironment, CreateService: identity = name).
 import { isDeepStrictEqual } from 'node:util';
-import type { Fault, Params } from '../policy.ts';
+import type { Fault, Params, PolicyOverride } from '../policy.ts';
 import { validation } from '../protocol.ts';
 import {
   NAME_OPERATIONS as NAME_OPS,
+  checkThenInsertRaceFault,
   fault,
   inFlightMismatchFault,
   mintedIdentity,
   mismatchFaults,
-  operationOfKey,
-  TwinGate,
 } from './support.ts';
 
 const UNMODIFIED = 'idempotent-create/unmodified-retry';
@@ -31,6 +30,16 @@ const ADDRESSING = new Set(['name', 'deploymentType']);
 /** The members an Update sets, besides those that name the resource. */
 function updated(input: Params): string[] {
   return Object.keys(input).filter((member) => !ADDRESSING.has(member) && input[member] !== undefined);
+}
+
+/** An Update that changes only `member` does not count as a modification. */
+function untracked(member: string): PolicyOverride {
+  return (base) => ({
+    countsAsModification: (operation, input) => {
+      const members = updated(input);
+      return !(members.length === 1 && members[0] === member) && base.countsAsModification(operation, input);
+    },
+  });
 }
 
 export const idempotentCreateFaults: Record<string, Fault> = {
@@ -80,23 +89,13 @@ export const idempotentCreateFaults: Record<string, Fault> = {
     MODIFIED,
     'An Update that changes only the description does not count as a modification (other fields do): an identical retry after it ' +
       'returns the resource.',
-    (base) => ({
-      countsAsModification: (operation, input) => {
-        const members = updated(input);
-        return !(members.length === 1 && members[0] === 'description') && base.countsAsModification(operation, input);
-      },
-    }),
+    untracked('description'),
   ),
   'name-display-name-not-tracked': fault(
     MODIFIED,
     'An UpdateEnvironmentTemplate / UpdateServiceTemplate that changes only the display name does not count as a modification: an ' +
       'identical retry after it returns the template.',
-    (base) => ({
-      countsAsModification: (operation, input) => {
-        const members = updated(input);
-        return !(members.length === 1 && members[0] === 'displayName') && base.countsAsModification(operation, input);
-      },
-    }),
+    untracked('displayName'),
   ),
 
   // --- different-params
@@ -110,23 +109,11 @@ export const idempotentCreateFaults: Record<string, Fault> = {
       'answered with IdempotentParameterMismatch.',
     'the name',
   ),
-  'name-race-already-exists': fault(
+  'name-race-already-exists': checkThenInsertRaceFault(
     CONCURRENT,
+    NAME_OPS,
     'The name lookup and the insert are separated by a round trip to the store: identical creates sent at once all miss the name, ' +
       "and the losers hit the store's unique name and answer ValidationException (already exists).",
-    (base) => {
-      const gate = new TwinGate();
-      return {
-        checkThenInsert: async (key, check, insert) => {
-          if (!NAME_OPS.has(operationOfKey(key))) return base.checkThenInsert(key, check, insert);
-          gate.arrived(key);
-          const found = check();
-          if (found !== undefined) return found;
-          await gate.hold(key);
-          if (check() !== undefined) throw validation('A resource with this name already exists');
-          return insert();
-        },
-      };
-    },
+    'A resource with this name already exists',
   ),
 };

@@ -187,6 +187,29 @@ export function mintedIdentity(answer: Output): Output {
 }
 
 /**
+ * The lookup and the insert separated by a round trip to the store: identical
+ * creates sent at once all miss the key, and each goes on to insert. With
+ * `storeRefusal`, the store itself then refuses a twin (a unique name) with a
+ * ValidationException of that message; without it, each creates a resource.
+ */
+export function checkThenInsertRaceFault(rule: string, operations: ReadonlySet<string>, description: string, storeRefusal?: string): Fault {
+  return fault(rule, description, (base) => {
+    const gate = new TwinGate();
+    return {
+      checkThenInsert: async (key, check, insert) => {
+        if (!operations.has(operationOfKey(key))) return base.checkThenInsert(key, check, insert);
+        gate.arrived(key);
+        const found = check();
+        if (found !== undefined) return found;
+        await gate.hold(key);
+        if (storeRefusal !== undefined && check() !== undefined) throw validation(storeRefusal);
+        return insert();
+      },
+    };
+  });
+}
+
+/**
  * An idempotency key reserved before its parameters are stored: an identical
  * request arriving while the first is being created is told its parameters
  * differ. Both create categories get it wrong alike; `holder` says what holds

@@ -40,6 +40,23 @@ function signatureOf(headers: ActedFacts['headers']): string | undefined {
   return /Signature=([0-9a-f]+)/.exec(Array.isArray(authorization) ? (authorization[0] ?? '') : (authorization ?? ''))?.[1];
 }
 
+/** A replay cache of the signatures of creates and deletes: a signature seen before is answered `replayed()`. */
+function replayCache(replayed: () => ApiError | Output): (base: Policy) => Partial<Policy> {
+  return (base) => {
+    const seen = new Set<string>();
+    return {
+      answersDelivery: (facts) => {
+        const signature = signatureOf(facts.headers);
+        if (MUTATION.test(facts.operation) && signature !== undefined) {
+          if (seen.has(signature)) return replayed();
+          seen.add(signature);
+        }
+        return base.answersDelivery(facts);
+      },
+    };
+  };
+}
+
 /** Every fourth mutation fails after acting with `error`, its error path rolling the record back. */
 function failingAfterActing(error: (operation: string) => Error): (base: Policy) => Partial<Policy> {
   return (base) => {
@@ -235,36 +252,13 @@ export const wireFaults: Record<string, Fault> = {
     DUPLICATE,
     'A delivery whose signature was seen before (the same signed request, delivered twice by the network) is answered from a ' +
       'replay cache that keeps only the status: an empty success, without the resource the request created.',
-    (base) => {
-      const seen = new Set<string>();
-      return {
-        answersDelivery: (facts) => {
-          const signature = signatureOf(facts.headers);
-          if (MUTATION.test(facts.operation) && signature !== undefined) {
-            if (seen.has(signature)) return {};
-            seen.add(signature);
-          }
-          return base.answersDelivery(facts);
-        },
-      };
-    },
+    replayCache(() => ({})),
   ),
   'replay-refused': fault(
     DUPLICATE,
     'A delivery whose signature was seen before (the same signed request, delivered twice by the network) is refused as a replay ' +
       'with ValidationException, though the contract makes it the same request.',
-    (base) => {
-      const seen = new Set<string>();
-      return {
-        answersDelivery: (facts) => {
-          const signature = signatureOf(facts.headers);
-          if (!MUTATION.test(facts.operation) || signature === undefined) return base.answersDelivery(facts);
-          if (seen.has(signature)) return validation('The request signature has already been used: a replayed request is refused');
-          seen.add(signature);
-          return base.answersDelivery(facts);
-        },
-      };
-    },
+    replayCache(() => validation('The request signature has already been used: a replayed request is refused')),
   ),
   'error-path-forgets-record': fault(
     SERVER_ERROR,

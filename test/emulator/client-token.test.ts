@@ -41,6 +41,12 @@ interface Subject {
 }
 
 const versionId = (r: Record<string, unknown>) => `${r['templateName']}:${r['majorVersion']}.${r['minorVersion']}`;
+/** What names a template version in a Get or a Delete. */
+const versionKey = (r: Record<string, unknown>) => ({
+  templateName: r['templateName'] as string,
+  majorVersion: r['majorVersion'] as string,
+  minorVersion: r['minorVersion'] as string,
+});
 
 async function templatesWithTwoMajors(client: ProtonClient, kind: 'environment' | 'service'): Promise<void> {
   for (const name of ['tpl', 'tpl2']) {
@@ -79,23 +85,8 @@ const subjects: Subject[] = [
       (await client.send(new CreateEnvironmentTemplateVersionCommand(input as never))).environmentTemplateVersion as never,
     identity: versionId,
     get: async (client, r) =>
-      (
-        await client.send(
-          new GetEnvironmentTemplateVersionCommand({
-            templateName: r['templateName'] as string,
-            majorVersion: r['majorVersion'] as string,
-            minorVersion: r['minorVersion'] as string,
-          }),
-        )
-      ).environmentTemplateVersion as never,
-    remove: (client, r) =>
-      client.send(
-        new DeleteEnvironmentTemplateVersionCommand({
-          templateName: r['templateName'] as string,
-          majorVersion: r['majorVersion'] as string,
-          minorVersion: r['minorVersion'] as string,
-        }),
-      ),
+      (await client.send(new GetEnvironmentTemplateVersionCommand(versionKey(r)))).environmentTemplateVersion as never,
+    remove: (client, r) => client.send(new DeleteEnvironmentTemplateVersionCommand(versionKey(r))),
   },
   {
     operation: 'CreateServiceTemplateVersion',
@@ -121,24 +112,8 @@ const subjects: Subject[] = [
     create: async (client, input) =>
       (await client.send(new CreateServiceTemplateVersionCommand(input as never))).serviceTemplateVersion as never,
     identity: versionId,
-    get: async (client, r) =>
-      (
-        await client.send(
-          new GetServiceTemplateVersionCommand({
-            templateName: r['templateName'] as string,
-            majorVersion: r['majorVersion'] as string,
-            minorVersion: r['minorVersion'] as string,
-          }),
-        )
-      ).serviceTemplateVersion as never,
-    remove: (client, r) =>
-      client.send(
-        new DeleteServiceTemplateVersionCommand({
-          templateName: r['templateName'] as string,
-          majorVersion: r['majorVersion'] as string,
-          minorVersion: r['minorVersion'] as string,
-        }),
-      ),
+    get: async (client, r) => (await client.send(new GetServiceTemplateVersionCommand(versionKey(r)))).serviceTemplateVersion as never,
+    remove: (client, r) => client.send(new DeleteServiceTemplateVersionCommand(versionKey(r))),
   },
   {
     operation: 'CreateEnvironmentAccountConnection',
