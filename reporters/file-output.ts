@@ -11,7 +11,8 @@ import type { Reporter, RunInfo } from './reporter.ts';
 export type Render = (report: Report, info: RunInfo) => string;
 
 async function ensureParent(path: string): Promise<void> {
-  // A missing last directory is made (reports/ in a fresh clone), as --json does.
+  // A missing last directory is made (reports/ in a fresh clone); not a
+  // whole chain: Node's recursive mkdir can spin on special file systems.
   const parent = dirname(path);
   if (
     !(await stat(parent).then(
@@ -22,13 +23,13 @@ async function ensureParent(path: string): Promise<void> {
     await mkdir(parent);
 }
 
-function cannot(flag: string, file: string, error: unknown): UsageError {
+export function cannot(flag: string, file: string, error: unknown): UsageError {
   const code = (error as { code?: string }).code ?? (error instanceof Error ? error.message : String(error));
   return new UsageError(`${flag}: cannot write ${file} (${code})`);
 }
 
-/** `flag FILE`: the whole file, replaced. */
-export function fileReporter(name: string, flag: string, file: string, render: Render): Reporter {
+/** Where `flag FILE` is written whole: `save` writes the temporary file beside it (its folder made if missing), renamed over it after. */
+export function wholeFile(flag: string, file: string): { path: string; temporary: string; save: (text: string) => Promise<void> } {
   const path = resolve(file);
   const temporary = `${path}.${process.pid}.tmp`;
   const save = async (text: string): Promise<void> => {
@@ -39,6 +40,12 @@ export function fileReporter(name: string, flag: string, file: string, render: R
       throw cannot(flag, file, error);
     }
   };
+  return { path, temporary, save };
+}
+
+/** `flag FILE`: the whole file, replaced. */
+export function fileReporter(name: string, flag: string, file: string, render: Render): Reporter {
+  const { path, temporary, save } = wholeFile(flag, file);
   return {
     name,
     async prepare() {

@@ -1,11 +1,12 @@
 // The JSON report (`--json FILE`), schema specs/report.schema.json. Written
 // to a temporary file and renamed, so a reader never sees half a report; every
 // known secret is scrubbed from the text on the way out.
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Report, RuleResult } from '../harness/types.ts';
 import { UsageError } from '../harness/errors.ts';
 import { scrub } from '../harness/client/redact.ts';
+import { cannot, wholeFile } from './file-output.ts';
 import type { Reporter, RunInfo } from './reporter.ts';
 
 /**
@@ -45,26 +46,7 @@ function isoTime(at: number | string): string {
 }
 
 export function jsonReporter(file: string): Reporter {
-  const path = resolve(file);
-  const temporary = `${path}.${process.pid}.tmp`;
-  const save = async (text: string): Promise<void> => {
-    try {
-      // A missing last directory is made (reports/ in a fresh clone); not a
-      // whole chain: Node's recursive mkdir can spin on special file systems.
-      const parent = dirname(path);
-      if (
-        !(await stat(parent).then(
-          () => true,
-          () => false,
-        ))
-      )
-        await mkdir(parent);
-      await writeFile(temporary, text, 'utf8');
-    } catch (error) {
-      const code = (error as { code?: string }).code ?? (error instanceof Error ? error.message : String(error));
-      throw new UsageError(`--json: cannot write ${file} (${code})`);
-    }
-  };
+  const { path, temporary, save } = wholeFile('--json', file);
   return {
     name: 'json',
     async prepare() {
@@ -88,8 +70,7 @@ export function jsonReporter(file: string): Reporter {
         // No temporary file is left behind, whatever failed.
         await rm(temporary, { force: true }).catch(() => undefined);
         if (error instanceof UsageError) throw error;
-        const code = (error as { code?: string }).code ?? (error instanceof Error ? error.message : String(error));
-        throw new UsageError(`--json: cannot write ${file} (${code})`);
+        throw cannot('--json', file, error);
       }
     },
   };
