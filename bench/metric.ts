@@ -27,3 +27,8 @@ export interface Metric {
   readonly description: string;
   measure(options: BenchOptions): Promise<Measurement[]>;
 }
+
+/** A ratio with its goal, at most `target` (`met` as given where more than the ratio decides it). */
+export function ratioAtMost(name: string, ratio: number, target: number, digits = 3, met = ratio <= target): Measurement {
+  return { name, value: Number(ratio.toFixed(digits)), unit: 'ratio', target: `<= ${target}`, met };
+}

@@ -1,6 +1,8 @@
 // What the metrics that run the suite as a user does share: the reference
 // emulator started as its own process, and the CLI run to its end.
 import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,4 +33,32 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv): Promise
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'proton-conformance.js'), ...args], { cwd: ROOT, env, stdio: 'ignore' });
     child.once('exit', (code) => resolve({ code: code ?? 1, wallMs: performance.now() - started }));
   });
+}
+
+/**
+ * The CLI run to its end against a fresh emulator process (`emulatorFlags`),
+ * with `--endpoint` its URL and `--json` a temporary file: its exit code, wall
+ * time and the JSON report it wrote. Open mode: the access key names the account.
+ */
+export async function runAgainstEmulator<R>(
+  emulatorFlags: readonly string[],
+  args: readonly string[],
+  credentials: { accessKeyId: string; secretAccessKey: string },
+): Promise<{ code: number; wallMs: number; report: R }> {
+  const emulator = await startEmulatorProcess(emulatorFlags);
+  const dir = await mkdtemp(join(tmpdir(), 'pc-bench-'));
+  try {
+    const json = join(dir, 'report.json');
+    const run = await runCli(['--endpoint', emulator.url, ...args, '--json', json], {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_REGION: 'us-east-1',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    });
+    return { ...run, report: JSON.parse(await readFile(json, 'utf8')) as R };
+  } finally {
+    emulator.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
 }

@@ -7,22 +7,16 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { CreateEnvironmentTemplateCommand, GetEnvironmentTemplateCommand, ProtonClient } from '@aws-sdk/client-proton';
+import { CreateEnvironmentTemplateCommand, GetEnvironmentTemplateCommand, type ProtonClient } from '@aws-sdk/client-proton';
 import { startEmulator } from '../../emulator/index.ts';
-import type { Measurement, Metric } from '../metric.ts';
+import { benchClient } from '../client.ts';
+import { ratioAtMost, type Measurement, type Metric } from '../metric.ts';
 import { median, quantile } from '../stats.ts';
 
 const TEMPLATE = 'bench-latency-template';
 const TARGET_RATIO = 1.5;
 
-function client(endpoint: string): ProtonClient {
-  return new ProtonClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'AKIDBENCHLATENCY', secretAccessKey: 'bench-dummy-secret' },
-    maxAttempts: 1,
-  });
-}
+const client = (endpoint: string): ProtonClient => benchClient(endpoint, 'AKIDBENCHLATENCY');
 
 interface RecordedAnswer {
   status: number;
@@ -118,13 +112,7 @@ const metric: Metric = {
       const ratio = median(emulated) / median(baseline);
       const ms = (name: string, value: number): Measurement => ({ name, value: Number(value.toFixed(4)), unit: 'ms' });
       return [
-        {
-          name: 'emulator.latency_ratio',
-          value: Number(ratio.toFixed(4)),
-          unit: 'ratio',
-          target: `<= ${TARGET_RATIO}`,
-          met: ratio <= TARGET_RATIO,
-        },
+        ratioAtMost('emulator.latency_ratio', ratio, TARGET_RATIO, 4),
         ms('emulator.latency_median_ms', median(emulated)),
         ms('emulator.latency_p90_ms', quantile(emulated, 0.9)),
         ms('emulator.baseline_latency_median_ms', median(baseline)),

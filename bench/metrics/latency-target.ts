@@ -7,11 +7,8 @@
 // at most 1.25). estimate_ratio is the cells' time (the report's startedAt to
 // finishedAt) over the estimate the run printed: how good the cost model is.
 // With --quick, two rules only and a budget of one minute.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Measurement, Metric } from '../metric.ts';
-import { runCli, startEmulatorProcess } from '../processes.ts';
+import { ratioAtMost, type Measurement, type Metric } from '../metric.ts';
+import { runAgainstEmulator } from '../processes.ts';
 
 const TARGET_RATIO = 1.25;
 const LATENCY = '20-60';
@@ -29,58 +26,31 @@ const metric: Metric = {
   name: 'latency_target',
   description: `the default run against the emulator with --latency ${LATENCY} (every hook): its wall time over the budget it printed`,
   async measure({ quick, log }) {
-    const emulator = await startEmulatorProcess(['--latency', LATENCY, '--seed', '17']);
-    const dir = await mkdtemp(join(tmpdir(), 'pc-latency-'));
-    try {
-      const json = join(dir, 'report.json');
-      const args = [
-        '--endpoint',
-        emulator.url,
-        '--seed',
-        '20261207',
-        '--json',
-        json,
-        ...(quick ? ['--rules', 'client-token/*,idempotent-create/*', '--budget', '1m'] : []),
-      ];
-      const env = {
-        ...process.env,
-        AWS_ACCESS_KEY_ID: 'AKIDLATENCYBENCH0001',
-        AWS_SECRET_ACCESS_KEY: 'latencyBenchSecret',
-        AWS_REGION: 'us-east-1',
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      };
-      const run = await runCli(args, env);
-      const report = JSON.parse(await readFile(json, 'utf8')) as Report;
-      if (!report.sizing) throw new Error('the run printed no sizing (was the target measured?)');
-      const { sizing } = report;
-      const cellsMs = Date.parse(report.finishedAt) - Date.parse(report.startedAt);
-      const ratio = run.wallMs / sizing.budgetMs;
-      const estimateRatio = sizing.estimatedMs ? cellsMs / sizing.estimatedMs : 0;
-      log(
-        `latency_target: exit ${run.code}, ${(run.wallMs / 1000).toFixed(1)} s over a budget of ${sizing.budgetMs / 1000} s; ` +
-          `latency ${sizing.latencyMs} ms, sized by ${sizing.sizedBy}: ` +
-          `${report.numRuns} runs per property, concurrency ${sizing.concurrency}, cell timeout ${sizing.cellTimeoutMs / 1000} s, ` +
-          `estimated ${((sizing.estimatedMs ?? 0) / 1000).toFixed(1)} s, cells took ${(cellsMs / 1000).toFixed(1)} s; ` +
-          `${report.summary.fail} fail, ${report.summary.inconclusive} inconclusive`,
-      );
-      return [
-        {
-          name: 'latency_target.wall_ratio',
-          value: Number(ratio.toFixed(3)),
-          unit: 'ratio',
-          target: `<= ${TARGET_RATIO}`,
-          met: ratio <= TARGET_RATIO && run.code === 0,
-        },
-        { name: 'latency_target.estimate_ratio', value: Number(estimateRatio.toFixed(3)), unit: 'ratio' },
-        { name: 'latency_target.wall_s', value: Number((run.wallMs / 1000).toFixed(1)), unit: 's' },
-        { name: 'latency_target.latency_ms', value: sizing.latencyMs, unit: 'ms' },
-        { name: 'latency_target.num_runs', value: report.numRuns, unit: 'count' },
-        { name: 'latency_target.inconclusive', value: report.summary.inconclusive, unit: 'count' },
-      ] satisfies Measurement[];
-    } finally {
-      emulator.stop();
-      await rm(dir, { recursive: true, force: true });
-    }
+    const { report, ...run } = await runAgainstEmulator<Report>(
+      ['--latency', LATENCY, '--seed', '17'],
+      ['--seed', '20261207', ...(quick ? ['--rules', 'client-token/*,idempotent-create/*', '--budget', '1m'] : [])],
+      { accessKeyId: 'AKIDLATENCYBENCH0001', secretAccessKey: 'latencyBenchSecret' },
+    );
+    if (!report.sizing) throw new Error('the run printed no sizing (was the target measured?)');
+    const { sizing } = report;
+    const cellsMs = Date.parse(report.finishedAt) - Date.parse(report.startedAt);
+    const ratio = run.wallMs / sizing.budgetMs;
+    const estimateRatio = sizing.estimatedMs ? cellsMs / sizing.estimatedMs : 0;
+    log(
+      `latency_target: exit ${run.code}, ${(run.wallMs / 1000).toFixed(1)} s over a budget of ${sizing.budgetMs / 1000} s; ` +
+        `latency ${sizing.latencyMs} ms, sized by ${sizing.sizedBy}: ` +
+        `${report.numRuns} runs per property, concurrency ${sizing.concurrency}, cell timeout ${sizing.cellTimeoutMs / 1000} s, ` +
+        `estimated ${((sizing.estimatedMs ?? 0) / 1000).toFixed(1)} s, cells took ${(cellsMs / 1000).toFixed(1)} s; ` +
+        `${report.summary.fail} fail, ${report.summary.inconclusive} inconclusive`,
+    );
+    return [
+      ratioAtMost('latency_target.wall_ratio', ratio, TARGET_RATIO, 3, ratio <= TARGET_RATIO && run.code === 0),
+      { name: 'latency_target.estimate_ratio', value: Number(estimateRatio.toFixed(3)), unit: 'ratio' },
+      { name: 'latency_target.wall_s', value: Number((run.wallMs / 1000).toFixed(1)), unit: 's' },
+      { name: 'latency_target.latency_ms', value: sizing.latencyMs, unit: 'ms' },
+      { name: 'latency_target.num_runs', value: report.numRuns, unit: 'count' },
+      { name: 'latency_target.inconclusive', value: report.summary.inconclusive, unit: 'count' },
+    ] satisfies Measurement[];
   },
 };
 

@@ -25,10 +25,11 @@
 // undici as the forwarding side 0.15 to 0.2 ms, which is why the proxy speaks
 // HTTP/1.1 itself (harness/wire/http1.ts).
 import { performance } from 'node:perf_hooks';
-import { CreateEnvironmentTemplateCommand, GetEnvironmentTemplateCommand, ProtonClient } from '@aws-sdk/client-proton';
+import { CreateEnvironmentTemplateCommand, GetEnvironmentTemplateCommand, type ProtonClient } from '@aws-sdk/client-proton';
 import { startEmbedded } from '../../harness/target/embedded.ts';
 import { startProxy } from '../../harness/wire/proxy.ts';
-import type { Measurement, Metric } from '../metric.ts';
+import { benchClient } from '../client.ts';
+import { ratioAtMost, type Measurement, type Metric } from '../metric.ts';
 import { median } from '../stats.ts';
 
 const TEMPLATE = 'bench-proxy-template';
@@ -36,14 +37,7 @@ const TARGET_RATIO = 1.3;
 /** Requests of each side before the first sample (quick: fewer). */
 const WARMUP = 200;
 
-function client(endpoint: string): ProtonClient {
-  return new ProtonClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'AKIDBENCHPROXY', secretAccessKey: 'bench-dummy-secret' },
-    maxAttempts: 1,
-  });
-}
+const client = (endpoint: string): ProtonClient => benchClient(endpoint, 'AKIDBENCHPROXY');
 
 const metric: Metric = {
   name: 'proxy',
@@ -94,13 +88,7 @@ const metric: Metric = {
         `(${samples.direct.length} requests each)`,
     );
     return [
-      {
-        name: 'proxy.latency_ratio',
-        value: Number(ratio.toFixed(3)),
-        unit: 'ratio',
-        target: `<= ${TARGET_RATIO}`,
-        met: ratio <= TARGET_RATIO,
-      },
+      ratioAtMost('proxy.latency_ratio', ratio, TARGET_RATIO),
       { name: 'proxy.direct_ms', value: Number(directMs.toFixed(3)), unit: 'ms' },
       { name: 'proxy.proxied_ms', value: Number(proxiedMs.toFixed(3)), unit: 'ms' },
     ] satisfies Measurement[];

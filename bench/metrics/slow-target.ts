@@ -8,11 +8,8 @@
 // (the report's startedAt to finishedAt) over that critical path. The whole
 // command's wall time, with the rehearsal before and the cleanup after, is
 // total_wall_s.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Measurement, Metric } from '../metric.ts';
-import { runCli, startEmulatorProcess } from '../processes.ts';
+import { ratioAtMost, type Measurement, type Metric } from '../metric.ts';
+import { runAgainstEmulator } from '../processes.ts';
 
 const TARGET_RATIO = 1.25;
 const DIVISOR = 100;
@@ -32,56 +29,27 @@ const metric: Metric = {
     `the full run against the emulator with --hooks none --durations real/${DIVISOR}: cells' time over the critical path the run ` +
     'printed, resources and requests',
   async measure({ quick, log }) {
-    const emulator = await startEmulatorProcess(['--hooks', 'none', '--durations', `real/${DIVISOR}`]);
-    const dir = await mkdtemp(join(tmpdir(), 'pc-slow-'));
-    try {
-      const json = join(dir, 'report.json');
-      const args = [
-        '--endpoint',
-        emulator.url,
-        '--expect-durations',
-        `real/${DIVISOR}`,
-        '--seed',
-        '20261130',
-        '--json',
-        json,
-        ...(quick ? ['--rules', 'async-delete/*,idempotent-create/*'] : []),
-      ];
-      const env = {
-        ...process.env,
-        AWS_ACCESS_KEY_ID: 'AKIDSLOWTARGETBENCH1',
-        AWS_SECRET_ACCESS_KEY: 'slowTargetBenchSecret',
-        AWS_REGION: 'us-east-1',
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      };
-      const run = await runCli(args, env);
-      const report = JSON.parse(await readFile(json, 'utf8')) as Report;
-      if (!report.plan) throw new Error('the run printed no plan (is the target seen as one without a clock?)');
-      const cellsMs = Date.parse(report.finishedAt) - Date.parse(report.startedAt);
-      const ratio = cellsMs / report.plan.criticalPathMs;
-      log(
-        `slow_target: exit ${run.code}, cells ${(cellsMs / 1000).toFixed(1)} s over a critical path ` +
-          `of ${(report.plan.criticalPathMs / 1000).toFixed(1)} s; ` +
-          `${report.summary.fail} fail, ${report.summary.inconclusive} inconclusive; planned ${report.plan.resources} resources ` +
-          `and ${report.plan.requests} requests`,
-      );
-      return [
-        {
-          name: 'slow_target.critical_path_ratio',
-          value: Number(ratio.toFixed(3)),
-          unit: 'ratio',
-          target: `<= ${TARGET_RATIO}`,
-          met: ratio <= TARGET_RATIO,
-        },
-        { name: 'slow_target.total_wall_s', value: Number((run.wallMs / 1000).toFixed(1)), unit: 's' },
-        { name: 'slow_target.resources_created', value: report.resourcesCreated ?? 0, unit: 'count' },
-        { name: 'slow_target.requests', value: report.requests, unit: 'count' },
-        { name: 'slow_target.planned_requests', value: report.plan.requests, unit: 'count' },
-      ] satisfies Measurement[];
-    } finally {
-      emulator.stop();
-      await rm(dir, { recursive: true, force: true });
-    }
+    const { report, ...run } = await runAgainstEmulator<Report>(
+      ['--hooks', 'none', '--durations', `real/${DIVISOR}`],
+      ['--expect-durations', `real/${DIVISOR}`, '--seed', '20261130', ...(quick ? ['--rules', 'async-delete/*,idempotent-create/*'] : [])],
+      { accessKeyId: 'AKIDSLOWTARGETBENCH1', secretAccessKey: 'slowTargetBenchSecret' },
+    );
+    if (!report.plan) throw new Error('the run printed no plan (is the target seen as one without a clock?)');
+    const cellsMs = Date.parse(report.finishedAt) - Date.parse(report.startedAt);
+    const ratio = cellsMs / report.plan.criticalPathMs;
+    log(
+      `slow_target: exit ${run.code}, cells ${(cellsMs / 1000).toFixed(1)} s over a critical path ` +
+        `of ${(report.plan.criticalPathMs / 1000).toFixed(1)} s; ` +
+        `${report.summary.fail} fail, ${report.summary.inconclusive} inconclusive; planned ${report.plan.resources} resources ` +
+        `and ${report.plan.requests} requests`,
+    );
+    return [
+      ratioAtMost('slow_target.critical_path_ratio', ratio, TARGET_RATIO),
+      { name: 'slow_target.total_wall_s', value: Number((run.wallMs / 1000).toFixed(1)), unit: 's' },
+      { name: 'slow_target.resources_created', value: report.resourcesCreated ?? 0, unit: 'count' },
+      { name: 'slow_target.requests', value: report.requests, unit: 'count' },
+      { name: 'slow_target.planned_requests', value: report.plan.requests, unit: 'count' },
+    ] satisfies Measurement[];
   },
 };
 
