@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES } from '../../emulator/protocol.ts';
 import { errorStatus, operationNames } from '../../specs/model.ts';
 import { OPERATIONS } from '../../emulator/operations.ts';
-import { answerViolations, failure, useEmulator } from './support.ts';
+import { answerViolations, expectApiError, failure, useEmulator } from './support.ts';
 
 const emulator = useEmulator();
 
@@ -60,9 +60,7 @@ describe('successful answers', () => {
 describe('errors', () => {
   it('carry __type, x-amzn-ErrorType, a request id and the model status', async () => {
     const answer = await emulator.raw('GetEnvironmentTemplate', { name: 'absent' });
-    expect(answer.status).toBe(404);
-    expect(answer.json['__type']).toBe('com.amazonaws.proton#ResourceNotFoundException');
-    expect(answer.headers.get('x-amzn-errortype')).toBe('ResourceNotFoundException');
+    expectApiError(answer, 404, 'ResourceNotFoundException');
     expect(answer.headers.get('x-amzn-requestid')).toMatch(/^[0-9a-f-]{36}$/);
     expect(answer.json['message']).toMatch(/absent/);
     expect(answerViolations({ operation: 'GetEnvironmentTemplate', status: answer.status, body: answer.json })).toEqual([]);

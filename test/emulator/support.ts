@@ -132,6 +132,16 @@ export async function rawCall(endpoint: string, operation: string, body: unknown
   };
 }
 
+/** An error answer as the protocol gives it: the model status, the type in the header and the body, a request id. */
+export function expectApiError(answer: RawAnswer, status: number, type: string): void {
+  expect(answer.status).toBe(status);
+  expect(answer.headers.get('x-amzn-errortype')).toBe(type);
+  expect(answer.json['__type']).toBe(`com.amazonaws.proton#${type}`);
+  expect(answer.headers.get('x-amzn-requestid')).toBeTruthy();
+}
+
+export type RawAnswer = Awaited<ReturnType<typeof rawCall>>;
+
 export function hooksOf(endpoint: string, account: string) {
   const call = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(`${endpoint}/_conformance/v1/${path}`, {
