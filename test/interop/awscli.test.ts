@@ -55,6 +55,16 @@ function epochMs(cli: AwsCli, value: unknown): number {
   return (value as number) * 1000;
 }
 
+/** The flags that name version 1.`minor` of a template. */
+const version = (template: string, minor = '0'): string[] => [
+  '--template-name',
+  template,
+  '--major-version',
+  '1',
+  '--minor-version',
+  minor,
+];
+
 function versionId(v: TemplateVersion): string {
   return `${v.majorVersion}.${v.minorVersion}`;
 }
@@ -128,24 +138,11 @@ async function setupFlow(s: CliSession): Promise<void> {
   const first = await createdVersion(s, ['create-environment-template-version', '--template-name', et, '--source', SOURCE]);
   expect(first).toMatchObject({ templateName: et, majorVersion: '1', minorVersion: '0', status: 'REGISTRATION_IN_PROGRESS' });
   await s.passDuration('templateVersionRegistration');
-  const draft = await s.ok<{ environmentTemplateVersion: TemplateVersion }>([
-    'get-environment-template-version',
-    '--template-name',
-    et,
-    '--major-version',
-    '1',
-    '--minor-version',
-    '0',
-  ]);
+  const draft = await s.ok<{ environmentTemplateVersion: TemplateVersion }>(['get-environment-template-version', ...version(et)]);
   expect(draft.environmentTemplateVersion.status).toBe('DRAFT');
   const published = await s.ok<{ environmentTemplateVersion: TemplateVersion }>([
     'update-environment-template-version',
-    '--template-name',
-    et,
-    '--major-version',
-    '1',
-    '--minor-version',
-    '0',
+    ...version(et),
     '--status',
     'PUBLISHED',
   ]);
@@ -221,17 +218,7 @@ async function setupFlow(s: CliSession): Promise<void> {
     createdVersion(s, [...createVersion, '--client-token', token]),
     // The autofilled token, now sent explicitly: the server keyed on it.
     createdVersion(s, [...createVersion, '--client-token', autofilled]),
-    s.ok<{ serviceTemplateVersion: TemplateVersion }>([
-      'update-service-template-version',
-      '--template-name',
-      st,
-      '--major-version',
-      '1',
-      '--minor-version',
-      '0',
-      '--status',
-      'PUBLISHED',
-    ]),
+    s.ok<{ serviceTemplateVersion: TemplateVersion }>(['update-service-template-version', ...version(st), '--status', 'PUBLISHED']),
   ]);
   // Same token, same parameters: the original version (progress fields may differ).
   expect(fixed2.arn).toBe(fixed1.arn);
@@ -272,9 +259,7 @@ async function setupFlow(s: CliSession): Promise<void> {
   // the virtual clock; the counts hook then shows nothing left.
   const [svcDeleting, ...draftDeletes] = await Promise.all([
     s.ok<{ service: Named & { status: string } }>(['delete-service', '--name', svc]),
-    ...drafts.map((minor) =>
-      createdVersion(s, ['delete-environment-template-version', '--template-name', et, '--major-version', '1', '--minor-version', minor]),
-    ),
+    ...drafts.map((minor) => createdVersion(s, ['delete-environment-template-version', ...version(et, minor)])),
   ]);
   expect(svcDeleting.service).toMatchObject({ name: svc, status: 'DELETE_IN_PROGRESS' });
   expect(draftDeletes.map((d) => d.minorVersion).sort()).toEqual([...drafts].sort());
@@ -282,15 +267,12 @@ async function setupFlow(s: CliSession): Promise<void> {
   await s.passDuration('serviceDeletion');
   const [envDeleting] = await Promise.all([
     s.ok<{ environment: Named & { deploymentStatus: string } }>(['delete-environment', '--name', env]),
-    s.ok(['delete-service-template-version', '--template-name', st, '--major-version', '1', '--minor-version', '0']),
+    s.ok(['delete-service-template-version', ...version(st)]),
   ]);
   expect(envDeleting.environment).toMatchObject({ name: env, deploymentStatus: 'DELETE_IN_PROGRESS' });
 
   await s.passDuration('environmentDeletion');
-  await Promise.all([
-    s.ok(['delete-environment-template-version', '--template-name', et, '--major-version', '1', '--minor-version', '0']),
-    s.ok(['delete-service-template', '--name', st]),
-  ]);
+  await Promise.all([s.ok(['delete-environment-template-version', ...version(et)]), s.ok(['delete-service-template', '--name', st])]);
   await s.ok(['delete-environment-template', '--name', et]);
   const counts = await s.hooks.counts();
   expect(
