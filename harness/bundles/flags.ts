@@ -17,7 +17,8 @@ export function checkBundleFlags(bucket: string | undefined, prefix: string | un
   }
   if (!BUCKET_NAME.test(bucket) || bucket.includes('..')) {
     throw new UsageError(
-      `--bundle-bucket: '${bucket}' is not an S3 bucket name (3 to 63 characters of a-z, 0-9, '.' and '-', starting and ending with a letter or digit)`,
+      `--bundle-bucket: '${bucket}' is not an S3 bucket name (3 to 63 characters of a-z, 0-9, '.' and '-', starting and ending ` +
+        'with a letter or digit)',
     );
   }
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what the check refuses

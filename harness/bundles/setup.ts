@@ -74,7 +74,8 @@ export async function setUpBundles(
   }
   if (answer.needsBundles === undefined) {
     note(
-      `proton-conformance: preflight: could not tell whether ${target.endpoint} reads template bundles (${answer.reason}); going on with placeholders (--bundle-bucket NAME gives real ones)`,
+      `proton-conformance: preflight: could not tell whether ${target.endpoint} reads template bundles (${answer.reason}); going ` +
+        'on with placeholders (--bundle-bucket NAME gives real ones)',
     );
   }
   return none;

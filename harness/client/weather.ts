@@ -276,7 +276,8 @@ export class CellWeather {
         ? `the cell's budget of ${budget.retriesPerCell} retries is spent`
         : `${retry - 1} retr${retry - 1 === 1 ? 'y' : 'ies'} of the same request over ${Math.round(waitedMs)} ms did not get past it`;
       const reason =
-        `the target kept answering transiently: ${operation} got ${what} (${transientTotal(counts)} transient answers in this cell); ${limit}. ` +
+        `the target kept answering transiently: ${operation} got ${what} ` +
+        `(${transientTotal(counts)} transient answers in this cell); ${limit}. ` +
         'A throttle, a 5xx or a reset is weather, not a violation: this cell could not be judged';
       if (!this.frozen) {
         this.exhaustedReason ??= reason;
@@ -291,7 +292,8 @@ export class CellWeather {
     if (kind !== 'throttle' && !this.frozen) {
       this.ambiguous = true;
       this.step(
-        `weather: ${operation} got ${what} (the target may or may not have acted); the same request (same token or name) is sent again after ${waitMs} ms`,
+        `weather: ${operation} got ${what} (the target may or may not have acted); the same request (same token or name) is sent ` +
+          `again after ${waitMs} ms`,
       );
     }
     return waitMs;
@@ -307,7 +309,8 @@ export class CellWeather {
     if (this.frozen || !this.ambiguous) return;
     this.ambiguous = false;
     this.step(
-      `weather: ${operation} answered ${answer} after ${transients} transient answer${transients === 1 ? '' : 's'}: the check judges this answer, the one a retry of the same request must give`,
+      `weather: ${operation} answered ${answer} after ${transients} transient answer${transients === 1 ? '' : 's'}: the check ` +
+        'judges this answer, the one a retry of the same request must give',
     );
   }
 }

@@ -121,7 +121,8 @@ async function choose<O>(
     : selectCells(catalog.rules, { rules: request.rules, operations: request.operations });
   if (request.path !== undefined && (selection.cells.length !== 1 || selection.exerciseOnly)) {
     throw new UsageError(
-      `--path replays one property case of one cell: narrow --rules and --operations to one rule and one operation (they select ${selection.cells.length} cells)`,
+      '--path replays one property case of one cell: narrow --rules and --operations to one rule and one operation (they ' +
+        `select ${selection.cells.length} cells)`,
     );
   }
   const only = selection.cells[0]?.rule;

@@ -37,7 +37,8 @@ export function headerLines(
   if (sizing.plan) lines.push(planLine(sizing.plan));
   if (shard)
     lines.push(
-      `shard ${shard.index}/${shard.count}: ${shard.cells} of the ${shard.totalCells} cells selected (join the shards' --json reports with proton-conformance merge)`,
+      `shard ${shard.index}/${shard.count}: ${shard.cells} of the ${shard.totalCells} cells selected (join the shards' --json ` +
+        'reports with proton-conformance merge)',
     );
   return lines;
 }
@@ -58,10 +59,16 @@ function settingsText(settings: ChosenSettings, request: RunRequest, target: Tar
   const defaulted = request.concurrency === undefined || request.cellTimeout === undefined;
   const kind = target.remote ? 'a remote target' : 'a target on this machine';
   const chosen = byLatency ? "sized by the target's latency" : `defaults for ${kind}`;
-  return `concurrency ${settings.concurrency}, cell timeout ${settings.cellTimeoutMs / 1000} s${defaulted ? ` (${chosen}; --concurrency and --cell-timeout change them)` : ''}`;
+  return (
+    `concurrency ${settings.concurrency}, cell timeout ${settings.cellTimeoutMs / 1000} s` +
+    `${defaulted ? ` (${chosen}; --concurrency and --cell-timeout change them)` : ''}`
+  );
 }
 
-/** Flags of this run that change a cell's outcome, for the printed rerun and replay commands (the seed, runs, endpoint and path are added there). */
+/**
+ * Flags of this run that change a cell's outcome, for the printed rerun and
+ * replay commands (the seed, runs, endpoint and path are added there).
+ */
 export function outcomeFlags(request: RunRequest, target: Target): string[] {
   const flags: string[] = [];
   if (request.cellTimeout !== undefined) flags.push('--cell-timeout', String(request.cellTimeout));

@@ -95,7 +95,10 @@ export interface EngineSink {
   started?(handle: RunHandle): void;
   /** The cells are done, their report complete but for the cleanup and the verdict (the CLI prints its matrix). */
   ran?(report: EngineReport, info: EngineInfo): Promise<void>;
-  /** The run's promises could never settle: its partial report carries verdict 'error' (the CLI writes its files); the run then rejects with it. */
+  /**
+   * The run's promises could never settle: its partial report carries verdict
+   * 'error' (the CLI writes its files); the run then rejects with it.
+   */
   stalled?(error: UnsettledRun): Promise<void>;
 }
 

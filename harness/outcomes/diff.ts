@@ -52,7 +52,10 @@ export function renderDiff(diff: ReportDiff): string {
   const line = (c: CellChange): string => {
     const from = c.before ?? '(none)';
     const to = c.after ?? '(none)';
-    return `  ${c.rule}  ${c.operation}  (${c.level})  ${from} -> ${to}${c.after && c.after !== 'pass' ? `: ${c.reason.split('\n')[0]}` : ''}`;
+    return (
+      `  ${c.rule}  ${c.operation}  (${c.level})  ${from} ` +
+      `-> ${to}${c.after && c.after !== 'pass' ? `: ${c.reason.split('\n')[0]}` : ''}`
+    );
   };
   const section = (title: string, list: CellChange[]): void => {
     if (list.length === 0) return;
@@ -67,7 +70,8 @@ export function renderDiff(diff: ReportDiff): string {
       ? `REGRESSION (${diff.regressions} cell${diff.regressions === 1 ? '' : 's'} worse or newly failing)`
       : 'NO REGRESSION';
   lines.push(
-    `${verdict}: ${diff.worse.length} worse, ${diff.better.length} better, ${diff.new.length} new, ${diff.gone.length} gone, ${diff.unchanged} unchanged`,
+    `${verdict}: ${diff.worse.length} worse, ${diff.better.length} better, ${diff.new.length} new, ${diff.gone.length} ` +
+      `gone, ${diff.unchanged} unchanged`,
   );
   return `${lines.join('\n')}\n`;
 }

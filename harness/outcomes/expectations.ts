@@ -217,7 +217,8 @@ export function expectationLines(report: Report): string[] {
   const summary = (report as ReportWithExpectations).expectations;
   if (!summary) return [];
   const lines = [
-    `Expectations (${summary.file}): ${summary.expected} expected failure${summary.expected === 1 ? '' : 's'}, ${summary.fixed} fixed, ${summary.unexpected} unexpected MUST failure${summary.unexpected === 1 ? '' : 's'}`,
+    `Expectations (${summary.file}): ${summary.expected} expected failure${summary.expected === 1 ? '' : 's'}, ${summary.fixed} ` +
+      `fixed, ${summary.unexpected} unexpected MUST failure${summary.unexpected === 1 ? '' : 's'}`,
   ];
   for (const entry of summary.entries) {
     if (entry.status === 'fixed') {

@@ -45,7 +45,8 @@ export function checkShards(inputs: readonly MergeInput[]): void {
   for (const { source, shard } of shards) {
     if (shard!.count !== first.count || shard!.totalCells !== first.totalCells) {
       throw new UsageError(
-        `merge: ${source} is shard ${shard!.index}/${shard!.count} of ${shard!.totalCells} cells, ${shards[0]!.source} is shard ${first.index}/${first.count} of ${first.totalCells}: not the same run`,
+        `merge: ${source} is shard ${shard!.index}/${shard!.count} of ${shard!.totalCells} cells, ${shards[0]!.source} is ` +
+          `shard ${first.index}/${first.count} of ${first.totalCells}: not the same run`,
       );
     }
     const earlier = seen.get(shard!.index);

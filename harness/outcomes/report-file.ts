@@ -25,7 +25,8 @@ export async function readReport(file: string, what: string): Promise<Report> {
   if (!validator(document)) {
     const error = validator.errors?.[0];
     throw new UsageError(
-      `${what}: ${file} is not a proton-conformance JSON report (${error ? `${error.instancePath || '/'} ${error.message}` : 'schema'}; specs/report.schema.json)`,
+      `${what}: ${file} is not a proton-conformance JSON ` +
+        `report (${error ? `${error.instancePath || '/'} ${error.message}` : 'schema'}; specs/report.schema.json)`,
     );
   }
   return document as Report;

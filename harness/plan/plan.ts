@@ -123,6 +123,7 @@ export function planLine(plan: Plan): string {
   return (
     `plan: ${plan.cells} cells, about ${plan.resources} resources created and ${plan.requests} requests; ` +
     `critical path ${formatMs(plan.criticalPathMs)} of waiting on the target${longest}, ` +
-    `assuming durations ${plan.durations} (--expect-durations; rehearsed on the reference emulator in ${formatMs(plan.rehearsalMs)})${unsure}`
+    `assuming durations ${plan.durations} (--expect-durations; rehearsed on the reference emulator ` +
+    `in ${formatMs(plan.rehearsalMs)})${unsure}`
   );
 }

@@ -63,7 +63,10 @@ export interface LatencySizing {
   /** The target's round trips. */
   samplesMs: number[];
   budgetMs: number;
-  /** defaults: a fast target, or every setting given; latency: rehearsed and sized to the budget; plan: a target without a clock (its plan). */
+  /**
+   * defaults: a fast target, or every setting given; latency: rehearsed and
+   * sized to the budget; plan: a target without a clock (its plan).
+   */
   sizedBy: 'defaults' | 'latency' | 'plan';
   /** The run's estimated time (sizedBy latency), milliseconds. */
   estimatedMs?: number;
@@ -211,8 +214,9 @@ export function latencyLine(latency: LatencySizing, settings: { numRuns: number;
   if (latency.sizedBy === 'plan') return `${measured}; a target without a clock is sized by its plan (below)`;
   const over = (latency.estimatedMs ?? 0) > latency.budgetMs ? `, over the budget even at the fewest runs (--budget, --num-runs)` : '';
   return (
-    `${measured}; sized for a budget of ${formatMs(latency.budgetMs)} (--budget): ${settings.numRuns} runs per property, concurrency ${settings.concurrency}, ` +
-    `cell timeout ${formatMs(settings.cellTimeoutMs)}; estimated ${formatMs(latency.estimatedMs ?? 0)}${over} (requests counted in a rehearsal of ${formatMs(latency.rehearsalMs ?? 0)})`
+    `${measured}; sized for a budget of ${formatMs(latency.budgetMs)} (--budget): ${settings.numRuns} runs per property, ` +
+    `concurrency ${settings.concurrency}, cell timeout ${formatMs(settings.cellTimeoutMs)}; ` +
+    `estimated ${formatMs(latency.estimatedMs ?? 0)}${over} (requests counted in a rehearsal of ${formatMs(latency.rehearsalMs ?? 0)})`
   );
 }
 

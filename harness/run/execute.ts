@@ -119,7 +119,9 @@ async function raceCheck<O>(options: ExecuteOptions<O>, cell: Cell, run: () => P
       const ran = Math.round(performance.now() - started);
       return {
         verdict: 'inconclusive',
-        reason: `the check did not finish within ${formatMs(options.cellTimeoutMs)} (it ran ${ran} ms${where}); a longer --cell-timeout may let it finish`,
+        reason:
+          `the check did not finish within ${formatMs(options.cellTimeoutMs)} (it ran ${ran} ms${where}); a longer --cell-timeout ` +
+          'may let it finish',
       };
     }
     case 'interrupted':

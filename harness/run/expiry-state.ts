@@ -143,7 +143,10 @@ function describeProblem(error: ErrorObject): string {
     case 'const':
       return `${fieldName(error.instancePath)} must be ${JSON.stringify(params['allowedValue'])}`;
     case 'enum':
-      return `${fieldName(error.instancePath)} must be one of ${(params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+      return (
+        `${fieldName(error.instancePath)} must be one ` +
+        `of ${(params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`
+      );
     case 'not':
       return `${fieldName(error.instancePath)} must not carry clientToken (the token is its own field)`;
     default:

@@ -66,7 +66,8 @@ export class LiveResources implements ExchangeSink {
     while (this.live.size >= this.max) {
       if (waited >= this.waitMs) {
         throw new InconclusiveCheck(
-          `${operation} waited ${Math.round(waited / 1000)} s for room under --max-live-resources ${this.max} (${this.live.size} of the run's resources exist): ` +
+          `${operation} waited ${Math.round(waited / 1000)} s for room under --max-live-resources ${this.max} (${this.live.size} ` +
+            `of the run's resources exist): ` +
             'no deletion freed it; the bound is below what the cells need at once',
         );
       }

@@ -78,7 +78,8 @@ export async function preparePhase(options: PhaseOptions, now: number = Date.now
       .sort()
       .at(-1);
     throw new UsageError(
-      `--phase verify: not before ${formatInstant(due)}, 8 h after the latest original request (it ended ${latest}; it is now ${new Date(now).toISOString()}): a retry sooner would return the original; nothing was sent`,
+      `--phase verify: not before ${formatInstant(due)}, 8 h after the latest original request (it ended ${latest}; it is ` +
+        `now ${new Date(now).toISOString()}): a retry sooner would return the original; nothing was sent`,
     );
   }
   const recorded = state.aws ? 'aws' : state.endpoint;
@@ -126,7 +127,8 @@ export async function checkPhaseTarget(plan: PhasePlan, target: Target): Promise
   }
   if (plan.run.kind === 'verify' && target.region !== plan.run.state.region) {
     throw new UsageError(
-      `--phase verify: the state file was recorded in region ${plan.run.state.region}, this run signs for ${target.region} (set AWS_REGION=${plan.run.state.region})`,
+      `--phase verify: the state file was recorded in region ${plan.run.state.region}, this run signs for ${target.region} (set ` +
+        `AWS_REGION=${plan.run.state.region})`,
     );
   }
   const identity = await callerIdentity(target);
@@ -183,14 +185,17 @@ export async function finishRecord(
     await writeState(plan.statePath, state);
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    const line = `phase record: the state file ${plan.statePath} could not be written (${reason}): what the run made is removed, nothing is kept for verify`;
+    const line =
+      `phase record: the state file ${plan.statePath} could not be written (${reason}): what the run made is removed, nothing is ` +
+      'kept for verify';
     out.write(scrub(`proton-conformance: ${line}\n`));
     return { error: line };
   }
   const operations = entries.map((e) => e.operation).join(', ');
   out.write(
     scrub(
-      `proton-conformance: phase record: wrote ${plan.statePath} (run ${runId}: ${operations}); run --phase verify --state ${plan.statePath} not before ${formatInstant(verifyNotBefore(state))}, 8 h after the latest original request\n`,
+      `proton-conformance: phase record: wrote ${plan.statePath} (run ${runId}: ${operations}); run --phase verify ` +
+        `--state ${plan.statePath} not before ${formatInstant(verifyNotBefore(state))}, 8 h after the latest original request\n`,
     ),
   );
   return { keep: { arns: keptArns(entries), why: `for --phase verify (listed in ${plan.statePath}; verify removes them)` } };

@@ -41,7 +41,10 @@ export function plural(count: number, noun: string, nouns = `${noun}s`): string 
 
 /** The reason of a property failure: its cause, then the shrunk case. */
 export function propertyReason(failure: PropertyFailure): string {
-  return `${failure.cause} Counterexample (after ${plural(failure.runs, 'run')}, ${plural(failure.shrinks, 'shrink')}): ${failure.counterexample}`;
+  return (
+    `${failure.cause} Counterexample ` +
+    `(after ${plural(failure.runs, 'run')}, ${plural(failure.shrinks, 'shrink')}): ${failure.counterexample}`
+  );
 }
 
 /** A returned outcome, checked and mapped by level. */

@@ -280,7 +280,9 @@ async function runCell<O>(options: RunOptions<O>, env: RunEnvironment, plan: Cel
       const shown = again.result.property;
       if (found && shown) replayed = propertyReason({ ...shown, runs: found.runs, shrinks: found.shrinks });
     } else
-      note = ` (replaying seed ${seed} path ${path} gave '${again.result.verdict}': the evidence is the last exchanges of the whole property run)`;
+      note =
+        ` (replaying seed ${seed} path ${path} gave '${again.result.verdict}': the evidence is the last exchanges of the whole ` +
+        'property run)';
   }
   // A delete the ownership guard refused during the check: its observation is not the target's.
   const refused = refusalVerdict(cell.refusedDeletes, verdicted.result);

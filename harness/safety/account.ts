@@ -90,7 +90,8 @@ export function checkAccount(expected: string | undefined, identity: CallerIdent
   if (expected === undefined) return;
   if (identity.account === undefined) {
     throw new UsageError(
-      `--account ${expected}: the account of these credentials could not be determined (${identity.unknownReason ?? 'no answer'} at ${identity.stsEndpoint}); nothing was created`,
+      `--account ${expected}: the account of these credentials could not be determined (${identity.unknownReason ?? 'no answer'} ` +
+        `at ${identity.stsEndpoint}); nothing was created`,
     );
   }
   if (identity.account !== expected) {

@@ -59,7 +59,8 @@ export function checkInterlock(
       ? `${endpoint} (${source}) counts as remote (${TREAT_AS_REMOTE_ENV} is set)`
       : `${endpoint} (${source}) is not on this machine's loopback`;
   throw new UsageError(
-    `refusing to run: ${what}, so it may be a real AWS account where the run creates and deletes resources; add ${ALLOW_FLAG} to run against it (nothing was sent)`,
+    `refusing to run: ${what}, so it may be a real AWS account where the run creates and deletes resources; add ${ALLOW_FLAG} to ` +
+      'run against it (nothing was sent)',
   );
 }
 

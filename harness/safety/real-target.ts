@@ -36,7 +36,10 @@ export function cleansUp(target: Target): boolean {
 /** The command that removes what run `runId` left on this target. */
 export function sweepCommand(target: Target, runId: string): string {
   const endpoint = target.aws ? 'aws' : target.endpoint;
-  return `${programWords().map(shellQuote).join(' ')} sweep --endpoint ${endpoint} --run ${runId} --yes${target.remote ? ' --allow-real-account' : ''}`;
+  return (
+    `${programWords().map(shellQuote).join(' ')} sweep --endpoint ${endpoint} --run ${runId} ` +
+    `--yes${target.remote ? ' --allow-real-account' : ''}`
+  );
 }
 
 /** The end-of-run cleanup, as the JSON report carries it. */
@@ -106,12 +109,14 @@ export async function cleanUpRun(target: Target, runId: string, options: Cleanup
     lines.push(`cleanup: failed (${report.error}); what run ${runId} created may be left: remove it with: ${sweepCommand(target, runId)}`);
   } else if (report.left.length > 0) {
     lines.push(
-      `cleanup: removed ${report.removed.length}, ${report.left.length} left after ${seconds} s: ${describeLeft(report.left)}; remove them later with: ${sweepCommand(target, runId)}`,
+      `cleanup: removed ${report.removed.length}, ${report.left.length} left after ${seconds} s: ${describeLeft(report.left)}; ` +
+        `remove them later with: ${sweepCommand(target, runId)}`,
     );
   } else {
     const rest = options.keep ? 'nothing else of it is left' : 'nothing of it is left';
     lines.push(
-      `cleanup: removed ${report.removed.length} resource${report.removed.length === 1 ? '' : 's'} of run ${runId} in ${seconds} s; ${rest}`,
+      `cleanup: removed ${report.removed.length} resource${report.removed.length === 1 ? '' : 's'} ` +
+        `of run ${runId} in ${seconds} s; ${rest}`,
     );
   }
   if (report.unconfirmed.length > 0) {
@@ -120,7 +125,8 @@ export async function cleanUpRun(target: Target, runId: string, options: Cleanup
   if (options.keep && report.error === undefined) {
     const kept = report.kept ?? [];
     lines.push(
-      `cleanup: kept ${kept.length} resource${kept.length === 1 ? '' : 's'} of run ${runId} ${options.keep.why}${kept.length > 0 ? `: ${kept.slice(0, 10).join('; ')}${kept.length > 10 ? `; and ${kept.length - 10} more` : ''}` : ''}`,
+      `cleanup: kept ${kept.length} resource${kept.length === 1 ? '' : 's'} of run ${runId} ${options.keep.why}` +
+        `${kept.length > 0 ? `: ${kept.slice(0, 10).join('; ')}${kept.length > 10 ? `; and ${kept.length - 10} more` : ''}` : ''}`,
     );
   }
   out.write(`${scrub(lines.join('\n'))}\n`);

@@ -92,7 +92,8 @@ function clientEvent(history: WireHistory, label: string, exchange: RawExchange)
   const what = (): string => {
     const key = logicalKey(exchange.requestBody);
     const invocation = exchange.requestHeaders['amz-sdk-invocation-id']?.slice(0, 8);
-    const sent = `sent attempt ${attemptOf(exchange.requestHeaders)}${invocation ? ` of invocation ${invocation}` : ''}${key ? ` (${key})` : ''}`;
+    const sent =
+      `sent attempt ${attemptOf(exchange.requestHeaders)}` + `${invocation ? ` of invocation ${invocation}` : ''}${key ? ` (${key})` : ''}`;
     const saw = exchange.response
       ? exchange.lost
         ? 'saw its response lost (harness)'
