@@ -101,41 +101,48 @@ describe('proton-conformance CLI', () => {
     expect(run.stdout).not.toMatch(/✗ FAIL/);
   });
 
-  it.concurrent('a target that only ever answers 500 gets an inconclusive cell with the weather counted, never a failure (exit 0)', async () => {
-    const json = join(dir, 'stormy.json');
-    const run = await cli(
-      [
-        '--endpoint',
-        stormy.url,
-        '--rules',
-        'idempotent-create/unmodified-retry',
-        '--operations',
-        'CreateEnvironmentTemplate',
-        '--seed',
-        '3',
-        '--json',
-        json,
-      ],
-      {
-        AWS_ACCESS_KEY_ID: 'AKIAEXAMPLECLI000002',
-        AWS_SECRET_ACCESS_KEY: 'stormySecretKey0123456789abcdefghijklmno',
-      },
-    );
-    expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(
-      /\? inconclusive: the target kept answering transiently: CreateEnvironmentTemplate got InternalServerException \(HTTP 500\)/,
-    );
-    expect(run.stdout).toMatch(
-      /^Weather: 11 transient answers \(0 throttles, 11 5xx, 0 network failures\) in 1 cell and their cleanups, 10 retried with the same request; 1 step never got past them/m,
-    );
-    const report = JSON.parse(await readFile(json, 'utf8')) as {
-      transient: Record<string, number>;
-      results: { verdict: string; transient?: Record<string, number> }[];
-    };
-    expect(report.transient).toEqual({ throttle: 0, serverError: 11, network: 0, retries: 10, exhausted: 1, injected: 0 });
-    const cell = report.results.find((r) => r.verdict === 'inconclusive');
-    expect(cell?.transient).toMatchObject({ serverError: 11, exhausted: 1 });
-  });
+  it.concurrent(
+    'a target that only ever answers 500 gets an inconclusive cell with the weather counted, ' + 'never a failure (exit 0)',
+    async () => {
+      const json = join(dir, 'stormy.json');
+      const run = await cli(
+        [
+          '--endpoint',
+          stormy.url,
+          '--rules',
+          'idempotent-create/unmodified-retry',
+          '--operations',
+          'CreateEnvironmentTemplate',
+          '--seed',
+          '3',
+          '--json',
+          json,
+        ],
+        {
+          AWS_ACCESS_KEY_ID: 'AKIAEXAMPLECLI000002',
+          AWS_SECRET_ACCESS_KEY: 'stormySecretKey0123456789abcdefghijklmno',
+        },
+      );
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toMatch(
+        /\? inconclusive: the target kept answering transiently: CreateEnvironmentTemplate got InternalServerException \(HTTP 500\)/,
+      );
+      expect(run.stdout).toMatch(
+        new RegExp(
+          /^Weather: 11 transient answers \(0 throttles, 11 5xx, 0 network failures\)/.source +
+            / in 1 cell and their cleanups, 10 retried with the same request; 1 step never got past them/.source,
+          'm',
+        ),
+      );
+      const report = JSON.parse(await readFile(json, 'utf8')) as {
+        transient: Record<string, number>;
+        results: { verdict: string; transient?: Record<string, number> }[];
+      };
+      expect(report.transient).toEqual({ throttle: 0, serverError: 11, network: 0, retries: 10, exhausted: 1, injected: 0 });
+      const cell = report.results.find((r) => r.verdict === 'inconclusive');
+      expect(cell?.transient).toMatchObject({ serverError: 11, exhausted: 1 });
+    },
+  );
 
   it.concurrent('--help prints the flags and exits 0', async () => {
     const run = await cli(['--help']);

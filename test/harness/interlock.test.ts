@@ -122,53 +122,56 @@ describe('the interlock', () => {
     expect(run.stdout.indexOf('account unknown')).toBeLessThan(run.stdout.indexOf('proton-conformance: target'));
   });
 
-  it.concurrent('with --allow-real-account and the right --account the run goes, prints its account first, and no secret appears anywhere', async () => {
-    const credentials = fakeCredentials('secrets');
-    const json = join(dir, 'secrets.json');
-    const run = await cli(
-      [
-        '--endpoint',
-        remote.proxy.url,
-        '--allow-real-account',
-        '--account',
-        ACCOUNT,
-        '--rules',
-        'idempotent-delete/*,client-token/same-token-same-params',
-        '--operations',
-        'DeleteEnvironmentTemplate,DeleteEnvironmentAccountConnection,CreateEnvironmentAccountConnection',
-        '--num-runs',
-        '2',
-        '--json',
-        json,
-      ],
-      credentials,
-    );
-    expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout.split('\n')[0]).toBe(
-      `proton-conformance: account ${ACCOUNT} (arn:aws:iam::${ACCOUNT}:user/conformance), region us-east-1, endpoint ${remote.proxy.url}`,
-    );
-    const report = await readFile(json, 'utf8');
-    for (const text of [run.stdout, run.stderr, report]) {
-      expect(text).not.toContain(credentials.secretAccessKey);
-      expect(text).not.toContain(credentials.sessionToken);
-    }
-    const parsed = JSON.parse(report) as {
-      refusedDeletes: unknown[];
-      cleanup: { left: unknown[] };
-      results: Array<{ rule: string; operation: string; verdict: string; reason: string }>;
-    };
-    // The absent connection of idempotent-delete/absent-is-empty removes nothing: allowed, and the cell is judged.
-    const absent = parsed.results.find(
-      (r) => r.rule === 'idempotent-delete/absent-is-empty' && r.operation === 'DeleteEnvironmentAccountConnection',
-    );
-    expect(absent?.verdict).toBe('pass');
-    expect(parsed.refusedDeletes).toEqual([]);
-    // The absent template (a name with the run's prefix) may be deleted: that cell is judged.
-    const absentTemplate = parsed.results.find(
-      (r) => r.rule === 'idempotent-delete/absent-is-empty' && r.operation === 'DeleteEnvironmentTemplate',
-    );
-    expect(absentTemplate?.verdict).toBe('pass');
-    expect(parsed.cleanup.left).toEqual([]);
-    expect(total(await counts(remote.emulator, credentials))).toBe(0);
-  });
+  it.concurrent(
+    'with --allow-real-account and the right --account the run goes, prints its account first, ' + 'and no secret appears anywhere',
+    async () => {
+      const credentials = fakeCredentials('secrets');
+      const json = join(dir, 'secrets.json');
+      const run = await cli(
+        [
+          '--endpoint',
+          remote.proxy.url,
+          '--allow-real-account',
+          '--account',
+          ACCOUNT,
+          '--rules',
+          'idempotent-delete/*,client-token/same-token-same-params',
+          '--operations',
+          'DeleteEnvironmentTemplate,DeleteEnvironmentAccountConnection,CreateEnvironmentAccountConnection',
+          '--num-runs',
+          '2',
+          '--json',
+          json,
+        ],
+        credentials,
+      );
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout.split('\n')[0]).toBe(
+        `proton-conformance: account ${ACCOUNT} (arn:aws:iam::${ACCOUNT}:user/conformance), region us-east-1, endpoint ${remote.proxy.url}`,
+      );
+      const report = await readFile(json, 'utf8');
+      for (const text of [run.stdout, run.stderr, report]) {
+        expect(text).not.toContain(credentials.secretAccessKey);
+        expect(text).not.toContain(credentials.sessionToken);
+      }
+      const parsed = JSON.parse(report) as {
+        refusedDeletes: unknown[];
+        cleanup: { left: unknown[] };
+        results: Array<{ rule: string; operation: string; verdict: string; reason: string }>;
+      };
+      // The absent connection of idempotent-delete/absent-is-empty removes nothing: allowed, and the cell is judged.
+      const absent = parsed.results.find(
+        (r) => r.rule === 'idempotent-delete/absent-is-empty' && r.operation === 'DeleteEnvironmentAccountConnection',
+      );
+      expect(absent?.verdict).toBe('pass');
+      expect(parsed.refusedDeletes).toEqual([]);
+      // The absent template (a name with the run's prefix) may be deleted: that cell is judged.
+      const absentTemplate = parsed.results.find(
+        (r) => r.rule === 'idempotent-delete/absent-is-empty' && r.operation === 'DeleteEnvironmentTemplate',
+      );
+      expect(absentTemplate?.verdict).toBe('pass');
+      expect(parsed.cleanup.left).toEqual([]);
+      expect(total(await counts(remote.emulator, credentials))).toBe(0);
+    },
+  );
 });

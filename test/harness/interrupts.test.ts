@@ -62,7 +62,8 @@ describe('runs interrupted at random moments', () => {
       expect([0, 130], `run ${i}: ${run.stderr.slice(-400)}`).toContain(run.code);
       expect(
         left,
-        `run ${i} (Ctrl-C ${at[i]} ms after the header) left resources (${JSON.stringify(kinds)}):\n${run.stdout.slice(-600)}\n${run.stderr.slice(-600)}`,
+        `run ${i} (Ctrl-C ${at[i]} ms after the header) left ` +
+          `resources (${JSON.stringify(kinds)}):\n${run.stdout.slice(-600)}\n${run.stderr.slice(-600)}`,
       ).toBe(0);
       const swept = await cli(['sweep', '--endpoint', remote.proxy.url, '--allow-real-account'], credentials);
       expect(swept.code, swept.stderr).toBe(0);

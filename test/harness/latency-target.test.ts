@@ -48,7 +48,8 @@ describe('a target whose requests take 0 to 100 ms (emulator --latency 0-100, ev
     expect(nothingLeft(emulator)).toBe(true);
   }, 600_000);
 
-  it('with --cell-timeout 5 the run finishes: cells out of time are inconclusive with that reason, the report is written, nothing is left', async () => {
+  it('with --cell-timeout 5 the run finishes: cells out of time are inconclusive with that reason, the report is written, nothing is ' +
+    'left', async () => {
     const json = join(dir, 'timeout.json');
     const run = await cli(['--endpoint', emulator.url, '--rules', 'client-token/*', '--cell-timeout', '5', '--seed', '11', '--json', json]);
     expect(run.code, run.stderr).toBe(0);

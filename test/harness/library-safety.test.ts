@@ -70,7 +70,9 @@ describe('the library against a remote target', () => {
         const run = runConformance({ ...SMALL, endpoint: own.proxy.url, ...(allowRealAccount === false ? { allowRealAccount } : {}) });
         await expect(run).rejects.toBeInstanceOf(UsageError);
         await expect(run).rejects.toThrow(
-          `refusing to run: ${own.proxy.url} (--endpoint) counts as remote (PROTON_CONFORMANCE_TREAT_AS_REMOTE is set), so it may be a real AWS account where the run creates and deletes resources; add --allow-real-account to run against it (nothing was sent)`,
+          `refusing to run: ${own.proxy.url} (--endpoint) counts as remote (PROTON_CONFORMANCE_TREAT_AS_REMOTE is set), ` +
+            'so it may be a real AWS account where the run creates and deletes resources; ' +
+            'add --allow-real-account to run against it (nothing was sent)',
         );
       }
       // Not even the capabilities probe or STS.

@@ -37,7 +37,8 @@ afterAll(async () => {
 });
 
 const head = (body: string): string =>
-  `POST / HTTP/1.1\r\nHost: signed-for.example:4581\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: ${Buffer.byteLength(body)}\r\n`;
+  'POST / HTTP/1.1\r\nHost: signed-for.example:4581\r\n' +
+  `Content-Type: application/x-amz-json-1.0\r\nContent-Length: ${Buffer.byteLength(body)}\r\n`;
 
 describe('the proxy towards an https target', () => {
   it('forwards over TLS, verified against the target host, the request as the client wrote it (its Host too)', async () => {

@@ -32,7 +32,8 @@ async function verdicts(fault: string, rules: string, operations: string): Promi
 }
 
 describe('overlapping twins', () => {
-  it('a refusal of the in-flight twin shown to the client is one of the twins answers: in-flight-conflict passes wire/duplicate-delivery and fails its own rule', {
+  it('a refusal of the in-flight twin shown to the client is one of the twins answers: in-flight-conflict passes ' +
+    'wire/duplicate-delivery and fails its own rule', {
     timeout: 120_000,
   }, async () => {
     const operations = 'CreateEnvironmentTemplate,CreateEnvironmentTemplateVersion';

@@ -74,26 +74,33 @@ async function send(upstream: Upstream, [method, head, body]: [string, string, B
 const text = (answer: UpstreamAnswer): string => answer.body.toString('utf8');
 
 describe('answers, as each framing reads', () => {
-  it('Content-Length: the body and the header lines as written (spelling, order, repeats); the connection is kept for the next request', async () => {
-    const target = await rawTarget((socket, { n }) => {
-      const body = `{"n":${n}}`;
-      socket.write(
-        `HTTP/1.1 200 OK\r\nX-Amzn-RequestId: r${n}\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
-      );
-    });
-    const upstream = new Upstream(target.origin);
-    try {
-      const first = await send(upstream, POST('{"name":"a"}'));
-      expect(first.status).toBe(200);
-      expect(text(first)).toBe('{"n":1}');
-      expect(first.rawHeaders).toEqual(['X-Amzn-RequestId', 'r1', 'Set-Cookie', 'a=1', 'Set-Cookie', 'b=2', 'Content-Length', '7']);
-      expect(text(await send(upstream, POST('{"name":"b"}')))).toBe('{"n":2}');
-      expect(target.requests.map((r) => r.connection)).toEqual([1, 1]);
-      expect(target.requests[0]).toMatchObject({ head: 'POST / HTTP/1.1\r\nhost: proxy.test\r\ncontent-length: 12', body: '{"name":"a"}' });
-    } finally {
-      await upstream.close();
-    }
-  });
+  it(
+    'Content-Length: the body and the header lines as written (spelling, order, repeats); ' + 'the connection is kept for the next request',
+    async () => {
+      const target = await rawTarget((socket, { n }) => {
+        const body = `{"n":${n}}`;
+        socket.write(
+          `HTTP/1.1 200 OK\r\nX-Amzn-RequestId: r${n}\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\n` +
+            `Content-Length: ${body.length}\r\n\r\n${body}`,
+        );
+      });
+      const upstream = new Upstream(target.origin);
+      try {
+        const first = await send(upstream, POST('{"name":"a"}'));
+        expect(first.status).toBe(200);
+        expect(text(first)).toBe('{"n":1}');
+        expect(first.rawHeaders).toEqual(['X-Amzn-RequestId', 'r1', 'Set-Cookie', 'a=1', 'Set-Cookie', 'b=2', 'Content-Length', '7']);
+        expect(text(await send(upstream, POST('{"name":"b"}')))).toBe('{"n":2}');
+        expect(target.requests.map((r) => r.connection)).toEqual([1, 1]);
+        expect(target.requests[0]).toMatchObject({
+          head: 'POST / HTTP/1.1\r\nhost: proxy.test\r\ncontent-length: 12',
+          body: '{"name":"a"}',
+        });
+      } finally {
+        await upstream.close();
+      }
+    },
+  );
 
   it('chunked: chunks split anywhere across writes, extensions and trailers, come back as one body', async () => {
     const target = await rawTarget((socket) => {
@@ -164,27 +171,30 @@ describe('answers, as each framing reads', () => {
 });
 
 describe('kept-alive connections', () => {
-  it('not reused after Connection: close, after an HTTP/1.0 answer, or past the Keep-Alive timeout the target gave (less a margin)', async () => {
-    const target = await rawTarget((socket, { n }) => {
-      const head =
-        n === 1
-          ? 'HTTP/1.1 200 OK\r\nConnection: close'
-          : n === 2
-            ? 'HTTP/1.0 200 OK'
-            : n === 3
-              ? 'HTTP/1.1 200 OK\r\nKeep-Alive: timeout=1'
-              : 'HTTP/1.1 200 OK';
-      socket.write(`${head}\r\nContent-Length: 1\r\n\r\n${n}`);
-    });
-    const upstream = new Upstream(target.origin);
-    try {
-      for (let i = 0; i < 5; i++) await send(upstream, POST('{}'));
-      // 1 closes, 2 is HTTP/1.0, 3 allows 1 s of idleness (none is left after the 1 s margin), 4 keeps its connection for 5.
-      expect(target.requests.map((r) => r.connection)).toEqual([1, 2, 3, 4, 4]);
-    } finally {
-      await upstream.close();
-    }
-  });
+  it(
+    'not reused after Connection: close, after an HTTP/1.0 answer, ' + 'or past the Keep-Alive timeout the target gave (less a margin)',
+    async () => {
+      const target = await rawTarget((socket, { n }) => {
+        const head =
+          n === 1
+            ? 'HTTP/1.1 200 OK\r\nConnection: close'
+            : n === 2
+              ? 'HTTP/1.0 200 OK'
+              : n === 3
+                ? 'HTTP/1.1 200 OK\r\nKeep-Alive: timeout=1'
+                : 'HTTP/1.1 200 OK';
+        socket.write(`${head}\r\nContent-Length: 1\r\n\r\n${n}`);
+      });
+      const upstream = new Upstream(target.origin);
+      try {
+        for (let i = 0; i < 5; i++) await send(upstream, POST('{}'));
+        // 1 closes, 2 is HTTP/1.0, 3 allows 1 s of idleness (none is left after the 1 s margin), 4 keeps its connection for 5.
+        expect(target.requests.map((r) => r.connection)).toEqual([1, 2, 3, 4, 4]);
+      } finally {
+        await upstream.close();
+      }
+    },
+  );
 
   it('at most `connections` at once: more requests wait for a free one, in order', async () => {
     const target = await rawTarget((socket, { n }) => {

@@ -165,58 +165,61 @@ describe('forwarding', () => {
     });
   });
 
-  it('a chunked request goes on with its length; the answer keeps its header lines (repeats apart), less those of its connection', async () => {
-    const other = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf8');
-        res.writeHead(
-          201,
-          [
-            ['X-Got', `${req.headers['content-length']}/${req.headers['transfer-encoding'] ?? 'none'}/${body}`],
-            ['Set-Cookie', 'a=1'],
-            ['Set-Cookie', 'b=2'],
-            ['Keep-Alive', 'timeout=30'],
-          ].flat(),
-        );
-        res.end('done');
+  it(
+    'a chunked request goes on with its length; the answer keeps its header lines (repeats apart), ' + 'less those of its connection',
+    async () => {
+      const other = createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          const body = Buffer.concat(chunks).toString('utf8');
+          res.writeHead(
+            201,
+            [
+              ['X-Got', `${req.headers['content-length']}/${req.headers['transfer-encoding'] ?? 'none'}/${body}`],
+              ['Set-Cookie', 'a=1'],
+              ['Set-Cookie', 'b=2'],
+              ['Keep-Alive', 'timeout=30'],
+            ].flat(),
+          );
+          res.end('done');
+        });
       });
-    });
-    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
-    const proxy = await startProxy({ target: `http://127.0.0.1:${(other.address() as AddressInfo).port}` });
-    try {
-      const answer = await new Promise<IncomingMessage & { text: string }>((resolve, reject) => {
-        const req = request(
-          `${proxy.url}/`,
-          { method: 'POST', headers: { 'x-amz-target': 'AwsProton20200720.GetEnvironmentTemplate' } },
-          (res) => {
-            const chunks: Buffer[] = [];
-            res.on('data', (c: Buffer) => chunks.push(c));
-            res.on('end', () => resolve(Object.assign(res, { text: Buffer.concat(chunks).toString('utf8') })));
-          },
-        );
-        req.on('error', reject);
-        req.write('{"name":');
-        req.end('"chunked"}');
-      });
-      expect(answer.statusCode).toBe(201);
-      expect(answer.text).toBe('done');
-      expect(answer.headers['x-got']).toBe('18/none/{"name":"chunked"}');
-      const names = answer.rawHeaders.filter((_, i) => i % 2 === 0).map((name) => name.toLowerCase());
-      expect(names.filter((name) => name === 'set-cookie')).toHaveLength(2);
-      expect(names.filter((name) => name === 'date')).toHaveLength(1);
-      // The connection's headers are the proxy's own (its Keep-Alive), not the target's.
-      expect(names.filter((name) => name === 'keep-alive')).toHaveLength(1);
-      expect(answer.headers['keep-alive']).toBe('timeout=10');
-      expect(answer.headers['content-length']).toBe('4');
-      expect(proxy.deliveries[0]!.answers[0]).toMatchObject({ status: 201, body: 'done', headers: { 'set-cookie': 'a=1, b=2' } });
-    } finally {
-      await proxy.close();
-      other.closeAllConnections();
-      await new Promise((resolve) => other.close(resolve));
-    }
-  });
+      await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+      const proxy = await startProxy({ target: `http://127.0.0.1:${(other.address() as AddressInfo).port}` });
+      try {
+        const answer = await new Promise<IncomingMessage & { text: string }>((resolve, reject) => {
+          const req = request(
+            `${proxy.url}/`,
+            { method: 'POST', headers: { 'x-amz-target': 'AwsProton20200720.GetEnvironmentTemplate' } },
+            (res) => {
+              const chunks: Buffer[] = [];
+              res.on('data', (c: Buffer) => chunks.push(c));
+              res.on('end', () => resolve(Object.assign(res, { text: Buffer.concat(chunks).toString('utf8') })));
+            },
+          );
+          req.on('error', reject);
+          req.write('{"name":');
+          req.end('"chunked"}');
+        });
+        expect(answer.statusCode).toBe(201);
+        expect(answer.text).toBe('done');
+        expect(answer.headers['x-got']).toBe('18/none/{"name":"chunked"}');
+        const names = answer.rawHeaders.filter((_, i) => i % 2 === 0).map((name) => name.toLowerCase());
+        expect(names.filter((name) => name === 'set-cookie')).toHaveLength(2);
+        expect(names.filter((name) => name === 'date')).toHaveLength(1);
+        // The connection's headers are the proxy's own (its Keep-Alive), not the target's.
+        expect(names.filter((name) => name === 'keep-alive')).toHaveLength(1);
+        expect(answer.headers['keep-alive']).toBe('timeout=10');
+        expect(answer.headers['content-length']).toBe('4');
+        expect(proxy.deliveries[0]!.answers[0]).toMatchObject({ status: 201, body: 'done', headers: { 'set-cookie': 'a=1, b=2' } });
+      } finally {
+        await proxy.close();
+        other.closeAllConnections();
+        await new Promise((resolve) => other.close(resolve));
+      }
+    },
+  );
 
   it('never faults reads (only creates and deletes)', async () => {
     await withProxy('drop', async (proxy) => {

@@ -134,7 +134,10 @@ describe('the suite against a strict, bundle-reading emulator counted as remote'
         expectDurations,
       }),
     ).rejects.toThrow(
-      /reads template bundles from S3 \(a version from the placeholder s3:\/\/\S+ ended REGISTRATION_FAILED: .+\): pass --bundle-bucket NAME/,
+      new RegExp(
+        /reads template bundles from S3 \(a version from the placeholder s3:\/\/\S+/.source +
+          / ended REGISTRATION_FAILED: .+\): pass --bundle-bucket NAME/.source,
+      ),
     );
     expect(left()).toEqual({});
     expect(await keys()).toEqual([]);

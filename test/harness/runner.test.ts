@@ -210,7 +210,9 @@ describe('cells', () => {
     expect(result?.replay).toEqual({
       seed: 42,
       path: '3:1',
-      command: `proton-conformance --endpoint ${fake.url} --rules t/property --operations CreateEnvironmentTemplateVersion --seed 42 --path 3:1`,
+      command:
+        `proton-conformance --endpoint ${fake.url} --rules t/property --operations CreateEnvironmentTemplateVersion --seed 42 ` +
+        '--path 3:1',
     });
     expect(result?.evidence.map((e) => (e.request.body as { nextToken: string }).nextToken)).toEqual(['3:1']);
   });

@@ -23,7 +23,11 @@ describe('a run that could never end', () => {
       const run = await tsx(['test/support/stalled-cli.ts', '--seed', '3', '--json', json]);
       expect(run.code, run.stderr).toBe(4);
       expect(run.stderr).toMatch(
-        /^proton-conformance: internal error: the run stopped with promises pending that nothing could settle; still pending: client-token\/test-never-settles CreateEnvironmentTemplate: running its check for [\d.]+ s \(last step: awaiting a promise that nothing settles\)/,
+        new RegExp(
+          /^proton-conformance: internal error: the run stopped with promises pending that nothing could settle/.source +
+            /; still pending: client-token\/test-never-settles CreateEnvironmentTemplate/.source +
+            /: running its check for [\d.]+ s \(last step: awaiting a promise that nothing settles\)/.source,
+        ),
       );
       expect(run.stderr).not.toMatch(/\n\s+at /);
       const report = JSON.parse(await readFile(json, 'utf8')) as Record<string, unknown>;

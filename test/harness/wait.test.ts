@@ -26,18 +26,21 @@ describe('waitFor', () => {
     ]);
   });
 
-  it('on the real-time schedule: 200 ms, then a tenth of the time waited, within 200 ms and 5 s, jittered down by up to a fifth', async () => {
-    const advanced = await steps(60, true);
-    expect(advanced[0]).toBe(200);
-    let elapsed = 0;
-    for (const [i, step] of advanced.entries()) {
-      if (i > 0) {
-        const interval = Math.min(5_000, Math.max(200, elapsed / 10));
-        expect(step, `step ${i}`).toBeGreaterThanOrEqual(Math.floor(interval * 0.8));
-        expect(step, `step ${i}`).toBeLessThanOrEqual(Math.ceil(interval));
+  it(
+    'on the real-time schedule: 200 ms, then a tenth of the time waited, within 200 ms and 5 s, ' + 'jittered down by up to a fifth',
+    async () => {
+      const advanced = await steps(60, true);
+      expect(advanced[0]).toBe(200);
+      let elapsed = 0;
+      for (const [i, step] of advanced.entries()) {
+        if (i > 0) {
+          const interval = Math.min(5_000, Math.max(200, elapsed / 10));
+          expect(step, `step ${i}`).toBeGreaterThanOrEqual(Math.floor(interval * 0.8));
+          expect(step, `step ${i}`).toBeLessThanOrEqual(Math.ceil(interval));
+        }
+        elapsed += step;
       }
-      elapsed += step;
-    }
-    expect(Math.max(...advanced)).toBeGreaterThan(4_000);
-  });
+      expect(Math.max(...advanced)).toBeGreaterThan(4_000);
+    },
+  );
 });

@@ -176,26 +176,29 @@ describe('retrying through the weather', () => {
     await pool.close();
   });
 
-  it('gives a step up after its budget: InconclusiveCheck through attempt, and every later request of the check fails at once', async () => {
-    const { client, weather, pool, recorder } = setup();
-    script.set('GetEnvironmentTemplate', Array.from({ length: 10 }, throttle));
-    const before = target.received.length;
-    await expect(attempt(client, 'GetEnvironmentTemplate', { name: 'busy' })).rejects.toMatchObject({ name: 'InconclusiveCheck' });
-    // 1 + 4 retries, then the step gives up.
-    expect(target.received.length - before).toBe(5);
-    expect(weather.exhausted).toMatch(/ThrottlingException \(HTTP 429\).*weather, not a violation/);
-    expect(weather.counts).toMatchObject({ throttle: 5, retries: 4, exhausted: 1 });
-    expect(recorder.evidence().at(-1)?.transient).toEqual({ kind: 'throttle' });
-    script.set('GetEnvironmentTemplate', []);
-    await expect(client.send(new GetEnvironmentTemplateCommand({ name: 'later' }))).rejects.toMatchObject({ name: 'InconclusiveCheck' });
-    expect(target.received.length - before).toBe(5);
-    // Cleanups still send (and retry).
-    weather.freeze();
-    await expect(client.send(new GetEnvironmentTemplateCommand({ name: 'cleanup' }))).rejects.toMatchObject({
-      name: 'ResourceNotFoundException',
-    });
-    await pool.close();
-  });
+  it(
+    'gives a step up after its budget: InconclusiveCheck through attempt, ' + 'and every later request of the check fails at once',
+    async () => {
+      const { client, weather, pool, recorder } = setup();
+      script.set('GetEnvironmentTemplate', Array.from({ length: 10 }, throttle));
+      const before = target.received.length;
+      await expect(attempt(client, 'GetEnvironmentTemplate', { name: 'busy' })).rejects.toMatchObject({ name: 'InconclusiveCheck' });
+      // 1 + 4 retries, then the step gives up.
+      expect(target.received.length - before).toBe(5);
+      expect(weather.exhausted).toMatch(/ThrottlingException \(HTTP 429\).*weather, not a violation/);
+      expect(weather.counts).toMatchObject({ throttle: 5, retries: 4, exhausted: 1 });
+      expect(recorder.evidence().at(-1)?.transient).toEqual({ kind: 'throttle' });
+      script.set('GetEnvironmentTemplate', []);
+      await expect(client.send(new GetEnvironmentTemplateCommand({ name: 'later' }))).rejects.toMatchObject({ name: 'InconclusiveCheck' });
+      expect(target.received.length - before).toBe(5);
+      // Cleanups still send (and retry).
+      weather.freeze();
+      await expect(client.send(new GetEnvironmentTemplateCommand({ name: 'cleanup' }))).rejects.toMatchObject({
+        name: 'ResourceNotFoundException',
+      });
+      await pool.close();
+    },
+  );
 
   it('spends one budget per cell across its steps', async () => {
     const run = new RunWeather({ retriesPerStep: 10, stepWaitMs: 10_000, retriesPerCell: 3 }, () => 0.5);
