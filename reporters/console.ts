@@ -8,7 +8,7 @@ import { scrub } from '../harness/client/redact.ts';
 import { formatMs } from '../harness/run/wait.ts';
 import { expectationLines } from '../harness/outcomes/expectations.ts';
 import type { ReportWithExpectations } from '../harness/outcomes/expectations.ts';
-import { renderEvidence } from './evidence.ts';
+import { stepsAndEvidence } from './detail-text.ts';
 import { legendLines, matrixOperations, renderMatrix } from './matrix.ts';
 import type { Reporter, RunInfo } from './reporter.ts';
 import { shortNames } from './short-names.ts';
@@ -65,17 +65,7 @@ function detail(result: Result, palette: Palette, options: ConsoleOptions): stri
   const badge = palette.verdict(result.verdict, `${SYMBOL[result.verdict]} ${result.verdict.toUpperCase()}`);
   const head = `${badge}  ${palette.bold(result.rule)}  ${result.operation}  (${result.level})`;
   const lines = [head, `    ${result.reason}`];
-  const steps = result.steps ?? [];
-  if (steps.length > 0) {
-    lines.push('    steps:');
-    const shown = steps.slice(-options.stepLimit);
-    if (shown.length < steps.length) lines.push(`      ... ${steps.length - shown.length} earlier steps`);
-    for (const step of shown) lines.push(`      ${step}`);
-  }
-  if (result.evidence.length > 0) {
-    lines.push('    evidence:');
-    lines.push(...renderEvidence(result.evidence, result.requests, { limit: options.evidenceLimit, bodyChars: 240, indent: '      ' }));
-  }
+  lines.push(...stepsAndEvidence(result, { ...options, bodyChars: 240 }, '    '));
   // A wire rule's history (harness/wire/proxy.ts): who sent what, what the proxy did, what each client saw.
   if (result.history && result.history.length > 0) {
     lines.push('    wire history:');

@@ -15,22 +15,28 @@ export interface DetailOptions {
 
 export const DETAIL_DEFAULTS: DetailOptions = { evidenceLimit: 30, bodyChars: 2000, stepLimit: 60 };
 
+/** A result's steps (the last `stepLimit`) and its evidence, each under its heading, the heading indented by `indent`. */
+export function stepsAndEvidence(result: RuleResult & ResultExtras, options: DetailOptions, indent: string): string[] {
+  const lines: string[] = [];
+  const steps = result.steps ?? [];
+  if (steps.length > 0) {
+    lines.push(`${indent}steps:`);
+    const shown = steps.slice(-options.stepLimit);
+    if (shown.length < steps.length) lines.push(`${indent}  ... ${steps.length - shown.length} earlier steps`);
+    for (const step of shown) lines.push(`${indent}  ${step}`);
+  }
+  if (result.evidence.length > 0) {
+    lines.push(`${indent}evidence:`);
+    const shape = { limit: options.evidenceLimit, bodyChars: options.bodyChars, indent: `${indent}  ` };
+    lines.push(...renderEvidence(result.evidence, result.requests, shape));
+  }
+  return lines;
+}
+
 export function detailLines(result: DetailResult, options: DetailOptions = DETAIL_DEFAULTS): string[] {
   const lines = [`${result.verdict.toUpperCase()} ${result.rule} on ${result.operation} (${result.level}): ${result.reason}`];
   if (result.expected) lines.push(`expected failure: ${result.expected.reason}${result.expected.link ? ` (${result.expected.link})` : ''}`);
-  const steps = result.steps ?? [];
-  if (steps.length > 0) {
-    lines.push('steps:');
-    const shown = steps.slice(-options.stepLimit);
-    if (shown.length < steps.length) lines.push(`  ... ${steps.length - shown.length} earlier steps`);
-    for (const step of shown) lines.push(`  ${step}`);
-  }
-  if (result.evidence.length > 0) {
-    lines.push('evidence:');
-    lines.push(
-      ...renderEvidence(result.evidence, result.requests, { limit: options.evidenceLimit, bodyChars: options.bodyChars, indent: '  ' }),
-    );
-  }
+  lines.push(...stepsAndEvidence(result, options, ''));
   if (result.replay) lines.push(`replay: ${result.replay.command}`);
   if (result.rerun) lines.push(`rerun: ${result.rerun}`);
   return lines;
