@@ -3,17 +3,18 @@
 // twice. With offsets they did: the suite's List-based counts saw a
 // template "missing" when another cell deleted one between two pages.
 import { describe, expect, it } from 'vitest';
-import { paginate } from '../../emulator/pagination.ts';
+import { paginate, type Paging } from '../../emulator/pagination.ts';
 
 const names = (count: number, prefix: string): string[] =>
   Array.from({ length: count }, (_, i) => `${prefix}${String(i).padStart(3, '0')}`);
 
-function listAll(table: Set<string>, between: (page: number) => void): string[] {
+/** Every page of `table` (10 a page), `between` run after each. */
+function listAll(table: Set<string>, between: (page: number) => void, paging?: Paging): string[] {
   const seen: string[] = [];
   let nextToken: string | undefined;
   let page = 0;
   do {
-    const result = paginate([...table], { maxResults: 10, ...(nextToken ? { nextToken } : {}) }, (name) => name);
+    const result = paginate([...table], { maxResults: 10, ...(nextToken ? { nextToken } : {}) }, (name) => name, paging);
     seen.push(...result.items);
     nextToken = result.nextToken;
     between(page++);
@@ -46,18 +47,7 @@ describe('key-based pagination', () => {
 });
 
 describe('offset pagination (the offset-paging variant)', () => {
-  function listByOffset(table: Set<string>, between: (page: number) => void): string[] {
-    const seen: string[] = [];
-    let nextToken: string | undefined;
-    let page = 0;
-    do {
-      const result = paginate([...table], { maxResults: 10, ...(nextToken ? { nextToken } : {}) }, (name) => name, { by: 'offset' });
-      seen.push(...result.items);
-      nextToken = result.nextToken;
-      between(page++);
-    } while (nextToken);
-    return seen;
-  }
+  const listByOffset = (table: Set<string>, between: (page: number) => void) => listAll(table, between, { by: 'offset' });
 
   it('lists every item once when nothing changes between pages', () => {
     const table = new Set(names(35, 'a'));
