@@ -6,13 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { runEngine } from '../../harness/engine/engine.ts';
 import type { EngineSink, RunHandle, RunRequest } from '../../harness/engine/engine.ts';
 import { UsageError } from '../../harness/errors.ts';
-import type { Catalog, CatalogRule } from '../../harness/run/catalog.ts';
+import type { Catalog } from '../../harness/run/catalog.ts';
+import { testRule } from '../support/catalog.ts';
 
 const OPERATION = 'CreateEnvironmentTemplate';
 
-function rule(id: string): CatalogRule {
-  return { id, category: 'client-token', level: 'MUST', operations: [OPERATION], requires: [], prefers: [], checkedBy: 'scenario' };
-}
+const rule = (id: string) => testRule(id, { operations: [OPERATION] });
 
 const catalog: Catalog<object> = {
   rules: [rule('client-token/test-one'), rule('client-token/test-two')],

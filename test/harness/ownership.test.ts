@@ -5,7 +5,7 @@
 // the report. And every create path the suite has keeps the run's tag.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Catalog, CatalogRule } from '../../harness/run/catalog.ts';
+import type { Catalog } from '../../harness/run/catalog.ts';
 import { createProtonClient } from '../../harness/client/client.ts';
 import { createPool } from '../../harness/target/http.ts';
 import { TAG_RUN } from '../../harness/safety/names.ts';
@@ -19,6 +19,7 @@ import * as model from '../../specs/model.ts';
 import { OPERATIONS, withRunTags } from '../../specs/operations/index.ts';
 import type { CreateOperationSpec, Fixture, Input } from '../../specs/types.ts';
 import { change } from '../../suites/lib/expectations.ts';
+import { testRule } from '../support/catalog.ts';
 import { REGION, directClient, fakeCredentials, plantEnvironmentTemplate, runTag, startRemote } from './real-target-helpers.ts';
 import type { Remote } from './real-target-helpers.ts';
 
@@ -134,17 +135,7 @@ describe('the guarded client', () => {
   });
 
   it('a refused delete makes the cell inconclusive and is listed in refusedDeletes of the report', async () => {
-    const rules: CatalogRule[] = [
-      {
-        id: 't/deletes-foreign',
-        category: 'idempotent-delete',
-        level: 'MUST',
-        operations: ['DeleteEnvironmentTemplate'],
-        requires: [],
-        prefers: [],
-        checkedBy: 'scenario',
-      },
-    ];
+    const rules = [testRule('t/deletes-foreign', { category: 'idempotent-delete', operations: ['DeleteEnvironmentTemplate'] })];
     const catalog: Catalog<string> = {
       rules,
       checks: {

@@ -12,6 +12,7 @@ import { selectCells } from '../../harness/run/select.ts';
 import { renderConsole } from '../../reporters/console.ts';
 import { reportJson } from '../../reporters/json.ts';
 import * as model from '../../specs/model.ts';
+import { testRule } from '../support/catalog.ts';
 import { startFakeTarget } from '../support/fake-target.ts';
 import type { FakeTarget } from '../support/fake-target.ts';
 
@@ -42,17 +43,7 @@ it('keeps secrets out of the console and the JSON report', async () => {
   registerSecret(TOKEN);
   const pool = createPool();
   const catalog: Catalog<string> = {
-    rules: [
-      {
-        id: 'client-token/format',
-        category: 'client-token',
-        level: 'MUST',
-        operations: ['CreateEnvironmentTemplateVersion'],
-        requires: [],
-        prefers: [],
-        checkedBy: 'scenario',
-      },
-    ],
+    rules: [testRule('client-token/format')],
     checks: {
       'client-token/format': async (ctx) => {
         const error = await ctx.client.send(new ListEnvironmentTemplatesCommand({})).catch((e: Error) => e);

@@ -12,6 +12,7 @@ import { selectCells } from '../../harness/run/select.ts';
 import { InconclusiveCheck, SkipCheck } from '../../harness/types.ts';
 import type { Capability, Outcome } from '../../harness/types.ts';
 import * as model from '../../specs/model.ts';
+import { testRule } from '../support/catalog.ts';
 import { startFakeTarget } from '../support/fake-target.ts';
 import type { FakeTarget } from '../support/fake-target.ts';
 
@@ -25,18 +26,7 @@ afterAll(async () => {
   await fake.close();
 });
 
-function rule(id: string, extra: Partial<CatalogRule> = {}): CatalogRule {
-  return {
-    id,
-    category: 'client-token',
-    level: 'MUST',
-    operations: ['CreateEnvironmentTemplateVersion'],
-    requires: [],
-    prefers: [],
-    checkedBy: 'scenario',
-    ...extra,
-  };
-}
+const rule = testRule;
 
 function target(overrides: Partial<RunTarget> = {}): RunTarget {
   return {

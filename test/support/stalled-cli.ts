@@ -3,14 +3,13 @@
 // nothing can ever settle. test/harness/unsettled.test.ts spawns it:
 //   node --import tsx test/support/stalled-cli.ts [CLI flags]
 import { exitWith, runCliProcess } from '../../cli/main.ts';
-import type { Catalog, CatalogRule } from '../../harness/run/catalog.ts';
+import type { Catalog } from '../../harness/run/catalog.ts';
+import { testRule } from './catalog.ts';
 import type { OperationSpec } from '../../specs/types.ts';
 
 const OPERATION = 'CreateEnvironmentTemplate';
 
-function rule(id: string): CatalogRule {
-  return { id, category: 'client-token', level: 'MUST', operations: [OPERATION], requires: [], prefers: [], checkedBy: 'scenario' };
-}
+const rule = (id: string) => testRule(id, { operations: [OPERATION] });
 
 const catalog: Catalog<OperationSpec> = {
   rules: [rule('client-token/test-passes'), rule('client-token/test-never-settles')],
