@@ -6,13 +6,14 @@
 // entry whose cell now passes is `fixed` (and fails the run under
 // --strict-expectations). The report carries all of it, so every reporter
 // (console, JSON, JUnit, HTML, Markdown) tells the same story.
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { Ajv } from 'ajv';
 import type { ErrorObject } from 'ajv';
 import schema from '../../specs/expectations.schema.json' with { type: 'json' };
 import { UsageError } from '../errors.ts';
 import { exitCodeOf } from '../run/results.ts';
 import type { Report, RuleResult, Verdict } from '../types.ts';
+import { readJsonFile } from './report-file.ts';
 
 export interface Expectation {
   rule: string;
@@ -67,19 +68,7 @@ export async function loadExpectations(
   flag = '--expect',
   knownRules?: ReadonlyMap<string, readonly string[]>,
 ): Promise<Expectation[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`${flag}: cannot read ${file} (${(error as { code?: string }).code ?? String(error)})`);
-  }
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`${flag}: ${file} is not JSON (${error instanceof Error ? error.message : String(error)})`);
-  }
-  return parseExpectations(document, `${flag}: ${file}`, knownRules);
+  return parseExpectations(await readJsonFile(file, flag), `${flag}: ${file}`, knownRules);
 }
 
 /** Checks a parsed document against the schema, then that every entry names a known rule, one of its operations, once. */

@@ -8,19 +8,23 @@ import type { Report } from '../types.ts';
 
 let validator: ReturnType<Ajv['compile']> | undefined;
 
-export async function readReport(file: string, what: string): Promise<Report> {
+/** FILE read and parsed; a file that cannot be read or is not JSON is a UsageError that `what` (a flag, a command) begins. */
+export async function readJsonFile(file: string, what: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
     throw new UsageError(`${what}: cannot read ${file} (${(error as { code?: string }).code ?? String(error)})`);
   }
-  let document: unknown;
   try {
-    document = JSON.parse(text);
+    return JSON.parse(text);
   } catch (error) {
     throw new UsageError(`${what}: ${file} is not JSON (${error instanceof Error ? error.message : String(error)})`);
   }
+}
+
+export async function readReport(file: string, what: string): Promise<Report> {
+  const document = await readJsonFile(file, what);
   validator ??= new Ajv({ allErrors: false, strict: false }).compile(schema);
   if (!validator(document)) {
     const error = validator.errors?.[0];
