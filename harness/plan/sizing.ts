@@ -115,23 +115,10 @@ export async function sizeRun<O>(
     samplesMs: samples.target.map(tenth),
     budgetMs: options.budget === undefined ? DEFAULT_BUDGET_MS : options.budget * 1000,
   };
-  if (!waitsInRealTime(target))
-    return { ...(await sizeByLatency(target, options, selection, catalog, shapeModel, seed, signal, measured)), ...given };
+  const run: SizedRun<O> = { target, options, selection, catalog, shapeModel, seed, signal };
+  if (!waitsInRealTime(target)) return { ...(await sizeByLatency(run, measured)), ...given };
   const numRuns = options.numRunsGiven || options.path !== undefined ? options.numRuns : HOOKLESS_NUM_RUNS;
-  const durationsText = options.expectDurations ?? 'real';
-  let costs: CellCost[] = [];
-  const plan = await rehearse({
-    catalog,
-    selection,
-    shapeModel,
-    capabilities: target.capabilities,
-    seed,
-    numRuns,
-    durations: parseTransitionDurations('--expect-durations', durationsText),
-    durationsText,
-    signal,
-    onCosts: (found) => (costs = found),
-  });
+  const { plan, costs } = await rehearseCosts(run, numRuns, options.expectDurations ?? 'real');
   // Three critical paths, three times the most requests of a cell at the measured latency, and two minutes; at least the remote default.
   const mostRequests = Math.max(0, ...costs.map((cost) => cost.requests));
   const requestsS = Math.ceil((3 * mostRequests * measured.roundTripMs) / 1000);
@@ -148,6 +135,35 @@ export async function sizeRun<O>(
   };
 }
 
+/** What sizing reads of a run: its target and options, and what a rehearsal of it needs. */
+interface SizedRun<O> {
+  target: Target;
+  options: SizingOptions;
+  selection: Selection;
+  catalog: Catalog<O>;
+  shapeModel: ShapeModel;
+  seed: number;
+  signal: AbortSignal;
+}
+
+/** The run rehearsed at `numRuns`, its waits the durations `durationsText` names: its plan, and each cell's cost. */
+async function rehearseCosts<O>(run: SizedRun<O>, numRuns: number, durationsText: string): Promise<{ plan: Plan; costs: CellCost[] }> {
+  let costs: CellCost[] = [];
+  const plan = await rehearse({
+    catalog: run.catalog,
+    selection: run.selection,
+    shapeModel: run.shapeModel,
+    capabilities: run.target.capabilities,
+    seed: run.seed,
+    numRuns,
+    durations: parseTransitionDurations('--expect-durations', durationsText),
+    durationsText,
+    signal: run.signal,
+    onCosts: (found) => (costs = found),
+  });
+  return { plan, costs };
+}
+
 /**
  * A target with a clock: its waits are virtual, its requests are not. A fast
  * one (a median round trip under FAST_TARGET_MS), or a run whose every
@@ -155,34 +171,17 @@ export async function sizeRun<O>(
  * requests counted) and sized to fit the budget (harness/plan/latency.ts).
  */
 async function sizeByLatency<O>(
-  target: Target,
-  options: SizingOptions,
-  selection: Selection,
-  catalog: Catalog<O>,
-  shapeModel: ShapeModel,
-  seed: number,
-  signal: AbortSignal,
+  run: SizedRun<O>,
   measured: Pick<LatencySizing, 'latencyMs' | 'roundTripMs' | 'baselineMs' | 'samplesMs' | 'budgetMs'>,
 ): Promise<RunSizing> {
+  const { target, options, selection } = run;
   const everyGiven =
     (options.numRunsGiven || options.path !== undefined) && options.concurrency !== undefined && options.cellTimeout !== undefined;
   if (measured.latencyMs < FAST_TARGET_MS || everyGiven || selection.cells.length === 0) {
     return { numRuns: options.numRuns, latency: { ...measured, sizedBy: 'defaults' } };
   }
   const defaults = target.remote ? RUN_DEFAULTS.remote : RUN_DEFAULTS.local;
-  let costs: CellCost[] = [];
-  const plan = await rehearse({
-    catalog,
-    selection,
-    shapeModel,
-    capabilities: target.capabilities,
-    seed,
-    numRuns: options.numRuns,
-    durations: parseTransitionDurations('--expect-durations', 'real'),
-    durationsText: 'real',
-    signal,
-    onCosts: (found) => (costs = found),
-  });
+  const { plan, costs } = await rehearseCosts(run, options.numRuns, 'real');
   const sized = sizeForLatency({
     // A request costs its whole round trip, this machine's share included.
     latencyMs: measured.roundTripMs,
