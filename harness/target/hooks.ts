@@ -86,7 +86,8 @@ export function createHooks(options: HooksOptions): Hooks {
   };
 }
 
-function parseObject(text: string): Record<string, unknown> | undefined {
+/** TEXT as a JSON object; undefined when it is not JSON or not an object. */
+export function parseObject(text: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(text);
     return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;

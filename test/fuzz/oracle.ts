@@ -3,6 +3,7 @@
 // the exact target of a model operation, and a JSON object body the model's
 // validator accepts. Everything else must be rejected, and every rejection
 // must be a well-formed AWS error (hooks: the hooks' error shape).
+import { parseObject } from '../../harness/target/hooks.ts';
 import { errorStatus, operationErrors, operationNames, validateError, validateInput, validateOutput } from '../../specs/model.ts';
 import type { FuzzRequest } from './requests.ts';
 import { TARGET_PREFIX } from './requests.ts';
@@ -90,15 +91,6 @@ function header(answer: Answer, name: string): string | undefined {
 export function bareErrorName(errorType: string): string {
   const afterHash = errorType.slice(errorType.lastIndexOf('#') + 1);
   return afterHash.split(':', 1)[0] ?? afterHash;
-}
-
-function parseObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** What is wrong with the answer to `request` (empty: nothing). */
