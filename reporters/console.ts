@@ -7,7 +7,7 @@ import type { ResultExtras } from '../harness/run/results.ts';
 import { scrub } from '../harness/client/redact.ts';
 import { formatMs } from '../harness/run/wait.ts';
 import { expectationLines } from '../harness/outcomes/expectations.ts';
-import type { ReportWithExpectations } from '../harness/outcomes/expectations.ts';
+import type { MarkedResult, ReportWithExpectations } from '../harness/outcomes/expectations.ts';
 import { stepsAndEvidence } from './detail-text.ts';
 import { legendLines, matrixOperations, renderMatrix } from './matrix.ts';
 import type { Reporter, RunInfo } from './reporter.ts';
@@ -39,7 +39,9 @@ export function renderConsole(report: Report, info: RunInfo, options: ConsoleOpt
   for (const verdict of ['fail', 'warn'] as const) {
     const list = results.filter((r) => r.verdict === verdict);
     if (list.length === 0) continue;
-    lines.push(palette.bold(`${verdict === 'fail' ? 'Failures' : 'Warnings'} (${list.length})`), '');
+    const expected = list.filter((r) => (r as MarkedResult).expected).length;
+    const split = expected > 0 ? `: ${list.length - expected} unexpected, ${expected} expected` : '';
+    lines.push(palette.bold(`${verdict === 'fail' ? 'Failures' : 'Warnings'} (${list.length}${split})`), '');
     for (const result of list) lines.push(...detail(result, palette, options), '');
   }
   const grouped = groupByReason(results.filter((r) => r.verdict === 'inconclusive' || r.verdict === 'skipped'));
@@ -62,7 +64,10 @@ export function renderConsole(report: Report, info: RunInfo, options: ConsoleOpt
 }
 
 function detail(result: Result, palette: Palette, options: ConsoleOptions): string[] {
-  const badge = palette.verdict(result.verdict, `${SYMBOL[result.verdict]} ${result.verdict.toUpperCase()}`);
+  // A known failure (--expect) says so where it is shown, with the file's reason: only the others fail the run.
+  const expected = (result as MarkedResult).expected;
+  const mark = expected ? ` (expected: ${expected.reason})` : '';
+  const badge = palette.verdict(expected ? 'warn' : result.verdict, `${SYMBOL[result.verdict]} ${result.verdict.toUpperCase()}${mark}`);
   const head = `${badge}  ${palette.bold(result.rule)}  ${result.operation}  (${result.level})`;
   const lines = [head, `    ${result.reason}`];
   lines.push(...stepsAndEvidence(result, { ...options, bodyChars: 240 }, '    '));
@@ -146,7 +151,8 @@ export function summaryLine(report: Report, info: RunInfo, palette: Palette = pl
     : mustFailed > 0
       ? palette.verdict(
           'fail',
-          `FAIL (${mustFailed} MUST cell${mustFailed === 1 ? '' : 's'} failed${expected > 0 ? `, ${expected} more as expected` : ''})`,
+          `FAIL (${mustFailed} MUST cell${mustFailed === 1 ? '' : 's'} failed${expected > 0 ? `, ${expected} more as expected` : ''}` +
+            `${expected > 0 ? `; unexpected: ${unexpectedNames(report)}` : ''})`,
         )
       : strictFixed > 0
         ? palette.verdict('fail', `FAIL (${strictFixed} expected failure${strictFixed === 1 ? '' : 's'} fixed: --strict-expectations)`)
@@ -185,6 +191,14 @@ export function summaryLine(report: Report, info: RunInfo, palette: Palette = pl
       ? ''
       : `; ${shape[0]!.rule} on ${shape.length} operation${shape.length === 1 ? '' : 's'} (${nonZero(countVerdicts(shape))})`;
   return `${verdict}: ${cells.run} of ${cells.total} cell${cells.total === 1 ? '' : 's'} run (${counts})${unrun}${shapeText}; ${tail}`;
+}
+
+/** The MUST failures no expectation names, as `rule on operation`: the first three, then how many more. */
+function unexpectedNames(report: Report): string {
+  const names = (report.results as MarkedResult[])
+    .filter((r) => r.verdict === 'fail' && r.level === 'MUST' && !r.expected)
+    .map((r) => `${r.rule} on ${r.operation}`);
+  return names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
 }
 
 interface CellCounts {

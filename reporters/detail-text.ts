@@ -34,8 +34,9 @@ export function stepsAndEvidence(result: RuleResult & ResultExtras, options: Det
 }
 
 export function detailLines(result: DetailResult, options: DetailOptions = DETAIL_DEFAULTS): string[] {
-  const lines = [`${result.verdict.toUpperCase()} ${result.rule} on ${result.operation} (${result.level}): ${result.reason}`];
-  if (result.expected) lines.push(`expected failure: ${result.expected.reason}${result.expected.link ? ` (${result.expected.link})` : ''}`);
+  const mark = result.expected ? ` (expected: ${result.expected.reason})` : '';
+  const lines = [`${result.verdict.toUpperCase()}${mark} ${result.rule} on ${result.operation} (${result.level}): ${result.reason}`];
+  if (result.expected?.link) lines.push(`tracked at: ${result.expected.link}`);
   lines.push(...stepsAndEvidence(result, options, ''));
   if (result.replay) lines.push(`replay: ${result.replay.command}`);
   if (result.rerun) lines.push(`rerun: ${result.rerun}`);

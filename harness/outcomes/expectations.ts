@@ -209,6 +209,11 @@ export function expectationLines(report: Report): string[] {
     `Expectations (${summary.file}): ${summary.expected} expected failure${summary.expected === 1 ? '' : 's'}, ${summary.fixed} ` +
       `fixed, ${summary.unexpected} unexpected MUST failure${summary.unexpected === 1 ? '' : 's'}`,
   ];
+  // The failures that fail the run, by name: the count alone does not say which.
+  for (const result of report.results as MarkedResult[]) {
+    if (result.verdict === 'fail' && result.level === 'MUST' && !result.expected)
+      lines.push(`  unexpected: ${result.rule}  ${result.operation} (not in the file: this fails the run)`);
+  }
   for (const entry of summary.entries) {
     if (entry.status === 'fixed') {
       const strict = summary.strict ? ' (--strict-expectations: this fails the run; remove the entry)' : ' (remove the entry)';
