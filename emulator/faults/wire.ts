@@ -157,6 +157,49 @@ class Bounded<V> {
   }
 }
 
+/**
+ * How long a target keeps the idempotency record of a request whose answer was
+ * lost, once the request finished (real ms): longer than the immediate retries
+ * of the suite take to come, shorter than the SDK's standard backoff.
+ */
+const ORPHAN_KEPT_MS = 50;
+
+/**
+ * The record of a request of `applies` whose answer never reached its client
+ * (its connection closed before the answer was written, or reset with it
+ * unread) is taken for an orphan and evicted ORPHAN_KEPT_MS after the request
+ * finished: a retry that comes sooner gets the original, a later one finds no
+ * record (forgetting). A client that got its answer keeps the record.
+ */
+function orphanEvicted(applies: (operation: string) => boolean): (base: Policy) => Partial<Policy> {
+  return (base) => {
+    const records = forgetting(base);
+    /** The first request of each record key that finished, until its record is evicted. */
+    const finished = new Bounded<Answered>();
+    return {
+      ...records.overrides,
+      answersDelivery: (facts) => {
+        if (applies(facts.operation)) {
+          const key = recordKey(facts.account, facts.operation, facts.input);
+          const original = finished.get(key);
+          if (original?.lost() && performance.now() - original.at >= ORPHAN_KEPT_MS) {
+            finished.take(key, original);
+            records.forget(original.facts);
+          }
+        }
+        return base.answersDelivery(facts);
+      },
+      afterActing: (facts) => {
+        if (applies(facts.operation)) {
+          const key = recordKey(facts.account, facts.operation, facts.input);
+          if (finished.get(key) === undefined) finished.set(key, answered(facts));
+        }
+        return base.afterActing(facts);
+      },
+    };
+  };
+}
+
 export const wireFaults: Record<string, Fault> = {
   'record-written-with-response': fault(
     LOST,
@@ -313,5 +356,26 @@ export const wireFaults: Record<string, Fault> = {
         },
       };
     },
+  ),
+  'token-orphan-evicted-late': fault(
+    LOST,
+    'The record of a client token whose answer was lost (the client went away before the answer was written, or reset with it ' +
+      `unread) is evicted as an orphan ${ORPHAN_KEPT_MS} ms after the create finished: an immediate retry gets the original, a ` +
+      'retry after a backoff creates a second resource.',
+    orphanEvicted((operation) => TOKEN_OPS.has(operation)),
+  ),
+  'name-orphan-evicted-late': fault(
+    LOST,
+    'The record of an idempotent create by name whose answer was lost (the client went away before the answer was written, or ' +
+      `reset with it unread) is evicted as an orphan ${ORPHAN_KEPT_MS} ms after the create finished: an immediate retry gets the ` +
+      'resource, a retry after a backoff is refused with ConflictException (the resource in doubt).',
+    orphanEvicted((operation) => NAME_OPERATIONS.has(operation)),
+  ),
+  'deletion-orphan-evicted-late': fault(
+    LOST,
+    'The record of a deletion whose answer was lost (the client went away before the answer was written, or reset with it unread) ' +
+      `is evicted as an orphan ${ORPHAN_KEPT_MS} ms after the delete finished: an immediate retry succeeds, a retry after a backoff ` +
+      'answers ResourceNotFoundException (ConflictException while an asynchronous deletion is in progress).',
+    orphanEvicted((operation) => /^Delete[A-Za-z]+$/.test(operation)),
   ),
 };
