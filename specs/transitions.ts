@@ -79,3 +79,10 @@ export function parseTransitionDurations(flag: string, text: string): Partial<Re
   }
   return durations;
 }
+
+/** Durations as `name=ms` items (what parseTransitionDurations reads with ','), joined by `separator`. */
+export function formatTransitionDurations(durations: Readonly<Record<string, number>>, separator = ','): string {
+  return Object.entries(durations)
+    .map(([name, ms]) => `${name}=${ms}`)
+    .join(separator);
+}

@@ -4,6 +4,7 @@
 import type { CellHold } from './lock.ts';
 import type { Hooks } from '../types.ts';
 import { formatMs } from './wait.ts';
+import { formatTransitionDurations } from '../../specs/transitions.ts';
 
 /** Hooks whose clock jumps and duration changes are written to the step trail. */
 export function steppedHooks(hooks: Hooks, step: (text: string) => void): Hooks {
@@ -18,11 +19,7 @@ export function steppedHooks(hooks: Hooks, step: (text: string) => void): Hooks 
       return hooks.advance(ms);
     },
     async setDurations(durations: Record<string, number>) {
-      step(
-        `hook: durations set: ${Object.entries(durations)
-          .map(([name, ms]) => `${name}=${ms}`)
-          .join(', ')}`,
-      );
+      step(`hook: durations set: ${formatTransitionDurations(durations, ', ')}`);
       return hooks.setDurations(durations);
     },
   };

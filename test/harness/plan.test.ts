@@ -7,6 +7,7 @@ import { runConformance } from '../../library/api.ts';
 import { HOOKLESS_NUM_RUNS } from '../../harness/plan/sizing.ts';
 import { startEmulator } from '../../emulator/index.ts';
 import type { RunningEmulator } from '../../emulator/index.ts';
+import { formatTransitionDurations } from '../../specs/transitions.ts';
 
 const durations = {
   templateVersionRegistration: 20,
@@ -16,9 +17,7 @@ const durations = {
   environmentDeletion: 600,
   serviceDeletion: 600,
 };
-const expect_ = Object.entries(durations)
-  .map(([name, ms]) => `${name}=${ms}`)
-  .join(',');
+const expect_ = formatTransitionDurations(durations);
 
 interface Planned {
   plan?: {

@@ -14,6 +14,7 @@ import { startEmulator } from '../../emulator/index.ts';
 import type { RunningEmulator } from '../../emulator/index.ts';
 import { startS3Server } from '../support/s3-server.ts';
 import type { S3Server } from '../support/s3-server.ts';
+import { formatTransitionDurations } from '../../specs/transitions.ts';
 
 const BUCKET = 'conformance-bundles';
 const ACCOUNT = '111122223333';
@@ -26,9 +27,7 @@ const durations = {
   environmentDeletion: 300,
   serviceDeletion: 300,
 };
-const expectDurations = Object.entries(durations)
-  .map(([name, ms]) => `${name}=${ms}`)
-  .join(',');
+const expectDurations = formatTransitionDurations(durations);
 
 let s3: S3Server;
 let emulator: RunningEmulator;

@@ -15,6 +15,7 @@ import type { RunningEmulator } from '../../emulator/index.ts';
 import { localhostCertificate } from '../support/tls.ts';
 import type { LocalhostCertificate } from '../support/tls.ts';
 import { FAST, cli, fakeCredentials } from './real-target-helpers.ts';
+import { formatTransitionDurations } from '../../specs/transitions.ts';
 
 let tls: LocalhostCertificate;
 let emulator: RunningEmulator;
@@ -72,9 +73,7 @@ describe('wire cells against an https target that checks the Host', () => {
         '--seed',
         '11',
         '--expect-durations',
-        Object.entries(FAST)
-          .map(([name, ms]) => `${name}=${ms}`)
-          .join(','),
+        formatTransitionDurations(FAST),
       ],
       fakeCredentials('wiretls'),
       { NODE_EXTRA_CA_CERTS: tls.certPath },
