@@ -7,6 +7,7 @@ import { latencyLine } from '../plan/sizing.ts';
 import type { RunSizing } from '../plan/sizing.ts';
 import type { Selection } from '../run/select.ts';
 import type { ShardInfo } from '../run/shard.ts';
+import { isRemoteEndpoint } from '../safety/interlock.ts';
 import type { Target } from '../target/target.ts';
 import type { RunRequest } from './request.ts';
 
@@ -25,7 +26,9 @@ export function headerLines(
   run: { selection: Selection; sizing: RunSizing; settings: ChosenSettings; shard: ShardInfo | undefined },
 ): string[] {
   const { selection, sizing, settings, shard } = run;
-  const where = target.embedded ? 'embedded emulator' : `from ${target.source}`;
+  const where = target.embedded
+    ? 'embedded emulator'
+    : `from ${target.source}${offLoopbackEmulator(target, request) ? '; an emulator: it answers the hooks protocol' : ''}`;
   const hooks = [...target.capabilities, ...(target.accounts ? ['accounts'] : [])];
   const runs = sizing.numRuns;
   const lines = [
@@ -54,10 +57,15 @@ function cellsText(selection: Selection): string {
     : checked;
 }
 
+/** An emulator the interlock would have taken for a real account, had it not answered the hooks protocol. */
+function offLoopbackEmulator(target: Target, request: RunRequest): boolean {
+  return target.emulator && !target.embedded && isRemoteEndpoint(target.endpoint, request.env ? { env: request.env } : {});
+}
+
 /** The settings line of the header: what was chosen for this target (flags win). */
 function settingsText(settings: ChosenSettings, request: RunRequest, target: Target, byLatency: boolean): string {
   const defaulted = request.concurrency === undefined || request.cellTimeout === undefined;
-  const kind = target.remote ? 'a remote target' : 'a target on this machine';
+  const kind = target.remote ? 'a remote target' : offLoopbackEmulator(target, request) ? 'an emulator' : 'a target on this machine';
   const chosen = byLatency ? "sized by the target's latency" : `defaults for ${kind}`;
   return (
     `concurrency ${settings.concurrency}, cell timeout ${settings.cellTimeoutMs / 1000} s` +

@@ -2,7 +2,10 @@
 // loopback (127.0.0.0/8, ::1, localhost), and the AWS endpoint itself
 // (`--endpoint aws`), may be a real account, where a run creates and deletes
 // resources. Such a run needs --allow-real-account; without it the run stops
-// before its first request. PROTON_CONFORMANCE_TREAT_AS_REMOTE=1 (for the
+// before its first request but one: a GET of the hooks' capabilities path,
+// which an emulator answers (docs/emulator-hooks.md) and a real account
+// never does. An endpoint that speaks the hooks protocol is an emulator and
+// needs no flag. PROTON_CONFORMANCE_TREAT_AS_REMOTE=1 (for the
 // project's own tests) makes a loopback endpoint count as remote, so that the
 // interlock, the account check, the ownership guard and the cleanup can be
 // exercised without traffic leaving the machine.
@@ -45,22 +48,25 @@ export function isRemoteEndpoint(endpoint: string, options: { aws?: boolean; env
 
 /**
  * Throws the one-line UsageError (exit 2) of the interlock when the endpoint
- * is remote and the run was not allowed to touch a real account.
+ * is remote and the run was not allowed to touch a real account. `probed`:
+ * what the one GET of the hooks' capabilities path answered (an endpoint that
+ * speaks the hooks protocol is an emulator, and never comes here).
  */
 export function checkInterlock(
   endpoint: string,
   source: string,
-  options: { aws?: boolean; allowed: boolean; env?: NodeJS.ProcessEnv },
+  options: { aws?: boolean; allowed: boolean; env?: NodeJS.ProcessEnv; probed?: string },
 ): void {
   if (options.allowed || !isRemoteEndpoint(endpoint, options)) return;
-  const what = options.aws
+  const where = options.aws
     ? `${endpoint} is the AWS endpoint (--endpoint aws)`
     : treatAsRemote(options.env) && isLoopbackHost(new URL(endpoint).hostname)
       ? `${endpoint} (${source}) counts as remote (${TREAT_AS_REMOTE_ENV} is set)`
       : `${endpoint} (${source}) is not on this machine's loopback`;
+  const what = options.probed === undefined ? where : `${where} and does not answer the hooks protocol (${options.probed})`;
   throw new UsageError(
     `refusing to run: ${what}, so it may be a real AWS account where the run creates and deletes resources; add ${ALLOW_FLAG} to ` +
-      'run against it (nothing was sent)',
+      `run against it (${options.probed === undefined ? 'nothing was sent' : 'nothing else was sent'})`,
   );
 }
 

@@ -13,8 +13,26 @@ export interface ProbeOptions {
   timeoutMs?: number;
 }
 
+/** What the capabilities path answered: whether it is the hooks protocol (an emulator), and which hooks it offers. */
+export interface HooksProbe {
+  /** A well-formed version 1 document: the target speaks the hooks protocol, so it is an emulator, never a real account. */
+  emulator: boolean;
+  hooks: Set<HookName>;
+  /** The answer in a few words, for messages ("HTTP 404"). */
+  answer: string;
+}
+
 /** Capabilities of a reachable target; throws UnreachableError when nothing answers. */
 export async function probeTarget(endpoint: string, options: ProbeOptions = {}): Promise<Set<HookName>> {
+  return (await probeHooks(endpoint, options)).hooks;
+}
+
+/**
+ * One GET of the capabilities path: harmless anywhere (a real account answers
+ * it as an unknown path, and nothing is signed or created). Throws
+ * UnreachableError when nothing answers.
+ */
+export async function probeHooks(endpoint: string, options: ProbeOptions = {}): Promise<HooksProbe> {
   const timeoutMs = options.timeoutMs ?? 5_000;
   const agent = new Agent({ connect: { timeout: timeoutMs }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connections: 1 });
   try {
@@ -26,7 +44,9 @@ export async function probeTarget(endpoint: string, options: ProbeOptions = {}):
       signal: AbortSignal.timeout(timeoutMs),
     });
     const text = await response.body.text().catch(() => '');
-    return response.statusCode === 200 ? parseCapabilities(text) : new Set();
+    const hooks = response.statusCode === 200 ? capabilitiesDocument(text) : undefined;
+    const answer = `HTTP ${response.statusCode}${response.statusCode === 200 && hooks === undefined ? ', not its version 1 document' : ''}`;
+    return { emulator: hooks !== undefined, hooks: hooks ?? new Set(), answer };
   } catch (error) {
     throw new UnreachableError(`target ${endpoint} is unreachable: ${networkReason(error, timeoutMs)}`);
   } finally {
@@ -42,15 +62,20 @@ export function hookPath(endpoint: string, hook: string): string {
 
 /** Anything but a well-formed capabilities document means: no capabilities. */
 export function parseCapabilities(text: string): Set<HookName> {
+  return capabilitiesDocument(text) ?? new Set();
+}
+
+/** The hooks a well-formed capabilities document (protocol proton-conformance-hooks, version 1) offers; undefined for anything else. */
+export function capabilitiesDocument(text: string): Set<HookName> | undefined {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch {
-    return new Set();
+    return undefined;
   }
-  if (typeof doc !== 'object' || doc === null) return new Set();
+  if (typeof doc !== 'object' || doc === null) return undefined;
   const { protocol, version, capabilities } = doc as Record<string, unknown>;
-  if (protocol !== HOOKS_PROTOCOL || version !== 1 || !Array.isArray(capabilities)) return new Set();
+  if (protocol !== HOOKS_PROTOCOL || version !== 1 || !Array.isArray(capabilities)) return undefined;
   const known = new Set<string>(HOOK_NAMES);
   return new Set(capabilities.filter((c): c is HookName => typeof c === 'string' && known.has(c)));
 }

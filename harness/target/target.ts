@@ -11,7 +11,8 @@ import { startEmbedded } from './embedded.ts';
 import type { EmbeddedMode } from './embedded.ts';
 import { UsageError } from '../errors.ts';
 import { createPool } from './http.ts';
-import { probeTarget } from './probe.ts';
+import { hookPath, probeHooks } from './probe.ts';
+import type { HooksProbe } from './probe.ts';
 import { checkProtocol } from './protocol-probe.ts';
 import { registerSecret } from '../client/redact.ts';
 
@@ -26,8 +27,14 @@ export interface Target {
   /** `--endpoint aws`: the AWS SDK's default endpoint for the region. */
   aws: boolean;
   /**
+   * Speaks the hooks protocol (its capabilities path answers the version 1
+   * document, whatever hooks it offers): an emulator, never a real account.
+   * The embedded emulator is one.
+   */
+  emulator: boolean;
+  /**
    * May be a real account (harness/safety/interlock.ts): not on loopback, the AWS
-   * endpoint, or PROTON_CONFORMANCE_TREAT_AS_REMOTE. Never the embedded emulator.
+   * endpoint, or PROTON_CONFORMANCE_TREAT_AS_REMOTE, and not an emulator.
    */
   remote: boolean;
   region: string;
@@ -64,15 +71,25 @@ export async function resolveTarget(options: TargetOptions = {}): Promise<Target
   // `--endpoint aws` needs the region to name its endpoint.
   const awsRegion = aws ? await resolveRegion() : undefined;
   const chosen = awsRegion !== undefined ? await awsEndpoint(awsRegion) : choice.url;
-  // The interlock comes before anything is started or sent.
-  if (chosen !== undefined && options.allowRealAccount !== undefined) {
-    checkInterlock(chosen, choice.source, { aws, allowed: options.allowRealAccount, ...(options.env ? { env: options.env } : {}) });
+  const env = options.env ? { env: options.env } : {};
+  const timeoutMs = options.probeTimeoutMs ?? 5_000;
+  // The interlock comes before anything is started or sent, but for one GET of
+  // the hooks' capabilities path: an emulator answers it, a real account never does.
+  let probe: HooksProbe | undefined;
+  if (chosen !== undefined && options.allowRealAccount === false && isRemoteEndpoint(chosen, { aws, ...env })) {
+    if (!aws) probe = await probeHooks(chosen, { timeoutMs });
+    if (probe?.emulator !== true) {
+      const probed = probe ? { probed: `GET ${hookPath(chosen, 'capabilities')}: ${probe.answer}` } : {};
+      checkInterlock(chosen, choice.source, { aws, allowed: false, ...env, ...probed });
+    }
   }
   const embedded = chosen === undefined ? await startEmbedded(options.embeddedMode) : undefined;
   const endpoint = chosen ?? embedded!.url.replace(/\/+$/, '');
-  const remote = embedded === undefined && isRemoteEndpoint(endpoint, { aws, ...(options.env ? { env: options.env } : {}) });
   try {
-    const hooks = await probeTarget(endpoint, { timeoutMs: options.probeTimeoutMs ?? 5_000 });
+    probe ??= await probeHooks(endpoint, { timeoutMs });
+    const hooks = probe.hooks;
+    const emulator = embedded !== undefined || (!aws && probe.emulator);
+    const remote = !emulator && isRemoteEndpoint(endpoint, { aws, ...env });
     const capabilities = new Set(CAPABILITIES.filter((c) => hooks.has(c)));
     const accounts = hooks.has('accounts');
     const region = awsRegion ?? (await resolveRegion());
@@ -83,7 +100,7 @@ export async function resolveTarget(options: TargetOptions = {}): Promise<Target
     const pool = createPool({ connections: options.connections ?? 64 });
     if (embedded === undefined) {
       try {
-        await checkProtocol({ endpoint, region, credentials, pool, timeoutMs: options.probeTimeoutMs ?? 5_000 });
+        await checkProtocol({ endpoint, region, credentials, pool, timeoutMs });
         if (chain instanceof Error) throw chain;
       } catch (error) {
         await pool.close().catch(() => undefined);
@@ -93,6 +110,7 @@ export async function resolveTarget(options: TargetOptions = {}): Promise<Target
     return {
       endpoint,
       embedded: embedded !== undefined,
+      emulator,
       source: choice.source,
       aws,
       remote,

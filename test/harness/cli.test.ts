@@ -213,19 +213,16 @@ describe('proton-conformance CLI', () => {
   });
 
   it.concurrent('an endpoint whose host does not resolve exits 3 (AWS_ENDPOINT_URL)', async () => {
-    // Not loopback: the interlock (exit 2) comes first without --allow-real-account.
-    const refused = await cli([], { AWS_ENDPOINT_URL: 'http://no-such-host.invalid:4566' });
-    expect(refused.code).toBe(2);
-    expectOneLine(
-      refused,
-      /^proton-conformance: refusing to run: http:\/\/no-such-host.invalid:4566 \(AWS_ENDPOINT_URL\) is not on this machine's loopback/,
-    );
-    const run = await cli(['--allow-real-account'], { AWS_ENDPOINT_URL: 'http://no-such-host.invalid:4566' });
-    expect(run.code).toBe(3);
-    expectOneLine(
-      run,
-      /^proton-conformance: target http:\/\/no-such-host.invalid:4566 is unreachable: DNS lookup failed \(E(NOTFOUND|AI_AGAIN)\)$/,
-    );
-    expect(run.ms).toBeLessThan(10_000);
+    // Not loopback: with or without --allow-real-account, the one GET that could tell an emulator finds nobody.
+    for (const flags of [[], ['--allow-real-account']]) {
+      const run = await cli(flags, { AWS_ENDPOINT_URL: 'http://no-such-host.invalid:4566' });
+      expect(run.code).toBe(3);
+      expectOneLine(
+        run,
+        /^proton-conformance: target http:\/\/no-such-host.invalid:4566 is unreachable: DNS lookup failed \(E(NOTFOUND|AI_AGAIN)\)$/,
+      );
+      // The probe's own bound is 5 s; the rest is the process starting on a loaded machine. This only catches a hang.
+      expect(run.ms).toBeLessThan(30_000);
+    }
   });
 });

@@ -59,24 +59,31 @@ describe('the interlock', () => {
         const lines = run.stderr.trimEnd().split('\n');
         expect(lines).toHaveLength(1);
         expect(lines[0]).toMatch(
-          /^proton-conformance: refusing to run: .* counts as remote .* add --allow-real-account to run against it \(nothing was sent\)$/,
+          new RegExp(
+            '^proton-conformance: refusing to run: .* counts as remote .* and does not answer the hooks protocol ' +
+              '\\(GET /_conformance/v1/capabilities: HTTP 404\\), .* add --allow-real-account to run against it ' +
+              '\\(nothing else was sent\\)$',
+          ),
         );
         expect(run.stdout).toBe('');
       }
-      // Not even the capabilities probe or STS: nothing reached the target.
-      expect(own.proxy.received).toEqual([]);
+      // The one GET of the capabilities path (an emulator would answer it), per command; not STS, nothing signed.
+      expect(own.proxy.received.map((r) => r.operation)).toEqual([
+        'hook /_conformance/v1/capabilities',
+        'hook /_conformance/v1/capabilities',
+      ]);
     } finally {
       await own.close();
     }
   });
 
-  it.concurrent('a non-loopback endpoint and --endpoint aws are refused the same way, before any network traffic', async () => {
+  it.concurrent('a non-loopback endpoint that does not answer is unreachable; --endpoint aws is refused before any traffic', async () => {
     const credentials = fakeCredentials('nonloop');
-    // 192.0.2.0/24 is TEST-NET-1: nothing answers there; the refusal comes first, at once.
+    // 192.0.2.0/24 is TEST-NET-1: nothing answers there, not even the capabilities probe (exit 3, nothing else sent).
     const started = Date.now();
     const far = await cli(['--endpoint', 'http://192.0.2.1:4566', ...SMALL], credentials, { PROTON_CONFORMANCE_TREAT_AS_REMOTE: '' });
-    expect(far.code, far.stderr).toBe(2);
-    expect(far.stderr).toMatch(/is not on this machine's loopback.*--allow-real-account/);
+    expect(far.code, far.stderr).toBe(3);
+    expect(far.stderr.trim()).toMatch(/^proton-conformance: target http:\/\/192\.0\.2\.1:4566 is unreachable: /);
     const aws = await cli(['--endpoint', 'aws', ...SMALL], credentials, { PROTON_CONFORMANCE_TREAT_AS_REMOTE: '' });
     expect(aws.code, aws.stderr).toBe(2);
     expect(aws.stderr).toMatch(/https:\/\/proton\.us-east-1\.amazonaws\.com is the AWS endpoint \(--endpoint aws\).*--allow-real-account/);

@@ -70,13 +70,13 @@ describe('the library against a remote target', () => {
         const run = runConformance({ ...SMALL, endpoint: own.proxy.url, ...(allowRealAccount === false ? { allowRealAccount } : {}) });
         await expect(run).rejects.toBeInstanceOf(UsageError);
         await expect(run).rejects.toThrow(
-          `refusing to run: ${own.proxy.url} (--endpoint) counts as remote (PROTON_CONFORMANCE_TREAT_AS_REMOTE is set), ` +
-            'so it may be a real AWS account where the run creates and deletes resources; ' +
-            'add --allow-real-account to run against it (nothing was sent)',
+          `refusing to run: ${own.proxy.url} (--endpoint) counts as remote (PROTON_CONFORMANCE_TREAT_AS_REMOTE is set) and does ` +
+            'not answer the hooks protocol (GET /_conformance/v1/capabilities: HTTP 404), so it may be a real AWS account where ' +
+            'the run creates and deletes resources; add --allow-real-account to run against it (nothing else was sent)',
         );
       }
-      // Not even the capabilities probe or STS.
-      expect(own.proxy.received).toEqual([]);
+      // The capabilities probe once per run (an emulator would answer it); not STS, nothing signed.
+      expect(own.proxy.received.map((r) => r.operation)).toEqual(Array(2).fill('hook /_conformance/v1/capabilities'));
     } finally {
       await own.close();
     }
