@@ -1,6 +1,9 @@
 // Command-line flags, checked: every bad value is a UsageError with a
 // one-line message naming the flag.
 import { checkBundleFlags } from '../harness/bundles/flags.ts';
+import { parseFailOn, parseRequiredCapabilities } from '../harness/engine/gate.ts';
+import type { FailOnVerdict } from '../harness/engine/gate.ts';
+import type { HookName } from '../harness/target/probe.ts';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { UsageError } from '../harness/errors.ts';
@@ -53,6 +56,10 @@ export interface CliOptions {
   maxLiveResources?: number;
   /** Seconds a run against a slow target is sized to fit (--budget; default 300: harness/plan/latency.ts). */
   budget?: number;
+  /** Cells with these verdicts fail the run (harness/engine/gate.ts). */
+  failOn?: FailOnVerdict[];
+  /** Hooks the target must offer, else exit 2 before any cell. */
+  requireCapabilities?: HookName[];
   /** The S3 bucket the run uploads its template bundles to (harness/bundles/store.ts). */
   bundleBucket?: string;
   /** Key prefix of the run's bundles in that bucket. */
@@ -92,6 +99,8 @@ export const OPTIONS = {
   budget: { type: 'string' },
   'bundle-bucket': { type: 'string' },
   'bundle-prefix': { type: 'string' },
+  'fail-on': { type: 'string' },
+  'require-capabilities': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -157,6 +166,9 @@ export function parseCli(argv: readonly string[]): CliOptions {
   if (values['cell-timeout'] !== undefined) options.cellTimeout = seconds('--cell-timeout', values['cell-timeout']);
   if (values.account !== undefined) options.account = accountId(values.account);
   if (values['cleanup-timeout'] !== undefined) options.cleanupTimeout = seconds('--cleanup-timeout', values['cleanup-timeout']);
+  if (values['fail-on'] !== undefined) options.failOn = parseFailOn('--fail-on', values['fail-on']);
+  if (values['require-capabilities'] !== undefined)
+    options.requireCapabilities = parseRequiredCapabilities('--require-capabilities', values['require-capabilities']);
   phaseFlags(options, values.phase, values.state);
   return options;
 }

@@ -4,7 +4,8 @@
 // verdict (harness/outcomes/merge.ts), printed as a run prints it and written as the
 // reports asked for. Exit codes as a run's: 0, 1, 2.
 import { UsageError } from '../harness/errors.ts';
-import { applyExpectations, gateExitCode, loadExpectations } from '../harness/outcomes/expectations.ts';
+import { strictExitCode } from '../harness/engine/gate.ts';
+import { applyExpectations, loadExpectations } from '../harness/outcomes/expectations.ts';
 import { mergeReports } from '../harness/outcomes/merge.ts';
 import { readReport } from '../harness/outcomes/report-file.ts';
 import { consoleReporter } from '../reporters/console.ts';
@@ -29,7 +30,8 @@ export async function runMerge(argv: readonly string[]): Promise<number> {
   const inputs = await Promise.all(positionals.map(async (source) => ({ source, report: await readReport(source, 'merge') })));
   const report = mergeReports(inputs, RULES);
   if (expectations) applyExpectations(report, expectations, values.expect!, values['strict-expectations'] === true);
-  const exitCode = gateExitCode(report);
+  // The shards' --fail-on (their settings) holds for the merged report too.
+  const exitCode = strictExitCode(report);
   Object.assign(report, { verdict: exitCode === 0 ? 'pass' : 'fail', exitCode });
   const extra = report as { requests?: number; wallMs?: number; interrupted?: boolean };
   const info = { requests: extra.requests ?? 0, wallMs: extra.wallMs ?? 0, interrupted: extra.interrupted ?? false };

@@ -18,7 +18,9 @@ Target (first that is set):
   (none)                the embedded reference emulator, on an ephemeral port
   Region and credentials come from the standard AWS chain.
 
-Real targets (anything not on loopback 127.0.0.0/8, ::1, localhost; and aws):
+Real targets (anything not on loopback 127.0.0.0/8, ::1, localhost, unless
+it answers the hooks protocol's GET /_conformance/v1/capabilities as an
+emulator does; and aws):
   --allow-real-account  required: without it the run stops before any
                         request (exit 2). The run prints the account (STS
                         GetCallerIdentity), region and endpoint first.
@@ -83,6 +85,15 @@ Known failures:
   --write-expectations FILE
                         write FILE naming every failure of this run
 
+A strict gate:
+  --fail-on LIST        skipped, inconclusive or both (skipped,inconclusive):
+                        cells with those verdicts fail the run (exit 1) unless
+                        --expect names them; merge keeps the shards' list
+  --require-capabilities LIST
+                        hooks the target must offer (clock, durations, reset,
+                        counts, accounts): exit 2 before any cell, naming
+                        what is missing
+
 A target without a clock (no hooks: a real account, a hosted service):
   --expect-durations D  the durations its asynchronous steps are expected to
                         take: real/N (typical real ones over N; default real)
@@ -110,7 +121,8 @@ Template bundles (a target that reads them from S3, as AWS Proton does):
   --help                this text
 
 Exit codes: 0 no MUST rule fails (the summary says when cells were skipped
-or inconclusive: not every rule was checked); 1 a MUST rule fails; 2 usage or
+or inconclusive: not every rule was checked); 1 a MUST rule fails, or a cell
+has a verdict --fail-on names; 2 usage or
 configuration error; 3 the target is unreachable; 4 internal error (a bug in
 proton-conformance: please report it); 130 interrupted (Ctrl-C); 143
 terminated (SIGTERM).

@@ -17,6 +17,7 @@ import type { Selection } from '../harness/run/select.ts';
 import { parseShard, shardSelection } from '../harness/run/shard.ts';
 import type { Shard, ShardInfo } from '../harness/run/shard.ts';
 import { checkBundleFlags } from '../harness/bundles/flags.ts';
+import { parseFailOn, parseRequiredCapabilities } from '../harness/engine/gate.ts';
 import { DEFAULT_NUM_RUNS } from '../harness/run/results.ts';
 import { parseTransitionDurations } from '../specs/transitions.ts';
 
@@ -85,6 +86,17 @@ export interface ConformanceOptions {
   expect?: string | readonly Expectation[];
   /** A fixed expected failure fails the run (--strict-expectations). */
   strictExpectations?: boolean;
+  /**
+   * Cells with these verdicts fail the run (exitCode 1), as --fail-on:
+   * 'skipped', 'inconclusive' or both (a list, or 'skipped,inconclusive').
+   */
+  failOn?: string | readonly string[];
+  /**
+   * Hooks the target must offer (as --require-capabilities: clock, durations,
+   * reset, counts, accounts): a target lacking one rejects the run (a
+   * UsageError) before any cell.
+   */
+  requireCapabilities?: string | readonly string[];
   /** Stops the run (running cells are interrupted, their cleanups run; the report is partial). */
   signal?: AbortSignal;
   /** Called as each cell finishes. */
@@ -96,8 +108,9 @@ export interface ConformanceOptions {
 export interface ConformanceReport extends EngineReport {
   /**
    * The CLI's exit code for this report: 0 no MUST cell fails (or every
-   * failure is expected), 1 one does, 2 the run could not be completed as
-   * asked, 130 interrupted (options.signal).
+   * failure is expected), 1 one does (or a cell has a verdict `failOn`
+   * names), 2 the run could not be completed as asked, 130 interrupted
+   * (options.signal).
    */
   exitCode: number;
   shard?: ShardInfo;
@@ -156,6 +169,9 @@ function requestOf(options: ConformanceOptions): RunRequest {
     bundlePrefix: options.bundlePrefix,
     expect: expect === undefined ? undefined : typeof expect === 'string' ? { file: expect, flag: 'expect' } : { entries: expect },
     strictExpectations: options.strictExpectations === true,
+    failOn: options.failOn === undefined ? undefined : parseFailOn('failOn', options.failOn),
+    requireCapabilities:
+      options.requireCapabilities === undefined ? undefined : parseRequiredCapabilities('requireCapabilities', options.requireCapabilities),
     signal: options.signal,
   };
 }

@@ -6,6 +6,7 @@ import type { Report, RuleResult, Verdict } from '../harness/types.ts';
 import type { ResultExtras } from '../harness/run/results.ts';
 import { scrub } from '../harness/client/redact.ts';
 import { formatMs } from '../harness/run/wait.ts';
+import { failOnText } from '../harness/engine/gate.ts';
 import { expectationLines } from '../harness/outcomes/expectations.ts';
 import type { MarkedResult, ReportWithExpectations } from '../harness/outcomes/expectations.ts';
 import { stepsAndEvidence } from './detail-text.ts';
@@ -145,6 +146,8 @@ export function summaryLine(report: Report, info: RunInfo, palette: Palette = pl
   const fixed = (report as ReportWithExpectations).expectations;
   const strictFixed = fixed?.strict && fixed.fixed > 0 ? fixed.fixed : 0;
   const unjudged = s.skipped + s.inconclusive;
+  // --fail-on skipped,inconclusive: cells with those verdicts fail the run (harness/engine/gate.ts).
+  const failOn = failOnText(report);
   // No MUST failed: exit 0. But a skipped or inconclusive cell is a rule not checked, and the line says so.
   const verdict = info.interrupted
     ? palette.verdict('warn', 'INTERRUPTED')
@@ -156,18 +159,20 @@ export function summaryLine(report: Report, info: RunInfo, palette: Palette = pl
         )
       : strictFixed > 0
         ? palette.verdict('fail', `FAIL (${strictFixed} expected failure${strictFixed === 1 ? '' : 's'} fixed: --strict-expectations)`)
-        : expected > 0
-          ? palette.verdict(
-              'warn',
-              `PASS (every MUST failure is expected: ${expected}, ` +
-                `--expect${unjudged > 0 ? `; ${s.skipped} skipped, ${s.inconclusive} inconclusive` : ''})`,
-            )
-          : unjudged > 0
+        : failOn !== undefined
+          ? palette.verdict('fail', `FAIL (no MUST cell failed; ${failOn})`)
+          : expected > 0
             ? palette.verdict(
-                'inconclusive',
-                `PASS (no MUST cell failed; ${s.skipped} skipped, ${s.inconclusive} inconclusive: not every rule was checked)`,
+                'warn',
+                `PASS (every MUST failure is expected: ${expected}, ` +
+                  `--expect${unjudged > 0 ? `; ${s.skipped} skipped, ${s.inconclusive} inconclusive` : ''})`,
               )
-            : palette.verdict('pass', 'PASS (every MUST cell passed)');
+            : unjudged > 0
+              ? palette.verdict(
+                  'inconclusive',
+                  `PASS (no MUST cell failed; ${s.skipped} skipped, ${s.inconclusive} inconclusive: not every rule was checked)`,
+                )
+              : palette.verdict('pass', 'PASS (every MUST cell passed)');
   const tail =
     `${info.requests} requests in ${formatMs(info.wallMs)}; seed ${report.seed}, ${report.numRuns} ` +
     `run${report.numRuns === 1 ? '' : 's'} per property`;

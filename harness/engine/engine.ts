@@ -11,7 +11,7 @@ import { setUpBundles } from '../bundles/setup.ts';
 import type { RunBundles } from '../bundles/setup.ts';
 import type { ShapeModel } from '../client/shape.ts';
 import { UsageError } from '../errors.ts';
-import { applyExpectations, gateExitCode, loadExpectations } from '../outcomes/expectations.ts';
+import { applyExpectations, loadExpectations } from '../outcomes/expectations.ts';
 import type { Expectation } from '../outcomes/expectations.ts';
 import { RUN_DEFAULTS, sizeRun, sizedSettings } from '../plan/sizing.ts';
 import type { RunSizing } from '../plan/sizing.ts';
@@ -32,6 +32,7 @@ import { announceAccount, cleanUpRun, cleansUp, sweepCommand } from '../safety/r
 import type { TextOut } from '../safety/real-target.ts';
 import { resolveTarget } from '../target/target.ts';
 import type { Target } from '../target/target.ts';
+import { checkRequiredCapabilities, strictExitCode } from './gate.ts';
 import { headerLines, outcomeFlags, runSettings, selectionFields } from './header.ts';
 import type { EngineInfo, EngineParts, EngineReport, EngineResult, RunRequest } from './request.ts';
 
@@ -97,6 +98,8 @@ async function prepare<O>(request: RunRequest, parts: EngineParts<O>): Promise<P
   }
   const target = await pendingTarget;
   try {
+    // --require-capabilities: before the account, the bundles or any cell.
+    checkRequiredCapabilities(target, request.requireCapabilities);
     // AWS's own endpoint registers versions from real bundles: without a bucket, nothing is sent.
     if (target.aws && request.bundleBucket === undefined)
       throw needsBundleBucket(target.endpoint, 'AWS Proton registers a template version from its bundle');
@@ -199,7 +202,7 @@ async function runPrepared<O>(request: RunRequest, parts: EngineParts<O>, ready:
       ? (parts.interruptedExitCode?.() ?? EXIT_INTERRUPTED)
       : recorded.error !== undefined
         ? 2
-        : gateExitCode(report);
+        : strictExitCode(report);
     Object.assign(report, { verdict: verdictOf(outcome.interrupted, exitCode), exitCode });
     return { report, info, exitCode, expectations: ready.expectations };
   } finally {

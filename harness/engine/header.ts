@@ -100,6 +100,7 @@ export function runSettings(
     cellTimeoutMs: Math.round(chosen.settings.cellTimeoutMs),
     cleanupTimeoutMs: chosen.cleanup ? Math.round((request.cleanupTimeout ?? 300) * 1000) : null,
     weather: { ...DEFAULT_WEATHER_BUDGET },
+    ...(request.failOn !== undefined && request.failOn.length > 0 ? { failOn: [...request.failOn] } : {}),
   };
 }
 

@@ -3,6 +3,8 @@
 // CLI fills a request from its flags, the library from its options; the field
 // names are the flags' (seconds where a flag takes seconds).
 import type { Expectation } from '../outcomes/expectations.ts';
+import type { HookName } from '../target/probe.ts';
+import type { FailOnVerdict } from './gate.ts';
 import type { Catalog } from '../run/catalog.ts';
 import type { RunProgress } from '../run/runner.ts';
 import type { Shard } from '../run/shard.ts';
@@ -47,6 +49,10 @@ export interface RunRequest {
   /** Known failures: a file (read with `flag` naming it in errors), or the entries themselves. */
   expect?: { file: string; flag: string } | { entries: readonly Expectation[] } | undefined;
   strictExpectations: boolean;
+  /** --fail-on: cells with these verdicts fail the run (exit 1) unless expected (harness/engine/gate.ts). */
+  failOn?: readonly FailOnVerdict[] | undefined;
+  /** --require-capabilities: hooks the target must offer, else exit 2 before any cell. */
+  requireCapabilities?: readonly HookName[] | undefined;
   /** client-token/expiry in two runs 8 h apart (harness/run/phase.ts). */
   phase?: 'record' | 'verify' | undefined;
   state?: string | undefined;
