@@ -67,6 +67,14 @@ export interface RuleResult {
   listWeather?: number;
   /** What happened on the wire (wire rules, non-pass cells): who sent what, when, what the proxy did, what each client saw. */
   history?: WireEvent[];
+  /** The interleavings the cell's cases needed (specs/wire.ts INTERLEAVINGS), and how many the proxy's history shows happened. */
+  interleavings?: InterleavingCount;
+}
+
+/** Intended interleavings of a cell's cases, and those exercised (issue 19: a pass must prove its interleaving). */
+export interface InterleavingCount {
+  intended: number;
+  exercised: number;
 }
 
 /** One event on the wire of a cell (harness/wire/proxy.ts): a client's request and what it saw, the proxy's doing, the target's answer. */

@@ -58,6 +58,8 @@ export function renderConsole(report: Report, info: RunInfo, options: ConsoleOpt
   if (weather !== undefined) lines.push(palette.dim(weather));
   const lists = listWeatherLine(report);
   if (lists !== undefined) lines.push(palette.dim(lists));
+  const interleavings = interleavingLine(report);
+  if (interleavings !== undefined) lines.push(palette.dim(interleavings));
   // --expect: which failures were expected, which are fixed (harness/outcomes/expectations.ts).
   lines.push(...expectationLines(report));
   lines.push(summaryLine(report, info, palette));
@@ -133,6 +135,29 @@ export function listWeatherLine(report: Report): string | undefined {
   return (
     `List weather: ${total} difference${total === 1 ? '' : 's'} of a List from what a repeated List and Get showed, ` +
     `in ${cells.length} cell${cells.length === 1 ? '' : 's'}; a List is evidence, not a verdict.`
+  );
+}
+
+/**
+ * The interleavings the wire cases needed and those their proxies' histories show (issue 19), with the cells where
+ * some never happened; undefined when no cell counted any.
+ */
+export function interleavingLine(report: Report): string | undefined {
+  const cells = report.results.filter((r) => r.interleavings !== undefined);
+  if (cells.length === 0) return undefined;
+  const intended = cells.reduce((sum, r) => sum + r.interleavings!.intended, 0);
+  const exercised = cells.reduce((sum, r) => sum + r.interleavings!.exercised, 0);
+  const short = cells.filter((r) => r.interleavings!.exercised < r.interleavings!.intended);
+  const shortText = short
+    .slice(0, 5)
+    .map((r) => `${r.rule} on ${r.operation} (${r.interleavings!.exercised} of ${r.interleavings!.intended})`)
+    .join(', ');
+  return (
+    `Interleavings: ${exercised} of ${intended} intended exercised in ${cells.length} cell${cells.length === 1 ? '' : 's'}` +
+    (short.length === 0
+      ? '.'
+      : `; not all in ${short.length} cell${short.length === 1 ? '' : 's'} (inconclusive): ${shortText}` +
+        `${short.length > 5 ? ', ...' : ''}.`)
   );
 }
 

@@ -83,6 +83,10 @@ function detailHtml(result: Result, id: string): string {
       : '';
   const body = [
     `<p class="reason">${h(result.reason)}</p>`,
+    result.interleavings
+      ? `<p class="note interleavings">interleavings: ${result.interleavings.exercised} of ${result.interleavings.intended} ` +
+        'intended exercised</p>'
+      : '',
     expected,
     steps.length ? `<h4>steps</h4><ol class="steps">${steps.map((s) => `<li>${h(s)}</li>`).join('')}</ol>` : '',
     result.evidence.length

@@ -122,3 +122,75 @@ export const FAULTABLE_OPERATION = /^(Create|Delete)[A-Za-z]+$/;
 
 /** How many clients the interleavings of wire/interleaved-retries run at once. */
 export const INTERLEAVED_CLIENTS = { min: 2, max: 32 } as const;
+
+/**
+ * The wire cases' retries at a client's pace (wire/lost-response-retry,
+ * wire/server-error-retry; suites/lib/late-retry.ts): after the immediate
+ * ones, one once the original's processing has ended at the target, one after
+ * the SDK's standard backoff. The backoff's base and cap are the SDK's own
+ * (DEFAULT_RETRY_DELAY_BASE, MAXIMUM_RETRY_DELAY of @smithy/util-retry: 100 ms,
+ * 20 s); its jitter draws the k-th retry's delay in [0, base × 2^(k−1)), capped:
+ * the backoff retry waits the top of the `backoffRetry`-th one's window, the
+ * latest the strategy would wait before it.
+ */
+export const LATE_RETRIES = {
+  /** The SDK retry whose backoff window the backoff retry waits out: the second (100 ms × 2 = 200 ms). */
+  backoffRetry: 2,
+  /** A forward the proxy aborted: the settle time is this many of the direct reads' round trips to the target... */
+  settleRoundTrips: 4,
+  /** ...and at least this, milliseconds. */
+  settleFloorMs: 10,
+  /** Direct reads, one settle time apart, before the retry goes out anyway. */
+  settleReads: 3,
+} as const;
+
+/**
+ * The interleavings the wire cases and the concurrent checks need (issue 19): what must have happened between a
+ * request's copies, its retries and the target for a case to have checked anything. Each is read from the proxy's
+ * history (the times each delivery was sent to the target and answered: harness/wire/interleavings.ts), so it
+ * works against any target.
+ */
+export type Interleaving =
+  | 'retry-after-lost-answer'
+  | 'retry-after-client-gave-up'
+  | 'retry-overtakes-original'
+  | 'copy-after-answer'
+  | 'copies-at-once'
+  | 'retry-after-unforwarded-error'
+  | 'retry-after-error-after-acting'
+  | 'requests-at-once';
+
+export const INTERLEAVINGS: Readonly<Record<Interleaving, string>> = {
+  'retry-after-lost-answer': 'the target answered the original, the client never saw it, and a retry reached the target after that',
+  'retry-after-client-gave-up':
+    'the client gave up on the original while the target was working on it (its forward aborted before any answer), and a ' +
+    'retry reached the target after that',
+  'retry-overtakes-original': 'a retry was answered before the original reached the target, which got the original last',
+  'copy-after-answer': 'the second copy reached the target after the first had been answered',
+  'copies-at-once': 'both copies were at the target before either was answered',
+  'retry-after-unforwarded-error': 'the original never reached the target (the proxy answered it), and a retry did',
+  'retry-after-error-after-acting':
+    'the target answered the original, the client was shown an error instead, and a retry reached the target after that',
+  'requests-at-once': 'at least two of the identical requests were at the target at once (each sent before the other was answered)',
+};
+
+/** The interleaving each fault is meant to create for the request whose delivery it meets. */
+export const FAULT_INTERLEAVING: Readonly<Partial<Record<WireFaultKind, Interleaving>>> = {
+  drop: 'retry-after-lost-answer',
+  close: 'retry-after-client-gave-up',
+  late: 'retry-overtakes-original',
+  duplicate: 'copy-after-answer',
+  overlap: 'copies-at-once',
+  '500-before': 'retry-after-unforwarded-error',
+  '503-before': 'retry-after-unforwarded-error',
+  'throttle-before': 'retry-after-unforwarded-error',
+  '500-after': 'retry-after-error-after-acting',
+  '503-after': 'retry-after-error-after-acting',
+  'throttle-after': 'retry-after-error-after-acting',
+};
+
+/**
+ * How many times a case whose interleaving did not happen is run again (each time with a fresh name, token or
+ * resource): when it never happens in this many attempts, the cell is inconclusive, never pass.
+ */
+export const INTERLEAVING_ATTEMPTS = 5;

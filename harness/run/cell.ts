@@ -5,7 +5,7 @@ import { setMaxListeners } from 'node:events';
 import type { ProtonClient } from '@aws-sdk/client-proton';
 import type { Dispatcher } from 'undici';
 import type { CheckContext, ClientOptions } from './context.ts';
-import type { Capability, WaitOptions, WireEvent } from '../types.ts';
+import type { Capability, InterleavingCount, WaitOptions, WireEvent } from '../types.ts';
 import { SkipCheck } from '../types.ts';
 import { createProtonClient } from '../client/client.ts';
 import type { Credentials } from '../client/client.ts';
@@ -90,6 +90,8 @@ export interface Cell {
   readonly waitedMs: () => number;
   /** The cell's wire history (CheckContext.throughProxy), when it used a proxy. */
   readonly wireHistory: () => WireEvent[] | undefined;
+  /** The interleavings its wire checks intended and exercised (WireLink.tally), when they counted any. */
+  readonly wireInterleavings: () => InterleavingCount | undefined;
   /** Aborts the check (timeout, Ctrl-C); cleanups can still send requests. */
   abort(reason: string): void;
   /** Runs every cleanup (last registered first); returns the failures, described. */
@@ -343,6 +345,7 @@ export function createCell(env: RunEnvironment, id: CellIdentity): Cell {
     refusedDeletes,
     waitedMs: meter.total,
     wireHistory: () => wire.history(),
+    wireInterleavings: () => wire.interleavings(),
     abort(reason: string) {
       controller.abort(new Error(reason));
     },
@@ -384,7 +387,7 @@ function cellContext(env: RunEnvironment, id: CellIdentity, parts: ContextParts)
   return {
     client: parts.newClient(),
     newClient: parts.newClient,
-    throughProxy: (faults, seed) => parts.wire.throughProxy(faults, seed),
+    throughProxy: (faults, seed, options) => parts.wire.throughProxy(faults, seed, options),
     // What a check does to time and durations is part of its evidence trail;
     // waitFor's own clock steps are summed up in one step instead.
     hooks: hooks.scoped ? steppedHooks(hooks.scoped, step) : undefined,

@@ -7,6 +7,8 @@ import type { CellPhase } from './expiry-state.ts';
 import type { Delivery, FaultRule, WireHistory } from '../wire/proxy.ts';
 import type { Capability, Hooks, WaitOptions } from '../types.ts';
 import type { BundleSources } from '../../specs/types.ts';
+import type { Interleaving } from '../../specs/wire.ts';
+import type { InterleavingFinding } from '../wire/interleavings.ts';
 
 export interface ClientOptions {
   /**
@@ -48,6 +50,19 @@ export interface WireLink {
   readonly history: WireHistory;
   /** A line of the check's own in the history ("List shows 1 new"). */
   note(what: string): void;
+  /**
+   * Whether `interleaving` happened among this link's deliveries since its schedule began (harness/wire/interleavings.ts),
+   * noted in the history with the times that show it.
+   */
+  interleaving(interleaving: Interleaving): InterleavingFinding;
+  /** Adds to the cell's count of intended interleavings and of those exercised (the report's `interleavings`). */
+  tally(intended: number, exercised: number): void;
+}
+
+/** Options of a link's proxy. */
+export interface WireLinkOptions {
+  /** Hold the first N creates and deletes until all N have come, then forward them at once (harness/wire/server.ts). */
+  together?: number;
 }
 
 export interface CheckContext {
@@ -60,7 +75,7 @@ export interface CheckContext {
    * this fault schedule (specs/wire.ts; parseFaults syntax or rules), seeded
    * with `seed` (default: the cell's); closed after the check.
    */
-  throughProxy(faults: string | readonly FaultRule[], seed?: number): Promise<WireLink>;
+  throughProxy(faults: string | readonly FaultRule[], seed?: number, options?: WireLinkOptions): Promise<WireLink>;
   /** Hooks scoped to this cell's account; undefined when the target has none. */
   readonly hooks: Hooks | undefined;
   readonly capabilities: ReadonlySet<Capability>;

@@ -311,6 +311,8 @@ async function runCell<O>(options: RunOptions<O>, env: RunEnvironment, plan: Cel
   // What happened on the wire (CheckContext.throughProxy): the history of a result that does not pass.
   const history = evidenceCell.wireHistory();
   if (history !== undefined && verdict !== 'pass' && !cutShort) result.history = history;
+  const interleavings = evidenceCell.wireInterleavings();
+  if (interleavings !== undefined) result.interleavings = interleavings;
   const endpoint = options.target.embedded ? undefined : options.target.endpoint;
   const program = options.command?.program;
   const flags = options.command?.flags ?? [];

@@ -55,6 +55,21 @@ export interface TargetAnswer {
   readonly body: string;
 }
 
+/**
+ * When one forward of a delivery happened, by the proxy's clock (performance.now(), one clock for every proxy of a
+ * process): the evidence of which interleaving a case met (harness/wire/interleavings.ts).
+ */
+export interface ForwardTiming {
+  /** The whole request was handed to the target's connection. */
+  sentAt?: number;
+  /** The target's whole answer was read. */
+  answeredAt?: number;
+  /** The forward was aborted (the client gave up) before an answer was read. */
+  abortedAt?: number;
+  /** The forward failed without an answer (a reset, a refused connection). */
+  failedAt?: number;
+}
+
 /** One request as it reached the proxy, and what became of it. */
 export interface Delivery {
   n: number;
@@ -72,6 +87,10 @@ export interface Delivery {
   answers: Array<TargetAnswer | { error: string }>;
   /** What the client was shown: an HTTP status, or 'closed' (its connection closed without an answer). */
   shown?: number | 'closed';
+  /** When the proxy received it (performance.now()). */
+  readonly receivedAt: number;
+  /** Each forward to the target, in the order they began (two for a duplicate or an overlap; none for a fault that answers itself). */
+  readonly forwards: ForwardTiming[];
 }
 
 /**
@@ -140,6 +159,8 @@ export class KeptDelivery implements Delivery {
   invocation?: string;
   fault?: WireFaultKind;
   shown?: number | 'closed';
+  readonly receivedAt = performance.now();
+  readonly forwards: ForwardTiming[] = [];
 
   constructor(
     readonly n: number,

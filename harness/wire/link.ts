@@ -4,7 +4,8 @@
 // of the cell writes to one history, which the runner attaches to a result
 // that does not pass; the proxies are closed with the cell.
 import type { ProtonClient } from '@aws-sdk/client-proton';
-import type { ClientOptions, WireLink } from '../run/context.ts';
+import type { ClientOptions, WireLink, WireLinkOptions } from '../run/context.ts';
+import { findInterleaving } from './interleavings.ts';
 import { attemptOf } from '../client/http-handler.ts';
 import { faultSpec, parseFaults } from './faults.ts';
 import type { FaultRule } from './faults.ts';
@@ -12,12 +13,14 @@ import { logicalKey, summarizeAnswer, WireHistory } from './history.ts';
 import { startProxy } from './server.ts';
 import type { RunningProxy } from './server.ts';
 import type { ExchangeSink, RawExchange } from '../client/recorder.ts';
-import type { WireEvent } from '../types.ts';
+import type { InterleavingCount, WireEvent } from '../types.ts';
 
 export interface WireLinks {
-  throughProxy(faults: string | readonly FaultRule[], seed?: number): Promise<WireLink>;
+  throughProxy(faults: string | readonly FaultRule[], seed?: number, options?: WireLinkOptions): Promise<WireLink>;
   /** The cell's history, when it used a proxy. */
   history(): WireEvent[] | undefined;
+  /** The interleavings the cell's checks intended and those exercised (WireLink.tally); undefined when none was counted. */
+  interleavings(): InterleavingCount | undefined;
   close(): Promise<void>;
 }
 
@@ -33,11 +36,12 @@ export function createWireLinks(
   let history: WireHistory | undefined;
   const proxies: RunningProxy[] = [];
   let clients = 0;
+  let count: InterleavingCount | undefined;
   return {
-    async throughProxy(faults, seed = cellSeed) {
+    async throughProxy(faults, seed = cellSeed, options = {}) {
       history ??= new WireHistory();
       const rules = typeof faults === 'string' ? parseFaults(faults) : faults;
-      const proxy = await startProxy({ target, faults: rules, seed, history });
+      const proxy = await startProxy({ target, faults: rules, seed, history, ...options });
       proxies.push(proxy);
       let spec = faultSpec(rules);
       let from = 0;
@@ -70,8 +74,19 @@ export function createWireLinks(
         note(what: string) {
           shared.add('check', '-', what);
         },
+        interleaving(interleaving) {
+          const finding = findInterleaving(interleaving, proxy.deliveries.slice(from));
+          shared.add('check', '-', `interleaving ${interleaving} ${finding.happened ? 'happened' : 'did not happen'}: ${finding.evidence}`);
+          return finding;
+        },
+        tally(intended, exercised) {
+          count ??= { intended: 0, exercised: 0 };
+          count.intended += intended;
+          count.exercised += exercised;
+        },
       };
     },
+    interleavings: () => (count ? { ...count } : undefined),
     history() {
       if (!history) return undefined;
       const events = history.sorted();

@@ -11,7 +11,7 @@ import { INJECTED_HEADER } from '../client/weather.ts';
 import { FaultSchedule, faultRules } from './faults.ts';
 import type { FaultRule } from './faults.ts';
 import { describeRequest, KeptAnswer, KeptDelivery, summarizeAnswer, WireHistory } from './history.ts';
-import type { Delivery, TargetAnswer } from './history.ts';
+import type { Delivery, ForwardTiming, TargetAnswer } from './history.ts';
 import { listen } from './http1.ts';
 import type { ProxyRequest, ProxyResponse } from './http1.ts';
 import { attemptOf, HOP_BY_HOP, incoming, operationOf } from './incoming.ts';
@@ -32,7 +32,16 @@ export interface ProxyOptions {
   history?: WireHistory;
   /** Called once per delivery, when it is done (e.g. a line per request on the console). */
   onDelivery?: (delivery: Delivery) => void;
+  /**
+   * Holds the first `together` watched deliveries until all of them are in the proxy's hands (a gate; at most
+   * TOGETHER_MS), then forwards them at once: identical requests sent at once meet at the target however busy
+   * the machine that sends them. Later deliveries pass.
+   */
+  together?: number;
 }
+
+/** How long the proxy waits for the rest of a group (ProxyOptions.together) before it lets go of those it holds. */
+export const TOGETHER_MS = 5_000;
 
 export interface RunningProxy {
   /** http://127.0.0.1:PORT */
@@ -54,6 +63,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const origin = new URL(options.target).origin;
   const schedule = new FaultSchedule(faultRules(options.faults), options.seed ?? 0);
   const proxy = new WireProxy(origin, schedule, options.history ?? new WireHistory(), options.onDelivery);
+  if (options.together !== undefined && options.together > 1) proxy.gather(options.together);
   const host = options.host ?? '127.0.0.1';
   const listener = await listen({ port: options.port ?? 0, host, keepAliveMs: 10_000 }, (req, res) => proxy.serve(req, res));
   const port = listener.port;
@@ -105,6 +115,8 @@ class WireProxy {
   private readonly arrivals = new Set<{ count: number; resolve: () => void }>();
   /** Kept-alive connections to the target, one request at a time on each (harness/wire/http1.ts says why not undici and node:http). */
   readonly upstream: Upstream;
+  /** The group being gathered (ProxyOptions.together): how many more to wait for, and those held. */
+  private group: { missing: number; held: Set<() => void> } | undefined;
 
   constructor(
     origin: string,
@@ -123,9 +135,36 @@ class WireProxy {
     return this.deliveries.length >= count ? Promise.resolve() : new Promise<void>((resolve) => this.arrivals.add({ count, resolve }));
   }
 
+  /** From now on, the next `count` watched deliveries are held until all have come (ProxyOptions.together). */
+  gather(count: number): void {
+    this.group = { missing: count, held: new Set() };
+  }
+
+  /** A watched delivery joins the group being gathered: held until the group is complete (the last one releases all). */
+  private async join(x: Exchange): Promise<void> {
+    const group = this.group;
+    if (group === undefined || group.missing <= 0) return;
+    group.missing--;
+    if (group.missing === 0) {
+      this.group = undefined;
+      for (const release of [...group.held]) release();
+      return;
+    }
+    const since = performance.now();
+    await hold(group.held, TOGETHER_MS);
+    if (group.missing > 0) {
+      // The wait ran out: the others go too, and the group is over.
+      this.group = undefined;
+      for (const release of [...group.held]) release();
+    }
+    const waited = Math.round(performance.now() - since);
+    this.history.add('proxy', x.delivery.operation, `held ${waited} ms until the requests sent with it had come`, x.delivery.n);
+  }
+
   /** Lets go of every delivery held (the proxy is closing). */
   releaseAll(): void {
     this.releaseHeld();
+    if (this.group) for (const release of [...this.group.held]) release();
     for (const waiting of [...this.lateWaiters.values()]) for (const release of [...waiting]) release();
   }
 
@@ -151,6 +190,7 @@ class WireProxy {
       this.history.add('proxy', delivery.operation, () => `received ${describeRequest(text, delivery)}${fault}`, delivery.n);
     }
     try {
+      if (delivery.watched) await this.join(exchange);
       if (rule === undefined) this.reply(exchange, await this.forward(exchange));
       else await this.play(exchange, rule.fault);
     } finally {
@@ -281,8 +321,15 @@ class WireProxy {
   /** One forward to the target; resolves with its answer or the failure (never rejects). */
   private async forward(x: Exchange, signal?: AbortSignal, onWritten?: () => void): Promise<Answer> {
     const { request, delivery } = x;
+    const timing: ForwardTiming = {};
+    delivery.forwards.push(timing);
+    const written = (): void => {
+      timing.sentAt = performance.now();
+      onWritten?.();
+    };
     try {
-      const answer = await this.upstream.send(request.method, request.head, request.body, signal, onWritten);
+      const answer = await this.upstream.send(request.method, request.head, request.body, signal, written);
+      timing.answeredAt = performance.now();
       const got = new KeptAnswer(answer.status, answer.head, answer.body, answer.rawHeaders);
       delivery.answers.push(got);
       if (delivery.watched) this.history.add('target', delivery.operation, () => `answered ${summarizeAnswer(got)}`, delivery.n);
@@ -292,6 +339,8 @@ class WireProxy {
         error: error instanceof Error ? `${(error as { code?: string }).code ?? error.name}: ${error.message}` : String(error),
       };
       delivery.answers.push(failed);
+      if (signal?.aborted) timing.abortedAt = performance.now();
+      else timing.failedAt = performance.now();
       const what = signal?.aborted
         ? 'answer not awaited (the forwarded request was aborted with the client connection)'
         : `no answer (${failed.error})`;

@@ -5,7 +5,9 @@ import type { CheckContext } from '../../harness/run/context.ts';
 import type { Outcome } from '../../harness/types.ts';
 import type { CreateOperationSpec, Resource } from '../../specs/types.ts';
 import { canonical, describe, identityKey } from '../lib/compare.ts';
-import { answerText, refusesDuplicate, sendCreate } from '../lib/create.ts';
+import { answerText, baseInput, freshToken, refusesDuplicate, sendCreate } from '../lib/create.ts';
+import { provenOnce } from '../lib/interleaving.ts';
+import type { CallResult } from '../../specs/commands.ts';
 import {
   change,
   changeLabel,
@@ -144,14 +146,41 @@ export async function differentParameters(ctx: CheckContext, spec: CreateOperati
  * one resource, and every successful response names it. The others may be
  * refused, with any error but a ValidationException (create.ts
  * refusesDuplicate): a throttled or conflicting duplicate is conforming, noted.
+ * The requests go through a wire proxy that holds them until all have come and
+ * forwards them at once, and its history must show two of them at the target
+ * together (specs/wire.ts `requests-at-once`); an attempt where it does not is
+ * run again, fresh (suites/lib/interleaving.ts), and never passes by luck.
  */
 export async function concurrentRequests(ctx: CheckContext, spec: CreateOperationSpec, rule: string): Promise<Outcome> {
   const opening = await open(ctx, spec, 'base');
+  let reason = '';
+  const proven = await provenOnce(ctx, 'requests-at-once', `${CONCURRENT_REQUESTS} identical requests`, async (attempt) => {
+    const fresh = attempt === 1 ? opening : reopen(ctx, spec, opening);
+    const link = await ctx.throughProxy('none', undefined, { together: CONCURRENT_REQUESTS });
+    const client = link.client({ label: `client (attempt ${attempt})` });
+    reason = await concurrentAttempt(ctx, spec, rule, fresh, (input, token) => sendCreate(ctx, spec.operation, input, token, client));
+    return link;
+  });
+  return pass(`${reason}${proven.note}`);
+}
+
+/** The same prerequisites, a fresh name and token. */
+function reopen(ctx: CheckContext, spec: CreateOperationSpec, opening: Opening): Opening {
+  const input = baseInput(ctx, spec, opening.fx, ctx.uniqueName(spec.operation.replace(/^Create/, '').toLowerCase()));
+  return { fx: opening.fx, input, scope: spec.ref(input), token: spec.token ? freshToken() : undefined };
+}
+
+/** One attempt of concurrentRequests: sends and judges (a Violation on a failure); the reason of its pass. */
+async function concurrentAttempt(
+  ctx: CheckContext,
+  spec: CreateOperationSpec,
+  rule: string,
+  opening: Opening,
+  send: (input: Opening['input'], token: string | undefined) => Promise<CallResult>,
+): Promise<string> {
   const before = await observe(ctx, spec.resource, opening.scope);
   ctx.step(`[${rule}] send ${CONCURRENT_REQUESTS} identical requests at once (${sameRequest(spec)})`);
-  const results = await Promise.all(
-    Array.from({ length: CONCURRENT_REQUESTS }, () => sendCreate(ctx, spec.operation, opening.input, opening.token)),
-  );
+  const results = await Promise.all(Array.from({ length: CONCURRENT_REQUESTS }, () => send(opening.input, opening.token)));
   const named = new Map<string, Resource>();
   const errors = new Map<string, number>();
   for (const result of results) {
@@ -191,15 +220,15 @@ export async function concurrentRequests(ctx: CheckContext, spec: CreateOperatio
         `None of the ${CONCURRENT_REQUESTS} identical requests succeeded (${errorText}), and ${spec.resource.list.operation} ` +
         `shows ${added.length} new resources, not exactly one.`,
     );
-    return pass(
+    return (
       `${CONCURRENT_REQUESTS} identical requests at once: none succeeded (${errorText}), yet exactly one resource was ` +
-        `created (${added[0]}).`,
+      `created (${added[0]}).`
     );
   }
   await expectOneCreated(ctx, spec.resource, before, after, resource, `${CONCURRENT_REQUESTS} identical requests`);
   const successes = results.filter((result) => result.ok).length;
-  return pass(
+  return (
     `${CONCURRENT_REQUESTS} identical requests at once: ${successes} succeeded, all ` +
-      `naming ${describe(spec.resource, resource)}${refused}; exactly one resource was created.`,
+    `naming ${describe(spec.resource, resource)}${refused}; exactly one resource was created.`
   );
 }
