@@ -162,7 +162,7 @@ class Bounded<V> {
  * lost, once the request finished (real ms): longer than the immediate retries
  * of the suite take to come, shorter than the SDK's standard backoff.
  */
-const ORPHAN_KEPT_MS = 50;
+const ORPHAN_KEPT_MS = 150;
 
 /**
  * The record of a request of `applies` whose answer never reached its client
@@ -189,8 +189,10 @@ function orphanEvicted(applies: (operation: string) => boolean): (base: Policy) 
         }
         return base.answersDelivery(facts);
       },
-      afterActing: (facts) => {
+      afterActing: async (facts) => {
         if (applies(facts.operation)) {
+          // The round trip that commits the work: a close the client already sent is read before the answer is written.
+          await ioTurn();
           const key = recordKey(facts.account, facts.operation, facts.input);
           if (finished.get(key) === undefined) finished.set(key, answered(facts));
         }

@@ -14,11 +14,13 @@ import { attempt } from '../../specs/commands.ts';
 import type { CallResult } from '../../specs/commands.ts';
 import { DUPLICATE_FAULTS, LOST_RESPONSE_FAULTS, SERVER_ERROR_FAULTS } from '../../specs/wire.ts';
 import type { WireFaultKind } from '../../specs/wire.ts';
-import type { CreateOperationSpec, DeleteOperationSpec, Fixture, Input, OperationSpec, Resource } from '../../specs/types.ts';
+import type { CreateOperationSpec, DeleteOperationSpec, Fixture, Input, OperationSpec, Resource, ResourceSpec } from '../../specs/types.ts';
 import { describe, identityKey } from '../lib/compare.ts';
 import { baseInput, createToDelete, freshToken, withToken } from '../lib/create.ts';
 import { settledPair } from '../lib/evidence.ts';
-import { listDelta, read } from '../lib/observe.ts';
+import { lateRetries, LATE_RETRY_TEXT } from '../lib/late-retry.ts';
+import type { LateCase, LateRetry } from '../lib/late-retry.ts';
+import { carried, listDelta, read } from '../lib/observe.ts';
 import { expect, pass } from '../lib/verdict.ts';
 import { clientAnswer, judgeCreate, judgeDelete, listed, namedBy, targetAnswers } from '../lib/wire.ts';
 import type { HistoryAnswer } from '../lib/wire.ts';
@@ -27,6 +29,8 @@ import { prepare, track } from '../lib/world.ts';
 export const LOST_RESPONSE = 'wire/lost-response-retry';
 export const DUPLICATE = 'wire/duplicate-delivery';
 export const SERVER_ERROR = 'wire/server-error-retry';
+/** The rules whose cases retry again at a client's pace (suites/lib/late-retry.ts). */
+const LATE_RULES: ReadonlySet<string> = new Set([LOST_RESPONSE, SERVER_ERROR]);
 
 /**
  * Who retries after the fault: the SDK's own strategy (the harness's resends
@@ -112,11 +116,7 @@ async function sendWithRetries(
 ): Promise<CallResult> {
   let result = await attempt(client, operation, input, ctx.signal);
   if (mode === 'harness') return result;
-  let again = input;
-  if (mode === 'sdk' && retryable(result) && !('clientToken' in input)) {
-    const token = tokenSent(link, operation);
-    if (token !== undefined) again = { ...input, clientToken: token };
-  }
+  const again = mode === 'sdk' && retryable(result) ? sameRequest(link, operation, input) : input;
   for (let retry = 1; retryable(result) && retry <= EXPLICIT_RETRIES; retry++) {
     link.note(
       `${mode === 'sdk' ? "after the SDK's own retries, " : ''}explicit retry ${retry}: ${operation} with the same input ` +
@@ -131,6 +131,36 @@ async function sendWithRetries(
     );
   }
   return result;
+}
+
+/** The same logical request as `input`: with the token the SDK chose for it, when the check gave none. */
+function sameRequest(link: WireLink, operation: string, input: Input): Input {
+  if ('clientToken' in input) return input;
+  const token = tokenSent(link, operation);
+  return token === undefined ? input : { ...input, clientToken: token };
+}
+
+/** A case's late retries: the same logical request through its proxy (now calm), by a client without retries of its own. */
+function lateCase(
+  ctx: CheckContext,
+  c: WireCase,
+  link: WireLink,
+  operation: OperationSpec['operation'],
+  input: Input,
+  done: () => Promise<boolean>,
+): LateCase {
+  const client = link.client({ ...clientOptions('explicit'), label: `client (${c.fault}, paced)` });
+  return {
+    link,
+    operation,
+    done,
+    send: () => sendWithRetries(ctx, link, client, operation, sameRequest(link, operation, input), 'explicit'),
+  };
+}
+
+/** What a case's late retries got, as the history has it. */
+function lateAnswers(spec: ResourceSpec, late: readonly LateRetry[] = []): HistoryAnswer[] {
+  return late.map((retry) => clientAnswer(spec, LATE_RETRY_TEXT[retry.kind], retry.result));
 }
 
 /** The client token the first delivery of `operation` carried (the SDK's own, when the check gave none). */
@@ -155,6 +185,8 @@ interface CreateRun {
   link: WireLink;
   name: string;
   result: CallResult;
+  /** The logical request (its token, when the check gave one). */
+  input: Input;
 }
 
 /** One create case: a fresh token or name through a proxy of its own faulting its first delivery. */
@@ -168,16 +200,17 @@ async function createCase(ctx: CheckContext, spec: CreateOperationSpec, fx: Fixt
     `[${rule}] ${spec.operation}${token ? ` with token ${token}` : spec.token ? " without a token (the SDK's own)" : ''} through ` +
       `the proxy: ${caseLabel(c, link)}`,
   );
+  const request = withToken(input, token);
   const result = await sendWithRetries(
     ctx,
     link,
     link.client({ ...clientOptions(c.mode), label: `client (${c.fault}, ${c.mode})` }),
     spec.operation,
-    withToken(input, token),
+    request,
     c.mode,
   );
   await link.idle();
-  return { c, link, name, result };
+  return { c, link, name, result, input: request };
 }
 
 /**
@@ -196,8 +229,15 @@ async function createCases(
   const scope = spec.ref(baseInput(ctx, spec, fx, ctx.uniqueName('scope')));
   const before = await listed(ctx, spec.resource, scope);
   const runs = await Promise.all(cases.map((c) => createCase(ctx, spec, fx, c, rule)));
-  const answersOf = runs.map((run): HistoryAnswer[] => [
+  const lates = LATE_RULES.has(rule)
+    ? await lateRetries(
+        ctx,
+        runs.map((run) => lateCase(ctx, run.c, run.link, spec.operation, run.input, () => createShown(ctx, spec, run.result))),
+      )
+    : [];
+  const answersOf = runs.map((run, index): HistoryAnswer[] => [
     clientAnswer(spec.resource, 'the client (after its retries)', run.result),
+    ...lateAnswers(spec.resource, lates[index]),
     ...targetAnswers(spec.resource, spec.operation, run.link.deliveries),
   ]);
   // List is evidence (evidence.ts): settled against what was there and what the successes name.
@@ -233,6 +273,19 @@ async function createCases(
   return done;
 }
 
+/** A direct read: whether Get finds the resource the client's answer names. */
+async function createShown(ctx: CheckContext, spec: CreateOperationSpec, result: CallResult): Promise<boolean> {
+  const named = result.ok ? carried(spec.resource, result.output) : undefined;
+  return named !== undefined && (await read(ctx, spec.resource, named)) !== undefined;
+}
+
+/** A direct read: whether Get shows the resource gone, or going. */
+async function deleteShown(ctx: CheckContext, spec: DeleteOperationSpec, target: Resource): Promise<boolean> {
+  const still = await read(ctx, spec.resource, target);
+  const facts = spec.resource.asyncDeletion;
+  return still === undefined || (facts !== undefined && still[facts.statusField] === facts.inProgress);
+}
+
 /** What List gained, tracked for removal after the check (targets without reset). */
 function trackAdded(
   ctx: CheckContext,
@@ -247,15 +300,16 @@ function trackAdded(
   }
 }
 
-/** One delete case: a fresh resource deleted through a proxy of its own faulting the first delivery; its sibling must stay. */
-async function deleteCase(
-  ctx: CheckContext,
-  spec: DeleteOperationSpec,
-  fx: Fixture,
-  c: WireCase,
-  sibling: Resource,
-  rule: string,
-): Promise<string | { failure: string }> {
+/** One delete case as it ran: its own proxy (its first delivery faulted), the resource it deleted, what the client finally got. */
+interface DeleteRun {
+  c: WireCase;
+  link: WireLink;
+  target: Resource;
+  result: CallResult;
+}
+
+/** One delete case: a fresh resource deleted through a proxy of its own faulting the first delivery. */
+async function deleteCase(ctx: CheckContext, spec: DeleteOperationSpec, fx: Fixture, c: WireCase, rule: string): Promise<DeleteRun> {
   const target = await createToDelete(ctx, spec, fx, 'wire');
   const link = await ctx.throughProxy(`${c.fault}@first`);
   ctx.step(`[${rule}] ${spec.operation} ${describe(spec.resource, target)} through the proxy: ${caseLabel(c, link)}`);
@@ -268,10 +322,21 @@ async function deleteCase(
     c.mode,
   );
   await link.idle();
+  return { c, link, target, result };
+}
+
+/** A delete case's verdict, its late retries' answers among the client's: its sibling must stay. */
+async function deleteVerdict(
+  ctx: CheckContext,
+  spec: DeleteOperationSpec,
+  { c, link, target, result }: DeleteRun,
+  late: readonly LateRetry[] | undefined,
+  sibling: Resource,
+): Promise<string | { failure: string }> {
   const problems = deleteProblems(
     spec,
     target,
-    [clientAnswer(spec.resource, 'the client (after its retries)', result)],
+    [clientAnswer(spec.resource, 'the client (after its retries)', result), ...lateAnswers(spec.resource, late)],
     targetAnswers(spec.resource, spec.operation, link.deliveries),
     c.refusals,
   );
@@ -332,7 +397,18 @@ export async function wireScenario(ctx: CheckContext, spec: OperationSpec, rule:
     done = await createCases(ctx, spec, fx, cases, rule);
   } else {
     const sibling = await createToDelete(ctx, spec, fx, 'sibling');
-    const ran = await Promise.all(cases.map((c) => deleteCase(ctx, spec, fx, c, sibling, rule)));
+    const runs = await Promise.all(cases.map((c) => deleteCase(ctx, spec, fx, c, rule)));
+    const lates = LATE_RULES.has(rule)
+      ? await lateRetries(
+          ctx,
+          runs.map((run) =>
+            lateCase(ctx, run.c, run.link, spec.operation, spec.resource.remove.input(run.target), () =>
+              deleteShown(ctx, spec, run.target),
+            ),
+          ),
+        )
+      : [];
+    const ran = await Promise.all(runs.map((run, index) => deleteVerdict(ctx, spec, run, lates[index], sibling)));
     done = ran.filter((r): r is string => typeof r === 'string');
     const failures = ran.flatMap((r) => (typeof r === 'string' ? [] : [r.failure]));
     expect(failures.length === 0, () => `${failures.join(' ')}${done.length > 0 ? ` (Cases that held: ${done.join('; ')}.)` : ''}`);
@@ -341,5 +417,6 @@ export async function wireScenario(ctx: CheckContext, spec: OperationSpec, rule:
     spec.kind === 'create'
       ? 'exactly one resource, named by every success'
       : 'the resource deleted, every success naming it or empty, its sibling untouched';
-  return pass(`${cases.length} cases through the wire proxy held (${done.join('; ')}): ${what}.`);
+  const late = LATE_RULES.has(rule) ? `, each retried again once its original's processing had ended and after a backoff` : '';
+  return pass(`${cases.length} cases through the wire proxy held${late} (${done.join('; ')}): ${what}.`);
 }
