@@ -3,6 +3,7 @@
 // (PROTON_CONFORMANCE_DEBUG=1 prints it). The run itself is the engine's
 // (harness/engine/engine.ts); the CLI parses flags, prints, handles signals
 // and sets the exit code.
+import { stat } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { loadCatalog } from '../suites/catalog.ts';
 import { UnreachableError, UsageError, describeError } from '../harness/errors.ts';
@@ -10,7 +11,8 @@ import { EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_TERMINATED, runEngine } from '../
 import type { RunHandle, RunRequest } from '../harness/engine/engine.ts';
 import { formatMs } from '../harness/run/wait.ts';
 import { consoleReporter } from '../reporters/console.ts';
-import { expectationsFromReport, writeExpectations } from '../harness/outcomes/expectations.ts';
+import { expectationsFromReport, loadExpectations, writeExpectations } from '../harness/outcomes/expectations.ts';
+import type { Expectation } from '../harness/outcomes/expectations.ts';
 import { fileReporters } from './reports.ts';
 import type { Reporter } from '../reporters/reporter.ts';
 import { parseCli } from './args.ts';
@@ -84,6 +86,8 @@ async function runWith(options: CliOptions, deps: CliDeps): Promise<number> {
   const stray = collectStrayRejections();
   // The progress line starts with the run (once the target is resolved and checked).
   let progress: CliProgress | undefined;
+  // The file --write-expectations rewrites, read (and checked) before the run: its entries are kept.
+  const rewritten = options.writeExpectations === undefined ? undefined : await existingExpectations(options.writeExpectations);
   try {
     const result = await runEngine(runRequest(options, interrupt.signal), {
       catalog: (deps.loadCatalog ?? loadCatalog)(),
@@ -116,7 +120,9 @@ async function runWith(options: CliOptions, deps: CliDeps): Promise<number> {
     const { report, info, exitCode } = result;
     for (const reporter of reporters) if (reporter.name === 'json') await reporter.write(report, info);
     if (options.writeExpectations !== undefined) {
-      const written = expectationsFromReport(report, result.expectations);
+      // A rewrite starts from the file's own entries (hand-written reasons and links kept), then --expect's.
+      const previous = [...(rewritten ?? []), ...(result.expectations ?? [])];
+      const written = expectationsFromReport(report, previous);
       await writeExpectations(options.writeExpectations, written);
       process.stdout.write(
         `Wrote ${written.expectations.length} expectation${written.expectations.length === 1 ? '' : 's'} to ${options.writeExpectations}` +
@@ -131,6 +137,15 @@ async function runWith(options: CliOptions, deps: CliDeps): Promise<number> {
     stray.stop();
     signals.uninstall();
   }
+}
+
+/** The entries of an expectations file that exists (undefined: none there yet); one that is not one is a usage error. */
+async function existingExpectations(file: string): Promise<Expectation[] | undefined> {
+  const there = await stat(file).then(
+    () => true,
+    (error: { code?: string }) => error.code !== 'ENOENT',
+  );
+  return there ? loadExpectations(file, '--write-expectations') : undefined;
 }
 
 /** The engine's request from the flags. */

@@ -172,17 +172,46 @@ export function gateExitCode(report: Report): 0 | 1 {
   return summary.strict && summary.fixed > 0 ? 1 : 0;
 }
 
-/** An expectations file naming every MUST failure (and SHOULD warning) of the report; reasons from the report's. */
+/**
+ * An expectations file naming every failure of the report (a SHOULD rule's
+ * warning is not one), rewritten from `previous` (the file being rewritten,
+ * and --expect's entries): every earlier entry is kept as it was, reason and
+ * link, in its place, unless its cell now passes (fixed: removed); a cell
+ * skipped, inconclusive or not run keeps its entry. New failures come after,
+ * in the report's order, their reasons the report's made stable
+ * (`stableReason`), so that two runs with the same seed write the same bytes.
+ */
 export function expectationsFromReport(report: Report, previous: readonly Expectation[] = []): ExpectationsFile {
-  const kept = new Map(previous.map((entry) => [`${entry.rule} ${entry.operation}`, entry]));
-  const expectations = report.results
-    .filter((result) => result.verdict === 'fail')
-    .map((result): Expectation => {
-      const before = kept.get(`${result.rule} ${result.operation}`);
-      if (before) return before;
-      return { rule: result.rule, operation: result.operation, reason: oneLine(result.reason) };
-    });
-  return { expectations };
+  const key = (cell: { rule: string; operation: string }): string => `${cell.rule} ${cell.operation}`;
+  const verdicts = new Map(report.results.map((result) => [key(result), result.verdict]));
+  const kept = new Map<string, Expectation>();
+  for (const entry of previous) if (!kept.has(key(entry)) && verdicts.get(key(entry)) !== 'pass') kept.set(key(entry), entry);
+  const runId = (report as { runId?: string }).runId;
+  const added = report.results
+    .filter((result) => result.verdict === 'fail' && !kept.has(key(result)))
+    .map(
+      (result): Expectation => ({ rule: result.rule, operation: result.operation, reason: oneLine(stableReason(result.reason, runId)) }),
+    );
+  return { expectations: [...kept.values(), ...added] };
+}
+
+/**
+ * A reason without what differs from one run to the next: the run id (in
+ * names `pc<run>-...`, tags, ARNs), UUIDs (client tokens, connection ids),
+ * other quoted tokens, an ARN's account, instants (ISO 8601, epoch seconds or
+ * milliseconds) and measured milliseconds, each replaced by a placeholder.
+ */
+export function stableReason(reason: string, runId?: string): string {
+  let text = reason;
+  if (runId !== undefined && runId !== '') text = text.split(runId).join('<run>');
+  return text
+    .replace(/\bpc[0-9a-z]{10}-/g, 'pc<run>-')
+    .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<uuid>')
+    .replace(/\b(token[:= ]\s*)"(?!<uuid>")[^"]*"/gi, '$1"<token>"')
+    .replace(/(arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:)\d{12}:/g, '$1<account>:')
+    .replace(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?/g, '<time>')
+    .replace(/\b1\d{9}(\.\d+)?\b|\b1\d{12}\b/g, '<time>')
+    .replace(/\b\d+(\.\d+)? ?ms\b/g, '<n> ms');
 }
 
 /** Writes the file atomically (a reader never sees half of it). */
