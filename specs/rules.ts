@@ -170,8 +170,8 @@ const RULE_LIST = [
     checkedBy: 'scenario+property',
     how:
       'scenario: the edges (1 and 64 characters accepted; 65 characters, a space, a non-ASCII letter rejected); property: random ' +
-      'valid tokens of every length (salted in place; one too short for the salt may meet an earlier binding: a mismatch then shows ' +
-      'it was accepted) and random invalid ones',
+      'valid tokens of every length (salted in place; one too short for the salt, drawn again in the cell, is sent with the ' +
+      'parameters it was first bound with; bound by an earlier test run, its mismatch shows it was accepted) and random invalid ones',
   },
   {
     id: 'client-token/sdk-default',

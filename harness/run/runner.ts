@@ -267,6 +267,8 @@ async function runCell<O>(options: RunOptions<O>, env: RunEnvironment, plan: Cel
   let evidenceCell: Cell = cell;
   let note = '';
   let replayed: string | undefined;
+  // A case that does not fail alone depends on the property's earlier runs: its replay command would not reproduce it.
+  let replays = true;
   if (verdicted.result.replay && verdicted.result.verdict !== 'pass' && !options.signal?.aborted) {
     // The evidence of a property failure is that of its final, shrunk case:
     // replay exactly that case in a fresh cell and keep its exchanges. Its
@@ -279,10 +281,13 @@ async function runCell<O>(options: RunOptions<O>, env: RunEnvironment, plan: Cel
       const found = verdicted.result.property;
       const shown = again.result.property;
       if (found && shown) replayed = propertyReason({ ...shown, runs: found.runs, shrinks: found.shrinks });
-    } else
+    } else {
+      replays = false;
       note =
-        ` (replaying seed ${seed} path ${path} gave '${again.result.verdict}': the evidence is the last exchanges of the whole ` +
-        'property run)';
+        ` (replaying seed ${seed} path ${path} alone gave '${again.result.verdict}': the case depends on the property's earlier ` +
+        'runs, so no replay command is given; rerun the whole cell with the rerun command; the evidence is the last exchanges ' +
+        'of the whole property run)';
+    }
   }
   // A delete the ownership guard refused during the check: its observation is not the target's.
   const refused = refusalVerdict(cell.refusedDeletes, verdicted.result);
@@ -316,7 +321,7 @@ async function runCell<O>(options: RunOptions<O>, env: RunEnvironment, plan: Cel
   const endpoint = options.target.embedded ? undefined : options.target.endpoint;
   const program = options.command?.program;
   const flags = options.command?.flags ?? [];
-  if (verdicted.result.replay) {
+  if (verdicted.result.replay && replays) {
     const { seed, path } = verdicted.result.replay;
     const replay: Replay = { seed, path, command: cellCommand({ program, endpoint, rule: rule.id, operation, seed, path, flags }) };
     result.replay = replay;

@@ -3,7 +3,9 @@
 import fc from 'fast-check';
 import type { Arbitrary } from 'fast-check';
 import type { CheckContext } from '../../harness/run/context.ts';
+import type { Input } from '../../specs/types.ts';
 import { charsArb } from '../../specs/values.ts';
+import type { Interval } from './timeline.ts';
 
 export const TOKEN_PATTERN = /^[!-~]{1,64}$/;
 
@@ -125,6 +127,49 @@ export function saltToken(token: string, salt: string): string {
 export function saltInPlace(token: string, salt: string): { token: string; weak: boolean } {
   if (token.length <= salt.length) return { token, weak: true };
   return { token: `${token.slice(0, token.length - salt.length)}${salt}`, weak: false };
+}
+
+/** The request that first bound a short token in a cell, and the resource it created. */
+export interface ShortBinding {
+  input: Input;
+  /** identityKey of the resource. */
+  key: string;
+  /** When the request was in flight (real time: the cells that send short tokens never move the clock). */
+  at: Interval;
+}
+
+/**
+ * The short tokens a cell has bound (those saltInPlace leaves as they are, and
+ * the format edges' one character). A short token is drawn again and again
+ * (there are 94 of one character): sent anew with other parameters, it would
+ * test the mismatch (client-token/same-token-different-params), and the
+ * format cell would fail, or not, with the seed, on a target whose mismatch
+ * answer is wrong. Whoever sends a short token again in the cell sends it with
+ * the parameters of its first request: an identical retry, which the contract
+ * answers with that first resource.
+ */
+export class ShortTokens {
+  private static readonly cells = new WeakMap<CheckContext, ShortTokens>();
+  private readonly bindings = new Map<string, ShortBinding>();
+
+  static of(ctx: CheckContext): ShortTokens {
+    let tokens = ShortTokens.cells.get(ctx);
+    if (!tokens) {
+      tokens = new ShortTokens();
+      ShortTokens.cells.set(ctx, tokens);
+    }
+    return tokens;
+  }
+
+  /** The request that first bound `token` in the cell, if one did. */
+  binding(token: string): ShortBinding | undefined {
+    return this.bindings.get(token);
+  }
+
+  /** `token` created a resource: the first binding is kept. */
+  bound(token: string, binding: ShortBinding): void {
+    if (!this.bindings.has(token)) this.bindings.set(token, binding);
+  }
 }
 
 /** Characters outside [!-~]: space, controls, DEL, non-ASCII letters and symbols. */

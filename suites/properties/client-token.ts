@@ -7,7 +7,8 @@ import { TOKEN_LIFETIME_MS } from '../../specs/rules.ts';
 import type { CreateOperationSpec } from '../../specs/types.ts';
 import { answerText, sendCreate } from '../lib/create.ts';
 import { runProperty } from '../lib/property.ts';
-import { TokenSalt, casedTokenArb, caseVariant, invalidTokenArb, saltInPlace, validTokenArb } from '../lib/tokens.ts';
+import { ShortTokens, TokenSalt, casedTokenArb, caseVariant, invalidTokenArb, saltInPlace, validTokenArb } from '../lib/tokens.ts';
+import { identityKey } from '../lib/compare.ts';
 import { expect } from '../lib/verdict.ts';
 import { withCensus } from './create-retries.ts';
 import { PLACEHOLDER, PropertyWorld } from './world.ts';
@@ -128,14 +129,24 @@ export async function formatProperty(ctx: CheckContext, spec: CreateOperationSpe
     validTokenArb.map((token) => ({ token, valid: true })),
     invalidTokenArb.map((token) => ({ token, valid: false })),
   );
+  let again = 0;
   const property = fc.asyncProperty(tokenCase, async ({ token: generated, valid }) => {
     const run = await world.run();
     const input = run.fresh(spec.input(world.fx, PLACEHOLDER));
     if (valid) {
-      // A token too short for the salt may be bound elsewhere: a mismatch then shows it was accepted.
+      // A token too short for the salt may be bound elsewhere (an earlier run against a long-lived target): a mismatch then
+      // shows it was accepted. Bound earlier in this cell, it is sent with the same parameters again (ShortTokens).
       const { token, weak } = saltInPlace(generated, run.nextSalt());
       TokenSalt.of(ctx).noteSent(generated, token);
-      await run.request(`[${FORMAT}] a create with the valid token ${JSON.stringify(token)}`, input, token, weak);
+      const earlier = weak ? ShortTokens.of(ctx).binding(token) : undefined;
+      if (earlier) {
+        run.adopt(token, earlier);
+        again++;
+      }
+      const label = `[${FORMAT}] a create with the valid token ${JSON.stringify(token)}${earlier ? ', again, with its first parameters' : ''}`;
+      const sent = await run.request(label, earlier?.input ?? input, token, weak);
+      if (weak && sent.observed.kind === 'new' && sent.resource)
+        ShortTokens.of(ctx).bound(token, { input: sent.input, key: identityKey(spec.resource, sent.resource), at: sent.at });
     } else {
       const token = generated;
       ctx.step(`[${FORMAT}] a create with the invalid token ${JSON.stringify(token)}`);
@@ -149,7 +160,12 @@ export async function formatProperty(ctx: CheckContext, spec: CreateOperationSpe
     }
     await run.finish();
   });
-  return withCensus(world, () =>
+  const outcome = await withCensus(world, () =>
     runProperty(ctx, FORMAT, spec.operation, 'random valid tokens accepted, random invalid ones rejected', property),
   );
+  if (outcome.verdict !== 'pass' || again === 0) return outcome;
+  return {
+    ...outcome,
+    reason: `${outcome.reason} Short tokens drawn again, each sent with the parameters it was first bound with: ${again}.`,
+  };
 }

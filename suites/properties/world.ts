@@ -18,6 +18,7 @@ import { carried } from '../lib/observe.ts';
 import type { Interval } from '../lib/timeline.ts';
 import { Timeline } from '../lib/timeline.ts';
 import { TokenSalt, saltToken } from '../lib/tokens.ts';
+import type { ShortBinding } from '../lib/tokens.ts';
 import { Violation } from '../lib/verdict.ts';
 import { prepare, track } from '../lib/world.ts';
 import type { CallResult } from '../../specs/commands.ts';
@@ -32,6 +33,8 @@ export interface Sent {
   observed: Observed;
   /** The resource the request created or returned (when it succeeded). */
   resource: Resource | undefined;
+  /** When it was in flight. */
+  at: Interval;
 }
 
 export interface RunOptions {
@@ -130,6 +133,16 @@ export class PropertyRun {
     return this.salt.next();
   }
 
+  /**
+   * A token bound before this run, in this cell (tokens.ts ShortTokens): the
+   * model knows it from here on, so that a request with it and the same
+   * parameters is judged a retry of that resource.
+   */
+  adopt(token: string, binding: ShortBinding): void {
+    this.tokens.created(token, fingerprint(binding.input), binding.at, binding.key);
+    this.live.add(binding.key);
+  }
+
   /** Whether this run created the resource and has not deleted it. */
   knows(resource: Resource): boolean {
     return this.live.has(identityKey(this.spec.resource, resource));
@@ -206,7 +219,7 @@ export class PropertyRun {
     const { value: result, at } = await this.timeline.timed(() => sendCreate(this.ctx, this.spec.operation, input, token));
     const { observed, resource } = this.judge(label, this.predict(input, token, at, weak), result, original);
     this.learn(input, token, at, observed, resource);
-    return { input, token, observed, resource };
+    return { input, token, observed, resource, at };
   }
 
   /**
@@ -248,7 +261,7 @@ export class PropertyRun {
           'may be refused)',
       );
     this.learn(input, token, at, observed, resource);
-    return { input, token, observed, resource };
+    return { input, token, observed, resource, at };
   }
 
   /** After the run: its own count (RunCensus), when it keeps one. */

@@ -17,7 +17,7 @@ import { answerText, classify, created, freshToken, isMismatch, sendCreate } fro
 import { expectOneCreated } from '../lib/expectations.ts';
 import { carried, observe } from '../lib/observe.ts';
 import { Timeline } from '../lib/timeline.ts';
-import { TOKEN_PATTERN } from '../lib/tokens.ts';
+import { ShortTokens, TOKEN_PATTERN } from '../lib/tokens.ts';
 import { expect, pass } from '../lib/verdict.ts';
 import { keptBy, remove, specEnv, track } from '../lib/world.ts';
 import { settle } from '../../specs/prerequisites.ts';
@@ -297,7 +297,9 @@ export async function formatEdges(ctx: CheckContext, spec: CreateOperationSpec):
   let notes = '';
   for (const token of accepted) {
     ctx.step(`[${FORMAT}] a token of ${token.length} printable ASCII characters is accepted`);
+    const start = Date.now();
     const result = await sendCreate(ctx, spec.operation, opening.input, token);
+    const at = { start, end: Date.now() };
     // A one-character token cannot be unique to this run: another cell, or an
     // earlier run against this target, may have bound it to another request.
     // The mismatch then shows the token was taken as a token.
@@ -311,7 +313,9 @@ export async function formatEdges(ctx: CheckContext, spec: CreateOperationSpec):
       result.ok,
       () => `The valid token ${JSON.stringify(token)} (${token.length} characters) was refused: ${answerText(spec.resource, result)}.`,
     );
-    created(ctx, spec.resource, result, `The request with token ${JSON.stringify(token)}`);
+    const resource = created(ctx, spec.resource, result, `The request with token ${JSON.stringify(token)}`);
+    // The property of this cell may draw the same one character: it then retries this request (ShortTokens).
+    if (token.length === 1) ShortTokens.of(ctx).bound(token, { input: opening.input, key: identityKey(spec.resource, resource), at });
   }
   for (const token of rejected) {
     ctx.step(`[${FORMAT}] the token ${JSON.stringify(token)} is rejected`);

@@ -207,6 +207,24 @@ describe('cells', () => {
     expect(result?.evidence.map((e) => (e.request.body as { nextToken: string }).nextToken)).toEqual(['3:1']);
   });
 
+  it('gives no replay command for a case that does not fail alone: the rerun command, and why', async () => {
+    const { report } = await run([rule('t/property', { checkedBy: 'property' })], {
+      // Fails only after the runs before it, as a case that meets a token an earlier run bound would.
+      't/property': async (ctx) =>
+        ctx.path === undefined
+          ? { verdict: 'fail', reason: 'counterexample', replay: { seed: 42, path: '3:1', command: '' } }
+          : { verdict: 'pass', reason: 'held' },
+    });
+    const [result] = report.results;
+    expect(result?.verdict).toBe('fail');
+    expect(result?.replay).toBeUndefined();
+    expect((result as { rerun?: string }).rerun).toBe(
+      `proton-conformance --endpoint ${fake.url} --rules t/property --operations CreateEnvironmentTemplateVersion --seed 42 ` +
+        '--num-runs 7',
+    );
+    expect(result?.reason).toMatch(/replaying seed 42 path 3:1 alone gave 'pass': .*no replay command is given; rerun the whole cell/);
+  });
+
   it('on interruption stops starting cells, ends running ones inconclusive and still cleans up', async () => {
     const interrupt = new AbortController();
     let cleaned = 0;
