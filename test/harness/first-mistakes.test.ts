@@ -2,7 +2,6 @@
 // through the bin shim): the wrong target, a closed pipe, a folder for
 // --json, a timeout, flags, a loopback endpoint's defaults, counts after an
 // interrupt, property failures that name one token, printed commands.
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,11 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsError, startFakeTarget } from '../support/fake-target.ts';
+import { BIN, ONE_CELL, runCliProcess, runProcess } from '../support/spawn.ts';
 import type { FakeTarget } from '../support/fake-target.ts';
 import { startEmulator } from '../../emulator/index.ts';
 import type { RunningEmulator } from '../../emulator/index.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/proton-conformance.js', import.meta.url));
 const CREDS = { AWS_ACCESS_KEY_ID: 'AKIAEXAMPLEFIRST0001', AWS_SECRET_ACCESS_KEY: 'firstMistakesSecret0123456789abcdefghijk' };
 
 interface Run {
@@ -34,36 +33,34 @@ interface CliOptions {
 }
 
 function cli(args: string[], options: CliOptions = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: {
-        PATH: process.env['PATH'],
-        HOME: '/nonexistent',
-        AWS_CONFIG_FILE: '/nonexistent',
-        AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
-        AWS_EC2_METADATA_DISABLED: 'true',
-        ...options.env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    let fired = false;
-    if (options.closeStdout) child.stdout.destroy();
-    else {
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-        if (options.onStdout && !fired && options.onStdout.text.test(stdout)) {
+  let fired = false;
+  const { onStdout } = options;
+  return runCliProcess(
+    args,
+    { AWS_EC2_METADATA_DISABLED: 'true', ...options.env },
+    {
+      closeStdout: options.closeStdout === true,
+      onStdout: (stdout, child) => {
+        if (onStdout && !fired && onStdout.text.test(stdout)) {
           fired = true;
-          options.onStdout.act(child);
+          onStdout.act(child);
         }
-      });
-    }
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+      },
+    },
+  );
 }
+
+/** One rule on one operation of the case-insensitive target, seed 7: it fails with a shrunk case. */
+const caseSensitiveRun = (): string[] => [
+  '--endpoint',
+  caseInsensitive.url,
+  '--rules',
+  'client-token/case-sensitive',
+  '--operations',
+  'CreateEnvironmentTemplateVersion',
+  '--seed',
+  '7',
+];
 
 function expectOneLine(run: Run, pattern: RegExp): void {
   const lines = run.stderr.trimEnd().split('\n');
@@ -141,10 +138,7 @@ describe('12.1 a target that never spoke the protocol gets no verdict', () => {
 describe('12.2 a closed pipe', () => {
   it('stops writing to the console, finishes, writes the report and exits with the run code', async () => {
     const json = join(dir, 'piped.json');
-    const run = await cli(
-      ['--rules', 'client-token/format', '--operations', 'CreateEnvironmentTemplateVersion', '--num-runs', '2', '--json', json],
-      { closeStdout: true },
-    );
+    const run = await cli([...ONE_CELL, '--num-runs', '2', '--json', json], { closeStdout: true });
     expect(run.stderr).not.toMatch(/EPIPE|\n\s+at /);
     expect(run.code, run.stderr).toBe(0);
     const report = JSON.parse(await readFile(json, 'utf8')) as { summary: { pass: number } };
@@ -204,16 +198,7 @@ describe('12.5 flags', () => {
   });
 
   it('a negative seed is accepted as printed (--seed -5), and printed back so', async () => {
-    const run = await cli([
-      '--seed',
-      '-5',
-      '--rules',
-      'client-token/format',
-      '--operations',
-      'CreateEnvironmentTemplateVersion',
-      '--num-runs',
-      '1',
-    ]);
+    const run = await cli(['--seed', '-5', ...ONE_CELL, '--num-runs', '1']);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('seed -5 (--seed -5 repeats this run)');
   });
@@ -261,18 +246,8 @@ describe('12.5 flags', () => {
   });
 
   it("the emulator's --port -1 is one line naming the range", async () => {
-    const run = await new Promise<Run>((resolve) => {
-      const child = spawn(
-        process.execPath,
-        ['--import', 'tsx', fileURLToPath(new URL('../../emulator/cli.ts', import.meta.url)), '--port', '-1'],
-        { stdio: ['ignore', 'pipe', 'pipe'] },
-      );
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+    const emulatorCli = fileURLToPath(new URL('../../emulator/cli.ts', import.meta.url));
+    const run = await runProcess(process.execPath, ['--import', 'tsx', emulatorCli, '--port', '-1'], { env: process.env });
     expect(run.code).toBe(2);
     expect(run.stderr.trimEnd().split('\n')).toEqual(['proton-emulator: --port: -1 is out of range (0 to 65535)']);
   });
@@ -280,16 +255,7 @@ describe('12.5 flags', () => {
 
 describe('12.6 a loopback endpoint', () => {
   it('gets the local defaults, printed in the header', async () => {
-    const run = await cli([
-      '--endpoint',
-      emulator.url,
-      '--rules',
-      'client-token/format',
-      '--operations',
-      'CreateEnvironmentTemplateVersion',
-      '--num-runs',
-      '2',
-    ]);
+    const run = await cli(['--endpoint', emulator.url, ...ONE_CELL, '--num-runs', '2']);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/concurrency 12, cell timeout 60 s/);
   });
@@ -297,7 +263,7 @@ describe('12.6 a loopback endpoint', () => {
 
 describe('12.7 one way of counting', () => {
   it('the header and the summary count the same cells', async () => {
-    const run = await cli(['--rules', 'client-token/format', '--operations', 'CreateEnvironmentTemplateVersion', '--num-runs', '2']);
+    const run = await cli([...ONE_CELL, '--num-runs', '2']);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/ runs per property, 1 cell$/m);
     expect(run.stdout).toMatch(
@@ -339,18 +305,7 @@ describe('12.7 one way of counting', () => {
 describe('12.8 a shrunk property failure names one case', () => {
   it('the message, the counterexample and the evidence name the same tokens', async () => {
     const json = join(dir, 'case.json');
-    const run = await cli([
-      '--endpoint',
-      caseInsensitive.url,
-      '--rules',
-      'client-token/case-sensitive',
-      '--operations',
-      'CreateEnvironmentTemplateVersion',
-      '--seed',
-      '7',
-      '--json',
-      json,
-    ]);
+    const run = await cli([...caseSensitiveRun(), '--json', json]);
     expect(run.code, run.stderr).toBe(1);
     const report = JSON.parse(await readFile(json, 'utf8')) as {
       results: Array<{ verdict: string; reason: string; evidence: Array<{ request: { body: { clientToken?: string } } }> }>;
@@ -373,20 +328,7 @@ describe('12.8 a shrunk property failure names one case', () => {
 
 describe('12.11 printed commands run this installation', () => {
   it('rerun and replay commands start with the path that was used, never npx', async () => {
-    const run = await cli([
-      '--endpoint',
-      caseInsensitive.url,
-      '--rules',
-      'client-token/case-sensitive',
-      '--operations',
-      'CreateEnvironmentTemplateVersion',
-      '--seed',
-      '7',
-      '--num-runs',
-      '30',
-      '--cell-timeout',
-      '45',
-    ]);
+    const run = await cli([...caseSensitiveRun(), '--num-runs', '30', '--cell-timeout', '45']);
     expect(run.code, run.stderr).toBe(1);
     const commands = [...run.stdout.matchAll(/^ {4}(?:replay|rerun): {1,2}(.*)$/gm)].map((m) => m[1]!);
     expect(commands).toHaveLength(2);

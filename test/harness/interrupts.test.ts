@@ -4,7 +4,7 @@
 // run, while it cleans up, or after it is done) leaves none of its resources
 // after its own cleanup, and a sweep of every run then finds nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, counts, fakeCredentials, startRemote, total } from './real-target-helpers.ts';
+import { cli, counts, fakeCredentials, onceStdout, startRemote, total } from './real-target-helpers.ts';
 import type { Remote } from './real-target-helpers.ts';
 
 const RUNS = 20;
@@ -34,7 +34,6 @@ describe('runs interrupted at random moments', () => {
     const outcomes: string[] = [];
     const one = async (i: number): Promise<void> => {
       const credentials = fakeCredentials(`irq${i}`);
-      let sent = false;
       const run = await cli(
         [
           '--endpoint',
@@ -49,12 +48,7 @@ describe('runs interrupted at random moments', () => {
         ],
         credentials,
         {},
-        (stdout, kill) => {
-          if (!sent && stdout.includes('proton-conformance: target')) {
-            sent = true;
-            setTimeout(() => kill('SIGINT'), at[i]);
-          }
-        },
+        onceStdout('proton-conformance: target', (kill) => setTimeout(() => kill('SIGINT'), at[i])),
       );
       const kinds = await counts(remote.emulator, credentials);
       const left = total(kinds);

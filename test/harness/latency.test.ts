@@ -1,7 +1,7 @@
 // A run sized by its target's latency (issue 17; harness/plan/latency.ts,
 // harness/plan/sizing.ts): the sizing function, --budget, and the CLI against the
 // emulator's --latency, whose header and report show the sizing.
-import { runCliProcess } from '../support/spawn.ts';
+import { ONE_CELL, runCliProcess } from '../support/spawn.ts';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,22 +89,7 @@ describe('the CLI against a slow target (emulator --latency)', () => {
     const dir = await mkdtemp(join(tmpdir(), 'pc-latency-'));
     try {
       const json = join(dir, 'report.json');
-      const args = [
-        '--endpoint',
-        emulator.url,
-        '--rules',
-        'client-token/format',
-        '--operations',
-        'CreateEnvironmentTemplateVersion',
-        '--num-runs',
-        '4',
-        '--budget',
-        '2m',
-        '--seed',
-        '5',
-        '--json',
-        json,
-      ];
+      const args = ['--endpoint', emulator.url, ...ONE_CELL, '--num-runs', '4', '--budget', '2m', '--seed', '5', '--json', json];
       const run = await cli(args);
       expect(run.code, run.stderr).toBe(0);
       expect(run.stdout).toMatch(
@@ -138,16 +123,7 @@ describe('the CLI against a slow target (emulator --latency)', () => {
     async () => {
       const emulator = await startEmulator({ port: 0 });
       try {
-        const run = await cli([
-          '--endpoint',
-          emulator.url,
-          '--rules',
-          'client-token/format',
-          '--operations',
-          'CreateEnvironmentTemplateVersion',
-          '--seed',
-          '5',
-        ]);
+        const run = await cli(['--endpoint', emulator.url, ...ONE_CELL, '--seed', '5']);
         expect(run.code, run.stderr).toBe(0);
         const line = new RegExp(
           /^latency: ([\d.]+) ms per request \(median round trip [\d.]+ ms of 7,/.source +

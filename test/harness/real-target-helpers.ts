@@ -3,17 +3,15 @@
 // emulator keeps state per access key id), the counts hook read directly at
 // the emulator, planting resources as another party would, and the CLI spawned
 // as a user runs it, with the loopback proxy treated as remote.
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { ProtonClient } from '@aws-sdk/client-proton';
 import { startEmulator } from '../../emulator/index.ts';
 import type { RunningEmulator } from '../../emulator/index.ts';
 import { startRemoteProxy } from '../support/remote-proxy.ts';
+import { runCliProcess } from '../support/spawn.ts';
 import type { RemoteProxy } from '../support/remote-proxy.ts';
 import { send } from '../../specs/commands.ts';
 import { environmentSpec, roleArn, serviceSpec } from '../../specs/values.ts';
 
-export const BIN = fileURLToPath(new URL('../../bin/proton-conformance.js', import.meta.url));
 export const REGION = 'us-east-1';
 export const ACCOUNT = '111122223333';
 
@@ -177,6 +175,19 @@ export interface CliRun {
   stderr: string;
 }
 
+/** An onStdout for cli(): once stdout has `text`, `act` runs (once). */
+export function onceStdout(
+  text: string,
+  act: (kill: (signal: NodeJS.Signals) => void) => void,
+): (stdout: string, kill: (signal: NodeJS.Signals) => void) => void {
+  let fired = false;
+  return (stdout, kill) => {
+    if (fired || !stdout.includes(text)) return;
+    fired = true;
+    act(kill);
+  };
+}
+
 /** The CLI as a user runs it, with fake credentials, the proxy treated as remote, nothing of the developer's environment. */
 export function cli(
   args: string[],
@@ -184,31 +195,14 @@ export function cli(
   env: NodeJS.ProcessEnv = {},
   onStdout?: (text: string, kill: (signal: NodeJS.Signals) => void) => void,
 ): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: {
-        PATH: process.env['PATH'],
-        HOME: '/nonexistent',
-        AWS_CONFIG_FILE: '/nonexistent',
-        AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_REGION: REGION,
-        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-        AWS_SESSION_TOKEN: credentials.sessionToken,
-        PROTON_CONFORMANCE_TREAT_AS_REMOTE: '1',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      onStdout?.(stdout, (signal) => child.kill(signal));
-    });
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  const fullEnv = {
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_REGION: REGION,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    AWS_SESSION_TOKEN: credentials.sessionToken,
+    PROTON_CONFORMANCE_TREAT_AS_REMOTE: '1',
+    ...env,
+  };
+  return runCliProcess(args, fullEnv, { onStdout: (stdout, child) => onStdout?.(stdout, (signal) => child.kill(signal)) });
 }

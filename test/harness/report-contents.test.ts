@@ -1,15 +1,13 @@
 // Issue 12.9 and issue 9.6: the JSON report of the main job says what was run,
 // how, by which version and with what result, in one time format, sized by
 // what a reader needs; the main job's output holds progress and no warning.
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const BIN = fileURLToPath(new URL('../../bin/proton-conformance.js', import.meta.url));
+import { runCliProcess } from '../support/spawn.ts';
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 interface Run {
@@ -19,27 +17,18 @@ interface Run {
 }
 
 function cli(args: string[], interruptAfterMs?: number): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: {
-        PATH: process.env['PATH'],
-        HOME: '/nonexistent',
-        AWS_CONFIG_FILE: '/nonexistent',
-        AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+  let armed = false;
+  return runCliProcess(
+    args,
+    {},
+    {
+      onStdout: (_stdout, child) => {
+        if (armed || interruptAfterMs === undefined) return;
+        armed = true;
+        setTimeout(() => child.kill('SIGINT'), interruptAfterMs);
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      const first = stdout === '';
-      stdout += chunk.toString();
-      if (first && interruptAfterMs !== undefined) setTimeout(() => child.kill('SIGINT'), interruptAfterMs);
-    });
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+    },
+  );
 }
 
 let dir: string;

@@ -13,6 +13,7 @@ import {
   counts,
   directClient,
   fakeCredentials,
+  onceStdout,
   plantRun,
   runIdAged,
   runTag,
@@ -196,18 +197,12 @@ describe('the end-of-run cleanup', () => {
       ['SIGINT', 130],
       ['SIGTERM', 143],
     ] as const) {
-      let sent = false;
       const run = await cli(
         ['--endpoint', remote.proxy.url, '--allow-real-account', ...RULES, '--num-runs', '50'],
         credentials,
         {},
-        (stdout, kill) => {
-          if (!sent && stdout.includes('runs per property')) {
-            sent = true;
-            // Once the cells are under way (prerequisites exist).
-            setTimeout(() => kill(signal), 700);
-          }
-        },
+        // Once the cells are under way (prerequisites exist).
+        onceStdout('runs per property', (kill) => setTimeout(() => kill(signal), 700)),
       );
       expect(run.code, `${signal}: ${run.stderr}`).toBe(code);
       expect(run.stderr).toMatch(signal === 'SIGINT' ? /interrupted; stopping the cells/ : /terminated; stopping the cells/);
@@ -219,22 +214,18 @@ describe('the end-of-run cleanup', () => {
   it('a second Ctrl-C quits at once, printing what may be left and the sweep command, which removes it', async () => {
     const credentials = fakeCredentials('quitnow');
     const foreign = await plantForeign(credentials, runIdAged(0, 'frn3'));
-    let sent = false;
     const slow = await startRemote({ durations: { environmentDeletion: 2_000, serviceDeletion: 2_000 } });
     try {
       const run = await cli(
         ['--endpoint', slow.proxy.url, '--allow-real-account', ...RULES, '--num-runs', '50'],
         credentials,
         {},
-        (stdout, kill) => {
-          if (!sent && stdout.includes('runs per property')) {
-            sent = true;
-            setTimeout(() => {
-              kill('SIGINT');
-              setTimeout(() => kill('SIGINT'), 100);
-            }, 1_000);
-          }
-        },
+        onceStdout('runs per property', (kill) =>
+          setTimeout(() => {
+            kill('SIGINT');
+            setTimeout(() => kill('SIGINT'), 100);
+          }, 1_000),
+        ),
       );
       expect(run.code, run.stderr).toBe(130);
       const quit =

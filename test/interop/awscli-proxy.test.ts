@@ -7,7 +7,7 @@
 // per create, and the retried delete must succeed.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { BIN } from '../support/spawn.ts';
 import { Pool } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator } from '../../emulator/index.ts';
@@ -22,7 +22,6 @@ probe.dispose();
 
 const ACCOUNT = '777788889999';
 const SOURCE = 's3={bucket=proton-interop-templates,key=bundles/template.tar.gz}';
-const BIN = fileURLToPath(new URL('../../bin/proton-conformance.js', import.meta.url));
 
 let emulator: RunningEmulator;
 let proxy: ChildProcess;
