@@ -246,6 +246,11 @@ export function reportFlags(values: ReportFlags): ReportFlags {
   return flags;
 }
 
+/** What parseSubcommand returns: parseArgs's result for these options (named, so the declarations can be emitted). */
+export type SubcommandArgs<O extends NonNullable<ParseArgsConfig['options']>> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: O; strict: true; allowPositionals: true }>
+>;
+
 /**
  * A subcommand's flags (`sweep`, `proxy`, `merge`): strict, each parseArgs
  * error a UsageError naming the subcommand; positionals only where it takes them.
@@ -255,8 +260,8 @@ export function parseSubcommand<const O extends NonNullable<ParseArgsConfig['opt
   argv: readonly string[],
   options: O,
   takesPositionals = false,
-) {
-  let parsed;
+): SubcommandArgs<O> {
+  let parsed: SubcommandArgs<O>;
   try {
     parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: true });
   } catch (error) {
