@@ -16,7 +16,11 @@ Target (first that is set):
   AWS_ENDPOINT_URL_PROTON, AWS_ENDPOINT_URL, a profile's endpoint_url
                         as the AWS SDK reads them
   (none)                the embedded reference emulator, on an ephemeral port
-  Region and credentials come from the standard AWS chain.
+  Region and credentials come from the standard AWS chain, judged as the
+  AWS CLI judges them: a profile no file holds (AWS_PROFILE), a region that
+  is not one, and no region for --endpoint aws or any target that may be a
+  real account are exit 2. An emulator's run without a region signs for
+  us-east-1, and its header says so.
 
 Real targets (anything not on loopback 127.0.0.0/8, ::1, localhost, unless
 it answers the hooks protocol's GET /_conformance/v1/capabilities as an

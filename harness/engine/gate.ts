@@ -42,9 +42,9 @@ export function checkRequiredCapabilities(
   const offered = [...target.capabilities, ...(target.accounts ? ['accounts'] : [])];
   const missing = required.filter((name) => !offered.includes(name));
   if (missing.length === 0) return;
+  const hooks = offered.length > 0 ? offered.join(', ') : 'none';
   throw new UsageError(
-    `--require-capabilities: ${target.endpoint} lacks ${missing.join(', ')} (its hooks: ${offered.length > 0 ? offered.join(', ') : 'none'}; ` +
-      'docs/emulator-hooks.md); no cell was run',
+    `--require-capabilities: ${target.endpoint} lacks ${missing.join(', ')} (its hooks: ${hooks}; docs/emulator-hooks.md); no cell was run`,
   );
 }
 

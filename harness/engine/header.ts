@@ -32,7 +32,8 @@ export function headerLines(
   const hooks = [...target.capabilities, ...(target.accounts ? ['accounts'] : [])];
   const runs = sizing.numRuns;
   const lines = [
-    `proton-conformance: target ${target.endpoint} (${where}; hooks: ${hooks.length ? hooks.join(', ') : 'none'}; region ${target.region})`,
+    `proton-conformance: target ${target.endpoint} (${where}; hooks: ${hooks.length ? hooks.join(', ') : 'none'}; region ${target.region}` +
+      `${target.regionDefaulted ? ', none configured: the default for an emulator' : ''})`,
     `seed ${seed} (--seed ${seed} repeats this run), ${runs} run${runs === 1 ? '' : 's'} per property, ${cellsText(selection)}`,
     settingsText(settings, request, target, sizing.latency?.sizedBy === 'latency'),
   ];

@@ -15,6 +15,7 @@ import { hookPath, probeHooks } from './probe.ts';
 import type { HooksProbe } from './probe.ts';
 import { checkProtocol } from './protocol-probe.ts';
 import { registerSecret } from '../client/redact.ts';
+import { checkProfile, DEFAULT_REGION, resolveRegion } from './region.ts';
 
 export type CredentialsProvider = Exclude<NonNullable<ProtonClientConfig['credentials']>, object & { accessKeyId: string }>;
 
@@ -38,6 +39,8 @@ export interface Target {
    */
   remote: boolean;
   region: string;
+  /** No region was configured: us-east-1, the suite's own default (an emulator's, or one on this machine's, run only). */
+  regionDefaulted: boolean;
   capabilities: ReadonlySet<Capability>;
   /** Per-account isolation (hooks `accounts`): each cell signs as its own account. */
   accounts: boolean;
@@ -62,15 +65,16 @@ export interface TargetOptions {
   allowRealAccount?: boolean;
 }
 
-const DEFAULT_REGION = 'us-east-1';
 const CAPABILITIES: readonly Capability[] = ['clock', 'durations', 'reset', 'counts'];
 
 export async function resolveTarget(options: TargetOptions = {}): Promise<Target> {
   const choice = await chooseEndpoint(options.endpoint, options.env);
   const aws = choice.aws === true;
+  // A profile that does not exist is a configuration error before anything is sent (as the AWS CLI says).
+  checkProfile();
   // `--endpoint aws` needs the region to name its endpoint.
-  const awsRegion = aws ? await resolveRegion() : undefined;
-  const chosen = awsRegion !== undefined ? await awsEndpoint(awsRegion) : choice.url;
+  const awsRegion = aws ? await resolveRegion({ aws: true }) : undefined;
+  const chosen = awsRegion !== undefined ? await awsEndpoint(awsRegion.region) : choice.url;
   const env = options.env ? { env: options.env } : {};
   const timeoutMs = options.probeTimeoutMs ?? 5_000;
   // The interlock comes before anything is started or sent, but for one GET of
@@ -92,7 +96,14 @@ export async function resolveTarget(options: TargetOptions = {}): Promise<Target
     const remote = !emulator && isRemoteEndpoint(endpoint, { aws, ...env });
     const capabilities = new Set(CAPABILITIES.filter((c) => hooks.has(c)));
     const accounts = hooks.has('accounts');
-    const region = awsRegion ?? (await resolveRegion());
+    const { region, defaulted: regionDefaulted } = awsRegion ?? (await resolveRegion({ aws: false }));
+    // Only where the region names nothing (an emulator, this machine) may the suite pick one.
+    if (regionDefaulted && remote) {
+      throw new UsageError(
+        `no region for ${endpoint}: it may be a real AWS account, whose requests are signed for its region; set AWS_REGION, or a ` +
+          'region in the profile (aws configure)',
+      );
+    }
     // A missing chain is reported after the protocol probe: a target that is
     // not Proton at all is the first thing to say.
     const chain = accounts ? undefined : await resolveCredentials(endpoint).catch((error: unknown) => error as UsageError);
@@ -115,6 +126,7 @@ export async function resolveTarget(options: TargetOptions = {}): Promise<Target
       aws,
       remote,
       region,
+      regionDefaulted,
       capabilities,
       accounts,
       credentials,
@@ -127,20 +139,6 @@ export async function resolveTarget(options: TargetOptions = {}): Promise<Target
   } catch (error) {
     await embedded?.close();
     throw error;
-  }
-}
-
-/** The region of the standard chain (AWS_REGION, profile); the embedded emulator does not care. */
-async function resolveRegion(): Promise<string> {
-  const client = new ProtonClient({});
-  try {
-    return await client.config.region();
-  } catch {
-    // No region configured: sign for us-east-1; an emulator accepts any region
-    // and a real endpoint URL names its own.
-    return DEFAULT_REGION;
-  } finally {
-    client.destroy();
   }
 }
 
