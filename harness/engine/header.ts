@@ -95,6 +95,8 @@ export function runSettings(
     rules: request.rules ?? null,
     operations: request.operations ?? null,
     seed: chosen.seed,
+    // Given with --seed (merge refuses shards with a random seed each).
+    seedGiven: request.seed !== undefined,
     numRuns: chosen.settings.numRuns,
     path: request.path ?? null,
     concurrency: chosen.settings.concurrency,

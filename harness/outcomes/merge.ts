@@ -27,11 +27,30 @@ type Extra = Report & {
   wallMs?: number;
   shard?: ShardInfo;
   refusedDeletes?: unknown[];
+  tool?: { name: string; version: string };
+  settings?: { rules?: string | null; operations?: string | null; seedGiven?: boolean };
 };
 
 const SEVERITY: Record<Verdict, number> = { pass: 0, skipped: 1, inconclusive: 2, warn: 3, fail: 4 };
 
-/** Checks the inputs are the shards of one run: same shard count, each shard once, same selection size. */
+/**
+ * What the shards of one run share, each read from a report: the suite's
+ * version, the target, the seed, the selection as given, the runs per property.
+ */
+const SAME: ReadonlyArray<{ what: string; of: (report: Extra) => unknown }> = [
+  { what: 'suite version', of: (r) => (r.tool ? `${r.tool.name} ${r.tool.version}` : 'none recorded') },
+  { what: 'target', of: (r) => `${r.target.endpoint}, region ${r.target.region}` },
+  { what: 'seed', of: (r) => r.seed },
+  { what: 'rules (--rules)', of: (r) => r.settings?.rules ?? 'all' },
+  { what: 'operations (--operations)', of: (r) => r.settings?.operations ?? 'all' },
+  { what: 'runs per property', of: (r) => r.numRuns },
+];
+
+/**
+ * Checks the inputs are the shards of one run: each run with --seed, all
+ * alike in what SAME lists, the same shard count and selection size, each
+ * shard once. Every refusal is one line naming the difference and the files.
+ */
 export function checkShards(inputs: readonly MergeInput[]): void {
   if (inputs.length === 0) throw new UsageError('merge: give the JSON reports of the shards (merge A.json B.json ...)');
   const shards = inputs.map(({ source, report }) => ({ source, shard: (report as Extra).shard }));
@@ -40,6 +59,21 @@ export function checkShards(inputs: readonly MergeInput[]): void {
     throw new UsageError(`merge: ${unsharded[0]!.source} is not a shard's report (it was run without --shard)`);
   }
   if (unsharded.length > 0) return;
+  for (const { source, report } of inputs) {
+    if ((report as Extra).settings?.seedGiven !== true)
+      throw new UsageError(
+        `merge: ${source} was run without --seed (a random seed each): shards that belong together are run with the same --seed`,
+      );
+  }
+  const base = inputs[0]!;
+  for (const { source, report } of inputs.slice(1)) {
+    for (const { what, of } of SAME) {
+      const mine = String(of(report as Extra));
+      const theirs = String(of(base.report as Extra));
+      if (mine !== theirs)
+        throw new UsageError(`merge: ${source} and ${base.source} differ in ${what} (${mine}; ${theirs}): not shards of one run`);
+    }
+  }
   const first = shards[0]!.shard!;
   const seen = new Map<number, string>();
   for (const { source, shard } of shards) {
@@ -72,7 +106,6 @@ export function mergeReports(inputs: readonly MergeInput[], rules: readonly Rule
     }
   }
   const results = orderResults([...byCell.values()].map(joinResults), rules);
-  const seeds = [...new Set(reports.map((r) => r.seed))];
   const merged: Extra & { shards?: unknown[] } = {
     ...carried(reports),
     target: first.target,
@@ -106,7 +139,6 @@ export function mergeReports(inputs: readonly MergeInput[], rules: readonly Rule
         endpoint: r.target.endpoint,
       };
     });
-    if (seeds.length > 1) Object.assign(merged, { seeds });
   }
   return merged;
 }

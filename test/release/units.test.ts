@@ -123,7 +123,12 @@ describe('merge', () => {
   it('joins a harness rule judged by several shards: the worst verdict, the counts added', () => {
     const shard = (index: number, results: RuleResult[]): { source: string; report: Report } => ({
       source: `s${index}.json`,
-      report: report(results, { shard: { index, count: 2, totalCells: 2, cells: 1 }, requests: 10, cells: { total: 1, run: 1 } }),
+      report: report(results, {
+        shard: { index, count: 2, totalCells: 2, cells: 1 },
+        requests: 10,
+        cells: { total: 1, run: 1 },
+        settings: { seedGiven: true },
+      }),
     });
     const rules = [
       { id: 'client-token/format', operations: ['A', 'B'] },
