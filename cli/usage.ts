@@ -3,14 +3,15 @@ export const USAGE = `Usage: proton-conformance [options]
        proton-conformance sweep [options]   (see proton-conformance sweep --help)
        proton-conformance proxy --target URL [--port N] [--faults SPEC] [--seed S]   (see proton-conformance proxy --help)
        proton-conformance diff OLD.json NEW.json
-       proton-conformance merge A.json B.json ... [--json F] [--junit F] [--html F]
+       proton-conformance merge A.json B.json ... [options]   (see proton-conformance merge --help)
 
 Checks an endpoint against the idempotency contract of the AWS Proton API
 (every rule on every operation of its category) and prints a matrix of
 verdicts, the evidence of every failure, and a summary.
 
 Target (first that is set):
-  --endpoint URL        the target, e.g. http://127.0.0.1:4566
+  --endpoint URL        the target, e.g. http://127.0.0.1:4566 (no path: one
+                        is a configuration error, exit 2)
   --endpoint aws        the AWS SDK's default Proton endpoint for the region
                         (https://proton.<region>.amazonaws.com)
   AWS_ENDPOINT_URL_PROTON, AWS_ENDPOINT_URL, a profile's endpoint_url
@@ -178,12 +179,8 @@ once) into one report and one verdict, printed as a run prints it.
   --markdown FILE       write Markdown (also appended to $GITHUB_STEP_SUMMARY)
   --expect FILE         known failures, as for a run
   --strict-expectations with --expect: a fixed entry fails the merge
-
-Shards that differ in target, seed, --rules, --operations, runs per
-property or suite version, or were run without --seed, are refused (exit 2,
-naming the difference and the two files).
+  --help                this text
 
 Exit codes: 0 no MUST cell fails (or every failure is expected); 1 a MUST
-cell fails; 2 usage error (a shard missing or twice, shards of different
-runs, a file not a report).
+cell fails; 2 usage error (a shard missing or twice, a file not a report).
 `;

@@ -6,7 +6,8 @@
 import type { Report, Verdict } from '../harness/types.ts';
 import { expectationLines } from '../harness/outcomes/expectations.ts';
 import type { ReportWithExpectations } from '../harness/outcomes/expectations.ts';
-import { gateExitCode } from '../harness/outcomes/expectations.ts';
+import { strictExitCode } from '../harness/engine/gate.ts';
+import { cellCounts, shapeText } from './counts.ts';
 import { detailLines } from './detail-text.ts';
 import type { DetailResult } from './detail-text.ts';
 import { appendReporter, fileReporter } from './file-output.ts';
@@ -22,9 +23,12 @@ const cellText = (text: string): string => text.replace(/\|/g, '\\|').replace(/\
 
 export function renderMarkdown(report: Report, info?: RunInfo): string {
   const results = report.results as readonly DetailResult[];
-  const s = report.summary;
-  const total = s.pass + s.fail + s.warn + s.inconclusive + s.skipped;
-  const code = gateExitCode(report);
+  // The cells as the console and the JSON count them; the shape rule's operations apart (reporters/counts.ts).
+  const counts = cellCounts(report);
+  const c = counts.verdicts;
+  const shape = shapeText(counts);
+  // The gate's verdict, --fail-on included (harness/engine/gate.ts).
+  const code = strictExitCode(report);
   const interrupted = info?.interrupted ?? (report as { interrupted?: boolean }).interrupted ?? false;
   const verdict = interrupted ? '⚠️ INTERRUPTED' : code === 0 ? '✅ PASS' : '❌ FAIL';
   const shard = (report as { shard?: { index: number; count: number } }).shard;
@@ -36,7 +40,13 @@ export function renderMarkdown(report: Report, info?: RunInfo): string {
     '',
     '| cells | ✓ pass | ✗ fail | ! warn | ? inconclusive | - skipped |',
     '|---:|---:|---:|---:|---:|---:|',
-    `| ${total} | ${s.pass} | ${s.fail} | ${s.warn} | ${s.inconclusive} | ${s.skipped} |`,
+    `| ${counts.total} | ${c.pass} | ${c.fail} | ${c.warn} | ${c.inconclusive} | ${c.skipped} |`,
+    ...(shape
+      ? [
+          `| plus \`${shape}\` | ${counts.shape!.verdicts.pass} | ${counts.shape!.verdicts.fail} | ` +
+            `${counts.shape!.verdicts.warn} | ${counts.shape!.verdicts.inconclusive} | ${counts.shape!.verdicts.skipped} |`,
+        ]
+      : []),
     '',
   ];
   const expectations = expectationLines(report);
