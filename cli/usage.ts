@@ -68,8 +68,13 @@ Output and execution:
                         testsuite per category; for CI servers)
   --html FILE           also write one self-contained HTML page (matrix,
                         filters, every failure with its requests and responses)
-  --markdown FILE       also write a Markdown summary (appended to
-                        $GITHUB_STEP_SUMMARY too, when that is set)
+  --markdown FILE       also write a Markdown summary (under 1 MiB: past
+                        that, failures are listed without their details)
+  --summary             append the Markdown summary to $GITHUB_STEP_SUMMARY
+                        (when that is set; without --summary nothing is
+                        written there: give it to merge, not to the shards)
+  --quiet               print only the failures' headlines and the summary
+                        line (the reports are written as usual)
   --shard i/n           run the i-th of n disjoint parts of the cells (the
                         same flags give the same parts; join the shards' JSON
                         reports with proton-conformance merge)
@@ -176,9 +181,12 @@ once) into one report and one verdict, printed as a run prints it.
   --json FILE           write the merged JSON report
   --junit FILE          write JUnit XML
   --html FILE           write the HTML report
-  --markdown FILE       write Markdown (also appended to $GITHUB_STEP_SUMMARY)
+  --markdown FILE       write Markdown (under 1 MiB)
   --expect FILE         known failures, as for a run
   --strict-expectations with --expect: a fixed entry fails the merge
+  --summary             append the Markdown summary to $GITHUB_STEP_SUMMARY
+                        (when that is set): the one summary of the shards
+  --quiet               print only the failures' headlines and the summary line
   --help                this text
 
 Exit codes: 0 no MUST cell fails (or every failure is expected); 1 a MUST

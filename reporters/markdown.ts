@@ -16,8 +16,19 @@ import type { Reporter, RunInfo } from './reporter.ts';
 import { shortNames } from './short-names.ts';
 import { NOT_APPLICABLE, SYMBOL } from './style.ts';
 
-/** GitHub caps a step summary at 1 MiB; evidence is cut well before. */
+/** One failure's folded details at most; longer evidence is cut (the JSON report has it all). */
 const MAX_DETAIL_CHARS = 12_000;
+
+/**
+ * GitHub caps a step summary at 1 MiB (1,048,576 bytes): the whole document
+ * stays within this, whatever the number of failures. What does not fit is
+ * left out by size, from the last failure back, with a note saying how many
+ * and where they are.
+ */
+export const MAX_SUMMARY_BYTES = 900 * 1024;
+/** A skipped or inconclusive cell's reason in the table. */
+const MAX_REASON_CHARS = 300;
+
 
 const cellText = (text: string): string => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 
@@ -66,30 +77,90 @@ export function renderMarkdown(report: Report, info?: RunInfo): string {
     lines.push('');
   }
   lines.push(`<sub>${[...names].map(([op, short]) => `${short} ${op}`).join(' · ')}</sub>`, '');
-  for (const v of ['fail', 'warn'] as const) {
-    const list = results.filter((r) => r.verdict === v);
-    if (list.length === 0) continue;
+  const unjudged = results.filter((r) => r.verdict === 'inconclusive' || r.verdict === 'skipped');
+  const tail: string[] = [];
+  if (unjudged.length > 0) {
+    tail.push(`### Inconclusive and skipped (${unjudged.length})`, '', '| verdict | rule | operation | reason |', '|---|---|---|---|');
+    for (const r of unjudged)
+      tail.push(
+        `| ${SYMBOL[r.verdict as Verdict]} ${r.verdict} | \`${r.rule}\` | ${r.operation} | ${cellText(cut(r.reason, MAX_REASON_CHARS))} |`,
+      );
+    tail.push('');
+  }
+  const budget = MAX_SUMMARY_BYTES - bytes(lines) - bytes(tail);
+  lines.push(...failureSections(results, budget), ...tail);
+  return `${lines.join('\n')}\n`;
+}
+
+/** A failure (or warning) folded: its headline, then its details in a text block. */
+function folded(result: DetailResult): string[] {
+  const tag = result.expected ? ' (expected)' : '';
+  let text = detailLines(result).join('\n');
+  if (text.length > MAX_DETAIL_CHARS) text = `${text.slice(0, MAX_DETAIL_CHARS)}\n... (cut; the JSON report has it all)`;
+  return [
+    `<details><summary>${headline(result)}${tag}: ${escapeHtml(firstLine(result.reason))}</summary>`,
+    '',
+    '```text',
+    text.replace(/```/g, '`\u200b``'),
+    '```',
+    '',
+    '</details>',
+    '',
+  ];
+}
+
+const headline = (result: DetailResult): string =>
+  `${SYMBOL[result.verdict]} <code>${escapeHtml(result.rule)}</code> ${escapeHtml(result.operation)}`;
+
+/**
+ * The Failures and Warnings sections within `budget` bytes: every one folded
+ * with its details while they fit; after that, one line each (headline only);
+ * then, past even that, none; a note says how many were cut and where they are.
+ */
+function failureSections(results: readonly DetailResult[], budget: number): string[] {
+  const lists = (['fail', 'warn'] as const)
+    .map((v) => ({ v, list: results.filter((r) => r.verdict === v) }))
+    .filter((x) => x.list.length > 0);
+  const all = lists.flatMap((x) => x.list);
+  // Room kept for the headings, the note and a one-line entry of every failure.
+  const reserve = 1024 + all.reduce((n, r) => n + Buffer.byteLength(`- ${headline(r)}\n`) + 16, 0);
+  let room = budget - reserve;
+  const lines: string[] = [];
+  let short = 0;
+  let left = 0;
+  for (const { v, list } of lists) {
     lines.push(`### ${v === 'fail' ? 'Failures' : 'Warnings'} (${list.length})`, '');
     for (const result of list) {
-      const tag = result.expected ? ' (expected)' : '';
-      lines.push(
-        `<details><summary>${SYMBOL[result.verdict]} <code>${escapeHtml(result.rule)}</code> ` +
-          `${escapeHtml(result.operation)}${tag}: ${escapeHtml(firstLine(result.reason))}</summary>`,
-        '',
-      );
-      let text = detailLines(result).join('\n');
-      if (text.length > MAX_DETAIL_CHARS) text = `${text.slice(0, MAX_DETAIL_CHARS)}\n... (cut; the JSON report has it all)`;
-      lines.push('```text', text.replace(/```/g, '`\u200b``'), '```', '', '</details>', '');
+      const full = folded(result);
+      const size = bytes(full);
+      if (short === 0 && size <= room) {
+        lines.push(...full);
+        room -= size;
+        continue;
+      }
+      short++;
+      const line = `- ${headline(result)}${result.expected ? ' (expected)' : ''}`;
+      if (bytes([line]) <= room + reserve) {
+        lines.push(line);
+        room -= bytes([line]);
+      } else left++;
     }
-  }
-  const unjudged = results.filter((r) => r.verdict === 'inconclusive' || r.verdict === 'skipped');
-  if (unjudged.length > 0) {
-    lines.push(`### Inconclusive and skipped (${unjudged.length})`, '', '| verdict | rule | operation | reason |', '|---|---|---|---|');
-    for (const r of unjudged)
-      lines.push(`| ${SYMBOL[r.verdict as Verdict]} ${r.verdict} | \`${r.rule}\` | ${r.operation} | ${cellText(r.reason)} |`);
     lines.push('');
   }
-  return `${lines.join('\n')}\n`;
+  if (short > 0)
+    lines.push(
+      `> ${short} of ${all.length} failures and warnings are shown without their details` +
+        `${left > 0 ? ` (${left} not even by name)` : ''}: this summary stays under 1 MiB, GitHub's limit. ` +
+        'The JSON report (--json) and the HTML report (--html) have every one with its evidence.',
+      '',
+    );
+  return lines;
+}
+
+const bytes = (lines: readonly string[]): number => lines.reduce((n, line) => n + Buffer.byteLength(line) + 1, 0);
+
+function cut(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
 }
 
 function firstLine(text: string): string {

@@ -2,32 +2,85 @@
 // prepack), the tarball installed into an empty folder with `npm install
 // --omit=dev` (dependencies from the npm registry), then the installed CLI
 // against its embedded emulator to a PASS, the library entry point, and the
-// vitest entry point resolved, with no TypeScript tooling installed.
+// vitest entry point resolved, with no TypeScript tooling installed. And the
+// package stands alone (issue 20): every relative link of its README, and of
+// the documents it ships to other documents, and every schema path the
+// messages cite, is a file in the package.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, normalize } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, run, said } from './support.ts';
 
 const exec = promisify(execFile);
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
+const env = { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+
+/** Relative links of a Markdown text (no scheme, no bare anchor), without their anchors. */
+function relativeLinks(markdown: string): string[] {
+  return [...markdown.matchAll(/\]\(([^)\s]+)\)/g)]
+    .map((found) => found[1]!)
+    .filter((link) => !/^[a-z][a-z0-9+.-]*:/i.test(link) && !link.startsWith('#'))
+    .map((link) => link.split('#')[0]!);
+}
+
+/** Files of `root`, relative to it. */
+async function filesOf(root: string, under = ''): Promise<string[]> {
+  const entries = await readdir(join(root, under), { withFileTypes: true });
+  const nested = await Promise.all(
+    entries.map((entry) => (entry.isDirectory() ? filesOf(root, join(under, entry.name)) : Promise.resolve([join(under, entry.name)]))),
+  );
+  return nested.flat();
+}
+
 describe('the package', () => {
-  let dir: string | undefined;
+  let dir = '';
+  let tarball = '';
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'pc-package-'));
+    await exec(NPM, ['pack', '--pack-destination', dir, '--silent'], { cwd: ROOT, env, timeout: 300_000, maxBuffer: 16 * 1024 * 1024 });
+    tarball = (await readdir(dir)).find((name) => name.endsWith('.tgz')) ?? '';
+  }, 400_000);
   afterAll(async () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
+  it('links only to what it ships: the README, the documents, the schema paths its messages cite', async () => {
+    const unpacked = join(dir, 'unpacked');
+    await mkdir(unpacked);
+    await exec('tar', ['-xzf', join(dir, tarball), '-C', unpacked]);
+    const root = join(unpacked, 'package');
+    const shipped = new Set(await filesOf(root));
+    const exists = (path: string): boolean => shipped.has(path) || [...shipped].some((file) => file.startsWith(`${path}/`));
+    const missing: string[] = [];
+    // Every relative link of the README; of the other documents, those to documents (the contributors' pages in docs/ also
+    // link to source files, which a checkout has and the package does not).
+    const documents = [...shipped].filter((file) => file.endsWith('.md'));
+    for (const file of documents) {
+      for (const link of relativeLinks(await readFile(join(root, file), 'utf8'))) {
+        const target = normalize(join(dirname(file), link)).replace(/\/$/, '');
+        if (file !== 'README.md' && !/\.(md|json|ya?ml|xsd)$/.test(target)) continue;
+        if (!exists(target)) missing.push(`${file} -> ${link}`);
+      }
+    }
+    expect(missing).toEqual([]);
+    expect(relativeLinks(await readFile(join(root, 'README.md'), 'utf8')).length).toBeGreaterThan(10);
+    // Paths the messages cite (as text, not as the imports beside them): each a file of the package.
+    const cited = new Set<string>();
+    for (const file of [...shipped].filter((name) => /^dist\/.*\.js$/.test(name)))
+      for (const found of (await readFile(join(root, file), 'utf8')).matchAll(/(?<![\w./-])specs\/[\w./-]+\.(?:json|xsd)/g))
+        cited.add(found[0]);
+    expect(cited).toContain('specs/expectations.schema.json');
+    expect([...cited].filter((path) => !shipped.has(path))).toEqual([]);
+  });
+
   it('packs, installs into an empty folder with --omit=dev, and runs the installed CLI to a PASS', { timeout: 600_000 }, async () => {
-    dir = await mkdtemp(join(tmpdir(), 'pc-package-'));
-    const env = { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
-    await exec(NPM, ['pack', '--pack-destination', dir, '--silent'], { cwd: ROOT, env, timeout: 300_000, maxBuffer: 16 * 1024 * 1024 });
-    const tarball = (await readdir(dir)).find((name) => name.endsWith('.tgz'));
     expect(tarball).toMatch(/^proton-conformance-\d+\.\d+\.\d+\.tgz$/);
-    const { stdout: listing } = await exec('tar', ['-tzf', join(dir, tarball!)]);
+    const { stdout: listing } = await exec('tar', ['-tzf', join(dir, tarball)]);
     expect(listing).toContain('package/dist/cli/bin.js');
     expect(listing).toContain('package/dist/library/api.d.ts');
     expect(listing).toContain('package/dist/harness/target/emulator-thread.mjs');
@@ -36,7 +89,7 @@ describe('the package', () => {
     const app = join(dir, 'app');
     await mkdir(app);
     await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true, type: 'module' }));
-    await exec(NPM, ['install', '--omit=dev', '--no-audit', '--no-fund', join(dir, tarball!)], {
+    await exec(NPM, ['install', '--omit=dev', '--no-audit', '--no-fund', join(dir, tarball)], {
       cwd: app,
       env,
       timeout: 400_000,
