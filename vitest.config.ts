@@ -20,6 +20,8 @@ export const SLOW_TESTS: readonly string[] = [
   'test/release/gate.test.ts',
   // Three shards and a merge, each a CLI process.
   'test/release/shards.test.ts',
+  // The whole suite against 27 faults at once, then a merge: the Markdown summary's size, --summary, --quiet.
+  'test/release/ci-summary.test.ts',
   // Strict authentication and real bundles from s3rver, end to end, in real time.
   'test/harness/real-bundles.test.ts',
   // The wire proxy towards https targets (certificates made with openssl).

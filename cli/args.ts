@@ -27,6 +27,10 @@ export interface CliOptions {
   junit?: string;
   html?: string;
   markdown?: string;
+  /** --summary: append the Markdown summary to $GITHUB_STEP_SUMMARY (else nothing is written there). */
+  summary?: boolean;
+  /** --quiet: the console prints the failures' headlines and the summary line only. */
+  quiet?: boolean;
   /** Known failures (harness/outcomes/expectations.ts). */
   expect?: string;
   strictExpectations: boolean;
@@ -66,7 +70,7 @@ export interface CliOptions {
   bundlePrefix?: string;
 }
 
-/** The report files and the known failures: a run's flags, and a merge's. */
+/** What a run and a merge share: the report files, the known failures, the step summary, a quiet console. */
 export const REPORT_OPTIONS = {
   json: { type: 'string' },
   junit: { type: 'string' },
@@ -74,6 +78,8 @@ export const REPORT_OPTIONS = {
   markdown: { type: 'string' },
   expect: { type: 'string' },
   'strict-expectations': { type: 'boolean' },
+  summary: { type: 'boolean' },
+  quiet: { type: 'boolean' },
 } as const;
 
 export const OPTIONS = {
@@ -236,13 +242,15 @@ export function accountId(raw: string): string {
   return value;
 }
 
-/** --json, --junit, --html, --markdown: each given one a non-empty file name. */
+/** --json, --junit, --html, --markdown: each given one a non-empty file name; --summary and --quiet as given. */
 export function reportFlags(values: ReportFlags): ReportFlags {
   const flags: ReportFlags = {};
   for (const name of ['json', 'junit', 'html', 'markdown'] as const) {
     const value = values[name];
     if (value !== undefined) flags[name] = nonEmpty(`--${name}`, value);
   }
+  if (values.summary === true) flags.summary = true;
+  if (values.quiet === true) flags.quiet = true;
   return flags;
 }
 

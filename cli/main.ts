@@ -80,7 +80,7 @@ export function runCliProcess(argv: readonly string[], deps: CliDeps = {}): Prom
 
 async function runWith(options: CliOptions, deps: CliDeps): Promise<number> {
   const wallStart = performance.now();
-  const reporters: Reporter[] = [consoleReporter(process.stdout), ...fileReporters(options)];
+  const reporters: Reporter[] = [consoleReporter(process.stdout, options.quiet === true), ...fileReporters(options)];
   const interrupt = new AbortController();
   const signals = new SignalHandling(interrupt);
   const stray = collectStrayRejections();
@@ -93,7 +93,8 @@ async function runWith(options: CliOptions, deps: CliDeps): Promise<number> {
       catalog: (deps.loadCatalog ?? loadCatalog)(),
       interruptedExitCode: () => (signals.terminated ? EXIT_TERMINATED : EXIT_INTERRUPTED),
       sink: {
-        out: process.stdout,
+        // --quiet: no header; the console reporter prints the headlines and the summary line.
+        ...(options.quiet ? {} : { out: process.stdout }),
         err: process.stderr,
         note: (line) => progress?.note(line),
         progress: { start: (total) => progress?.start(total), cellDone: (cell, done, total) => progress?.cellDone(cell, done, total) },
@@ -124,10 +125,12 @@ async function runWith(options: CliOptions, deps: CliDeps): Promise<number> {
       const previous = [...(rewritten ?? []), ...(result.expectations ?? [])];
       const written = expectationsFromReport(report, previous);
       await writeExpectations(options.writeExpectations, written);
-      process.stdout.write(
-        `Wrote ${written.expectations.length} expectation${written.expectations.length === 1 ? '' : 's'} to ${options.writeExpectations}` +
-          ` (--expect ${options.writeExpectations} accepts these failures)\n`,
-      );
+      const count = written.expectations.length;
+      if (!options.quiet)
+        process.stdout.write(
+          `Wrote ${count} expectation${count === 1 ? '' : 's'} to ${options.writeExpectations}` +
+            ` (--expect ${options.writeExpectations} accepts these failures)\n`,
+        );
     }
     return exitCode;
   } catch (error) {

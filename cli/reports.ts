@@ -1,6 +1,7 @@
 // The report files a run or a merge writes, all from the same Report: --json
-// (the source of truth), --junit, --html, --markdown, and the Markdown summary
-// appended to $GITHUB_STEP_SUMMARY when that is set (a GitHub Actions step).
+// (the source of truth), --junit, --html, --markdown, and with --summary the
+// Markdown summary appended to $GITHUB_STEP_SUMMARY when that is set (a GitHub
+// Actions step): only where asked, so that n shards do not write n summaries.
 import { jsonReporter } from '../reporters/json.ts';
 import { junitReporter } from '../reporters/junit.ts';
 import { htmlReporter } from '../reporters/html.ts';
@@ -12,6 +13,10 @@ export interface ReportFlags {
   junit?: string | undefined;
   html?: string | undefined;
   markdown?: string | undefined;
+  /** --summary: append to $GITHUB_STEP_SUMMARY (nothing when that is not set). */
+  summary?: boolean | undefined;
+  /** --quiet: the console's headlines and summary line only (reporters/console.ts). */
+  quiet?: boolean | undefined;
 }
 
 /** Every file reporter asked for; the JSON one is named 'json' (a run writes it last, after its cleanup). */
@@ -22,6 +27,6 @@ export function fileReporters(flags: ReportFlags, env: NodeJS.ProcessEnv = proce
   if (flags.html !== undefined) reporters.push(htmlReporter(flags.html));
   if (flags.markdown !== undefined) reporters.push(markdownReporter(flags.markdown));
   const summary = env['GITHUB_STEP_SUMMARY'];
-  if (summary !== undefined && summary.trim() !== '') reporters.push(stepSummaryReporter(summary));
+  if (flags.summary === true && summary !== undefined && summary.trim() !== '') reporters.push(stepSummaryReporter(summary));
   return reporters;
 }

@@ -24,6 +24,8 @@ export interface ConsoleOptions {
   evidenceLimit: number;
   /** Steps shown per failure (the latest). */
   stepLimit: number;
+  /** --quiet: the failures' headlines and the summary line, nothing else. */
+  quiet?: boolean;
 }
 
 type Result = RuleResult & ResultExtras;
@@ -31,6 +33,7 @@ type Result = RuleResult & ResultExtras;
 export function renderConsole(report: Report, info: RunInfo, options: ConsoleOptions): string {
   const palette = options.colour ? coloured : plain;
   const results = report.results as readonly Result[];
+  if (options.quiet === true) return quietConsole(report, info, palette);
   const names = shortNames(matrixOperations(results));
   const lines: string[] = [];
   if (results.length > 0) {
@@ -66,13 +69,23 @@ export function renderConsole(report: Report, info: RunInfo, options: ConsoleOpt
   return `${scrub(lines.join('\n'))}\n`;
 }
 
-function detail(result: Result, palette: Palette, options: ConsoleOptions): string[] {
+/** --quiet: one headline per failure, then the summary line. */
+function quietConsole(report: Report, info: RunInfo, palette: Palette): string {
+  const failures = (report.results as readonly Result[]).filter((r) => r.verdict === 'fail');
+  return `${scrub([...failures.map((r) => headlineOf(r, palette)), summaryLine(report, info, palette)].join('\n'))}\n`;
+}
+
+/** A failure's first line: its verdict (with the mark of a known failure), rule, operation and level. */
+function headlineOf(result: Result, palette: Palette): string {
   // A known failure (--expect) says so where it is shown, with the file's reason: only the others fail the run.
   const expected = (result as MarkedResult).expected;
   const mark = expected ? ` (expected: ${expected.reason})` : '';
   const badge = palette.verdict(expected ? 'warn' : result.verdict, `${SYMBOL[result.verdict]} ${result.verdict.toUpperCase()}${mark}`);
-  const head = `${badge}  ${palette.bold(result.rule)}  ${result.operation}  (${result.level})`;
-  const lines = [head, `    ${result.reason}`];
+  return `${badge}  ${palette.bold(result.rule)}  ${result.operation}  (${result.level})`;
+}
+
+function detail(result: Result, palette: Palette, options: ConsoleOptions): string[] {
+  const lines = [headlineOf(result, palette), `    ${result.reason}`];
   lines.push(...stepsAndEvidence(result, { ...options, bodyChars: 240 }, '    '));
   // A wire rule's history (harness/wire/proxy.ts): who sent what, what the proxy did, what each client saw.
   if (result.history && result.history.length > 0) {
@@ -249,7 +262,10 @@ function nonZero(counts: Record<Verdict, number>): string {
   return parts.length > 0 ? parts.join(', ') : 'none';
 }
 
-export function consoleReporter(stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number } = process.stdout): Reporter {
+export function consoleReporter(
+  stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number } = process.stdout,
+  quiet = false,
+): Reporter {
   return {
     name: 'console',
     async write(report, info) {
@@ -258,6 +274,7 @@ export function consoleReporter(stream: NodeJS.WritableStream & { isTTY?: boolea
         width: stream.isTTY && stream.columns ? Math.max(60, stream.columns) : 100,
         evidenceLimit: 12,
         stepLimit: 15,
+        quiet,
       });
       // A console that went away (EPIPE: `| head`) ends the console's part, not the run.
       const gone = (error: Error | null | undefined): boolean =>

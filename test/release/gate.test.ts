@@ -94,6 +94,7 @@ describe('the release gate: reports, known failures, diff', () => {
           file('faulty.md'),
           '--write-expectations',
           file('expect.json'),
+          '--summary',
         ],
         { GITHUB_STEP_SUMMARY: file('summary.md') },
       ),
@@ -195,7 +196,7 @@ describe('the release gate: reports, known failures, diff', () => {
     expect(xml).toMatch(/failures="0"/);
   });
 
-  it('Markdown: appended to $GITHUB_STEP_SUMMARY and written to --markdown', async () => {
+  it('Markdown: appended to $GITHUB_STEP_SUMMARY (--summary) and written to --markdown', async () => {
     const summary = await readFile(file('summary.md'), 'utf8');
     expect(summary.startsWith('# an earlier step\n## proton-conformance: ❌ FAIL')).toBe(true);
     expect(summary).toContain('| `client-token/same-token-same-params` | MUST | ✗ | ✗ | ✗ |');
