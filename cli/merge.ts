@@ -13,9 +13,11 @@ import { parseSubcommand, REPORT_OPTIONS, reportFlags } from './args.ts';
 import { fileReporters } from './reports.ts';
 import { MERGE_USAGE } from './usage.ts';
 
+/** merge's flags: the report files and the known failures, as a run's (MERGE_USAGE lists each). */
+export const MERGE_OPTIONS = { ...REPORT_OPTIONS, help: { type: 'boolean', short: 'h' } } as const;
+
 export async function runMerge(argv: readonly string[]): Promise<number> {
-  const options = { ...REPORT_OPTIONS, help: { type: 'boolean', short: 'h' } } as const;
-  const { values, positionals } = parseSubcommand('merge', argv, options, true);
+  const { values, positionals } = parseSubcommand('merge', argv, MERGE_OPTIONS, true);
   if (values.help) {
     process.stdout.write(MERGE_USAGE);
     return 0;
@@ -35,12 +37,11 @@ export async function runMerge(argv: readonly string[]): Promise<number> {
   Object.assign(report, { verdict: exitCode === 0 ? 'pass' : 'fail', exitCode });
   const extra = report as { requests?: number; wallMs?: number; interrupted?: boolean };
   const info = { requests: extra.requests ?? 0, wallMs: extra.wallMs ?? 0, interrupted: extra.interrupted ?? false };
-  const reporters = [consoleReporter(process.stdout, flags.quiet === true), ...fileReporters(flags)];
+  const reporters = [consoleReporter(process.stdout), ...fileReporters(flags)];
   for (const reporter of reporters) await reporter.prepare?.();
-  if (!flags.quiet)
-    process.stdout.write(
-      `proton-conformance merge: ${inputs.length} report${inputs.length === 1 ? '' : 's'} (${inputs.map((i) => i.source).join(', ')})\n`,
-    );
+  process.stdout.write(
+    `proton-conformance merge: ${inputs.length} report${inputs.length === 1 ? '' : 's'} (${inputs.map((i) => i.source).join(', ')})\n`,
+  );
   for (const reporter of reporters) await reporter.write(report, info);
   if (info.interrupted) process.stderr.write('proton-conformance merge: a shard was interrupted: its results are partial\n');
   return exitCode;

@@ -189,6 +189,11 @@ once) into one report and one verdict, printed as a run prints it.
   --quiet               print only the failures' headlines and the summary line
   --help                this text
 
+Shards that differ in target, seed, --rules, --operations, runs per
+property or suite version, or were run without --seed, are refused (exit 2,
+naming the difference and the two files).
+
 Exit codes: 0 no MUST cell fails (or every failure is expected); 1 a MUST
-cell fails; 2 usage error (a shard missing or twice, a file not a report).
+cell fails; 2 usage error (a shard missing or twice, shards of different
+runs, a file not a report).
 `;

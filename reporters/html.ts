@@ -11,7 +11,9 @@
 import type { ResultExtras } from '../harness/run/results.ts';
 import type { Exchange, Report, RuleResult, Verdict, WireEvent } from '../harness/types.ts';
 import type { ExpectedMark, ReportWithExpectations } from '../harness/outcomes/expectations.ts';
-import { expectationLines, gateExitCode } from '../harness/outcomes/expectations.ts';
+import { strictExitCode } from '../harness/engine/gate.ts';
+import { expectationLines } from '../harness/outcomes/expectations.ts';
+import { cellCounts, shapeText } from './counts.ts';
 import { fileReporter } from './file-output.ts';
 import { blocksOf, matrixOperations } from './matrix.ts';
 import type { Reporter, RunInfo } from './reporter.ts';
@@ -128,15 +130,26 @@ function firstLine(text: string): string {
   return line.length > 140 ? `${line.slice(0, 137)}...` : line;
 }
 
+/** The cells as the console and the JSON count them (reporters/counts.ts), then the shape rule's operations apart. */
+function countsHtml(report: Report): string {
+  const counts = cellCounts(report);
+  const badges = (verdicts: Record<Verdict, number>): string =>
+    VERDICT_ORDER.map((v) => `<span class="badge v-${v}">${SYMBOL[v]} ${verdicts[v]} ${v}</span>`).join(' ');
+  const run = counts.run === counts.total ? `${counts.total} cells` : `${counts.run} of ${counts.total} cells run`;
+  const unrun = counts.interrupted > 0 || counts.notRun > 0 ? ` (${counts.interrupted} interrupted, ${counts.notRun} not run)` : '';
+  const shape = shapeText(counts);
+  return `${run}${unrun}: ${badges(counts.verdicts)}${shape ? `; plus <code>${h(shape)}</code>: ${badges(counts.shape!.verdicts)}` : ''}`;
+}
+
 export function renderHtml(report: Report, info?: RunInfo): string {
   const results = report.results as readonly Result[];
   const ids = new Map<Result, string>(results.map((r, i) => [r, `r-${i}`]));
   const names = shortNames(matrixOperations(results));
-  const code = gateExitCode(report);
+  // The gate's verdict, --fail-on included (harness/engine/gate.ts).
+  const code = strictExitCode(report);
   const interrupted = info?.interrupted ?? (report as { interrupted?: boolean }).interrupted ?? false;
   const verdict = interrupted ? 'INTERRUPTED' : code === 0 ? 'PASS' : 'FAIL';
   const s = report.summary;
-  const total = s.pass + s.fail + s.warn + s.inconclusive + s.skipped;
   const shard = (report as { shard?: { index: number; count: number } }).shard;
   const categories = [...new Set(results.map((r) => r.category))];
   const levels = [...new Set(results.map((r) => r.level))];
@@ -206,7 +219,7 @@ export function renderHtml(report: Report, info?: RunInfo): string {
 <header>
 <h1>proton-conformance <span class="overall o-${verdict}">${verdict}</span>${shardNote}</h1>
 <p class="meta">${meta}</p>
-<p class="counts">${total} cells: ${VERDICT_ORDER.map((v) => `<span class="badge v-${v}">${SYMBOL[v]} ${s[v]} ${v}</span>`).join(' ')}</p>
+<p class="counts">${countsHtml(report)}</p>
 ${expectations}
 </header>
 <nav id="filters">${filters}</nav>

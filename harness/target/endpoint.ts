@@ -8,7 +8,7 @@ import { UsageError } from '../errors.ts';
 import { AWS_ENDPOINT_WORD } from '../safety/interlock.ts';
 
 export interface EndpointChoice {
-  /** Normalised URL (origin plus path), or undefined for the embedded emulator. */
+  /** Normalised URL (the origin: a path is refused), or undefined for the embedded emulator. */
   url: string | undefined;
   /** Where it came from, for messages: "--endpoint", "AWS_ENDPOINT_URL_PROTON", ... */
   source: string;
@@ -34,8 +34,15 @@ export function parseEndpoint(raw: string, source: string): string {
   if (url.search || url.hash) {
     throw new UsageError(`${source}: the URL must not contain a query or a fragment`);
   }
-  const path = url.pathname === '/' ? '' : url.pathname.replace(/\/+$/, '');
-  return `${url.protocol}//${url.host}${path}`;
+  // The Proton API (AWS JSON 1.0) is served at '/': a path is a mistake in the setting, not an unreachable target.
+  const path = url.pathname.replace(/\/+$/, '');
+  if (path !== '') {
+    throw new UsageError(
+      `${source}: '${raw.trim()}' has a path (${path}); give the endpoint without one, e.g. ${url.protocol}//${url.host} ` +
+        '(the Proton API is served at /)',
+    );
+  }
+  return `${url.protocol}//${url.host}`;
 }
 
 const ENV_SOURCES = ['AWS_ENDPOINT_URL_PROTON', 'AWS_ENDPOINT_URL'] as const;

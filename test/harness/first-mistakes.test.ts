@@ -117,11 +117,11 @@ describe('12.1 a target that never spoke the protocol gets no verdict', () => {
     expect(run.stdout).toBe('');
   });
 
-  it('an endpoint with a path: exit 3 naming UnknownOperationException, with or without credentials', async () => {
+  it('an endpoint with a path: exit 2, a configuration error naming the path, with or without credentials', async () => {
     for (const env of [CREDS, {}]) {
       const run = await cli(['--endpoint', `${emulator.url}/some/path`], { env });
-      expect(run.code, run.stderr).toBe(3);
-      expectOneLine(run, /is not a Proton endpoint: ListEnvironmentTemplates answered HTTP 400 UnknownOperationException/);
+      expect(run.code, run.stderr).toBe(2);
+      expectOneLine(run, /^proton-conformance: --endpoint: '.*\/some\/path' has a path \(\/some\/path\); give the endpoint without one/);
     }
   });
 

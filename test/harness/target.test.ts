@@ -37,7 +37,14 @@ describe('endpoint', () => {
     expect(() => parseEndpoint('nope', 'AWS_ENDPOINT_URL')).toThrow("AWS_ENDPOINT_URL: 'nope' is not a valid URL");
     expect(() => parseEndpoint('ftp://host', '--endpoint')).toThrow('must be an http:// or https:// URL');
     expect(() => parseEndpoint('http://user:pw@host', '--endpoint')).toThrow('must not contain a user name or password');
-    expect(parseEndpoint(' http://HOST:80/prefix/ ', '--endpoint')).toBe('http://host/prefix');
+    expect(parseEndpoint(' http://HOST:80/ ', '--endpoint')).toBe('http://host');
+    // A path is a configuration error (exit 2), not a target that is unreachable or not Proton (exit 3).
+    expect(() => parseEndpoint(' http://HOST:80/prefix/ ', '--endpoint')).toThrow(
+      new UsageError(
+        "--endpoint: 'http://HOST:80/prefix/' has a path (/prefix); give the endpoint without one, e.g. http://host " +
+          '(the Proton API is served at /)',
+      ),
+    );
   });
 });
 
