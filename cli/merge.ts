@@ -37,11 +37,12 @@ export async function runMerge(argv: readonly string[]): Promise<number> {
   Object.assign(report, { verdict: exitCode === 0 ? 'pass' : 'fail', exitCode });
   const extra = report as { requests?: number; wallMs?: number; interrupted?: boolean };
   const info = { requests: extra.requests ?? 0, wallMs: extra.wallMs ?? 0, interrupted: extra.interrupted ?? false };
-  const reporters = [consoleReporter(process.stdout), ...fileReporters(flags)];
+  const reporters = [consoleReporter(process.stdout, flags.quiet === true), ...fileReporters(flags)];
   for (const reporter of reporters) await reporter.prepare?.();
-  process.stdout.write(
-    `proton-conformance merge: ${inputs.length} report${inputs.length === 1 ? '' : 's'} (${inputs.map((i) => i.source).join(', ')})\n`,
-  );
+  if (!flags.quiet)
+    process.stdout.write(
+      `proton-conformance merge: ${inputs.length} report${inputs.length === 1 ? '' : 's'} (${inputs.map((i) => i.source).join(', ')})\n`,
+    );
   for (const reporter of reporters) await reporter.write(report, info);
   if (info.interrupted) process.stderr.write('proton-conformance merge: a shard was interrupted: its results are partial\n');
   return exitCode;
