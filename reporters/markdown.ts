@@ -29,7 +29,6 @@ export const MAX_SUMMARY_BYTES = 900 * 1024;
 /** A skipped or inconclusive cell's reason in the table. */
 const MAX_REASON_CHARS = 300;
 
-
 const cellText = (text: string): string => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 
 export function renderMarkdown(report: Report, info?: RunInfo): string {
