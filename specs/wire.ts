@@ -49,12 +49,12 @@ export const WIRE_FAULTS: Readonly<Record<WireFaultKind, WireFaultInfo>> = {
   },
   late: {
     description:
-      "closes the client's connection at once (the client times out) and forwards the request only once a retry of the same call " +
-      '(its SDK invocation id, else the same bytes) has been answered, or after MS: the retry overtakes its original, which the ' +
-      'target receives last',
+      "closes the client's connection at once (the client times out) and forwards the request only once a retry of it (the same " +
+      'SDK invocation, or the same operation and body) has been answered, a gate bounded by MS: the retry overtakes its ' +
+      'original, which the target receives last',
     forwards: true,
     answers: false,
-    defaultMs: 200,
+    defaultMs: 5_000,
   },
   duplicate: {
     description: 'delivers the request twice, back to back (the second once the first is answered); the client gets the first answer',

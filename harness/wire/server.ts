@@ -106,7 +106,7 @@ class WireProxy {
   readonly deliveries: KeptDelivery[] = [];
   /** Deliveries held for reordering, each released by the next forward answered. */
   private readonly held = new Set<() => void>();
-  /** Late deliveries waiting for a retry of the same call to be answered, by retry key. */
+  /** Late deliveries waiting for a retry of the same call to be answered, by retry key and by their bytes (lateKeys). */
   private readonly lateWaiters = new Map<string, Set<() => void>>();
   /** Deliveries the proxy is still working on (held, forwarding, late), and who waits for none. */
   private active = 0;
@@ -294,10 +294,23 @@ class WireProxy {
     const { delivery, retryKey } = x;
     this.closeClient(x, `the client timed out; the request is held until a retry of it has been answered (at most ${x.ms} ms)`);
     const since = performance.now();
-    const waiting = this.lateWaiters.get(retryKey) ?? new Set<() => void>();
-    this.lateWaiters.set(retryKey, waiting);
-    await hold(waiting, x.ms, () => {
-      if (waiting.size === 0) this.lateWaiters.delete(retryKey);
+    const keys = lateKeys(retryKey, delivery);
+    await new Promise<void>((resolve) => {
+      const release = (): void => {
+        clearTimeout(timer);
+        for (const key of keys) {
+          const waiting = this.lateWaiters.get(key);
+          waiting?.delete(release);
+          if (waiting?.size === 0) this.lateWaiters.delete(key);
+        }
+        resolve();
+      };
+      const timer = setTimeout(release, x.ms);
+      for (const key of keys) {
+        const waiting = this.lateWaiters.get(key) ?? new Set<() => void>();
+        this.lateWaiters.set(key, waiting);
+        waiting.add(release);
+      }
     });
     const late = Math.round(performance.now() - since);
     this.history.add('proxy', delivery.operation, `forwarded the request the client gave up on, ${late} ms late`, delivery.n);
@@ -358,7 +371,7 @@ class WireProxy {
   private forwarded({ delivery, retryKey }: Exchange): void {
     if (delivery.fault !== 'reorder' && this.held.size > 0) this.releaseHeld();
     if (delivery.fault !== 'late' && delivery.watched && this.lateWaiters.size > 0)
-      for (const release of [...(this.lateWaiters.get(retryKey) ?? [])]) release();
+      for (const key of lateKeys(retryKey, delivery)) for (const release of [...(this.lateWaiters.get(key) ?? [])]) release();
   }
 
   private releaseHeld(): void {
@@ -426,18 +439,27 @@ function retryKeyOf(invocation: string | undefined, operation: string, body: str
   return invocation !== undefined ? Buffer.from(`invocation ${invocation}`, 'latin1').toString('latin1') : `${operation}\u0000${body}`;
 }
 
+/**
+ * What releases a late delivery: a retry of the same call (its retry key: the SDK's invocation id, which its own
+ * retries keep) or of the same logical request (the same operation and body: an explicit retry with the same token
+ * or name is a new invocation), once answered.
+ */
+function lateKeys(retryKey: string, delivery: Delivery): string[] {
+  const bytes = `${delivery.operation}\u0000${delivery.body}`;
+  return bytes === retryKey ? [retryKey] : [retryKey, bytes];
+}
+
 function gatewayPage(res: ProxyResponse, status: number, title: string, extra: readonly string[] = []): void {
   const page = `<html><body><h1>${status} ${title}</h1><p>proton-conformance proxy</p></body></html>`;
   res.send(status, ['content-type', 'text/html', ...extra], page);
 }
 
 /** Waits until released (by the function it puts in `waiting`, which takes itself out) or until `ms` has passed. */
-function hold(waiting: Set<() => void>, ms: number, released?: () => void): Promise<void> {
+function hold(waiting: Set<() => void>, ms: number): Promise<void> {
   return new Promise<void>((resolve) => {
     const release = (): void => {
       clearTimeout(timer);
       waiting.delete(release);
-      released?.();
       resolve();
     };
     const timer = setTimeout(release, ms);

@@ -10,9 +10,10 @@ import type { CheckContext, WireLink } from '../../harness/run/context.ts';
 import { faultSpec } from '../../harness/wire/proxy.ts';
 import type { FaultRule } from '../../harness/wire/proxy.ts';
 import type { Outcome } from '../../harness/types.ts';
+import { InconclusiveCheck } from '../../harness/types.ts';
 import { attempt } from '../../specs/commands.ts';
 import type { CallResult } from '../../specs/commands.ts';
-import { INTERLEAVED_CLIENTS, INTERLEAVING_FAULTS } from '../../specs/wire.ts';
+import { INTERLEAVED_CLIENTS, INTERLEAVING_ATTEMPTS, INTERLEAVING_FAULTS, INTERLEAVINGS } from '../../specs/wire.ts';
 import type { CreateOperationSpec, DeleteOperationSpec, Fixture, Input, OperationSpec, Resource } from '../../specs/types.ts';
 import { describe } from '../lib/compare.ts';
 import { baseInput, createToDelete, freshToken, withToken } from '../lib/create.ts';
@@ -82,6 +83,15 @@ class Wire {
 
   constructor(private readonly ctx: CheckContext) {}
 
+  /** Runs `body`, then counts the runs' interleavings for the cell (WireLink.tally), whatever became of it. */
+  async counted<T>(count: { intended: number; exercised: number }, body: () => Promise<T>): Promise<T> {
+    try {
+      return await body();
+    } finally {
+      this.link?.tally(count.intended, count.exercised);
+    }
+  }
+
   async forRun(plan: Plan): Promise<{ link: WireLink; clients: ProtonClient[] }> {
     if (this.link) this.link.reschedule(plan.faults);
     else this.link = await this.ctx.throughProxy(plan.faults);
@@ -120,7 +130,10 @@ async function sendAll(
   return Promise.all([first, ...rest]);
 }
 
-async function interleavedCreate(ctx: CheckContext, spec: CreateOperationSpec, fx: Fixture, wire: Wire, plan: Plan): Promise<void> {
+/** The interleaving each run needs: its first delivery (the original, lost late) reaches the target after a retry was answered. */
+const RUN_INTERLEAVING = 'retry-overtakes-original';
+
+async function interleavedCreate(ctx: CheckContext, spec: CreateOperationSpec, fx: Fixture, wire: Wire, plan: Plan): Promise<boolean> {
   const input = withToken(baseInput(ctx, spec, fx, ctx.uniqueName('wire')), spec.token ? freshToken() : undefined);
   const scope = spec.ref(input);
   const before = await listed(ctx, spec.resource, scope);
@@ -128,6 +141,7 @@ async function interleavedCreate(ctx: CheckContext, spec: CreateOperationSpec, f
   ctx.step(`[${INTERLEAVED}] ${spec.operation}: ${planText(plan)}`);
   const results = await sendAll(ctx, link, clients, spec.operation, input);
   await link.idle();
+  const happened = link.interleaving(RUN_INTERLEAVING).happened;
   const answers = [
     ...results.map((result, i) => clientAnswer(spec.resource, `client ${i + 1}`, result)),
     ...targetAnswers(spec.resource, spec.operation, link.deliveries),
@@ -139,6 +153,7 @@ async function interleavedCreate(ctx: CheckContext, spec: CreateOperationSpec, f
   // Concurrent twins: a refusal (any error but a ValidationException) is allowed; weather is recorded, not judged.
   const verdict = judgeCreate(spec.resource, answers, added, { mustCreate: false, refusals: true });
   expect(verdict.problems.length === 0, () => `${planText(plan)}: ${verdict.problems.join('; ')}.`);
+  return happened;
 }
 
 async function interleavedDelete(
@@ -148,13 +163,14 @@ async function interleavedDelete(
   sibling: Resource,
   wire: Wire,
   plan: Plan,
-): Promise<void> {
+): Promise<boolean> {
   const target = await createToDelete(ctx, spec, fx, 'wire');
   const { link, clients } = await wire.forRun(plan);
   ctx.step(`[${INTERLEAVED}] ${spec.operation} ${describe(spec.resource, target)}: ${planText(plan)}`);
   const input = spec.resource.remove.input(target);
   const results: CallResult[] = await sendAll(ctx, link, clients, spec.operation, input);
   await link.idle();
+  const happened = link.interleaving(RUN_INTERLEAVING).happened;
   // Concurrent twins: a refusal (any error but a ValidationException) is allowed, for the clients' answers too.
   const answers = [
     ...results.map((result, i) => clientAnswer(spec.resource, `client ${i + 1}`, result)),
@@ -166,22 +182,43 @@ async function interleavedDelete(
   const after = await afterDelete(ctx, spec, target, sibling, link);
   problems.push(...(through ? after : after.filter((problem) => problem.includes('sibling'))));
   expect(problems.length === 0, () => `${planText(plan)}: ${problems.join('; ')}.`);
+  return happened;
 }
 
 export async function interleavedRetries(ctx: CheckContext, spec: OperationSpec): Promise<Outcome> {
   const fx = await prepare(ctx, spec, 'base');
   const sibling = spec.kind === 'delete' ? await createToDelete(ctx, spec, fx, 'sibling') : undefined;
   const wire = new Wire(ctx);
+  // Each run until its interleaving happens (each attempt a fresh token, name or resource): at most INTERLEAVING_ATTEMPTS.
+  const count = { intended: 0, exercised: 0 };
   const property = fc.asyncProperty(planArb, async (plan) => {
-    if (spec.kind === 'create') await interleavedCreate(ctx, spec, fx, wire, plan);
-    else await interleavedDelete(ctx, spec, fx, sibling!, wire, plan);
+    count.intended++;
+    for (let attempt = 1; attempt <= INTERLEAVING_ATTEMPTS; attempt++) {
+      const happened =
+        spec.kind === 'create'
+          ? await interleavedCreate(ctx, spec, fx, wire, plan)
+          : await interleavedDelete(ctx, spec, fx, sibling!, wire, plan);
+      if (happened) {
+        count.exercised++;
+        return;
+      }
+      ctx.step(`[${INTERLEAVED}] the run's interleaving ${RUN_INTERLEAVING} did not happen (attempt ${attempt}): run again, fresh`);
+    }
   });
   const runs = { ...ctx, numRuns: Math.min(ctx.numRuns, INTERLEAVED_RUNS) };
-  return runProperty(
-    runs,
-    INTERLEAVED,
-    spec.operation,
-    `2 to 32 clients retrying one ${spec.kind === 'create' ? 'create' : 'delete'} at once through random wire faults`,
-    property,
+  const outcome = await wire.counted(count, () =>
+    runProperty(
+      runs,
+      INTERLEAVED,
+      spec.operation,
+      `2 to 32 clients retrying one ${spec.kind === 'create' ? 'create' : 'delete'} at once through random wire faults`,
+      property,
+    ),
   );
+  if (count.exercised < count.intended)
+    throw new InconclusiveCheck(
+      `the interleaving ${RUN_INTERLEAVING} (${INTERLEAVINGS[RUN_INTERLEAVING]}) never happened in ${INTERLEAVING_ATTEMPTS} attempts ` +
+        `for ${count.intended - count.exercised} of ${count.intended} runs: those runs checked nothing`,
+    );
+  return outcome;
 }

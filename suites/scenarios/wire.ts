@@ -12,7 +12,7 @@ import type { Outcome } from '../../harness/types.ts';
 import { InconclusiveCheck } from '../../harness/types.ts';
 import { attempt } from '../../specs/commands.ts';
 import type { CallResult } from '../../specs/commands.ts';
-import { DUPLICATE_FAULTS, LOST_RESPONSE_FAULTS, SERVER_ERROR_FAULTS } from '../../specs/wire.ts';
+import { DUPLICATE_FAULTS, FAULT_INTERLEAVING, LOST_RESPONSE_FAULTS, SERVER_ERROR_FAULTS } from '../../specs/wire.ts';
 import type { WireFaultKind } from '../../specs/wire.ts';
 import type { CreateOperationSpec, DeleteOperationSpec, Fixture, Input, OperationSpec, Resource, ResourceSpec } from '../../specs/types.ts';
 import { describe, identityKey } from '../lib/compare.ts';
@@ -21,6 +21,7 @@ import { settledPair } from '../lib/evidence.ts';
 import { lateRetries, LATE_RETRY_TEXT } from '../lib/late-retry.ts';
 import type { LateCase, LateRetry } from '../lib/late-retry.ts';
 import { carried, listDelta, read } from '../lib/observe.ts';
+import { proveCase, untilProven } from '../lib/interleaving.ts';
 import { expect, pass } from '../lib/verdict.ts';
 import { clientAnswer, judgeCreate, judgeDelete, listed, namedBy, targetAnswers } from '../lib/wire.ts';
 import type { HistoryAnswer } from '../lib/wire.ts';
@@ -210,6 +211,7 @@ async function createCase(ctx: CheckContext, spec: CreateOperationSpec, fx: Fixt
     c.mode,
   );
   await link.idle();
+  proveCase(ctx, c, link, FAULT_INTERLEAVING[c.fault]);
   return { c, link, name, result, input: request };
 }
 
@@ -322,6 +324,7 @@ async function deleteCase(ctx: CheckContext, spec: DeleteOperationSpec, fx: Fixt
     c.mode,
   );
   await link.idle();
+  proveCase(ctx, c, link, FAULT_INTERLEAVING[c.fault]);
   return { c, link, target, result };
 }
 
@@ -386,11 +389,36 @@ export async function afterDelete(
   return problems;
 }
 
-/** wire/lost-response-retry, wire/duplicate-delivery, wire/server-error-retry: every case of the rule on one operation. */
+/**
+ * wire/lost-response-retry, wire/duplicate-delivery, wire/server-error-retry: every case of the rule on one operation,
+ * each until the proxy's history shows its fault's interleaving (specs/wire.ts FAULT_INTERLEAVING), run again fresh
+ * where it did not (suites/lib/interleaving.ts: at most INTERLEAVING_ATTEMPTS times, then inconclusive).
+ */
 export async function wireScenario(ctx: CheckContext, spec: OperationSpec, rule: string): Promise<Outcome> {
   const cases = CASES[rule];
   if (!cases) throw new Error(`no wire cases for ${rule}`);
   const fx = await prepare(ctx, spec, 'base');
+  let first: Outcome | undefined;
+  const proven = await untilProven(
+    ctx,
+    cases,
+    (c) => `${c.fault}/${c.mode}`,
+    async (some) => {
+      const outcome = await wireAttempt(ctx, spec, rule, fx, some);
+      first ??= outcome;
+    },
+  );
+  return { ...first!, reason: `${first!.reason}${proven.note}` };
+}
+
+/** One attempt of `cases` (each its own name, token or resource, its own proxy), judged: a Violation on a failure. */
+async function wireAttempt(
+  ctx: CheckContext,
+  spec: OperationSpec,
+  rule: string,
+  fx: Fixture,
+  cases: readonly WireCase[],
+): Promise<Outcome> {
   // The cases run at once (each its own name, token or resource, its own proxy): their waits overlap.
   let done: string[];
   if (spec.kind === 'create') {
