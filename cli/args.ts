@@ -56,6 +56,8 @@ export interface CliOptions {
   expectDurations?: string;
   /** Seconds a wait on one asynchronous step may last before its cell is inconclusive. */
   waitTimeout?: number;
+  /** Seconds to wait for the endpoint to answer before the run starts. */
+  waitForTarget?: number;
   /** At most this many of the run's resources at once (harness/run/live.ts). */
   maxLiveResources?: number;
   /** Seconds a run against a slow target is sized to fit (--budget; default 300: harness/plan/latency.ts). */
@@ -101,6 +103,7 @@ export const OPTIONS = {
   state: { type: 'string' },
   'expect-durations': { type: 'string' },
   'wait-timeout': { type: 'string' },
+  'wait-for-target': { type: 'string' },
   'max-live-resources': { type: 'string' },
   budget: { type: 'string' },
   'bundle-bucket': { type: 'string' },
@@ -138,6 +141,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
     options.expectDurations = values['expect-durations'];
   }
   if (values['wait-timeout'] !== undefined) options.waitTimeout = seconds('--wait-timeout', values['wait-timeout']);
+  if (values['wait-for-target'] !== undefined) options.waitForTarget = duration('--wait-for-target', values['wait-for-target']);
   if (values.budget !== undefined) options.budget = duration('--budget', values.budget);
   if (values['max-live-resources'] !== undefined)
     options.maxLiveResources = integer('--max-live-resources', values['max-live-resources'], 1, 100_000);

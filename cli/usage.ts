@@ -80,6 +80,9 @@ Output and execution:
                         reports with proton-conformance merge)
   --concurrency N       cells run at once (default 12; 4 for a remote target)
   --cell-timeout S      seconds a cell may take (default 60; 900 for a remote target)
+  --wait-for-target D   probe the endpoint until it answers, at most D (60s,
+                        2m), then start: a service still starting is waited
+                        for; exit 3 only when it has not answered by then
   --budget DURATION     the time a run against a slow target is sized to fit
                         (default 5m; 300, 300s, 5m, 1h): the target's round
                         trip is measured first, and when it is 30 ms or more

@@ -74,6 +74,8 @@ export interface ConformanceOptions {
   cleanupTimeoutS?: number;
   /** Seconds one wait on an asynchronous step may last (as --wait-timeout). */
   waitTimeoutS?: number;
+  /** Seconds to wait for the endpoint to answer before the run starts (as --wait-for-target). */
+  waitForTargetS?: number;
   /** At most this many of the run's resources at once (as --max-live-resources). */
   maxLiveResources?: number;
   /** The S3 bucket for the run's template bundles (as --bundle-bucket): uploaded first, removed at the end. */
@@ -162,6 +164,7 @@ function requestOf(options: ConformanceOptions): RunRequest {
     cellTimeout: options.cellTimeoutS,
     cleanupTimeout: options.cleanupTimeoutS,
     waitTimeout: options.waitTimeoutS,
+    waitForTarget: options.waitForTargetS,
     budget: options.budgetS,
     expectDurations: options.expectDurations,
     maxLiveResources: options.maxLiveResources,

@@ -85,6 +85,8 @@ async function prepare<O>(request: RunRequest, parts: EngineParts<O>): Promise<P
     endpoint: phase?.endpoint ?? request.endpoint,
     allowRealAccount: request.allowRealAccount,
     ...(request.env ? { env: request.env } : {}),
+    ...(request.waitForTarget !== undefined ? { waitForTargetMs: Math.round(request.waitForTarget * 1000) } : {}),
+    waiting: (line) => parts.sink?.err?.write(`proton-conformance: ${line}\n`),
   });
   pendingTarget.catch(() => undefined);
   let chosen: Omit<Prepared<O>, 'target' | 'account'>;

@@ -39,6 +39,8 @@ export interface RunRequest {
   cleanupTimeout?: number | undefined;
   /** Seconds one wait on an asynchronous step may last. */
   waitTimeout?: number | undefined;
+  /** Seconds to wait for a given endpoint to answer before the run (a service still starting); default: no wait. */
+  waitForTarget?: number | undefined;
   /** Seconds a run against a slow target is sized to fit. */
   budget?: number | undefined;
   /** The durations a target without a clock is expected to take (`real/N`, `name=ms,...`). */

@@ -1,6 +1,7 @@
 // Resolves the target of a run: where it is, whether it answers, what hooks it
 // offers, and the region and credentials to sign with. Nothing else runs
 // until this has succeeded, so an unreachable target costs seconds, not a run.
+import { waitForTarget } from './wait-for.ts';
 import { ProtonClient } from '@aws-sdk/client-proton';
 import type { ProtonClientConfig } from '@aws-sdk/client-proton';
 import type { Dispatcher } from 'undici';
@@ -63,6 +64,10 @@ export interface TargetOptions {
    * Undefined: no interlock (programmatic use, the project's own tests).
    */
   allowRealAccount?: boolean;
+  /** --wait-for-target: probe a given endpoint until it answers, at most this long (ms), before anything else (wait-for.ts). */
+  waitForTargetMs?: number;
+  /** Told when the wait begins (the CLI's stderr). */
+  waiting?: (line: string) => void;
 }
 
 const CAPABILITIES: readonly Capability[] = ['clock', 'durations', 'reset', 'counts'];
@@ -77,6 +82,11 @@ export async function resolveTarget(options: TargetOptions = {}): Promise<Target
   const chosen = awsRegion !== undefined ? await awsEndpoint(awsRegion.region) : choice.url;
   const env = options.env ? { env: options.env } : {};
   const timeoutMs = options.probeTimeoutMs ?? 5_000;
+  if (chosen !== undefined && options.waitForTargetMs !== undefined)
+    await waitForTarget(chosen, options.waitForTargetMs, {
+      probeTimeoutMs: timeoutMs,
+      ...(options.waiting ? { waiting: options.waiting } : {}),
+    });
   // The interlock comes before anything is started or sent, but for one GET of
   // the hooks' capabilities path: an emulator answers it, a real account never does.
   let probe: HooksProbe | undefined;
