@@ -38,6 +38,11 @@ export interface Plan {
   rehearsalMs: number;
   /** Cells the rehearsal did not pass (their cost may differ in the run), with their verdicts. */
   unsure: string[];
+  /**
+   * The wire cells' share (category wire): their requests, and the longest time one of them waits on the
+   * target (their retries at a client's pace, docs/wire.md), milliseconds.
+   */
+  wire: { cells: number; requests: number; longestWaitMs: number };
 }
 
 export interface PlanOptions<O> {
@@ -104,6 +109,7 @@ export async function rehearse<O>(options: PlanOptions<O>): Promise<Plan> {
         durations: options.durationsText,
         rehearsalMs: Math.round(performance.now() - started),
         unsure: results.filter((r) => r.verdict !== 'pass').map((r) => `${r.rule} ${r.operation}: ${r.verdict}`),
+        wire: wireShare(results),
       };
     } finally {
       await resolved.close();
@@ -111,6 +117,16 @@ export async function rehearse<O>(options: PlanOptions<O>): Promise<Plan> {
   } finally {
     await emulator.close();
   }
+}
+
+/** What the wire cells of a rehearsal cost. */
+function wireShare(results: readonly CellResult[]): Plan['wire'] {
+  const wire = results.filter((r) => r.category === 'wire');
+  return {
+    cells: wire.length,
+    requests: wire.reduce((sum, r) => sum + (r.runRequests ?? r.requests ?? 0), 0),
+    longestWaitMs: Math.max(0, ...wire.map((r) => r.waitedMs ?? 0)),
+  };
 }
 
 /** The plan in one line for the console. */
@@ -124,6 +140,14 @@ export function planLine(plan: Plan): string {
     `plan: ${plan.cells} cells, about ${plan.resources} resources created and ${plan.requests} requests; ` +
     `critical path ${formatMs(plan.criticalPathMs)} of waiting on the target${longest}, ` +
     `assuming durations ${plan.durations} (--expect-durations; rehearsed on the reference emulator ` +
-    `in ${formatMs(plan.rehearsalMs)})${unsure}`
+    `in ${formatMs(plan.rehearsalMs)})${wireText(plan.wire)}${unsure}`
+  );
+}
+
+function wireText(wire: Plan['wire'] | undefined): string {
+  if (wire === undefined || wire.cells === 0) return '';
+  return (
+    `; the ${wire.cells} wire cells ${wire.requests} of the requests, each waiting up to ${formatMs(wire.longestWaitMs)} ` +
+    `(retries at a client's pace)`
   );
 }
