@@ -72,7 +72,8 @@ async function settled(ctx: CheckContext, late: LateCase): Promise<string> {
     if (done) return `a forward was aborted; read ${read} shows the action done`;
     await ctx.sleep(settleMs(trips));
   }
-  return `a forward was aborted; ${trips.length} reads did not show the action done, each followed by a settle time (last ${settleMs(trips)} ms)`;
+  const last = settleMs(trips);
+  return `a forward was aborted; ${trips.length} reads did not show the action done, each followed by a settle time (last ${last} ms)`;
 }
 
 /** Sends one late retry of `late`, noted in its wire history. */
