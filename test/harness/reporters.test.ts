@@ -9,7 +9,7 @@ import type { CellResult } from '../../harness/run/results.ts';
 import { summarize } from '../../harness/run/results.ts';
 import { registerSecret } from '../../harness/client/redact.ts';
 import type { Exchange, Report } from '../../harness/types.ts';
-import { renderConsole } from '../../reporters/console.ts';
+import { interleavingLine, renderConsole } from '../../reporters/console.ts';
 import { jsonReporter, reportJson } from '../../reporters/json.ts';
 import { shortNames } from '../../reporters/short-names.ts';
 
@@ -200,5 +200,26 @@ describe('JSON reporter', () => {
     expect(bad((d) => ((d['results'] as Record<string, unknown>[])[0]!['reason'] = ''))).toBe(false);
     // warn belongs to SHOULD rules only
     expect(bad((d) => ((d['results'] as Record<string, unknown>[])[4]!['level'] = 'MUST'))).toBe(false);
+  });
+
+  it('carries the interleavings a cell intended and exercised; the console names cells short of them', () => {
+    const cell = (mutate: (result: Record<string, unknown>) => void): boolean => {
+      const doc = JSON.parse(reportJson(sampleReport(), info)) as Record<string, unknown>;
+      mutate((doc['results'] as Record<string, unknown>[])[0]!);
+      return validate(doc);
+    };
+    expect(cell((r) => (r['interleavings'] = { intended: 6, exercised: 5 }))).toBe(true);
+    expect(cell((r) => (r['interleavings'] = { intended: 6 }))).toBe(false);
+    expect(cell((r) => (r['interleavings'] = { intended: 6, exercised: -1 }))).toBe(false);
+    expect(cell((r) => (r['interleavings'] = { intended: 6, exercised: 6, attempts: 2 }))).toBe(false);
+    const report = sampleReport();
+    expect(interleavingLine(report)).toBeUndefined();
+    report.results[0]!.interleavings = { intended: 6, exercised: 6 };
+    expect(interleavingLine(report)).toBe('Interleavings: 6 of 6 intended exercised in 1 cell.');
+    report.results[1]!.interleavings = { intended: 6, exercised: 4 };
+    const line = interleavingLine(report)!;
+    expect(line).toContain('10 of 12 intended exercised in 2 cells; not all in 1 cell (inconclusive): ');
+    expect(line).toContain(`${report.results[1]!.rule} on ${report.results[1]!.operation} (4 of 6)`);
+    expect(renderConsole(report, info, { colour: false, width: 100, evidenceLimit: 12, stepLimit: 15 })).toContain(line);
   });
 });
