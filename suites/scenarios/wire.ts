@@ -150,7 +150,7 @@ function lateCase(
   input: Input,
   done: () => Promise<boolean>,
 ): LateCase {
-  const client = link.client({ ...clientOptions('explicit'), label: `client (${c.fault}, paced)` });
+  const client = link.client({ ...clientOptions('explicit'), label: `client (${c.fault}, ${c.mode}, paced)` });
   return {
     link,
     operation,
