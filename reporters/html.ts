@@ -167,7 +167,10 @@ export function renderHtml(report: Report, info?: RunInfo): string {
               const v = row.cells.get(op);
               if (!v) return `<td class="na" title="does not apply">${NOT_APPLICABLE}</td>`;
               const result = byCell.get(`${row.rule}\u0000${op}`);
-              const title = h(`${row.rule} on ${op}: ${v}${result ? ` - ${firstLine(result.reason)}` : ''}`);
+              const woven = result?.interleavings
+                ? ` (interleavings: ${result.interleavings.exercised} of ${result.interleavings.intended} exercised)`
+                : '';
+              const title = h(`${row.rule} on ${op}: ${v}${woven}${result ? ` - ${firstLine(result.reason)}` : ''}`);
               const symbol = SYMBOL[v];
               const inner = result && v !== 'pass' ? `<a href="#${ids.get(result)}">${symbol}</a>` : symbol;
               return `<td class="cell v-${v}" data-verdict="${v}" title="${title}">${inner}</td>`;

@@ -10,6 +10,7 @@ import { summarize } from '../../harness/run/results.ts';
 import { registerSecret } from '../../harness/client/redact.ts';
 import type { Exchange, Report } from '../../harness/types.ts';
 import { interleavingLine, renderConsole } from '../../reporters/console.ts';
+import { renderHtml } from '../../reporters/html.ts';
 import { jsonReporter, reportJson } from '../../reporters/json.ts';
 import { shortNames } from '../../reporters/short-names.ts';
 
@@ -221,5 +222,9 @@ describe('JSON reporter', () => {
     expect(line).toContain('10 of 12 intended exercised in 2 cells; not all in 1 cell (inconclusive): ');
     expect(line).toContain(`${report.results[1]!.rule} on ${report.results[1]!.operation} (4 of 6)`);
     expect(renderConsole(report, info, { colour: false, width: 100, evidenceLimit: 12, stepLimit: 15 })).toContain(line);
+    // The HTML: in the matrix cell's title, and in a cell's details (those that do not pass).
+    const html = renderHtml(report, info);
+    expect(html).toContain('(interleavings: 4 of 6 exercised)');
+    expect(html).toContain('(interleavings: 6 of 6 exercised)');
   });
 });
