@@ -360,17 +360,18 @@ class WireProxy {
       this.history.add('target', delivery.operation, what, delivery.n);
       return failed;
     } finally {
-      this.forwarded(x);
+      this.forwarded(x, timing.answeredAt !== undefined);
     }
   }
 
   /**
-   * A request has been forwarded and answered: the ones held for reordering may go now, and the late
-   * originals of this very request (its retry has overtaken them).
+   * A request has been forwarded (and, when `answered`, answered): the ones held for reordering may go now, and,
+   * once it was answered, the late originals of this very request (its retry has overtaken them; an aborted or
+   * failed forward overtook nothing).
    */
-  private forwarded({ delivery, retryKey }: Exchange): void {
+  private forwarded({ delivery, retryKey }: Exchange, answered: boolean): void {
     if (delivery.fault !== 'reorder' && this.held.size > 0) this.releaseHeld();
-    if (delivery.fault !== 'late' && delivery.watched && this.lateWaiters.size > 0)
+    if (answered && delivery.fault !== 'late' && delivery.watched && this.lateWaiters.size > 0)
       for (const key of lateKeys(retryKey, delivery)) for (const release of [...(this.lateWaiters.get(key) ?? [])]) release();
   }
 
