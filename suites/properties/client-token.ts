@@ -143,7 +143,8 @@ export async function formatProperty(ctx: CheckContext, spec: CreateOperationSpe
         run.adopt(token, earlier);
         again++;
       }
-      const label = `[${FORMAT}] a create with the valid token ${JSON.stringify(token)}${earlier ? ', again, with its first parameters' : ''}`;
+      const repeated = earlier ? ', again, with its first parameters' : '';
+      const label = `[${FORMAT}] a create with the valid token ${JSON.stringify(token)}${repeated}`;
       const sent = await run.request(label, earlier?.input ?? input, token, weak);
       if (weak && sent.observed.kind === 'new' && sent.resource)
         ShortTokens.of(ctx).bound(token, { input: sent.input, key: identityKey(spec.resource, sent.resource), at: sent.at });
