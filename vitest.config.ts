@@ -20,6 +20,8 @@ export const SLOW_TESTS: readonly string[] = [
   'test/release/gate.test.ts',
   // Three shards and a merge, each a CLI process.
   'test/release/shards.test.ts',
+  // The CI examples' own commands (shards, merge, explorer), each a CLI process, against the emulator as a remote host.
+  'test/release/examples.test.ts',
   // The whole suite against 27 faults at once, then a merge: the Markdown summary's size, --summary, --quiet.
   'test/release/ci-summary.test.ts',
   // Strict authentication and real bundles from s3rver, end to end, in real time.
