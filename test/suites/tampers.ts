@@ -2,23 +2,44 @@
 // the mirror of one rule: the checks of that rule must then fail.
 import { randomUUID } from 'node:crypto';
 import type { ProtonClient } from '@aws-sdk/client-proton';
-import type { CheckContext } from '../../harness/run/context.ts';
+import type { CheckContext, WireLink } from '../../harness/run/context.ts';
 import type { Tamper } from './run-cells.ts';
 import { namesMismatch } from '../../specs/mismatch.ts';
 
 type Members = Record<string, unknown>;
 
+/**
+ * The context with `tamper` applied to its client and to every client of its wire links (the concurrent-retries
+ * checks send through a proxy: harness/wire/server.ts `together`).
+ */
+function tamperedClients(ctx: CheckContext, tamper: (client: ProtonClient) => void): CheckContext {
+  const client = ctx.newClient();
+  tamper(client);
+  const throughProxy: CheckContext['throughProxy'] = async (...args) => {
+    const link = await ctx.throughProxy(...args);
+    // The link's getters (deliveries, faults) read the live proxy: kept through the prototype, not copied.
+    const tampered = Object.create(link) as WireLink;
+    tampered.client = (options) => {
+      const linked = link.client(options);
+      tamper(linked);
+      return linked;
+    };
+    return tampered;
+  };
+  return { ...ctx, client, throughProxy };
+}
+
 /** A context whose client rewrites each request's input before it is serialized. */
 function rewritingInput(ctx: CheckContext, rewrite: (operation: string, input: Members) => Members): CheckContext {
-  const client = ctx.newClient();
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const operation = String(context.commandName ?? '').replace(/Command$/, '');
-      return next({ ...args, input: rewrite(operation, args.input as Members) as typeof args.input });
-    },
-    { step: 'initialize', name: 'tamperInput' },
+  return tamperedClients(ctx, (client) =>
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const operation = String(context.commandName ?? '').replace(/Command$/, '');
+        return next({ ...args, input: rewrite(operation, args.input as Members) as typeof args.input });
+      },
+      { step: 'initialize', name: 'tamperInput' },
+    ),
   );
-  return { ...ctx, client };
 }
 
 /** A context whose client rewrites each answer (output or error) after it is parsed. */
@@ -26,17 +47,17 @@ function rewritingAnswer(
   ctx: CheckContext,
   rewrite: (operation: string, input: Members, answer: Promise<Members>) => Promise<Members>,
 ): CheckContext {
-  const client: ProtonClient = ctx.newClient();
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const operation = String(context.commandName ?? '').replace(/Command$/, '');
-      const result = next(args).then((out) => out.output as unknown as Members);
-      const output = await rewrite(operation, args.input as Members, result);
-      return { output: output as never, response: undefined };
-    },
-    { step: 'initialize', name: 'tamperAnswer' },
+  return tamperedClients(ctx, (client) =>
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const operation = String(context.commandName ?? '').replace(/Command$/, '');
+        const result = next(args).then((out) => out.output as unknown as Members);
+        const output = await rewrite(operation, args.input as Members, result);
+        return { output: output as never, response: undefined };
+      },
+      { step: 'initialize', name: 'tamperAnswer' },
+    ),
   );
-  return { ...ctx, client };
 }
 
 function serviceError(name: string, message: string): Error {
