@@ -1,22 +1,12 @@
 // --wait-for-target (issue 20): a CI service that is still starting is probed
 // until it answers, then the run starts; a target that never answers is
 // unreachable (exit 3) only once the wait is over.
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseCli } from '../../cli/args.ts';
 import { startEmulator } from '../../emulator/index.ts';
+import { closedPort } from '../support/fake-target.ts';
 import { UnreachableError, UsageError } from '../../harness/errors.ts';
 import { resolveTarget } from '../../harness/target/target.ts';
-
-/** A loopback port nothing listens on (bound, then released). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -32,7 +22,7 @@ describe('--wait-for-target', () => {
   });
 
   it('waits for a target that starts answering during the wait, then resolves it', async () => {
-    const port = await freePort();
+    const port = await closedPort();
     const endpoint = `http://127.0.0.1:${port}`;
     const lines: string[] = [];
     let started: Promise<void> | undefined;
@@ -56,7 +46,7 @@ describe('--wait-for-target', () => {
   });
 
   it('answers unreachable (exit 3) only once the wait is over, saying how long it waited', async () => {
-    const endpoint = `http://127.0.0.1:${await freePort()}`;
+    const endpoint = `http://127.0.0.1:${await closedPort()}`;
     const began = Date.now();
     const error = await resolveTarget({ endpoint, env: {}, waitForTargetMs: 1_500 }).catch((thrown: unknown) => thrown);
     expect(Date.now() - began).toBeGreaterThanOrEqual(1_500);
@@ -66,7 +56,7 @@ describe('--wait-for-target', () => {
   });
 
   it('does not wait without the flag: a target that does not answer is unreachable at once', async () => {
-    const endpoint = `http://127.0.0.1:${await freePort()}`;
+    const endpoint = `http://127.0.0.1:${await closedPort()}`;
     const began = Date.now();
     await expect(resolveTarget({ endpoint, env: {} })).rejects.toBeInstanceOf(UnreachableError);
     expect(Date.now() - began).toBeLessThan(1_500);

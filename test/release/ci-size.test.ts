@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { fileReporters } from '../../cli/reports.ts';
 import { parseCli } from '../../cli/args.ts';
-import { summarize } from '../../harness/run/results.ts';
+import { syntheticReport } from './support.ts';
 import type { Report, RuleResult } from '../../harness/types.ts';
 import { renderConsole } from '../../reporters/console.ts';
 import { renderMarkdown } from '../../reporters/markdown.ts';
@@ -23,15 +23,7 @@ function failing(count: number, stepChars: number): Report {
     evidence: [],
     steps: Array.from({ length: 60 }, (_, s) => `step ${s} ${'x'.repeat(stepChars)}`),
   }));
-  return {
-    target: { endpoint: 'http://127.0.0.1:4566', embedded: false, region: 'us-east-1', capabilities: [] },
-    startedAt: '2026-12-07T00:00:00.000Z',
-    finishedAt: '2026-12-07T00:00:01.000Z',
-    seed: 7,
-    numRuns: 3,
-    summary: summarize(results),
-    results,
-  };
+  return syntheticReport(results);
 }
 
 describe('the Markdown summary, sized for CI', () => {

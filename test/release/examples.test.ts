@@ -10,13 +10,12 @@
 // is test/release/package.test.ts's (npm pack, npm install of the .tgz).
 import { spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { startEmulator } from '../../emulator/index.ts';
+import { closedPort } from '../support/fake-target.ts';
 import { RULES } from '../../specs/rules.ts';
 import { BIN, CLEAN_ENV } from '../support/spawn.ts';
 import { ROOT } from './support.ts';
@@ -69,20 +68,12 @@ function said(ran: Ran, script: string): string {
   return `${script}\nexit ${ran.code}\n--- stdout\n${ran.stdout.slice(-2500)}\n--- stderr\n${ran.stderr.slice(-2000)}`;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 /** The example's service, started when the first shard waits for it; reached at `url`. */
 class LateService {
   private started: Promise<{ close(): Promise<void> }> | undefined;
   private constructor(readonly port: number) {}
   static async reserve(): Promise<LateService> {
-    return new LateService(await freePort());
+    return new LateService(await closedPort());
   }
   get url(): string {
     return `http://127.0.0.1:${this.port}`;

@@ -3,7 +3,7 @@
 // summary names the failures that are not expected (rule and operation).
 import { describe, expect, it } from 'vitest';
 import { applyExpectations } from '../../harness/outcomes/expectations.ts';
-import { summarize } from '../../harness/run/results.ts';
+import { syntheticReport } from './support.ts';
 import type { Report, RuleResult } from '../../harness/types.ts';
 import { renderConsole } from '../../reporters/console.ts';
 import { detailLines } from '../../reporters/detail-text.ts';
@@ -26,15 +26,7 @@ function gated(): Report {
     failed('client-token/same-token-same-params', 'CreateEnvironmentAccountConnection'),
     { ...failed('client-token/format', 'CreateEnvironmentTemplateVersion'), verdict: 'pass' as const, reason: 'fine' },
   ];
-  const report: Report = {
-    target: { endpoint: 'http://127.0.0.1:4566', embedded: false, region: 'us-east-1', capabilities: [] },
-    startedAt: '2026-12-07T00:00:00.000Z',
-    finishedAt: '2026-12-07T00:00:01.000Z',
-    seed: 7,
-    numRuns: 3,
-    summary: summarize(results),
-    results,
-  };
+  const report: Report = syntheticReport(results);
   const entries = [
     {
       rule: 'client-token/format',

@@ -9,9 +9,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../cli/main.ts';
 import { expectationsFromReport, stableReason } from '../../harness/outcomes/expectations.ts';
 import type { ExpectationsFile } from '../../harness/outcomes/expectations.ts';
-import { summarize } from '../../harness/run/results.ts';
 import type { Report, RuleResult, Verdict } from '../../harness/types.ts';
-import { faultyEmulator } from './support.ts';
+import { faultyEmulator, syntheticReport } from './support.ts';
 
 const RUN = ['--rules', 'client-token/same-token-same-params,client-token/same-token-different-params', '--num-runs', '3', '--seed', '7'];
 
@@ -20,16 +19,7 @@ function cell(rule: string, operation: string, verdict: Verdict, reason = 'becau
 }
 
 function report(results: RuleResult[], runId: string): Report {
-  return {
-    target: { endpoint: 'http://127.0.0.1:4566', embedded: false, region: 'us-east-1', capabilities: [] },
-    startedAt: '2026-12-07T00:00:00.000Z',
-    finishedAt: '2026-12-07T00:00:01.000Z',
-    seed: 7,
-    numRuns: 3,
-    summary: summarize(results),
-    results,
-    runId,
-  } as Report;
+  return syntheticReport(results, { runId });
 }
 
 /** The CLI in this process, its console output swallowed (a write's callback still called: the console reporter waits for it). */

@@ -2,6 +2,8 @@
 // bin shim, a clean environment), and emulators with faults on loopback.
 import { fileURLToPath } from 'node:url';
 import { startEmulator } from '../../emulator/index.ts';
+import { summarize } from '../../harness/run/results.ts';
+import type { Report, RuleResult } from '../../harness/types.ts';
 import { BIN, CLEAN_ENV, runProcess } from '../support/spawn.ts';
 
 export { BIN };
@@ -37,4 +39,18 @@ export async function faultyEmulator(faults: string[]): Promise<{ url: string; c
 /** A one-line view of a run for assertion messages. */
 export function said(run: Run): string {
   return `exit ${run.code}\n--- stdout\n${run.stdout.slice(-3000)}\n--- stderr\n${run.stderr.slice(-2000)}`;
+}
+
+/** A made-up report of `results` (a loopback target, seed 7, 3 runs per property), with `fields` on top. */
+export function syntheticReport(results: RuleResult[], fields: Record<string, unknown> = {}): Report {
+  return {
+    target: { endpoint: 'http://127.0.0.1:4566', embedded: false, region: 'us-east-1', capabilities: [] },
+    startedAt: '2026-12-07T00:00:00.000Z',
+    finishedAt: '2026-12-07T00:00:01.000Z',
+    seed: 7,
+    numRuns: 3,
+    summary: summarize(results),
+    results,
+    ...fields,
+  } as Report;
 }
