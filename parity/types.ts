@@ -1,0 +1,44 @@
+// The parity comparison's data (issue 22): a corpus of request sequences,
+// what each target answered, and the differences between two answers.
+// parity/ sits on top (like mutation/): it may use harness/, specs/ and the
+// embedded emulator; nothing below imports it.
+
+/** One request of a sequence, sent to both targets in the same order. */
+export interface ParityStep {
+  operation: string;
+  /** The request's input, as the SDK would send it (names are the corpus's own, deterministic from the seed). */
+  input: Record<string, unknown>;
+  /** Before this step, wait until both targets have settled their asynchronous steps (hooks: move both clocks; else poll). */
+  settle?: boolean;
+  /** Why this step is in the sequence: 'valid', 'invalid: name too long', 'missing resource', 'conflict', 'paging', ... */
+  intent: string;
+}
+
+export interface ParitySequence {
+  /** Stable id, e.g. 'environment-template/create-invalid-name-length'. */
+  id: string;
+  /** The operations it exercises (each operation the reference implements appears in at least one sequence). */
+  operations: string[];
+  steps: ParityStep[];
+  /** Steps that remove what the sequence made (deletes in dependency order): sent after `steps`, their answers not compared. */
+  cleanup: ParityStep[];
+}
+
+/** One answer, as the comparison sees it: HTTP status, error type (absent on success), the body. */
+export interface ParityAnswer {
+  status: number;
+  errorType?: string;
+  body: unknown;
+}
+
+/** One difference between the reference's and the candidate's normalised answers. */
+export interface ParityDifference {
+  operation: string;
+  /** JSON path into the answer: '$.status' (HTTP status), '$.errorType', '$.body.environment.status', ... */
+  path: string;
+  reference: unknown;
+  candidate: unknown;
+  /** The sequence (id) and the step (index) that produced it. */
+  sequence: string;
+  step: number;
+}
