@@ -12,6 +12,13 @@ export interface ParityStep {
   settle?: boolean;
   /** Why this step is in the sequence: 'valid', 'invalid: name too long', 'missing resource', 'conflict', 'paging', ... */
   intent: string;
+  /**
+   * Input members whose value the target chose in an earlier answer of the same sequence (a connection's id, an ARN, a
+   * nextToken): member -> the index of that step in `steps` (cleanup steps name `steps` too) and a dotted path into its
+   * answer's body (`environmentAccountConnection.id`, `nextToken`). The runner sets each from that target's own answer
+   * before sending; when the answer lacks it (the step failed), the member is left out.
+   */
+  from?: Record<string, { step: number; path: string }>;
 }
 
 export interface ParitySequence {
