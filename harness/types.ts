@@ -69,12 +69,33 @@ export interface RuleResult {
   history?: WireEvent[];
   /** The interleavings the cell's cases needed (specs/wire.ts INTERLEAVINGS), and how many the proxy's history shows happened. */
   interleavings?: InterleavingCount;
+  /** The retries its wire cases made at a client's pace (suites/lib/late-retry.ts), and what they cost. */
+  paced?: PacedCost;
+}
+
+/** A clock jump or a duration change a check made through the hooks (reproducers replay them in time order with the evidence). */
+export interface HookCall {
+  /** Wall-clock time of the call, milliseconds (the clock of Exchange.startedAt). */
+  at: number;
+  advanceMs?: number;
+  durations?: Record<string, number>;
 }
 
 /** Intended interleavings of a cell's cases, and those exercised (issue 19: a pass must prove its interleaving). */
 export interface InterleavingCount {
   intended: number;
   exercised: number;
+}
+
+/**
+ * Retries at a client's pace (issue 19), as a cell counts them: the retries sent, the direct reads that looked for an
+ * aborted original's action, the time they waited (the settle times and the backoff, milliseconds) and the settle time used.
+ */
+export interface PacedCost {
+  retries: number;
+  reads: number;
+  waitedMs: number;
+  settleMs: number;
 }
 
 /** One event on the wire of a cell (harness/wire/proxy.ts): a client's request and what it saw, the proxy's doing, the target's answer. */

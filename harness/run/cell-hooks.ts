@@ -2,7 +2,7 @@
 // clock jumps and duration changes go to the step trail, and on a target
 // without per-account isolation they first wait until the cell runs alone.
 import type { CellHold } from './lock.ts';
-import type { Hooks } from '../types.ts';
+import type { HookCall, Hooks } from '../types.ts';
 import { formatMs } from './wait.ts';
 import { formatTransitionDurations } from '../../specs/transitions.ts';
 
@@ -54,6 +54,25 @@ export function sharedAccountHooks(hooks: Hooks, hold: CellHold, onCleanup: (act
     async reset() {
       await hold.upgrade();
       return hooks.reset();
+    },
+  };
+}
+
+/** Hooks that note each clock jump and duration change (with its time) before making it. */
+export function notedHooks(hooks: Hooks, note: (call: HookCall) => void): Hooks {
+  return {
+    capabilities: hooks.capabilities,
+    now: () => hooks.now(),
+    counts: () => hooks.counts(),
+    getDurations: () => hooks.getDurations(),
+    reset: () => hooks.reset(),
+    advance(ms: number) {
+      note({ at: Date.now(), advanceMs: ms });
+      return hooks.advance(ms);
+    },
+    setDurations(durations: Record<string, number>) {
+      note({ at: Date.now(), durations: { ...durations } });
+      return hooks.setDurations(durations);
     },
   };
 }

@@ -5,7 +5,7 @@ import { setMaxListeners } from 'node:events';
 import type { ProtonClient } from '@aws-sdk/client-proton';
 import type { Dispatcher } from 'undici';
 import type { CheckContext, ClientOptions } from './context.ts';
-import type { Capability, InterleavingCount, WaitOptions, WireEvent } from '../types.ts';
+import type { Capability, HookCall, InterleavingCount, PacedCost, WaitOptions, WireEvent } from '../types.ts';
 import { SkipCheck } from '../types.ts';
 import { createProtonClient } from '../client/client.ts';
 import type { Credentials } from '../client/client.ts';
@@ -13,7 +13,7 @@ import { cellCredentials } from '../target/credentials.ts';
 import { describeError } from '../errors.ts';
 import { cellPhase } from './expiry-state.ts';
 import type { RunPhase } from './expiry-state.ts';
-import { sharedAccountHooks, steppedHooks } from './cell-hooks.ts';
+import { notedHooks, sharedAccountHooks, steppedHooks } from './cell-hooks.ts';
 import { createHooks } from '../target/hooks.ts';
 import { CellHold } from './lock.ts';
 import type { CellLock } from './lock.ts';
@@ -45,6 +45,8 @@ export interface RunEnvironment {
   seed: number;
   numRuns: number;
   path: string | undefined;
+  /** The target's measured median round trip, milliseconds (CheckContext.roundTripMs). */
+  roundTripMs?: number;
   /** The run's sinks: the shape ledger and the request counter. */
   sinks: readonly ExchangeSink[];
   /** Counts hook requests (not recorded as exchanges). */
@@ -81,6 +83,8 @@ export interface Cell {
   readonly context: CheckContext;
   readonly recorder: Recorder;
   readonly steps: readonly string[];
+  /** The hook calls that move the target's clock or change its durations, in order. */
+  readonly hookCalls: readonly HookCall[];
   readonly hold: CellHold;
   /** Deletes the ownership guard refused (the cell is then inconclusive). */
   readonly refusedDeletes: readonly RefusedDelete[];
@@ -92,6 +96,8 @@ export interface Cell {
   readonly wireHistory: () => WireEvent[] | undefined;
   /** The interleavings its wire checks intended and exercised (WireLink.tally), when they counted any. */
   readonly wireInterleavings: () => InterleavingCount | undefined;
+  /** The retries at a client's pace its wire checks made (WireLink.pace), when they counted any. */
+  readonly wirePaced: () => PacedCost | undefined;
   /** Aborts the check (timeout, Ctrl-C); cleanups can still send requests. */
   abort(reason: string): void;
   /** Runs every cleanup (last registered first); returns the failures, described. */
@@ -205,12 +211,14 @@ function cellHooks(
   account: string | (() => Promise<string | undefined>) | undefined,
   hold: CellHold,
   onCleanup: (action: () => Promise<void>, group?: string) => void,
+  noteCall: (call: HookCall) => void,
 ) {
   const base =
     env.capabilities.size > 0
       ? createHooks({ endpoint: env.endpoint, pool: env.pool, capabilities: env.capabilities, account, onRequest: env.countRequest })
       : undefined;
-  const scoped = base && !env.accounts ? sharedAccountHooks(base, hold, onCleanup) : base;
+  const shared = base && !env.accounts ? sharedAccountHooks(base, hold, onCleanup) : base;
+  const scoped = shared ? notedHooks(shared, noteCall) : undefined;
   // A rehearsal's waits move its emulator's clock, which the checks are not told of.
   const rehearsalClock = env.rehearsal
     ? createHooks({
@@ -322,7 +330,10 @@ export function createCell(env: RunEnvironment, id: CellIdentity): Cell {
     return (held ?? Promise.resolve()).then(() => env.live!.admit(operation, signal));
   };
   const { newClient, wire } = cellClients(env, { credentials, recorder, signal: () => requestSignal, gate, guard, weather });
-  const hooks = cellHooks(env, account, hold, onCleanup);
+  const hookCalls: HookCall[] = [];
+  const hooks = cellHooks(env, account, hold, onCleanup, (call) => {
+    if (!cleaning && hookCalls.length < STEP_LIMIT) hookCalls.push(call);
+  });
   const meter = new WaitMeter(env.rehearsal === true);
   const context = cellContext(env, id, {
     newClient,
@@ -340,12 +351,14 @@ export function createCell(env: RunEnvironment, id: CellIdentity): Cell {
     context,
     recorder,
     steps,
+    hookCalls,
     hold,
     weather,
     refusedDeletes,
     waitedMs: meter.total,
     wireHistory: () => wire.history(),
     wireInterleavings: () => wire.interleavings(),
+    wirePaced: () => wire.paced(),
     abort(reason: string) {
       controller.abort(new Error(reason));
     },
@@ -412,6 +425,7 @@ function cellContext(env: RunEnvironment, id: CellIdentity, parts: ContextParts)
     seed: env.seed,
     numRuns: env.numRuns,
     path: env.path,
+    ...(env.roundTripMs !== undefined ? { roundTripMs: env.roundTripMs } : {}),
     waitFor<T>(description: string, probe: () => Promise<T>, done: (value: T) => boolean, options?: WaitOptions) {
       const settings = {
         clock: hooks.waitClock,

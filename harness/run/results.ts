@@ -2,7 +2,7 @@
 // (a SHOULD `fail` is a `warn`; a skip or an inconclusive carries its reason;
 // anything unexpected is a `fail` that names it, never a `pass`), summaries,
 // and the command that replays or reruns a cell.
-import type { Level, Outcome, PropertyFailure, Report, RuleResult, Summary, Verdict } from '../types.ts';
+import type { HookCall, Level, Outcome, PropertyFailure, Report, RuleResult, Summary, Verdict } from '../types.ts';
 import { InconclusiveCheck, SkipCheck, VERDICTS } from '../types.ts';
 import { describeError } from '../errors.ts';
 
@@ -20,6 +20,8 @@ export interface ResultExtras {
   interrupted?: boolean;
   /** Exchanges of the whole property run, when the evidence is that of its replayed case (`requests`). */
   runRequests?: number;
+  /** The check's clock jumps and duration changes, its waits' too (results that do not pass; reporters/reproducers/). */
+  hookCalls?: HookCall[];
 }
 
 export type CellResult = RuleResult & ResultExtras;

@@ -76,6 +76,8 @@ export interface RunOptions<O> {
   rehearsal?: boolean;
   /** The bound of a real-time wait that names none, milliseconds (--wait-timeout). */
   waitTimeoutMs?: number;
+  /** The target's median round trip as measured before the run (harness/plan/sizing.ts), milliseconds: CheckContext.roundTripMs. */
+  roundTripMs?: number;
   /** --max-live-resources: at most this many of the run's resources exist at once (harness/run/live.ts). */
   maxLiveResources?: number;
   /** Template bundles the run uploaded (harness/bundles/store.ts); placeholders when absent. */
@@ -117,6 +119,7 @@ export async function runConformance<O>(options: RunOptions<O>): Promise<RunOutc
     ...(options.phase ? { phase: options.phase } : {}),
     ...(options.rehearsal ? { rehearsal: true } : {}),
     ...(options.waitTimeoutMs !== undefined ? { waitTimeoutMs: options.waitTimeoutMs } : {}),
+    ...(options.roundTripMs !== undefined ? { roundTripMs: options.roundTripMs } : {}),
     ...(live ? { live } : {}),
     ...(options.bundles ? { bundles: options.bundles } : {}),
   };
@@ -262,7 +265,11 @@ async function runCell<O>(options: RunOptions<O>, env: RunEnvironment, plan: Cel
 
   // In --phase verify, a cell continues the record cell of its operation: its index (names, account).
   const index = recordedCellIndex(options.phase, rule.id, operation) ?? allocate();
-  const verdicted = await execute(options, env, plan, index, (same) => same);
+  // A cell of --rerun-failed that carries its shrunk case replays that case alone (as --path does for one cell).
+  const replaying = plan.path;
+  const verdicted = await execute(options, env, plan, index, (same) =>
+    replaying === undefined ? same : { ...same, path: replaying, numRuns: 1 },
+  );
   const cell = verdicted.cell;
   let evidenceCell: Cell = cell;
   let note = '';
@@ -306,6 +313,7 @@ async function runCell<O>(options: RunOptions<O>, env: RunEnvironment, plan: Cel
     requests: evidenceCell.recorder.total,
   };
   if (verdict !== 'pass') result.steps = cutShort ? evidenceCell.steps.slice(-3) : [...evidenceCell.steps];
+  if (verdict !== 'pass' && !cutShort && evidenceCell.hookCalls.length > 0) result.hookCalls = [...evidenceCell.hookCalls];
   if (cutShort) result.interrupted = true;
   if (evidenceCell !== cell) result.runRequests = cell.recorder.total;
   const waited = cell.waitedMs();
@@ -318,6 +326,8 @@ async function runCell<O>(options: RunOptions<O>, env: RunEnvironment, plan: Cel
   if (history !== undefined && verdict !== 'pass' && !cutShort) result.history = history;
   const interleavings = evidenceCell.wireInterleavings();
   if (interleavings !== undefined) result.interleavings = interleavings;
+  const paced = evidenceCell.wirePaced();
+  if (paced !== undefined) result.paced = paced;
   const endpoint = options.target.embedded ? undefined : options.target.endpoint;
   const program = options.command?.program;
   const flags = options.command?.flags ?? [];
