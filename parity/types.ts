@@ -19,6 +19,13 @@ export interface ParityStep {
    * before sending; when the answer lacks it (the step failed), the member is left out.
    */
   from?: Record<string, { step: number; path: string }>;
+  /**
+   * 'management': send this step as the management account the corpus's connection requests name
+   * (specs/values.ts MANAGEMENT_ACCOUNTS[0], 210987654321), not as the caller (the environment account): accepting
+   * or rejecting a connection, and what that account then builds on it. The emulator in open mode takes the access
+   * key id 210987654321 as that account; a runner with no way to act as it skips the whole sequence and says so.
+   */
+  account?: 'management';
 }
 
 export interface ParitySequence {
