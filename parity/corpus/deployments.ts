@@ -1,0 +1,176 @@
+// Environments and services: created on published template versions,
+// deployed, updated (the environment to other versions), listed with paging,
+// deleted asynchronously; their create retries, missing ones, and the
+// template versions they keep from being deleted.
+import { environmentInput, serviceInput } from '../../specs/prerequisites.ts';
+import type { Input } from '../../specs/types.ts';
+import { environmentSpec, serviceSpec } from '../../specs/values.ts';
+import type { ParitySequence } from '../types.ts';
+import { type CorpusContext, createSpec, SequenceBuilder } from './builder.ts';
+import { ENVIRONMENT_FAMILY, SERVICE_FAMILY, templateWithVersions } from './templates.ts';
+
+/** What differs between environments and services here. */
+interface Deployed {
+  word: 'Environment' | 'Service';
+  kind: 'environment' | 'service';
+  slug: string;
+  /** Adds the published template(s) a create needs; returns the template name to deploy. */
+  prepare(ctx: CorpusContext, b: SequenceBuilder, versions?: readonly `${number}.${number}`[]): string;
+  input(name: string, templateName: string): Input;
+  /** The update that starts no deployment. */
+  quietUpdate(name: string): Input;
+  /** The update that deploys again. */
+  deployingUpdate(name: string): Input;
+}
+
+const ENVIRONMENT: Deployed = {
+  word: 'Environment',
+  kind: 'environment',
+  slug: 'environment',
+  prepare: (ctx, b, versions = ['1.0']) => templateWithVersions(ctx, b, ENVIRONMENT_FAMILY, 'env-template', versions),
+  input: (name, templateName) => ({ ...environmentInput(name, templateName, '1', '0'), description: 'by the parity corpus' }),
+  quietUpdate: (name) => ({ name, deploymentType: 'NONE', description: 'updated by the parity corpus' }),
+  deployingUpdate: (name) => ({ name, deploymentType: 'CURRENT_VERSION', spec: environmentSpec('large') }),
+};
+
+const SERVICE: Deployed = {
+  word: 'Service',
+  kind: 'service',
+  slug: 'service',
+  prepare: (ctx, b, versions = ['1.0']) => {
+    const environmentTemplate = templateWithVersions(ctx, b, ENVIRONMENT_FAMILY, 'svc-env-template', ['1.0']);
+    return templateWithVersions(ctx, b, SERVICE_FAMILY, 'svc-template', versions, {
+      compatible: { templateName: environmentTemplate, majorVersion: '1' },
+    });
+  },
+  input: (name, templateName) => ({ ...serviceInput(name, templateName, '1', '0'), description: 'by the parity corpus' }),
+  quietUpdate: (name) => ({ name, description: 'updated by the parity corpus' }),
+  deployingUpdate: (name) => ({ name, spec: serviceSpec('large') }),
+};
+
+function create(b: SequenceBuilder, d: Deployed, name: string, templateName: string, intent = 'valid'): number {
+  const index = b.step(`Create${d.word}`, d.input(name, templateName), intent);
+  b.startsAsync();
+  b.made(d.kind, `Delete${d.word}`, { name });
+  return index;
+}
+
+function lifecycle(ctx: CorpusContext, d: Deployed): ParitySequence {
+  const { word } = d;
+  const b = new SequenceBuilder(`${d.slug}/lifecycle`);
+  const template = d.prepare(ctx, b);
+  const name = ctx.names.name(d.slug);
+  const created = create(b, d, name, template);
+  b.step(`Get${word}`, { name }, 'valid');
+  b.step(`Get${word}`, { name }, 'valid', { settle: true });
+  b.step(`Update${word}`, d.quietUpdate(name), 'valid');
+  b.step(`Update${word}`, d.deployingUpdate(name), 'valid');
+  b.step(`Get${word}`, { name }, 'valid');
+  b.step(`Get${word}`, { name }, 'valid', { settle: true });
+  b.step(`List${word}s`, {}, 'valid');
+  if (d.kind === 'environment')
+    b.step('ListEnvironments', { environmentTemplates: [{ templateName: template, majorVersion: '1' }] }, 'valid');
+  b.step('ListTagsForResource', {}, 'valid', { from: { resourceArn: { step: created, path: `${d.kind}.arn` } } });
+  const family = d.kind === 'environment' ? ENVIRONMENT_FAMILY : SERVICE_FAMILY;
+  b.step(
+    `Delete${family.prefix}Version`,
+    { templateName: template, majorVersion: '1', minorVersion: '0' },
+    `dependency: a version a ${d.kind} is deployed to`,
+  );
+  b.step(`Delete${word}`, { name }, 'valid');
+  b.step(`Delete${word}`, { name }, 'retry: deletion in progress');
+  b.step(`Get${word}`, { name }, 'missing resource: deleted', { settle: true });
+  b.step(`Delete${word}`, { name }, 'absent: deletion complete');
+  b.step(`Update${word}`, d.quietUpdate(name), 'missing resource');
+  return b.build();
+}
+
+function paging(ctx: CorpusContext, d: Deployed): ParitySequence {
+  const b = new SequenceBuilder(`${d.slug}/paging`);
+  const template = d.prepare(ctx, b);
+  for (let i = 0; i < 3; i++) create(b, d, ctx.names.name(`paged-${d.slug}`), template);
+  const first = b.step(`List${d.word}s`, { maxResults: 2 }, 'paging', { settle: true });
+  b.step(`List${d.word}s`, { maxResults: 2 }, 'paging', { from: { nextToken: { step: first, path: 'nextToken' } } });
+  return b.build();
+}
+
+function createRetries(ctx: CorpusContext, d: Deployed): ParitySequence {
+  const { word } = d;
+  const b = new SequenceBuilder(`${d.slug}/create-retries`);
+  const template = d.prepare(ctx, b);
+  const name = ctx.names.name(`retried-${d.slug}`);
+  const input = d.input(name, template);
+  create(b, d, name, template);
+  b.step(`Create${word}`, input, 'retry');
+  // Parameters whose alternative needs no other template (the operation entry's alternatives).
+  const parameters = createSpec(`Create${word}`).parameters.filter(
+    (p) => !['templateName', 'templateMajorVersion', 'templateMinorVersion'].includes(p.name),
+  );
+  const parameter = ctx.random.pick(parameters);
+  b.step(`Create${word}`, { ...input, [parameter.name]: parameter.alternative({}, input) }, `mismatch: ${parameter.name}`);
+  b.step(`Update${word}`, d.quietUpdate(name), 'valid', { settle: true });
+  b.step(`Create${word}`, input, 'conflict: modified since its create');
+  return b.build();
+}
+
+function missing(ctx: CorpusContext, d: Deployed): ParitySequence {
+  const { word } = d;
+  const b = new SequenceBuilder(`${d.slug}/missing`);
+  const name = ctx.names.name(`never-${d.slug}`);
+  b.step(`Get${word}`, { name }, 'missing resource');
+  b.step(`Update${word}`, d.quietUpdate(name), 'missing resource');
+  b.step(`Delete${word}`, { name }, 'absent');
+  b.step(`Create${word}`, d.input(name, ctx.names.name('never-template')), 'missing resource: no template');
+  b.made(d.kind, `Delete${word}`, { name });
+  return b.build();
+}
+
+/** A template whose only version is not published: nothing can be deployed to it. */
+function unpublished(ctx: CorpusContext, d: Deployed): ParitySequence {
+  const b = new SequenceBuilder(`${d.slug}/unpublished-version`);
+  const family = d.kind === 'environment' ? ENVIRONMENT_FAMILY : SERVICE_FAMILY;
+  const compatible =
+    d.kind === 'service'
+      ? { templateName: templateWithVersions(ctx, b, ENVIRONMENT_FAMILY, 'svc-env-template', ['1.0']), majorVersion: '1' }
+      : undefined;
+  const template = templateWithVersions(ctx, b, family, 'draft-template', ['1.0'], {
+    publish: false,
+    ...(compatible ? { compatible } : {}),
+  });
+  const name = ctx.names.name(`undeployed-${d.slug}`);
+  b.step(`Create${d.word}`, d.input(name, template), 'refused: the version is not published', { settle: true });
+  b.made(d.kind, `Delete${d.word}`, { name });
+  return b.build();
+}
+
+/** An environment moved to another minor version, then another major version. */
+function environmentVersions(ctx: CorpusContext): ParitySequence {
+  const b = new SequenceBuilder('environment/update-versions');
+  const template = ENVIRONMENT.prepare(ctx, b, ['1.0', '1.1', '2.0']);
+  const name = ctx.names.name('moved-environment');
+  create(b, ENVIRONMENT, name, template);
+  b.step('UpdateEnvironment', { name, deploymentType: 'MINOR_VERSION', templateMinorVersion: '1' }, 'valid', { settle: true });
+  b.step('GetEnvironment', { name }, 'valid', { settle: true });
+  b.step('UpdateEnvironment', { name, deploymentType: 'MAJOR_VERSION', templateMajorVersion: '2', templateMinorVersion: '0' }, 'valid');
+  b.step('GetEnvironment', { name }, 'valid', { settle: true });
+  b.step(
+    'UpdateEnvironment',
+    { name, deploymentType: 'MINOR_VERSION', templateMajorVersion: '1' },
+    'refused: a minor version update to another major version',
+  );
+  return b.build();
+}
+
+/** Every environment and service sequence. */
+export function deploymentSequences(ctx: CorpusContext): ParitySequence[] {
+  return [
+    ...[ENVIRONMENT, SERVICE].flatMap((d) => [
+      lifecycle(ctx, d),
+      paging(ctx, d),
+      createRetries(ctx, d),
+      missing(ctx, d),
+      unpublished(ctx, d),
+    ]),
+    environmentVersions(ctx),
+  ];
+}
