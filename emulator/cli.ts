@@ -7,6 +7,7 @@ import type { Durations } from './durations.ts';
 import { parseAuthMode, parseDurations, parseHooks, parseLatency, parseSeed, parseWeather, settingsLine } from './flags.ts';
 import { FAULT_CATALOGUE } from './faults/index.ts';
 import { VARIANT_CATALOGUE } from './variants/index.ts';
+import { PARITY_VARIANTS } from './variants/parity.ts';
 
 // The SDK (the S3 client of --s3-endpoint) warns on stderr that its 2027
 // releases will need Node 22; the project supports Node 20.19+, so it is noise.
@@ -100,6 +101,8 @@ export function faultList(): string {
   for (const [name, fault] of faults) lines.push(`  ${name.padEnd(width)}  ${fault.rule}: ${fault.description}`);
   lines.push('', 'Variants (--variant NAME, repeatable): behaviours the contract allows', '');
   for (const [name, variant] of Object.entries(VARIANT_CATALOGUE)) lines.push(`  ${name.padEnd(width)}  ${variant.description}`);
+  lines.push('', 'Parity variants (--variant NAME): answers that differ on purpose, for the parity tests (docs/parity.md)', '');
+  for (const [name, variant] of Object.entries(PARITY_VARIANTS)) lines.push(`  ${name.padEnd(width)}  ${variant.description}`);
   return `${lines.join('\n')}\n`;
 }
 

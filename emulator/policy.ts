@@ -13,6 +13,7 @@ import type { ModelViolation } from '../specs/model.ts';
 import { TOKEN_LIFETIME_MS } from '../specs/rules.ts';
 import { FAULT_CATALOGUE } from './faults/index.ts';
 import { VARIANT_CATALOGUE } from './variants/index.ts';
+import { PARITY_VARIANTS } from './variants/parity.ts';
 import { DEFAULT_SEED, weatherDecisions, type Weather } from './weather.ts';
 
 export type Params = Record<string, unknown>;
@@ -211,6 +212,10 @@ export interface Policy {
   asyncDeleteRetry(deletion: DeletionInProgress): Output;
   /** The answer once the deletion is complete (or the resource never existed). */
   asyncDeleteAbsent(operation: string): Output;
+
+  // --- answers
+  /** The output a successful request is answered with (server.ts): the handler's, as it is. */
+  answer(operation: string, output: Output): Output;
 }
 
 /** Deep equality of JSON values; object member order does not matter. */
@@ -261,6 +266,7 @@ export const CONFORMING: Policy = {
   deleteRetry: ({ remembered }) => remembered ?? {},
   asyncDeleteRetry: (deletion) => deletion.view(),
   asyncDeleteAbsent: () => ({}),
+  answer: (_operation, output) => output,
 };
 
 /**
@@ -297,6 +303,8 @@ export interface Variant {
 /** The catalogues, by name (emulator/faults/README.md). */
 export const FAULTS: Readonly<Record<string, Fault>> = FAULT_CATALOGUE;
 export const VARIANTS: Readonly<Record<string, Variant>> = VARIANT_CATALOGUE;
+/** Variants made for the parity comparison (variants/parity.ts): not conforming, not in the mutation analysis. */
+export { PARITY_VARIANTS };
 
 export interface Behaviour {
   policy: Policy;
@@ -334,8 +342,12 @@ export function behaviourOf(faults: readonly string[] = [], variants: readonly s
   }
   let weather: Weather = {};
   for (const name of variants) {
-    const variant = Object.hasOwn(VARIANTS, name) ? VARIANTS[name] : undefined;
-    if (variant === undefined) throw new Error(`unknown variant "${name}" (known: ${known(VARIANTS)})`);
+    const variant = Object.hasOwn(VARIANTS, name)
+      ? VARIANTS[name]
+      : Object.hasOwn(PARITY_VARIANTS, name)
+        ? PARITY_VARIANTS[name]
+        : undefined;
+    if (variant === undefined) throw new Error(`unknown variant "${name}" (known: ${known({ ...VARIANTS, ...PARITY_VARIANTS })})`);
     policy = { ...policy, ...overrideOf(variant.policy, policy) };
     durations = { ...durations, ...variant.durations };
     weather = { ...weather, ...variant.weather };

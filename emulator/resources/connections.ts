@@ -126,7 +126,10 @@ const listConnections: Handler = (ctx, params) => {
       (input.environmentName === undefined || c.environmentName === input.environmentName) &&
       (input.statuses === undefined || input.statuses.includes(c.status)),
   );
-  const page = paginate(matching, input, (c) => c.id, ctx.policy.paging('ListEnvironmentAccountConnections'));
+  // In the order they were requested (then by id): keyed by the random id alone, two runs of the same requests paged
+  // differently (found by the parity comparison, docs/parity.md).
+  const key = (c: ConnectionRecord): string => `${String(c.requestedAt).padStart(16, '0')}/${c.id}`;
+  const page = paginate(matching, input, key, ctx.policy.paging('ListEnvironmentAccountConnections'));
   return { environmentAccountConnections: page.items.map((c) => view(c, true)), nextToken: page.nextToken };
 };
 

@@ -85,11 +85,13 @@ export const VARIANT_CATALOGUE: Readonly<Record<string, Variant>> = Object.freez
   'coral-validation-namespace': {
     description:
       "Mismatch errors carry the __type namespace of AWS's Coral validation layer (com.amazon.coral.validate#ValidationException) " +
-      "instead of Proton's.",
-    policy: {
-      mismatchError: (_operation, detail) =>
-        new ApiError('ValidationException', `IdempotentParameterMismatch: ${detail}`, 400, 'com.amazon.coral.validate'),
-    },
+      "instead of Proton's; the message and everything else as the reference's.",
+    policy: (base) => ({
+      mismatchError: (operation, detail) => {
+        const error = base.mismatchError(operation, detail);
+        return new ApiError(error.type, error.message, error.status, 'com.amazon.coral.validate');
+      },
+    }),
   },
   'conflict-before-mismatch': {
     description:

@@ -25,6 +25,8 @@ export function defaultEmbeddedMode(env: NodeJS.ProcessEnv = process.env): Embed
 export interface EmbeddedOptions {
   durations?: Record<string, number>;
   hooks?: string[];
+  /** Variants by name (the conforming ones, or the parity tests' of emulator/variants/parity.ts). */
+  variants?: string[];
 }
 
 export async function startEmbedded(mode: EmbeddedMode = defaultEmbeddedMode(), options: EmbeddedOptions = {}): Promise<EmbeddedEmulator> {
