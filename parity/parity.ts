@@ -1,0 +1,178 @@
+// `proton-conformance parity` as a function (issue 22, docs/parity.md): the
+// three ways it runs, each one drive of the corpus (run.ts) and one report.
+// - compare: --reference embedded|URL --candidate URL;
+// - record: --reference embedded|URL --record DIR (the reference's answers as a snapshot);
+// - snapshot: --snapshot DIR --candidate URL (the candidate against a recorded snapshot, no reference running).
+import { UsageError } from '../harness/errors.ts';
+import { toolVersion } from '../harness/run/invocation.ts';
+import { startEmbedded, type EmbeddedEmulator, type EmbeddedOptions } from '../harness/target/embedded.ts';
+import { createPool } from '../harness/target/http.ts';
+import { probeHooks } from '../harness/target/probe.ts';
+import { compareAnswers, IgnoreList } from './compare.ts';
+import { withoutTimestampIdentity } from './normalise.ts';
+import type { CorpusSize, ParityReport, Unjudged } from './report.ts';
+import { driveSequences, type ParityEndpoint, type SequenceRun, type StepAnswer } from './run.ts';
+import { readSnapshot, SNAPSHOT_FORMAT, writeSnapshot, type SnapshotFile } from './snapshot.ts';
+import type { ParityAnswer, ParityDifference, ParitySequence } from './types.ts';
+
+export interface ParityOptions {
+  /** 'embedded' (the reference emulator in this process) or a URL. */
+  reference?: string;
+  candidate?: string;
+  /** Compare the candidate with this snapshot directory (no reference). */
+  snapshot?: string;
+  /** Write the reference's answers to this directory (no candidate). */
+  record?: string;
+  seed: number;
+  ignore?: readonly string[];
+  /** The corpus builder: the seeded corpus of parity/corpus.ts unless a test hands its own. */
+  corpus: (seed: number) => readonly ParitySequence[];
+  /** What the embedded reference is started with (tests: a variant). */
+  embedded?: EmbeddedOptions;
+  region?: string;
+  signal?: AbortSignal;
+  /** A line of progress (the CLI: stderr). */
+  progress?: (line: string) => void;
+}
+
+/** Operations, sequences and requests of a corpus (cleanups included). */
+export function corpusSize(corpus: readonly ParitySequence[]): CorpusSize {
+  const operations = new Set<string>();
+  let requests = 0;
+  for (const sequence of corpus) {
+    for (const step of [...sequence.steps, ...sequence.cleanup]) operations.add(step.operation);
+    requests += sequence.steps.length + sequence.cleanup.length;
+  }
+  return { operations: operations.size, sequences: corpus.length, requests };
+}
+
+type Mode = 'compare' | 'record' | 'snapshot';
+
+function modeOf(options: ParityOptions): Mode {
+  if (options.snapshot !== undefined) {
+    if (options.reference !== undefined)
+      throw new UsageError('parity: --snapshot compares with a recorded reference; leave --reference out');
+    if (options.record !== undefined) throw new UsageError('parity: --snapshot and --record go apart');
+    if (options.candidate === undefined) throw new UsageError('parity: --snapshot DIR needs --candidate URL');
+    return 'snapshot';
+  }
+  if (options.reference === undefined) throw new UsageError('parity: give --reference embedded|URL (or --snapshot DIR)');
+  if (options.record !== undefined) {
+    if (options.candidate !== undefined) throw new UsageError('parity: --record writes the reference only; leave --candidate out');
+    return 'record';
+  }
+  if (options.candidate === undefined) throw new UsageError('parity: give --candidate URL (or --record DIR)');
+  return 'compare';
+}
+
+async function endpointOf(label: string, url: string): Promise<ParityEndpoint> {
+  const probe = await probeHooks(url);
+  return { label, url, hooks: probe.hooks };
+}
+
+/** Where a step's two answers are compared: both answered, or the weather made it unjudged. */
+function judge(
+  sequence: ParitySequence,
+  step: number,
+  pair: [StepAnswer, StepAnswer],
+  identity: boolean,
+  out: { differences: ParityDifference[]; unjudged: Unjudged[] },
+): void {
+  const operation = sequence.steps[step]!.operation;
+  const [a, b] = pair;
+  if (a.answer === undefined || b.answer === undefined) {
+    const reason = [a.weather && `reference: ${a.weather}`, b.weather && `candidate: ${b.weather}`].filter(Boolean).join('; ');
+    out.unjudged.push({ operation, sequence: sequence.id, step, reason });
+    return;
+  }
+  const shown = (answer: ParityAnswer): ParityAnswer => (identity ? answer : (withoutTimestampIdentity(answer) as ParityAnswer));
+  out.differences.push(...compareAnswers(shown(a.answer), shown(b.answer), { operation, sequence: sequence.id, step }));
+}
+
+export async function runParity(options: ParityOptions): Promise<ParityReport> {
+  const mode = modeOf(options);
+  let ignore: IgnoreList;
+  try {
+    ignore = new IgnoreList(options.ignore ?? []);
+  } catch (error) {
+    throw new UsageError(`parity: --ignore: ${(error as Error).message}`);
+  }
+  const startedAt = new Date();
+  const started = performance.now();
+  const snapshot = mode === 'snapshot' ? await readSnapshot(options.snapshot!) : undefined;
+  const corpus = snapshot?.map((file) => file.sequence) ?? options.corpus(options.seed);
+  let embedded: EmbeddedEmulator | undefined;
+  const pool = createPool({ connections: 16 });
+  try {
+    const endpoints: ParityEndpoint[] = [];
+    if (mode !== 'snapshot') {
+      if (options.reference === 'embedded') embedded = await startEmbedded(undefined, options.embedded ?? {});
+      endpoints.push(await endpointOf('reference', embedded?.url ?? options.reference!));
+    }
+    if (mode !== 'record') endpoints.push(await endpointOf('candidate', options.candidate!));
+    let lastNote = performance.now();
+    const drive = await driveSequences({
+      corpus,
+      endpoints,
+      pool,
+      ...(options.region ? { region: options.region } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      onSequence: (_run, done, total) => {
+        if (performance.now() - lastNote < 2_000 && done < total) return;
+        lastNote = performance.now();
+        options.progress?.(`parity: ${done}/${total} sequences`);
+      },
+    });
+    const found = { differences: [] as ParityDifference[], unjudged: [] as Unjudged[] };
+    drive.runs.forEach((run, index) => {
+      const file = snapshot?.[index];
+      const reference = file?.answers ?? run.answers[0]!;
+      const candidate = mode === 'record' ? undefined : run.answers[endpoints.length - 1]!;
+      const identity = drive.clock && (file?.clock ?? true);
+      if (candidate !== undefined) {
+        for (let step = 0; step < run.sequence.steps.length; step++) {
+          judge(run.sequence, step, [reference[step] ?? { weather: 'not in the snapshot' }, candidate[step]!], identity, found);
+        }
+      }
+    });
+    if (mode === 'record')
+      await writeSnapshot(
+        options.record!,
+        drive.runs.map((run) => snapshotFile(run, options, drive.clock, startedAt)),
+      );
+    const { counted, ignored } = ignore.split(found.differences);
+    const requests = drive.requests;
+    return {
+      tool: { name: 'proton-conformance', version: toolVersion() },
+      startedAt: startedAt.toISOString(),
+      reference: mode === 'snapshot' ? `snapshot ${options.snapshot}` : options.reference!,
+      ...(options.candidate === undefined ? {} : { candidate: options.candidate }),
+      seed: options.seed,
+      mode: drive.clock ? 'clock' : 'poll',
+      corpus: corpusSize(corpus),
+      requestsSent: mode === 'snapshot' ? { candidate: requests[0]! } : { reference: requests[0]!, candidate: requests[1] },
+      wallMs: performance.now() - started,
+      differences: counted,
+      ignored: { paths: [...ignore.texts], differences: ignored.length },
+      unjudged: found.unjudged,
+      unsettled: drive.runs.flatMap((run) => run.unsettled.map((item) => `${run.sequence.id}: ${item}`)),
+      ...(mode === 'record' ? { recorded: { dir: options.record!, files: drive.runs.length } } : {}),
+    };
+  } finally {
+    await pool.close();
+    await embedded?.close();
+  }
+}
+
+function snapshotFile(run: SequenceRun, options: ParityOptions, clock: boolean, at: Date): SnapshotFile {
+  return {
+    format: SNAPSHOT_FORMAT,
+    suiteVersion: toolVersion(),
+    recordedAt: at.toISOString(),
+    reference: options.reference!,
+    seed: options.seed,
+    clock,
+    sequence: run.sequence,
+    answers: run.answers[0]!,
+  };
+}

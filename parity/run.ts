@@ -1,0 +1,262 @@
+// The parity runner (issue 22, docs/parity.md): each sequence of the corpus
+// sent to every target in the same order, step by step (the targets of one
+// step at once), then its cleanup; each answer normalised per target per
+// sequence (normalise.ts). A sequence runs in an account of its own where
+// every target has the `accounts` hook (a 12-digit access key id names it),
+// reset first where it has `reset`; else the sequences run one at a time in
+// the one account, and their cleanups keep it clean.
+//
+// Time, where every target has the `clock` and `durations` hooks (clock
+// mode): each sequence first sets every transition to HELD_MS (virtual), so
+// nothing progresses on its own while the sequence runs, however slow the
+// machine; after each step both clocks move on STEP_MS (so that two steps
+// never share an instant: timestamps keep their identity); a `settle` step
+// first moves both clocks past HELD_MS. Without those hooks (poll mode),
+// a `settle` step first polls, on each target, every resource the sequence
+// has answered with that has an asynchronous transition (specs/resources.ts:
+// `ready`, `asyncDeletion`) until no status of it ends in IN_PROGRESS or it
+// is gone, within three times the transition's typical duration
+// (specs/transitions.ts, the plan's figures); one that never settles is
+// noted, and the sequence goes on.
+import { randomInt } from 'node:crypto';
+import type { Dispatcher } from 'undici';
+import { RESOURCES } from '../specs/resources.ts';
+import { TYPICAL_DURATIONS, TRANSITION_NAMES, type TransitionName } from '../specs/transitions.ts';
+import type { Resource, ResourceSpec } from '../specs/types.ts';
+import { createHooks } from '../harness/target/hooks.ts';
+import type { HookName } from '../harness/target/probe.ts';
+import { waitFor } from '../harness/run/wait.ts';
+import type { Capability, Hooks } from '../harness/types.ts';
+import { canonical, Normaliser } from './normalise.ts';
+import { sendStep, type SendContext } from './send.ts';
+import type { ParityAnswer, ParitySequence, ParityStep } from './types.ts';
+
+/** Virtual time every transition takes while a sequence runs in clock mode. */
+export const HELD_MS = 30 * 60_000;
+/** Virtual time between two steps in clock mode. */
+export const STEP_MS = 1_000;
+/** Sequences at once when every target has the accounts hook. */
+export const CONCURRENCY = 4;
+
+export interface ParityEndpoint {
+  /** 'reference' or 'candidate' (messages). */
+  label: string;
+  url: string;
+  hooks: ReadonlySet<HookName>;
+}
+
+/** What one target answered to one step: a normalised answer, or the weather it never got past. */
+export interface StepAnswer {
+  answer?: ParityAnswer;
+  weather?: string;
+}
+
+export interface SequenceRun {
+  sequence: ParitySequence;
+  /** Per target (in the order given), per step. */
+  answers: StepAnswer[][];
+  /** Resources that did not settle within their bound before a settle step (poll mode). */
+  unsettled: string[];
+  /** Requests sent per target (weather retries, polls and hooks included). */
+  requests: number[];
+}
+
+export interface DriveOptions {
+  corpus: readonly ParitySequence[];
+  endpoints: readonly ParityEndpoint[];
+  pool: Dispatcher;
+  /** The region requests are signed for (default us-east-1). */
+  region?: string;
+  signal?: AbortSignal;
+  /** After each sequence: how many are done. */
+  onSequence?: (run: SequenceRun, done: number, total: number) => void;
+}
+
+export interface DriveResult {
+  runs: SequenceRun[];
+  /** Clock mode (every target has clock and durations), else poll mode. */
+  clock: boolean;
+  /** Requests sent, per target (weather retries, polls and hooks included). */
+  requests: number[];
+}
+
+/** Whether every endpoint offers these hooks. */
+export function allHave(endpoints: readonly ParityEndpoint[], ...hooks: HookName[]): boolean {
+  return endpoints.every((endpoint) => hooks.every((hook) => endpoint.hooks.has(hook)));
+}
+
+/** One target's side of one sequence. */
+class Session {
+  readonly normaliser: Normaliser;
+  private readonly hooks: Hooks;
+  private readonly tracked = new Map<string, { spec: ResourceSpec; ref: Resource }>();
+  /** This target's own answers to the sequence's steps, as they came: `from` members are read from them. */
+  private readonly raw: Array<ParityAnswer | undefined> = [];
+  requests = 0;
+
+  constructor(
+    readonly endpoint: ParityEndpoint,
+    private readonly send: SendContext,
+  ) {
+    this.normaliser = new Normaliser(send.region);
+    const capabilities = new Set([...endpoint.hooks].filter((hook) => hook !== 'accounts')) as Set<Capability>;
+    const account = endpoint.hooks.has('accounts') ? send.accessKeyId : undefined;
+    this.hooks = createHooks({ endpoint: endpoint.url, pool: send.pool, capabilities, account, onRequest: () => this.requests++ });
+  }
+
+  async prepare(clock: boolean): Promise<void> {
+    if (this.endpoint.hooks.has('reset') && this.endpoint.hooks.has('accounts')) await this.hooks.reset();
+    if (clock) await this.hooks.setDurations(Object.fromEntries(TRANSITION_NAMES.map((name) => [name, HELD_MS])));
+  }
+
+  /** `keep`: a step of `steps` (its raw answer kept for later `from`), not of the cleanup. */
+  async step(step: ParityStep, keep: boolean): Promise<StepAnswer> {
+    const sent = await sendStep(this.send, step.operation, this.input(step));
+    this.requests += sent.requests;
+    if (keep) this.raw.push(sent.answer);
+    if (sent.answer === undefined) return { weather: sent.weather ?? 'no answer' };
+    this.track(sent.answer);
+    return { answer: this.normaliser.answer(step.operation, sent.answer) };
+  }
+
+  /** The step's input with its `from` members read from this target's own earlier answers (left out where they lack them). */
+  private input(step: ParityStep): Record<string, unknown> {
+    if (step.from === undefined) return step.input;
+    const input = { ...step.input };
+    for (const [member, { step: index, path }] of Object.entries(step.from)) {
+      const answer = this.raw[index];
+      const value = answer?.errorType === undefined ? valueAt(answer?.body, path) : undefined;
+      if (value === undefined) delete input[member];
+      else input[member] = value;
+    }
+    return input;
+  }
+
+  async tick(): Promise<void> {
+    await this.hooks.advance(STEP_MS);
+  }
+
+  /** Clock mode: past every held transition. Poll mode: each tracked resource until it settles; returns those that did not. */
+  async settle(clock: boolean): Promise<string[]> {
+    if (clock) {
+      await this.hooks.advance(HELD_MS + STEP_MS);
+      return [];
+    }
+    const left: string[] = [];
+    for (const [key, { spec, ref }] of this.tracked) {
+      const settled = await this.poll(spec, ref);
+      if (!settled) left.push(`${this.endpoint.label}: ${key}`);
+    }
+    return left;
+  }
+
+  /** Resources with a transition, as the answers name them (their Get's input is their key). */
+  private track(answer: ParityAnswer): void {
+    if (answer.errorType !== undefined || typeof answer.body !== 'object' || answer.body === null) return;
+    const body = answer.body as Record<string, unknown>;
+    for (const spec of Object.values(RESOURCES)) {
+      if (spec.ready === undefined && spec.asyncDeletion === undefined) continue;
+      const ref = body[spec.member];
+      if (typeof ref !== 'object' || ref === null) continue;
+      try {
+        this.tracked.set(`${spec.kind} ${canonical(spec.get.input(ref as Resource))}`, { spec, ref: ref as Resource });
+      } catch {
+        // A reference without its identity: nothing to poll it by.
+      }
+    }
+  }
+
+  private async poll(spec: ResourceSpec, ref: Resource): Promise<boolean> {
+    const transition: TransitionName | undefined = spec.ready?.durationHook ?? spec.asyncDeletion?.durationHook;
+    const boundMs = 3 * (transition === undefined ? Math.max(...Object.values(TYPICAL_DURATIONS)) : TYPICAL_DURATIONS[transition]);
+    const fields = [spec.ready?.field, spec.asyncDeletion?.statusField].filter((field) => field !== undefined);
+    const env = { clock: undefined, signal: this.send.signal ?? new AbortController().signal, realTimeoutMs: boundMs };
+    try {
+      await waitFor(
+        env,
+        `${spec.kind} to settle`,
+        () => sendStep(this.send, spec.get.operation, spec.get.input(ref)),
+        (sent) => {
+          this.requests += sent.requests;
+          const answer = sent.answer;
+          if (answer === undefined) return false;
+          if (answer.errorType !== undefined) return true;
+          const member = (answer.body as Record<string, unknown>)[spec.member] as Record<string, unknown> | undefined;
+          return !fields.some((field) => String(member?.[field] ?? '').endsWith('IN_PROGRESS'));
+        },
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'AbortError' || this.send.signal?.aborted) throw error;
+      return false;
+    }
+  }
+}
+
+/** The value at a dotted path (`environmentAccountConnection.id`) of a body, or undefined. */
+export function valueAt(body: unknown, path: string): unknown {
+  let value = body;
+  for (const key of path.split('.')) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value ?? undefined;
+}
+
+/** A 12-digit access key id for a sequence: the run's random prefix, then the sequence's index. */
+function accountKey(prefix: number, index: number): string {
+  return `4${String(prefix).padStart(3, '0')}${String(index).padStart(8, '0')}`;
+}
+
+async function driveOne(
+  sequence: ParitySequence,
+  index: number,
+  prefix: number,
+  clock: boolean,
+  options: DriveOptions,
+): Promise<SequenceRun> {
+  const sessions = options.endpoints.map(
+    (endpoint) =>
+      new Session(endpoint, {
+        endpoint: endpoint.url,
+        pool: options.pool,
+        region: options.region ?? 'us-east-1',
+        accessKeyId: accountKey(prefix, index),
+        ...(options.signal ? { signal: options.signal } : {}),
+      }),
+  );
+  await Promise.all(sessions.map((session) => session.prepare(clock)));
+  const answers: StepAnswer[][] = sessions.map(() => []);
+  const unsettled: string[] = [];
+  const run = async (step: ParityStep, keep: boolean): Promise<void> => {
+    if (step.settle) for (const left of await Promise.all(sessions.map((session) => session.settle(clock)))) unsettled.push(...left);
+    const got = await Promise.all(sessions.map((session) => session.step(step, keep)));
+    if (keep) for (const [i, answer] of got.entries()) answers[i]!.push(answer);
+    if (clock) await Promise.all(sessions.map((session) => session.tick()));
+  };
+  for (const step of sequence.steps) await run(step, true);
+  for (const step of sequence.cleanup) await run(step, false);
+  return { sequence, answers, unsettled, requests: sessions.map((session) => session.requests) };
+}
+
+/** Every sequence against every endpoint; in the corpus's order in the result. */
+export async function driveSequences(options: DriveOptions): Promise<DriveResult> {
+  const clock = allHave(options.endpoints, 'clock', 'durations');
+  const concurrency = allHave(options.endpoints, 'accounts') ? CONCURRENCY : 1;
+  const prefix = randomInt(1_000);
+  const runs: SequenceRun[] = new Array(options.corpus.length);
+  const requests = options.endpoints.map(() => 0);
+  let next = 0;
+  let done = 0;
+  const worker = async (): Promise<void> => {
+    for (let index = next++; index < options.corpus.length; index = next++) {
+      options.signal?.throwIfAborted();
+      const run = await driveOne(options.corpus[index]!, index, prefix, clock, options);
+      runs[index] = run;
+      for (const [i, n] of run.requests.entries()) requests[i]! += n;
+      options.onSequence?.(run, ++done, options.corpus.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, options.corpus.length) }, worker));
+  return { runs, clock, requests };
+}
