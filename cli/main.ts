@@ -43,6 +43,7 @@ const SUBCOMMANDS: Readonly<Record<string, () => Promise<(argv: readonly string[
   proxy: async () => (await import('./proxy.ts')).runProxy,
   diff: async () => (await import('./diff.ts')).runDiff,
   merge: async () => (await import('./merge.ts')).runMerge,
+  parity: async () => (await import('./parity.ts')).runParityCommand,
 };
 
 /** Runs the CLI; resolves with the exit code. */

@@ -4,6 +4,7 @@ export const USAGE = `Usage: proton-conformance [options]
        proton-conformance proxy --target URL [--port N] [--faults SPEC] [--seed S]   (see proton-conformance proxy --help)
        proton-conformance diff OLD.json NEW.json
        proton-conformance merge A.json B.json ... [options]   (see proton-conformance merge --help)
+       proton-conformance parity --reference embedded|URL --candidate URL   (see proton-conformance parity --help)
 
 Checks an endpoint against the idempotency contract of the AWS Proton API
 (every rule on every operation of its category) and prints a matrix of

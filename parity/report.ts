@@ -159,6 +159,17 @@ export function renderHtml(report: ParityReport): string {
     );
   });
   const notes = [...report.unjudged.map((u) => `${u.operation} in ${u.sequence} step ${u.step + 1}: ${u.reason}`), ...report.unsettled];
+  const notesHtml =
+    notes.length === 0
+      ? ''
+      : `<h2>Not compared, or not settled (${notes.length})</h2>\n<ul>${notes.map((n) => `<li>${h(n)}</li>`).join('')}</ul>`;
+  const meta = [
+    `reference <code>${h(report.reference)}</code>`,
+    `candidate <code>${h(report.candidate ?? '-')}</code>`,
+    `seed <code>${report.seed}</code>`,
+    h(summaryLine(report)),
+    h(report.startedAt),
+  ].join(' · ');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -169,10 +180,9 @@ export function renderHtml(report: ParityReport): string {
 </head>
 <body>
 <h1>proton-conformance parity <span class="overall o-${verdict}">${verdict}</span></h1>
-<p class="meta">reference <code>${h(report.reference)}</code> · candidate <code>${h(report.candidate ?? '-')}</code> · seed <code>${report.seed}</code>
- · ${h(summaryLine(report))} · ${h(report.startedAt)}</p>
+<p class="meta">${meta}</p>
 ${sections.join('\n') || '<p>No differences.</p>'}
-${notes.length > 0 ? `<h2>Not compared, or not settled (${notes.length})</h2>\n<ul>${notes.map((n) => `<li>${h(n)}</li>`).join('')}</ul>` : ''}
+${notesHtml}
 </body>
 </html>
 `;
