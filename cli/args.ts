@@ -22,6 +22,8 @@ export interface CliOptions {
   /** Undefined: a random seed, chosen (and printed) by the run. */
   seed?: number;
   path?: string;
+  /** --rerun-failed REPORT.json: that report's cells that did not pass (harness/outcomes/rerun.ts). */
+  rerunFailed?: string;
   json?: string;
   /** Reports from the same result (reporters/junit.ts, html.ts, markdown.ts). */
   junit?: string;
@@ -91,6 +93,7 @@ export const OPTIONS = {
   'num-runs': { type: 'string' },
   seed: { type: 'string' },
   path: { type: 'string' },
+  'rerun-failed': { type: 'string' },
   ...REPORT_OPTIONS,
   'write-expectations': { type: 'string' },
   shard: { type: 'string' },
@@ -180,7 +183,22 @@ export function parseCli(argv: readonly string[]): CliOptions {
   if (values['require-capabilities'] !== undefined)
     options.requireCapabilities = parseRequiredCapabilities('--require-capabilities', values['require-capabilities']);
   phaseFlags(options, values.phase, values.state);
+  if (values['rerun-failed'] !== undefined) rerunFlags(options, nonEmpty('--rerun-failed', values['rerun-failed']));
   return options;
+}
+
+/** --rerun-failed FILE: the cells, the seed and the replay paths come from FILE, so nothing may choose them besides. */
+function rerunFlags(options: CliOptions, file: string): void {
+  for (const [flag, given] of [
+    ['--rules', options.rules !== undefined],
+    ['--operations', options.operations !== undefined],
+    ['--path', options.path !== undefined],
+    ['--shard', options.shard !== undefined],
+    ['--phase', options.phase !== undefined],
+  ] as const) {
+    if (given) throw new UsageError(`--rerun-failed runs the cells its report names, with their replay paths: drop ${flag}`);
+  }
+  options.rerunFailed = file;
 }
 
 /** --phase record|verify and --state FILE: together, and verify takes what it retries from the state alone. */

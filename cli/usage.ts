@@ -50,6 +50,17 @@ Properties:
   --path P              with --seed, one rule and one operation: replay the
                         single property case P (printed with each failure)
 
+Rerunning what failed:
+  --rerun-failed REPORT.json
+                        run only the cells of that JSON report (--json) that
+                        did not pass (fail, warn, inconclusive, skipped), with
+                        its seed and runs per property; a property cell that
+                        printed a replay path replays that shrunk case alone.
+                        The summary says which are fixed (pass now) and which
+                        still do not pass. Not with --rules, --operations,
+                        --path, --shard or --phase; a report of another suite
+                        version, or one where every cell passed, is exit 2
+
 Expiry without clock control (a target without the clock hook):
   --phase record        run client-token/expiry's first half: create the
                         originals, retry each right away, keep them, and

@@ -8,6 +8,7 @@ import { scrub } from '../harness/client/redact.ts';
 import { formatMs } from '../harness/run/wait.ts';
 import { failOnText } from '../harness/engine/gate.ts';
 import { expectationLines } from '../harness/outcomes/expectations.ts';
+import { rerunLines } from '../harness/outcomes/rerun.ts';
 import type { MarkedResult, ReportWithExpectations } from '../harness/outcomes/expectations.ts';
 import { stepsAndEvidence } from './detail-text.ts';
 import { legendLines, matrixOperations, renderMatrix } from './matrix.ts';
@@ -65,6 +66,8 @@ export function renderConsole(report: Report, info: RunInfo, options: ConsoleOpt
   if (interleavings !== undefined) lines.push(palette.dim(interleavings));
   // --expect: which failures were expected, which are fixed (harness/outcomes/expectations.ts).
   lines.push(...expectationLines(report));
+  // --rerun-failed: which cells of the earlier report are fixed, which still do not pass.
+  lines.push(...rerunLines(report));
   lines.push(summaryLine(report, info, palette));
   return `${scrub(lines.join('\n'))}\n`;
 }
@@ -72,7 +75,8 @@ export function renderConsole(report: Report, info: RunInfo, options: ConsoleOpt
 /** --quiet: one headline per failure, then the summary line. */
 function quietConsole(report: Report, info: RunInfo, palette: Palette): string {
   const failures = (report.results as readonly Result[]).filter((r) => r.verdict === 'fail');
-  return `${scrub([...failures.map((r) => headlineOf(r, palette)), summaryLine(report, info, palette)].join('\n'))}\n`;
+  const rerun = rerunLines(report).slice(0, 1);
+  return `${scrub([...failures.map((r) => headlineOf(r, palette)), ...rerun, summaryLine(report, info, palette)].join('\n'))}\n`;
 }
 
 /** A failure's first line: its verdict (with the mark of a known failure), rule, operation and level. */

@@ -12,6 +12,8 @@ import type { RunBundles } from '../bundles/setup.ts';
 import type { ShapeModel } from '../client/shape.ts';
 import { UsageError } from '../errors.ts';
 import { applyExpectations, loadExpectations } from '../outcomes/expectations.ts';
+import { loadRerun, rerunSelection, rerunSummary } from '../outcomes/rerun.ts';
+import type { RerunPlan } from '../outcomes/rerun.ts';
 import type { Expectation } from '../outcomes/expectations.ts';
 import { RUN_DEFAULTS, sizeRun, sizedSettings } from '../plan/sizing.ts';
 import type { RunSizing } from '../plan/sizing.ts';
@@ -56,6 +58,8 @@ interface Prepared<O> {
   phase: PhasePlan | undefined;
   /** The account of a --phase run, if STS tells it. */
   account: string | undefined;
+  /** --rerun-failed: the report's cells that did not pass, its seed and runs. */
+  rerun: RerunPlan | undefined;
 }
 
 /** Runs the contract once; resolves with the report (rejects with a UsageError before anything is created, or with UnsettledRun). */
@@ -63,7 +67,12 @@ export async function runEngine<O>(request: RunRequest, parts: EngineParts<O>): 
   const wallStart = performance.now();
   const ready = await prepare(request, parts);
   try {
-    return await runPrepared(request, parts, ready, wallStart);
+    // --rerun-failed: the report's seed, and its runs per property unless given.
+    const rerun = ready.rerun;
+    const effective: RunRequest = rerun
+      ? { ...request, seed: rerun.seed, ...(request.numRunsGiven ? {} : { numRuns: rerun.numRuns, numRunsGiven: true }) }
+      : request;
+    return await runPrepared(effective, parts, ready, wallStart);
   } finally {
     await ready.target.close();
   }
@@ -120,10 +129,15 @@ async function choose<O>(
   request: RunRequest,
   catalog: Catalog<O>,
   phase: PhasePlan | undefined,
-): Promise<{ selection: Selection; shard: ShardInfo | undefined; expectations: Expectation[] | undefined }> {
-  let selection = phase
-    ? phaseSelection(catalog.rules, phase, request)
-    : selectCells(catalog.rules, { rules: request.rules, operations: request.operations });
+): Promise<{ selection: Selection; shard: ShardInfo | undefined; expectations: Expectation[] | undefined; rerun: RerunPlan | undefined }> {
+  const rerun = request.rerunFailed === undefined ? undefined : await loadRerun(request.rerunFailed, toolVersion(), catalog.rules);
+  if (rerun && request.seed !== undefined && request.seed !== rerun.seed)
+    throw new UsageError(`--rerun-failed runs with its report's seed ${rerun.seed}: drop --seed ${request.seed}`);
+  let selection = rerun
+    ? rerunSelection(catalog.rules, rerun)
+    : phase
+      ? phaseSelection(catalog.rules, phase, request)
+      : selectCells(catalog.rules, { rules: request.rules, operations: request.operations });
   if (request.path !== undefined && (selection.cells.length !== 1 || selection.exerciseOnly)) {
     throw new UsageError(
       '--path replays one property case of one cell: narrow --rules and --operations to one rule and one operation (they ' +
@@ -141,7 +155,7 @@ async function choose<O>(
     const known = new Map(catalog.rules.map((rule) => [rule.id, rule.operations]));
     expectations = await loadExpectations(request.expect.file, request.expect.flag, known);
   } else if (request.expect !== undefined) expectations = [...request.expect.entries];
-  return { selection, shard, expectations };
+  return { selection, shard, expectations, rerun };
 }
 
 /** The run itself, once nothing can refuse it any more: its bundles, sizing, cells, cleanup and report. */
@@ -182,6 +196,7 @@ async function runPrepared<O>(request: RunRequest, parts: EngineParts<O>, ready:
     const info: EngineInfo = { requests: outcome.requests, wallMs: performance.now() - wallStart, interrupted: outcome.interrupted };
     if (ready.shard) Object.assign(report, { shard: ready.shard });
     if (ready.expectations) applyExpectations(report, ready.expectations, expectationsName(request), request.strictExpectations);
+    if (ready.rerun) Object.assign(report, { rerun: rerunSummary(ready.rerun, report) });
     // The matrix first; then the cleanup of a target without `reset` (success,
     // failure or interrupt alike); then the verdict, which the JSON report carries.
     await sink.ran?.(report, info);

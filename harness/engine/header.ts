@@ -37,6 +37,7 @@ export function headerLines(
     `seed ${seed} (--seed ${seed} repeats this run), ${runs} run${runs === 1 ? '' : 's'} per property, ${cellsText(selection)}`,
     settingsText(settings, request, target, sizing.latency?.sizedBy === 'latency'),
   ];
+  if (request.rerunFailed !== undefined) lines.push(rerunText(request.rerunFailed, selection));
   if (sizing.latency) lines.push(latencyLine(sizing.latency, settings));
   if (sizing.plan) lines.push(planLine(sizing.plan));
   if (shard)
@@ -56,6 +57,13 @@ function cellsText(selection: Selection): string {
   return selection.harnessRules.length > 0
     ? `${checked} (plus ${selection.harnessRules.map((r) => r.id).join(', ')} on every operation ${they})`
     : checked;
+}
+
+/** --rerun-failed: whose cells these are, and how many replay a shrunk property case alone. */
+function rerunText(file: string, selection: Selection): string {
+  const replays = selection.cells.filter((cell) => cell.path !== undefined).length;
+  const what = selection.exerciseOnly ? 'the operations whose responses broke the shape rule' : 'the cells that did not pass';
+  return `rerun of ${file}: ${what}, with its seed${replays > 0 ? `; ${replays} replay their shrunk property case alone` : ''}`;
 }
 
 /** An emulator the interlock would have taken for a real account, had it not answered the hooks protocol. */

@@ -27,6 +27,8 @@ export interface RunRequest {
   shard?: Shard | undefined;
   /** Replays one property case of one cell. */
   path?: string | undefined;
+  /** --rerun-failed: the JSON report whose cells that did not pass are run again, with its seed (harness/outcomes/rerun.ts). */
+  rerunFailed?: string | undefined;
   /** Undefined: a random one, in the header and the report. */
   seed?: number | undefined;
   numRuns: number;

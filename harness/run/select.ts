@@ -7,6 +7,8 @@ import { UsageError } from '../errors.ts';
 export interface CellPlan {
   rule: CatalogRule;
   operation: string;
+  /** A property case of this cell to replay alone (--rerun-failed: the shrunk case its report printed). */
+  path?: string;
 }
 
 export interface Selection {
