@@ -29,6 +29,8 @@ export interface CliOptions {
   junit?: string;
   html?: string;
   markdown?: string;
+  /** --reproducers DIR: a Node and a shell script per failing or warning cell, and DIR/index.json (reporters/reproducers/). */
+  reproducers?: string;
   /** --summary: append the Markdown summary to $GITHUB_STEP_SUMMARY (else nothing is written there). */
   summary?: boolean;
   /** --quiet: the console prints the failures' headlines and the summary line only. */
@@ -80,6 +82,7 @@ export const REPORT_OPTIONS = {
   junit: { type: 'string' },
   html: { type: 'string' },
   markdown: { type: 'string' },
+  reproducers: { type: 'string' },
   expect: { type: 'string' },
   'strict-expectations': { type: 'boolean' },
   summary: { type: 'boolean' },
@@ -264,10 +267,10 @@ export function accountId(raw: string): string {
   return value;
 }
 
-/** --json, --junit, --html, --markdown: each given one a non-empty file name; --summary and --quiet as given. */
+/** --json, --junit, --html, --markdown, --reproducers: each given one a non-empty name; --summary and --quiet as given. */
 export function reportFlags(values: ReportFlags): ReportFlags {
   const flags: ReportFlags = {};
-  for (const name of ['json', 'junit', 'html', 'markdown'] as const) {
+  for (const name of ['json', 'junit', 'html', 'markdown', 'reproducers'] as const) {
     const value = values[name];
     if (value !== undefined) flags[name] = nonEmpty(`--${name}`, value);
   }

@@ -82,6 +82,13 @@ Output and execution:
                         filters, every failure with its requests and responses)
   --markdown FILE       also write a Markdown summary (under 1 MiB: past
                         that, failures are listed without their details)
+  --reproducers DIR     for every cell that fails or warns, a standalone
+                        script pair: DIR/<name>.mjs (Node, only
+                        @aws-sdk/client-proton: --endpoint URL) and
+                        DIR/<name>.sh (bash, AWS CLI v2: endpoint first);
+                        each exits 1 while the target breaks the rule, 0
+                        once fixed; DIR/index.json lists them, and the
+                        --html and --markdown reports link them
   --summary             append the Markdown summary to $GITHUB_STEP_SUMMARY
                         (when that is set; without --summary nothing is
                         written there: give it to merge, not to the shards)
@@ -197,6 +204,7 @@ once) into one report and one verdict, printed as a run prints it.
   --junit FILE          write JUnit XML
   --html FILE           write the HTML report
   --markdown FILE       write Markdown (under 1 MiB)
+  --reproducers DIR     write the failing cells' reproducers, as for a run
   --expect FILE         known failures, as for a run
   --strict-expectations with --expect: a fixed entry fails the merge
   --summary             append the Markdown summary to $GITHUB_STEP_SUMMARY

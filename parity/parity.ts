@@ -10,7 +10,7 @@ import { createPool } from '../harness/target/http.ts';
 import { probeHooks } from '../harness/target/probe.ts';
 import { compareAnswers, IgnoreList } from './compare.ts';
 import { withoutTimestampIdentity } from './normalise.ts';
-import type { CorpusSize, ParityReport, Unjudged } from './report.ts';
+import type { CorpusSize, ParityReport, Skipped, Unjudged } from './report.ts';
 import { driveSequences, type ParityEndpoint, type SequenceRun, type StepAnswer } from './run.ts';
 import { readSnapshot, SNAPSHOT_FORMAT, writeSnapshot, type SnapshotFile } from './snapshot.ts';
 import type { ParityAnswer, ParityDifference, ParitySequence } from './types.ts';
@@ -123,12 +123,17 @@ export async function runParity(options: ParityOptions): Promise<ParityReport> {
         options.progress?.(`parity: ${done}/${total} sequences`);
       },
     });
-    const found = { differences: [] as ParityDifference[], unjudged: [] as Unjudged[] };
+    const found = { differences: [] as ParityDifference[], unjudged: [] as Unjudged[], skipped: [] as Skipped[] };
     drive.runs.forEach((run, index) => {
       const file = snapshot?.[index];
       const reference = file?.answers ?? run.answers[0]!;
       const candidate = mode === 'record' ? undefined : run.answers[endpoints.length - 1]!;
       const identity = drive.clock && (file?.clock ?? true);
+      const skipped = run.skipped ?? file?.skipped ?? undefined;
+      if (skipped !== undefined) {
+        found.skipped.push({ sequence: run.sequence.id, reason: run.skipped === undefined ? `when recorded: ${skipped}` : skipped });
+        return;
+      }
       if (candidate !== undefined) {
         for (let step = 0; step < run.sequence.steps.length; step++) {
           judge(run.sequence, step, [reference[step] ?? { weather: 'not in the snapshot' }, candidate[step]!], identity, found);
@@ -155,6 +160,7 @@ export async function runParity(options: ParityOptions): Promise<ParityReport> {
       differences: counted,
       ignored: { paths: [...ignore.texts], differences: ignored.length },
       unjudged: found.unjudged,
+      skipped: found.skipped,
       unsettled: drive.runs.flatMap((run) => run.unsettled.map((item) => `${run.sequence.id}: ${item}`)),
       ...(mode === 'record' ? { recorded: { dir: options.record!, files: drive.runs.length } } : {}),
     };
@@ -174,5 +180,6 @@ function snapshotFile(run: SequenceRun, options: ParityOptions, clock: boolean, 
     clock,
     sequence: run.sequence,
     answers: run.answers[0]!,
+    ...(run.skipped === undefined ? {} : { skipped: run.skipped }),
   };
 }

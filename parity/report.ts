@@ -21,6 +21,12 @@ export interface Unjudged {
   reason: string;
 }
 
+/** A sequence not sent at all: a step needs what a target lacks (the accounts hook, for the management account). */
+export interface Skipped {
+  sequence: string;
+  reason: string;
+}
+
 export interface ParityReport {
   tool: { name: 'proton-conformance'; version: string };
   /** ISO 8601: when the comparison started. */
@@ -41,6 +47,7 @@ export interface ParityReport {
   /** The --ignore paths and how many differences they dropped. */
   ignored: { paths: string[]; differences: number };
   unjudged: Unjudged[];
+  skipped: Skipped[];
   /** Resources that never settled before a settle step (poll mode). */
   unsettled: string[];
   /** With --record: the directory written and the files in it. */
@@ -125,6 +132,10 @@ export function renderText(report: ParityReport): string {
     for (const item of report.unjudged.slice(0, 5))
       lines.push(`    ${item.operation} in ${item.sequence} step ${item.step + 1}: ${item.reason}`);
   }
+  if (report.skipped.length > 0) {
+    lines.push('', `${SYMBOL.skipped} not sent: ${report.skipped.length} sequences`);
+    for (const item of report.skipped.slice(0, 5)) lines.push(`    ${item.sequence}: ${item.reason}`);
+  }
   if (report.unsettled.length > 0) {
     lines.push('', `${SYMBOL.inconclusive} did not settle within their bound (compared anyway): ${report.unsettled.length}`);
     for (const item of report.unsettled.slice(0, 5)) lines.push(`    ${item}`);
@@ -158,11 +169,15 @@ export function renderHtml(report: ParityReport): string {
       `${rows.join('\n')}\n</table>`
     );
   });
-  const notes = [...report.unjudged.map((u) => `${u.operation} in ${u.sequence} step ${u.step + 1}: ${u.reason}`), ...report.unsettled];
+  const notes = [
+    ...report.unjudged.map((u) => `${u.operation} in ${u.sequence} step ${u.step + 1}: ${u.reason}`),
+    ...report.skipped.map((item) => `${item.sequence}: not sent: ${item.reason}`),
+    ...report.unsettled,
+  ];
   const notesHtml =
     notes.length === 0
       ? ''
-      : `<h2>Not compared, or not settled (${notes.length})</h2>\n<ul>${notes.map((n) => `<li>${h(n)}</li>`).join('')}</ul>`;
+      : `<h2>Not compared, not sent, or not settled (${notes.length})</h2>\n<ul>${notes.map((n) => `<li>${h(n)}</li>`).join('')}</ul>`;
   const meta = [
     `reference <code>${h(report.reference)}</code>`,
     `candidate <code>${h(report.candidate ?? '-')}</code>`,

@@ -21,6 +21,7 @@
 import { randomInt } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { RESOURCES } from '../specs/resources.ts';
+import { MANAGEMENT_ACCOUNTS } from '../specs/values.ts';
 import { TYPICAL_DURATIONS, TRANSITION_NAMES, type TransitionName } from '../specs/transitions.ts';
 import type { Resource, ResourceSpec } from '../specs/types.ts';
 import { createHooks } from '../harness/target/hooks.ts';
@@ -59,6 +60,8 @@ export interface SequenceRun {
   unsettled: string[];
   /** Requests sent per target (weather retries, polls and hooks included). */
   requests: number[];
+  /** Why the sequence was not sent at all (no answers): a step needs what a target lacks. */
+  skipped?: string;
 }
 
 export interface DriveOptions {
@@ -85,37 +88,69 @@ export function allHave(endpoints: readonly ParityEndpoint[], ...hooks: HookName
   return endpoints.every((endpoint) => hooks.every((hook) => endpoint.hooks.has(hook)));
 }
 
+/** The account a step is sent as: the sequence's own, or the management account of its connections (ParityStep.account). */
+type Acting = 'own' | 'management';
+
+/** The management account the corpus's connection requests name (its access key id is the account id). */
+export const MANAGEMENT_KEY = MANAGEMENT_ACCOUNTS[0];
+
+/** Whether a sequence acts as the management account, or names one (its requests reach that account's lists). */
+export function namesManagement(sequence: ParitySequence): boolean {
+  return (
+    [...sequence.steps, ...sequence.cleanup].some((step) => step.account === 'management') ||
+    MANAGEMENT_ACCOUNTS.some((account) => JSON.stringify(sequence).includes(account))
+  );
+}
+
 /** One target's side of one sequence. */
 class Session {
   readonly normaliser: Normaliser;
-  private readonly hooks: Hooks;
-  private readonly tracked = new Map<string, { spec: ResourceSpec; ref: Resource }>();
+  private readonly hooks = new Map<Acting, Hooks>();
+  private readonly tracked = new Map<string, { spec: ResourceSpec; ref: Resource; acting: Acting }>();
   /** This target's own answers to the sequence's steps, as they came: `from` members are read from them. */
   private readonly raw: Array<ParityAnswer | undefined> = [];
   requests = 0;
 
+  /** `acting`: the accounts the sequence sends as (the management account only when a step asks for it). */
   constructor(
     readonly endpoint: ParityEndpoint,
     private readonly send: SendContext,
+    acting: readonly Acting[],
   ) {
     this.normaliser = new Normaliser(send.region);
     const capabilities = new Set([...endpoint.hooks].filter((hook) => hook !== 'accounts')) as Set<Capability>;
-    const account = endpoint.hooks.has('accounts') ? send.accessKeyId : undefined;
-    this.hooks = createHooks({ endpoint: endpoint.url, pool: send.pool, capabilities, account, onRequest: () => this.requests++ });
+    for (const who of acting) {
+      const account = endpoint.hooks.has('accounts') ? this.keyOf(who) : undefined;
+      this.hooks.set(
+        who,
+        createHooks({ endpoint: endpoint.url, pool: send.pool, capabilities, account, onRequest: () => this.requests++ }),
+      );
+    }
+  }
+
+  private keyOf(who: Acting): string {
+    return who === 'management' ? MANAGEMENT_KEY : this.send.accessKeyId;
+  }
+
+  private context(who: Acting): SendContext {
+    return who === 'own' ? this.send : { ...this.send, accessKeyId: MANAGEMENT_KEY };
   }
 
   async prepare(clock: boolean): Promise<void> {
-    if (this.endpoint.hooks.has('reset') && this.endpoint.hooks.has('accounts')) await this.hooks.reset();
-    if (clock) await this.hooks.setDurations(Object.fromEntries(TRANSITION_NAMES.map((name) => [name, HELD_MS])));
+    for (const hooks of this.hooks.values()) {
+      if (this.endpoint.hooks.has('reset') && this.endpoint.hooks.has('accounts')) await hooks.reset();
+      if (clock) await hooks.setDurations(Object.fromEntries(TRANSITION_NAMES.map((name) => [name, HELD_MS])));
+    }
   }
 
   /** `keep`: a step of `steps` (its raw answer kept for later `from`), not of the cleanup. */
   async step(step: ParityStep, keep: boolean): Promise<StepAnswer> {
-    const sent = await sendStep(this.send, step.operation, this.input(step));
+    const acting: Acting = step.account === 'management' ? 'management' : 'own';
+    const sent = await sendStep(this.context(acting), step.operation, this.input(step));
     this.requests += sent.requests;
     if (keep) this.raw.push(sent.answer);
     if (sent.answer === undefined) return { weather: sent.weather ?? 'no answer' };
-    this.track(sent.answer);
+    this.track(sent.answer, acting);
     return { answer: this.normaliser.answer(step.operation, sent.answer) };
   }
 
@@ -133,25 +168,25 @@ class Session {
   }
 
   async tick(): Promise<void> {
-    await this.hooks.advance(STEP_MS);
+    for (const hooks of this.hooks.values()) await hooks.advance(STEP_MS);
   }
 
   /** Clock mode: past every held transition. Poll mode: each tracked resource until it settles; returns those that did not. */
   async settle(clock: boolean): Promise<string[]> {
     if (clock) {
-      await this.hooks.advance(HELD_MS + STEP_MS);
+      for (const hooks of this.hooks.values()) await hooks.advance(HELD_MS + STEP_MS);
       return [];
     }
     const left: string[] = [];
-    for (const [key, { spec, ref }] of this.tracked) {
-      const settled = await this.poll(spec, ref);
+    for (const [key, { spec, ref, acting }] of this.tracked) {
+      const settled = await this.poll(spec, ref, acting);
       if (!settled) left.push(`${this.endpoint.label}: ${key}`);
     }
     return left;
   }
 
   /** Resources with a transition, as the answers name them (their Get's input is their key). */
-  private track(answer: ParityAnswer): void {
+  private track(answer: ParityAnswer, acting: Acting): void {
     if (answer.errorType !== undefined || typeof answer.body !== 'object' || answer.body === null) return;
     const body = answer.body as Record<string, unknown>;
     for (const spec of Object.values(RESOURCES)) {
@@ -159,14 +194,14 @@ class Session {
       const ref = body[spec.member];
       if (typeof ref !== 'object' || ref === null) continue;
       try {
-        this.tracked.set(`${spec.kind} ${canonical(spec.get.input(ref as Resource))}`, { spec, ref: ref as Resource });
+        this.tracked.set(`${spec.kind} ${canonical(spec.get.input(ref as Resource))}`, { spec, ref: ref as Resource, acting });
       } catch {
         // A reference without its identity: nothing to poll it by.
       }
     }
   }
 
-  private async poll(spec: ResourceSpec, ref: Resource): Promise<boolean> {
+  private async poll(spec: ResourceSpec, ref: Resource, acting: Acting): Promise<boolean> {
     const transition: TransitionName | undefined = spec.ready?.durationHook ?? spec.asyncDeletion?.durationHook;
     const boundMs = 3 * (transition === undefined ? Math.max(...Object.values(TYPICAL_DURATIONS)) : TYPICAL_DURATIONS[transition]);
     const fields = [spec.ready?.field, spec.asyncDeletion?.statusField].filter((field) => field !== undefined);
@@ -175,7 +210,7 @@ class Session {
       await waitFor(
         env,
         `${spec.kind} to settle`,
-        () => sendStep(this.send, spec.get.operation, spec.get.input(ref)),
+        () => sendStep(this.context(acting), spec.get.operation, spec.get.input(ref)),
         (sent) => {
           this.requests += sent.requests;
           const answer = sent.answer;
@@ -215,15 +250,27 @@ async function driveOne(
   clock: boolean,
   options: DriveOptions,
 ): Promise<SequenceRun> {
+  const acting: Acting[] = [...sequence.steps, ...sequence.cleanup].some((step) => step.account === 'management')
+    ? ['own', 'management']
+    : ['own'];
+  if (acting.includes('management') && !allHave(options.endpoints, 'accounts')) {
+    const lacking = options.endpoints.filter((endpoint) => !endpoint.hooks.has('accounts')).map((endpoint) => endpoint.label);
+    const skipped = `some steps are sent as the management account, and the ${lacking.join(' and ')} lacks the accounts hook`;
+    return { sequence, answers: options.endpoints.map(() => []), unsettled: [], requests: options.endpoints.map(() => 0), skipped };
+  }
   const sessions = options.endpoints.map(
     (endpoint) =>
-      new Session(endpoint, {
-        endpoint: endpoint.url,
-        pool: options.pool,
-        region: options.region ?? 'us-east-1',
-        accessKeyId: accountKey(prefix, index),
-        ...(options.signal ? { signal: options.signal } : {}),
-      }),
+      new Session(
+        endpoint,
+        {
+          endpoint: endpoint.url,
+          pool: options.pool,
+          region: options.region ?? 'us-east-1',
+          accessKeyId: accountKey(prefix, index),
+          ...(options.signal ? { signal: options.signal } : {}),
+        },
+        acting,
+      ),
   );
   await Promise.all(sessions.map((session) => session.prepare(clock)));
   const answers: StepAnswer[][] = sessions.map(() => []);
@@ -246,10 +293,13 @@ export async function driveSequences(options: DriveOptions): Promise<DriveResult
   const prefix = randomInt(1_000);
   const runs: SequenceRun[] = new Array(options.corpus.length);
   const requests = options.endpoints.map(() => 0);
-  let next = 0;
+  // Sequences that act as, or name, the management account share it: they run one at a time, in a lane of their own.
+  const indices = options.corpus.map((_sequence, index) => index);
+  const shared = indices.filter((index) => namesManagement(options.corpus[index]!));
+  const apart = indices.filter((index) => !namesManagement(options.corpus[index]!));
   let done = 0;
-  const worker = async (): Promise<void> => {
-    for (let index = next++; index < options.corpus.length; index = next++) {
+  const worker = async (queue: number[]): Promise<void> => {
+    for (let index = queue.shift(); index !== undefined; index = queue.shift()) {
       options.signal?.throwIfAborted();
       const run = await driveOne(options.corpus[index]!, index, prefix, clock, options);
       runs[index] = run;
@@ -257,6 +307,8 @@ export async function driveSequences(options: DriveOptions): Promise<DriveResult
       options.onSequence?.(run, ++done, options.corpus.length);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, options.corpus.length) }, worker));
+  const lanes =
+    concurrency === 1 ? [worker([...shared, ...apart])] : [worker(shared), ...Array.from({ length: concurrency - 1 }, () => worker(apart))];
+  await Promise.all(lanes);
   return { runs, clock, requests };
 }

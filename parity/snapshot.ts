@@ -25,6 +25,8 @@ export interface SnapshotFile {
   sequence: ParitySequence;
   /** Per step of `sequence.steps`. */
   answers: StepAnswer[];
+  /** Why the reference was not sent the sequence (then `answers` is empty). */
+  skipped?: string;
 }
 
 /** A file name for a sequence id: its characters outside [A-Za-z0-9._-] become '_', '/' becomes '__'. */

@@ -16,6 +16,7 @@ import { expectationLines } from '../harness/outcomes/expectations.ts';
 import { cellCounts, shapeText } from './counts.ts';
 import { fileReporter } from './file-output.ts';
 import { blocksOf, matrixOperations } from './matrix.ts';
+import { type ReproducerLinks, reproducerLinks } from './reproducers/links.ts';
 import type { Reporter, RunInfo } from './reporter.ts';
 import { shortNames } from './short-names.ts';
 import { NOT_APPLICABLE, SYMBOL } from './style.ts';
@@ -72,7 +73,8 @@ function exchangeHtml(exchange: Exchange, index: number): string {
   return parts.join('');
 }
 
-function detailHtml(result: Result, id: string): string {
+function detailHtml(result: Result, id: string, links?: ReproducerLinks): string {
+  const scripts = links?.(result);
   const steps = result.steps ?? [];
   const hidden = (result.requests ?? result.evidence.length) - result.evidence.length;
   const expected = result.expected
@@ -97,6 +99,10 @@ function detailHtml(result: Result, id: string): string {
     historyHtml(result.history ?? []),
     result.replay ? `<h4>replay this case</h4><pre class="command replay">${h(result.replay.command)}</pre>` : '',
     result.rerun ? `<h4>rerun this cell</h4><pre class="command rerun">${h(result.rerun)}</pre>` : '',
+    scripts
+      ? `<h4>reproducers</h4><p class="reproducers"><a href="${h(scripts.node)}">${h(scripts.node)}</a> ` +
+        `<a href="${h(scripts.shell)}">${h(scripts.shell)}</a></p>`
+      : '',
   ].join('');
   return [
     `<details class="result" id="${id}" data-category="${h(result.category)}" data-level="${result.level}" ` +
@@ -141,7 +147,7 @@ function countsHtml(report: Report): string {
   return `${run}${unrun}: ${badges(counts.verdicts)}${shape ? `; plus <code>${h(shape)}</code>: ${badges(counts.shape!.verdicts)}` : ''}`;
 }
 
-export function renderHtml(report: Report, info?: RunInfo): string {
+export function renderHtml(report: Report, info?: RunInfo, links?: ReproducerLinks): string {
   const results = report.results as readonly Result[];
   const ids = new Map<Result, string>(results.map((r, i) => [r, `r-${i}`]));
   const names = shortNames(matrixOperations(results));
@@ -192,7 +198,7 @@ export function renderHtml(report: Report, info?: RunInfo): string {
   const details = results
     .filter((r) => r.verdict !== 'pass')
     .sort((a, b) => VERDICT_ORDER.indexOf(a.verdict) - VERDICT_ORDER.indexOf(b.verdict))
-    .map((r) => detailHtml(r, ids.get(r)!))
+    .map((r) => detailHtml(r, ids.get(r)!, links))
     .join('');
   const expectations = (report as ReportWithExpectations).expectations
     ? `<pre class="expectations">${h(expectationLines(report).join('\n'))}</pre>`
@@ -322,6 +328,7 @@ const SCRIPT =
 })();
 `;
 
-export function htmlReporter(file: string): Reporter {
-  return fileReporter('html', '--html', file, renderHtml);
+export function htmlReporter(file: string, reproducers?: string): Reporter {
+  const links = reproducers === undefined ? undefined : reproducerLinks(reproducers, file);
+  return fileReporter('html', '--html', file, (report, info) => renderHtml(report, info, links));
 }

@@ -12,6 +12,7 @@ import { detailLines } from './detail-text.ts';
 import type { DetailResult } from './detail-text.ts';
 import { appendReporter, fileReporter } from './file-output.ts';
 import { blocksOf, matrixOperations } from './matrix.ts';
+import { type ReproducerLinks, reproducerLinks } from './reproducers/links.ts';
 import type { Reporter, RunInfo } from './reporter.ts';
 import { shortNames } from './short-names.ts';
 import { NOT_APPLICABLE, SYMBOL } from './style.ts';
@@ -31,7 +32,7 @@ const MAX_REASON_CHARS = 300;
 
 const cellText = (text: string): string => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 
-export function renderMarkdown(report: Report, info?: RunInfo): string {
+export function renderMarkdown(report: Report, info?: RunInfo, links?: ReproducerLinks): string {
   const results = report.results as readonly DetailResult[];
   // The cells as the console and the JSON count them; the shape rule's operations apart (reporters/counts.ts).
   const counts = cellCounts(report);
@@ -87,13 +88,14 @@ export function renderMarkdown(report: Report, info?: RunInfo): string {
     tail.push('');
   }
   const budget = MAX_SUMMARY_BYTES - bytes(lines) - bytes(tail);
-  lines.push(...failureSections(results, budget), ...tail);
+  lines.push(...failureSections(results, budget, links), ...tail);
   return `${lines.join('\n')}\n`;
 }
 
 /** A failure (or warning) folded: its headline, then its details in a text block. */
-function folded(result: DetailResult): string[] {
+function folded(result: DetailResult, links?: ReproducerLinks): string[] {
   const tag = result.expected ? ' (expected)' : '';
+  const scripts = linkText(result, links);
   let text = detailLines(result).join('\n');
   if (text.length > MAX_DETAIL_CHARS) text = `${text.slice(0, MAX_DETAIL_CHARS)}\n... (cut; the JSON report has it all)`;
   return [
@@ -103,9 +105,16 @@ function folded(result: DetailResult): string[] {
     text.replace(/```/g, '`\u200b``'),
     '```',
     '',
+    ...(scripts ? [scripts, ''] : []),
     '</details>',
     '',
   ];
+}
+
+/** A cell's reproducers (--reproducers DIR), as Markdown links. */
+function linkText(result: DetailResult, links?: ReproducerLinks): string {
+  const scripts = links?.(result);
+  return scripts ? `Reproducers: [${scripts.node}](${scripts.node}) · [${scripts.shell}](${scripts.shell})` : '';
 }
 
 const headline = (result: DetailResult): string =>
@@ -116,7 +125,7 @@ const headline = (result: DetailResult): string =>
  * with its details while they fit; after that, one line each (headline only);
  * then, past even that, none; a note says how many were cut and where they are.
  */
-function failureSections(results: readonly DetailResult[], budget: number): string[] {
+function failureSections(results: readonly DetailResult[], budget: number, links?: ReproducerLinks): string[] {
   const lists = (['fail', 'warn'] as const)
     .map((v) => ({ v, list: results.filter((r) => r.verdict === v) }))
     .filter((x) => x.list.length > 0);
@@ -130,7 +139,7 @@ function failureSections(results: readonly DetailResult[], budget: number): stri
   for (const { v, list } of lists) {
     lines.push(`### ${v === 'fail' ? 'Failures' : 'Warnings'} (${list.length})`, '');
     for (const result of list) {
-      const full = folded(result);
+      const full = folded(result, links);
       const size = bytes(full);
       if (short === 0 && size <= room) {
         lines.push(...full);
@@ -138,7 +147,8 @@ function failureSections(results: readonly DetailResult[], budget: number): stri
         continue;
       }
       short++;
-      const line = `- ${headline(result)}${result.expected ? ' (expected)' : ''}`;
+      const scripts = linkText(result, links);
+      const line = `- ${headline(result)}${result.expected ? ' (expected)' : ''}${scripts ? ` (${scripts})` : ''}`;
       if (bytes([line]) <= room + reserve) {
         lines.push(line);
         room -= bytes([line]);
@@ -171,8 +181,9 @@ function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-export function markdownReporter(file: string): Reporter {
-  return fileReporter('markdown', '--markdown', file, renderMarkdown);
+export function markdownReporter(file: string, reproducers?: string): Reporter {
+  const links = reproducers === undefined ? undefined : reproducerLinks(reproducers, file);
+  return fileReporter('markdown', '--markdown', file, (report, info) => renderMarkdown(report, info, links));
 }
 
 /** $GITHUB_STEP_SUMMARY: appended, as GitHub expects of every step. */

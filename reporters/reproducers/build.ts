@@ -1,0 +1,48 @@
+// From a failing or warning cell to its reproducer (issue 21): the steps of
+// its evidence (steps.ts), the rule's expectation on them (checks.ts), the
+// hooks it needs, and what it cannot reproduce.
+import type { HookCall, RuleResult } from '../../harness/types.ts';
+import { decisiveStep, preconditions, RULE_CHECKS } from './checks.ts';
+import { type Reproducer, stepsOf } from './steps.ts';
+
+/** A cell's reproducer, or why it has none. */
+export type Built = { reproducer: Reproducer } | { skipped: string };
+
+/** `client-token--same-token-same-params--CreateEnvironmentTemplateVersion`: a file name without extension. */
+export function reproducerName(rule: string, operation: string): string {
+  return `${rule.replace(/[^0-9A-Za-z-]+/g, '--')}--${operation}`;
+}
+
+export function buildReproducer(result: RuleResult & { hookCalls?: HookCall[] }): Built {
+  const check = RULE_CHECKS[result.rule];
+  if (!check) return { skipped: `no reproducer is written for ${result.rule} yet` };
+  if (result.evidence.length === 0) return { skipped: 'the cell kept no evidence' };
+  const { steps, recorded, tokens, runId } = stepsOf(result);
+  const last = decisiveStep(steps, result.operation);
+  if (last < 0) return { skipped: `the evidence holds no ${result.operation}` };
+  const input = { steps, recorded, tokens, operation: result.operation, reason: result.reason };
+  const unfit = check(input, last);
+  if (unfit !== undefined) return { skipped: unfit };
+  preconditions(input);
+  const hooks: Array<'clock' | 'durations'> = [];
+  if (steps.some((step) => step.kind === 'advance')) hooks.push('clock');
+  if (steps.some((step) => step.kind === 'durations')) hooks.push('durations');
+  const notes: string[] = [];
+  if (steps.some((step) => step.kind === 'call' && step.group !== undefined)) {
+    notes.push('Some requests are sent at once: a race the target loses only sometimes may need several executions.');
+  }
+  return {
+    reproducer: {
+      name: reproducerName(result.rule, result.operation),
+      rule: result.rule,
+      operation: result.operation,
+      verdict: result.verdict,
+      reason: result.reason,
+      tokens,
+      runId,
+      steps,
+      hooks,
+      notes,
+    },
+  };
+}

@@ -1,0 +1,203 @@
+// A reproducer as data (issue 21): the steps a failing cell sent, taken from
+// its evidence and its hook calls, with the run's names, tokens and the
+// target's ids turned into placeholders that a script fills in afresh on each
+// execution, and what each step is expected to answer. The emitters
+// (node.ts, shell.ts) write the same steps as a script; checks.ts sets the
+// rule's expectation on the steps that decide it.
+import type { Exchange, HookCall, RuleResult } from '../../harness/types.ts';
+
+/**
+ * A JSON value of a step's input, where three kinds of placeholder stand for what changes per execution:
+ * a string holding RUN_MARK (the run's id in a name or tag: a fresh id of the same length), `{"$token": n, "like": "..."}`
+ * (the n-th token of the case: fresh, of the same length and kinds of character, in the letter case of `like`) and
+ * `{"$ref": [k, "member", "field"]}` (a value the target answered to step k).
+ */
+export type Value = unknown;
+
+/** Where the run's id stood in a name or a tag value. */
+export const RUN_MARK = '@RUN@';
+
+/** What a step must answer; absent fields are not judged. */
+export interface Expect {
+  /** Succeeds. */
+  ok?: true;
+  /** Fails with one of these error codes. */
+  error?: string[];
+  /** ...and the error's message names the idempotent parameter mismatch (specs/mismatch.ts). */
+  marker?: true;
+  /** Does not fail with any of these error codes. */
+  notError?: string[];
+  /** A success names the resource step k's success named (its arn). */
+  sameAs?: number;
+  /** ...with the same createdAt too. */
+  sameCreatedAt?: true;
+  /** A success names a resource other than step k's (another arn). */
+  newThan?: number;
+  /** A success is not step k's resource itself (not the same arn with the same createdAt). */
+  notOriginal?: number;
+  /** A success is empty or names step k's resource. */
+  emptyOrSameAs?: number;
+  /** A success carries no resource. */
+  empty?: true;
+  /** A success's resource has this status (any field ending in Status). */
+  status?: string;
+  /** A List: its items in scope number those of List step k plus `delta`. */
+  countDelta?: { of: number; delta: number };
+  /** Every success of the concurrent group names one resource. */
+  oneResource?: true;
+  /** A success may also be this ValidationException with the marker (a token that cannot be made fresh, seen before). */
+  orMismatch?: true;
+  /** In words, what the rule expects here (printed beside what came back). */
+  why: string;
+  /** A precondition (a step the check accepted), not the rule's own expectation: a miss is exit 2, not 1. */
+  precondition?: true;
+}
+
+export interface CallStep {
+  kind: 'call';
+  operation: string;
+  input: Value;
+  /** Steps of one group are sent at once. */
+  group?: number;
+  /** A List whose items in scope the script counts. */
+  count?: true;
+  expect?: Expect;
+}
+
+export interface HookStep {
+  kind: 'advance' | 'durations';
+  ms?: number;
+  durations?: Record<string, number>;
+}
+
+export type Step = CallStep | HookStep;
+
+export interface Reproducer {
+  /** File name without extension. */
+  name: string;
+  rule: string;
+  operation: string;
+  verdict: string;
+  reason: string;
+  /** The tokens of the case as sent, by placeholder number (fresh ones copy their length and kinds). */
+  tokens: string[];
+  /** The run's id the names held (for the reader; the scripts make their own). */
+  runId: string;
+  steps: Step[];
+  /** The hooks the steps use. */
+  hooks: Array<'clock' | 'durations'>;
+  /** What the script cannot reproduce (printed at its top). */
+  notes: string[];
+}
+
+const RUN_ID = /pc([0-9a-z]{10})-/;
+
+/** The run's id, from the names the evidence holds. */
+export function runIdOf(evidence: readonly Exchange[]): string | undefined {
+  for (const exchange of evidence) {
+    const found = RUN_ID.exec(JSON.stringify(exchange.request.body));
+    if (found) return found[1];
+  }
+  return undefined;
+}
+
+/** The fields of an answer whose values a later request may send back: ids and arns. */
+const ANSWERED_ID = /^(id|arn)$|(Id|Arn)$/;
+
+/** The values a response holds, by path, for later steps that send them back (ids, arns). */
+function answeredValues(body: unknown, path: string[] = [], into = new Map<string, string[]>()): Map<string, string[]> {
+  if (typeof body === 'string') {
+    if (ANSWERED_ID.test(path.at(-1) ?? '') && !into.has(body)) into.set(body, path);
+  } else if (Array.isArray(body)) {
+    body.forEach((item, index) => {
+      answeredValues(item, [...path, String(index)], into);
+    });
+  } else if (body !== null && typeof body === 'object') {
+    for (const [key, value] of Object.entries(body)) answeredValues(value, [...path, key], into);
+  }
+  return into;
+}
+
+interface Placeholders {
+  runId: string | undefined;
+  tokens: string[];
+  /** Earlier steps' answers: value -> [step, ...path], latest step wins. */
+  answers: Map<string, [number, ...string[]]>;
+}
+
+function tokenPlaceholder(token: string, places: Placeholders): Value {
+  let index = places.tokens.findIndex((known) => known.toLowerCase() === token.toLowerCase());
+  if (index < 0) {
+    index = places.tokens.length;
+    places.tokens.push(token);
+  }
+  return { $token: index, like: token };
+}
+
+function placeholder(value: unknown, key: string | undefined, places: Placeholders): Value {
+  if (typeof value === 'string') {
+    if (key === 'clientToken') return tokenPlaceholder(value, places);
+    const answered = places.answers.get(value);
+    if (answered && !(places.runId && value.startsWith(`pc${places.runId}`))) return { $ref: answered };
+    return places.runId ? value.split(places.runId).join(RUN_MARK) : value;
+  }
+  if (Array.isArray(value)) return value.map((item) => placeholder(item, undefined, places));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, placeholder(v, k, places)]));
+  }
+  return value;
+}
+
+/** The exchanges and hook calls in the order they were made; overlapping sends of one operation form a group. */
+function timeline(result: RuleResult & { hookCalls?: HookCall[] }): Array<Exchange | HookCall> {
+  const exchanges = [...result.evidence].sort((a, b) => a.startedAt - b.startedAt);
+  const calls = [...(result.hookCalls ?? [])].sort((a, b) => a.at - b.at);
+  const merged: Array<Exchange | HookCall> = [];
+  let next = 0;
+  for (const exchange of exchanges) {
+    while (next < calls.length && calls[next]!.at <= exchange.startedAt) merged.push(calls[next++]!);
+    merged.push(exchange);
+  }
+  merged.push(...calls.slice(next));
+  return merged;
+}
+
+/** The steps of a failing cell, its expectations not yet set (checks.ts), and the recorded answers beside them. */
+export function stepsOf(result: RuleResult & { hookCalls?: HookCall[] }): {
+  steps: Step[];
+  recorded: Array<Exchange | undefined>;
+  tokens: string[];
+  runId: string;
+} {
+  const runId = runIdOf(result.evidence);
+  const places: Placeholders = { runId, tokens: [], answers: new Map() };
+  const steps: Step[] = [];
+  const recorded: Array<Exchange | undefined> = [];
+  let group = 0;
+  let groupEnd = -1;
+  let groupOperation = '';
+  for (const item of timeline(result)) {
+    // A transient answer the harness retried: its retry is the next exchange.
+    if ('operation' in item && item.transient?.waitMs !== undefined) continue;
+    if (!('operation' in item)) {
+      if (item.advanceMs !== undefined) steps.push({ kind: 'advance', ms: item.advanceMs });
+      if (item.durations !== undefined) steps.push({ kind: 'durations', durations: item.durations });
+      recorded.push(undefined);
+      continue;
+    }
+    const step: CallStep = { kind: 'call', operation: item.operation, input: placeholder(item.request.body, undefined, places) };
+    const previous = steps.at(-1);
+    if (previous?.kind === 'call' && item.operation === groupOperation && item.startedAt < groupEnd) {
+      previous.group ??= ++group;
+      step.group = previous.group;
+    }
+    groupOperation = item.operation;
+    groupEnd = step.group !== undefined ? Math.max(groupEnd, item.startedAt + item.durationMs) : item.startedAt + item.durationMs;
+    const index = steps.push(step) - 1;
+    recorded.push(item);
+    if (item.response && item.response.status < 300) {
+      for (const [value, path] of answeredValues(item.response.body)) places.answers.set(value, [index, ...path]);
+    }
+  }
+  return { steps, recorded, tokens: places.tokens, runId: runId ?? '' };
+}
