@@ -17,7 +17,7 @@ import type { Selection } from '../run/select.ts';
 import type { ShapeModel } from '../client/shape.ts';
 import { resolveTarget } from '../target/target.ts';
 import type { CellResult } from '../run/results.ts';
-import type { Capability } from '../types.ts';
+import type { Capability, PacedCost } from '../types.ts';
 import type { CellCost } from './latency.ts';
 import { formatMs } from '../run/wait.ts';
 
@@ -42,7 +42,7 @@ export interface Plan {
    * The wire cells' share (category wire): their requests, and the longest time one of them waits on the
    * target (their retries at a client's pace, docs/wire.md), milliseconds.
    */
-  wire: { cells: number; requests: number; longestWaitMs: number };
+  wire: { cells: number; requests: number; longestWaitMs: number; paced?: PacedCost };
 }
 
 export interface PlanOptions<O> {
@@ -57,6 +57,8 @@ export interface PlanOptions<O> {
   durations: Record<string, number>;
   durationsText: string;
   signal?: AbortSignal;
+  /** The target's measured median round trip, milliseconds: the rehearsal's checks settle by it as the run's will. */
+  roundTripMs?: number;
   /** Receives what each judged cell cost (harness/plan/latency.ts): its requests, and its waits when they are real on the target. */
   onCosts?: (costs: CellCost[]) => void;
 }
@@ -84,6 +86,7 @@ export async function rehearse<O>(options: PlanOptions<O>): Promise<Plan> {
         cellTimeoutMs: 120_000,
         passEvidence: 0,
         rehearsal: true,
+        ...(options.roundTripMs !== undefined ? { roundTripMs: options.roundTripMs } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       });
       const results = (outcome.report.results as CellResult[]).filter(
@@ -122,10 +125,21 @@ export async function rehearse<O>(options: PlanOptions<O>): Promise<Plan> {
 /** What the wire cells of a rehearsal cost. */
 function wireShare(results: readonly CellResult[]): Plan['wire'] {
   const wire = results.filter((r) => r.category === 'wire');
+  const counted = wire.flatMap((r) => (r.paced ? [r.paced] : []));
+  const paced: PacedCost | undefined =
+    counted.length === 0
+      ? undefined
+      : {
+          retries: counted.reduce((sum, p) => sum + p.retries, 0),
+          reads: counted.reduce((sum, p) => sum + p.reads, 0),
+          waitedMs: Math.max(0, ...counted.map((p) => p.waitedMs)),
+          settleMs: Math.max(0, ...counted.map((p) => p.settleMs)),
+        };
   return {
     cells: wire.length,
     requests: wire.reduce((sum, r) => sum + (r.runRequests ?? r.requests ?? 0), 0),
     longestWaitMs: Math.max(0, ...wire.map((r) => r.waitedMs ?? 0)),
+    ...(paced ? { paced } : {}),
   };
 }
 
@@ -146,8 +160,9 @@ export function planLine(plan: Plan): string {
 
 function wireText(wire: Plan['wire'] | undefined): string {
   if (wire === undefined || wire.cells === 0) return '';
-  return (
-    `; the ${wire.cells} wire cells ${wire.requests} of the requests, each waiting up to ${formatMs(wire.longestWaitMs)} ` +
-    `(retries at a client's pace)`
-  );
+  const paced = wire.paced
+    ? `: ${wire.paced.retries} retries at a client's pace and ${wire.paced.reads} reads for them, up to ` +
+      `${formatMs(wire.paced.waitedMs)} of their waits in one cell, settle time ${formatMs(wire.paced.settleMs)}`
+    : " (retries at a client's pace)";
+  return `; the ${wire.cells} wire cells ${wire.requests} of the requests, each waiting up to ${formatMs(wire.longestWaitMs)}${paced}`;
 }

@@ -118,7 +118,7 @@ export async function sizeRun<O>(
   const run: SizedRun<O> = { target, options, selection, catalog, shapeModel, seed, signal };
   if (!waitsInRealTime(target)) return { ...(await sizeByLatency(run, measured)), ...given };
   const numRuns = options.numRunsGiven || options.path !== undefined ? options.numRuns : HOOKLESS_NUM_RUNS;
-  const { plan, costs } = await rehearseCosts(run, numRuns, options.expectDurations ?? 'real');
+  const { plan, costs } = await rehearseCosts(run, numRuns, options.expectDurations ?? 'real', measured.roundTripMs);
   // Three critical paths, three times the most requests of a cell at the measured latency, and two minutes; at least the remote default.
   const mostRequests = Math.max(0, ...costs.map((cost) => cost.requests));
   const requestsS = Math.ceil((3 * mostRequests * measured.roundTripMs) / 1000);
@@ -147,7 +147,12 @@ interface SizedRun<O> {
 }
 
 /** The run rehearsed at `numRuns`, its waits the durations `durationsText` names: its plan, and each cell's cost. */
-async function rehearseCosts<O>(run: SizedRun<O>, numRuns: number, durationsText: string): Promise<{ plan: Plan; costs: CellCost[] }> {
+async function rehearseCosts<O>(
+  run: SizedRun<O>,
+  numRuns: number,
+  durationsText: string,
+  roundTripMs: number,
+): Promise<{ plan: Plan; costs: CellCost[] }> {
   let costs: CellCost[] = [];
   const plan = await rehearse({
     catalog: run.catalog,
@@ -159,6 +164,8 @@ async function rehearseCosts<O>(run: SizedRun<O>, numRuns: number, durationsText
     durations: parseTransitionDurations('--expect-durations', durationsText),
     durationsText,
     signal: run.signal,
+    // The run's measured round trip: the rehearsal's settle times are the run's.
+    roundTripMs,
     onCosts: (found) => (costs = found),
   });
   return { plan, costs };
@@ -181,7 +188,7 @@ async function sizeByLatency<O>(
     return { numRuns: options.numRuns, latency: { ...measured, sizedBy: 'defaults' } };
   }
   const defaults = target.remote ? RUN_DEFAULTS.remote : RUN_DEFAULTS.local;
-  const { plan, costs } = await rehearseCosts(run, options.numRuns, 'real');
+  const { plan, costs } = await rehearseCosts(run, options.numRuns, 'real', measured.roundTripMs);
   const sized = sizeForLatency({
     // A request costs its whole round trip, this machine's share included.
     latencyMs: measured.roundTripMs,
@@ -239,6 +246,8 @@ export function sizedSettings(sizing: RunSizing, defaults: { concurrency: number
     ...(sizing.waitTimeoutMs !== undefined ? { waitTimeoutMs: sizing.waitTimeoutMs } : {}),
     ...(sizing.cleanupTimeoutMs !== undefined ? { cleanupTimeoutMs: sizing.cleanupTimeoutMs } : {}),
     ...(given.maxLiveResources !== undefined ? { maxLiveResources: given.maxLiveResources } : {}),
+    // The cells' settle times follow the measured round trip (suites/lib/late-retry.ts).
+    ...(sizing.latency !== undefined ? { roundTripMs: sizing.latency.roundTripMs } : {}),
   };
 }
 

@@ -5,7 +5,7 @@
 import type { ProtonClient } from '@aws-sdk/client-proton';
 import type { CellPhase } from './expiry-state.ts';
 import type { Delivery, FaultRule, WireHistory } from '../wire/proxy.ts';
-import type { Capability, Hooks, WaitOptions } from '../types.ts';
+import type { Capability, Hooks, PacedCost, WaitOptions } from '../types.ts';
 import type { BundleSources } from '../../specs/types.ts';
 import type { Interleaving } from '../../specs/wire.ts';
 import type { InterleavingFinding } from '../wire/interleavings.ts';
@@ -57,6 +57,8 @@ export interface WireLink {
   interleaving(interleaving: Interleaving): InterleavingFinding;
   /** Adds to the cell's count of intended interleavings and of those exercised (the report's `interleavings`). */
   tally(intended: number, exercised: number): void;
+  /** Adds to the cell's count of retries at a client's pace and what they cost (the report's `paced`). */
+  pace(cost: PacedCost): void;
 }
 
 /** Options of a link's proxy. */
@@ -100,6 +102,11 @@ export interface CheckContext {
   /** Seed and run count for fast-check in this cell. */
   readonly seed: number;
   readonly numRuns: number;
+  /**
+   * The target's median round trip as the run measured it before its first cell (harness/plan/latency.ts),
+   * milliseconds; undefined where nothing was measured (the embedded emulator). A rehearsal is given the run's.
+   */
+  readonly roundTripMs?: number;
   /** When replaying one property failure: the fast-check path. */
   readonly path: string | undefined;
   /**

@@ -13,7 +13,7 @@ import { logicalKey, summarizeAnswer, WireHistory } from './history.ts';
 import { startProxy } from './server.ts';
 import type { RunningProxy } from './server.ts';
 import type { ExchangeSink, RawExchange } from '../client/recorder.ts';
-import type { InterleavingCount, WireEvent } from '../types.ts';
+import type { InterleavingCount, PacedCost, WireEvent } from '../types.ts';
 
 export interface WireLinks {
   throughProxy(faults: string | readonly FaultRule[], seed?: number, options?: WireLinkOptions): Promise<WireLink>;
@@ -21,6 +21,8 @@ export interface WireLinks {
   history(): WireEvent[] | undefined;
   /** The interleavings the cell's checks intended and those exercised (WireLink.tally); undefined when none was counted. */
   interleavings(): InterleavingCount | undefined;
+  /** The retries at a client's pace the cell's checks counted (WireLink.pace); undefined when none. */
+  paced(): PacedCost | undefined;
   close(): Promise<void>;
 }
 
@@ -37,6 +39,7 @@ export function createWireLinks(
   const proxies: RunningProxy[] = [];
   let clients = 0;
   let count: InterleavingCount | undefined;
+  let paced: PacedCost | undefined;
   return {
     async throughProxy(faults, seed = cellSeed, options = {}) {
       history ??= new WireHistory();
@@ -84,9 +87,17 @@ export function createWireLinks(
           count.intended += intended;
           count.exercised += exercised;
         },
+        pace(cost) {
+          paced ??= { retries: 0, reads: 0, waitedMs: 0, settleMs: 0 };
+          paced.retries += cost.retries;
+          paced.reads += cost.reads;
+          paced.waitedMs += cost.waitedMs;
+          paced.settleMs = Math.max(paced.settleMs, cost.settleMs);
+        },
       };
     },
     interleavings: () => (count ? { ...count } : undefined),
+    paced: () => (paced ? { ...paced } : undefined),
     history() {
       if (!history) return undefined;
       const events = history.sorted();

@@ -6,14 +6,16 @@
 //   1. once the original's processing has ended at the target: the proxy has
 //      the target's answer to every forward; for a forward the proxy aborted,
 //      once a direct read shows the action done, or after a settle time of a
-//      few of those reads' round trips (specs/wire.ts LATE_RETRIES);
+//      few of the target's round trips as the run measured them (specs/wire.ts
+//      LATE_RETRIES; the reads' own where nothing was measured);
 //   2. after the SDK's standard backoff (BACKOFF_RETRY_MS), one wait for the
 //      cell's cases together.
 // Each must be answered as the immediate retries were: the original resource
 // (a create) or success without acting again (a delete); the wire checks
 // judge their answers with the rest of the history (suites/scenarios/wire.ts).
 // The waits are ctx.sleep's: real time on a live target, the rehearsal's
-// virtual clock in a plan (harness/plan/plan.ts counts them and the requests).
+// virtual clock in a plan (harness/plan/plan.ts counts them and the requests:
+// each cell tallies its paced retries, reads and waits, WireLink.pace).
 import { DEFAULT_RETRY_DELAY_BASE, MAXIMUM_RETRY_DELAY } from '@smithy/util-retry';
 import { median } from '../../harness/plan/latency.ts';
 import type { CheckContext, WireLink } from '../../harness/run/context.ts';
@@ -51,9 +53,22 @@ export function forwardAborted(link: WireLink, operation: string): boolean {
   return link.deliveries.some((delivery) => delivery.operation === operation && delivery.answers.some((answer) => 'error' in answer));
 }
 
-/** The settle time after an aborted forward, from the direct reads' round trips (ms). */
-export function settleMs(roundTrips: readonly number[]): number {
-  return Math.max(LATE_RETRIES.settleFloorMs, Math.ceil(LATE_RETRIES.settleRoundTrips * median(roundTrips)));
+/**
+ * The settle time after an aborted forward (ms): LATE_RETRIES.settleRoundTrips of the target's round trip as the run
+ * measured it before its first cell (CheckContext.roundTripMs: the same in the rehearsal that plans the run, so the plan
+ * counts the run's waits); where nothing was measured (the embedded emulator), of the median of the case's own direct reads.
+ */
+export function settleMs(measuredMs: number | undefined, roundTrips: readonly number[]): number {
+  const trip = measuredMs ?? median(roundTrips);
+  return Math.max(LATE_RETRIES.settleFloorMs, Math.ceil(LATE_RETRIES.settleRoundTrips * trip));
+}
+
+/** How a case's original settled: why its retry may go, the direct reads it took and the settle time it waited. */
+interface Settled {
+  why: string;
+  reads: number;
+  waitedMs: number;
+  settleMs: number;
 }
 
 /**
@@ -62,18 +77,25 @@ export function settleMs(roundTrips: readonly number[]): number {
  * link.idle()); else direct reads, a settle time apart, until one shows the
  * action done (at most LATE_RETRIES.settleReads, then the settle time once more).
  */
-async function settled(ctx: CheckContext, late: LateCase): Promise<string> {
-  if (!forwardAborted(late.link, late.operation)) return "the proxy has the target's answer to every forward";
+async function settled(ctx: CheckContext, late: LateCase): Promise<Settled> {
+  if (!forwardAborted(late.link, late.operation))
+    return { why: "the proxy has the target's answer to every forward", reads: 0, waitedMs: 0, settleMs: 0 };
   const trips: number[] = [];
+  let waitedMs = 0;
+  let settle = 0;
   for (let read = 1; read <= LATE_RETRIES.settleReads; read++) {
     const started = performance.now();
     const done = await late.done();
     trips.push(performance.now() - started);
-    if (done) return `a forward was aborted; read ${read} shows the action done`;
-    await ctx.sleep(settleMs(trips));
+    if (done) return { why: `a forward was aborted; read ${read} shows the action done`, reads: read, waitedMs, settleMs: settle };
+    settle = settleMs(ctx.roundTripMs, trips);
+    await ctx.sleep(settle);
+    waitedMs += settle;
   }
-  const last = settleMs(trips);
-  return `a forward was aborted; ${trips.length} reads did not show the action done, each followed by a settle time (last ${last} ms)`;
+  const why =
+    `a forward was aborted; ${trips.length} reads did not show the action done, each followed by a settle time ` +
+    `(last ${settle} ms${ctx.roundTripMs !== undefined ? `, from the measured round trip of ${ctx.roundTripMs} ms` : ''})`;
+  return { why, reads: trips.length, waitedMs, settleMs: settle };
 }
 
 /** Sends one late retry of `late`, noted in its wire history. */
@@ -86,8 +108,23 @@ async function retry(late: LateCase, kind: LateRetryKind, why: string): Promise<
 export async function lateRetries(ctx: CheckContext, cases: readonly LateCase[]): Promise<LateRetry[][]> {
   if (cases.length === 0) return [];
   ctx.step(`late retries of ${cases.length} cases: once the originals' processing ended, then after ${BACKOFF_RETRY_MS} ms`);
-  const first = await Promise.all(cases.map(async (late) => retry(late, 'settled', await settled(ctx, late))));
+  const waits: Settled[] = [];
+  const first = await Promise.all(
+    cases.map(async (late) => {
+      const wait = await settled(ctx, late);
+      waits.push(wait);
+      return retry(late, 'settled', wait.why);
+    }),
+  );
   await ctx.sleep(BACKOFF_RETRY_MS);
   const second = await Promise.all(cases.map((late) => retry(late, 'backoff', `${BACKOFF_RETRY_MS} ms after the last answer`)));
+  // What they cost: the cases' settle waits overlap, the backoff is one wait for all.
+  cases[0]!.link.pace({
+    retries: first.length + second.length,
+    reads: waits.reduce((sum, wait) => sum + wait.reads, 0),
+    waitedMs: Math.max(0, ...waits.map((wait) => wait.waitedMs)) + BACKOFF_RETRY_MS,
+    // The settle time an aborted forward waits: the measured round trip's, else the longest the reads gave.
+    settleMs: ctx.roundTripMs !== undefined ? settleMs(ctx.roundTripMs, []) : Math.max(0, ...waits.map((wait) => wait.settleMs)),
+  });
   return cases.map((_late, index) => [first[index]!, second[index]!]);
 }

@@ -8,7 +8,9 @@ import type { RunningEmulator } from '../../emulator/index.ts';
 import { planLine } from '../../harness/plan/plan.ts';
 import type { Plan } from '../../harness/plan/plan.ts';
 import { runConformance } from '../../library/api.ts';
-import { BACKOFF_RETRY_MS } from '../../suites/lib/late-retry.ts';
+import { formatMs } from '../../harness/run/wait.ts';
+import { BACKOFF_RETRY_MS, settleMs } from '../../suites/lib/late-retry.ts';
+import { CASES } from '../../suites/scenarios/wire.ts';
 
 let emulator: RunningEmulator;
 const saved = { ...process.env };
@@ -41,6 +43,42 @@ describe("the plan's wire share", () => {
     expect(wire.requests).toBeGreaterThanOrEqual(12);
     expect(wire.longestWaitMs).toBeGreaterThanOrEqual(BACKOFF_RETRY_MS);
     expect(planLine(report.plan!)).toContain(`the 2 wire cells ${wire.requests} of the requests, each waiting up to`);
+  });
+
+  it("settles by the run's measured round trip, and its paced retries follow the plan", { timeout: 120_000 }, async () => {
+    // A slow target without hooks: every request waits 25 ms before it is handled.
+    const slow = await startEmulator({ hooks: [], latency: { min: 25, max: 25 } });
+    let report: Awaited<ReturnType<typeof runConformance>> & { plan?: Plan; sizing?: { roundTripMs: number } };
+    try {
+      report = await runConformance({
+        endpoint: slow.url,
+        rules: 'wire/lost-response-retry',
+        operations: 'DeleteServiceTemplate',
+        seed: 7,
+      });
+    } finally {
+      await slow.close();
+    }
+    const cell = report.results[0]!;
+    expect(report.results.map((r) => `${r.verdict} ${r.rule} ${r.operation}: ${r.reason}`)).toEqual([
+      expect.stringMatching(/^pass wire\/lost-response-retry DeleteServiceTemplate/),
+    ]);
+    const measured = report.sizing!.roundTripMs;
+    expect(measured).toBeGreaterThanOrEqual(25);
+    const planned = report.plan!.wire.paced!;
+    const ran = cell.paced!;
+    // The rehearsal settles by the run's measured round trip, as the run does.
+    expect(planned.settleMs).toBe(settleMs(measured, []));
+    expect(ran.settleMs).toBe(planned.settleMs);
+    // Each case twice more, in the plan (one attempt per case) and in the run (one per attempt its interleaving took).
+    const cases = CASES['wire/lost-response-retry']!.length;
+    expect(planned.retries).toBe(2 * cases);
+    expect(ran.retries).toBe(2 * cell.interleavings!.intended);
+    expect(ran.waitedMs).toBeGreaterThanOrEqual(BACKOFF_RETRY_MS);
+    expect(planLine(report.plan!)).toContain(
+      `: ${planned.retries} retries at a client's pace and ${planned.reads} reads for them, up to ${formatMs(planned.waitedMs)} ` +
+        `of their waits in one cell, settle time ${formatMs(planned.settleMs)}`,
+    );
   });
 
   it('says nothing of wire cells where there are none', () => {

@@ -6,12 +6,14 @@
 import { DEFAULT_RETRY_DELAY_BASE, MAXIMUM_RETRY_DELAY } from '@smithy/util-retry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckContext, WireLink } from '../../harness/run/context.ts';
-import type { RuleResult, WireEvent } from '../../harness/types.ts';
+import type { PacedCost, RuleResult, WireEvent } from '../../harness/types.ts';
 import type { Delivery } from '../../harness/wire/proxy.ts';
 import { EmulatorHost } from '../../mutation/emulators.ts';
 import { runSuite } from '../../mutation/run.ts';
 import { LATE_RETRIES } from '../../specs/wire.ts';
-import { BACKOFF_RETRY_MS, forwardAborted, settleMs } from '../../suites/lib/late-retry.ts';
+import { BACKOFF_RETRY_MS, forwardAborted, lateRetries, settleMs } from '../../suites/lib/late-retry.ts';
+import type { LateCase } from '../../suites/lib/late-retry.ts';
+import type { CallResult } from '../../specs/commands.ts';
 import { CASES } from '../../suites/scenarios/wire.ts';
 import { runCells, startTarget, summary } from './run-cells.ts';
 
@@ -24,10 +26,48 @@ describe('the pace of the late retries', () => {
     expect(BACKOFF_RETRY_MS).toBe(200);
   });
 
-  it("settles a few of the direct reads' round trips after an aborted forward, never less than the floor", () => {
-    expect(settleMs([1, 2, 3])).toBe(Math.max(LATE_RETRIES.settleFloorMs, 2 * LATE_RETRIES.settleRoundTrips));
-    expect(settleMs([40, 50, 400])).toBe(50 * LATE_RETRIES.settleRoundTrips);
-    expect(settleMs([0])).toBe(LATE_RETRIES.settleFloorMs);
+  it("settles a few of the direct reads' round trips where nothing was measured, never less than the floor", () => {
+    expect(settleMs(undefined, [1, 2, 3])).toBe(Math.max(LATE_RETRIES.settleFloorMs, 2 * LATE_RETRIES.settleRoundTrips));
+    expect(settleMs(undefined, [40, 50, 400])).toBe(50 * LATE_RETRIES.settleRoundTrips);
+    expect(settleMs(undefined, [0])).toBe(LATE_RETRIES.settleFloorMs);
+  });
+
+  it("settles a few of the run's measured round trips where the run measured one, whatever the reads took", () => {
+    expect(settleMs(120, [1, 2, 3])).toBe(120 * LATE_RETRIES.settleRoundTrips);
+    expect(settleMs(0.4, [400])).toBe(LATE_RETRIES.settleFloorMs);
+  });
+
+  it('waits the settle time of the measured round trip after an aborted forward, and counts what the retries cost', async () => {
+    const aborted = { n: 1, operation: 'DeleteService', body: '{}', answers: [{ error: 'aborted' }] } as unknown as Delivery;
+    const tallies: PacedCost[] = [];
+    const link = { deliveries: [aborted], note: () => undefined, pace: (cost: PacedCost) => tallies.push(cost) } as unknown as WireLink;
+    const slept: number[] = [];
+    // A slow target's run: its round trip measured at 90 ms; the case's own reads answer at once.
+    const ctx = {
+      roundTripMs: 90,
+      step: () => undefined,
+      sleep: async (ms: number) => {
+        slept.push(ms);
+        return ms;
+      },
+    } as unknown as CheckContext;
+    let reads = 0;
+    const sent: string[] = [];
+    const late: LateCase = {
+      link,
+      operation: 'DeleteService',
+      done: async () => ++reads > 2,
+      send: async () => {
+        sent.push(`sent after ${slept.length} waits`);
+        return { ok: true, output: {} } as unknown as CallResult;
+      },
+    };
+    const answers = await lateRetries(ctx, [late]);
+    const settle = 90 * LATE_RETRIES.settleRoundTrips;
+    expect(slept).toEqual([settle, settle, BACKOFF_RETRY_MS]);
+    expect(sent).toEqual(['sent after 2 waits', 'sent after 3 waits']);
+    expect(answers[0]!.map((retry) => retry.kind)).toEqual(['settled', 'backoff']);
+    expect(tallies).toEqual([{ retries: 2, reads: 3, waitedMs: 2 * settle + BACKOFF_RETRY_MS, settleMs: settle }]);
   });
 
   it('knows a forward the proxy aborted from one the target answered', () => {
