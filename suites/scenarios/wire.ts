@@ -26,6 +26,7 @@ import { expect, pass } from '../lib/verdict.ts';
 import { clientAnswer, judgeCreate, judgeDelete, listed, namedBy, targetAnswers } from '../lib/wire.ts';
 import type { HistoryAnswer } from '../lib/wire.ts';
 import { prepare, track } from '../lib/world.ts';
+import type { TransitionName } from '../../specs/transitions.ts';
 
 export const LOST_RESPONSE = 'wire/lost-response-retry';
 export const DUPLICATE = 'wire/duplicate-delivery';
@@ -397,7 +398,7 @@ export async function afterDelete(
 export async function wireScenario(ctx: CheckContext, spec: OperationSpec, rule: string): Promise<Outcome> {
   const cases = CASES[rule];
   if (!cases) throw new Error(`no wire cases for ${rule}`);
-  const fx = await prepare(ctx, spec, 'base');
+  const fx = await prepare(ctx, spec, 'base', deletionKept(ctx, spec));
   let first: Outcome | undefined;
   const proven = await untilProven(
     ctx,
@@ -411,6 +412,37 @@ export async function wireScenario(ctx: CheckContext, spec: OperationSpec, rule:
   return { ...first!, reason: `${first!.reason}${proven.note}` };
 }
 
+/** How long an asynchronous deletion lasts in the wire cases: virtual, when the clock can be moved; else real. */
+const DELETION_KEPT_MS = { virtual: 10 * 60_000, real: 5_000 };
+
+/**
+ * The durations of a wire cell's prerequisites: every transition instant (setDurations), but an asynchronous deletion
+ * lasts, so that the late retries of a delete meet it still in progress. Once it has ended, a delete retry answers the
+ * same (an empty success) whether the target kept its record of the original or lost it: a record lost after the
+ * original finished (deletion-orphan-evicted-late) shows only while the deletion is in progress.
+ */
+function deletionKept(ctx: CheckContext, spec: OperationSpec): Partial<Record<TransitionName, number>> {
+  const facts = spec.kind === 'delete' ? spec.resource.asyncDeletion : undefined;
+  if (facts === undefined || !ctx.capabilities.has('durations')) return {};
+  return { [facts.durationHook]: ctx.capabilities.has('clock') ? DELETION_KEPT_MS.virtual : DELETION_KEPT_MS.real };
+}
+
+/**
+ * For an asynchronous deletion, how many backoff retries met it still in progress (they alone can show a record lost
+ * after the original ended; on a target without the durations hook a deletion takes minutes, on one that ends it at
+ * once none does): a sentence for the pass, or '' for a synchronous delete.
+ */
+function metInProgress(spec: DeleteOperationSpec, lates: readonly (readonly LateRetry[])[]): string {
+  const facts = spec.resource.asyncDeletion;
+  if (facts === undefined || lates.length === 0) return '';
+  const backoff = lates.flatMap((late) => late.filter((retry) => retry.kind === 'backoff'));
+  const met = backoff.filter(
+    (retry) => retry.result.ok && carried(spec.resource, retry.result.output)?.[facts.statusField] === facts.inProgress,
+  ).length;
+  const gap = met < backoff.length ? ': a deletion that had ended answers the same whether its record was kept or lost' : '';
+  return ` ${met} of ${backoff.length} backoff retries met the deletion still ${facts.inProgress}${gap}.`;
+}
+
 /** One attempt of `cases` (each its own name, token or resource, its own proxy), judged: a Violation on a failure. */
 async function wireAttempt(
   ctx: CheckContext,
@@ -421,6 +453,7 @@ async function wireAttempt(
 ): Promise<Outcome> {
   // The cases run at once (each its own name, token or resource, its own proxy): their waits overlap.
   let done: string[];
+  let deleting = '';
   if (spec.kind === 'create') {
     done = await createCases(ctx, spec, fx, cases, rule);
   } else {
@@ -436,6 +469,7 @@ async function wireAttempt(
           ),
         )
       : [];
+    deleting = metInProgress(spec, lates);
     const ran = await Promise.all(runs.map((run, index) => deleteVerdict(ctx, spec, run, lates[index], sibling)));
     done = ran.filter((r): r is string => typeof r === 'string');
     const failures = ran.flatMap((r) => (typeof r === 'string' ? [] : [r.failure]));
@@ -446,5 +480,5 @@ async function wireAttempt(
       ? 'exactly one resource, named by every success'
       : 'the resource deleted, every success naming it or empty, its sibling untouched';
   const late = LATE_RULES.has(rule) ? `, each retried again once its original's processing had ended and after a backoff` : '';
-  return pass(`${cases.length} cases through the wire proxy held${late} (${done.join('; ')}): ${what}.`);
+  return pass(`${cases.length} cases through the wire proxy held${late} (${done.join('; ')}): ${what}.${deleting}`);
 }

@@ -158,6 +158,9 @@ describe('the late retries against the emulator', () => {
     ['token-orphan-evicted-late', 'CreateEnvironmentTemplateVersion'],
     ['name-orphan-evicted-late', 'CreateServiceTemplate'],
     ['deletion-orphan-evicted-late', 'DeleteEnvironmentTemplate'],
+    // Asynchronous deletions: the late retries meet the deletion still in progress, where a lost record shows.
+    ['deletion-orphan-evicted-late', 'DeleteEnvironment'],
+    ['deletion-orphan-evicted-late', 'DeleteService'],
   ])('a target whose record of a lost answer is evicted late fails (%s on %s)', { timeout: 60_000 }, async (fault, operation) => {
     const run = await runSuite(
       host,
