@@ -112,21 +112,64 @@ function repository(ctx: RequestContext, input: RepositoryBranchInput): Reposito
   return { ...input, arn: arnOf(ctx.region, ctx.account.id, 'repository', id) };
 }
 
-/** Proton's provisioning rules: AWS-managed needs a role or a connection (one), self-managed a repository. */
+/**
+ * Proton's provisioning methods, as CreateEnvironment's documentation gives
+ * them: self-managed (a CUSTOMER_MANAGED template) takes a repository and
+ * neither a service role nor a connection; AWS-managed takes a service role or
+ * a connection (not both) and no repository; CodeBuild-based provisioning
+ * takes a CodeBuild role (or a connection) alone. Whether a template
+ * provisions with CodeBuild is in its bundle, which the emulator need not
+ * read: a CodeBuild role alone is accepted for any AWS-managed template.
+ */
 function checkProvisioning(provisioning: string | undefined, input: CreateInput): void {
+  const viaRole = input.protonServiceRoleArn !== undefined;
+  const viaConnection = input.environmentAccountConnectionId !== undefined;
   if (provisioning === 'CUSTOMER_MANAGED') {
     if (input.provisioningRepository === undefined) {
       throw validation('The environment template uses self-managed provisioning: provisioningRepository is required');
+    }
+    if (viaRole || viaConnection) {
+      throw validation(
+        'Self-managed provisioning takes provisioningRepository: omit protonServiceRoleArn and environmentAccountConnectionId',
+      );
     }
     return;
   }
   if (input.provisioningRepository !== undefined) {
     throw validation('provisioningRepository is only for environment templates with self-managed (CUSTOMER_MANAGED) provisioning');
   }
-  const viaRole = input.protonServiceRoleArn !== undefined;
-  const viaConnection = input.environmentAccountConnectionId !== undefined;
-  if (viaRole === viaConnection) {
-    throw validation('Specify exactly one of protonServiceRoleArn and environmentAccountConnectionId');
+  if (viaRole && viaConnection) throw validation('Specify either protonServiceRoleArn or environmentAccountConnectionId, not both');
+  if (!viaRole && !viaConnection && input.codebuildRoleArn === undefined) {
+    throw validation(
+      'Specify protonServiceRoleArn or environmentAccountConnectionId (AWS-managed provisioning), or codebuildRoleArn (CodeBuild-based provisioning)',
+    );
+  }
+}
+
+/**
+ * What UpdateEnvironment's documentation forbids: an update keeps the
+ * environment on its provisioning method. A self-managed environment takes no
+ * service role and no connection; an AWS-managed one no repository; one that
+ * uses a connection takes no service role (only another connection); one that
+ * uses none can't be connected to one.
+ */
+function checkUpdateProvisioning(env: EnvironmentRecord, input: UpdateInput): void {
+  if (env.provisioning === 'CUSTOMER_MANAGED') {
+    if (input.protonServiceRoleArn !== undefined || input.environmentAccountConnectionId !== undefined) {
+      throw validation(
+        `The environment '${env.name}' uses self-managed provisioning: omit protonServiceRoleArn and environmentAccountConnectionId`,
+      );
+    }
+    return;
+  }
+  if (input.provisioningRepository !== undefined) {
+    throw validation(`The environment '${env.name}' uses AWS-managed provisioning: omit provisioningRepository`);
+  }
+  if (env.environmentAccountConnectionId !== undefined && input.protonServiceRoleArn !== undefined) {
+    throw validation(`The environment '${env.name}' uses an environment account connection: omit protonServiceRoleArn`);
+  }
+  if (env.environmentAccountConnectionId === undefined && input.environmentAccountConnectionId !== undefined) {
+    throw validation(`The environment '${env.name}' uses no environment account connection: it can't be connected to one`);
   }
 }
 
@@ -213,9 +256,16 @@ const updateEnvironment: Handler = (ctx, params) => {
   const input = params as UpdateInput;
   const env = environmentNamed(ctx, input.name);
   if (isDeleting(env)) throw conflict(`The environment '${env.name}' is being deleted`);
+  checkUpdateProvisioning(env, input);
   const version = targetVersion(env, input, ctx.now);
   const environmentAccountId =
     input.environmentAccountConnectionId === undefined ? undefined : usableConnection(ctx, input.environmentAccountConnectionId, env.name);
+  if (environmentAccountId !== undefined && environmentAccountId !== env.environmentAccountId) {
+    throw validation(
+      `The environment account connection '${input.environmentAccountConnectionId}' was requested by another environment account ` +
+        `than the one the environment '${env.name}' uses (${env.environmentAccountId})`,
+    );
+  }
   // Every check is done: apply.
   if (input.description !== undefined) env.description = input.description;
   if (input.protonServiceRoleArn !== undefined) env.protonServiceRoleArn = input.protonServiceRoleArn;

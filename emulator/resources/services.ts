@@ -6,7 +6,7 @@ import { seconds, type Handler, type Valid } from '../context.ts';
 import { nameCreate, recordUpdate, type CreatedByName } from '../idempotency.ts';
 import { paginate } from '../pagination.ts';
 import type { Output } from '../policy.ts';
-import { conflict } from '../protocol.ts';
+import { conflict, validation } from '../protocol.ts';
 import { deletableKind, isDeleting, live, liveValues, type Deletable } from './lifecycle.ts';
 import { tagsOf, type Tags } from './tag-list.ts';
 import { SERVICE_TEMPLATES } from './template-kinds.ts';
@@ -68,6 +68,23 @@ const services = deletableKind<ServiceRecord>({
 });
 const serviceNamed = services.named;
 
+/** The members CreateService's documentation says to leave out when the template has no Proton pipeline. */
+const PIPELINE_REPOSITORY = ['branchName', 'repositoryConnectionArn', 'repositoryId'] as const;
+
+/**
+ * A template whose pipelineProvisioning is CUSTOMER_MANAGED provides no
+ * Proton pipeline, and then the pipeline's repository members are to be left
+ * out (ValidationException). Whether another template's bundle has a
+ * pipeline is not known without reading it: those take them or not.
+ */
+function checkPipelineRepository(pipelineProvisioning: string | undefined, input: Valid<CreateServiceInput>): void {
+  if (pipelineProvisioning !== 'CUSTOMER_MANAGED') return;
+  const given = PIPELINE_REPOSITORY.filter((member) => input[member] !== undefined);
+  if (given.length > 0) {
+    throw validation(`The service template provides no Proton pipeline (pipelineProvisioning CUSTOMER_MANAGED): omit ${given.join(', ')}`);
+  }
+}
+
 const createService: Handler = (ctx, params) => {
   const input = params as Valid<CreateServiceInput>;
   const table = ctx.account.services;
@@ -80,6 +97,7 @@ const createService: Handler = (ctx, params) => {
     create: (createParams) => {
       const template = templateNamed(SERVICE_TEMPLATES, ctx.account, input.templateName);
       const version = publishedVersion(template, input.templateMajorVersion, input.templateMinorVersion, ctx.now);
+      checkPipelineRepository(template.provisioning, input);
       const service: ServiceRecord = {
         name: input.name,
         arn: arnOf(ctx.region, ctx.account.id, 'service', input.name),
