@@ -88,6 +88,12 @@ function accepted(ctx: CorpusContext): ParitySequence {
   b.made('environment', 'DeleteEnvironment', { name: environmentName }, MANAGEMENT);
   b.step('GetEnvironment', { name: environmentName }, 'valid', { settle: true, ...MANAGEMENT });
   b.step('RejectEnvironmentAccountConnection', {}, 'dependency: an environment uses the connection', { from: id, ...MANAGEMENT });
+  b.step(
+    'UpdateEnvironment',
+    { name: environmentName, deploymentType: 'NONE', protonServiceRoleArn: roleArn('parity') },
+    'refused: a service role for an environment that uses a connection',
+    MANAGEMENT,
+  );
   b.step('AcceptEnvironmentAccountConnection', {}, 'retry: accepted already', { from: id, ...MANAGEMENT });
   return b.build();
 }

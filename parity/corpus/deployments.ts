@@ -4,10 +4,11 @@
 // template versions they keep from being deleted.
 import { environmentInput, serviceInput } from '../../specs/prerequisites.ts';
 import type { Input } from '../../specs/types.ts';
-import { environmentSpec, serviceSpec } from '../../specs/values.ts';
+import { environmentSpec, roleArn, serviceSpec } from '../../specs/values.ts';
 import type { ParitySequence } from '../types.ts';
 import { type CorpusContext, createSpec, SequenceBuilder } from './builder.ts';
-import { ENVIRONMENT_FAMILY, SERVICE_FAMILY, templateWithVersions } from './templates.ts';
+import { seededUuid } from './invalid.ts';
+import { ENVIRONMENT_FAMILY, SERVICE_FAMILY, madeVersions, templateWithVersions, versionInput } from './templates.ts';
 
 /** What differs between environments and services here. */
 interface Deployed {
@@ -161,6 +162,85 @@ function environmentVersions(ctx: CorpusContext): ParitySequence {
   return b.build();
 }
 
+const REPOSITORY = { provider: 'GITHUB', name: 'parity/infrastructure', branch: 'main' };
+
+/**
+ * The provisioning methods CreateEnvironment and UpdateEnvironment document:
+ * a CodeBuild role alone, a service role and a connection at once, a
+ * self-managed template's repository; updates that would change the method.
+ */
+function provisioning(ctx: CorpusContext): ParitySequence {
+  const b = new SequenceBuilder('environment/provisioning');
+  const template = ENVIRONMENT.prepare(ctx, b);
+  const built = ctx.names.name('codebuild-environment');
+  const { protonServiceRoleArn: role, ...withoutRole } = environmentInput(built, template, '1', '0');
+  b.step('CreateEnvironment', { ...withoutRole, codebuildRoleArn: roleArn('codebuild') }, 'valid');
+  b.startsAsync();
+  b.made('environment', 'DeleteEnvironment', { name: built });
+  const both = ctx.names.name('both-environment');
+  b.step(
+    'CreateEnvironment',
+    { ...environmentInput(both, template, '1', '0'), environmentAccountConnectionId: seededUuid(ctx) },
+    'refused: a service role and a connection at once',
+  );
+  b.made('environment', 'DeleteEnvironment', { name: both });
+  const update = { name: built, deploymentType: 'NONE' };
+  b.step(
+    'UpdateEnvironment',
+    { ...update, environmentAccountConnectionId: seededUuid(ctx) },
+    'refused: connecting an environment that uses none',
+    {
+      settle: true,
+    },
+  );
+  b.step('UpdateEnvironment', { ...update, provisioningRepository: REPOSITORY }, 'refused: a repository for AWS-managed provisioning');
+  b.step('UpdateEnvironment', { ...update, protonServiceRoleArn: role }, 'valid');
+  const own = ctx.names.name('self-managed-template');
+  b.step('CreateEnvironmentTemplate', { name: own, provisioning: 'CUSTOMER_MANAGED' }, 'valid');
+  b.step('CreateEnvironmentTemplateVersion', versionInput(ctx, ENVIRONMENT_FAMILY, own), 'valid');
+  b.step('UpdateEnvironmentTemplateVersion', { templateName: own, majorVersion: '1', minorVersion: '0', status: 'PUBLISHED' }, 'valid', {
+    settle: true,
+  });
+  madeVersions(b, ENVIRONMENT_FAMILY, own, [{ major: '1', minor: '0', published: true }]);
+  b.made('environmentTemplate', 'DeleteEnvironmentTemplate', { name: own });
+  const selfManaged = ctx.names.name('self-managed-environment');
+  const { protonServiceRoleArn: _role, ...ownInput } = environmentInput(selfManaged, own, '1', '0');
+  b.step(
+    'CreateEnvironment',
+    { ...ownInput, provisioningRepository: REPOSITORY, protonServiceRoleArn: role },
+    'refused: a role for self-managed',
+  );
+  b.step('CreateEnvironment', { ...ownInput, provisioningRepository: REPOSITORY }, 'valid');
+  b.made('environment', 'DeleteEnvironment', { name: selfManaged });
+  const ownUpdate = { name: selfManaged, deploymentType: 'NONE' };
+  b.step('UpdateEnvironment', { ...ownUpdate, protonServiceRoleArn: role }, 'refused: a role for self-managed provisioning', {
+    settle: true,
+  });
+  b.step('UpdateEnvironment', { ...ownUpdate, description: 'still self-managed' }, 'valid');
+  return b.build();
+}
+
+/** A service template without a Proton pipeline: a service on it takes no pipeline repository. */
+function noPipeline(ctx: CorpusContext): ParitySequence {
+  const b = new SequenceBuilder('service/no-pipeline');
+  const environmentTemplate = templateWithVersions(ctx, b, ENVIRONMENT_FAMILY, 'svc-env-template', ['1.0']);
+  const template = ctx.names.name('no-pipeline-template');
+  b.step('CreateServiceTemplate', { name: template, pipelineProvisioning: 'CUSTOMER_MANAGED' }, 'valid');
+  const compatible = { templateName: environmentTemplate, majorVersion: '1' };
+  b.step('CreateServiceTemplateVersion', versionInput(ctx, SERVICE_FAMILY, template, undefined, compatible), 'valid');
+  b.step('UpdateServiceTemplateVersion', { templateName: template, majorVersion: '1', minorVersion: '0', status: 'PUBLISHED' }, 'valid', {
+    settle: true,
+  });
+  madeVersions(b, SERVICE_FAMILY, template, [{ major: '1', minor: '0', published: true }]);
+  b.made('serviceTemplate', 'DeleteServiceTemplate', { name: template });
+  const name = ctx.names.name('no-pipeline-service');
+  const input = SERVICE.input(name, template);
+  b.step('CreateService', { ...input, repositoryId: 'parity/app' }, 'refused: a pipeline repository without a pipeline');
+  create(b, SERVICE, name, template);
+  b.step('GetService', { name }, 'valid', { settle: true });
+  return b.build();
+}
+
 /** Every environment and service sequence. */
 export function deploymentSequences(ctx: CorpusContext): ParitySequence[] {
   return [
@@ -172,5 +252,7 @@ export function deploymentSequences(ctx: CorpusContext): ParitySequence[] {
       unpublished(ctx, d),
     ]),
     environmentVersions(ctx),
+    provisioning(ctx),
+    noPipeline(ctx),
   ];
 }
