@@ -141,7 +141,8 @@ function checkProvisioning(provisioning: string | undefined, input: CreateInput)
   if (viaRole && viaConnection) throw validation('Specify either protonServiceRoleArn or environmentAccountConnectionId, not both');
   if (!viaRole && !viaConnection && input.codebuildRoleArn === undefined) {
     throw validation(
-      'Specify protonServiceRoleArn or environmentAccountConnectionId (AWS-managed provisioning), or codebuildRoleArn (CodeBuild-based provisioning)',
+      'Specify protonServiceRoleArn or environmentAccountConnectionId (AWS-managed provisioning), ' +
+        'or codebuildRoleArn (CodeBuild-based provisioning)',
     );
   }
 }
