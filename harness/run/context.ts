@@ -42,6 +42,11 @@ export interface WireLink {
    * `deliveries` then holds only those that come after.
    */
   reschedule(faults: string | readonly FaultRule[]): void;
+  /**
+   * From now on, the next `count` creates and deletes through this link are held until all have come (at most
+   * TOGETHER_MS), then forwarded at once, as WireLinkOptions.together does for a link's first ones.
+   */
+  gather(count: number): void;
   /** Resolves once the proxy holds no delivery (a late one has reached the target): before a check observes the outcome. */
   idle(): Promise<void>;
   /** Resolves once the proxy has received `count` deliveries since the link's schedule began. */

@@ -73,6 +73,10 @@ export function createWireLinks(
           spec = faultSpec(nextRules);
           shared.add('check', '-', `proxy ${number}: faults now ${spec}, seed ${seed}`);
         },
+        gather(count) {
+          proxy.gather(count);
+          shared.add('check', '-', `proxy ${number}: the next ${count} creates and deletes held until all have come`);
+        },
         history: shared,
         note(what: string) {
           shared.add('check', '-', what);

@@ -55,6 +55,8 @@ export interface RunningProxy {
   received(count: number): Promise<void>;
   /** From now on, another schedule (its counts start afresh). */
   reschedule(faults: string | readonly FaultRule[], seed?: number): void;
+  /** From now on, the next `count` watched deliveries are held until all have come, then forwarded at once (as `together`). */
+  gather(count: number): void;
   readonly history: WireHistory;
   close(): Promise<void>;
 }
@@ -79,6 +81,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     reschedule(faults, seed = proxy.schedule.seed) {
       proxy.schedule = new FaultSchedule(faultRules(faults), seed);
     },
+    gather: (count) => proxy.gather(count),
     history: proxy.history,
     async close() {
       proxy.releaseAll();

@@ -5,8 +5,11 @@
 // and Get of what the sequence deleted, and at the end List identity by
 // identity, must show exactly the resources the model predicts.
 import fc from 'fast-check';
-import type { CheckContext } from '../../harness/run/context.ts';
+import type { ProtonClient } from '@aws-sdk/client-proton';
+import type { CheckContext, WireLink } from '../../harness/run/context.ts';
 import type { Outcome } from '../../harness/types.ts';
+import { InconclusiveCheck } from '../../harness/types.ts';
+import { INTERLEAVINGS } from '../../specs/wire.ts';
 import { attempt } from '../../specs/commands.ts';
 import { settle } from '../../specs/prerequisites.ts';
 import { TOKEN_LIFETIME_MS } from '../../specs/rules.ts';
@@ -24,6 +27,8 @@ import type { PropertyRun, Sent } from './world.ts';
 const RULE = 'general/exact-resource-count';
 const CONCURRENCY = 2;
 const MAX_COMMANDS = 2;
+/** What the concurrent commands' requests must do at the target (Meeting). */
+const INTERLEAVING = 'requests-at-once';
 
 interface Entry extends Sent {
   deleted: boolean;
@@ -78,6 +83,42 @@ class RetryCommand implements Command {
     this.changed.length === 0 ? `retry(#${this.pick})` : `retry(#${this.pick}, changed: ${this.changed.map((p) => p.name).join(',')})`;
 }
 
+/**
+ * The concurrent commands' requests meet at the target, and the pass proves it (issue 19): they go through a wire
+ * proxy of the cell's (no faults) that holds them until all have come and forwards them at once (WireLink.gather),
+ * and its history must then show two of them at the target before either was answered (specs/wire.ts
+ * `requests-at-once`). Each command counts one intended interleaving, exercised or not (the report's
+ * `interleavings`); a pass where some did not happen is inconclusive.
+ */
+class Meeting {
+  readonly count = { intended: 0, exercised: 0 };
+  private through: Promise<{ link: WireLink; client: ProtonClient }> | undefined;
+
+  constructor(private readonly ctx: CheckContext) {}
+
+  /** Sends `count` requests through the proxy, gathered; then reads whether they met. */
+  async send<T>(count: number, send: (client: ProtonClient) => Promise<T>): Promise<T> {
+    this.through ??= this.ctx.throughProxy('none').then((link) => ({ link, client: link.client({ label: 'client (at once)' }) }));
+    const { link, client } = await this.through;
+    // From here on: this command's deliveries alone, the next `count` held until all have come.
+    link.reschedule('none');
+    link.gather(count);
+    const value = await send(client);
+    await link.idle();
+    this.count.intended++;
+    if (link.interleaving(INTERLEAVING).happened) this.count.exercised++;
+    return value;
+  }
+
+  /** The cell's count (WireLink.tally), once, when any command was sent. */
+  async tally(): Promise<void> {
+    if (this.through !== undefined) (await this.through).link.tally(this.count.intended, this.count.exercised);
+  }
+}
+
+/** Where the model run's commands find the cell's Meeting. */
+const meetings = new WeakMap<PropertyRun, Meeting>();
+
 class ConcurrentCommand implements Command {
   constructor(private readonly pick: number) {}
   check = (run: Run): boolean => run.entries.length > 0;
@@ -85,7 +126,12 @@ class ConcurrentCommand implements Command {
     const choices = retryable(run, world.spec);
     if (choices.length === 0) return;
     const entry = choices[this.pick % choices.length]!;
-    record(run, await world.concurrent(`[${RULE}] identical retries at once`, entry.input, entry.token, CONCURRENCY));
+    const label = `[${RULE}] identical retries at once`;
+    const meeting = meetings.get(world);
+    const sent = meeting
+      ? await meeting.send(CONCURRENCY, (client) => world.concurrent(label, entry.input, entry.token, CONCURRENCY, client))
+      : await world.concurrent(label, entry.input, entry.token, CONCURRENCY);
+    record(run, sent);
   }
   toString = (): string => `concurrent(#${this.pick} x${CONCURRENCY})`;
 }
@@ -170,9 +216,11 @@ export async function exactResourceCountProperty(ctx: CheckContext, spec: Create
   // Every sequence opens with a create, so that retries, deletes and the rest have something to act on.
   const opening = spec.arbitrary(world.fx, PLACEHOLDER).map((generated) => new CreateCommand(generated));
   const commandsArb = fc.commands(commandArbs(world), { maxCommands: MAX_COMMANDS, ...commandsReplay(ctx) });
+  const meeting = new Meeting(ctx);
   const property = fc.asyncProperty(opening, commandsArb, async (first, commands) => {
     // Each sequence is a run of its own: its models, its count before and after (the hooks', else List).
     const real = await world.run({ census: true });
+    meetings.set(real, meeting);
     const run: Run = { entries: [], deletedThisRun: [] };
     await fc.asyncModelRun(() => ({ model: run, real }), [first, ...commands]);
     await real.finish();
@@ -182,14 +230,26 @@ export async function exactResourceCountProperty(ctx: CheckContext, spec: Create
       expect(found === undefined || real.knows(found), () => `Get still finds ${real.describe(found)}, which the sequence deleted.`);
     }
   });
-  return withCensus(world, () =>
-    runProperty(
-      ctx,
-      RULE,
-      spec.operation,
-      `random sequences of a create and up to ${MAX_COMMANDS} more creates, retries, changed retries, ` +
-        `deletes${spec.token ? ', clock jumps' : ', modifications'} and concurrent retries`,
-      property,
-    ),
-  );
+  const outcome = await withCensus(world, async () => {
+    try {
+      return await runProperty(
+        ctx,
+        RULE,
+        spec.operation,
+        `random sequences of a create and up to ${MAX_COMMANDS} more creates, retries, changed retries, ` +
+          `deletes${spec.token ? ', clock jumps' : ', modifications'} and concurrent retries (through a proxy that makes them meet)`,
+        property,
+      );
+    } finally {
+      await meeting.tally();
+    }
+  });
+  // A failure stays a failure; a pass must have met every concurrent command's interleaving.
+  const { intended, exercised } = meeting.count;
+  if (outcome.verdict === 'pass' && exercised < intended)
+    throw new InconclusiveCheck(
+      `the interleaving ${INTERLEAVING} (${INTERLEAVINGS[INTERLEAVING]}) did not happen for ${intended - exercised} of ` +
+        `${intended} concurrent commands: those commands checked nothing concurrent`,
+    );
+  return outcome;
 }

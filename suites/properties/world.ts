@@ -227,13 +227,14 @@ export class PropertyRun {
    * that every successful response names it: the successes must agree, the
    * first is judged by the model; the others may be refused, with any error
    * but a ValidationException (create.ts refusesDuplicate), and are noted.
+   * `client`: the one they go through (a wire proxy's, to make them meet and prove they did; default the cell's).
    */
-  async concurrent(label: string, input: Input, token: string | undefined, count: number): Promise<Sent> {
+  async concurrent(label: string, input: Input, token: string | undefined, count: number, client = this.ctx.client): Promise<Sent> {
     await this.opening(input);
     this.ctx.step(`${label}: ${count} identical requests at once`);
     const original = this.originalOf(input, token);
     const { value: results, at } = await this.timeline.timed(() =>
-      Promise.all(Array.from({ length: count }, () => sendCreate(this.ctx, this.spec.operation, input, token))),
+      Promise.all(Array.from({ length: count }, () => sendCreate(this.ctx, this.spec.operation, input, token, client))),
     );
     const successes = results.filter((result) => result.ok);
     const named = new Set(
