@@ -87,6 +87,7 @@ function accepted(ctx: CorpusContext): ParitySequence {
   b.startsAsync();
   b.made('environment', 'DeleteEnvironment', { name: environmentName }, MANAGEMENT);
   b.step('GetEnvironment', { name: environmentName }, 'valid', { settle: true, ...MANAGEMENT });
+  b.step('ListEnvironments', { environmentTemplates: [{ templateName: template, majorVersion: '1' }] }, 'valid', MANAGEMENT);
   b.step('RejectEnvironmentAccountConnection', {}, 'dependency: an environment uses the connection', { from: id, ...MANAGEMENT });
   b.step(
     'UpdateEnvironment',

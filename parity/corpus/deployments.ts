@@ -217,6 +217,7 @@ function provisioning(ctx: CorpusContext): ParitySequence {
     settle: true,
   });
   b.step('UpdateEnvironment', { ...ownUpdate, description: 'still self-managed' }, 'valid');
+  b.step('ListEnvironments', {}, 'valid');
   return b.build();
 }
 

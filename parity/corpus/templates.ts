@@ -225,6 +225,7 @@ function versionLifecycle(ctx: CorpusContext, family: Family): ParitySequence {
   b.step(`Create${prefix}Version`, minorInput, 'valid');
   b.step(`Create${prefix}Version`, versionInput(ctx, family, name, undefined, compatible), 'valid');
   b.step(`Get${prefix}`, { name }, 'valid');
+  b.step(`List${prefix}s`, {}, 'valid');
   const page1 = b.step(`List${prefix}Versions`, { templateName: name, maxResults: 1 }, 'paging', { settle: true });
   const page2 = b.step(`List${prefix}Versions`, { templateName: name, maxResults: 1 }, 'paging', {
     from: { nextToken: { step: page1, path: 'nextToken' } },
