@@ -8,6 +8,7 @@
 // sequence's cleanup leaves the account empty. All sequences run one after
 // another in one account, as a parity run does.
 import { describe, expect, it } from 'vitest';
+import { TRANSITION_NAMES } from '../../emulator/durations.ts';
 import { type RunningEmulator, startEmulator } from '../../emulator/index.ts';
 import { buildCorpus, expectedOutcome } from '../../parity/corpus.ts';
 import type { ParitySequence, ParityStep } from '../../parity/types.ts';
@@ -15,8 +16,14 @@ import { operationErrors, validateError, validateOutput } from '../../specs/mode
 import { MANAGEMENT_ACCOUNTS } from '../../specs/values.ts';
 import { rawCall } from '../emulator/support.ts';
 
-/** Past every transition of the default durations (3 s at most), well before deleted metadata is forgotten (6 h). */
-const SETTLE_MS = 60_000;
+/**
+ * Every transition takes this long (virtual), so that what a step reads in
+ * progress stays in progress however slowly the machine runs it; a settle
+ * moves the clock past it (well before deleted metadata is forgotten, 6 h, or
+ * a token expires, 8 h).
+ */
+const HELD_MS = 30 * 60_000;
+const SETTLE_MS = HELD_MS + 1_000;
 const ACCOUNT = '123456789012';
 /** The management account of the corpus's connection requests (ParityStep.account). */
 const MANAGEMENT_ACCOUNT = MANAGEMENT_ACCOUNTS[0];
@@ -110,7 +117,7 @@ async function runSequence(emulator: RunningEmulator, sequence: ParitySequence):
 
 describe('the reference emulator against the model, over the parity corpus', () => {
   it('answers every step as the model and the step intent say, and every cleanup leaves nothing', async () => {
-    const emulator = await startEmulator({ port: 0 });
+    const emulator = await startEmulator({ port: 0, durations: Object.fromEntries(TRANSITION_NAMES.map((name) => [name, HELD_MS])) });
     try {
       const problems: string[] = [];
       for (const sequence of buildCorpus({ seed: 20261207 })) problems.push(...(await runSequence(emulator, sequence)));
