@@ -24,6 +24,10 @@ export interface CliOptions {
   path?: string;
   /** --rerun-failed REPORT.json: that report's cells that did not pass (harness/outcomes/rerun.ts). */
   rerunFailed?: string;
+  /** --certify DIR: the bundle a reviewer verifies (cli/certify.ts), with --target-name and --target-version in its target.json. */
+  certify?: string;
+  targetName?: string;
+  targetVersion?: string;
   json?: string;
   /** Reports from the same result (reporters/junit.ts, html.ts, markdown.ts). */
   junit?: string;
@@ -97,6 +101,9 @@ export const OPTIONS = {
   seed: { type: 'string' },
   path: { type: 'string' },
   'rerun-failed': { type: 'string' },
+  certify: { type: 'string' },
+  'target-name': { type: 'string' },
+  'target-version': { type: 'string' },
   ...REPORT_OPTIONS,
   'write-expectations': { type: 'string' },
   shard: { type: 'string' },
@@ -187,7 +194,22 @@ export function parseCli(argv: readonly string[]): CliOptions {
     options.requireCapabilities = parseRequiredCapabilities('--require-capabilities', values['require-capabilities']);
   phaseFlags(options, values.phase, values.state);
   if (values['rerun-failed'] !== undefined) rerunFlags(options, nonEmpty('--rerun-failed', values['rerun-failed']));
+  certifyFlags(options, values.certify, values['target-name'], values['target-version']);
   return options;
+}
+
+/** --certify DIR, and what target.json says of the target (only with it). */
+function certifyFlags(options: CliOptions, dir: string | undefined, name: string | undefined, version: string | undefined): void {
+  if (dir === undefined) {
+    if (name !== undefined || version !== undefined)
+      throw new UsageError(
+        `${name !== undefined ? '--target-name' : '--target-version'} goes with --certify DIR (it is written to its target.json)`,
+      );
+    return;
+  }
+  options.certify = nonEmpty('--certify', dir);
+  if (name !== undefined) options.targetName = nonEmpty('--target-name', name);
+  if (version !== undefined) options.targetVersion = nonEmpty('--target-version', version);
 }
 
 /** --rerun-failed FILE: the cells, the seed and the replay paths come from FILE, so nothing may choose them besides. */

@@ -14,6 +14,7 @@ import { consoleReporter } from '../reporters/console.ts';
 import { expectationsFromReport, loadExpectations, writeExpectations } from '../harness/outcomes/expectations.ts';
 import type { Expectation } from '../harness/outcomes/expectations.ts';
 import { fileReporters } from './reports.ts';
+import { openBundle } from './certify.ts';
 import type { Reporter } from '../reporters/reporter.ts';
 import { parseCli } from './args.ts';
 import type { CliOptions } from './args.ts';
@@ -43,6 +44,7 @@ const SUBCOMMANDS: Readonly<Record<string, () => Promise<(argv: readonly string[
   proxy: async () => (await import('./proxy.ts')).runProxy,
   diff: async () => (await import('./diff.ts')).runDiff,
   merge: async () => (await import('./merge.ts')).runMerge,
+  verify: async () => (await import('./verify.ts')).runVerify,
   parity: async () => (await import('./parity.ts')).runParityCommand,
 };
 
@@ -81,7 +83,13 @@ export function runCliProcess(argv: readonly string[], deps: CliDeps = {}): Prom
 
 async function runWith(options: CliOptions, deps: CliDeps): Promise<number> {
   const wallStart = performance.now();
-  const reporters: Reporter[] = [consoleReporter(process.stdout, options.quiet === true), ...fileReporters(options)];
+  // --certify DIR: checked and made first; from here on the console is copied into its log.
+  const bundle = options.certify === undefined ? undefined : await openBundle({ ...options, certify: options.certify });
+  const reporters: Reporter[] = [
+    consoleReporter(process.stdout, options.quiet === true),
+    ...fileReporters(options),
+    ...(bundle?.reporters ?? []),
+  ];
   const interrupt = new AbortController();
   const signals = new SignalHandling(interrupt);
   const stray = collectStrayRejections();
@@ -133,11 +141,13 @@ async function runWith(options: CliOptions, deps: CliDeps): Promise<number> {
             ` (--expect ${options.writeExpectations} accepts these failures)\n`,
         );
     }
+    await bundle?.close(report);
     return exitCode;
   } catch (error) {
     if (error instanceof UnsettledRun) return EXIT_INTERNAL;
     throw error;
   } finally {
+    bundle?.stop();
     stray.stop();
     signals.uninstall();
   }

@@ -5,6 +5,7 @@ export const USAGE = `Usage: proton-conformance [options]
        proton-conformance diff OLD.json NEW.json
        proton-conformance merge A.json B.json ... [options]   (see proton-conformance merge --help)
        proton-conformance parity --reference embedded|URL --candidate URL   (see proton-conformance parity --help)
+       proton-conformance verify DIR   (see proton-conformance verify --help)
 
 Checks an endpoint against the idempotency contract of the AWS Proton API
 (every rule on every operation of its category) and prints a matrix of
@@ -117,6 +118,16 @@ Known failures:
   --write-expectations FILE
                         write FILE naming every failure of this run
 
+A result a reviewer can verify:
+  --certify DIR         also write a bundle to DIR (new or empty): report.json,
+                        junit.xml, console.log (stdout and stderr, without
+                        colour codes or credentials), target.json, versions.json
+                        (suite and contract versions), the --expect file as
+                        expectations.json, and SHA256SUMS over them; check it
+                        with proton-conformance verify DIR
+  --target-name NAME    with --certify: the target's name in target.json
+  --target-version V    with --certify: the target's version in target.json
+
 A strict gate:
   --fail-on LIST        skipped, inconclusive or both (skipped,inconclusive):
                         cells with those verdicts fail the run (exit 1) unless
@@ -219,4 +230,23 @@ naming the difference and the two files).
 Exit codes: 0 no MUST cell fails (or every failure is expected); 1 a MUST
 cell fails; 2 usage error (a shard missing or twice, shards of different
 runs, a file not a report).
+`;
+
+export const VERIFY_USAGE = `Usage: proton-conformance verify DIR
+
+Checks a bundle written by --certify DIR and prints one line: CONFORMANT,
+or NOT CONFORMANT: <why>. It checks that
+  - SHA256SUMS lists every file of DIR and each matches its SHA-256;
+  - the suite version is this verifier's (verify with the suite that made
+    the bundle) and the contract version is the one it checks;
+  - the report is of a whole, finished run: not narrowed by --rules,
+    --operations, --shard, --path or --rerun-failed, not interrupted, its
+    summary, target.json and junit.xml agreeing with its results;
+  - every MUST cell of the contract (every MUST rule on every operation it
+    applies to) was run and passed, or is declared in the bundle's
+    expectations.json (the --expect file of the run). A skipped or
+    inconclusive MUST cell was not checked: it counts as not passed unless
+    declared there. CONFORMANT says how many declared cells it accepted.
+
+Exit codes: 0 CONFORMANT; 1 NOT CONFORMANT; 2 usage error (no such directory).
 `;

@@ -1,6 +1,7 @@
 // How printed commands start: the words that run this very installation, as
 // it was run. Never `npx proton-conformance`, which outside the checkout asks
 // the public registry for a package of that name.
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,6 +45,21 @@ function isOurs(packageJson: string | undefined): boolean {
     );
   } catch {
     return false;
+  }
+}
+
+/**
+ * The version of the contract this installation checks: the SHA-256 of
+ * docs/CONTRACT.md as shipped with it (the package's `files` include docs/),
+ * so that the one document is the one fact. 'unknown' when it is missing.
+ */
+export function contractVersion(): string {
+  try {
+    return `sha256:${createHash('sha256')
+      .update(readFileSync(join(ROOT, 'docs', 'CONTRACT.md')))
+      .digest('hex')}`;
+  } catch {
+    return 'unknown';
   }
 }
 
