@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { PROXY_USAGE } from '../../cli/proxy.ts';
-import { DIFF_USAGE, MERGE_USAGE, SWEEP_USAGE, USAGE } from '../../cli/usage.ts';
+import { DIFF_USAGE, MERGE_USAGE, SWEEP_USAGE, USAGE, VERIFY_USAGE } from '../../cli/usage.ts';
 import { CLI_REFERENCE_PATH, renderCliReference } from '../../scripts/cli-reference.ts';
 
 const ROOT = new URL('../../', import.meta.url);
@@ -16,6 +16,6 @@ describe('docs/cli.md', () => {
 
   it('holds every --help text whole', () => {
     const reference = renderCliReference();
-    for (const help of [USAGE, SWEEP_USAGE, PROXY_USAGE, DIFF_USAGE, MERGE_USAGE]) expect(reference).toContain(help.trimEnd());
+    for (const help of [USAGE, SWEEP_USAGE, PROXY_USAGE, DIFF_USAGE, MERGE_USAGE, VERIFY_USAGE]) expect(reference).toContain(help.trimEnd());
   });
 });
