@@ -16,6 +16,7 @@ describe('docs/cli.md', () => {
 
   it('holds every --help text whole', () => {
     const reference = renderCliReference();
-    for (const help of [USAGE, SWEEP_USAGE, PROXY_USAGE, DIFF_USAGE, MERGE_USAGE, VERIFY_USAGE]) expect(reference).toContain(help.trimEnd());
+    for (const help of [USAGE, SWEEP_USAGE, PROXY_USAGE, DIFF_USAGE, MERGE_USAGE, VERIFY_USAGE])
+      expect(reference).toContain(help.trimEnd());
   });
 });
