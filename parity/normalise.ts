@@ -16,7 +16,9 @@
 //   no UUID: `<id:N>`;
 // - lists: a paginated output's item list (its structure has `nextToken`) is compared in no order (the model
 //   promises none: its items are sorted by their masked form first); every other list keeps its order;
-// - an error answer's `__type` is taken out of the body: it is the answer's errorType.
+// - an error answer's `__type` is taken out of the body: it is the answer's errorType;
+// - a whole string the sequence's own inputs hold (a role ARN, a management account id) is an echo: kept as it is,
+//   so that a target whose own account happens to be the one an input names is not told apart by its numbering.
 // Members the model does not know are walked the same way, without its types.
 import operationsDoc from '../specs/schemas/operations.json' with { type: 'json' };
 import outputDoc from '../specs/schemas/output.schema.json' with { type: 'json' };
@@ -87,6 +89,7 @@ export class Normaliser {
   constructor(
     private readonly region: string,
     private readonly numbered = true,
+    private readonly literals: ReadonlySet<string> = new Set(),
   ) {}
 
   /** The reference of a raw value of a kind: the same value, the same reference. */
@@ -138,13 +141,15 @@ export class Normaliser {
   /** A list in no order: sorted by each item's masked form (stable: equal forms keep their order), then numbered. */
   private unordered(items: unknown[], list: Definition | undefined, member: string): unknown[] {
     const itemShape = refOf(list?.items?.$ref);
-    const masker = new Normaliser(this.region, false);
+    const masker = new Normaliser(this.region, false, this.literals);
     const keyed = items.map((item, index) => ({ item, index, key: canonical(masker.value(item, itemShape, member)) }));
     keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.index - b.index));
     return keyed.map(({ item }) => this.value(item, itemShape, member));
   }
 
   private string(value: string, member: string | undefined): string {
+    // An echo of the sequence's own input (a role ARN, an account id it named): both targets were sent it, as it is.
+    if (this.literals.has(value)) return value;
     if (member === 'nextToken') return this.ref('token', value);
     const arn = ARN.exec(value);
     if (arn !== null) return this.arn(arn);
@@ -186,4 +191,12 @@ export function withoutTimestampIdentity(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutTimestampIdentity);
   if (typeof value !== 'object' || value === null) return value;
   return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withoutTimestampIdentity(item)]));
+}
+
+/** Every string a value holds, deep (the literals of a sequence's inputs). */
+export function stringsOf(value: unknown, into: Set<string> = new Set()): Set<string> {
+  if (typeof value === 'string') into.add(value);
+  else if (Array.isArray(value)) for (const item of value) stringsOf(item, into);
+  else if (typeof value === 'object' && value !== null) for (const item of Object.values(value)) stringsOf(item, into);
+  return into;
 }

@@ -28,7 +28,7 @@ import { createHooks } from '../harness/target/hooks.ts';
 import type { HookName } from '../harness/target/probe.ts';
 import { waitFor } from '../harness/run/wait.ts';
 import type { Capability, Hooks } from '../harness/types.ts';
-import { canonical, Normaliser } from './normalise.ts';
+import { canonical, Normaliser, stringsOf } from './normalise.ts';
 import { sendStep, type SendContext } from './send.ts';
 import type { ParityAnswer, ParitySequence, ParityStep } from './types.ts';
 
@@ -116,8 +116,9 @@ class Session {
     readonly endpoint: ParityEndpoint,
     private readonly send: SendContext,
     acting: readonly Acting[],
+    literals: ReadonlySet<string>,
   ) {
-    this.normaliser = new Normaliser(send.region);
+    this.normaliser = new Normaliser(send.region, true, literals);
     const capabilities = new Set([...endpoint.hooks].filter((hook) => hook !== 'accounts')) as Set<Capability>;
     for (const who of acting) {
       const account = endpoint.hooks.has('accounts') ? this.keyOf(who) : undefined;
@@ -258,6 +259,7 @@ async function driveOne(
     const skipped = `some steps are sent as the management account, and the ${lacking.join(' and ')} lacks the accounts hook`;
     return { sequence, answers: options.endpoints.map(() => []), unsettled: [], requests: options.endpoints.map(() => 0), skipped };
   }
+  const literals = stringsOf([...sequence.steps, ...sequence.cleanup].map((step) => step.input));
   const sessions = options.endpoints.map(
     (endpoint) =>
       new Session(
@@ -270,6 +272,7 @@ async function driveOne(
           ...(options.signal ? { signal: options.signal } : {}),
         },
         acting,
+        literals,
       ),
   );
   await Promise.all(sessions.map((session) => session.prepare(clock)));
