@@ -68,13 +68,35 @@ function countAround(input: CheckInput, at: number, delta: number, why: string):
     operation: listing.operation,
     input: listing.input,
     count: true,
-    expect: { countDelta: { of: at, delta }, why },
   };
-  // Inserted after the decisive step (and its group) first, so that `at` still names the step before the List.
-  const groupEnd = lastOfGroup(input.steps, at);
-  input.steps.splice(groupEnd + 1, 0, after);
-  input.recorded.splice(groupEnd + 1, 0, undefined);
-  input.steps.splice(at, 0, before);
+  // After the decisive step (and its group) first, so that `at` still names the step the first List goes before.
+  insertStep(input, lastOfGroup(input.steps, at) + 1, after);
+  insertStep(input, at, before);
+  after.expect = { countDelta: { of: at, delta }, why };
+}
+
+/** Inserts a step at `at`, renumbering what names a step at or after it (answers sent back, expectations). */
+function insertStep(input: CheckInput, at: number, step: CallStep): void {
+  const moved = (index: number): number => (index >= at ? index + 1 : index);
+  const renumber = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(renumber);
+    if (value === null || typeof value !== 'object') return value;
+    const ref = (value as { $ref?: [number, ...string[]] }).$ref;
+    if (ref) return { $ref: [moved(ref[0]), ...ref.slice(1)] };
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, renumber(item)]));
+  };
+  for (const other of input.steps) {
+    if (other.kind === 'advance' && other.since !== undefined) other.since = moved(other.since);
+    if (other.kind !== 'call') continue;
+    other.input = renumber(other.input);
+    const expect = other.expect;
+    if (!expect) continue;
+    for (const key of ['sameAs', 'newThan', 'notOriginal', 'emptyOrSameAs'] as const) {
+      if (expect[key] !== undefined) expect[key] = moved(expect[key]);
+    }
+    if (expect.countDelta) expect.countDelta = { ...expect.countDelta, of: moved(expect.countDelta.of) };
+  }
+  input.steps.splice(at, 0, step);
   input.recorded.splice(at, 0, undefined);
 }
 

@@ -14,6 +14,7 @@ const endpoint = flags.endpoint.replace(/\/+$/, '');
 const client = new proton.ProtonClient({ endpoint, maxAttempts: 1 });
 const RUN = Array.from({ length: CASE.runId.length || 10 }, () => '0123456789abcdefghijklmnopqrstuvwxyz'[randomInt(36)]).join('');
 const outcomes = [];
+const clockAt = [];
 const made = [];
 let broken = 0;
 let unmet = 0;
@@ -156,7 +157,8 @@ function miss(expect, outcome, index) {
   }
   if (expect.oneResource) {
     const group = CASE.steps[index].group;
-    const arns = new Set(CASE.steps.flatMap((s, i) => (s.group === group && outcomes[i] && outcomes[i].ok ? [resourceOf(outcomes[i].body)?.arn] : [])));
+    const named = (s, i) => (s.group === group && outcomes[i] && outcomes[i].ok ? [resourceOf(outcomes[i].body)?.arn] : []);
+    const arns = new Set(CASE.steps.flatMap(named));
     if (arns.size > 1) return 'the successes name ' + arns.size + ' resources: ' + [...arns].join(', ');
   }
   return undefined;
@@ -176,15 +178,21 @@ function remember(step, outcome) {
   if (!outcome.ok || !step.operation.startsWith('Create')) return;
   for (const [member, value] of Object.entries(outcome.body)) {
     const removal = CASE.removals[member];
-    if (removal && value) made.push({ member, operation: removal.operation, input: Object.fromEntries(removal.fields.map((f) => [f, value[f]])) });
+    if (!removal || !value) continue;
+    made.push({ member, operation: removal.operation, input: Object.fromEntries(removal.fields.map((f) => [f, value[f]])) });
   }
 }
 
 async function run(index) {
   const step = CASE.steps[index];
   if (step.kind === 'advance') {
-    console.log('step ' + (index + 1) + ': the clock hook moves the target\'s clock by ' + step.ms + ' ms');
-    await hook('POST', 'clock/advance', { ms: step.ms });
+    let ms = step.ms;
+    if (step.since !== undefined && clockAt[step.since] !== undefined) {
+      const now = (await hook('GET', 'clock')).epochMs;
+      ms = Math.max(0, step.sinceMs - (now - clockAt[step.since]));
+    }
+    console.log('step ' + (index + 1) + ': the clock hook moves the target\'s clock by ' + ms + ' ms');
+    await hook('POST', 'clock/advance', { ms });
     return 1;
   }
   if (step.kind === 'durations') {
@@ -195,6 +203,7 @@ async function run(index) {
   let end = index;
   while (step.group !== undefined && CASE.steps[end + 1] && CASE.steps[end + 1].group === step.group) end++;
   const batch = CASE.steps.slice(index, end + 1);
+  if (step.clock) clockAt[index] = (await hook('GET', 'clock')).epochMs;
   const answers = await Promise.all(batch.map((s) => (s.count ? countOf(s.operation, fill(s.input)) : send(s.operation, fill(s.input)))));
   answers.forEach((outcome, offset) => {
     outcomes[index + offset] = outcome;

@@ -26,6 +26,7 @@ done
 BROKEN=0
 UNMET=0
 SAVED_DURATIONS=''
+HOOK_KEY=''
 
 # Replaces every FROM in TEXT with TO, literally.
 replace_all() {
@@ -129,16 +130,36 @@ call() {
 
 hook() {
   local method=$1 path=$2 body=${'$'}{3:-}
-  local key
-  key=$("$AWS" configure export-credentials --format env-no-export 2>/dev/null | sed -n 's/^AWS_ACCESS_KEY_ID=//p')
+  if [[ -z $HOOK_KEY ]]; then
+    HOOK_KEY=$("$AWS" configure export-credentials --format env-no-export 2>/dev/null | sed -n 's/^AWS_ACCESS_KEY_ID=//p')
+  fi
+  local key=$HOOK_KEY
   local -a data=()
   [[ -n $body ]] && data=(--data "$body")
-  curl -sS -f -X "$method" "$EP/_conformance/v1/$path" -H "x-conformance-account: $key" -H 'content-type: application/json' "${'$'}{data[@]}"
+  curl -sS -f -X "$method" "$EP/_conformance/v1/$path" -H "x-conformance-account: $key" \
+    -H 'content-type: application/json' "${'$'}{data[@]}"
 }
 
+clock_now() {
+  hook GET clock | sed -n 's/.*"epochMs": *\([0-9]*\).*/\1/p'
+}
+
+# The target's clock just before step K is sent (a later jump is measured from it).
+clock_at() {
+  clock_now > "$TMP/$1.clock" || { echo 'the clock hook failed' >&2; exit 2; }
+}
+
+# Moves the clock by MS, or, measured from step SINCE, by what is left of SINCE_MS.
 hook_advance() {
-  echo "step $(( $1 + 1 )): the clock hook moves the target's clock by $2 ms"
-  hook POST clock/advance "{\"ms\": $2}" > /dev/null || { echo 'the clock hook failed' >&2; exit 2; }
+  local ms=$2
+  if [[ -n ${'$'}{3:-} && -s $TMP/$3.clock ]]; then
+    local now
+    now=$(clock_now)
+    ms=$(( $4 - (now - $(cat "$TMP/$3.clock")) ))
+    (( ms < 0 )) && ms=0
+  fi
+  echo "step $(( $1 + 1 )): the clock hook moves the target's clock by $ms ms"
+  hook POST clock/advance "{\"ms\": $ms}" > /dev/null || { echo 'the clock hook failed' >&2; exit 2; }
 }
 
 hook_durations() {
@@ -221,7 +242,8 @@ miss() {
     echo 'another resource'; return
   fi
   [[ -n ${'$'}{want[empty]:-} && $arn != None ]] && { echo 'a resource in the response'; return; }
-  if [[ -n ${'$'}{want[status]:-} && $(col "$k" status) != "${'$'}{want[status]}" && $(col "$k" deploymentStatus) != "${'$'}{want[status]}" ]]; then
+  local wanted=${'$'}{want[status]:-}
+  if [[ -n $wanted && $(col "$k" status) != "$wanted" && $(col "$k" deploymentStatus) != "$wanted" ]]; then
     echo 'another status'; return
   fi
   if [[ -n ${'$'}{want[count]:-} ]]; then
@@ -305,6 +327,9 @@ stop_if_unmet() {
 }
 
 echo "reproducer of $RULE on $OPERATION against $EP (names $RUN)"
+if [[ -n $HOOKS ]]; then
+  HOOK_KEY=$("$AWS" configure export-credentials --format env-no-export 2>/dev/null | sed -n 's/^AWS_ACCESS_KEY_ID=//p')
+fi
 if [[ " $HOOKS " == *' durations '* ]]; then
   SAVED_DURATIONS=$(hook GET durations) || { echo 'the durations hook failed' >&2; exit 2; }
 fi

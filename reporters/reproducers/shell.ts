@@ -124,12 +124,13 @@ function callBlock(reproducer: Reproducer, index: number, refs: Map<number, stri
 
 function stepBlock(reproducer: Reproducer, index: number, refs: Map<number, string[][]>): { lines: string[]; next: number } {
   const step = reproducer.steps[index]!;
-  if (step.kind === 'advance') return { lines: [`hook_advance ${index} ${step.ms ?? 0}`], next: index + 1 };
+  if (step.kind === 'advance')
+    return { lines: [`hook_advance ${index} ${step.ms ?? 0} ${step.since ?? ''} ${step.sinceMs ?? ''}`.trimEnd()], next: index + 1 };
   if (step.kind !== 'call') return { lines: [`hook_durations ${index} ${quote(JSON.stringify(step.durations ?? {}))}`], next: index + 1 };
   let end = index;
   const group = step.group;
   while (group !== undefined && (reproducer.steps[end + 1] as CallStep | undefined)?.group === group) end++;
-  const lines: string[] = [];
+  const lines: string[] = step.clock ? [`clock_at ${index}`] : [];
   for (let at = index; at <= end; at++) lines.push(...callBlock(reproducer, at, refs, end > index));
   if (end > index) lines.push('wait');
   for (let at = index; at <= end; at++) {

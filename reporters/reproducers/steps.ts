@@ -61,12 +61,21 @@ export interface CallStep {
   group?: number;
   /** A List whose items in scope the script counts. */
   count?: true;
+  /** The script reads the target's clock just before sending it (a later clock jump is measured from here). */
+  clock?: true;
   expect?: Expect;
 }
 
 export interface HookStep {
   kind: 'advance' | 'durations';
+  /** advance: the jump as the suite made it. */
   ms?: number;
+  /**
+   * advance: the step it is measured from, and the virtual time from that step's send to just after the jump, as in the
+   * suite's run: the script jumps by what is left of it, so a slower client does not move the case past a deadline.
+   */
+  since?: number;
+  sinceMs?: number;
   durations?: Record<string, number>;
 }
 
@@ -105,15 +114,15 @@ export function runIdOf(evidence: readonly Exchange[]): string | undefined {
 const ANSWERED_ID = /^(id|arn)$|(Id|Arn)$/;
 
 /** The values a response holds, by path, for later steps that send them back (ids, arns). */
-function answeredValues(body: unknown, path: string[] = [], into = new Map<string, string[]>()): Map<string, string[]> {
+function answeredValues(body: unknown, path: string[] = [], into = new Map<string, string[]>(), every = false): Map<string, string[]> {
   if (typeof body === 'string') {
-    if (ANSWERED_ID.test(path.at(-1) ?? '') && !into.has(body)) into.set(body, path);
+    if ((every || ANSWERED_ID.test(path.at(-1) ?? '')) && !into.has(body)) into.set(body, path);
   } else if (Array.isArray(body)) {
     body.forEach((item, index) => {
-      answeredValues(item, [...path, String(index)], into);
+      answeredValues(item, [...path, String(index)], into, every);
     });
   } else if (body !== null && typeof body === 'object') {
-    for (const [key, value] of Object.entries(body)) answeredValues(value, [...path, key], into);
+    for (const [key, value] of Object.entries(body)) answeredValues(value, [...path, key], into, every);
   }
   return into;
 }
@@ -123,6 +132,8 @@ interface Placeholders {
   tokens: string[];
   /** Earlier steps' answers: value -> [step, ...path], latest step wins. */
   answers: Map<string, [number, ...string[]]>;
+  /** Strings the case sent before the target answered them (literals, not answers: an account id it chose). */
+  sent: Set<string>;
 }
 
 function tokenPlaceholder(token: string, places: Placeholders): Value {
@@ -162,6 +173,18 @@ function timeline(result: RuleResult & { hookCalls?: HookCall[] }): Array<Exchan
   return merged;
 }
 
+/** A clock jump, measured from the last create, update or delete before it (the clock is read when that one is sent). */
+function advanceStep(call: HookCall, steps: Step[], recorded: Array<Exchange | undefined>): HookStep {
+  const step: HookStep = { kind: 'advance', ms: call.advanceMs ?? 0 };
+  const since = steps.findLastIndex((other) => other.kind === 'call' && /^(Create|Delete|Update)/.test(other.operation));
+  const sent = since < 0 ? undefined : recorded[since];
+  if (!sent) return step;
+  let jumped = step.ms ?? 0;
+  for (const other of steps.slice(since + 1)) if (other.kind === 'advance') jumped += other.ms ?? 0;
+  (steps[since] as CallStep).clock = true;
+  return { ...step, since, sinceMs: Math.max(0, Math.round(call.at - sent.startedAt)) + jumped };
+}
+
 /** The steps of a failing cell, its expectations not yet set (checks.ts), and the recorded answers beside them. */
 export function stepsOf(result: RuleResult & { hookCalls?: HookCall[] }): {
   steps: Step[];
@@ -170,7 +193,7 @@ export function stepsOf(result: RuleResult & { hookCalls?: HookCall[] }): {
   runId: string;
 } {
   const runId = runIdOf(result.evidence);
-  const places: Placeholders = { runId, tokens: [], answers: new Map() };
+  const places: Placeholders = { runId, tokens: [], answers: new Map(), sent: new Set() };
   const steps: Step[] = [];
   const recorded: Array<Exchange | undefined> = [];
   let group = 0;
@@ -180,7 +203,7 @@ export function stepsOf(result: RuleResult & { hookCalls?: HookCall[] }): {
     // A transient answer the harness retried: its retry is the next exchange.
     if ('operation' in item && item.transient?.waitMs !== undefined) continue;
     if (!('operation' in item)) {
-      if (item.advanceMs !== undefined) steps.push({ kind: 'advance', ms: item.advanceMs });
+      if (item.advanceMs !== undefined) steps.push(advanceStep(item, steps, recorded));
       if (item.durations !== undefined) steps.push({ kind: 'durations', durations: item.durations });
       recorded.push(undefined);
       continue;
@@ -195,8 +218,11 @@ export function stepsOf(result: RuleResult & { hookCalls?: HookCall[] }): {
     groupEnd = step.group !== undefined ? Math.max(groupEnd, item.startedAt + item.durationMs) : item.startedAt + item.durationMs;
     const index = steps.push(step) - 1;
     recorded.push(item);
+    for (const value of answeredValues(item.request.body, [], new Map(), true).keys()) places.sent.add(value);
     if (item.response && item.response.status < 300) {
-      for (const [value, path] of answeredValues(item.response.body)) places.answers.set(value, [index, ...path]);
+      for (const [value, path] of answeredValues(item.response.body)) {
+        if (!places.sent.has(value)) places.answers.set(value, [index, ...path]);
+      }
     }
   }
   return { steps, recorded, tokens: places.tokens, runId: runId ?? '' };
