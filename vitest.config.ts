@@ -29,6 +29,8 @@ export const SLOW_TESTS: readonly string[] = [
   // The wire proxy towards https targets (certificates made with openssl).
   'test/harness/proxy-tls.test.ts',
   'test/harness/wire-https.test.ts',
+  // Every fault of the catalogue: its failing cells' reproducers, each a Node process (and a shell one with the AWS CLI).
+  'test/mutation/reproducers.test.ts',
   // The AWS CLI as an independent client.
   'test/interop/*.test.ts',
   // The CLI as a process, case by case (test/harness/cli-smoke.test.ts is the fast tier's one).
@@ -42,6 +44,8 @@ export const SLOW_TESTS: readonly string[] = [
   'test/suites/expiry-phases.test.ts',
   // The default run against an emulator with 0-100 ms of latency, in real time.
   'test/harness/latency-target.test.ts',
+  // proton-conformance parity as a process, against emulators as processes.
+  'test/parity/cli.test.ts',
 ];
 
 export default defineConfig({

@@ -1,0 +1,65 @@
+// --reproducers over the whole fault catalogue (issue 21; slow tier): for
+// every fault, its target rule is run against the emulator with the fault,
+// and every failing cell's `.mjs` exits 1 there and 0 against the reference
+// emulator; the first failing cell's `.sh` does the same with Debian's AWS
+// CLI v2. Faults whose rule has no reproducer yet (the wire rules and
+// client-token/sdk-default: faults on the wire) are listed as todo, with
+// the reason the index gives.
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FAULTS } from '../../emulator/policy.ts';
+import { EmulatorHost } from '../../mutation/emulators.ts';
+import { RULE_CHECKS } from '../../reporters/reproducers/checks.ts';
+import { hasAwsV2, notPassing, runScript, scriptFolder, withEmulator, writeFor } from '../support/reproducers.ts';
+
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+
+const AWS_V2 = hasAwsV2();
+let host: EmulatorHost;
+const folder = scriptFolder('reproducers-catalogue');
+
+beforeAll(async () => {
+  host = await EmulatorHost.start();
+});
+
+afterAll(async () => {
+  await host?.close();
+  folder.dispose();
+});
+
+describe('every fault of the catalogue: its failing cells reproduced', () => {
+  for (const [fault, { rule }] of Object.entries(FAULTS)) {
+    if (!Object.hasOwn(RULE_CHECKS, rule)) {
+      it.todo(`${fault}: ${rule} has no reproducer yet (faults on the wire)`);
+      continue;
+    }
+    it(`${fault} (${rule})`, { timeout: 600_000 }, async () => {
+      const dir = join(folder.dir, fault);
+      const index = await withEmulator(host, [fault], async (faulty) => {
+        const results = await notPassing(faulty, rule);
+        expect(results.length, `${fault} is caught by ${rule}`).toBeGreaterThan(0);
+        const written = await writeFor(results, dir);
+        expect(written.filter((entry) => entry.skipped !== undefined)).toEqual([]);
+        for (const entry of written) {
+          const ran = await runScript(dir, entry.node!, faulty.endpoint);
+          expect(ran.code, `${entry.node} on ${fault}:\n${ran.stdout}${ran.stderr}`).toBe(1);
+        }
+        if (AWS_V2) {
+          const ran = await runScript(dir, written[0]!.shell!, faulty.endpoint);
+          expect(ran.code, `${written[0]!.shell} on ${fault}:\n${ran.stdout}${ran.stderr}`).toBe(1);
+        }
+        return written;
+      });
+      await withEmulator(host, [], async (reference) => {
+        for (const entry of index) {
+          const ran = await runScript(dir, entry.node!, reference.endpoint);
+          expect(ran.code, `${entry.node} on the reference:\n${ran.stdout}${ran.stderr}`).toBe(0);
+        }
+        if (AWS_V2) {
+          const ran = await runScript(dir, index[0]!.shell!, reference.endpoint);
+          expect(ran.code, `${index[0]!.shell} on the reference:\n${ran.stdout}${ran.stderr}`).toBe(0);
+        }
+      });
+    });
+  }
+});
