@@ -242,6 +242,51 @@ function noPipeline(ctx: CorpusContext): ParitySequence {
   return b.build();
 }
 
+/**
+ * What the documentation leaves open about an environment: an update while
+ * its deployment runs, CURRENT_VERSION naming the versions in use, a List
+ * filtered by a template that does not exist, a delete while a deployment
+ * runs. The targets' answers are compared; none is required.
+ */
+function environmentOpen(ctx: CorpusContext): ParitySequence {
+  const b = new SequenceBuilder('environment/open-questions');
+  const template = ENVIRONMENT.prepare(ctx, b);
+  const name = ctx.names.name('open-environment');
+  create(b, ENVIRONMENT, name, template);
+  b.step('UpdateEnvironment', ENVIRONMENT.quietUpdate(name), 'open: an update while the deployment runs');
+  b.step(
+    'UpdateEnvironment',
+    { name, deploymentType: 'CURRENT_VERSION', templateMajorVersion: '1', templateMinorVersion: '0', spec: environmentSpec('medium') },
+    'open: CURRENT_VERSION naming the versions in use',
+    { settle: true },
+  );
+  b.step(
+    'ListEnvironments',
+    { environmentTemplates: [{ templateName: ctx.names.name('never-template'), majorVersion: '1' }] },
+    'open: a filter naming no template',
+  );
+  b.step('DeleteEnvironment', { name }, 'open: a delete while a deployment runs');
+  b.step('GetEnvironment', { name }, 'valid');
+  return b.build();
+}
+
+/** A service template version compatible with an environment template that does not exist: left open. */
+function unknownCompatible(ctx: CorpusContext): ParitySequence {
+  const b = new SequenceBuilder('service-template-version/unknown-compatible');
+  const template = ctx.names.name('unknown-compatible-template');
+  b.step('CreateServiceTemplate', { name: template }, 'valid');
+  const compatible = { templateName: ctx.names.name('never-template'), majorVersion: '1' };
+  b.step(
+    'CreateServiceTemplateVersion',
+    versionInput(ctx, SERVICE_FAMILY, template, undefined, compatible),
+    'open: a compatible environment template that does not exist',
+  );
+  b.startsAsync();
+  madeVersions(b, SERVICE_FAMILY, template, [{ major: '1', minor: '0', published: false }]);
+  b.made('serviceTemplate', 'DeleteServiceTemplate', { name: template });
+  return b.build();
+}
+
 /** Every environment and service sequence. */
 export function deploymentSequences(ctx: CorpusContext): ParitySequence[] {
   return [
@@ -255,5 +300,7 @@ export function deploymentSequences(ctx: CorpusContext): ParitySequence[] {
     environmentVersions(ctx),
     provisioning(ctx),
     noPipeline(ctx),
+    environmentOpen(ctx),
+    unknownCompatible(ctx),
   ];
 }

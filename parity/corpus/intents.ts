@@ -32,6 +32,9 @@ export const INTENT_KINDS = [
   // A readable, valid input the service refuses for what it names (deploying a version that is not published):
   // ValidationException.
   'refused',
+  // A request the model and the documentation leave open (an update while a deployment runs, a filter naming no
+  // template): compared between targets, not judged against an expectation.
+  'open',
   // A cleanup step: its answer is not compared.
   'cleanup',
 ] as const;
@@ -53,6 +56,7 @@ const EXPECTED: Record<IntentKind, Expected> = {
   dependency: { ok: false, error: 'ConflictException' },
   denied: { ok: false, error: 'AccessDeniedException' },
   refused: { ok: false, error: 'ValidationException' },
+  open: undefined,
   cleanup: undefined,
 };
 
@@ -64,7 +68,7 @@ export function intentKind(intent: string): IntentKind {
   return kind as IntentKind;
 }
 
-/** What the step's intent says it must get (undefined for cleanup). */
+/** What the step's intent says it must get (undefined for `open` and `cleanup`). */
 export function expectedOutcome(intent: string): Expected {
   return EXPECTED[intentKind(intent)];
 }
