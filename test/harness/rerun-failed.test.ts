@@ -3,9 +3,10 @@
 // its shrunk case alone; the summary says which are fixed. The reports come
 // from real runs against an emulator with a fault a property finds
 // (token-uuid-case-insensitive: the case property's UUID-shaped tokens).
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCli } from '../../cli/args.ts';
 import { startEmulator } from '../../emulator/index.ts';
@@ -77,6 +78,10 @@ describe('--rerun-failed', () => {
     // On the faulty emulator the case property still fails; the format cells pass (they never failed).
     expect(rerun?.fixed).toHaveLength(3);
     expect(rerun?.notPassing).toHaveLength(3);
+    // The report's rerun field, as the schema has it (strict, as the reporters' tests compile it).
+    const schema = JSON.parse(await readFile(new URL('../../specs/report.schema.json', import.meta.url), 'utf8')) as object;
+    const validate = new Ajv({ allErrors: true, strict: true }).compile(schema);
+    expect(validate(JSON.parse(reportJson(again, INFO))), JSON.stringify(validate.errors)).toBe(true);
   });
 
   it('replays each property cell its shrunk case alone, and says which are fixed', async () => {
