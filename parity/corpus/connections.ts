@@ -110,6 +110,17 @@ function rejected(ctx: CorpusContext): ParitySequence {
   return b.build();
 }
 
+/** Two requests for one environment to one management account: the documentation leaves it open. */
+function sameEnvironment(ctx: CorpusContext): ParitySequence {
+  const b = new SequenceBuilder('environment-account-connection/same-environment');
+  const { input } = request(ctx, b, 'twice-requested-environment');
+  const again = { ...input, clientToken: ctx.names.token('connection') };
+  const step = b.step('CreateEnvironmentAccountConnection', again, 'open: a second request for the same environment');
+  b.made('environmentAccountConnection', 'DeleteEnvironmentAccountConnection', {}, { from: { id: { step, path: ID } } });
+  b.step('ListEnvironmentAccountConnections', { requestedBy: 'ENVIRONMENT_ACCOUNT', environmentName: input.environmentName }, 'valid');
+  return b.build();
+}
+
 export function connectionSequences(ctx: CorpusContext): ParitySequence[] {
-  return [lifecycle(ctx), paging(ctx), missing(ctx), accepted(ctx), rejected(ctx)];
+  return [lifecycle(ctx), paging(ctx), missing(ctx), accepted(ctx), rejected(ctx), sameEnvironment(ctx)];
 }
