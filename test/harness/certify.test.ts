@@ -16,6 +16,10 @@ import { contractVersion, toolVersion } from '../../harness/run/invocation.ts';
 import { summarize } from '../../harness/run/results.ts';
 import type { Report } from '../../harness/types.ts';
 
+const KNOWN = JSON.stringify({
+  expectations: [{ rule: 'client-token/format', operation: 'CreateEnvironmentTemplateVersion', reason: 'a test entry' }],
+});
+
 let root: string;
 let clean: string;
 let narrowed: string;
@@ -45,7 +49,9 @@ beforeAll(async () => {
   narrowed = join(root, 'narrowed');
   const base = ['--num-runs', '1', '--seed', '1', '--quiet'];
   codes.push((await cli([...base, '--certify', clean, '--target-name', 'reference', '--target-version', '0.1'])).code);
-  codes.push((await cli([...base, '--rules', 'client-token/format', '--certify', narrowed])).code);
+  // The narrowed run has known failures besides: the bundle keeps a copy of their file.
+  await writeFile(join(root, 'known.json'), KNOWN);
+  codes.push((await cli([...base, '--rules', 'client-token/format', '--expect', join(root, 'known.json'), '--certify', narrowed])).code);
 }, 120_000);
 
 afterAll(async () => {
@@ -113,6 +119,12 @@ describe('--certify DIR', () => {
     const log = await readFile(join(clean, 'console.log'), 'utf8');
     expect(log).toMatch(/^PASS \(every MUST cell passed\): 134 of 134 cells run/m);
     expect(log).not.toContain('\u001b');
+  });
+
+  it("copies the run's --expect file into the bundle, under the manifest", async () => {
+    expect(await readFile(join(narrowed, 'expectations.json'), 'utf8')).toBe(KNOWN);
+    expect(await readFile(join(narrowed, 'SHA256SUMS'), 'utf8')).toMatch(/^[0-9a-f]{64} {2}expectations\.json$/m);
+    expect(JSON.parse(await readFile(join(narrowed, 'target.json'), 'utf8'))).toEqual({ endpoint: expect.any(String) });
   });
 
   it('refuses a directory that holds files, and target flags without it', async () => {
