@@ -1,8 +1,9 @@
 // Invalid inputs, read from the model (specs/schemas/): for each operation a
 // valid input, and for each kind of constraint the operation's input has
 // (too long, too short, pattern, required, enum, range), one sequence whose
-// single step breaks exactly that constraint on one top-level member the seed
-// picks among those where it can be broken alone. Every other member stays
+// single step breaks exactly that constraint on one member the seed picks
+// among those where it can be broken alone: a member of the input, or one
+// inside its structures (a list's first element). Every other member stays
 // valid, so the answer can only be about that one constraint.
 import inputDoc from '../../specs/schemas/input.schema.json' with { type: 'json' };
 import operationsDoc from '../../specs/schemas/operations.json' with { type: 'json' };
@@ -158,7 +159,98 @@ export function invalidInputs(operation: string, valid: Input, kind: InvalidKind
       }
     }
   }
+  for (const target of nestedTargets(operation, valid)) {
+    const changed = nestedInputs(kind, target).find((input) => breaksExactly(operation, input, kind, target.label));
+    if (changed !== undefined) found.push({ member: target.label, input: changed });
+  }
   return found;
+}
+
+/** Valid values of the structures a valid input may leave out (an invalid member inside one is made from them). */
+const STRUCTURE_SAMPLES: Record<string, unknown> = {
+  RepositoryBranchInput: { provider: 'GITHUB', name: 'parity/infrastructure', branch: 'main' },
+  TemplateVersionSourceInput: { s3: { bucket: 'parity-bundles', key: 'parity/bundle.tar.gz' } },
+  S3ObjectSource: { bucket: 'parity-bundles', key: 'parity/bundle.tar.gz' },
+  Tag: { key: 'x-parity', value: 'v' },
+  CompatibleEnvironmentTemplateInput: { templateName: 'parity', majorVersion: '1' },
+  EnvironmentTemplateFilter: { templateName: 'parity', majorVersion: '1' },
+};
+
+/** A member inside a structure of the input (in a list: its first element). */
+interface NestedTarget {
+  /** What the intent names: the path of members (`source.s3.key`), or the list (`tags`). */
+  label: string;
+  /** The valid input, with the structure in place (a sample where the valid input leaves it out). */
+  base: Input;
+  path: (string | number)[];
+  definition: Definition;
+  required: boolean;
+}
+
+function structureOf(shape: string, given: unknown): Record<string, unknown> | undefined {
+  const value = given ?? STRUCTURE_SAMPLES[shape];
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+/** The members inside the input's structures (and its lists' first structures), with where they are. */
+export function nestedTargets(operation: string, valid: Input): NestedTarget[] {
+  const shape = operationShapes[operation]?.input;
+  const top = shape ? definitions[shape] : undefined;
+  const found: NestedTarget[] = [];
+  const walk = (shapeName: string, value: Record<string, unknown>, base: Input, path: (string | number)[], label?: string) => {
+    const definition = definitions[shapeName]!;
+    for (const [member, ref] of Object.entries(definition.properties ?? {})) {
+      const inner = definitions[refName(ref)]!;
+      const at = [...path, member];
+      if (inner.properties !== undefined) {
+        const nested = structureOf(refName(ref), value[member]);
+        if (nested !== undefined) walk(refName(ref), nested, setAt(base, at, nested), at, label);
+        continue;
+      }
+      const required = (definition.required ?? []).includes(member);
+      found.push({ label: label ?? at.join('.'), base, path: at, definition: inner, required });
+    }
+  };
+  for (const [member, ref] of Object.entries(top?.properties ?? {})) {
+    const definition = definitions[refName(ref)]!;
+    if (definition.type === 'array' && definition.items !== undefined) {
+      const itemShape = refName(definition.items);
+      const given = Array.isArray(valid[member]) ? (valid[member] as unknown[])[0] : undefined;
+      const item = definitions[itemShape]?.properties === undefined ? undefined : structureOf(itemShape, given);
+      if (item !== undefined)
+        walk(itemShape, item, setAt(valid, [member], [item, ...((valid[member] as unknown[]) ?? []).slice(1)]), [member, 0], member);
+    } else if (definition.properties !== undefined) {
+      const structure = structureOf(refName(ref), valid[member]);
+      if (structure !== undefined) walk(refName(ref), structure, setAt(valid, [member], structure), [member]);
+    }
+  }
+  return found;
+}
+
+/** A copy of `input` with the value at `path` set (or removed, for undefined). */
+function setAt(input: Input, path: readonly (string | number)[], value: unknown): Input {
+  const copy = structuredClone(input);
+  let at: Record<string | number, unknown> = copy;
+  for (const key of path.slice(0, -1)) at = at[key] as Record<string | number, unknown>;
+  const last = path[path.length - 1]!;
+  if (value === undefined) delete at[last];
+  else at[last] = value;
+  return copy;
+}
+
+function valueAt(input: Input, path: readonly (string | number)[]): unknown {
+  let at: unknown = input;
+  for (const key of path) at = (at as Record<string | number, unknown> | undefined)?.[key];
+  return at;
+}
+
+/** The inputs that may break the kind's constraint on a nested member alone. */
+function nestedInputs(kind: InvalidKind, target: NestedTarget): Input[] {
+  if (kind === 'missing required') return target.required ? [setAt(target.base, target.path, undefined)] : [];
+  const leaf = String(target.path[target.path.length - 1]);
+  return candidates(kind, leaf, target.definition, valueAt(target.base, target.path)).map((value) =>
+    setAt(target.base, target.path, value),
+  );
 }
 
 /** A version-5 looking UUID from the seed's random numbers (a connection id nothing carries). */

@@ -10,6 +10,8 @@ import { inputShape } from '../../parity/corpus/invalid.ts';
 import { INVALID_CONSTRAINT, INVALID_KINDS, type InvalidKind } from '../../parity/corpus/intents.ts';
 import type { ParitySequence, ParityStep } from '../../parity/types.ts';
 import { validateInput } from '../../specs/model.ts';
+import inputDoc from '../../specs/schemas/input.schema.json' with { type: 'json' };
+import operationsDoc from '../../specs/schemas/operations.json' with { type: 'json' };
 import { DELETION_ORDER } from '../../specs/resources.ts';
 import type { ResourceKind } from '../../specs/types.ts';
 
@@ -34,25 +36,60 @@ function withStandIns(step: ParityStep): Record<string, unknown> {
   return input;
 }
 
-/** Whether the operation's input has a member whose constraint the kind breaks (read from the model). */
-function constrains(operation: string, kind: InvalidKind): boolean {
+type Definition = ReturnType<typeof inputShape>['members'][string];
+
+const definitions = (inputDoc as unknown as { definitions: Record<string, Definition & { properties?: Record<string, { $ref: string }> }> })
+  .definitions;
+const byRef = (ref: { $ref: string }) => definitions[ref.$ref.slice('#/definitions/'.length)]!;
+
+/**
+ * The constrained values of an operation's input, read from the model: its
+ * members and, inside structures and the structures of lists, theirs; each
+ * with whether its structure requires it.
+ */
+function leaves(operation: string): { definition: Definition; required: boolean }[] {
+  const found: { definition: Definition; required: boolean }[] = [];
+  const walk = (definition: Definition & { properties?: Record<string, { $ref: string }> }, depth: number) => {
+    for (const [member, ref] of Object.entries(definition.properties ?? {})) {
+      const inner = byRef(ref) as Definition & { properties?: Record<string, { $ref: string }> };
+      found.push({ definition: inner, required: (definition.required ?? []).includes(member) });
+      const item = inner.items === undefined ? undefined : (byRef(inner.items) as typeof inner);
+      if (depth < 3 && inner.properties !== undefined) walk(inner, depth + 1);
+      if (depth < 3 && item?.properties !== undefined) walk(item, depth + 1);
+    }
+  };
   const { members, required } = inputShape(operation);
-  const definitions = Object.values(members);
-  const itemsHaveEnum = (d: (typeof definitions)[number]) => d.items !== undefined && /Type$|Status$/.test(d.items.$ref);
+  walk(
+    { properties: Object.fromEntries(Object.keys(members).map((m) => [m, { $ref: `#/definitions/${shapeOf(operation, m)}` }])), required },
+    0,
+  );
+  return found;
+}
+
+function shapeOf(operation: string, member: string): string {
+  const input = (operationsDoc as unknown as { operations: Record<string, { input: string }> }).operations[operation]!.input;
+  return definitions[input]!.properties![member]!.$ref.slice('#/definitions/'.length);
+}
+
+/** Whether the operation's input has a value whose constraint the kind breaks (read from the model). */
+function constrains(operation: string, kind: InvalidKind): boolean {
+  const all = leaves(operation);
+  const itemsHaveEnum = (d: Definition) => d.items !== undefined && byRef(d.items).enum !== undefined;
   switch (kind) {
     case 'too long':
-      return definitions.some((d) => d.maxLength !== undefined || d.maxItems !== undefined);
+      return all.some(({ definition: d }) => d.maxLength !== undefined || d.maxItems !== undefined);
     case 'too short':
       // An empty string that also breaks a pattern breaks two constraints: not this kind alone.
-      return definitions.some((d) => ((d.minLength ?? 0) > 0 && d.pattern === undefined) || (d.minItems ?? 0) > 0);
+      return all.some(({ definition: d }) => ((d.minLength ?? 0) > 0 && d.pattern === undefined) || (d.minItems ?? 0) > 0);
     case 'pattern':
-      return definitions.some((d) => d.pattern !== undefined);
+      return all.some(({ definition: d }) => d.pattern !== undefined);
     case 'missing required':
-      return required.length > 0;
+      // A union's only member is not "required": leaving it out breaks the union.
+      return all.some(({ required, definition: d }) => required && d.properties === undefined) || inputShape(operation).required.length > 0;
     case 'enum':
-      return definitions.some((d) => d.enum !== undefined || itemsHaveEnum(d));
+      return all.some(({ definition: d }) => d.enum !== undefined || itemsHaveEnum(d));
     case 'out of range':
-      return definitions.some((d) => d.minimum !== undefined || d.maximum !== undefined);
+      return all.some(({ definition: d }) => d.minimum !== undefined || d.maximum !== undefined);
   }
 }
 
