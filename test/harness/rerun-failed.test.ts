@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCli } from '../../cli/args.ts';
+import { runCli } from '../../cli/main.ts';
 import { startEmulator } from '../../emulator/index.ts';
 import type { RunningEmulator } from '../../emulator/index.ts';
 import { runEngine } from '../../harness/engine/engine.ts';
@@ -127,6 +128,27 @@ describe('--rerun-failed', () => {
     expect(await refused(clean)).toMatch(/every cell of .*clean\.json passed: nothing to rerun/);
     const error = await run({ endpoint: conforming.url, rerunFailed: firstFile, seed: 6 }).catch((e: unknown) => e);
     expect((error as Error).message).toBe("--rerun-failed runs with its report's seed 5: drop --seed 6");
+  });
+
+  it('is a flag of the CLI: its JSON report carries what became of the cells', async () => {
+    const out = join(dir, 'cli.json');
+    const write = process.stdout.write;
+    process.stdout.write = ((_chunk: unknown, ...rest: unknown[]) => {
+      const done = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined;
+      if (done) queueMicrotask(done);
+      return true;
+    }) as typeof process.stdout.write;
+    let code: number;
+    try {
+      code = await runCli(['--endpoint', conforming.url, '--rerun-failed', firstFile, '--json', out, '--quiet']);
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(code).toBe(0);
+    const report = JSON.parse(await readFile(out, 'utf8')) as { seed: number; rerun: { fixed: unknown[]; notPassing: unknown[] } };
+    expect(report.seed).toBe(5);
+    expect(report.rerun.fixed).toHaveLength(3);
+    expect(report.rerun.notPassing).toEqual([]);
   });
 
   it('takes the cells from the report alone: no flag may choose others', () => {
