@@ -5,6 +5,7 @@
 // commands; skipped and inconclusive cells with their reasons.
 import type { Report, Verdict } from '../harness/types.ts';
 import { expectationLines } from '../harness/outcomes/expectations.ts';
+import { rerunLines } from '../harness/outcomes/rerun.ts';
 import type { ReportWithExpectations } from '../harness/outcomes/expectations.ts';
 import { strictExitCode } from '../harness/engine/gate.ts';
 import { cellCounts, shapeText } from './counts.ts';
@@ -62,6 +63,9 @@ export function renderMarkdown(report: Report, info?: RunInfo, links?: Reproduce
   ];
   const expectations = expectationLines(report);
   if ((report as ReportWithExpectations).expectations) lines.push(...expectations.map((line) => `> ${line.trim()}`), '');
+  // --rerun-failed: which cells of the earlier report are fixed now, which still do not pass.
+  const [rerunHead, ...rerunCells] = rerunLines(report);
+  if (rerunHead !== undefined) lines.push(`> ${rerunHead}`, '>', ...rerunCells.map((line) => `> - ${line.trim()}`), '');
   const names = shortNames(matrixOperations(results));
   for (const block of blocksOf(results)) {
     lines.push(`**${block.category}**`, '');

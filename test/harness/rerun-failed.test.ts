@@ -17,6 +17,7 @@ import type { EngineReport, RunRequest } from '../../harness/engine/engine.ts';
 import { UsageError } from '../../harness/errors.ts';
 import { reportJson } from '../../reporters/json.ts';
 import { renderConsole } from '../../reporters/console.ts';
+import { renderMarkdown } from '../../reporters/markdown.ts';
 import { loadCatalog } from '../../suites/catalog.ts';
 
 const FAULT = 'token-uuid-case-insensitive';
@@ -107,6 +108,10 @@ describe('--rerun-failed', () => {
     const lines = renderConsole(fixed, INFO, { colour: false, width: 120, evidenceLimit: 0, stepLimit: 0 });
     expect(lines).toContain(`Rerun of ${firstFile}: 3 fixed (pass now), 0 still not passing`);
     expect(lines).toContain('  fixed  client-token/case-sensitive  CreateServiceTemplateVersion  (was fail)');
+    // The Markdown summary (a CI job's step summary) says the same.
+    expect(renderMarkdown(fixed, INFO)).toContain(
+      `> Rerun of ${firstFile}: 3 fixed (pass now), 0 still not passing\n>\n> - fixed  client-token/case-sensitive  CreateEnvironmentTemplateVersion`,
+    );
   });
 
   it('refuses a missing or invalid report, one of another suite version, and one with nothing to rerun', async () => {
