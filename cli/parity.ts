@@ -4,6 +4,7 @@
 // differences per operation; exit 1 when any is not ignored, 0 otherwise,
 // 2 on a usage error, 3 when an endpoint does not answer.
 import { writeFile } from 'node:fs/promises';
+import { EXIT_INTERRUPTED, EXIT_TERMINATED } from '../harness/engine/engine.ts';
 import { UsageError } from '../harness/errors.ts';
 import { parseEndpoint } from '../harness/target/endpoint.ts';
 import { buildCorpus } from '../parity/corpus.ts';
@@ -46,7 +47,8 @@ clocks moved together; without them, asynchronous steps are polled until both
 settle. Throttles and 5xx answers are retried, never a difference.
 
 Exit codes: 0 no difference (or recorded); 1 a difference not ignored;
-2 usage error; 3 an endpoint does not answer.
+2 usage error; 3 an endpoint does not answer; 130 interrupted (Ctrl-C),
+143 terminated (SIGTERM), with no report written.
 `;
 
 const OPTIONS = {
@@ -86,8 +88,13 @@ export async function runParityCommand(argv: readonly string[]): Promise<number>
   const reference = referenceOf(values.reference);
   const candidate = values.candidate === undefined ? undefined : parseEndpoint(values.candidate, '--candidate');
   const interrupt = new AbortController();
-  const onSignal = (): void => interrupt.abort(new Error('interrupted'));
+  let signalled: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signalled = signal;
+    interrupt.abort(new Error(`interrupted (${signal})`));
+  };
   process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     const report = await runParity({
       ...(reference === undefined ? {} : { reference }),
@@ -104,7 +111,13 @@ export async function runParityCommand(argv: readonly string[]): Promise<number>
     await write(values.json, renderJson(report));
     await write(values.html, renderHtml(report));
     return report.differences.length > 0 ? 1 : 0;
+  } catch (error) {
+    if (signalled === undefined) throw error;
+    // Interrupted: what was sent so far is not a comparison; nothing is written.
+    process.stderr.write(`proton-conformance: parity: interrupted (${signalled}); no report written\n`);
+    return signalled === 'SIGTERM' ? EXIT_TERMINATED : EXIT_INTERRUPTED;
   } finally {
     process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }
