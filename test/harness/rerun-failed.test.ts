@@ -138,18 +138,24 @@ describe('--rerun-failed', () => {
   it('is a flag of the CLI: its JSON report carries what became of the cells', async () => {
     const out = join(dir, 'cli.json');
     const write = process.stdout.write;
-    process.stdout.write = ((_chunk: unknown, ...rest: unknown[]) => {
+    const printed: string[] = [];
+    process.stdout.write = ((chunk: unknown, ...rest: unknown[]) => {
+      printed.push(String(chunk));
       const done = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined;
       if (done) queueMicrotask(done);
       return true;
     }) as typeof process.stdout.write;
     let code: number;
     try {
-      code = await runCli(['--endpoint', conforming.url, '--rerun-failed', firstFile, '--json', out, '--quiet']);
+      code = await runCli(['--endpoint', conforming.url, '--rerun-failed', firstFile, '--json', out]);
     } finally {
       process.stdout.write = write;
     }
     expect(code).toBe(0);
+    // The header says whose cells run, and how many replay a shrunk case.
+    expect(printed.join('')).toContain(
+      `rerun of ${firstFile}: the cells that did not pass, with its seed; 3 replay their shrunk property case alone\n`,
+    );
     const report = JSON.parse(await readFile(out, 'utf8')) as { seed: number; rerun: { fixed: unknown[]; notPassing: unknown[] } };
     expect(report.seed).toBe(5);
     expect(report.rerun.fixed).toHaveLength(3);
