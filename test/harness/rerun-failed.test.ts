@@ -110,7 +110,8 @@ describe('--rerun-failed', () => {
     expect(lines).toContain('  fixed  client-token/case-sensitive  CreateServiceTemplateVersion  (was fail)');
     // The Markdown summary (a CI job's step summary) says the same.
     expect(renderMarkdown(fixed, INFO)).toContain(
-      `> Rerun of ${firstFile}: 3 fixed (pass now), 0 still not passing\n>\n> - fixed  client-token/case-sensitive  CreateEnvironmentTemplateVersion`,
+      `> Rerun of ${firstFile}: 3 fixed (pass now), 0 still not passing\n>\n` +
+        '> - fixed  client-token/case-sensitive  CreateEnvironmentTemplateVersion',
     );
   });
 
