@@ -243,11 +243,18 @@ function versionLifecycle(ctx: CorpusContext, family: Family): ParitySequence {
   b.step(`Delete${prefix}Version`, v('2.0'), 'retry');
   b.step(`Get${prefix}Version`, v('2.0'), 'missing resource');
   b.step(`Get${prefix}Version`, v('9.0'), 'missing resource');
+  b.step(
+    `Create${prefix}Version`,
+    versionInput(ctx, family, name, '7', compatible),
+    'open: a minor version of a major version that does not exist',
+  );
   b.step('ListTagsForResource', {}, 'valid', { from: { resourceArn: { step: first, path: `${family.versionMember}.arn` } } });
   madeVersions(b, family, name, [
     { major: '1', minor: '0', published: true },
     { major: '1', minor: '1', published: false },
     { major: '2', minor: '0', published: false },
+    // Made only by a target that takes the minor version of a major one that does not exist.
+    { major: '7', minor: '0', published: false },
   ]);
   b.made(family.templateKind, `Delete${prefix}`, { name });
   return b.build();
