@@ -152,6 +152,21 @@ describe('parity: variants that differ in known ways', () => {
   });
 });
 
+describe('parity: weather', () => {
+  it('throttles and 500s after acting are sent again, never a difference', async () => {
+    const candidate = await startEmbedded(undefined, { variants: ['throttling', 'errors-after-acting'] });
+    try {
+      const report = await runParity({ reference: 'embedded', candidate: candidate.url, seed: SEED, corpus });
+      expect(report.differences).toEqual([]);
+      expect(report.unjudged).toEqual([]);
+      // The same corpus, so the same hook calls and polls: the surplus is the weather's retries.
+      expect(report.requestsSent.candidate).toBeGreaterThan(report.requestsSent.reference! + 20);
+    } finally {
+      await candidate.close();
+    }
+  });
+});
+
 describe('parity: targets without the clock hooks (poll mode)', () => {
   /** A version created, then read after a settle step: registration takes 1.5 s (real) on both targets. */
   const sequence: ParitySequence = {
