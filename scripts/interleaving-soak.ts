@@ -6,9 +6,13 @@
 //
 //   npx tsx scripts/interleaving-soak.ts [--runs N] [--seed S] [--hogs N]
 //       [--variants none,slow-mutations,latency-jitter] [--rules R] [--num-runs N]
+//       [--faults NAME,...]
 //
 // One line per run (variant, seed, verdicts, interleavings exercised, wall
 // time), then a total; exit 1 if any run had a fail or an inconclusive cell.
+// With --faults, instead: each fault of the catalogue once per seed, its
+// target rule's cells only, which must catch it every time (exit 1 if a seed
+// let one through): the race and in-flight faults of the issue's "Done when".
 // The hogs (`node -e 'for(;;){}'`) are this script's children: killed when it
 // ends, however it ends (exit, Ctrl-C, SIGTERM), and each ends by itself after
 // HOG_BOUND_S should this process be killed outright. Run it under `heavy`.
@@ -16,7 +20,9 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { EmulatorHost } from '../mutation/emulators.ts';
+import { faultFinding } from '../mutation/findings.ts';
 import { runSuite } from '../mutation/run.ts';
+import { faultSubjects } from '../mutation/subjects.ts';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 
@@ -32,6 +38,7 @@ const { values } = parseArgs({
     variants: { type: 'string', default: 'none,slow-mutations,latency-jitter' },
     rules: { type: 'string', default: DEFAULT_RULES },
     'num-runs': { type: 'string', default: '100' },
+    faults: { type: 'string' },
   },
 });
 
@@ -89,6 +96,26 @@ async function soakRun(host: EmulatorHost, variant: string, seed: number): Promi
   };
 }
 
+/** Each fault once per seed, its target rule's cells only: how many runs let it through. */
+async function faultRuns(host: EmulatorHost, names: readonly string[]): Promise<{ total: number; missed: number }> {
+  let total = 0;
+  let missed = 0;
+  for (const subject of faultSubjects(names)) {
+    for (let seed = firstSeed; seed < firstSeed + runs; seed++) {
+      const run = await runSuite(host, { faults: [subject.name], seed }, { rules: subject.targetRule }, { seed, numRuns, concurrency: 12 });
+      const finding = faultFinding(subject, run);
+      const failing = run.results.filter((r) => r.verdict === 'fail' && r.rule === subject.targetRule).length;
+      total++;
+      if (!finding.caught) missed++;
+      console.log(
+        `${subject.name.padEnd(30)} seed ${String(seed).padStart(4)}: ${finding.caught ? 'caught' : 'NOT caught'} by ` +
+          `${subject.targetRule} (${failing} of ${run.results.length} cells fail); ${(run.wallMs / 1000).toFixed(1)} s`,
+      );
+    }
+  }
+  return { total, missed };
+}
+
 async function main(): Promise<number> {
   const hogs = startHogs(hogCount);
   const stop = (): void => stopHogs(hogs);
@@ -101,6 +128,19 @@ async function main(): Promise<number> {
   }
   const started = performance.now();
   const host = await EmulatorHost.start();
+  if (values.faults !== undefined) {
+    const names = values.faults.split(',').map((name) => name.trim());
+    console.log(`soak: ${names.length} faults, ${runs} seeds each (${firstSeed}..${firstSeed + runs - 1}), beside ${hogCount} CPU hogs`);
+    try {
+      const { total, missed } = await faultRuns(host, names);
+      const wall = ((performance.now() - started) / 1000).toFixed(0);
+      console.log(`total: ${total} runs, caught in ${total - missed}, missed in ${missed}; wall ${wall} s, ${hogCount} hogs`);
+      return missed === 0 ? 0 : 1;
+    } finally {
+      await host.close();
+      stop();
+    }
+  }
   let total = 0;
   let failed = 0;
   let fails = 0;
