@@ -26,7 +26,8 @@ Options:
   --host HOST        address to listen on (default 127.0.0.1)
   --log              one line per request: time, account, operation, status, ms
   --fault NAME       inject a fault of the catalogue (repeatable)
-  --variant NAME     show a conforming variant (repeatable)
+  --variant NAME     show a conforming variant (repeatable), or a parity
+                     variant (docs/parity.md)
   --list-faults      list the faults and variants by name, and exit
   --hooks LIST       hook capabilities offered: all (default), none, or some of
                      clock,durations,reset,counts,accounts (without accounts,
