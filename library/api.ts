@@ -19,6 +19,7 @@ import type { Shard, ShardInfo } from '../harness/run/shard.ts';
 import { checkBundleFlags } from '../harness/bundles/flags.ts';
 import { parseFailOn, parseRequiredCapabilities } from '../harness/engine/gate.ts';
 import { DEFAULT_NUM_RUNS } from '../harness/run/results.ts';
+import { UsageError } from '../harness/errors.ts';
 import { parseTransitionDurations } from '../specs/transitions.ts';
 
 export type { Report, RuleResult, Verdict, Level, Category, Exchange, Summary, Replay, TransientCounts } from '../harness/types.ts';
@@ -99,6 +100,13 @@ export interface ConformanceOptions {
    * UsageError) before any cell.
    */
   requireCapabilities?: string | readonly string[];
+  /**
+   * A JSON report of an earlier run (as --rerun-failed): only its cells that
+   * did not pass run again, with its seed, a property cell replaying its
+   * shrunk case; the report's `rerun` says which are fixed. `rules`,
+   * `operations`, `shard` and a different `seed` are refused beside it.
+   */
+  rerunFailed?: string;
   /** Stops the run (running cells are interrupted, their cleanups run; the report is partial). */
   signal?: AbortSignal;
   /** Called as each cell finishes. */
@@ -146,6 +154,7 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
 
 /** The engine's request from the options, checked as the CLI checks its flags. */
 function requestOf(options: ConformanceOptions): RunRequest {
+  if (options.rerunFailed !== undefined) checkRerun(options);
   checkBundleFlags(options.bundleBucket, options.bundlePrefix);
   if (options.expectDurations !== undefined) parseTransitionDurations('expectDurations', options.expectDurations);
   const expect = options.expect;
@@ -175,6 +184,14 @@ function requestOf(options: ConformanceOptions): RunRequest {
     failOn: options.failOn === undefined ? undefined : parseFailOn('failOn', options.failOn),
     requireCapabilities:
       options.requireCapabilities === undefined ? undefined : parseRequiredCapabilities('requireCapabilities', options.requireCapabilities),
+    rerunFailed: options.rerunFailed,
     signal: options.signal,
   };
+}
+
+/** rerunFailed: the cells and their replay paths come from its report, so nothing else may choose them. */
+function checkRerun(options: ConformanceOptions): void {
+  for (const option of ['rules', 'operations', 'shard'] as const) {
+    if (options[option] !== undefined) throw new UsageError(`rerunFailed runs the cells its report names: drop ${option}`);
+  }
 }

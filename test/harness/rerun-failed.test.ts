@@ -19,6 +19,7 @@ import { reportJson } from '../../reporters/json.ts';
 import { renderConsole } from '../../reporters/console.ts';
 import { renderMarkdown } from '../../reporters/markdown.ts';
 import { loadCatalog } from '../../suites/catalog.ts';
+import { runConformance } from '../../library/api.ts';
 
 const FAULT = 'token-uuid-case-insensitive';
 const BASE: RunRequest = { env: {}, allowRealAccount: false, numRuns: 5, numRunsGiven: true, seed: 5, strictExpectations: false };
@@ -172,6 +173,23 @@ describe('--rerun-failed', () => {
       ['--seed', '1', '--path', '0'],
     ]) {
       expect(() => parseCli(['--rerun-failed', 'r.json', ...extra])).toThrow(/^--rerun-failed runs the cells its report names/);
+    }
+  });
+});
+
+describe('the library option rerunFailed', () => {
+  it('runs the same cells as the flag, and refuses options that would choose others', async () => {
+    const report = await runConformance({ endpoint: conforming.url, rerunFailed: firstFile, env: {} });
+    const cells = report.results.filter((r) => !r.rule.startsWith('shape/'));
+    const notPassing = first.results.filter((r) => r.verdict !== 'pass' && !r.rule.startsWith('shape/'));
+    expect(notPassing.length).toBeGreaterThan(0);
+    expect(cells.map(key).sort()).toEqual(notPassing.map(key).sort());
+    expect(report.seed).toBe(first.seed);
+    expect((report as { rerun?: { fixed: unknown[] } }).rerun?.fixed).toHaveLength(notPassing.length);
+    for (const extra of [{ rules: 'client-token/*' }, { operations: 'CreateService' }, { shard: '1/2' }]) {
+      await expect(runConformance({ endpoint: conforming.url, rerunFailed: firstFile, env: {}, ...extra })).rejects.toThrow(
+        /^rerunFailed runs the cells its report names/,
+      );
     }
   });
 });
