@@ -82,13 +82,55 @@ function time(value) {
   return value instanceof Date ? value.getTime() : value;
 }
 
-async function send(operation, input) {
+async function send(operation, input, via = client) {
   const Command = proton[operation + 'Command'];
   try {
-    const { $metadata, ...body } = await client.send(new Command(input));
+    const { $metadata, ...body } = await via.send(new Command(input));
     return { ok: true, body };
   } catch (error) {
     return { ok: false, code: error.name, message: String(error.message) };
+  }
+}
+
+// Requests sent at once: a small forwarder on 127.0.0.1 holds them until all have arrived, then sends them to the
+// target together (the headers as signed), so that they meet there as they did in the suite's run.
+// With 'lose', the first response is read from the target and then lost: the client's connection is reset instead.
+async function atOnce(count, sendAll, lose = false) {
+  const target = new URL(endpoint);
+  const held = [];
+  let forwarded = 0;
+  const server = http.createServer((request, response) => {
+    const chunks = [];
+    request.on('data', (chunk) => chunks.push(chunk));
+    request.on('end', () => {
+      held.push({ request, response, body: Buffer.concat(chunks) });
+      if (held.length === count || forwarded > 0) for (const one of held.splice(0)) forward(one);
+    });
+  });
+  function forward({ request, response, body }) {
+    const transport = target.protocol === 'https:' ? https : http;
+    const options = { hostname: target.hostname, port: target.port, path: request.url, method: request.method, headers: request.headers };
+    const first = forwarded++ === 0;
+    const out = transport.request(options, (answer) => {
+      if (lose && first) {
+        answer.resume();
+        answer.on('end', () => request.socket.destroy());
+        return;
+      }
+      response.writeHead(answer.statusCode, answer.headers);
+      answer.pipe(response);
+    });
+    out.on('error', () => response.destroy());
+    out.end(body);
+  }
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const attempts = lose ? 2 : 1;
+  const proxied = new proton.ProtonClient({ endpoint: 'http://127.0.0.1:' + server.address().port, maxAttempts: attempts });
+  try {
+    return await sendAll(proxied);
+  } finally {
+    proxied.destroy();
+    server.close();
   }
 }
 
@@ -145,6 +187,7 @@ function miss(expect, outcome, index) {
     return 'another resource';
   }
   if (expect.empty && resource) return 'a resource in the response';
+  if (expect.named && !resource) return 'no resource in the response';
   if (expect.status && !(resource && Object.entries(resource).some(([k, v]) => /(^s|S)tatus$/.test(k) && v === expect.status))) {
     return 'another status';
   }
@@ -203,8 +246,11 @@ async function run(index) {
   let end = index;
   while (step.group !== undefined && CASE.steps[end + 1] && CASE.steps[end + 1].group === step.group) end++;
   const batch = CASE.steps.slice(index, end + 1);
+  let answers;
+  if (batch.length > 1) answers = await atOnce(batch.length, (via) => Promise.all(batch.map((s) => send(s.operation, fill(s.input), via))));
+  else if (step.lose) answers = [await atOnce(1, (via) => send(step.operation, fill(step.input), via), true)];
+  else answers = [step.count ? await countOf(step.operation, fill(step.input)) : await send(step.operation, fill(step.input))];
   if (step.clock) clockAt[index] = (await hook('GET', 'clock')).epochMs;
-  const answers = await Promise.all(batch.map((s) => (s.count ? countOf(s.operation, fill(s.input)) : send(s.operation, fill(s.input)))));
   answers.forEach((outcome, offset) => {
     outcomes[index + offset] = outcome;
     remember(batch[offset], outcome);

@@ -58,6 +58,8 @@ export function nodeScript(reproducer: Reproducer): string {
     header,
     "import * as proton from '@aws-sdk/client-proton';",
     "import { randomInt } from 'node:crypto';",
+    "import http from 'node:http';",
+    "import https from 'node:https';",
     "import { parseArgs } from 'node:util';",
     '',
     `const CASE = ${JSON.stringify(data, null, 1)};`,

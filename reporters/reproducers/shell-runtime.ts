@@ -118,7 +118,8 @@ call() {
   query=$(replace_all "$4" "$RUN_MARK" "$RUN")
   names=$5
   printf '%s\n' "$names" > "$TMP/$k.names"
-  "$AWS" proton "$op" --endpoint-url "$EP" --cli-input-json "$input" --query "$query" --output text > "$TMP/$k.out" 2> "$TMP/$k.err"
+  AWS_MAX_ATTEMPTS=${'$'}{CALL_ATTEMPTS:-1} "$AWS" proton "$op" --endpoint-url "${'$'}{CALL_EP:-$EP}" --cli-input-json "$input" \
+    --query "$query" --output text > "$TMP/$k.out" 2> "$TMP/$k.err"
   echo $? > "$TMP/$k.rc"
   if [[ $op == create-* && $(cat "$TMP/$k.rc") == 0 ]]; then
     local member removal
@@ -126,6 +127,21 @@ call() {
     removal=REMOVAL_$member
     [[ -n ${'$'}{!removal:-} ]] && echo "$member $k" >> "$TMP/made"
   fi
+}
+
+# The URL of a proxy in front of the endpoint that loses the first response to each distinct request (started once).
+lossy_proxy() {
+  if [[ ! -s $TMP/proxy.url ]]; then
+    ${'$'}{PROTON_CONFORMANCE:-proton-conformance} proxy --target "$EP" --faults drop@first --quiet > "$TMP/proxy.out" 2> "$TMP/proxy.err" &
+    echo $! > "$TMP/proxy.pid"
+    local i
+    for (( i = 0; i < 100; i++ )); do
+      if [[ -s $TMP/proxy.out ]]; then head -n 1 "$TMP/proxy.out" > "$TMP/proxy.url"; break; fi
+      sleep 0.1
+    done
+    [[ -s $TMP/proxy.url ]] || { echo "the proxy did not start: $(cat "$TMP/proxy.err")" >&2; exit 2; }
+  fi
+  cat "$TMP/proxy.url"
 }
 
 hook() {
@@ -144,7 +160,7 @@ clock_now() {
   hook GET clock | sed -n 's/.*"epochMs": *\([0-9]*\).*/\1/p'
 }
 
-# The target's clock just before step K is sent (a later jump is measured from it).
+# The target's clock once step K is answered (a later jump is measured from it).
 clock_at() {
   clock_now > "$TMP/$1.clock" || { echo 'the clock hook failed' >&2; exit 2; }
 }
@@ -242,6 +258,7 @@ miss() {
     echo 'another resource'; return
   fi
   [[ -n ${'$'}{want[empty]:-} && $arn != None ]] && { echo 'a resource in the response'; return; }
+  [[ -n ${'$'}{want[named]:-} && $arn == None ]] && { echo 'no resource in the response'; return; }
   local wanted=${'$'}{want[status]:-}
   if [[ -n $wanted && $(col "$k" status) != "$wanted" && $(col "$k" deploymentStatus) != "$wanted" ]]; then
     echo 'another status'; return
@@ -280,6 +297,7 @@ judge() {
 }
 
 cleanup() {
+  [[ -s $TMP/proxy.pid ]] && kill "$(cat "$TMP/proxy.pid")" 2> /dev/null
   if [[ -n $SAVED_DURATIONS ]]; then
     hook PUT durations "$(printf '%s' "$SAVED_DURATIONS" | sed -E 's/:[0-9.]+/:0/g')" > /dev/null 2>&1 || true
   fi

@@ -97,6 +97,7 @@ function judgeArgs(expect: Expect): string {
   if (expect.notOriginal !== undefined) parts.push(`notoriginal=${expect.notOriginal}`);
   if (expect.emptyOrSameAs !== undefined) parts.push(`emptyorsame=${expect.emptyOrSameAs}`);
   if (expect.empty) parts.push('empty');
+  if (expect.named) parts.push('named');
   if (expect.status) parts.push(`status=${expect.status}`);
   if (expect.countDelta) parts.push(`count=${expect.countDelta.of}:${expect.countDelta.delta}`);
   if (expect.oneResource) parts.push('one');
@@ -117,7 +118,9 @@ function callBlock(reproducer: Reproducer, index: number, refs: Map<number, stri
   const columns = columnsOf(step, refs.get(index), listKeyOf(step));
   const lines = [`input=${quote(json)}`];
   for (const [marker, source] of markers) lines.push(`input=$(put "$input" ${quote(marker)} "$(${source})")`);
-  const call = `call ${index} ${kebab(step.operation)} "$input" ${quote(columns.query)} ${quote(columns.names.join(' '))}`;
+  // A lost response: through `proton-conformance proxy --faults drop@first`, the CLI's own retry allowed.
+  const through = step.lose ? 'CALL_EP=$(lossy_proxy) CALL_ATTEMPTS=2 ' : '';
+  const call = `${through}call ${index} ${kebab(step.operation)} "$input" ${quote(columns.query)} ${quote(columns.names.join(' '))}`;
   lines.push(background ? `${call} &` : call);
   return lines;
 }
@@ -130,9 +133,10 @@ function stepBlock(reproducer: Reproducer, index: number, refs: Map<number, stri
   let end = index;
   const group = step.group;
   while (group !== undefined && (reproducer.steps[end + 1] as CallStep | undefined)?.group === group) end++;
-  const lines: string[] = step.clock ? [`clock_at ${index}`] : [];
+  const lines: string[] = [];
   for (let at = index; at <= end; at++) lines.push(...callBlock(reproducer, at, refs, end > index));
   if (end > index) lines.push('wait');
+  if (step.clock) lines.push(`clock_at ${index}`);
   for (let at = index; at <= end; at++) {
     const { expect, operation } = reproducer.steps[at] as CallStep;
     if (expect) lines.push(`judge ${at} ${operation} ${quote(expect.why)} ${judgeArgs(expect)}`);

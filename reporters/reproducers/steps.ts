@@ -39,6 +39,8 @@ export interface Expect {
   emptyOrSameAs?: number;
   /** A success carries no resource. */
   empty?: true;
+  /** A success names a resource. */
+  named?: true;
   /** A success's resource has this status (any field ending in Status). */
   status?: string;
   /** A List: its items in scope number those of List step k plus `delta`. */
@@ -61,7 +63,14 @@ export interface CallStep {
   group?: number;
   /** A List whose items in scope the script counts. */
   count?: true;
-  /** The script reads the target's clock just before sending it (a later clock jump is measured from here). */
+  /**
+   * The first response is lost on the way back after the target answered (the SDK is shown a reset connection) and the
+   * client's own retry strategy sends it again: the step is the call as its caller saw it (the retry's answer).
+   */
+  lose?: true;
+  /** Sent without a clientToken: the SDK (or the AWS CLI) fills one in, as a caller that gave none gets. */
+  sdkToken?: true;
+  /** The script reads the target's clock once it is answered (a later clock jump is measured from there). */
   clock?: true;
   expect?: Expect;
 }
@@ -76,6 +85,8 @@ export interface HookStep {
    */
   since?: number;
   sinceMs?: number;
+  /** advance: when the suite made it (wall clock, ms), to measure it from another step (checks.ts). */
+  at?: number;
   durations?: Record<string, number>;
 }
 
@@ -110,6 +121,8 @@ export function runIdOf(evidence: readonly Exchange[]): string | undefined {
   return undefined;
 }
 
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
 /** The fields of an answer whose values a later request may send back: ids and arns. */
 const ANSWERED_ID = /^(id|arn)$|(Id|Arn)$/;
 
@@ -130,7 +143,7 @@ function answeredValues(body: unknown, path: string[] = [], into = new Map<strin
 interface Placeholders {
   runId: string | undefined;
   tokens: string[];
-  /** Earlier steps' answers: value -> [step, ...path], latest step wins. */
+  /** Earlier steps' answers: value -> [step, ...path], the first step that answered it (a create, not a List's page). */
   answers: Map<string, [number, ...string[]]>;
   /** Strings the case sent before the target answered them (literals, not answers: an account id it chose). */
   sent: Set<string>;
@@ -173,16 +186,19 @@ function timeline(result: RuleResult & { hookCalls?: HookCall[] }): Array<Exchan
   return merged;
 }
 
-/** A clock jump, measured from the last create, update or delete before it (the clock is read when that one is sent). */
+/**
+ * A clock jump, measured from the answer to the last create, update or delete before it (the clock is read then): the
+ * request it follows was handled before that reading, so a deadline the suite's run met is met again, however slow the client.
+ */
 function advanceStep(call: HookCall, steps: Step[], recorded: Array<Exchange | undefined>): HookStep {
-  const step: HookStep = { kind: 'advance', ms: call.advanceMs ?? 0 };
+  const step: HookStep = { kind: 'advance', ms: call.advanceMs ?? 0, at: call.at };
   const since = steps.findLastIndex((other) => other.kind === 'call' && /^(Create|Delete|Update)/.test(other.operation));
   const sent = since < 0 ? undefined : recorded[since];
   if (!sent) return step;
   let jumped = step.ms ?? 0;
   for (const other of steps.slice(since + 1)) if (other.kind === 'advance') jumped += other.ms ?? 0;
   (steps[since] as CallStep).clock = true;
-  return { ...step, since, sinceMs: Math.max(0, Math.round(call.at - sent.startedAt)) + jumped };
+  return { ...step, since, sinceMs: Math.max(0, Math.round(call.at - (sent.startedAt + sent.durationMs))) + jumped };
 }
 
 /** The steps of a failing cell, its expectations not yet set (checks.ts), and the recorded answers beside them. */
@@ -210,6 +226,22 @@ export function stepsOf(result: RuleResult & { hookCalls?: HookCall[] }): {
     }
     const step: CallStep = { kind: 'call', operation: item.operation, input: placeholder(item.request.body, undefined, places) };
     const previous = steps.at(-1);
+    // A response lost on purpose, then the client's own retry of the same bytes: one call whose first answer is lost.
+    const lost = recorded.at(-1);
+    if (
+      previous?.kind === 'call' &&
+      lost &&
+      !lost.response &&
+      /lost/.test(lost.error ?? '') &&
+      same(lost.request.body, item.request.body)
+    ) {
+      previous.lose = true;
+      recorded[recorded.length - 1] = item;
+      for (const [value, path] of item.response ? answeredValues(item.response.body) : []) {
+        if (!places.sent.has(value) && !places.answers.has(value)) places.answers.set(value, [steps.length - 1, ...path]);
+      }
+      continue;
+    }
     if (previous?.kind === 'call' && item.operation === groupOperation && item.startedAt < groupEnd) {
       previous.group ??= ++group;
       step.group = previous.group;
@@ -221,7 +253,7 @@ export function stepsOf(result: RuleResult & { hookCalls?: HookCall[] }): {
     for (const value of answeredValues(item.request.body, [], new Map(), true).keys()) places.sent.add(value);
     if (item.response && item.response.status < 300) {
       for (const [value, path] of answeredValues(item.response.body)) {
-        if (!places.sent.has(value)) places.answers.set(value, [index, ...path]);
+        if (!places.sent.has(value) && !places.answers.has(value)) places.answers.set(value, [index, ...path]);
       }
     }
   }

@@ -25,6 +25,8 @@ const SUBSET: ReadonlyArray<{ fault: string; operation: string; shell?: true }> 
   { fault: 'name-mismatch-unmarked', operation: 'CreateEnvironmentTemplate', shell: true },
   { fault: 'delete-retry-not-found', operation: 'DeleteEnvironmentTemplate' },
   { fault: 'async-complete-not-found', operation: 'DeleteEnvironment' },
+  // A response lost on the wire, then the SDK's own retry (a forwarder in the script).
+  { fault: 'sdk-attempt-in-token-key', operation: 'CreateEnvironmentAccountConnection' },
 ];
 
 /** The `.sh` runs need Debian's AWS CLI v2; without it they are left out (the `.mjs` still run). */

@@ -2,9 +2,8 @@
 // every fault, its target rule is run against the emulator with the fault,
 // and every failing cell's `.mjs` exits 1 there and 0 against the reference
 // emulator; the first failing cell's `.sh` does the same with Debian's AWS
-// CLI v2. Faults whose rule has no reproducer yet (the wire rules and
-// client-token/sdk-default: faults on the wire) are listed as todo, with
-// the reason the index gives.
+// CLI v2 (not for client-token/sdk-default: SHELL_BLIND). Faults whose rule
+// has no reproducer yet (the wire rules) are listed as todo.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAULTS } from '../../emulator/policy.ts';
@@ -15,6 +14,12 @@ import { hasAwsV2, notPassing, runScript, scriptFolder, withEmulator, writeFor }
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 
 const AWS_V2 = hasAwsV2();
+
+/**
+ * Rules whose faults the `.sh` cannot show: the sdk-default faults key on the JavaScript SDK's attempt header
+ * (amz-sdk-request), which the AWS CLI 2.9 of Debian does not send; its scripts are written, and run by hand.
+ */
+const SHELL_BLIND: ReadonlySet<string> = new Set(['client-token/sdk-default']);
 let host: EmulatorHost;
 const folder = scriptFolder('reproducers-catalogue');
 
@@ -30,7 +35,7 @@ afterAll(async () => {
 describe('every fault of the catalogue: its failing cells reproduced', () => {
   for (const [fault, { rule }] of Object.entries(FAULTS)) {
     if (!Object.hasOwn(RULE_CHECKS, rule)) {
-      it.todo(`${fault}: ${rule} has no reproducer yet (faults on the wire)`);
+      it.todo(`${fault}: ${rule} has no reproducer yet (the wire rules' cases)`);
       continue;
     }
     it(`${fault} (${rule})`, { timeout: 600_000 }, async () => {
@@ -44,7 +49,7 @@ describe('every fault of the catalogue: its failing cells reproduced', () => {
           const ran = await runScript(dir, entry.node!, faulty.endpoint);
           expect(ran.code, `${entry.node} on ${fault}:\n${ran.stdout}${ran.stderr}`).toBe(1);
         }
-        if (AWS_V2) {
+        if (AWS_V2 && !SHELL_BLIND.has(rule)) {
           const ran = await runScript(dir, written[0]!.shell!, faulty.endpoint);
           expect(ran.code, `${written[0]!.shell} on ${fault}:\n${ran.stdout}${ran.stderr}`).toBe(1);
         }
@@ -55,7 +60,7 @@ describe('every fault of the catalogue: its failing cells reproduced', () => {
           const ran = await runScript(dir, entry.node!, reference.endpoint);
           expect(ran.code, `${entry.node} on the reference:\n${ran.stdout}${ran.stderr}`).toBe(0);
         }
-        if (AWS_V2) {
+        if (AWS_V2 && !SHELL_BLIND.has(rule)) {
           const ran = await runScript(dir, index[0]!.shell!, reference.endpoint);
           expect(ran.code, `${index[0]!.shell} on the reference:\n${ran.stdout}${ran.stderr}`).toBe(0);
         }

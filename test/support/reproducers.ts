@@ -16,7 +16,7 @@ import type { EmulatorHost } from '../../mutation/emulators.ts';
 import * as model from '../../specs/model.ts';
 import { loadCatalog } from '../../suites/catalog.ts';
 import { type IndexEntry, writeReproducers } from '../../reporters/reproducers/write.ts';
-import { type Ran, runProcess } from './spawn.ts';
+import { BIN, type Ran, runProcess } from './spawn.ts';
 
 /** Where Debian's awscli package (AWS CLI v2) puts the binary; `aws` on PATH may be a v1. */
 export const AWS_V2 = '/usr/bin/aws';
@@ -79,6 +79,8 @@ export function runScript(dir: string, file: string, endpoint: string): Promise<
     AWS_EC2_METADATA_DISABLED: 'true',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     AWS_CLI: AWS_V2,
+    // `proton-conformance proxy` for a lost response, from this checkout.
+    PROTON_CONFORMANCE: `${process.execPath} ${BIN}`,
   };
   const path = join(dir, file);
   return file.endsWith('.sh')
