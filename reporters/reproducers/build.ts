@@ -28,6 +28,12 @@ export function buildReproducer(result: RuleResult & { hookCalls?: HookCall[] })
   if (steps.some((step) => step.kind === 'advance')) hooks.push('clock');
   if (steps.some((step) => step.kind === 'durations')) hooks.push('durations');
   const notes: string[] = [];
+  if (steps.some((step) => step.kind === 'call' && step.lose)) {
+    notes.push(
+      "A response is lost after the target answered it, and the client's own retry sends the call again: the .mjs loses it",
+      'with a forwarder of its own on 127.0.0.1, the .sh with `proton-conformance proxy --faults drop@first`.',
+    );
+  }
   if (steps.some((step) => step.kind === 'call' && step.group !== undefined)) {
     notes.push('Some requests are sent at once: a race the target loses only sometimes may need several executions.');
   }
