@@ -31,6 +31,8 @@ export interface ParityOptions {
   embedded?: EmbeddedOptions;
   region?: string;
   signal?: AbortSignal;
+  /** Sends of one request through weather at most (tests; default send.ts WEATHER_ATTEMPTS). */
+  weatherAttempts?: number;
   /** A line of progress (the CLI: stderr). */
   progress?: (line: string) => void;
 }
@@ -70,23 +72,36 @@ async function endpointOf(label: string, url: string): Promise<ParityEndpoint> {
   return { label, url, hooks: probe.hooks };
 }
 
-/** Where a step's two answers are compared: both answered, or the weather made it unjudged. */
+/**
+ * After a step one target never answered, what it did is unknown (a create may
+ * have been carried out or not), so the rest of the sequence is not compared
+ * either: its steps are unjudged, with the step that made them so.
+ */
+function unjudgedAfter(sequence: ParitySequence, step: number, out: { unjudged: Unjudged[] }): void {
+  for (let later = step + 1; later < sequence.steps.length; later++) {
+    const reason = `after step ${step + 1}, which was not answered, the targets' states may differ`;
+    out.unjudged.push({ operation: sequence.steps[later]!.operation, sequence: sequence.id, step: later, reason });
+  }
+}
+
+/** Compares a step's two answers; false when one target never answered it (the weather): then it is unjudged. */
 function judge(
   sequence: ParitySequence,
   step: number,
   pair: [StepAnswer, StepAnswer],
   identity: boolean,
   out: { differences: ParityDifference[]; unjudged: Unjudged[] },
-): void {
+): boolean {
   const operation = sequence.steps[step]!.operation;
   const [a, b] = pair;
   if (a.answer === undefined || b.answer === undefined) {
     const reason = [a.weather && `reference: ${a.weather}`, b.weather && `candidate: ${b.weather}`].filter(Boolean).join('; ');
     out.unjudged.push({ operation, sequence: sequence.id, step, reason });
-    return;
+    return false;
   }
   const shown = (answer: ParityAnswer): ParityAnswer => (identity ? answer : (withoutTimestampIdentity(answer) as ParityAnswer));
   out.differences.push(...compareAnswers(shown(a.answer), shown(b.answer), { operation, sequence: sequence.id, step }));
+  return true;
 }
 
 export async function runParity(options: ParityOptions): Promise<ParityReport> {
@@ -117,6 +132,7 @@ export async function runParity(options: ParityOptions): Promise<ParityReport> {
       pool,
       ...(options.region ? { region: options.region } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.weatherAttempts === undefined ? {} : { weatherAttempts: options.weatherAttempts }),
       onSequence: (_run, done, total) => {
         if (performance.now() - lastNote < 2_000 && done < total) return;
         lastNote = performance.now();
@@ -136,7 +152,11 @@ export async function runParity(options: ParityOptions): Promise<ParityReport> {
       }
       if (candidate !== undefined) {
         for (let step = 0; step < run.sequence.steps.length; step++) {
-          judge(run.sequence, step, [reference[step] ?? { weather: 'not in the snapshot' }, candidate[step]!], identity, found);
+          const pair: [StepAnswer, StepAnswer] = [reference[step] ?? { weather: 'not in the snapshot' }, candidate[step]!];
+          if (!judge(run.sequence, step, pair, identity, found)) {
+            unjudgedAfter(run.sequence, step, found);
+            break;
+          }
         }
       }
     });

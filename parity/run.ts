@@ -71,6 +71,8 @@ export interface DriveOptions {
   /** The region requests are signed for (default us-east-1). */
   region?: string;
   signal?: AbortSignal;
+  /** Sends of one request through weather at most (default send.ts WEATHER_ATTEMPTS). */
+  weatherAttempts?: number;
   /** After each sequence: how many are done. */
   onSequence?: (run: SequenceRun, done: number, total: number) => void;
 }
@@ -270,6 +272,7 @@ async function driveOne(
           region: options.region ?? 'us-east-1',
           accessKeyId: accountKey(prefix, index),
           ...(options.signal ? { signal: options.signal } : {}),
+          ...(options.weatherAttempts === undefined ? {} : { weatherAttempts: options.weatherAttempts }),
         },
         acting,
         literals,
