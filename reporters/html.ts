@@ -13,6 +13,7 @@ import type { Exchange, Report, RuleResult, Verdict, WireEvent } from '../harnes
 import type { ExpectedMark, ReportWithExpectations } from '../harness/outcomes/expectations.ts';
 import { strictExitCode } from '../harness/engine/gate.ts';
 import { expectationLines } from '../harness/outcomes/expectations.ts';
+import { type RerunSummary, rerunLines } from '../harness/outcomes/rerun.ts';
 import { cellCounts, shapeText } from './counts.ts';
 import { fileReporter } from './file-output.ts';
 import { blocksOf, matrixOperations } from './matrix.ts';
@@ -147,6 +148,20 @@ function countsHtml(report: Report): string {
   return `${run}${unrun}: ${badges(counts.verdicts)}${shape ? `; plus <code>${h(shape)}</code>: ${badges(counts.shape!.verdicts)}` : ''}`;
 }
 
+/** --rerun-failed: which cells of the earlier report pass now, which still do not (each linked to its details). */
+function rerunHtml(report: Report, link: (rule: string, operation: string) => string | undefined): string {
+  const rerun = (report as Report & { rerun?: RerunSummary }).rerun;
+  if (rerun === undefined) return '';
+  const cell = (rule: string, operation: string, was: Verdict): string => ` <code>${h(rule)}</code> ${h(operation)} (was ${was})`;
+  const fixed = rerun.fixed.map((c) => `<li class="fixed">fixed${cell(c.rule, c.operation, c.was)}</li>`);
+  const still = rerun.notPassing.map((c) => {
+    const id = link(c.rule, c.operation);
+    const what = id === undefined ? `still ${c.now}` : `<a href="#${id}">still ${c.now}</a>`;
+    return `<li class="still">${what}${cell(c.rule, c.operation, c.was)}</li>`;
+  });
+  return `<section class="rerun"><p>${h(rerunLines(report)[0]!)}</p><ul>${[...fixed, ...still].join('')}</ul></section>`;
+}
+
 export function renderHtml(report: Report, info?: RunInfo, links?: ReproducerLinks): string {
   const results = report.results as readonly Result[];
   const ids = new Map<Result, string>(results.map((r, i) => [r, `r-${i}`]));
@@ -203,6 +218,10 @@ export function renderHtml(report: Report, info?: RunInfo, links?: ReproducerLin
   const expectations = (report as ReportWithExpectations).expectations
     ? `<pre class="expectations">${h(expectationLines(report).join('\n'))}</pre>`
     : '';
+  const rerun = rerunHtml(report, (rule, op) => {
+    const result = byCell.get(`${rule}\u0000${op}`);
+    return result && result.verdict !== 'pass' ? ids.get(result) : undefined;
+  });
   const legend = [...names].map(([op, short]) => `<span><b>${h(short)}</b> ${h(op)}</span>`).join(' ');
   const shardNote = shard ? ` <small>shard ${shard.index}/${shard.count}</small>` : '';
   const meta = [
@@ -229,7 +248,7 @@ export function renderHtml(report: Report, info?: RunInfo, links?: ReproducerLin
 <h1>proton-conformance <span class="overall o-${verdict}">${verdict}</span>${shardNote}</h1>
 <p class="meta">${meta}</p>
 <p class="counts">${countsHtml(report)}</p>
-${expectations}
+${expectations}${rerun}
 </header>
 <nav id="filters">${filters}</nav>
 <section id="matrix" aria-label="matrix">${matrix}<p class="legend">${legend}</p></section>
@@ -282,6 +301,7 @@ const CSS = [
     'details.result[data-verdict=fail]{border-left:4px solid #cf222e}' +
     'details.result[data-verdict=warn]{border-left:4px solid #bf8700}details.result>summary{cursor:pointer}',
   '.short{color:#57606a}.level{font-size:.8em;color:#57606a}.tag{background:#eaeef2;border-radius:3px;padding:0 .3em;font-size:.8em}',
+  '.rerun li.fixed{color:#116329}.rerun li.still{color:#a40e26}',
   '.detail{margin:.4em 0 .4em 1em}.reason{font-weight:600}.expected{color:#7d4e00}',
   'details.exchange{margin:.25em 0}details.exchange>summary{cursor:pointer;font-family:ui-monospace,monospace;font-size:12.5px}',
   '.rr{display:grid;grid-template-columns:repeat(auto-fit,minmax(22em,1fr));gap:.6em}',

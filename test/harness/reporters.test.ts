@@ -228,3 +228,35 @@ describe('JSON reporter', () => {
     expect(html).toContain('(interleavings: 6 of 6 exercised)');
   });
 });
+
+describe('HTML reporter', () => {
+  it("says what became of a rerun's cells: fixed, and still not passing with a link to the details", () => {
+    const report = sampleReport();
+    expect(renderHtml(report, info)).not.toContain('class="rerun"');
+    const rerun = {
+      report: 'reports/<first>.json',
+      cells: 3,
+      fixed: [{ rule: 'client-token/same-token-same-params', operation: 'CreateEnvironmentTemplateVersion', was: 'fail' }],
+      notPassing: [
+        { rule: 'client-token/same-token-same-params', operation: 'CreateServiceTemplateVersion', was: 'fail', now: 'fail' },
+        { rule: 'idempotent-delete/retry-succeeds', operation: 'DeleteEnvironmentTemplate', was: 'fail', now: 'not-run' },
+      ],
+    };
+    const html = renderHtml({ ...report, rerun } as Report, info);
+    const section = /<section class="rerun"[^>]*>(.*?)<\/section>/.exec(html)?.[1] ?? '';
+    expect(section).toContain('Rerun of reports/&lt;first&gt;.json: 1 fixed (pass now), 2 still not passing');
+    expect(section).toContain(
+      '<li class="fixed">fixed <code>client-token/same-token-same-params</code> CreateEnvironmentTemplateVersion (was fail)</li>',
+    );
+    // A cell still failing links to its details (cell 1 of the report); one not run has none.
+    expect(section).toContain(
+      '<li class="still"><a href="#r-1">still fail</a> <code>client-token/same-token-same-params</code> ' +
+        'CreateServiceTemplateVersion (was fail)</li>',
+    );
+    expect(section).toContain(
+      '<li class="still">still not-run <code>idempotent-delete/retry-succeeds</code> DeleteEnvironmentTemplate (was fail)</li>',
+    );
+    // In the header, before the matrix.
+    expect(html.indexOf('class="rerun"')).toBeLessThan(html.indexOf('id="matrix"'));
+  });
+});

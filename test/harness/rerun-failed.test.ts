@@ -17,6 +17,7 @@ import type { EngineReport, RunRequest } from '../../harness/engine/engine.ts';
 import { UsageError } from '../../harness/errors.ts';
 import { reportJson } from '../../reporters/json.ts';
 import { renderConsole } from '../../reporters/console.ts';
+import { renderHtml } from '../../reporters/html.ts';
 import { renderMarkdown } from '../../reporters/markdown.ts';
 import { loadCatalog } from '../../suites/catalog.ts';
 import { runConformance } from '../../library/api.ts';
@@ -103,6 +104,10 @@ describe('--rerun-failed', () => {
     const text = renderConsole(still, INFO, { colour: false, width: 120, evidenceLimit: 0, stepLimit: 0 });
     expect(text).toContain(`Rerun of ${firstFile}: 0 fixed (pass now), 3 still not passing`);
     expect(text).toContain('  still fail  client-token/case-sensitive  CreateEnvironmentTemplateVersion  (was fail)');
+    // The HTML report says it too, each cell still failing linked to its details.
+    expect(renderHtml(still, INFO)).toMatch(
+      /<li class="still"><a href="#r-\d+">still fail<\/a> <code>client-token\/case-sensitive<\/code> CreateEnvironmentTemplateVersion/,
+    );
 
     const fixed = await run({ endpoint: conforming.url, rerunFailed: firstFile, seed: undefined });
     expect(fixed.results.filter((r) => !r.rule.startsWith('shape/')).map((r) => r.verdict)).toEqual(['pass', 'pass', 'pass']);
