@@ -24,6 +24,7 @@ interface Step {
   run?: string;
   with?: Record<string, unknown>;
   uses?: string;
+  if?: string;
 }
 interface GithubJob {
   env?: Record<string, string>;
@@ -36,6 +37,8 @@ interface GitlabJob {
   parallel?: number;
   services?: unknown[];
   variables?: Record<string, string>;
+  artifacts?: { when?: string; paths?: string[] };
+  rules?: Array<{ if?: string }>;
 }
 
 /** The cells of the whole contract (rule × operation; the shape rule apart). */
@@ -137,6 +140,22 @@ async function verdictOf(file: string): Promise<{ verdict: string; cells: number
   return { verdict: report.verdict, cells, endpoint: report.target.endpoint, seed: report.seed };
 }
 
+/** The bundle a certified run left (docs/certification.md): its files, the target it names, and the report's seed. */
+async function expectBundle(dir: string, target: { endpoint: string; name: string; version: string }, seed: number): Promise<void> {
+  await expectReports(dir, ['report.json', 'junit.xml', 'console.log', 'target.json', 'versions.json', 'SHA256SUMS']);
+  expect(JSON.parse(await readFile(join(dir, 'target.json'), 'utf8'))).toEqual(target);
+  expect(await verdictOf(join(dir, 'report.json'))).toMatchObject({ verdict: 'pass', cells: CELLS, seed });
+}
+
+/** A certified run's commands: the run with --certify DIR, then verify DIR; DIR as both name it. */
+function certifyCommands(commands: readonly string[]): string {
+  expect(commands).toHaveLength(2);
+  const dir = /--certify (\S+)/.exec(commands[0]!)?.[1];
+  expect(dir, commands[0]).toBeDefined();
+  expect(commands[1]!.trim()).toBe(`npx proton-conformance verify ${dir}`);
+  return dir!;
+}
+
 describe('examples/github/proton-conformance.yml', () => {
   it('runs as written: shards with the gate seed, merge, HTML and JUnit; the explorer reports', { timeout: 900_000 }, async () => {
     const workflow = parse(await readFile(join(ROOT, 'examples/github/proton-conformance.yml'), 'utf8')) as {
@@ -144,13 +163,13 @@ describe('examples/github/proton-conformance.yml', () => {
       on: Record<string, unknown>;
       jobs: Record<string, GithubJob>;
     };
-    const { suite, shard, verdict, explore } = workflow.jobs;
-    expect(suite && shard && verdict && explore).toBeTruthy();
+    const { suite, shard, verdict, certify, explore } = workflow.jobs;
+    expect(suite && shard && verdict && certify && explore).toBeTruthy();
     // The suite is built from its source at a pinned commit, into a tarball every job installs.
     expect(workflow.env['SUITE_REF']).toMatch(/^[0-9a-f]{40}$/);
     expect(suite!.steps.map((step) => step.run ?? '').join('\n')).toMatch(/npm ci && npm pack/);
     expectInstallsTheTarball(
-      [shard!, verdict!, explore!].flatMap((job) => job.steps.flatMap((step) => (step.run ? [step.run.trim()] : []))),
+      [shard!, verdict!, certify!, explore!].flatMap((job) => job.steps.flatMap((step) => (step.run ? [step.run.trim()] : []))),
     );
     expect(Object.keys(workflow.on)).toContain('schedule');
     expect(shard!.services).toBeDefined();
@@ -170,14 +189,20 @@ describe('examples/github/proton-conformance.yml', () => {
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       NO_COLOR: '1',
     });
+    const commands = (job: GithubJob, values: Record<string, string>): string[] =>
+      job.steps
+        .filter((step) => step.run && SUITE.test(step.run))
+        .map((step) => {
+          const text = step.run!.replace(/\$\{\{\s*([\w.]+)\s*\}\}/g, (whole, name: string) => {
+            if (!(name in values)) throw new Error(`the test does not know ${whole}`);
+            return values[name]!;
+          });
+          return text.replaceAll('http://127.0.0.1:4566', service.url);
+        });
     const command = (job: GithubJob, values: Record<string, string>): string => {
-      const steps = job.steps.filter((step) => step.run && SUITE.test(step.run));
-      expect(steps).toHaveLength(1);
-      const text = steps[0]!.run!.replace(/\$\{\{\s*([\w.]+)\s*\}\}/g, (whole, name: string) => {
-        if (!(name in values)) throw new Error(`the test does not know ${whole}`);
-        return values[name]!;
-      });
-      return text.replaceAll('http://127.0.0.1:4566', service.url);
+      const found = commands(job, values);
+      expect(found).toHaveLength(1);
+      return found[0]!;
     };
 
     const shards = shard!.strategy!.matrix.shard;
@@ -202,6 +227,24 @@ describe('examples/github/proton-conformance.yml', () => {
     expect(report).toMatchObject({ verdict: 'pass', cells: CELLS, endpoint: service.url, seed: Number(workflow.env['GATE_SEED']) });
     expect(await readFile(summary, 'utf8')).toMatch(/PASS/);
 
+    // The certified run: the whole contract in one run, its bundle verified, and kept as an artifact.
+    const sha = '0123456789abcdef0123456789abcdef01234567';
+    const [certified, verifying] = commands(certify!, { 'github.sha': sha });
+    const bundle = certifyCommands([certified!, verifying!]);
+    const upload = certify!.steps.find((step) => step.uses?.startsWith('actions/upload-artifact'));
+    expect(upload?.if).toBe('always()');
+    expect(String(upload?.with?.['path']).replace(/\/$/, '')).toBe(bundle);
+    const ranCertified = await shell(certified!, env(certify!), dir);
+    expect(ranCertified.code, said(ranCertified, certified!)).toBe(0);
+    await expectBundle(
+      join(dir, bundle),
+      { endpoint: service.url, name: 'your-proton-emulator', version: sha },
+      Number(workflow.env['GATE_SEED']),
+    );
+    const verified = await shell(verifying!, env(certify!), dir);
+    expect(verified.code, said(verified, verifying!)).toBe(0);
+    expect(verified.stdout).toBe('CONFORMANT\n');
+
     const exploring = command(explore!, { 'github.run_number': '41' });
     const explored = await shell(exploring, env(explore!), dir);
     expect(explored.code, said(explored, exploring)).toBe(0);
@@ -215,11 +258,11 @@ describe('examples/gitlab/.gitlab-ci.yml', () => {
     const pipeline = parse(await readFile(join(ROOT, 'examples/gitlab/.gitlab-ci.yml'), 'utf8')) as Record<string, GitlabJob> & {
       variables: Record<string, string>;
     };
-    const { suite, conformance, verdict, explore } = pipeline;
-    expect(suite && conformance && verdict && explore).toBeTruthy();
+    const { suite, conformance, verdict, certify, explore } = pipeline;
+    expect(suite && conformance && verdict && certify && explore).toBeTruthy();
     expect(pipeline.variables['SUITE_REF']).toMatch(/^[0-9a-f]{40}$/);
     expect(suite!.script!.join('\n')).toMatch(/npm ci && npm pack/);
-    expectInstallsTheTarball([conformance!, verdict!, explore!].flatMap((job) => job.script ?? []));
+    expectInstallsTheTarball([conformance!, verdict!, certify!, explore!].flatMap((job) => job.script ?? []));
     expect(conformance!.services).toBeDefined();
 
     const service = await LateService.reserve();
@@ -234,10 +277,12 @@ describe('examples/gitlab/.gitlab-ci.yml', () => {
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       NO_COLOR: '1',
     });
+    const commands = (job: GitlabJob): string[] =>
+      (job.script ?? []).filter((line) => SUITE.test(line)).map((line) => line.replaceAll('http://emulator:4566', service.url));
     const command = (job: GitlabJob): string => {
-      const lines = (job.script ?? []).filter((line) => SUITE.test(line));
-      expect(lines).toHaveLength(1);
-      return lines[0]!.replaceAll('http://emulator:4566', service.url);
+      const found = commands(job);
+      expect(found).toHaveLength(1);
+      return found[0]!;
     };
 
     const total = conformance!.parallel!;
@@ -263,6 +308,23 @@ describe('examples/gitlab/.gitlab-ci.yml', () => {
       endpoint: service.url,
       seed: Number(pipeline.variables['GATE_SEED']),
     });
+
+    // The certified run: the whole contract in one run, its bundle verified, and kept as an artifact either way.
+    const [certified, verifying] = commands(certify!);
+    const bundle = certifyCommands([certified!, verifying!]);
+    expect(certify!.artifacts).toEqual({ when: 'always', paths: [`${bundle}/`] });
+    expect(certify!.rules?.[0]?.if).toContain('$CI_DEFAULT_BRANCH');
+    const sha = '0123456789abcdef0123456789abcdef01234567';
+    const ranCertified = await shell(certified!, env({ CI_COMMIT_SHA: sha }), dir);
+    expect(ranCertified.code, said(ranCertified, certified!)).toBe(0);
+    await expectBundle(
+      join(dir, bundle),
+      { endpoint: service.url, name: 'your-proton-emulator', version: sha },
+      Number(pipeline.variables['GATE_SEED']),
+    );
+    const verified = await shell(verifying!, env({}), dir);
+    expect(verified.code, said(verified, verifying!)).toBe(0);
+    expect(verified.stdout).toBe('CONFORMANT\n');
 
     const exploring = command(explore!);
     const explored = await shell(exploring, env({ CI_PIPELINE_IID: '41' }), dir);
