@@ -25,6 +25,8 @@ export interface CertifyOptions {
   operations?: string | undefined;
   shard?: unknown;
   path?: string | undefined;
+  rerunFailed?: string | undefined;
+  phase?: string | undefined;
 }
 
 export interface OpenBundle {
@@ -63,12 +65,15 @@ export async function openBundle(options: CertifyOptions): Promise<OpenBundle> {
   };
 }
 
-function narrowingFlags(options: CertifyOptions): string[] {
+/** The flags given that make the run less than the whole contract (verify refuses its bundle). */
+export function narrowingFlags(options: CertifyOptions): string[] {
   const given: Array<[string, unknown]> = [
     ['--rules', options.rules],
     ['--operations', options.operations],
     ['--shard', options.shard],
     ['--path', options.path],
+    ['--rerun-failed', options.rerunFailed],
+    ['--phase', options.phase],
   ];
   return given.filter(([, value]) => value !== undefined).map(([flag]) => flag);
 }

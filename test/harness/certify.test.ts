@@ -8,7 +8,7 @@ import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/pr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consoleLog } from '../../cli/certify.ts';
+import { consoleLog, narrowingFlags } from '../../cli/certify.ts';
 import { runCli } from '../../cli/main.ts';
 import { writeManifest } from '../../harness/outcomes/bundle.ts';
 import { verificationLine, verifyBundle } from '../../harness/outcomes/verify.ts';
@@ -131,6 +131,12 @@ describe('--certify DIR', () => {
     const { code } = await cli(['--certify', clean, '--rules', 'client-token/format']);
     expect(code).toBe(2);
     expect((await cli(['--target-name', 'x'])).code).toBe(2);
+  });
+
+  it('names on stderr each flag that makes a bundle verify refuses', () => {
+    expect(narrowingFlags({ certify: 'b' })).toEqual([]);
+    expect(narrowingFlags({ certify: 'b', rules: 'client-token/*', shard: { index: 1, count: 3 } })).toEqual(['--rules', '--shard']);
+    expect(narrowingFlags({ certify: 'b', rerunFailed: 'first.json', phase: 'verify' })).toEqual(['--rerun-failed', '--phase']);
   });
 
   it('keeps colour codes, redrawn progress and credentials out of the log', () => {
