@@ -137,6 +137,12 @@ export interface Policy {
   offersHook(capability: string): boolean;
   /** What a List's nextToken carries (pagination.ts): the last key shown, so that other clients' doings never skip or repeat an item. */
   paging(operation: string): Paging;
+  /**
+   * What a List*TemplateVersions without majorVersion answers: every version
+   * ('every'), or one summary per major version, its highest minor
+   * ('majors', as the API reference words it).
+   */
+  versionsListed(operation: string): 'every' | 'majors';
   /** Whether an API request is answered ThrottlingException before its input is read or checked: never (weather.ts). */
   throttles(operation: string): boolean;
   /**
@@ -238,6 +244,7 @@ export const CONFORMING: Policy = {
   latency: () => 0,
   offersHook: () => true,
   paging: () => ({ by: 'key' }),
+  versionsListed: () => 'every',
   throttles: () => false,
   failsAfterActing: () => false,
   answersDelivery: () => undefined,

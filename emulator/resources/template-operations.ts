@@ -170,10 +170,14 @@ function versionHandlers(kind: TemplateKind): Record<string, Handler> {
   const listVersions: Handler = (ctx, params) => {
     const input = params as Valid<ListEnvironmentTemplateVersionsInput>;
     const template = templateNamed(kind, ctx.account, input.templateName);
-    const versions = [...template.versions.values()]
+    let versions = [...template.versions.values()]
       .filter((v) => input.majorVersion === undefined || v.major === input.majorVersion)
       .sort(compareVersions);
-    const page = paginate(versions, input, (v) => versionOrderKey(v.major, v.minor), ctx.policy.paging(`List${kind.prefix}Versions`));
+    if (input.majorVersion === undefined && ctx.policy.versionsListed(`List${prefix}Versions`) === 'majors') {
+      // Sorted: the last version of each major is its highest minor.
+      versions = versions.filter((v, i) => versions[i + 1]?.major !== v.major);
+    }
+    const page = paginate(versions, input, (v) => versionOrderKey(v.major, v.minor), ctx.policy.paging(`List${prefix}Versions`));
     return { templateVersions: page.items.map((v) => versionView(v, ctx.now, true)), nextToken: page.nextToken };
   };
 

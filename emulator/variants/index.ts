@@ -142,6 +142,13 @@ export const VARIANT_CATALOGUE: Readonly<Record<string, Variant>> = Object.freez
       "services page; the contract promises nothing about a List's consistency).",
     policy: { paging: () => ({ by: 'offset' as const, maxPage: 10 }) },
   },
+  'lists-major-versions': {
+    description:
+      'List*TemplateVersions without majorVersion answers one summary per major version, that of its highest minor version (the ' +
+      'API reference: "To view a list of major versions ..., exclude majorVersion"; which minor stands for a major it leaves open); ' +
+      "with majorVersion, every minor version of that major, as the reference's.",
+    policy: { versionsListed: () => 'majors' as const },
+  },
   'replays-original-response': {
     description:
       'A retry that finds its original answers the response the original request got, as it was then (statuses not brought up to date).',

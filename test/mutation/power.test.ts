@@ -55,6 +55,7 @@ const VARIANT_RULES: Readonly<Record<string, string>> = {
   'deleted-original-mismatch': 'client-token/retry-after-delete,client-token/same-token-different-params',
   'replays-original-response': '*same-token-same-params,*unmodified-retry',
   'offset-paging': 'general/*,idempotent-create/modified-retry,wire/lost-response-retry',
+  'lists-major-versions': 'general/*,idempotent-delete/*,client-token/same-token-same-params,client-token/expiry',
   'slow-mutations': 'wire/*',
   throttling: '*same-token-same-params,*unmodified-retry,*concurrent-retries,idempotent-delete/*,async-delete/*,general/*',
   'errors-after-acting': '*same-token-same-params,*unmodified-retry,*concurrent-retries,idempotent-delete/*,async-delete/*,general/*',
