@@ -69,10 +69,16 @@ function templateVersion(family: Family): ResourceSpec {
       failed: { values: ['REGISTRATION_FAILED'], message: 'statusMessage' },
     },
     get: { operation: `Get${family}TemplateVersion`, input: byVersion },
+    // With the version's major when the ref names one: the API reference
+    // lists only the major versions without it (listEvery, specs/lists.ts).
     list: {
       operation: `List${family}TemplateVersions`,
-      input: (ref) => ({ templateName: str(ref, 'templateName') }),
+      input: (ref) => ({
+        templateName: str(ref, 'templateName'),
+        ...(typeof ref['majorVersion'] === 'string' ? { majorVersion: ref['majorVersion'] } : {}),
+      }),
       items: 'templateVersions',
+      narrowedBy: 'majorVersion',
     },
     modify: {
       operation: `Update${family}TemplateVersion`,

@@ -150,6 +150,14 @@ export interface ResourceSpec {
     input(ref: Resource): Input;
     /** Output member holding the page's items. */
     items: string;
+    /**
+     * An input member that narrows the List, and without which a target may
+     * answer one item per value of it instead of every item (the API
+     * reference's List*TemplateVersions without majorVersion lists the major
+     * versions only; the reference emulator lists every version). A scope
+     * without it is listed completely by listEvery (specs/lists.ts).
+     */
+    narrowedBy?: string;
   };
   /** The Update call that modifies the resource, and the field it changes. */
   modify?: ModifySpec;

@@ -13,6 +13,7 @@ import type { ProtonClient } from '@aws-sdk/client-proton';
 import { attempt } from '../../specs/commands.ts';
 import type { CallResult } from '../../specs/commands.ts';
 import { DELETION_ORDER, KIND_WORDS, RESOURCES } from '../../specs/resources.ts';
+import { listEvery } from '../../specs/lists.ts';
 import type { Input, ResourceSpec } from '../../specs/types.ts';
 import { NAME_PREFIX, TAG_RUN } from './names.ts';
 import type { Credentials } from '../client/client.ts';
@@ -118,16 +119,26 @@ function jitteredWait(intervalMs: number, deadline: number, signal: AbortSignal 
   return sleep(ms, signal, { onAbort: 'resolve' });
 }
 
-async function listAll(
+/** Every item of a scope (listEvery: a template's versions major by major, whichever way the target lists them). */
+function listAll(
   reader: ProtonClient,
   spec: ResourceSpec,
   scope: Record<string, unknown>,
   signal?: AbortSignal,
 ): Promise<Array<Record<string, unknown>>> {
+  return listEvery(spec, scope, (input) => pagesOf(reader, spec, input, signal));
+}
+
+async function pagesOf(
+  reader: ProtonClient,
+  spec: ResourceSpec,
+  first: Input,
+  signal?: AbortSignal,
+): Promise<Array<Record<string, unknown>>> {
   const items: Array<Record<string, unknown>> = [];
   let nextToken: string | undefined;
   for (let page = 0; page < 10_000; page++) {
-    const input: Input = { ...spec.list.input(scope), maxResults: 100, ...(nextToken ? { nextToken } : {}) };
+    const input: Input = { ...first, maxResults: 100, ...(nextToken ? { nextToken } : {}) };
     const result = await call(reader, spec.list.operation, input, signal);
     if (!result.ok) throw new Error(`${spec.list.operation}: ${result.error.name}: ${result.error.message.split('\n')[0]}`);
     for (const item of (result.output[spec.list.items] as Array<Record<string, unknown>> | undefined) ?? []) items.push(item);

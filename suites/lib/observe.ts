@@ -2,6 +2,7 @@
 // them): what "creates nothing" and "changes nothing" are checked with.
 import type { CheckContext } from '../../harness/run/context.ts';
 import { attempt, send } from '../../specs/commands.ts';
+import { listEvery } from '../../specs/lists.ts';
 import type { Input, Resource, ResourceSpec } from '../../specs/types.ts';
 import { identityKey } from './compare.ts';
 import { listWeather, mark, sighted } from './sightings.ts';
@@ -92,11 +93,16 @@ export async function listing(ctx: CheckContext, spec: ResourceSpec, ref: Resour
   return byKey;
 }
 
-async function listPages(ctx: CheckContext, spec: ResourceSpec, ref: Resource): Promise<Resource[]> {
+/** Every page of the List of `ref`'s scope, completely (listEvery: a template's versions major by major). */
+function listPages(ctx: CheckContext, spec: ResourceSpec, ref: Resource): Promise<Resource[]> {
+  return listEvery(spec, ref, (input) => pagesOf(ctx, spec, input));
+}
+
+async function pagesOf(ctx: CheckContext, spec: ResourceSpec, first: Input): Promise<Resource[]> {
   const items: Resource[] = [];
   let nextToken: string | undefined;
   do {
-    const input: Input = { ...spec.list.input(ref), maxResults: 100, ...(nextToken ? { nextToken } : {}) };
+    const input: Input = { ...first, maxResults: 100, ...(nextToken ? { nextToken } : {}) };
     const output = await send(ctx.client, spec.list.operation, input, ctx.signal);
     const page = output[spec.list.items];
     if (Array.isArray(page)) items.push(...(page as Resource[]));
