@@ -154,6 +154,7 @@ export type Interleaving =
   | 'retry-after-lost-answer'
   | 'retry-after-client-gave-up'
   | 'retry-overtakes-original'
+  | 'own-retry-overtakes-original'
   | 'copy-after-answer'
   | 'copies-at-once'
   | 'retry-after-unforwarded-error'
@@ -166,6 +167,9 @@ export const INTERLEAVINGS: Readonly<Record<Interleaving, string>> = {
     'the client gave up on the original while the target was working on it (its forward aborted before any answer), and a ' +
     'retry reached the target after that',
   'retry-overtakes-original': 'a retry was answered before the original reached the target, which got the original last',
+  'own-retry-overtakes-original':
+    "a retry of the original's own call (its SDK invocation, a later attempt) was answered before the original reached the " +
+    'target, which got the original last',
   'copy-after-answer': 'the second copy reached the target after the first had been answered',
   'copies-at-once': 'both copies were at the target before either was answered',
   'retry-after-unforwarded-error': 'the original never reached the target (the proxy answered it), and a retry did',

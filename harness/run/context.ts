@@ -70,6 +70,8 @@ export interface WireLink {
 export interface WireLinkOptions {
   /** Hold the first N creates and deletes until all N have come, then forward them at once (harness/wire/server.ts). */
   together?: number;
+  /** A `late` delivery waits for an answered retry of its own call alone (harness/wire/server.ts ProxyOptions.lateByCall). */
+  lateByCall?: boolean;
 }
 
 export interface CheckContext {

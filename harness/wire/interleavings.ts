@@ -28,17 +28,11 @@ const QUERIES: Readonly<Record<Interleaving, Query>> = {
       ? yes(`delivery ${original.n} aborted at ${ms(forward.abortedAt)} with no answer; retry ${retry.n} sent at ${ms(sentAt(retry)!)}`)
       : no(`no retry reached the target after the original (delivery ${original.n}) was given up at ${ms(forward.abortedAt)}`);
   },
-  'retry-overtakes-original': (original, retries) => {
-    const sent = original.forwards[0]?.sentAt;
-    if (sent === undefined) return no(`the original (delivery ${original.n}) never reached the target`);
-    const answered = retries.flatMap((retry) =>
-      retry.forwards.flatMap((f) => (f.answeredAt === undefined ? [] : [{ retry, at: f.answeredAt }])),
-    );
-    const first = answered.sort((a, b) => a.at - b.at)[0];
-    if (first === undefined) return no(`no retry was answered (the original, delivery ${original.n}, was sent at ${ms(sent)})`);
-    return first.at < sent
-      ? yes(`retry ${first.retry.n} answered at ${ms(first.at)}; the original (delivery ${original.n}) sent at ${ms(sent)}`)
-      : no(`the original (delivery ${original.n}) was sent at ${ms(sent)}, before any retry was answered (first at ${ms(first.at)})`);
+  'retry-overtakes-original': (original, retries) => overtaken(original, retries),
+  'own-retry-overtakes-original': (original, retries) => {
+    if (original.invocation === undefined) return no(`the original (delivery ${original.n}) carries no SDK invocation id`);
+    const own = retries.filter((retry) => retry.invocation === original.invocation && retry.attempt > original.attempt);
+    return own.length > 0 ? overtaken(original, own) : no(`no retry of the original's call (delivery ${original.n}) came`);
   },
   'copy-after-answer': (original) => {
     const [first, second] = original.forwards;
@@ -88,6 +82,20 @@ export function findInterleaving(interleaving: Interleaving, deliveries: readonl
   const [original, ...retries] = watched;
   if (original === undefined) return { interleaving, happened: false, evidence: 'no request reached the proxy' };
   return { interleaving, ...QUERIES[interleaving](original, retries, watched) };
+}
+
+/** A retry among `retries` was answered before the original was sent to the target. */
+function overtaken(original: Delivery, retries: readonly Delivery[]): { happened: boolean; evidence: string } {
+  const sent = original.forwards[0]?.sentAt;
+  if (sent === undefined) return no(`the original (delivery ${original.n}) never reached the target`);
+  const answered = retries.flatMap((retry) =>
+    retry.forwards.flatMap((f) => (f.answeredAt === undefined ? [] : [{ retry, at: f.answeredAt }])),
+  );
+  const first = answered.sort((a, b) => a.at - b.at)[0];
+  if (first === undefined) return no(`no retry was answered (the original, delivery ${original.n}, was sent at ${ms(sent)})`);
+  return first.at < sent
+    ? yes(`retry ${first.retry.n} answered at ${ms(first.at)}; the original (delivery ${original.n}) sent at ${ms(sent)}`)
+    : no(`the original (delivery ${original.n}) was sent at ${ms(sent)}, before any retry was answered (first at ${ms(first.at)})`);
 }
 
 /** The target answered the original, the client was shown what `shown` accepts, and a retry was sent after the answer. */

@@ -38,6 +38,12 @@ export interface ProxyOptions {
    * the machine that sends them. Later deliveries pass.
    */
   together?: number;
+  /**
+   * A `late` delivery is let go only by an answered retry of its own call (the same SDK invocation: a later attempt
+   * of it), not by another call with the same operation and body: where several clients send one request at once,
+   * the original then reaches the target after its own retry, whichever client the target answers first.
+   */
+  lateByCall?: boolean;
 }
 
 /** How long the proxy waits for the rest of a group (ProxyOptions.together) before it lets go of those it holds. */
@@ -65,6 +71,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const origin = new URL(options.target).origin;
   const schedule = new FaultSchedule(faultRules(options.faults), options.seed ?? 0);
   const proxy = new WireProxy(origin, schedule, options.history ?? new WireHistory(), options.onDelivery);
+  proxy.lateByCall = options.lateByCall === true;
   if (options.together !== undefined && options.together > 1) proxy.gather(options.together);
   const host = options.host ?? '127.0.0.1';
   const listener = await listen({ port: options.port ?? 0, host, keepAliveMs: 10_000 }, (req, res) => proxy.serve(req, res));
@@ -120,6 +127,8 @@ class WireProxy {
   readonly upstream: Upstream;
   /** The group being gathered (ProxyOptions.together): how many more to wait for, and those held. */
   private group: { missing: number; held: Set<() => void> } | undefined;
+  /** ProxyOptions.lateByCall: a late delivery waits for its own call's retry alone. */
+  lateByCall = false;
 
   constructor(
     origin: string,
@@ -297,7 +306,7 @@ class WireProxy {
     const { delivery, retryKey } = x;
     this.closeClient(x, `the client timed out; the request is held until a retry of it has been answered (at most ${x.ms} ms)`);
     const since = performance.now();
-    const keys = lateKeys(retryKey, delivery);
+    const keys = lateKeys(retryKey, delivery, this.lateByCall);
     await new Promise<void>((resolve) => {
       const release = (): void => {
         clearTimeout(timer);
@@ -375,7 +384,8 @@ class WireProxy {
   private forwarded({ delivery, retryKey }: Exchange, answered: boolean): void {
     if (delivery.fault !== 'reorder' && this.held.size > 0) this.releaseHeld();
     if (answered && delivery.fault !== 'late' && delivery.watched && this.lateWaiters.size > 0)
-      for (const key of lateKeys(retryKey, delivery)) for (const release of [...(this.lateWaiters.get(key) ?? [])]) release();
+      for (const key of lateKeys(retryKey, delivery, this.lateByCall))
+        for (const release of [...(this.lateWaiters.get(key) ?? [])]) release();
   }
 
   private releaseHeld(): void {
@@ -446,11 +456,11 @@ function retryKeyOf(invocation: string | undefined, operation: string, body: str
 /**
  * What releases a late delivery: a retry of the same call (its retry key: the SDK's invocation id, which its own
  * retries keep) or of the same logical request (the same operation and body: an explicit retry with the same token
- * or name is a new invocation), once answered.
+ * or name is a new invocation), once answered; the same call alone when `byCall` (ProxyOptions.lateByCall).
  */
-function lateKeys(retryKey: string, delivery: Delivery): string[] {
+function lateKeys(retryKey: string, delivery: Delivery, byCall: boolean): string[] {
   const bytes = `${delivery.operation}\u0000${delivery.body}`;
-  return bytes === retryKey ? [retryKey] : [retryKey, bytes];
+  return bytes === retryKey || byCall ? [retryKey] : [retryKey, bytes];
 }
 
 function gatewayPage(res: ProxyResponse, status: number, title: string, extra: readonly string[] = []): void {

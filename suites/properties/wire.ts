@@ -94,7 +94,8 @@ class Wire {
 
   async forRun(plan: Plan): Promise<{ link: WireLink; clients: ProtonClient[] }> {
     if (this.link) this.link.reschedule(plan.faults);
-    else this.link = await this.ctx.throughProxy(plan.faults);
+    // The late original waits for its own call's retry alone: another client's answered request must not let it go first.
+    else this.link = await this.ctx.throughProxy(plan.faults, undefined, { lateByCall: true });
     const link = this.link;
     const clients = Array.from({ length: plan.clients }, (_, i) => {
       const mode = plan.modes[i % plan.modes.length]!;
@@ -130,8 +131,11 @@ async function sendAll(
   return Promise.all([first, ...rest]);
 }
 
-/** The interleaving each run needs: its first delivery (the original, lost late) reaches the target after a retry was answered. */
-const RUN_INTERLEAVING = 'retry-overtakes-original';
+/**
+ * The interleaving each run needs: its first delivery (client 1's original, lost late) reaches the target after a
+ * retry of its own call (a later SDK attempt) was answered; another client's request answered first is not one.
+ */
+const RUN_INTERLEAVING = 'own-retry-overtakes-original';
 
 async function interleavedCreate(ctx: CheckContext, spec: CreateOperationSpec, fx: Fixture, wire: Wire, plan: Plan): Promise<boolean> {
   const input = withToken(baseInput(ctx, spec, fx, ctx.uniqueName('wire')), spec.token ? freshToken() : undefined);

@@ -1,7 +1,8 @@
 // The history queries of harness/wire/interleavings.ts: each interleaving of
 // specs/wire.ts found where the proxy's times show it, and not found where
 // they do not; then the proxy's own timings through a real proxy (the
-// `together` gate, `late` held until its retry is answered, `close`).
+// `together` gate, `late` held until its retry is answered, by its own call
+// alone with lateByCall, `close`).
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -65,6 +66,19 @@ describe('history queries: each interleaving, seen and not seen', () => {
         delivery(2, 3, [{ sentAt: 4, answeredAt: 6 }]),
       ]),
     ).toBe(false);
+  });
+
+  it("own-retry-overtakes-original: only a later attempt of the original's own call counts", () => {
+    const call = (d: Delivery, invocation: string, attempt: number): Delivery => ({ ...d, invocation, attempt });
+    const original = call(delivery(1, 0, [{ sentAt: 20, answeredAt: 22 }], 'closed'), 'aaaa', 1);
+    const other = call(delivery(2, 3, [{ sentAt: 4, answeredAt: 6 }]), 'bbbb', 1);
+    const own = (sentAt: number): Delivery => call(delivery(3, sentAt - 1, [{ sentAt, answeredAt: sentAt + 2 }]), 'aaaa', 2);
+    // Another client's request answered first overtook nothing of this call (retry-overtakes-original counts it).
+    expect(found('retry-overtakes-original', [original, other])).toBe(true);
+    expect(found('own-retry-overtakes-original', [original, other])).toBe(false);
+    expect(found('own-retry-overtakes-original', [original, other, own(8)])).toBe(true);
+    // Its own retry answered after the original was sent.
+    expect(found('own-retry-overtakes-original', [original, other, own(21)])).toBe(false);
   });
 
   it('copy-after-answer and copies-at-once: the two copies of one delivery', () => {
@@ -144,7 +158,7 @@ afterAll(async () => {
   await new Promise((resolve) => target.close(resolve));
 });
 
-async function send(proxy: RunningProxy, body: string, invocation: string): Promise<number | string> {
+async function send(proxy: RunningProxy, body: string, invocation: string, attempt = 1): Promise<number | string> {
   const pool = new Pool(proxy.url);
   try {
     const answer = await pool.request({
@@ -154,6 +168,7 @@ async function send(proxy: RunningProxy, body: string, invocation: string): Prom
         'content-type': 'application/x-amz-json-1.0',
         'x-amz-target': 'AwsProton20200720.CreateEnvironmentTemplate',
         'amz-sdk-invocation-id': invocation,
+        'amz-sdk-request': `attempt=${attempt}; max=3`,
       },
       body,
     });
@@ -188,6 +203,22 @@ describe('the proxy records the times the queries read', () => {
     } finally {
       await apart.close();
       await gathered.close();
+    }
+  });
+
+  it("lateByCall: late holds the original until its own call's retry is answered, not another call's", async () => {
+    delayMs = 0;
+    const late = await startProxy({ target: targetUrl, faults: 'late:600000@first', lateByCall: true });
+    try {
+      expect(await send(late, '{"name":"e"}', 'first')).toBe('UND_ERR_SOCKET');
+      // Another client's identical request, answered: the original is still held (by default it would go now).
+      expect(await send(late, '{"name":"e"}', 'other')).toBe(200);
+      expect(late.deliveries[0]!.forwards).toHaveLength(0);
+      expect(await send(late, '{"name":"e"}', 'first', 2)).toBe(200);
+      await late.idle();
+      expect(findInterleaving('own-retry-overtakes-original', late.deliveries)).toMatchObject({ happened: true });
+    } finally {
+      await late.close();
     }
   });
 
