@@ -39,8 +39,20 @@ the error type (with its namespace) and every member by JSON path.
                             date); no candidate
   --snapshot DIR            compare the candidate with a recorded snapshot
                             (its sequences and answers); no reference
+  --allow-real-account      compare with (and create, change and delete in) a
+                            target that may be a real AWS account: a URL not
+                            on loopback that does not answer the hooks
+                            protocol; without it, refused (exit 2) before any
+                            request but that probe. There, only the run's own
+                            resources (named parity<tag>-...) are changed
   --quiet                   no progress lines on stderr
   --help                    this text
+
+Signing: a target with the accounts hook (an emulator in open mode) gets a
+key id per sequence; any other is signed with the standard AWS chain's
+credentials and region (AWS_PROFILE, AWS_REGION, the environment, ...), as
+the main command signs (on loopback without a chain: a local default, and
+us-east-1). Credentials are never printed.
 
 Targets with the clock and durations hooks (docs/emulator-hooks.md) have their
 clocks moved together; without them, asynchronous steps are polled until both
@@ -61,6 +73,7 @@ const OPTIONS = {
   record: { type: 'string' },
   snapshot: { type: 'string' },
   quiet: { type: 'boolean' },
+  'allow-real-account': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -102,6 +115,7 @@ export async function runParityCommand(argv: readonly string[]): Promise<number>
       ...(values.record === undefined ? {} : { record: nonEmpty('--record', values.record) }),
       ...(values.snapshot === undefined ? {} : { snapshot: nonEmpty('--snapshot', values.snapshot) }),
       seed,
+      allowRealAccount: values['allow-real-account'] === true,
       ignore: values.ignore ?? [],
       corpus: (s) => buildCorpus({ seed: s }),
       signal: interrupt.signal,

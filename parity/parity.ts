@@ -11,6 +11,7 @@ import { probeHooks } from '../harness/target/probe.ts';
 import { compareAnswers, IgnoreList } from './compare.ts';
 import { withoutTimestampIdentity } from './normalise.ts';
 import type { CorpusSize, ParityReport, Skipped, Unjudged } from './report.ts';
+import { parityRegion, resolveParityEndpoint } from './targets.ts';
 import { driveSequences, type ParityEndpoint, type SequenceRun, type StepAnswer } from './run.ts';
 import { readSnapshot, SNAPSHOT_FORMAT, writeSnapshot, type SnapshotFile } from './snapshot.ts';
 import type { ParityAnswer, ParityDifference, ParitySequence } from './types.ts';
@@ -29,7 +30,15 @@ export interface ParityOptions {
   corpus: (seed: number) => readonly ParitySequence[];
   /** What the embedded reference is started with (tests: a variant). */
   embedded?: EmbeddedOptions;
+  /** The region both targets are signed for (default: the standard chain's, else us-east-1 where no target may be a real account). */
   region?: string;
+  /**
+   * --allow-real-account: a target URL that may be a real account (not on loopback, or PROTON_CONFORMANCE_TREAT_AS_REMOTE
+   * set, and not an emulator) is compared all the same; without it, refused (UsageError) before anything but the probe is sent.
+   */
+  allowRealAccount?: boolean;
+  /** The environment the interlock reads (tests); default process.env. */
+  env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
   /** Sends of one request through weather at most (tests; default send.ts WEATHER_ATTEMPTS). */
   weatherAttempts?: number;
@@ -67,9 +76,20 @@ function modeOf(options: ParityOptions): Mode {
   return 'compare';
 }
 
-async function endpointOf(label: string, url: string): Promise<ParityEndpoint> {
-  const probe = await probeHooks(url);
-  return { label, url, hooks: probe.hooks };
+/** The reference and the candidate, in that order, as the mode has them: URLs probed and held to the interlock first. */
+async function endpointsOf(mode: Mode, options: ParityOptions): Promise<{ endpoints: ParityEndpoint[]; embedded?: EmbeddedEmulator }> {
+  const given = { allowRealAccount: options.allowRealAccount ?? false, ...(options.env ? { env: options.env } : {}) };
+  const reference =
+    mode === 'snapshot' || options.reference === 'embedded'
+      ? undefined
+      : await resolveParityEndpoint('reference', options.reference!, '--reference', given);
+  const candidate = mode === 'record' ? undefined : await resolveParityEndpoint('candidate', options.candidate!, '--candidate', given);
+  let embedded: EmbeddedEmulator | undefined;
+  if (mode !== 'snapshot' && options.reference === 'embedded') embedded = await startEmbedded(undefined, options.embedded ?? {});
+  const first =
+    embedded === undefined ? reference : { label: 'reference', url: embedded.url, hooks: (await probeHooks(embedded.url)).hooks };
+  const endpoints = [first, candidate].filter((endpoint) => endpoint !== undefined);
+  return { endpoints, ...(embedded === undefined ? {} : { embedded }) };
 }
 
 /**
@@ -95,7 +115,8 @@ function judge(
   const operation = sequence.steps[step]!.operation;
   const [a, b] = pair;
   if (a.answer === undefined || b.answer === undefined) {
-    const reason = [a.weather && `reference: ${a.weather}`, b.weather && `candidate: ${b.weather}`].filter(Boolean).join('; ');
+    const why = (side: StepAnswer) => side.withheld ?? side.weather;
+    const reason = [why(a) && `reference: ${why(a)}`, why(b) && `candidate: ${why(b)}`].filter(Boolean).join('; ');
     out.unjudged.push({ operation, sequence: sequence.id, step, reason });
     return false;
   }
@@ -119,18 +140,16 @@ export async function runParity(options: ParityOptions): Promise<ParityReport> {
   let embedded: EmbeddedEmulator | undefined;
   const pool = createPool({ connections: 16 });
   try {
-    const endpoints: ParityEndpoint[] = [];
-    if (mode !== 'snapshot') {
-      if (options.reference === 'embedded') embedded = await startEmbedded(undefined, options.embedded ?? {});
-      endpoints.push(await endpointOf('reference', embedded?.url ?? options.reference!));
-    }
-    if (mode !== 'record') endpoints.push(await endpointOf('candidate', options.candidate!));
+    const resolved = await endpointsOf(mode, options);
+    embedded = resolved.embedded;
+    const endpoints = resolved.endpoints;
+    const region = await parityRegion(options.region, endpoints);
     let lastNote = performance.now();
     const drive = await driveSequences({
       corpus,
       endpoints,
       pool,
-      ...(options.region ? { region: options.region } : {}),
+      region,
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.weatherAttempts === undefined ? {} : { weatherAttempts: options.weatherAttempts }),
       onSequence: (_run, done, total) => {

@@ -28,6 +28,8 @@ import { createHooks } from '../harness/target/hooks.ts';
 import type { HookName } from '../harness/target/probe.ts';
 import { waitFor } from '../harness/run/wait.ts';
 import type { Capability, Hooks } from '../harness/types.ts';
+import type { CredentialsProvider } from '../harness/target/target.ts';
+import { notOwned } from './guard.ts';
 import { canonical, Normaliser, stringsOf } from './normalise.ts';
 import { sendStep, type SendContext } from './send.ts';
 import type { ParityAnswer, ParitySequence, ParityStep } from './types.ts';
@@ -44,12 +46,18 @@ export interface ParityEndpoint {
   label: string;
   url: string;
   hooks: ReadonlySet<HookName>;
+  /** May be a real account (parity/targets.ts): only the run's own resources are changed there (guard.ts). */
+  remote?: boolean;
+  /** The standard chain's credentials (a target without the accounts hook); else the per-sequence key of send.ts. */
+  credentials?: CredentialsProvider;
 }
 
 /** What one target answered to one step: a normalised answer, or the weather it never got past. */
 export interface StepAnswer {
   answer?: ParityAnswer;
   weather?: string;
+  /** Not sent to this target, and why (guard.ts: it names no resource of the run, on a target that may be a real account). */
+  withheld?: string;
 }
 
 export interface SequenceRun {
@@ -148,6 +156,11 @@ class Session {
 
   /** `keep`: a step of `steps` (its raw answer kept for later `from`), not of the cleanup. */
   async step(step: ParityStep, keep: boolean): Promise<StepAnswer> {
+    const withheld = this.endpoint.remote ? notOwned(step) : undefined;
+    if (withheld !== undefined) {
+      if (keep) this.raw.push(undefined);
+      return { withheld };
+    }
     const acting: Acting = step.account === 'management' ? 'management' : 'own';
     const sent = await sendStep(this.context(acting), step.operation, this.input(step));
     this.requests += sent.requests;
@@ -271,6 +284,7 @@ async function driveOne(
           pool: options.pool,
           region: options.region ?? 'us-east-1',
           accessKeyId: accountKey(prefix, index),
+          ...(endpoint.credentials ? { credentials: endpoint.credentials } : {}),
           ...(options.signal ? { signal: options.signal } : {}),
           ...(options.weatherAttempts === undefined ? {} : { weatherAttempts: options.weatherAttempts }),
         },

@@ -9,6 +9,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { Checksum, SourceData } from '@smithy/types';
 import type { Dispatcher } from 'undici';
+import type { CredentialsProvider } from '../harness/target/target.ts';
 import { transientAnswer, transientFailure } from '../harness/client/weather.ts';
 import { flattenHeaders } from '../harness/target/http.ts';
 import { backoff, sleep } from '../harness/pace.ts';
@@ -24,6 +25,8 @@ const CONTENT_TYPE = 'application/x-amz-json-1.0';
  * in a billion steps; with the backoff a step waits at most about 25 s.
  */
 export const WEATHER_ATTEMPTS = 16;
+/** The secret of the local default: an emulator in open mode takes any signature, and reads the account from the key id. */
+const LOCAL_SECRET = 'proton-conformance-parity';
 const WEATHER_BACKOFF = { baseMs: 50, factor: 2, capMs: 2_000, jitter: [0.5, 1] as const };
 
 class Sha256 implements Checksum {
@@ -58,6 +61,8 @@ export interface SendContext {
   region: string;
   /** The access key id: with the accounts hook, it names the sequence's account. */
   accessKeyId: string;
+  /** The standard chain's credentials (parity/targets.ts): when given, requests are signed with them, not with accessKeyId. */
+  credentials?: CredentialsProvider;
   signal?: AbortSignal;
   /** Sends through weather at most (default WEATHER_ATTEMPTS). */
   weatherAttempts?: number;
@@ -93,7 +98,7 @@ async function attempt(context: SendContext, operation: string, body: string) {
   const signer = new SignatureV4({
     service: 'proton',
     region: context.region,
-    credentials: { accessKeyId: context.accessKeyId, secretAccessKey: 'proton-conformance-parity' },
+    credentials: context.credentials ?? { accessKeyId: context.accessKeyId, secretAccessKey: LOCAL_SECRET },
     sha256: Sha256,
   });
   const path = url.pathname === '' ? '/' : url.pathname;

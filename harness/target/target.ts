@@ -153,7 +153,7 @@ export async function resolveTarget(options: TargetOptions = {}): Promise<Target
 }
 
 /** The standard credential chain, checked once so that a missing one is a configuration error. */
-async function resolveCredentials(endpoint: string): Promise<CredentialsProvider> {
+export async function resolveCredentials(endpoint: string): Promise<CredentialsProvider> {
   const client = new ProtonClient({ region: DEFAULT_REGION });
   // Every identity the chain hands out (refreshed ones too) is scrubbed from all output.
   const provider: CredentialsProvider = async (identityProperties) => {
