@@ -46,6 +46,8 @@ export const SLOW_TESTS: readonly string[] = [
   'test/harness/latency-target.test.ts',
   // proton-conformance parity as a process, against emulators as processes.
   'test/parity/cli.test.ts',
+  // Parity's snapshot, variant and weather cases over the whole corpus (the fast tier has them over a subset).
+  'test/parity/whole-corpus.test.ts',
 ];
 
 export default defineConfig({
