@@ -94,7 +94,7 @@ export function snapshotCase(label: string, corpus: Corpus, url: () => string): 
   });
 }
 
-/** Emulator variants that differ in known ways, and weather, over `corpus` (`weatherSurplus`: retries at least, beyond the reference's requests). */
+/** Emulator variants that differ in known ways, and weather, over `corpus` (`weatherSurplus`: retries beyond the reference's requests). */
 export function variantCases(label: string, corpus: Corpus, weatherSurplus: number): void {
   /** The reference embedded, against a candidate embedded with these variants. */
   async function againstVariant(variant: string, extra: Partial<ParityOptions> = {}): Promise<ParityReport> {
