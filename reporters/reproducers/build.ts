@@ -24,6 +24,10 @@ export function buildReproducer(result: RuleResult & { hookCalls?: HookCall[] })
   const unfit = check(input, last);
   if (unfit !== undefined) return { skipped: unfit };
   preconditions(input);
+  // The case ends at its last judged step: what the check observed after it (a Get of a duplicate the faulty target made,
+  // named by a List's page) may not exist on a target that keeps the rule.
+  const judged = steps.findLastIndex((step) => step.kind === 'call' && step.expect !== undefined);
+  steps.splice(judged + 1);
   const hooks: Array<'clock' | 'durations'> = [];
   if (steps.some((step) => step.kind === 'advance')) hooks.push('clock');
   if (steps.some((step) => step.kind === 'durations')) hooks.push('durations');

@@ -59,7 +59,13 @@ function inputAnchor(input: CheckInput, last: number, key?: string): number | un
 
 /** Counts around the decisive step: a List of its scope before and after it (the last List of that scope the case sent). */
 function countAround(input: CheckInput, at: number, delta: number, why: string): void {
-  const list = input.steps.findLastIndex((step, index) => index < at && isCall(step) && step.operation.startsWith('List'));
+  // The List of the decisive step's scope: every value it names (a template's name) is one the decisive step sends.
+  const sent = JSON.stringify((input.steps[at] as CallStep).input);
+  const inScope = (step: CallStep): boolean =>
+    Object.entries((step.input ?? {}) as Record<string, unknown>).every(
+      ([key, value]) => typeof value !== 'string' || key === 'nextToken' || key === 'requestedBy' || sent.includes(JSON.stringify(value)),
+    );
+  const list = input.steps.findLastIndex((step, index) => index < at && isCall(step) && step.operation.startsWith('List') && inScope(step));
   if (list < 0) return;
   const listing = input.steps[list] as CallStep;
   const before: CallStep = { kind: 'call', operation: listing.operation, input: listing.input, count: true };

@@ -281,9 +281,10 @@ async function cleanUp(savedDurations) {
 }
 
 console.log('reproducer of ' + CASE.rule + ' on ' + CASE.operation + ' against ' + endpoint + ' (names ' + RUN + ')');
-const savedDurations = CASE.hooks.includes('durations') ? await hook('GET', 'durations').then((d) => d.durations ?? d) : undefined;
+let savedDurations;
 let failure;
 try {
+  if (CASE.hooks.includes('durations')) savedDurations = await hook('GET', 'durations').then((d) => d.durations ?? d);
   for (let index = 0; index < CASE.steps.length && unmet === 0; ) index += await run(index);
 } catch (error) {
   failure = error;
