@@ -8,21 +8,13 @@ import { formatTransitionDurations } from '../../specs/transitions.ts';
 
 /** Hooks whose clock jumps and duration changes are written to the step trail. */
 export function steppedHooks(hooks: Hooks, step: (text: string) => void): Hooks {
-  return {
-    capabilities: hooks.capabilities,
-    now: () => hooks.now(),
-    counts: () => hooks.counts(),
-    getDurations: () => hooks.getDurations(),
-    reset: () => hooks.reset(),
-    async advance(ms: number) {
-      step(`hook: clock advanced by ${formatMs(ms)}`);
-      return hooks.advance(ms);
-    },
-    async setDurations(durations: Record<string, number>) {
-      step(`hook: durations set: ${formatTransitionDurations(durations, ', ')}`);
-      return hooks.setDurations(durations);
-    },
-  };
+  return notedHooks(hooks, (call) =>
+    step(
+      call.durations === undefined
+        ? `hook: clock advanced by ${formatMs(call.advanceMs ?? 0)}`
+        : `hook: durations set: ${formatTransitionDurations(call.durations, ', ')}`,
+    ),
+  );
 }
 
 /**
