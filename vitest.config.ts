@@ -29,8 +29,10 @@ export const SLOW_TESTS: readonly string[] = [
   // The wire proxy towards https targets (certificates made with openssl).
   'test/harness/proxy-tls.test.ts',
   'test/harness/wire-https.test.ts',
-  // Every fault of the catalogue: its failing cells' reproducers, each a Node process (and a shell one with the AWS CLI).
-  'test/mutation/reproducers.test.ts',
+  // Every fault of the catalogue: its failing cells' reproducers, each a Node process (and a shell one with the AWS CLI),
+  // in two shards that run in parallel (every other fault each; the body is test/support/reproducers-catalogue.ts).
+  'test/mutation/reproducers-1.test.ts',
+  'test/mutation/reproducers-2.test.ts',
   // The AWS CLI as an independent client.
   'test/interop/*.test.ts',
   // The CLI as a process, case by case (test/harness/cli-smoke.test.ts is the fast tier's one).

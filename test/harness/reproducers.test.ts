@@ -4,7 +4,7 @@
 // emulator with the fault, its reproducers are written, and each `.mjs` exits
 // 1 against that emulator and 0 against the reference emulator; two `.sh`
 // do the same with Debian's AWS CLI v2. The whole catalogue is the slow
-// tier's (test/mutation/reproducers.test.ts).
+// tier's (test/mutation/reproducers-1.test.ts and -2.test.ts).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
