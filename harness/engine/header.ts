@@ -34,7 +34,7 @@ export function headerLines(
   const lines = [
     `proton-conformance: target ${target.endpoint} (${where}; hooks: ${hooks.length ? hooks.join(', ') : 'none'}; region ${target.region}` +
       `${target.regionDefaulted ? ', none configured: the default for an emulator' : ''})`,
-    `seed ${seed} (--seed ${seed} repeats this run), ${runs} run${runs === 1 ? '' : 's'} per property, ${cellsText(selection)}`,
+    `seed ${seed} (${repeatsText(seed, request)}), ${runs} run${runs === 1 ? '' : 's'} per property, ${cellsText(selection)}`,
     settingsText(settings, request, target, sizing.latency?.sizedBy === 'latency'),
   ];
   if (request.rerunFailed !== undefined) lines.push(rerunText(request.rerunFailed, selection));
@@ -46,6 +46,13 @@ export function headerLines(
         'reports with proton-conformance merge)',
     );
   return lines;
+}
+
+/** What repeats this run: --seed, or for --rerun-failed the same flag on the same report (its cells, seed and replay paths). */
+function repeatsText(seed: number, request: RunRequest): string {
+  return request.rerunFailed === undefined
+    ? `--seed ${seed} repeats this run`
+    : `the seed of ${request.rerunFailed}; --rerun-failed ${request.rerunFailed} repeats this run`;
 }
 
 /** One way of counting (the summary's): cells are rule x operation checks; the harness rules judge every operation they call besides. */

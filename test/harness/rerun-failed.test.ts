@@ -36,6 +36,7 @@ let firstFile: string;
 const run = async (request: Partial<RunRequest>): Promise<EngineReport> =>
   (await runEngine({ ...BASE, ...request }, { catalog: loadCatalog() })).report;
 const key = (r: { rule: string; operation: string }): string => `${r.rule} ${r.operation}`;
+const escaped = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 async function saved(name: string, report: EngineReport): Promise<string> {
   const file = join(dir, name);
@@ -159,7 +160,11 @@ describe('--rerun-failed', () => {
       process.stdout.write = write;
     }
     expect(code).toBe(0);
-    // The header says whose cells run, and how many replay a shrunk case.
+    // The header says whose cells run, with whose seed, what repeats them, and how many replay a shrunk case.
+    expect(printed.join('')).toMatch(
+      new RegExp(`^seed 5 \\(the seed of ${escaped(firstFile)}; --rerun-failed ${escaped(firstFile)} repeats this run\\), 5 runs `, 'm'),
+    );
+    expect(printed.join('')).not.toContain('--seed 5 repeats this run');
     expect(printed.join('')).toContain(
       `rerun of ${firstFile}: the cells that did not pass, with its seed; 3 replay their shrunk property case alone\n`,
     );
