@@ -4,7 +4,7 @@
 // without colour codes or credentials), target.json, versions.json (the
 // suite's version and the contract's), the --expect file if one was given,
 // and SHA256SUMS over all of them.
-import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { REDACTED, scrub } from '../harness/client/redact.ts';
 import { UsageError } from '../harness/errors.ts';
@@ -30,32 +30,64 @@ export interface CertifyOptions {
 }
 
 export interface OpenBundle {
-  /** The bundle's JSON and JUnit reporters (besides any --json and --junit elsewhere). */
+  /** The bundle's JSON and JUnit reporters (besides any --json and --junit elsewhere); the first one's prepare makes DIR. */
   reporters: Reporter[];
+  /**
+   * For a run that stopped before it started (a usage error, a target that
+   * does not answer): removes what this run made, DIR itself when the run
+   * created it, only the bundle's own files when DIR was there before.
+   */
+  discard(): Promise<void>;
   /** Writes the rest of the bundle from the finished report; the console log ends here. */
   close(report: Report): Promise<void>;
   /** Stops copying the console (idempotent; a run that ends in an error leaves no manifest). */
   stop(): void;
 }
 
-/** DIR made (or found empty), the console copied from now on. A DIR with files in it is refused: a bundle is one run. */
+/**
+ * DIR checked (new, or an empty directory: a bundle is one run), the console
+ * copied from now on. DIR is made only once the run has passed its checks
+ * (the reporters' prepare, after the cells are chosen), so that a run refused
+ * up front leaves nothing behind; discard() removes it if the run stops later
+ * before it starts.
+ */
 export async function openBundle(options: CertifyOptions): Promise<OpenBundle> {
   const dir = options.certify;
   const existing = await readdir(dir).catch((error: { code?: string }) => {
-    if (error.code === 'ENOENT') return [];
+    if (error.code === 'ENOENT') return undefined;
     throw new UsageError(`--certify: ${dir} cannot be used as a directory (${error.code ?? String(error)})`);
   });
-  if (existing.length > 0) throw new UsageError(`--certify: ${dir} is not empty: a bundle holds one run (give a new directory)`);
-  await mkdir(dir, { recursive: true });
-  const log = captureConsole();
+  if (existing !== undefined && existing.length > 0)
+    throw new UsageError(`--certify: ${dir} is not empty: a bundle holds one run (give a new directory)`);
+  // mkdir's answer: the first directory it created (DIR or a parent of it), none when DIR was there.
+  let made: Promise<string | undefined> | undefined;
   const narrowed = narrowingFlags(options);
-  if (narrowed.length > 0)
-    process.stderr.write(
-      `proton-conformance: note: --certify with ${narrowed.join(', ')}: the bundle records a run narrowed to part of the ` +
-        'contract, which verify refuses\n',
-    );
+  const makeDir = (): Promise<string | undefined> => {
+    if (made === undefined && narrowed.length > 0)
+      process.stderr.write(
+        `proton-conformance: note: --certify with ${narrowed.join(', ')}: the bundle records a run narrowed to part of the ` +
+          'contract, which verify refuses\n',
+      );
+    made ??= mkdir(dir, { recursive: true });
+    return made;
+  };
+  const log = captureConsole();
+  const inDir = (reporter: Reporter): Reporter => ({
+    ...reporter,
+    prepare: async () => {
+      await makeDir();
+      await reporter.prepare?.();
+    },
+  });
   return {
-    reporters: [jsonReporter(join(dir, BUNDLE_FILES.report)), junitReporter(join(dir, BUNDLE_FILES.junit))],
+    reporters: [inDir(jsonReporter(join(dir, BUNDLE_FILES.report))), inDir(junitReporter(join(dir, BUNDLE_FILES.junit)))],
+    discard: async () => {
+      log.stop();
+      if (made === undefined) return;
+      const created = await made.catch(() => undefined);
+      if (created !== undefined) await rm(created, { recursive: true, force: true });
+      else for (const name of Object.values(BUNDLE_FILES)) await rm(join(dir, name), { force: true });
+    },
     stop: () => log.stop(),
     close: async (report) => {
       const text = log.stop();

@@ -83,7 +83,7 @@ export function runCliProcess(argv: readonly string[], deps: CliDeps = {}): Prom
 
 async function runWith(options: CliOptions, deps: CliDeps): Promise<number> {
   const wallStart = performance.now();
-  // --certify DIR: checked and made first; from here on the console is copied into its log.
+  // --certify DIR: checked first (made once the run is prepared); from here on the console is copied into its log.
   const bundle = options.certify === undefined ? undefined : await openBundle({ ...options, certify: options.certify });
   const reporters: Reporter[] = [
     consoleReporter(process.stdout, options.quiet === true),
@@ -95,6 +95,7 @@ async function runWith(options: CliOptions, deps: CliDeps): Promise<number> {
   const stray = collectStrayRejections();
   // The progress line starts with the run (once the target is resolved and checked).
   let progress: CliProgress | undefined;
+  let started = false;
   // The file --write-expectations rewrites, read (and checked) before the run: its entries are kept.
   const rewritten = options.writeExpectations === undefined ? undefined : await existingExpectations(options.writeExpectations);
   try {
@@ -111,6 +112,7 @@ async function runWith(options: CliOptions, deps: CliDeps): Promise<number> {
           for (const reporter of reporters) await reporter.prepare?.();
         },
         started: (handle) => {
+          started = true;
           progress = createProgress();
           signals.install(handle, progress);
           stray.start();
@@ -144,6 +146,8 @@ async function runWith(options: CliOptions, deps: CliDeps): Promise<number> {
     await bundle?.close(report);
     return exitCode;
   } catch (error) {
+    // Refused before it started (a usage error, a target that does not answer): no bundle, and no DIR it made.
+    if (!started) await bundle?.discard();
     if (error instanceof UnsettledRun) return EXIT_INTERNAL;
     throw error;
   } finally {

@@ -4,6 +4,7 @@
 // one verdict edited, a MUST cell missing, or a run narrowed with --rules are
 // refused, each for its own reason.
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import { verificationLine, verifyBundle } from '../../harness/outcomes/verify.ts
 import { contractVersion, toolVersion } from '../../harness/run/invocation.ts';
 import { summarize } from '../../harness/run/results.ts';
 import type { Report } from '../../harness/types.ts';
+import { closedPort } from '../support/fake-target.ts';
 
 const KNOWN = JSON.stringify({
   expectations: [{ rule: 'client-token/format', operation: 'CreateEnvironmentTemplateVersion', reason: 'a test entry' }],
@@ -132,6 +134,23 @@ describe('--certify DIR', () => {
     expect(code).toBe(2);
     expect((await cli(['--target-name', 'x'])).code).toBe(2);
   });
+
+  it('leaves no DIR behind when the run is refused, and a DIR that was there as it was', async () => {
+    // Refused while choosing the cells (exit 2): DIR, and the parent the run would have made, never made.
+    const parent = join(root, 'refused');
+    const fresh = join(parent, 'bundle');
+    expect((await cli(['--certify', fresh, '--rules', 'no-such/rule'])).code).toBe(2);
+    expect(existsSync(parent)).toBe(false);
+    // Refused once the target is found not to answer (exit 3): what the run made is removed.
+    const nowhere = `http://127.0.0.1:${await closedPort()}`;
+    expect((await cli(['--certify', fresh, '--endpoint', nowhere])).code).toBe(3);
+    expect(existsSync(parent)).toBe(false);
+    // An empty DIR given: still there, still empty.
+    const given = join(root, 'given');
+    await mkdir(given);
+    expect((await cli(['--certify', given, '--endpoint', nowhere])).code).toBe(3);
+    expect(await readdir(given)).toEqual([]);
+  }, 60_000);
 
   it('names on stderr each flag that makes a bundle verify refuses', () => {
     expect(narrowingFlags({ certify: 'b' })).toEqual([]);
