@@ -237,8 +237,9 @@ export const VERIFY_USAGE = `Usage: proton-conformance verify DIR
 Checks a bundle written by --certify DIR and prints one line: CONFORMANT,
 or NOT CONFORMANT: <why>. It checks that
   - SHA256SUMS lists every file of DIR and each matches its SHA-256;
-  - the suite version is this verifier's (verify with the suite that made
-    the bundle) and the contract version is the one it checks;
+  - the suite version is a release this verifier knows, and its contract
+    (the one that release checks) is the one this verifier checks: a
+    bundle of an earlier release of the same contract verifies;
   - the report is of a whole, finished run: not narrowed by --rules,
     --operations, --shard, --path or --rerun-failed, not interrupted, its
     summary, target.json and junit.xml agreeing with its results;

@@ -13,18 +13,20 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RULES } from '../../specs/rules.ts';
 import { UsageError } from '../errors.ts';
-import { contractVersion, toolVersion } from '../run/invocation.ts';
+import { contractVersion } from '../run/invocation.ts';
 import { summarize } from '../run/results.ts';
 import type { Report, RuleResult } from '../types.ts';
 import { BUNDLE_FILES, REQUIRED_FILES, parseManifest, sha256 } from './bundle.ts';
 import type { TargetFile, VersionsFile } from './bundle.ts';
 import { parseExpectations } from './expectations.ts';
 import type { Expectation, MarkedResult } from './expectations.ts';
+import { RELEASES } from './releases.ts';
+import type { Release } from './releases.ts';
 import { readReport } from './report-file.ts';
 
-/** The suite versions whose bundles this verifier can judge: its own (a bundle is verified with the suite that made it). */
-export function knownSuiteVersions(): string[] {
-  return [toolVersion()];
+/** What verify judges a bundle against: the released suite versions it knows (default RELEASES) and the contract it checks. */
+export interface VerifyOptions {
+  releases?: readonly Release[];
 }
 
 export type Verification = { conformant: true; declared: number } | { conformant: false; why: string };
@@ -33,13 +35,13 @@ export type Verification = { conformant: true; declared: number } | { conformant
 class NotConformant extends Error {}
 
 /** Judges the bundle in DIR; a DIR that is not a directory is a UsageError (exit 2). */
-export async function verifyBundle(dir: string): Promise<Verification> {
+export async function verifyBundle(dir: string, options: VerifyOptions = {}): Promise<Verification> {
   const kind = await stat(dir).catch(() => undefined);
   if (kind === undefined) throw new UsageError(`verify: ${dir}: no such directory`);
   if (!kind.isDirectory()) throw new UsageError(`verify: ${dir} is not a directory (give the DIR of --certify DIR)`);
   try {
     await checkManifest(dir);
-    const versions = await checkVersions(dir);
+    const versions = await checkVersions(dir, options.releases ?? RELEASES);
     const report = await readReport(join(dir, BUNDLE_FILES.report), 'verify').catch((error: Error) => {
       throw new NotConformant(error.message.replace(/^verify: /, ''));
     });
@@ -79,17 +81,30 @@ async function readJson<T>(dir: string, name: string): Promise<T> {
   }
 }
 
-async function checkVersions(dir: string): Promise<VersionsFile> {
+/**
+ * The bundle's suite is a known release, its contract that release's, and
+ * that contract the one this verifier judges (its MUST cells are
+ * specs/rules.ts here): a bundle of an earlier release on the same contract
+ * verifies; one of a release on another contract is verified with that release.
+ */
+async function checkVersions(dir: string, releases: readonly Release[]): Promise<VersionsFile> {
   const versions = await readJson<Partial<VersionsFile>>(dir, BUNDLE_FILES.versions);
   const suite = versions.suite?.version;
   if (versions.suite?.name !== 'proton-conformance' || typeof suite !== 'string')
     throw new NotConformant(`${BUNDLE_FILES.versions} names no proton-conformance version`);
-  const known = knownSuiteVersions();
-  if (!known.includes(suite))
-    throw new NotConformant(`suite version ${suite} is not one this verifier knows (${known.join(', ')}): verify with ${suite}`);
+  const release = releases.find((known) => known.version === suite);
+  if (release === undefined)
+    throw new NotConformant(
+      `suite version ${suite} is not a release this verifier knows (${releases.map((known) => known.version).join(', ')}): ` +
+        `verify with ${suite}, or with a later release that lists it`,
+    );
   const contract = versions.contract?.version;
+  if (contract !== release.contract)
+    throw new NotConformant(`the bundle names contract ${String(contract)}; suite ${suite} was released to check ${release.contract}`);
   if (contract !== contractVersion())
-    throw new NotConformant(`the bundle checked contract ${String(contract)}; suite ${suite} checks ${contractVersion()}`);
+    throw new NotConformant(
+      `suite ${suite} checks contract ${contract}, this verifier ${contractVersion()}: verify with ${suite}, whose contract it is`,
+    );
   return versions as VersionsFile;
 }
 

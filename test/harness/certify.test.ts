@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleLog, narrowingFlags } from '../../cli/certify.ts';
 import { runCli } from '../../cli/main.ts';
 import { writeManifest } from '../../harness/outcomes/bundle.ts';
+import { RELEASES } from '../../harness/outcomes/releases.ts';
 import { verificationLine, verifyBundle } from '../../harness/outcomes/verify.ts';
 import { contractVersion, toolVersion } from '../../harness/run/invocation.ts';
 import { summarize } from '../../harness/run/results.ts';
@@ -215,6 +216,40 @@ describe('proton-conformance verify DIR', () => {
     await writeFile(join(declared, 'expectations.json'), JSON.stringify(expectations));
     await writeManifest(declared);
     expect(verificationLine(await verifyBundle(declared))).toBe('CONFORMANT (1 MUST cell declared a known failure in expectations.json)');
+  });
+
+  it('accepts a bundle of an earlier known release, and refuses an unknown version with its reason', async () => {
+    /** The clean bundle as suite `version` would have made it, naming `contract`. */
+    const madeBy = async (name: string, version: string, contract: string): Promise<string> => {
+      const dir = await tampered(name, (report) => Object.assign(report, { tool: { name: 'proton-conformance', version } }), false);
+      const versions = JSON.parse(await readFile(join(dir, 'versions.json'), 'utf8'));
+      await writeFile(
+        join(dir, 'versions.json'),
+        JSON.stringify({ ...versions, suite: { ...versions.suite, version }, contract: { version: contract } }),
+      );
+      await writeManifest(dir);
+      return dir;
+    };
+    const earlier = await madeBy('earlier', '0.0.9', contractVersion());
+    const known = [{ version: '0.0.9', contract: contractVersion() }, ...RELEASES];
+    expect(verificationLine(await verifyBundle(earlier, { releases: known }))).toBe('CONFORMANT');
+    // The installed list: 0.0.9 was never released.
+    expect(verificationLine(await verifyBundle(earlier))).toBe(
+      `NOT CONFORMANT: suite version 0.0.9 is not a release this verifier knows (${RELEASES.map((r) => r.version).join(', ')}): ` +
+        'verify with 0.0.9, or with a later release that lists it',
+    );
+    expect((await cli(['verify', earlier])).out).toMatch(/^NOT CONFORMANT: suite version 0\.0\.9 is not a release this verifier knows/);
+    // A versions.json naming a contract its release did not check.
+    const other = `sha256:${'0'.repeat(64)}`;
+    const renamed = await madeBy('renamed', '0.0.9', other);
+    expect(verificationLine(await verifyBundle(renamed, { releases: known }))).toBe(
+      `NOT CONFORMANT: the bundle names contract ${other}; suite 0.0.9 was released to check ${contractVersion()}`,
+    );
+    // A known release of another contract: judged by the release whose contract it is.
+    const older = await madeBy('older', '0.0.8', other);
+    expect(verificationLine(await verifyBundle(older, { releases: [{ version: '0.0.8', contract: other }, ...RELEASES] }))).toBe(
+      `NOT CONFORMANT: suite 0.0.8 checks contract ${other}, this verifier ${contractVersion()}: verify with 0.0.8, whose contract it is`,
+    );
   });
 
   it('refuses a file the manifest does not list, and says usage errors with exit 2', async () => {
