@@ -4,7 +4,7 @@
 // and runs until Ctrl-C (or SIGTERM).
 import { UsageError } from '../harness/errors.ts';
 import { faultSpec, parseFaults, startProxy, summarizeAnswer } from '../harness/wire/proxy.ts';
-import type { Delivery } from '../harness/wire/proxy.ts';
+import type { Delivery, ProxyOptions } from '../harness/wire/proxy.ts';
 import { WIRE_FAULTS, WIRE_FAULT_KINDS } from '../specs/wire.ts';
 import { parseSubcommand } from './args.ts';
 
@@ -13,7 +13,10 @@ function faultLine(kind: (typeof WIRE_FAULT_KINDS)[number]): string {
   return `  ${kind.padEnd(16)} ${fault.description}${fault.defaultMs !== undefined ? ` (MS default ${fault.defaultMs})` : ''}`;
 }
 
-export const PROXY_USAGE = `Usage: proton-conformance proxy --target URL [--port N] [--faults SPEC] [--seed S]
+/** How long --together waits by default for the last of its group: N AWS CLI processes started at once on a busy machine. */
+export const PROXY_TOGETHER_MS = 30_000;
+
+export const PROXY_USAGE = `Usage: proton-conformance proxy --target URL [--port N] [--faults SPEC] [--seed S] [--together N[:MS]]
 
 A fault-injecting HTTP proxy in front of a target (an emulator, a compatible
 service): requests are forwarded byte for byte (the Host header too, so a
@@ -29,6 +32,12 @@ hooks and STS always pass). Prints its URL; Ctrl-C stops it.
                    its retries pass), N (the Nth create or delete), a rate
                    (0.25 or 25%, drawn from --seed); absent: every one
   --seed S         seed of the schedule's rates (default 0): a run replays
+  --together N[:MS]
+                   hold the next N creates or deletes until all N have come,
+                   then forward them to the target at once, so that requests
+                   sent at once by separate processes meet there; at most MS
+                   (default ${PROXY_TOGETHER_MS}) after the first, then those held go
+                   anyway. Later requests pass
   --quiet          no line per faulted request
 
 Faults:
@@ -37,6 +46,10 @@ ${WIRE_FAULT_KINDS.map(faultLine).join('\n')}
 Example: a lost response for every first create or delete, the AWS CLI behind it:
   proton-conformance proxy --target http://127.0.0.1:4580 --port 4581 --faults drop@first
   aws proton create-environment-template --name t --endpoint-url http://127.0.0.1:4581
+
+Example: three identical creates from three AWS CLI processes, at the target at once:
+  proton-conformance proxy --target http://127.0.0.1:4580 --port 4581 --together 3 &
+  for i in 1 2 3; do aws proton create-environment-template --name t --endpoint-url http://127.0.0.1:4581 & done
 `;
 
 export interface ProxyCliOptions {
@@ -46,6 +59,10 @@ export interface ProxyCliOptions {
   faults: string;
   seed: number;
   quiet: boolean;
+  /** --together N: the group's size. */
+  together?: number;
+  /** --together N:MS: the bound of the group's wait. */
+  togetherMs?: number;
 }
 
 const OPTIONS = {
@@ -54,6 +71,7 @@ const OPTIONS = {
   faults: { type: 'string' },
   seed: { type: 'string' },
   quiet: { type: 'boolean' },
+  together: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -86,7 +104,26 @@ export function parseProxy(argv: readonly string[]): ProxyCliOptions {
   } catch (error) {
     throw new UsageError(`proxy: --faults: ${error instanceof Error ? error.message : String(error)}`);
   }
+  if (values.together !== undefined) {
+    const together = /^(\d+)(?::(\d+))?$/.exec(values.together);
+    if (!together || Number(together[1]) < 2 || Number(together[1]) > 1000 || (together[2] !== undefined && Number(together[2]) < 1))
+      throw new UsageError(`proxy: --together '${values.together}' is not N[:MS] (N from 2 to 1000 requests, MS at least 1)`);
+    options.together = Number(together[1]);
+    options.togetherMs = together[2] !== undefined ? Number(together[2]) : PROXY_TOGETHER_MS;
+  }
   return options;
+}
+
+/** What the proxy is started with, from its flags (`onDelivery`: a line per faulted request unless --quiet). */
+export function proxyStartOptions(options: ProxyCliOptions, onDelivery?: (delivery: Delivery) => void): ProxyOptions {
+  return {
+    target: options.target!,
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    faults: parseFaults(options.faults),
+    seed: options.seed,
+    ...(options.together !== undefined ? { together: options.together, togetherMs: options.togetherMs ?? PROXY_TOGETHER_MS } : {}),
+    ...(options.quiet || onDelivery === undefined ? {} : { onDelivery }),
+  };
 }
 
 function deliveryLine(delivery: Delivery): string {
@@ -107,18 +144,10 @@ export async function runProxy(argv: readonly string[]): Promise<number> {
     process.stdout.write(PROXY_USAGE);
     return 0;
   }
-  const rules = parseFaults(options.faults);
+  const start = proxyStartOptions(options, (delivery) => void (delivery.fault && process.stderr.write(deliveryLine(delivery))));
   let proxy;
   try {
-    proxy = await startProxy({
-      target: options.target!,
-      ...(options.port !== undefined ? { port: options.port } : {}),
-      faults: rules,
-      seed: options.seed,
-      ...(options.quiet
-        ? {}
-        : { onDelivery: (delivery: Delivery) => void (delivery.fault && process.stderr.write(deliveryLine(delivery))) }),
-    });
+    proxy = await startProxy(start);
   } catch (error) {
     const code = (error as { code?: string }).code;
     throw new UsageError(
@@ -126,8 +155,10 @@ export async function runProxy(argv: readonly string[]): Promise<number> {
     );
   }
   process.stdout.write(`${proxy.url}\n`);
+  const together = start.together !== undefined ? `, the next ${start.together} together (at most ${start.togetherMs} ms)` : '';
   process.stderr.write(
-    `proton-conformance proxy: ${proxy.url} -> ${options.target}, faults ${faultSpec(rules)}, seed ${options.seed}; Ctrl-C stops it\n`,
+    `proton-conformance proxy: ${proxy.url} -> ${options.target}, faults ${faultSpec(parseFaults(options.faults))}, ` +
+      `seed ${options.seed}${together}; Ctrl-C stops it\n`,
   );
   const signal = await new Promise<'SIGINT' | 'SIGTERM'>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));

@@ -31,5 +31,5 @@ export { FaultSchedule, faultSpec, parseFaults } from './faults.ts';
 export type { FaultRule, FaultWhen } from './faults.ts';
 export { describeRequest, logicalKey, namedIn, summarizeAnswer, WireHistory } from './history.ts';
 export type { Delivery, TargetAnswer } from './history.ts';
-export { startProxy } from './server.ts';
+export { startProxy, TOGETHER_MS } from './server.ts';
 export type { ProxyOptions, RunningProxy } from './server.ts';

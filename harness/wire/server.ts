@@ -34,10 +34,12 @@ export interface ProxyOptions {
   onDelivery?: (delivery: Delivery) => void;
   /**
    * Holds the first `together` watched deliveries until all of them are in the proxy's hands (a gate; at most
-   * TOGETHER_MS), then forwards them at once: identical requests sent at once meet at the target however busy
+   * togetherMs), then forwards them at once: identical requests sent at once meet at the target however busy
    * the machine that sends them. Later deliveries pass.
    */
   together?: number;
+  /** How long a group of `together` waits for its last member before the proxy lets go of those it holds (default TOGETHER_MS). */
+  togetherMs?: number;
   /**
    * A `late` delivery is let go only by an answered retry of its own call (the same SDK invocation: a later attempt
    * of it), not by another call with the same operation and body: where several clients send one request at once,
@@ -46,7 +48,7 @@ export interface ProxyOptions {
   lateByCall?: boolean;
 }
 
-/** How long the proxy waits for the rest of a group (ProxyOptions.together) before it lets go of those it holds. */
+/** How long the proxy waits by default for the rest of a group (ProxyOptions.together) before it lets go of those it holds. */
 export const TOGETHER_MS = 5_000;
 
 export interface RunningProxy {
@@ -72,6 +74,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const schedule = new FaultSchedule(faultRules(options.faults), options.seed ?? 0);
   const proxy = new WireProxy(origin, schedule, options.history ?? new WireHistory(), options.onDelivery);
   proxy.lateByCall = options.lateByCall === true;
+  proxy.togetherMs = options.togetherMs ?? TOGETHER_MS;
   if (options.together !== undefined && options.together > 1) proxy.gather(options.together);
   const host = options.host ?? '127.0.0.1';
   const listener = await listen({ port: options.port ?? 0, host, keepAliveMs: 10_000 }, (req, res) => proxy.serve(req, res));
@@ -129,6 +132,8 @@ class WireProxy {
   private group: { missing: number; held: Set<() => void> } | undefined;
   /** ProxyOptions.lateByCall: a late delivery waits for its own call's retry alone. */
   lateByCall = false;
+  /** ProxyOptions.togetherMs: the bound of a group's wait. */
+  togetherMs = TOGETHER_MS;
 
   constructor(
     origin: string,
@@ -163,7 +168,7 @@ class WireProxy {
       return;
     }
     const since = performance.now();
-    await hold(group.held, TOGETHER_MS);
+    await hold(group.held, this.togetherMs);
     if (group.missing > 0) {
       // The wait ran out: the others go too, and the group is over.
       this.group = undefined;

@@ -129,19 +129,30 @@ call() {
   fi
 }
 
+# Starts proton-conformance proxy in front of the endpoint with ARGS, as $TMP/NAME.* (stopped on exit); polls for its URL.
+start_proxy() {
+  local name=$1; shift
+  ${'$'}{PROTON_CONFORMANCE:-proton-conformance} proxy --target "$EP" --quiet "$@" > "$TMP/$name.out" 2> "$TMP/$name.err" &
+  echo $! > "$TMP/$name.pid"
+  local i
+  for (( i = 0; i < 300; i++ )); do
+    if [[ -s $TMP/$name.out ]]; then head -n 1 "$TMP/$name.out" > "$TMP/$name.url"; break; fi
+    sleep 0.1
+  done
+  [[ -s $TMP/$name.url ]] || { echo "the proxy did not start: $(cat "$TMP/$name.err")" >&2; exit 2; }
+}
+
 # The URL of a proxy in front of the endpoint that loses the first response to each distinct request (started once).
 lossy_proxy() {
-  if [[ ! -s $TMP/proxy.url ]]; then
-    ${'$'}{PROTON_CONFORMANCE:-proton-conformance} proxy --target "$EP" --faults drop@first --quiet > "$TMP/proxy.out" 2> "$TMP/proxy.err" &
-    echo $! > "$TMP/proxy.pid"
-    local i
-    for (( i = 0; i < 100; i++ )); do
-      if [[ -s $TMP/proxy.out ]]; then head -n 1 "$TMP/proxy.out" > "$TMP/proxy.url"; break; fi
-      sleep 0.1
-    done
-    [[ -s $TMP/proxy.url ]] || { echo "the proxy did not start: $(cat "$TMP/proxy.err")" >&2; exit 2; }
-  fi
+  [[ -s $TMP/proxy.url ]] || start_proxy proxy --faults drop@first
   cat "$TMP/proxy.url"
+}
+
+# The URL of a proxy for the N requests sent at once from step K: it holds them until all N have come, then forwards
+# them together, so that they meet at the target as in the suite's run (FAULTS, e.g. drop@first, when one is lost).
+together_proxy() {
+  start_proxy "proxy-$1" --together "$2" ${'$'}{3:+--faults "$3"}
+  cat "$TMP/proxy-$1.url"
 }
 
 hook() {
@@ -297,7 +308,8 @@ judge() {
 }
 
 cleanup() {
-  [[ -s $TMP/proxy.pid ]] && kill "$(cat "$TMP/proxy.pid")" 2> /dev/null
+  local pid
+  for pid in "$TMP"/*.pid; do [[ -s $pid ]] && kill "$(cat "$pid")" 2> /dev/null; done
   if [[ -n $SAVED_DURATIONS ]]; then
     hook PUT durations "$(printf '%s' "$SAVED_DURATIONS" | sed -E 's/:[0-9.]+/:0/g')" > /dev/null 2>&1 || true
   fi

@@ -111,6 +111,13 @@ function listKeyOf(step: CallStep): string | undefined {
   return spec?.list.items;
 }
 
+/** How a call goes: straight to the endpoint, through the lossy proxy, or, in a group, through the group's proxy (GROUP_EP). */
+function routeOf(step: CallStep, background: boolean): string {
+  if (background) return `CALL_EP=$GROUP_EP ${step.lose ? 'CALL_ATTEMPTS=2 ' : ''}`;
+  // A lost response: through `proton-conformance proxy --faults drop@first`, the CLI's own retry allowed.
+  return step.lose ? 'CALL_EP=$(lossy_proxy) CALL_ATTEMPTS=2 ' : '';
+}
+
 function callBlock(reproducer: Reproducer, index: number, refs: Map<number, string[][]>, background: boolean): string[] {
   const step = reproducer.steps[index] as CallStep;
   const markers = new Map<string, string>();
@@ -118,9 +125,8 @@ function callBlock(reproducer: Reproducer, index: number, refs: Map<number, stri
   const columns = columnsOf(step, refs.get(index), listKeyOf(step));
   const lines = [`input=${quote(json)}`];
   for (const [marker, source] of markers) lines.push(`input=$(put "$input" ${quote(marker)} "$(${source})")`);
-  // A lost response: through `proton-conformance proxy --faults drop@first`, the CLI's own retry allowed.
-  const through = step.lose ? 'CALL_EP=$(lossy_proxy) CALL_ATTEMPTS=2 ' : '';
-  const call = `${through}call ${index} ${kebab(step.operation)} "$input" ${quote(columns.query)} ${quote(columns.names.join(' '))}`;
+  const answer = `${quote(columns.query)} ${quote(columns.names.join(' '))}`;
+  const call = `${routeOf(step, background)}call ${index} ${kebab(step.operation)} "$input" ${answer}`;
   lines.push(background ? `${call} &` : call);
   return lines;
 }
@@ -134,6 +140,11 @@ function stepBlock(reproducer: Reproducer, index: number, refs: Map<number, stri
   const group = step.group;
   while (group !== undefined && (reproducer.steps[end + 1] as CallStep | undefined)?.group === group) end++;
   const lines: string[] = [];
+  if (end > index) {
+    // Requests sent at once: through a proxy that holds them until all have come, then forwards them together.
+    const lose = reproducer.steps.slice(index, end + 1).some((at) => at.kind === 'call' && at.lose);
+    lines.push(`GROUP_EP=$(together_proxy ${index} ${end - index + 1}${lose ? ' drop@first' : ''}) || exit 2`);
+  }
   for (let at = index; at <= end; at++) lines.push(...callBlock(reproducer, at, refs, end > index));
   if (end > index) lines.push('wait');
   if (step.clock) lines.push(`clock_at ${index}`);
@@ -151,6 +162,12 @@ export function shellScript(reproducer: Reproducer): string {
     '# It needs bash and the AWS CLI v2 (AWS_CLI=/path/to/aws to choose one)' +
       (reproducer.hooks.length > 0 ? ', and curl for the hooks.' : '.'),
   );
+  if (reproducer.steps.some((step) => step.kind === 'call' && step.group !== undefined)) {
+    header.push(
+      '# Requests sent at once go through `proton-conformance proxy --together N`, which holds them until all N have come',
+      '# and then forwards them together (PROTON_CONFORMANCE names the command to run, e.g. "npx proton-conformance").',
+    );
+  }
   const refs = refsOf(reproducer.steps);
   const groups = new Set(reproducer.steps.flatMap((step) => (step.kind === 'call' && step.group !== undefined ? [step.group] : [])));
   const body: string[] = [];
