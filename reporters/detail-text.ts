@@ -1,6 +1,7 @@
 // A non-pass cell in plain text for JUnit and Markdown: its reason, steps,
 // evidence (the console's compact form, more of it) and the commands that
 // replay or rerun it. The JSON report keeps the full exchanges.
+import { omittedNote } from './evidence-bound.ts';
 import type { ResultExtras } from '../harness/run/results.ts';
 import type { RuleResult } from '../harness/types.ts';
 import { renderEvidence } from './evidence.ts';
@@ -30,6 +31,8 @@ export function stepsAndEvidence(result: RuleResult & ResultExtras, options: Det
     const shape = { limit: options.evidenceLimit, bodyChars: options.bodyChars, indent: `${indent}  ` };
     lines.push(...renderEvidence(result.evidence, result.requests, shape));
   }
+  // Summarised by the run's evidence bound: what is missing and how to get it.
+  if (result.evidenceOmitted) lines.push(`${indent}evidence: ${omittedNote(result.evidenceOmitted)}`);
   return lines;
 }
 

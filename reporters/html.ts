@@ -8,6 +8,7 @@
 // (`#open=r-12` opens it without jumping there).
 // Rendered as static HTML from the same Report as the JSON: readable with
 // scripts off; the script only filters and opens.
+import { boundedReport, omittedNote } from './evidence-bound.ts';
 import type { ResultExtras } from '../harness/run/results.ts';
 import type { Exchange, Report, RuleResult, Verdict, WireEvent } from '../harness/types.ts';
 import type { ExpectedMark, ReportWithExpectations } from '../harness/outcomes/expectations.ts';
@@ -97,6 +98,7 @@ function detailHtml(result: Result, id: string, links?: ReproducerLinks): string
     result.evidence.length
       ? `<h4>requests and responses</h4>${hiddenNote}<div class="evidence">${result.evidence.map(exchangeHtml).join('')}</div>`
       : '',
+    result.evidenceOmitted ? `<h4>requests and responses</h4><p class="note omitted">${h(omittedNote(result.evidenceOmitted))}</p>` : '',
     historyHtml(result.history ?? []),
     result.replay ? `<h4>replay this case</h4><pre class="command replay">${h(result.replay.command)}</pre>` : '',
     result.rerun ? `<h4>rerun this cell</h4><pre class="command rerun">${h(result.rerun)}</pre>` : '',
@@ -162,7 +164,11 @@ function rerunHtml(report: Report, link: (rule: string, operation: string) => st
   return `<section class="rerun"><p>${h(rerunLines(report)[0]!)}</p><ul>${[...fixed, ...still].join('')}</ul></section>`;
 }
 
-export function renderHtml(report: Report, info?: RunInfo, links?: ReproducerLinks): string {
+export function renderHtml(whole: Report, info?: RunInfo, wholeLinks?: ReproducerLinks): string {
+  // The run-wide evidence bound (reporters/evidence-bound.ts); a summarised cell still links the scripts written from its evidence.
+  const report = boundedReport(whole);
+  const original = new Map(report.results.map((result, i) => [result, whole.results[i]!]));
+  const links: ReproducerLinks | undefined = wholeLinks && ((result) => wholeLinks(original.get(result) ?? result));
   const results = report.results as readonly Result[];
   const ids = new Map<Result, string>(results.map((r, i) => [r, `r-${i}`]));
   const names = shortNames(matrixOperations(results));

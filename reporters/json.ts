@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Report, RuleResult } from '../harness/types.ts';
 import { UsageError } from '../harness/errors.ts';
 import { scrub } from '../harness/client/redact.ts';
+import { boundedReport } from './evidence-bound.ts';
 import { cannot, wholeFile } from './file-output.ts';
 import type { Reporter, RunInfo } from './reporter.ts';
 
@@ -14,7 +15,9 @@ import type { Reporter, RunInfo } from './reporter.ts';
  * every duration whole milliseconds. What was run and with what result come
  * first (tool, verdict, exit code), then the rest as the runner made it.
  */
-export function reportJson(report: Report, info: RunInfo): string {
+export function reportJson(whole: Report, info: RunInfo): string {
+  // The run-wide evidence bound (reporters/evidence-bound.ts): a summarised cell says what it left out and how to get it.
+  const report = boundedReport(whole);
   const { tool, verdict, exitCode, ...rest } = report as Report & { tool?: unknown; verdict?: unknown; exitCode?: unknown };
   const document = {
     ...(tool !== undefined ? { tool } : {}),

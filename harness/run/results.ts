@@ -22,6 +22,20 @@ export interface ResultExtras {
   runRequests?: number;
   /** The check's clock jumps and duration changes, its waits' too (results that do not pass; reporters/reproducers/). */
   hookCalls?: HookCall[];
+  /** In a report file, a result summarised by the run-wide evidence bound (reporters/evidence-bound.ts): what it left out. */
+  evidenceOmitted?: EvidenceOmitted;
+}
+
+/** `evidenceOmitted`: what a summarised result no longer holds, and the bound it did not fit in. */
+export interface EvidenceOmitted {
+  exchanges: number;
+  steps: number;
+  hookCalls: number;
+  wireEvents: number;
+  /** Bytes of the JSON report they would have taken. */
+  bytes: number;
+  /** The run-wide bound, spent on the results before this one. */
+  boundBytes: number;
 }
 
 export type CellResult = RuleResult & ResultExtras;
