@@ -52,7 +52,7 @@ export function headerLines(
 function repeatsText(seed: number, request: RunRequest): string {
   return request.rerunFailed === undefined
     ? `--seed ${seed} repeats this run`
-    : `the seed of ${request.rerunFailed}; --rerun-failed ${request.rerunFailed} repeats this run`;
+    : `the seed of ${request.rerunFailed}; --rerun-failed ${request.rerunFailed} repeats this run: its cells, seed and replay paths`;
 }
 
 /** One way of counting (the summary's): cells are rule x operation checks; the harness rules judge every operation they call besides. */

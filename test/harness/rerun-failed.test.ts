@@ -162,7 +162,11 @@ describe('--rerun-failed', () => {
     expect(code).toBe(0);
     // The header says whose cells run, with whose seed, what repeats them, and how many replay a shrunk case.
     expect(printed.join('')).toMatch(
-      new RegExp(`^seed 5 \\(the seed of ${escaped(firstFile)}; --rerun-failed ${escaped(firstFile)} repeats this run\\), 5 runs `, 'm'),
+      new RegExp(
+        `^seed 5 \\(the seed of ${escaped(firstFile)}; --rerun-failed ${escaped(firstFile)} repeats this run: ` +
+          'its cells, seed and replay paths\\), 5 runs ',
+        'm',
+      ),
     );
     expect(printed.join('')).not.toContain('--seed 5 repeats this run');
     expect(printed.join('')).toContain(
