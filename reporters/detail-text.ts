@@ -29,10 +29,11 @@ export function stepsAndEvidence(result: RuleResult & ResultExtras, options: Det
   if (result.evidence.length > 0) {
     lines.push(`${indent}evidence:`);
     const shape = { limit: options.evidenceLimit, bodyChars: options.bodyChars, indent: `${indent}  ` };
-    lines.push(...renderEvidence(result.evidence, result.requests, shape));
+    // A result the run-wide bound cut keeps its latest exchanges: the note below says what the rest are.
+    lines.push(...renderEvidence(result.evidence, result.evidenceOmitted ? undefined : result.requests, shape));
   }
   // Summarised by the run's evidence bound: what is missing and how to get it.
-  if (result.evidenceOmitted) lines.push(`${indent}evidence: ${omittedNote(result.evidenceOmitted)}`);
+  if (result.evidenceOmitted) lines.push(`${indent}evidence: ${omittedNote(result.evidenceOmitted, result.evidence.length)}`);
   return lines;
 }
 

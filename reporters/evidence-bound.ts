@@ -7,8 +7,8 @@
 // JUnit reports keep RUN_EVIDENCE_BYTES for the run as a whole: failures first,
 // then warnings, then inconclusive cells, each in report order; a result whose
 // details fit in what is left keeps them whole, one that does not keeps a
-// summary (its verdict, reason, commands and last steps) and says what was
-// left out. The report in memory keeps everything (the console, the library's
+// summary (its verdict, reason, commands, last steps, and the latest of its
+// exchanges that fit in what is left) and says what was left out. The report in memory keeps everything (the console, the library's
 // caller and the reproducers see it whole); the cell's rerun command, or
 // --rerun-failed with the JSON report, runs it again with its evidence.
 import type { CellResult, EvidenceOmitted } from '../harness/run/results.ts';
@@ -36,8 +36,14 @@ export function boundRunEvidence<R extends CellResult>(results: readonly R[], bo
   let left = bound;
   for (const { result, index } of order) {
     const bytes = detailBytes(result);
-    if (bytes <= left) left -= bytes;
-    else bounded[index] = summarised(result, bytes, bound);
+    if (bytes <= left) {
+      left -= bytes;
+      continue;
+    }
+    // What is left of the bound goes to the latest of its exchanges (the first such result is seldom left with none).
+    const kept = latestFitting(result.evidence, left);
+    left -= kept.bytes;
+    bounded[index] = summarised(result, bytes - kept.bytes, bound, kept.count);
   }
   return bounded;
 }
@@ -53,21 +59,35 @@ export function detailBytes(result: CellResult): number {
   return jsonBytes(result.evidence) + jsonBytes(result.steps) + jsonBytes(result.hookCalls) + jsonBytes(result.history);
 }
 
-function jsonBytes(value: readonly unknown[] | undefined): number {
-  if (value === undefined || value.length === 0) return 0;
+function jsonBytes(value: unknown, indent = 6): number {
+  if (value === undefined || (Array.isArray(value) && value.length === 0)) return 0;
   const text = JSON.stringify(value, null, 2);
   let lines = 0;
   for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) lines++;
-  return Buffer.byteLength(text) + lines * 6;
+  return Buffer.byteLength(text) + (lines + 1) * indent;
 }
 
-function summarised<R extends CellResult>(result: R, bytes: number, bound: number): R {
+/** How many of the latest exchanges fit in `room` bytes (an exchange of the array is 8 in), and their bytes. */
+function latestFitting(evidence: readonly unknown[], room: number): { count: number; bytes: number } {
+  let bytes = 0;
+  let count = 0;
+  for (let i = evidence.length - 1; i >= 0; i--) {
+    const size = jsonBytes(evidence[i], 8) + 2;
+    if (bytes + size > room) break;
+    bytes += size;
+    count++;
+  }
+  return { count, bytes };
+}
+
+/** The result with only its last steps and its latest `keep` exchanges, and what it left out. */
+function summarised<R extends CellResult>(result: R, bytes: number, bound: number, keep: number): R {
   const steps = result.steps ?? [];
   const { hookCalls, history, ...rest } = result;
   // A result summarised before (a report read back: merge) adds what it had left out.
   const before = result.evidenceOmitted;
   const omitted: EvidenceOmitted = {
-    exchanges: result.evidence.length + (before?.exchanges ?? 0),
+    exchanges: result.evidence.length - keep + (before?.exchanges ?? 0),
     steps: Math.max(0, steps.length - SUMMARY_STEPS) + (before?.steps ?? 0),
     hookCalls: (hookCalls?.length ?? 0) + (before?.hookCalls ?? 0),
     wireEvents: (history?.length ?? 0) + (before?.wireEvents ?? 0),
@@ -76,16 +96,19 @@ function summarised<R extends CellResult>(result: R, bytes: number, bound: numbe
   };
   return {
     ...rest,
-    evidence: [],
+    evidence: keep === 0 ? [] : result.evidence.slice(-keep),
     ...(result.steps !== undefined ? { steps: steps.slice(-SUMMARY_STEPS) } : {}),
     evidenceOmitted: omitted,
   } as unknown as R;
 }
 
-/** What a summarised result says of what it left out and how to get it (the console, JUnit, Markdown and HTML say it alike). */
-export function omittedNote(omitted: EvidenceOmitted): string {
+/**
+ * What a summarised result says of what it left out and how to get it (JUnit,
+ * Markdown and HTML say it alike); `kept`: the exchanges it still has (the latest).
+ */
+export function omittedNote(omitted: EvidenceOmitted, kept: number): string {
   const parts = [
-    `${omitted.exchanges} exchange${omitted.exchanges === 1 ? '' : 's'}`,
+    `${omitted.exchanges} ${kept > 0 ? 'earlier ' : ''}exchange${omitted.exchanges === 1 ? '' : 's'}`,
     ...(omitted.steps > 0 ? [`${omitted.steps} earlier step${omitted.steps === 1 ? '' : 's'}`] : []),
     ...(omitted.hookCalls > 0 ? [`${omitted.hookCalls} hook call${omitted.hookCalls === 1 ? '' : 's'}`] : []),
     ...(omitted.wireEvents > 0 ? [`${omitted.wireEvents} wire event${omitted.wireEvents === 1 ? '' : 's'}`] : []),

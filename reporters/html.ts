@@ -83,8 +83,10 @@ function detailHtml(result: Result, id: string, links?: ReproducerLinks): string
     ? `<p class="expected">expected failure: ${h(result.expected.reason)}` +
       `${result.expected.link ? ` (<a href="${h(result.expected.link)}">${h(result.expected.link)}</a>)` : ''}</p>`
     : '';
-  const hiddenNote =
-    hidden > 0
+  // Cut by the run-wide evidence bound (reporters/evidence-bound.ts): what was left out and how to get it.
+  const hiddenNote = result.evidenceOmitted
+    ? `<p class="note omitted">${h(omittedNote(result.evidenceOmitted, result.evidence.length))}</p>`
+    : hidden > 0
       ? `<p class="note">${hidden} earlier exchange${hidden === 1 ? '' : 's'} not kept (the cell sent ${result.requests})</p>`
       : '';
   const body = [
@@ -95,10 +97,9 @@ function detailHtml(result: Result, id: string, links?: ReproducerLinks): string
       : '',
     expected,
     steps.length ? `<h4>steps</h4><ol class="steps">${steps.map((s) => `<li>${h(s)}</li>`).join('')}</ol>` : '',
-    result.evidence.length
+    result.evidence.length || result.evidenceOmitted
       ? `<h4>requests and responses</h4>${hiddenNote}<div class="evidence">${result.evidence.map(exchangeHtml).join('')}</div>`
       : '',
-    result.evidenceOmitted ? `<h4>requests and responses</h4><p class="note omitted">${h(omittedNote(result.evidenceOmitted))}</p>` : '',
     historyHtml(result.history ?? []),
     result.replay ? `<h4>replay this case</h4><pre class="command replay">${h(result.replay.command)}</pre>` : '',
     result.rerun ? `<h4>rerun this cell</h4><pre class="command rerun">${h(result.rerun)}</pre>` : '',

@@ -62,25 +62,34 @@ describe('the run-wide evidence bound', () => {
     const json = reportJson(report, INFO);
     expect(Buffer.byteLength(json)).toBeLessThanOrEqual(MB);
     const results = (JSON.parse(json) as { results: CellResult[] }).results;
-    const kept = results.filter((r) => r.evidenceOmitted === undefined);
-    expect(kept.reduce((sum, r) => sum + detailBytes(r), 0)).toBeLessThanOrEqual(RUN_EVIDENCE_BYTES);
+    // What the results keep of their details, beyond the last steps of those summarised, is within the bound.
+    const keeps = (r: CellResult): number => detailBytes(r.evidenceOmitted ? { ...r, steps: undefined } : r);
+    expect(results.reduce((sum, r) => sum + keeps(r), 0)).toBeLessThanOrEqual(RUN_EVIDENCE_BYTES);
     // The failures keep their cases whole: their exchanges, steps and all.
     for (const failure of results.filter((r) => r.verdict === 'fail')) {
       expect(failure.evidenceOmitted).toBeUndefined();
       expect(failure.evidence).toHaveLength(10);
       expect(failure.steps).toHaveLength(10);
     }
-    // The first inconclusive cells keep theirs; those beyond the bound a summary.
+    // The first inconclusive cells keep theirs; the first beyond the bound the latest exchanges that fit, the rest a summary.
     const inconclusive = results.filter((r) => r.verdict === 'inconclusive');
     expect(inconclusive[0]!.evidence).toHaveLength(60);
-    const summarised = inconclusive.filter((r) => r.evidenceOmitted !== undefined);
+    const [cut, ...summarised] = inconclusive.filter((r) => r.evidenceOmitted !== undefined);
+    expect(cut!.evidence.length + cut!.evidenceOmitted!.exchanges).toBe(60);
+    const cutWhole = whole.find((r) => r.rule === cut!.rule && r.operation === cut!.operation)!;
+    expect(cut!.evidence.map((e) => e.startedAt)).toEqual(
+      cutWhole.evidence.slice(-cut!.evidence.length).map((e) => new Date(e.startedAt).toISOString()),
+    );
     expect(summarised.length).toBeGreaterThanOrEqual(8);
+    for (const result of [cut!, ...summarised]) {
+      expect(result.steps).toEqual(['create template 57', 'create template 58', 'create template 59']);
+      expect(result.evidenceOmitted).toMatchObject({ steps: 57, boundBytes: RUN_EVIDENCE_BYTES });
+      expect(result.rerun).toMatch(/--rules client-token\/test-\w --operations \w+/);
+    }
     for (const result of summarised) {
       expect(result.evidence).toEqual([]);
-      expect(result.steps).toEqual(['create template 57', 'create template 58', 'create template 59']);
-      expect(result.evidenceOmitted).toMatchObject({ exchanges: 60, steps: 57, boundBytes: RUN_EVIDENCE_BYTES });
+      expect(result.evidenceOmitted).toMatchObject({ exchanges: 60 });
       expect(result.evidenceOmitted!.bytes).toBeGreaterThan(60 * 1000);
-      expect(result.rerun).toMatch(/--rules client-token\/test-\w --operations \w+/);
     }
 
     // The JSON report, as its schema has it.
@@ -89,9 +98,11 @@ describe('the run-wide evidence bound', () => {
     expect(validate(JSON.parse(json)), JSON.stringify(validate.errors)).toBe(true);
     // The other report files say what was left out and how to get it; the console, of the whole report, shows it all.
     const note = /evidence: 60 exchanges, 57 earlier steps left out \(\d+ KB\): a run keeps 512 KB of evidence .* --rerun-failed/;
+    const cutNote = new RegExp(`evidence: ${cut!.evidenceOmitted!.exchanges} earlier exchanges, 57 earlier steps left out`);
     // JUnit writes the details of failures and warnings (a warning passes, its details in <system-out>).
     const warnings = { ...report, results: whole.map((r) => (r.verdict === 'inconclusive' ? { ...r, verdict: 'warn' as const } : r)) };
     expect(renderJUnit(warnings, INFO)).toMatch(note);
+    expect(renderJUnit(warnings, INFO)).toMatch(cutNote);
     expect(Buffer.byteLength(renderJUnit(warnings, INFO))).toBeLessThanOrEqual(MB);
     expect(renderHtml(report, INFO)).toMatch(/<p class="note omitted">60 exchanges, 57 earlier steps left out/);
     expect(Buffer.byteLength(renderHtml(report, INFO))).toBeLessThanOrEqual(MB);
@@ -101,7 +112,7 @@ describe('the run-wide evidence bound', () => {
   }, 120_000);
 
   it('changes nothing within the bound, and never a passing result', () => {
-    const exchange = { operation: 'X', request: { headers: {}, body: 'x'.repeat(1000) }, startedAt: 0, durationMs: 1 };
+    const exchange = (i: number) => ({ operation: 'X', request: { headers: {}, body: 'x'.repeat(1000) }, startedAt: i, durationMs: 1 });
     const result = (verdict: CellResult['verdict'], exchanges: number): CellResult => ({
       rule: 'client-token/x',
       category: 'client-token',
@@ -109,7 +120,7 @@ describe('the run-wide evidence bound', () => {
       operation: 'X',
       verdict,
       reason: 'r',
-      evidence: Array.from({ length: exchanges }, () => exchange),
+      evidence: Array.from({ length: exchanges }, (_, i) => exchange(i)),
     });
     const results = [result('inconclusive', 5), result('pass', 50), result('fail', 5)];
     expect(boundRunEvidence(results, 100_000)).toEqual(results);
@@ -120,5 +131,12 @@ describe('the run-wide evidence bound', () => {
     expect(bounded[0]!.evidence).toEqual([]);
     expect(bounded[0]!.evidenceOmitted).toMatchObject({ exchanges: 5, steps: 0, hookCalls: 0, wireEvents: 0 });
     expect(results[0]!.evidence).toHaveLength(5);
+    // Room for the failure and about two and a half exchanges more: the latest two of the inconclusive cell.
+    const one = detailBytes({ ...results[0]!, evidence: [results[0]!.evidence[0]!] });
+    const partly = boundRunEvidence(results, detailBytes(results[2]!) + Math.round(2.5 * one));
+    expect(partly[0]!.evidence.map((e) => e.startedAt)).toEqual([3, 4]);
+    expect(partly[0]!.evidenceOmitted).toMatchObject({ exchanges: 3 });
+    // A report read back and bounded again (merge) keeps counting what was left out before.
+    expect(boundRunEvidence([partly[0]!, results[2]!], detailBytes(results[2]!) + 10)[0]!.evidenceOmitted).toMatchObject({ exchanges: 5 });
   });
 });
