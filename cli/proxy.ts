@@ -37,7 +37,8 @@ hooks and STS always pass). Prints its URL; Ctrl-C stops it.
                    then forward them to the target at once, so that requests
                    sent at once by separate processes meet there; at most MS
                    (default ${PROXY_TOGETHER_MS}) after the first, then those held go
-                   anyway. Later requests pass
+                   anyway (a line on stderr says so, even with --quiet).
+                   Later requests pass
   --quiet          no line per faulted request
 
 Faults:
@@ -114,6 +115,14 @@ export function parseProxy(argv: readonly string[]): ProxyCliOptions {
   return options;
 }
 
+/**
+ * The line on stderr when a --together group is let go before it filled (printed even with --quiet: the requests did
+ * not meet at the target; the `.sh` reproducers look for it, reporters/reproducers/shell-runtime.ts).
+ */
+export function groupExpiredLine(came: number, of: number, ms: number): string {
+  return `proton-conformance proxy: together: only ${came} of ${of} requests came within ${ms} ms; those held went on without the rest\n`;
+}
+
 /** What the proxy is started with, from its flags (`onDelivery`: a line per faulted request unless --quiet). */
 export function proxyStartOptions(options: ProxyCliOptions, onDelivery?: (delivery: Delivery) => void): ProxyOptions {
   return {
@@ -121,7 +130,13 @@ export function proxyStartOptions(options: ProxyCliOptions, onDelivery?: (delive
     ...(options.port !== undefined ? { port: options.port } : {}),
     faults: parseFaults(options.faults),
     seed: options.seed,
-    ...(options.together !== undefined ? { together: options.together, togetherMs: options.togetherMs ?? PROXY_TOGETHER_MS } : {}),
+    ...(options.together !== undefined
+      ? {
+          together: options.together,
+          togetherMs: options.togetherMs ?? PROXY_TOGETHER_MS,
+          onGroupExpired: (came: number, of: number, ms: number) => void process.stderr.write(groupExpiredLine(came, of, ms)),
+        }
+      : {}),
     ...(options.quiet || onDelivery === undefined ? {} : { onDelivery }),
   };
 }

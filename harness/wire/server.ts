@@ -40,6 +40,8 @@ export interface ProxyOptions {
   together?: number;
   /** How long a group of `together` waits for its last member before the proxy lets go of those it holds (default TOGETHER_MS). */
   togetherMs?: number;
+  /** Called once when a group of `together` is let go before it filled: `came` of `of` had come within `ms`. */
+  onGroupExpired?: (came: number, of: number, ms: number) => void;
   /**
    * A `late` delivery is let go only by an answered retry of its own call (the same SDK invocation: a later attempt
    * of it), not by another call with the same operation and body: where several clients send one request at once,
@@ -75,6 +77,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const proxy = new WireProxy(origin, schedule, options.history ?? new WireHistory(), options.onDelivery);
   proxy.lateByCall = options.lateByCall === true;
   proxy.togetherMs = options.togetherMs ?? TOGETHER_MS;
+  if (options.onGroupExpired) proxy.onGroupExpired = options.onGroupExpired;
   if (options.together !== undefined && options.together > 1) proxy.gather(options.together);
   const host = options.host ?? '127.0.0.1';
   const listener = await listen({ port: options.port ?? 0, host, keepAliveMs: 10_000 }, (req, res) => proxy.serve(req, res));
@@ -129,11 +132,13 @@ class WireProxy {
   /** Kept-alive connections to the target, one request at a time on each (harness/wire/http1.ts says why not undici and node:http). */
   readonly upstream: Upstream;
   /** The group being gathered (ProxyOptions.together): how many more to wait for, and those held. */
-  private group: { missing: number; held: Set<() => void> } | undefined;
+  private group: { size: number; missing: number; held: Set<() => void>; expired?: boolean } | undefined;
   /** ProxyOptions.lateByCall: a late delivery waits for its own call's retry alone. */
   lateByCall = false;
   /** ProxyOptions.togetherMs: the bound of a group's wait. */
   togetherMs = TOGETHER_MS;
+  /** ProxyOptions.onGroupExpired. */
+  onGroupExpired?: (came: number, of: number, ms: number) => void;
 
   constructor(
     origin: string,
@@ -154,7 +159,7 @@ class WireProxy {
 
   /** From now on, the next `count` watched deliveries are held until all have come (ProxyOptions.together). */
   gather(count: number): void {
-    this.group = { missing: count, held: new Set() };
+    this.group = { size: count, missing: count, held: new Set() };
   }
 
   /** A watched delivery joins the group being gathered: held until the group is complete (the last one releases all). */
@@ -169,13 +174,16 @@ class WireProxy {
     }
     const since = performance.now();
     await hold(group.held, this.togetherMs);
-    if (group.missing > 0) {
-      // The wait ran out: the others go too, and the group is over.
-      this.group = undefined;
+    if (group.missing > 0 && !group.expired) {
+      // The wait ran out: the others go too, and the group is over (told once, by the first whose wait ran out).
+      group.expired = true;
+      if (this.group === group) this.group = undefined;
       for (const release of [...group.held]) release();
+      this.onGroupExpired?.(group.size - group.missing, group.size, this.togetherMs);
     }
     const waited = Math.round(performance.now() - since);
-    this.history.add('proxy', x.delivery.operation, `held ${waited} ms until the requests sent with it had come`, x.delivery.n);
+    const until = group.expired ? '; the requests sent with it did not all come' : ' until the requests sent with it had come';
+    this.history.add('proxy', x.delivery.operation, `held ${waited} ms${until}`, x.delivery.n);
   }
 
   /** Lets go of every delivery held (the proxy is closing). */

@@ -155,6 +155,16 @@ together_proxy() {
   cat "$TMP/proxy-$1.url"
 }
 
+# Whether the requests sent at once from step K met: the proxy says so (together: only ...) when its wait ran out first.
+together_met() {
+  local expired
+  expired=$(grep -m 1 'together: only ' "$TMP/proxy-$1.err")
+  if [[ -n $expired ]]; then
+    echo "steps from $(( $1 + 1 )) did not meet at the target: ${'$'}{expired#*together: }"
+    UNMET=$(( UNMET + 1 ))
+  fi
+}
+
 hook() {
   local method=$1 path=$2 body=${'$'}{3:-}
   if [[ -z $HOOK_KEY ]]; then

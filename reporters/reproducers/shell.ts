@@ -146,7 +146,8 @@ function stepBlock(reproducer: Reproducer, index: number, refs: Map<number, stri
     lines.push(`GROUP_EP=$(together_proxy ${index} ${end - index + 1}${lose ? ' drop@first' : ''}) || exit 2`);
   }
   for (let at = index; at <= end; at++) lines.push(...callBlock(reproducer, at, refs, end > index));
-  if (end > index) lines.push('wait');
+  // Requests that did not meet (a group's wait ran out) prove nothing either way: the case is inconclusive, unless broken.
+  if (end > index) lines.push('wait', `together_met ${index}`);
   if (step.clock) lines.push(`clock_at ${index}`);
   for (let at = index; at <= end; at++) {
     const { expect, operation } = reproducer.steps[at] as CallStep;

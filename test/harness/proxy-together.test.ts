@@ -5,11 +5,13 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROXY_TOGETHER_MS, parseProxy, proxyStartOptions } from '../../cli/proxy.ts';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { MockInstance } from 'vitest';
+import { groupExpiredLine, PROXY_TOGETHER_MS, parseProxy, proxyStartOptions } from '../../cli/proxy.ts';
 import { UsageError } from '../../harness/errors.ts';
 import { startProxy, TOGETHER_MS } from '../../harness/wire/proxy.ts';
 import type { RunningProxy } from '../../harness/wire/proxy.ts';
+import { SHELL_RUNTIME } from '../../reporters/reproducers/shell-runtime.ts';
 
 /** A target that answers every request at once and counts them. */
 let target: Server;
@@ -56,6 +58,22 @@ function proxyOf(...args: string[]): Promise<RunningProxy> {
   return startProxy(proxyStartOptions(parseProxy(['--target', targetUrl, ...args])));
 }
 
+/** What the proxy writes on stderr (the line of a group let go before it filled), other writes passed through. */
+let stderr: string[] = [];
+let spy: MockInstance<typeof process.stderr.write>;
+beforeEach(() => {
+  stderr = [];
+  const write = process.stderr.write.bind(process.stderr);
+  spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    if (String(chunk).startsWith('proton-conformance proxy:')) {
+      stderr.push(String(chunk));
+      return true;
+    }
+    return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
+  });
+});
+afterEach(() => spy.mockRestore());
+
 describe('proton-conformance proxy --together', () => {
   it('reads N[:MS] (MS by default long enough for N AWS CLI processes), and refuses the rest', () => {
     expect(parseProxy(['--target', targetUrl, '--together', '8'])).toMatchObject({ together: 8, togetherMs: PROXY_TOGETHER_MS });
@@ -86,8 +104,9 @@ describe('proton-conformance proxy --together', () => {
       for (const delivery of proxy.deliveries) expect(delivery.forwards[0]!.sentAt!).toBeGreaterThanOrEqual(third);
       // The group is over: a fourth goes straight on.
       expect(await create(proxy, 'b')).toBe(200);
-      const held = proxy.history.sorted().filter((event) => /^held \d+ ms/.test(event.what));
+      const held = proxy.history.sorted().filter((event) => /^held \d+ ms until/.test(event.what));
       expect(held.map((event) => event.delivery).sort()).toEqual([1, 2]);
+      expect(stderr).toEqual([]);
     } finally {
       await proxy.close();
     }
@@ -110,6 +129,10 @@ describe('proton-conformance proxy --together', () => {
       expect(await create(proxy, 'c')).toBe(200);
       const third = proxy.deliveries[2]!;
       expect(proxy.history.sorted().filter((event) => event.delivery === third.n && /^held/.test(event.what))).toEqual([]);
+      // Said once on stderr, in the words the `.sh` reproducers look for (a group that did not meet is inconclusive there).
+      expect(stderr).toEqual([groupExpiredLine(2, 3, 200)]);
+      const pattern = /grep -m 1 '([^']+)'/.exec(SHELL_RUNTIME.slice(SHELL_RUNTIME.indexOf('together_met()')))![1]!;
+      expect(stderr[0]).toContain(pattern);
     } finally {
       await proxy.close();
     }
