@@ -4,6 +4,7 @@
 import type { HookCall, RuleResult } from '../../harness/types.ts';
 import { decisiveStep, preconditions, RULE_CHECKS } from './checks.ts';
 import { type Reproducer, stepsOf } from './steps.ts';
+import { buildWireReproducer, WIRE_RULES } from './wire.ts';
 
 /** A cell's reproducer, or why it has none. */
 export type Built = { reproducer: Reproducer } | { skipped: string };
@@ -13,7 +14,17 @@ export function reproducerName(rule: string, operation: string): string {
   return `${rule.replace(/[^0-9A-Za-z-]+/g, '--')}--${operation}`;
 }
 
+/** Whether cells of `rule` get a reproducer (the others are listed as skipped). */
+export function hasReproducer(rule: string): boolean {
+  return Object.hasOwn(RULE_CHECKS, rule) || WIRE_RULES.has(rule);
+}
+
 export function buildReproducer(result: RuleResult & { hookCalls?: HookCall[] }): Built {
+  if (WIRE_RULES.has(result.rule)) {
+    if (result.evidence.length === 0) return { skipped: 'the cell kept no evidence' };
+    const built = buildWireReproducer(result, reproducerName(result.rule, result.operation));
+    return typeof built === 'string' ? { skipped: built } : { reproducer: built };
+  }
   const check = RULE_CHECKS[result.rule];
   if (!check) return { skipped: `no reproducer is written for ${result.rule} yet` };
   if (result.evidence.length === 0) return { skipped: 'the cell kept no evidence' };

@@ -58,7 +58,7 @@ function inputAnchor(input: CheckInput, last: number, key?: string): number | un
 }
 
 /** Counts around the decisive step: a List of its scope before and after it (the last List of that scope the case sent). */
-function countAround(input: CheckInput, at: number, delta: number, why: string): void {
+export function countAround(input: CheckInput, at: number, delta: number, why: string): void {
   // The List of the decisive step's scope: every value it names (a template's name) is one the decisive step sends.
   const sent = JSON.stringify((input.steps[at] as CallStep).input);
   const inScope = (step: CallStep): boolean =>

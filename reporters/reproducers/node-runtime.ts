@@ -12,19 +12,26 @@ if (flags.help || !flags.endpoint) {
 }
 const endpoint = flags.endpoint.replace(/\/+$/, '');
 const client = new proton.ProtonClient({ endpoint, maxAttempts: 1 });
-const RUN = Array.from({ length: CASE.runId.length || 10 }, () => '0123456789abcdefghijklmnopqrstuvwxyz'[randomInt(36)]).join('');
-const outcomes = [];
-const clockAt = [];
-const made = [];
+const RUN_CHARS = '0123456789abcdefghijklmnopqrstuvwxyz';
+const freshRun = () => Array.from({ length: CASE.runId.length || 10 }, () => RUN_CHARS[randomInt(36)]).join('');
+let RUN = freshRun();
+let outcomes = [];
+let clockAt = [];
+let made = [];
 let broken = 0;
 let unmet = 0;
+// A wire case (wire/* rules): its cases, one per round, and the one this round sends.
+const WIRE_CASES = CASE.steps.flatMap((step) => step.wire ?? []);
+let wireCase = WIRE_CASES[0];
+// A case that repeats sends what it builds on with the SDK's own retries (the target's own weather is resent).
+const retrying = WIRE_CASES.some((c) => c.rounds > 1) ? new proton.ProtonClient({ endpoint, maxAttempts: 3 }) : undefined;
 
 function pick(chars) {
   return chars[randomInt(chars.length)];
 }
 
 // A fresh token of the same length and kinds of character as the case's (a UUID keeps its version and variant).
-const freshTokens = CASE.tokens.map((token) => {
+const tokensLike = () => CASE.tokens.map((token) => {
   const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(token);
   return Array.from(token, (c, i) => {
     if (uuid && (i === 14 || i === 19)) return c;
@@ -36,6 +43,7 @@ const freshTokens = CASE.tokens.map((token) => {
     return c;
   }).join('');
 });
+let freshTokens = tokensLike();
 
 function tokenLike(index, like) {
   return Array.from(freshTokens[index], (c, i) => {
@@ -59,6 +67,13 @@ function fill(value) {
     return at;
   }
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v)]));
+}
+
+// A case that let the SDK choose the token sends none.
+function withoutToken(input, sdkToken) {
+  if (!sdkToken) return input;
+  const { clientToken, ...rest } = input;
+  return rest;
 }
 
 async function hook(method, path, body) {
@@ -86,9 +101,10 @@ async function send(operation, input, via = client) {
   const Command = proton[operation + 'Command'];
   try {
     const { $metadata, ...body } = await via.send(new Command(input));
-    return { ok: true, body };
+    return { ok: true, body, attempts: $metadata.attempts };
   } catch (error) {
-    return { ok: false, code: error.name, message: String(error.message) };
+    const metadata = error.$metadata ?? {};
+    return { ok: false, code: error.name, message: String(error.message), status: metadata.httpStatusCode, attempts: metadata.attempts };
   }
 }
 
@@ -141,13 +157,22 @@ async function countOf(operation, input) {
     const outcome = await send(operation, { ...input, ...(nextToken ? { nextToken } : {}) });
     if (!outcome.ok) return outcome;
     const items = Object.values(outcome.body).find(Array.isArray) ?? [];
-    count += items.filter((item) => JSON.stringify(item).includes(RUN)).length;
+    const mine = items.filter((item) => JSON.stringify(item).includes(RUN));
+    count += mine.length;
+    // A wire create's List: what it lists of this execution is removed too (a resource no answer named).
+    if (wireCase && wireCase.kind === 'create') {
+      for (const item of mine) remember({ operation: 'Create' }, { ok: true, body: { [wireCase.member]: item } });
+    }
     nextToken = outcome.body.nextToken;
   } while (nextToken);
   return { ok: true, body: {}, count };
 }
 
 function describe(outcome) {
+  if (outcome.wire) {
+    const lines = outcome.wire.map((answer) => '\n    ' + answer.source + ': ' + describe(answer.outcome));
+    return lines.join('') + (outcome.after ? '\n    then Get: ' + describe(outcome.after) : '');
+  }
   if (!outcome.ok) return outcome.code + ': ' + outcome.message;
   if (outcome.count !== undefined) return outcome.count + ' of this execution\'s resources listed';
   const resource = resourceOf(outcome.body);
@@ -169,6 +194,7 @@ function sameResource(a, b, createdAt) {
 
 // Why the outcome misses its expectation, or undefined when it meets it.
 function miss(expect, outcome, index) {
+  if (expect.wire) return wireMiss(wireCase, outcome);
   const mismatch = !outcome.ok && outcome.code === 'ValidationException' && folded(outcome.message).includes(folded(CASE.marker));
   if (expect.error) {
     if (outcome.ok) return 'it succeeded';
@@ -212,8 +238,13 @@ function judge(index) {
   if (!step.expect) return;
   const why = miss(step.expect, outcomes[index], index);
   const line = 'step ' + (index + 1) + ' ' + step.operation + (why ? ' BROKEN' : ' as expected');
-  console.log(line + '\n  expected: ' + step.expect.why + '\n  got:      ' + describe(outcomes[index]) + (why ? ' (' + why + ')' : ''));
-  if (why && step.expect.precondition) unmet++;
+  const got = describe(outcomes[index]) + (why ? (step.expect.wire ? '\n  broken:   ' : ' (') + why + (step.expect.wire ? '' : ')') : '');
+  console.log(line + '\n  expected: ' + step.expect.why + '\n  got:      ' + got);
+  // Where the case repeats (a target that fails on its own after acting), a create or delete it builds on is resent after
+  // the target's own 5xx or throttle, as the suite's client resends it: a resend that then fails breaks the rule too.
+  const resent = retrying !== undefined && outcomes[index].attempts > 1 && !outcomes[index].ok && !weather(outcomes[index]);
+  if (why && resent) console.log('  broken:   the resend after the target\'s own 5xx or throttle failed');
+  if (why && step.expect.precondition && !resent) unmet++;
   else if (why) broken++;
 }
 
@@ -249,7 +280,11 @@ async function run(index) {
   let answers;
   if (batch.length > 1) answers = await atOnce(batch.length, (via) => Promise.all(batch.map((s) => send(s.operation, fill(s.input), via))));
   else if (step.lose) answers = [await atOnce(1, (via) => send(step.operation, fill(step.input), via), true)];
-  else answers = [step.count ? await countOf(step.operation, fill(step.input)) : await send(step.operation, fill(step.input))];
+  else if (step.wire) answers = [await wireCall(step, withoutToken(fill(step.input), wireCase.sdkToken), wireCase)];
+  else if (step.count) answers = [await countOf(step.operation, fill(step.input))];
+  else answers = [await send(step.operation, fill(step.input), retrying && step.expect ? retrying : client)];
+  // Every success of a wire case's history names what it made (a second resource too).
+  if (step.wire) for (const answer of answers[0].wire) remember(step, answer.outcome);
   if (step.clock) clockAt[index] = (await hook('GET', 'clock')).epochMs;
   answers.forEach((outcome, offset) => {
     outcomes[index + offset] = outcome;
@@ -283,13 +318,32 @@ async function cleanUp(savedDurations) {
 console.log('reproducer of ' + CASE.rule + ' on ' + CASE.operation + ' against ' + endpoint + ' (names ' + RUN + ')');
 let savedDurations;
 let failure;
-try {
-  if (CASE.hooks.includes('durations')) savedDurations = await hook('GET', 'durations').then((d) => d.durations ?? d);
-  for (let index = 0; index < CASE.steps.length && unmet === 0; ) index += await run(index);
-} catch (error) {
-  failure = error;
-} finally {
-  await cleanUp(savedDurations);
+// A wire case runs once per case it names, each up to its rounds (fresh names and tokens each time), until one breaks the rule.
+const ROUNDS = WIRE_CASES.length === 0 ? 1 : WIRE_CASES.length * Math.max(...WIRE_CASES.map((c) => c.rounds));
+let completed = 0;
+for (let round = 0; round < ROUNDS && broken === 0 && !failure; round++) {
+  if (round > 0) {
+    RUN = freshRun();
+    freshTokens = tokensLike();
+    outcomes = [];
+    clockAt = [];
+    made = [];
+    unmet = 0;
+  }
+  wireCase = WIRE_CASES[round % Math.max(1, WIRE_CASES.length)];
+  const faults = wireCase ? ': faults ' + JSON.stringify(wireCase.schedule) : '';
+  if (ROUNDS > 1) console.log('round ' + (round + 1) + ' of ' + ROUNDS + ' (names ' + RUN + ')' + faults);
+  try {
+    if (CASE.hooks.includes('durations') && savedDurations === undefined) {
+      savedDurations = await hook('GET', 'durations').then((d) => d.durations ?? d);
+    }
+    for (let index = 0; index < CASE.steps.length && unmet === 0; ) index += await run(index);
+    if (unmet === 0) completed++;
+  } catch (error) {
+    failure = error;
+  } finally {
+    await cleanUp(savedDurations);
+  }
 }
 if (failure) {
   console.error('could not run the case: ' + (failure.stack ?? failure));
@@ -299,7 +353,7 @@ if (broken > 0) {
   console.log('FAIL: the target breaks ' + CASE.rule + ' (' + broken + ' expectation' + (broken === 1 ? '' : 's') + ' not met)');
   process.exit(1);
 }
-if (unmet > 0) {
+if (completed === 0) {
   console.log('INCONCLUSIVE: a step the case builds on answered otherwise than when the suite ran it');
   process.exit(2);
 }

@@ -3,6 +3,7 @@
 import { MISMATCH_MARKER } from '../../specs/mismatch.ts';
 import { DELETION_ORDER, RESOURCES } from '../../specs/resources.ts';
 import { NODE_RUNTIME } from './node-runtime.ts';
+import { NODE_WIRE_RUNTIME } from './node-wire-runtime.ts';
 import { RUN_MARK, type Reproducer } from './steps.ts';
 
 /** How each kind is removed: its Delete and the fields of the created resource that name it (specs/resources.ts). */
@@ -63,6 +64,7 @@ export function nodeScript(reproducer: Reproducer): string {
     "import { parseArgs } from 'node:util';",
     '',
     `const CASE = ${JSON.stringify(data, null, 1)};`,
+    ...(reproducer.steps.some((step) => step.kind === 'call' && step.wire) ? [NODE_WIRE_RUNTIME] : []),
     NODE_RUNTIME,
   ].join('\n');
 }

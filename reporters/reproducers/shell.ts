@@ -7,6 +7,7 @@ import { MISMATCH_MARKER } from '../../specs/mismatch.ts';
 import { DELETION_ORDER, RESOURCES } from '../../specs/resources.ts';
 import { headerLines, removals } from './node.ts';
 import { SHELL_RUNTIME } from './shell-runtime.ts';
+import { SHELL_WIRE_RUNTIME, wireShellData } from './shell-wire-runtime.ts';
 import { type CallStep, type Expect, RUN_MARK, type Reproducer, type Step } from './steps.ts';
 
 /** 'CreateEnvironmentTemplateVersion' -> 'create-environment-template-version'. */
@@ -126,7 +127,7 @@ function callBlock(reproducer: Reproducer, index: number, refs: Map<number, stri
   const lines = [`input=${quote(json)}`];
   for (const [marker, source] of markers) lines.push(`input=$(put "$input" ${quote(marker)} "$(${source})")`);
   const answer = `${quote(columns.query)} ${quote(columns.names.join(' '))}`;
-  const call = `${routeOf(step, background)}call ${index} ${kebab(step.operation)} "$input" ${answer}`;
+  const call = `${routeOf(step, background)}${step.wire ? 'wire_call' : 'call'} ${index} ${kebab(step.operation)} "$input" ${answer}`;
   lines.push(background ? `${call} &` : call);
   return lines;
 }
@@ -151,7 +152,8 @@ function stepBlock(reproducer: Reproducer, index: number, refs: Map<number, stri
   if (step.clock) lines.push(`clock_at ${index}`);
   for (let at = index; at <= end; at++) {
     const { expect, operation } = reproducer.steps[at] as CallStep;
-    if (expect) lines.push(`judge ${at} ${operation} ${quote(expect.why)} ${judgeArgs(expect)}`);
+    if (expect?.wire) lines.push(`wire_judge ${at} ${operation} ${quote(expect.why)}`);
+    else if (expect) lines.push(`judge ${at} ${operation} ${quote(expect.why)} ${judgeArgs(expect)}`);
   }
   lines.push('stop_if_unmet');
   return { lines, next: end + 1 };
@@ -201,7 +203,9 @@ export function shellScript(reproducer: Reproducer): string {
     `DELETION_ORDER=${quote(DELETION_ORDER.map((kind) => RESOURCES[kind].member).join(' '))}`,
     ...removalLines,
     ...groupLines,
+    ...wireShellData(reproducer.steps),
     SHELL_RUNTIME,
+    ...(wireShellData(reproducer.steps).length > 0 ? [SHELL_WIRE_RUNTIME] : []),
     ...body,
     'finish',
     '',

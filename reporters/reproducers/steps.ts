@@ -49,6 +49,12 @@ export interface Expect {
   oneResource?: true;
   /** A success may also be this ValidationException with the marker (a token that cannot be made fresh, seen before). */
   orMismatch?: true;
+  /**
+   * A wire case (CallStep.wire): every answer of its history (the client's, its retries', the target's to each delivery)
+   * is a success naming one resource (a create) or empty or naming the deleted one (a delete), or weather; no identical
+   * request called invalid; a refusal only where the case allows one.
+   */
+  wire?: true;
   /** In words, what the rule expects here (printed beside what came back). */
   why: string;
   /** A precondition (a step the check accepted), not the rule's own expectation: a miss is exit 2, not 1. */
@@ -72,7 +78,38 @@ export interface CallStep {
   sdkToken?: true;
   /** The script reads the target's clock once it is answered (a later clock jump is measured from there). */
   clock?: true;
+  /** Sent through a wire fault of the script's own (wire.ts): one case per round, in turn. */
+  wire?: WireCase[];
   expect?: Expect;
+}
+
+/** How a wire case's client retries (suites/scenarios/wire.ts RetryMode). */
+export type WireMode = 'sdk' | 'explicit' | 'harness';
+
+/** A wire case as a reproducer sends it: its faults by delivery number, its clients, its late retries. */
+export interface WireCase {
+  kind: 'create' | 'delete';
+  /** The response member that carries the resource (its removal, when a List or an answer names one). */
+  member: string;
+  /** The fault each numbered delivery meets (1: the first request the forwarder receives); `ms`: the kind's argument. */
+  schedule: Array<{ fault: string; n: number; ms?: number }>;
+  /** How many clients send the request at once, and how client i retries (modes[i % length]). */
+  clients: number;
+  modes: WireMode[];
+  /** A late original waits for an answer to its own call's retry (the same SDK invocation) alone. */
+  lateByCall: boolean;
+  /** An answer may refuse an identical request (any error but a ValidationException): twins at once. */
+  refusals: boolean;
+  /** The Get that reads the resource: its operation and the fields of the request (or the created resource) it takes. */
+  get: { operation: string; fields: string[] };
+  /** An asynchronous deletion: a success naming the resource has this status. */
+  inProgress?: { field: string; value: string };
+  /** The retries at a client's pace, after the immediate ones (specs/wire.ts LATE_RETRIES). */
+  late?: { backoffMs: number; settleRoundTrips: number; settleFloorMs: number; settleReads: number };
+  /** Runs of the case (fresh names and tokens each) until one breaks the rule. */
+  rounds: number;
+  /** Sent without its clientToken: the SDK fills one in, and its own retries keep it (the case gave none). */
+  sdkToken?: true;
 }
 
 export interface HookStep {
