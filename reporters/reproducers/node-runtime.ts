@@ -171,7 +171,8 @@ async function countOf(operation, input) {
 function describe(outcome) {
   if (outcome.wire) {
     const lines = outcome.wire.map((answer) => '\n    ' + answer.source + ': ' + describe(answer.outcome));
-    return lines.join('') + (outcome.after ? '\n    then Get: ' + describe(outcome.after) : '');
+    const after = outcome.after ? '\n    then Get: ' + describe(outcome.after) : '';
+    return outcome.wire.length + ' answers:' + lines.join('') + after;
   }
   if (!outcome.ok) return outcome.code + ': ' + outcome.message;
   if (outcome.count !== undefined) return outcome.count + ' of this execution\'s resources listed';

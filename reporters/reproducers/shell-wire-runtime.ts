@@ -117,11 +117,12 @@ wire_answer() {
 wire_judge() {
   local k=$1 op=$2 why=$3 problems='' found part answers
   : > "$TMP/wire.named"
-  local got=''
+  local got='' count=0
   for part in "$k:the client" "${'$'}{k}_settled:the retry once the original's processing had ended" \
     "${'$'}{k}_backoff:the retry after the backoff"; do
     [[ -f $TMP/${'$'}{part%%:*}.rc ]] || continue
     got+=$'\n'"    ${'$'}{part#*:}: $(describe "${'$'}{part%%:*}")"
+    count=$(( count + 1 ))
     found=$(wire_answer "${'$'}{part%%:*}" "${'$'}{part#*:}")
     [[ -n $found ]] && problems+="${'$'}{problems:+; }$found"
   done
@@ -143,7 +144,7 @@ wire_judge() {
   fi
   if [[ -n $problems ]]; then echo "step $(( k + 1 )) $op BROKEN"; else echo "step $(( k + 1 )) $op as expected"; fi
   echo "  expected: $why"
-  echo "  got:$got"
+  echo "  got:      $count answers of the client's, and what the proxy saw:$got"
   if [[ -n $problems ]]; then
     echo "  broken:   $problems"
     BROKEN=$(( BROKEN + 1 ))

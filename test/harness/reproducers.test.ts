@@ -27,6 +27,8 @@ const SUBSET: ReadonlyArray<{ fault: string; operation: string; shell?: true }> 
   { fault: 'async-complete-not-found', operation: 'DeleteEnvironment' },
   // A response lost on the wire, then the SDK's own retry (a forwarder in the script).
   { fault: 'sdk-attempt-in-token-key', operation: 'CreateEnvironmentAccountConnection' },
+  // A wire fault: the client gone while the target works, its retries refused (the script's own forwarder closes it).
+  { fault: 'in-flight-conflict', operation: 'CreateEnvironmentTemplate' },
 ];
 
 /** The `.sh` runs need Debian's AWS CLI v2; without it they are left out (the `.mjs` still run). */
@@ -98,9 +100,9 @@ describe('--reproducers: what has none, and the reports that link them', () => {
 
   it('lists a failing cell whose rule has no reproducer as skipped, with the reason, and writes nothing for a pass', async () => {
     const dir = join(folder.dir, 'skipped');
-    const index = await writeFor([cell('wire/duplicate-delivery', 'fail'), cell('idempotent-create/unmodified-retry', 'pass')], dir);
+    const index = await writeFor([cell('shape/responses-match-model', 'fail'), cell('idempotent-create/unmodified-retry', 'pass')], dir);
     expect(index).toEqual([
-      { rule: 'wire/duplicate-delivery', operation: 'CreateEnvironmentTemplate', skipped: expect.stringMatching(/wire/) },
+      { rule: 'shape/responses-match-model', operation: 'CreateEnvironmentTemplate', skipped: expect.stringMatching(/no reproducer/) },
     ]);
   });
 
