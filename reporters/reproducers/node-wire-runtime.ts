@@ -48,7 +48,8 @@ async function wireForwarder(wire) {
         for (const gate of [...gates]) gate(delivery);
         resolve(answer);
       };
-      const options = { hostname: target.hostname, port: target.port, path: request.url, method: request.method, headers: request.headers, agent };
+      const { method, url: path, headers } = request;
+      const options = { hostname: target.hostname, port: target.port, path, method, headers, agent };
       const out = transport.request(options, (answer) => {
         const parts = [];
         answer.on('data', (chunk) => parts.push(chunk));
@@ -74,7 +75,8 @@ async function wireForwarder(wire) {
     for (let i = 0; i < request.rawHeaders.length; i += 2) head += request.rawHeaders[i] + ': ' + request.rawHeaders[i + 1] + '\r\n';
     const bytes = Buffer.concat([Buffer.from(head + '\r\n', 'latin1'), body]);
     await new Promise((resolve) => {
-      const socket = secure ? tls.connect({ host: target.hostname, port, servername: target.hostname }) : net.connect(port, target.hostname);
+      const host = target.hostname;
+      const socket = secure ? tls.connect({ host, port, servername: host }) : net.connect(port, host);
       socket.on('error', resolve);
       socket.once(secure ? 'secureConnect' : 'connect', () => {
         let closed = false;
@@ -324,7 +326,8 @@ async function wireCall(step, input, wire) {
   } finally {
     forwarder.close();
   }
-  const after = wire.kind === 'delete' ? await send(wire.get.operation, Object.fromEntries(wire.get.fields.map((f) => [f, input[f]]))) : undefined;
+  const read = Object.fromEntries(wire.get.fields.map((f) => [f, input[f]]));
+  const after = wire.kind === 'delete' ? await send(wire.get.operation, read) : undefined;
   return { ...results[0], wire: answers, after, sent: input };
 }
 
@@ -341,7 +344,8 @@ function wireMiss(wire, outcome) {
       } else if (resource && wire.get.fields.some((f) => String(resource[f]) !== String(outcome.sent[f]))) {
         problems.push(source + ' names ' + resource.arn + ', not the deleted resource');
       } else if (resource && wire.inProgress && resource[wire.inProgress.field] !== wire.inProgress.value) {
-        problems.push(source + ' answered ' + wire.inProgress.field + ' ' + resource[wire.inProgress.field] + ', not ' + wire.inProgress.value);
+        const { field, value } = wire.inProgress;
+        problems.push(source + ' answered ' + field + ' ' + resource[field] + ', not ' + value);
       }
       continue;
     }
