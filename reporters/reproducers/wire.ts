@@ -197,6 +197,11 @@ function wireNotes(rule: string, cases: readonly WireCase[]): string[] {
     "target's answer to every request it forwarded (also those no client saw: a late original, a duplicate's second copy);",
     'the .sh uses `proton-conformance proxy --faults KIND@first` and judges those answers from the lines it prints.',
   ];
+  if (cases.some((c) => c.sdkToken))
+    notes.push(
+      "Where the case let the SDK choose the client token, the .mjs sends none and retries with the one the SDK chose; the .sh",
+      'gives a fresh one itself (the AWS CLI does not say which it chose), which its own retries keep.',
+    );
   if (cases.some((c) => c.late))
     notes.push(
       "Then the same request is retried twice more, as a real client's retries come: once the original's processing has",
