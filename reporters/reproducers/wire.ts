@@ -199,7 +199,7 @@ function wireNotes(rule: string, cases: readonly WireCase[]): string[] {
   ];
   if (cases.some((c) => c.sdkToken))
     notes.push(
-      "Where the case let the SDK choose the client token, the .mjs sends none and retries with the one the SDK chose; the .sh",
+      'Where the case let the SDK choose the client token, the .mjs sends none and retries with the one the SDK chose; the .sh',
       'gives a fresh one itself (the AWS CLI does not say which it chose), which its own retries keep.',
     );
   if (cases.some((c) => c.late))
