@@ -24,7 +24,7 @@ let unmet = 0;
 const WIRE_CASES = CASE.steps.flatMap((step) => step.wire ?? []);
 let wireCase = WIRE_CASES[0];
 // A case that repeats sends what it builds on with the SDK's own retries (the target's own weather is resent).
-const retrying = WIRE_CASES.some((c) => c.rounds > 1) ? new proton.ProtonClient({ endpoint, maxAttempts: 3 }) : undefined;
+const retrying = WIRE_CASES.some((c) => c.counter) ? new proton.ProtonClient({ endpoint, maxAttempts: 3 }) : undefined;
 
 function pick(chars) {
   return chars[randomInt(chars.length)];
@@ -320,7 +320,10 @@ console.log('reproducer of ' + CASE.rule + ' on ' + CASE.operation + ' against '
 let savedDurations;
 let failure;
 // A wire case runs once per case it names, each up to its rounds (fresh names and tokens each time), until one breaks the rule.
-const ROUNDS = WIRE_CASES.length === 0 ? 1 : WIRE_CASES.length * Math.max(...WIRE_CASES.map((c) => c.rounds));
+// The cases in turn, each as many times as its rounds.
+const MOST_ROUNDS = Math.max(0, ...WIRE_CASES.map((c) => c.rounds));
+const ORDER = Array.from({ length: MOST_ROUNDS }, (_, r) => WIRE_CASES.filter((c) => c.rounds > r)).flat();
+const ROUNDS = Math.max(1, ORDER.length);
 let completed = 0;
 for (let round = 0; round < ROUNDS && broken === 0 && !failure; round++) {
   if (round > 0) {
@@ -331,7 +334,7 @@ for (let round = 0; round < ROUNDS && broken === 0 && !failure; round++) {
     made = [];
     unmet = 0;
   }
-  wireCase = WIRE_CASES[round % Math.max(1, WIRE_CASES.length)];
+  wireCase = ORDER[round];
   const faults = wireCase ? ': faults ' + JSON.stringify(wireCase.schedule) : '';
   if (ROUNDS > 1) console.log('round ' + (round + 1) + ' of ' + ROUNDS + ' (names ' + RUN + ')' + faults);
   try {

@@ -154,16 +154,19 @@ wire_judge() {
 
 /** The wire case's data, as the lines of a `.sh` before its runtime (none when the reproducer has no wire step). */
 export function wireShellData(steps: readonly Step[]): string[] {
-  const cases = steps.flatMap((step) => (step.kind === 'call' ? (step.wire ?? []) : []));
-  const [first] = cases;
+  const all = steps.flatMap((step) => (step.kind === 'call' ? (step.wire ?? []) : []));
+  const [first] = all;
   if (!first) return [];
+  // The cases in turn, each as many times as its rounds (one run of the script each).
+  const most = Math.max(...all.map((c) => c.rounds));
+  const cases = Array.from({ length: most }, (_, round) => all.filter((c) => c.rounds > round)).flat();
   // The .sh puts the fault of the first delivery only (`KIND@first`), and sends one client's request.
   const faults = cases.map((c) => c.schedule.find((rule) => rule.n === 1)?.fault ?? '');
   const late = first.late;
   return [
     `WIRE_FAULTS=(${faults.map(quote).join(' ')})`,
     `WIRE_MODES=(${cases.map((c) => quote(c.modes[0] ?? 'sdk')).join(' ')})`,
-    `WIRE_ROUNDS=${cases.length * first.rounds}`,
+    `WIRE_ROUNDS=${cases.length}`,
     `WIRE_KIND=${first.kind}`,
     `WIRE_REFUSALS=${first.refusals ? '1' : "''"}`,
     `WIRE_LATE=${late ? '1' : "''"}`,

@@ -108,6 +108,8 @@ export interface WireCase {
   late?: { backoffMs: number; settleRoundTrips: number; settleFloorMs: number; settleReads: number };
   /** Runs of the case (fresh names and tokens each) until one breaks the rule. */
   rounds: number;
+  /** The target may fail on its own after acting (a counter): what the case builds on is resent after its weather. */
+  counter?: true;
   /** Sent without its clientToken: the SDK fills one in, and its own retries keep it (the case gave none). */
   sdkToken?: true;
 }

@@ -32,6 +32,12 @@ export const WIRE_RULES: ReadonlySet<string> = new Set([LOST, DUPLICATE, SERVER_
 export const COUNTER_ROUNDS = 8;
 
 /**
+ * How many times a `close` case is run (fresh names and tokens each) until the target breaks the rule: a client that
+ * gives up while the target works races the target's own reading of its connection, which a busy machine may lose.
+ */
+export const RACE_ROUNDS = 3;
+
+/**
  * The SDK's standard backoff before its second retry (DEFAULT_RETRY_DELAY_BASE of @smithy/util-retry, 100 ms, doubled
  * for each retry: LATE_RETRIES.backoffRetry), as suites/lib/late-retry.ts waits it. The base is the SDK's own figure,
  * restated here because a reporter reads the report and specs/ alone.
@@ -172,7 +178,8 @@ function wireCase(result: RuleResult, operation: string, plan: Plan, sdkToken: b
           },
         }
       : {}),
-    rounds: result.rule === SERVER_ERROR ? COUNTER_ROUNDS : 1,
+    rounds: result.rule === SERVER_ERROR ? COUNTER_ROUNDS : schedule.some((rule) => rule.fault === 'close') ? RACE_ROUNDS : 1,
+    ...(result.rule === SERVER_ERROR ? { counter: true as const } : {}),
     ...(sdkToken ? { sdkToken: true } : {}),
   };
 }
