@@ -219,6 +219,11 @@ function wireNotes(rule: string, cases: readonly WireCase[]): string[] {
       `The case is run up to ${COUNTER_ROUNDS} times, each with fresh names and tokens, until the target breaks the rule: a target`,
       'that fails on its own after acting (every few creates or deletes) shows it only on the calls its counter picks.',
     );
+  if (cases.some((c) => c.schedule.some((f) => f.fault === 'close')))
+    notes.push(
+      `A close case (the client gives up while the target works) runs up to ${RACE_ROUNDS} times, fresh names and tokens each: it`,
+      "races the target's reading of its connection, which a busy machine may lose.",
+    );
   if (rule === INTERLEAVED)
     notes.push(
       "The late original is released by an answer to its own call's retry (the SDK's invocation id): a target that keys on",
