@@ -27,6 +27,29 @@ WIRE_FAULT=${'$'}{WIRE_FAULTS[WIRE_AT]}
 WIRE_MODE=${'$'}{WIRE_MODES[WIRE_AT]}
 [[ -n $WIRE_FAULT ]] && echo "wire fault: $WIRE_FAULT on the first delivery, then the $WIRE_MODE retry"
 
+# A target that fails on its own after acting (server-error-retry): a create, update or delete the case builds on is sent
+# with the CLI's retries, and a resend after the target's own 5xx or throttle that then fails breaks the rule too.
+if [[ -n $WIRE_COUNTER ]]; then
+  eval "original_$(declare -f call)"
+  call() {
+    local attempts=${'$'}{CALL_ATTEMPTS:-}
+    [[ -z $attempts && $2 =~ ^(create|update|delete)- ]] && attempts=3
+    CALL_ATTEMPTS=$attempts original_call "$@"
+  }
+  eval "original_$(declare -f judge)"
+  judge() {
+    local k=$1 arg
+    local -a args=()
+    if [[ $(cat "$TMP/$k.rc") != 0 ]] && ! wire_weather "$k" && grep -q -E 'reached max retries: [1-9]' "$TMP/$k.err"; then
+      for arg in "$@"; do [[ $arg == precondition ]] || args+=("$arg"); done
+      echo "  (step $(( k + 1 )): the resend after the target's own 5xx or throttle failed)"
+      original_judge "${'$'}{args[@]}"
+    else
+      original_judge "$@"
+    fi
+  }
+fi
+
 # Whether step K's answer is weather: no answer, a 5xx, a throttle.
 wire_weather() {
   local code
@@ -169,6 +192,7 @@ export function wireShellData(steps: readonly Step[]): string[] {
     `WIRE_ROUNDS=${cases.length}`,
     `WIRE_KIND=${first.kind}`,
     `WIRE_REFUSALS=${first.refusals ? '1' : "''"}`,
+    `WIRE_COUNTER=${first.counter ? '1' : "''"}`,
     `WIRE_LATE=${late ? '1' : "''"}`,
     `WIRE_SETTLE=${late ? ((late.settleFloorMs * late.settleReads) / 1000).toFixed(3) : '0'}`,
     `WIRE_BACKOFF=${late ? (late.backoffMs / 1000).toFixed(3) : '0'}`,
