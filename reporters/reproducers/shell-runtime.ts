@@ -209,7 +209,9 @@ error_code() {
 }
 
 error_message() {
-  sed -n 's/.*An error occurred ([A-Za-z.]*)[^:]*: //p' "$TMP/$1.err" | head -n 1
+  # The AWS CLI's form: "An error occurred (Code) when calling the Op operation[ (reached max retries: N)]: message".
+  local prefix='.*An error occurred \([A-Za-z.]+\)( when calling the [A-Za-z]+ operation)?( \(reached max retries: [0-9]+\))?: '
+  sed -nE "s/$prefix//p" "$TMP/$1.err" | head -n 1
 }
 
 describe() {
