@@ -33,6 +33,8 @@ export const SLOW_TESTS: readonly string[] = [
   // in two shards that run in parallel (every other fault each; the body is test/support/reproducers-catalogue.ts).
   'test/mutation/reproducers-1.test.ts',
   'test/mutation/reproducers-2.test.ts',
+  // A wire fault's reproducers against emulators that verify SigV4: the CLI and each script as processes.
+  'test/harness/reproducers-strict.test.ts',
   // The AWS CLI as an independent client.
   'test/interop/*.test.ts',
   // The CLI as a process, case by case (test/harness/cli-smoke.test.ts is the fast tier's one).

@@ -128,7 +128,7 @@ function oneLineMessage(error: unknown): string {
 }
 
 /** Error types that mean "these credentials are not accepted": a configuration error, not a verdict. */
-const AUTH_FAILURES = new Set([
+export const AUTH_FAILURES: ReadonlySet<string> = new Set([
   'UnrecognizedClientException',
   'InvalidSignatureException',
   'IncompleteSignatureException',

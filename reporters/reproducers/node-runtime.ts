@@ -20,6 +20,12 @@ let clockAt = [];
 let made = [];
 let broken = 0;
 let unmet = 0;
+// The first answer that refused the credentials or the signature: the case could not be judged (exit 2).
+let refusedAuth;
+function noteAuth(outcome) {
+  if (!outcome.ok && CASE.authFailures.includes(outcome.code)) refusedAuth ??= outcome.code + ': ' + outcome.message;
+  return outcome;
+}
 // A wire case (wire/* rules): its cases, one per round, and the one this round sends.
 const WIRE_CASES = CASE.steps.flatMap((step) => step.wire ?? []);
 let wireCase = WIRE_CASES[0];
@@ -104,7 +110,8 @@ async function send(operation, input, via = client) {
     return { ok: true, body, attempts: $metadata.attempts };
   } catch (error) {
     const metadata = error.$metadata ?? {};
-    return { ok: false, code: error.name, message: String(error.message), status: metadata.httpStatusCode, attempts: metadata.attempts };
+    const { httpStatusCode: status, attempts } = metadata;
+    return noteAuth({ ok: false, code: error.name, message: String(error.message), status, attempts });
   }
 }
 
@@ -351,6 +358,10 @@ for (let round = 0; round < ROUNDS && broken === 0 && !failure; round++) {
 }
 if (failure) {
   console.error('could not run the case: ' + (failure.stack ?? failure));
+  process.exit(2);
+}
+if (refusedAuth) {
+  console.log('INCONCLUSIVE: the target refused the credentials or the signature (' + refusedAuth + '): check the standard chain');
   process.exit(2);
 }
 if (broken > 0) {

@@ -232,7 +232,8 @@ function fromWire(answer) {
   if (answer.status >= 200 && answer.status < 300) return { ok: true, body };
   const header = answer.headers['x-amzn-errortype'];
   const typed = typeof body.__type === 'string' ? body.__type.slice(body.__type.lastIndexOf('#') + 1) : 'HTTP ' + answer.status;
-  return { ok: false, code: header ? String(header).split(':')[0] : typed, message: String(body.message ?? ''), status: answer.status };
+  const code = header ? String(header).split(':')[0] : typed;
+  return noteAuth({ ok: false, code, message: String(body.message ?? ''), status: answer.status });
 }
 
 // The same logical request: with the token the SDK chose for it (the forwarder's first delivery), when the case gave none.

@@ -2,6 +2,7 @@
 // needs only @aws-sdk/client-proton (and node: builtins).
 import { MISMATCH_MARKER } from '../../specs/mismatch.ts';
 import { DELETION_ORDER, RESOURCES } from '../../specs/resources.ts';
+import { AUTH_FAILURES } from '../../harness/target/probe.ts';
 import { NODE_RUNTIME } from './node-runtime.ts';
 import { NODE_WIRE_RUNTIME } from './node-wire-runtime.ts';
 import { RUN_MARK, type Reproducer } from './steps.ts';
@@ -50,6 +51,7 @@ export function nodeScript(reproducer: Reproducer): string {
     removals: removals(),
     deletionOrder: DELETION_ORDER.map((kind) => RESOURCES[kind].member),
     steps: reproducer.steps,
+    authFailures: [...AUTH_FAILURES],
   };
   const header = headerLines(reproducer, `node ${reproducer.name}.mjs --endpoint URL`)
     .map((line) => `// ${line}`.trimEnd())

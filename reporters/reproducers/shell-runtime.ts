@@ -357,7 +357,21 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The first error code of an answer that refused the credentials or the signature (none: empty).
+auth_refused() {
+  local code
+  for code in $(sed -n 's/.*An error occurred (\([A-Za-z.]*\)).*/\1/p' "$TMP"/*.err 2> /dev/null | sort -u); do
+    [[ " $AUTH_FAILURES " == *" $code "* ]] && { echo "$code"; return; }
+  done
+}
+
 finish() {
+  local refused
+  refused=$(auth_refused)
+  if [[ -n $refused ]]; then
+    echo "INCONCLUSIVE: the target refused the credentials or the signature ($refused): check the standard chain"
+    exit 2
+  fi
   if (( BROKEN > 0 )); then echo "FAIL: the target breaks $RULE ($BROKEN expectation(s) not met)"; exit 1; fi
   if (( UNMET > 0 )); then echo 'INCONCLUSIVE: a step the case builds on answered otherwise than when the suite ran it'; exit 2; fi
   echo "PASS: the target keeps $RULE on this case"

@@ -6,6 +6,7 @@
 import { MISMATCH_MARKER } from '../../specs/mismatch.ts';
 import { DELETION_ORDER, RESOURCES } from '../../specs/resources.ts';
 import { headerLines, removals } from './node.ts';
+import { AUTH_FAILURES } from '../../harness/target/probe.ts';
 import { SHELL_RUNTIME } from './shell-runtime.ts';
 import { SHELL_WIRE_RUNTIME, wireShellData } from './shell-wire-runtime.ts';
 import { type CallStep, type Expect, RUN_MARK, type Reproducer, type Step } from './steps.ts';
@@ -201,6 +202,7 @@ export function shellScript(reproducer: Reproducer): string {
     `TOKENS=(${reproducer.tokens.map(quote).join(' ')})`,
     `HOOKS=${quote(reproducer.hooks.join(' '))}`,
     `DELETION_ORDER=${quote(DELETION_ORDER.map((kind) => RESOURCES[kind].member).join(' '))}`,
+    `AUTH_FAILURES=${quote([...AUTH_FAILURES].join(' '))}`,
     ...removalLines,
     ...groupLines,
     ...wireShellData(reproducer.steps),

@@ -65,15 +65,24 @@ export function writeFor(results: CellResult[], dir: string): Promise<IndexEntry
   return writeReproducers({ results } as unknown as Report, dir);
 }
 
-/** One reproducer run against `endpoint`, in an account of its own (the access key id picks it in open mode). */
-export function runScript(dir: string, file: string, endpoint: string): Promise<Ran> {
+/** A credential a script gets from the standard chain (the environment). */
+export interface ScriptCredential {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+/**
+ * One reproducer run against `endpoint`: by default in an account of its own (the access key id picks it in open mode),
+ * or with `credential` (a target that checks signatures).
+ */
+export function runScript(dir: string, file: string, endpoint: string, credential?: ScriptCredential): Promise<Ran> {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env['PATH'],
     HOME: '/nonexistent',
     AWS_CONFIG_FILE: '/nonexistent',
     AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
-    AWS_ACCESS_KEY_ID: `AKIDREPRO${randomBytes(4).toString('hex').toUpperCase()}`,
-    AWS_SECRET_ACCESS_KEY: 'reproducer-secret',
+    AWS_ACCESS_KEY_ID: credential?.accessKeyId ?? `AKIDREPRO${randomBytes(4).toString('hex').toUpperCase()}`,
+    AWS_SECRET_ACCESS_KEY: credential?.secretAccessKey ?? 'reproducer-secret',
     AWS_REGION: 'us-east-1',
     AWS_DEFAULT_REGION: 'us-east-1',
     AWS_EC2_METADATA_DISABLED: 'true',
