@@ -129,11 +129,28 @@ call() {
   fi
 }
 
+# Runs COMMAND... in the background in a process group of its own where setsid exists, its pid in PIDFILE: stopping the
+# group stops what the command started too (PROTON_CONFORMANCE="npx proton-conformance" runs the proxy as npx's child).
+in_group() {
+  local pidfile=$1; shift
+  if command -v setsid > /dev/null 2>&1; then setsid "$@" & else "$@" & fi
+  echo $! > "$pidfile"
+}
+
+# Stops what in_group started (its group; the process alone where there was no setsid).
+stop_group() {
+  local pid
+  pid=$(cat "$1" 2> /dev/null) || return 0
+  [[ -n $pid ]] || return 0
+  kill -- "-$pid" 2> /dev/null || kill "$pid" 2> /dev/null
+  return 0
+}
+
 # Starts proton-conformance proxy in front of the endpoint with ARGS, as $TMP/NAME.* (stopped on exit); polls for its URL.
 start_proxy() {
   local name=$1; shift
-  ${'$'}{PROTON_CONFORMANCE:-proton-conformance} proxy --target "$EP" --quiet "$@" > "$TMP/$name.out" 2> "$TMP/$name.err" &
-  echo $! > "$TMP/$name.pid"
+  in_group "$TMP/$name.pid" ${'$'}{PROTON_CONFORMANCE:-proton-conformance} proxy --target "$EP" --quiet "$@" \
+    > "$TMP/$name.out" 2> "$TMP/$name.err"
   local i
   for (( i = 0; i < 300; i++ )); do
     if [[ -s $TMP/$name.out ]]; then head -n 1 "$TMP/$name.out" > "$TMP/$name.url"; break; fi
@@ -321,7 +338,7 @@ judge() {
 
 cleanup() {
   local pid
-  for pid in "$TMP"/*.pid; do [[ -s $pid ]] && kill "$(cat "$pid")" 2> /dev/null; done
+  for pid in "$TMP"/*.pid; do [[ -s $pid ]] && stop_group "$pid"; done
   if [[ -n $SAVED_DURATIONS ]]; then
     hook PUT durations "$(printf '%s' "$SAVED_DURATIONS" | sed -E 's/:[0-9.]+/:0/g')" > /dev/null 2>&1 || true
   fi

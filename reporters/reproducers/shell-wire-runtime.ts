@@ -84,8 +84,8 @@ wire_line() {
 wire_call() {
   local k=$1 op=$2 input=$3 query=$4 names=$5 CALL_EP=$EP
   if [[ -n $WIRE_FAULT ]]; then
-    ${'$'}{PROTON_CONFORMANCE:-proton-conformance} proxy --target "$EP" --faults "$WIRE_FAULT@first" > "$TMP/wire.out" 2> "$TMP/wire.err" &
-    echo $! > "$TMP/wire.pid"
+    in_group "$TMP/wire.pid" ${'$'}{PROTON_CONFORMANCE:-proton-conformance} proxy --target "$EP" --faults "$WIRE_FAULT@first" \
+      > "$TMP/wire.out" 2> "$TMP/wire.err"
     local i=0
     while [[ ! -s $TMP/wire.out ]] && (( i++ < 300 )); do sleep 0.1; done
     [[ -s $TMP/wire.out ]] || { echo "the proxy did not start: $(cat "$TMP/wire.err")" >&2; exit 2; }
@@ -102,7 +102,7 @@ wire_call() {
   fi
   if [[ -n $WIRE_FAULT ]]; then
     wire_line > "$TMP/wire.line"
-    kill "$(cat "$TMP/wire.pid")" 2> /dev/null
+    stop_group "$TMP/wire.pid"
   fi
   echo "$(col "$k" arn)" > "$TMP/wire.arn"
 }

@@ -73,9 +73,14 @@ export interface ScriptCredential {
 
 /**
  * One reproducer run against `endpoint`: by default in an account of its own (the access key id picks it in open mode),
- * or with `credential` (a target that checks signatures).
+ * or with `credential` (a target that checks signatures); `env` over the environment it gets.
  */
-export function runScript(dir: string, file: string, endpoint: string, credential?: ScriptCredential): Promise<Ran> {
+export function runScript(
+  dir: string,
+  file: string,
+  endpoint: string,
+  { credential, env: extra }: { credential?: ScriptCredential; env?: NodeJS.ProcessEnv } = {},
+): Promise<Ran> {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env['PATH'],
     HOME: '/nonexistent',
@@ -90,6 +95,7 @@ export function runScript(dir: string, file: string, endpoint: string, credentia
     AWS_CLI: AWS_V2,
     // `proton-conformance proxy` for a lost response, from this checkout.
     PROTON_CONFORMANCE: `${process.execPath} ${BIN}`,
+    ...extra,
   };
   const path = join(dir, file);
   return file.endsWith('.sh')
