@@ -3,7 +3,7 @@
 // hooks it needs, and what it cannot reproduce.
 import type { HookCall, RuleResult } from '../../harness/types.ts';
 import { decisiveStep, preconditions, RULE_CHECKS } from './checks.ts';
-import { type Reproducer, stepsOf } from './steps.ts';
+import { hooksOf, type Reproducer, stepsOf } from './steps.ts';
 import { buildWireReproducer, WIRE_RULES } from './wire.ts';
 
 /** A cell's reproducer, or why it has none. */
@@ -39,9 +39,7 @@ export function buildReproducer(result: RuleResult & { hookCalls?: HookCall[] })
   // named by a List's page) may not exist on a target that keeps the rule.
   const judged = steps.findLastIndex((step) => step.kind === 'call' && step.expect !== undefined);
   steps.splice(judged + 1);
-  const hooks: Array<'clock' | 'durations'> = [];
-  if (steps.some((step) => step.kind === 'advance')) hooks.push('clock');
-  if (steps.some((step) => step.kind === 'durations')) hooks.push('durations');
+  const hooks = hooksOf(steps);
   const notes: string[] = [];
   if (steps.some((step) => step.kind === 'call' && step.lose)) {
     notes.push(

@@ -298,3 +298,11 @@ export function stepsOf(result: RuleResult & { hookCalls?: HookCall[] }): {
   }
   return { steps, recorded, tokens: places.tokens, runId: runId ?? '' };
 }
+
+/** The hooks a reproducer's steps use: the clock for a jump, the durations for a change of them. */
+export function hooksOf(steps: readonly Step[]): Array<'clock' | 'durations'> {
+  const hooks: Array<'clock' | 'durations'> = [];
+  if (steps.some((step) => step.kind === 'advance')) hooks.push('clock');
+  if (steps.some((step) => step.kind === 'durations')) hooks.push('durations');
+  return hooks;
+}
