@@ -3,7 +3,7 @@
 // hooks it needs, and what it cannot reproduce.
 import type { HookCall, RuleResult } from '../../harness/types.ts';
 import { decisiveStep, preconditions, RULE_CHECKS } from './checks.ts';
-import { hooksOf, type Reproducer, stepsOf } from './steps.ts';
+import { type Reproducer, reproducerOf, stepsOf } from './steps.ts';
 import { buildWireReproducer, WIRE_RULES } from './wire.ts';
 
 /** A cell's reproducer, or why it has none. */
@@ -39,7 +39,6 @@ export function buildReproducer(result: RuleResult & { hookCalls?: HookCall[] })
   // named by a List's page) may not exist on a target that keeps the rule.
   const judged = steps.findLastIndex((step) => step.kind === 'call' && step.expect !== undefined);
   steps.splice(judged + 1);
-  const hooks = hooksOf(steps);
   const notes: string[] = [];
   if (steps.some((step) => step.kind === 'call' && step.lose)) {
     notes.push(
@@ -50,18 +49,5 @@ export function buildReproducer(result: RuleResult & { hookCalls?: HookCall[] })
   if (steps.some((step) => step.kind === 'call' && step.group !== undefined)) {
     notes.push('Some requests are sent at once: a race the target loses only sometimes may need several executions.');
   }
-  return {
-    reproducer: {
-      name: reproducerName(result.rule, result.operation),
-      rule: result.rule,
-      operation: result.operation,
-      verdict: result.verdict,
-      reason: result.reason,
-      tokens,
-      runId,
-      steps,
-      hooks,
-      notes,
-    },
-  };
+  return { reproducer: reproducerOf(result, reproducerName(result.rule, result.operation), { tokens, runId, steps, notes }) };
 }

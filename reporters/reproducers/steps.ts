@@ -299,8 +299,18 @@ export function stepsOf(result: RuleResult & { hookCalls?: HookCall[] }): {
   return { steps, recorded, tokens: places.tokens, runId: runId ?? '' };
 }
 
+/** A cell's reproducer named `name`, from the steps and tokens its builder made (the hooks are those the steps use). */
+export function reproducerOf(
+  result: RuleResult,
+  name: string,
+  parts: Pick<Reproducer, 'tokens' | 'runId' | 'steps' | 'notes'>,
+): Reproducer {
+  const { rule, operation, verdict, reason } = result;
+  return { name, rule, operation, verdict, reason, ...parts, hooks: hooksOf(parts.steps) };
+}
+
 /** The hooks a reproducer's steps use: the clock for a jump, the durations for a change of them. */
-export function hooksOf(steps: readonly Step[]): Array<'clock' | 'durations'> {
+function hooksOf(steps: readonly Step[]): Array<'clock' | 'durations'> {
   const hooks: Array<'clock' | 'durations'> = [];
   if (steps.some((step) => step.kind === 'advance')) hooks.push('clock');
   if (steps.some((step) => step.kind === 'durations')) hooks.push('durations');

@@ -11,7 +11,7 @@ import type { Exchange, HookCall, RuleResult } from '../../harness/types.ts';
 import { operationSpec } from '../../specs/operations/index.ts';
 import { LATE_RETRIES, WIRE_FAULTS, type WireFaultKind } from '../../specs/wire.ts';
 import { countAround, preconditions } from './checks.ts';
-import { type CallStep, hooksOf, type Reproducer, stepsOf, type WireCase, type WireMode } from './steps.ts';
+import { type CallStep, type Reproducer, reproducerOf, stepsOf, type WireCase, type WireMode } from './steps.ts';
 
 const LOST = 'wire/lost-response-retry';
 const DUPLICATE = 'wire/duplicate-delivery';
@@ -296,17 +296,5 @@ export function buildWireReproducer(result: RuleResult & { hookCalls?: HookCall[
   const input = { steps, recorded, tokens, operation: result.operation, reason: result.reason };
   if (kind === 'create') countAround(input, last, 1, 'exactly one new resource (the List count one more)');
   preconditions(input);
-  const hooks = hooksOf(steps);
-  return {
-    name,
-    rule: result.rule,
-    operation: result.operation,
-    verdict: result.verdict,
-    reason: result.reason,
-    tokens,
-    runId,
-    steps,
-    hooks,
-    notes: wireNotes(result.rule, cases),
-  };
+  return reproducerOf(result, name, { tokens, runId, steps, notes: wireNotes(result.rule, cases) });
 }
